@@ -1,0 +1,1 @@
+"""The `repdesk` command line: desktop app launcher and scripting commands."""

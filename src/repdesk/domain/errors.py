@@ -1,0 +1,63 @@
+"""One error hierarchy for the whole core; each error carries a message a rep understands."""
+
+from __future__ import annotations
+
+
+class RepdeskError(Exception):
+    """Base of every error repdesk raises on purpose. `str(e)` is fit to show a rep."""
+
+
+class StoreError(RepdeskError):
+    """The local database could not be read or written."""
+
+
+class SchemaTooNewError(StoreError):
+    """The data directory was written by a newer repdesk."""
+
+
+class AlreadyRunningError(StoreError):
+    """Another repdesk instance holds the data directory."""
+
+
+class DiskFullError(StoreError):
+    """The disk is full; nothing was lost, the write was not made."""
+
+
+class ValidationError(RepdeskError):
+    """Input a rep or a file gave does not make sense (shown as is)."""
+
+
+class NetworkError(RepdeskError):
+    """The hub could not be reached, or stopped answering; safe to retry later."""
+
+
+class TlsError(NetworkError):
+    """The hub's certificate could not be verified."""
+
+
+class AuthError(RepdeskError):
+    """The hub refused our credentials or token: sign in again; nothing queued is lost."""
+
+
+class ClientTooOldError(RepdeskError):
+    """The hub requires a newer repdesk."""
+
+
+class Interrupted(RepdeskError):  # noqa: N818 - reads as a state, like Anki's
+    """The rep cancelled; never shown as an error."""
+
+
+class ConflictError(RepdeskError):
+    """A change collided with marketing's; see the conflict records."""
+
+
+class UntrustedServerError(RepdeskError):
+    """The hub answered something we cannot use; its text is kept as plain text only."""
+
+    def __init__(self, message: str, server_text: str = "") -> None:
+        super().__init__(message)
+        self.server_text = server_text
+
+
+class CollateralError(RepdeskError):
+    """A collateral file is missing, corrupt, or cannot be previewed."""

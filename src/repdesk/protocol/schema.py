@@ -1,0 +1,320 @@
+"""Pydantic models of every `/v1` request and response body (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from repdesk.domain.feedback import DispositionKind, UseKind
+from repdesk.domain.outbox import MutationKind
+
+PROTOCOL_VERSION = 1
+MAX_PULL_LIMIT = 5000
+DEFAULT_PULL_LIMIT = 1000
+MAX_PUSH_BATCH = 500
+MAX_TEXT = 20_000
+"""Longest free text (a note, a verbatim quote) the hub accepts."""
+
+
+class Wire(BaseModel):
+    """Strict base: unknown fields are an error, so typos never silently drop data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Lenient(BaseModel):
+    """Base for server-to-client data: newer hubs may add fields; old clients ignore them."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# --- errors and auth -------------------------------------------------------------------
+
+
+class ErrorBody(Lenient):
+    code: str
+    message: str
+
+
+class ErrorResponse(Lenient):
+    error: ErrorBody
+
+
+class LoginRequest(Wire):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RepInfo(Lenient):
+    id: str
+    name: str
+    email: str
+
+
+class LoginResponse(Lenient):
+    token: str
+    rep: RepInfo
+
+
+class MetaResponse(Lenient):
+    server_time: datetime
+    protocol_version: int
+    min_client_version: str
+
+
+# --- pull ------------------------------------------------------------------------------
+
+
+class Entity(StrEnum):
+    LEAD = "lead"
+    NURTURE_EVENT = "nurture_event"
+    CAMPAIGN = "campaign"
+    COLLATERAL = "collateral"
+    RUBRIC = "rubric"
+    OBJECTION_CATEGORY = "objection_category"
+    CALL_NOTE = "call_note"
+    QUALIFICATION = "qualification"
+    OBJECTION = "objection"
+    DISPOSITION = "disposition"
+    COLLATERAL_USE = "collateral_use"
+
+
+class Change(Lenient):
+    entity: Entity
+    id: str
+    op: Literal["upsert", "remove"]
+    version: int
+    data: dict[str, Any] | None = None
+
+
+class PullResponse(Lenient):
+    changes: list[Change]
+    cursor: str
+    has_more: bool
+
+
+class LeadData(Lenient):
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    email: str = ""
+    title: str = ""
+    industry: str = ""
+    company_size: int | None = None
+    phone: str = ""
+    country: str = ""
+    lifecycle_stage: str = "marketing_qualified_lead"
+    lead_status: str = "new"
+    score: int = 0
+    source_campaign_id: str | None = None
+    owner_rep_id: str | None = None
+    marketing_notes: str = ""
+    external_id: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class NurtureEventData(Lenient):
+    lead_id: str
+    type: str
+    occurred_at: datetime
+    campaign_id: str | None = None
+    asset: str = ""
+    detail: str = ""
+    score_delta: int | None = None
+
+
+class CampaignData(Lenient):
+    name: str
+    channel: str = ""
+    status: str = "active"
+    description: str = ""
+    starts_on: datetime | None = None
+    ends_on: datetime | None = None
+
+
+class CollateralData(Lenient):
+    title: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    media_type: str
+    campaign_id: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    problem: str = ""
+
+
+class ScaleOptionData(Lenient):
+    code: str
+    label: str
+    qualifies: bool
+    key: str = ""
+
+
+class RubricDimensionData(Lenient):
+    dimension: Literal["budget", "authority", "need", "timeframe"]
+    title: str
+    question: str = ""
+    required: bool = True
+    options: list[ScaleOptionData]
+
+
+class RubricData(Lenient):
+    name: str
+    min_confidence: int = Field(default=2, ge=1, le=3)
+    min_qualifying: int = Field(default=4, ge=0, le=4)
+    dimensions: list[RubricDimensionData]
+
+
+class ObjectionCategoryData(Lenient):
+    code: str
+    label: str
+    description: str = ""
+
+
+class BantAnswerData(Lenient):
+    value: str = Field(min_length=1, max_length=100)
+    verbatim: str = Field(default="", max_length=MAX_TEXT)
+    confidence: int = Field(default=2, ge=1, le=3)
+    recorded_by: str = ""
+    recorded_at: datetime | None = None
+
+
+class QualificationData(Lenient):
+    lead_id: str
+    budget: BantAnswerData | None = None
+    authority: BantAnswerData | None = None
+    need: BantAnswerData | None = None
+    timeframe: BantAnswerData | None = None
+    field_versions: dict[str, int] = Field(default_factory=dict)
+
+
+# --- push ------------------------------------------------------------------------------
+
+
+class CallNotePayload(Wire):
+    body: str = Field(min_length=1, max_length=MAX_TEXT)
+    call_started_at: datetime | None = None
+    duration_seconds: int | None = Field(default=None, ge=0)
+    outcome: str = Field(default="", max_length=200)
+
+
+class BantAnswerPayload(Wire):
+    value: str = Field(min_length=1, max_length=100)
+    verbatim: str = Field(default="", max_length=MAX_TEXT)
+    confidence: int = Field(default=2, ge=1, le=3)
+
+
+class QualificationPayload(Wire):
+    """Only the BANT fields that changed; None clears a field."""
+
+    fields: dict[Literal["budget", "authority", "need", "timeframe"], BantAnswerPayload | None] = (
+        Field(min_length=1)
+    )
+
+
+class ObjectionPayload(Wire):
+    category_code: str = Field(min_length=1, max_length=100)
+    verbatim: str = Field(default="", max_length=MAX_TEXT)
+    severity: int = Field(default=2, ge=1, le=4)
+    campaign_id: str | None = None
+    collateral_id: str | None = None
+    competitor: str = Field(default="", max_length=200)
+
+
+class DispositionPayload(Wire):
+    kind: DispositionKind
+    reason: str = Field(default="", max_length=MAX_TEXT)
+
+
+class CollateralUsedPayload(Wire):
+    collateral_id: str
+    kind: UseKind
+
+
+PAYLOAD_MODELS: dict[MutationKind, type[Wire]] = {
+    MutationKind.CALL_NOTE_CREATE: CallNotePayload,
+    MutationKind.QUALIFICATION_UPDATE: QualificationPayload,
+    MutationKind.OBJECTION_CREATE: ObjectionPayload,
+    MutationKind.DISPOSITION_SET: DispositionPayload,
+    MutationKind.COLLATERAL_USED: CollateralUsedPayload,
+}
+
+
+class Mutation(Wire):
+    id: str = Field(min_length=1, max_length=64)
+    seq: int = Field(ge=0)
+    kind: MutationKind
+    entity_id: str = Field(min_length=1, max_length=64)
+    lead_id: str = Field(min_length=1, max_length=64)
+    recorded_at: datetime
+    base_version: int | None = None
+    payload: dict[str, Any]
+    """Validated per kind by the hub (PAYLOAD_MODELS) so one bad payload is `rejected` alone."""
+
+
+class PushRequest(Wire):
+    client_id: str = Field(min_length=1, max_length=64)
+    mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
+
+
+class PushStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class PushResult(Lenient):
+    id: str
+    status: PushStatus
+    server_version: int | None = None
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class PushResponse(Lenient):
+    results: list[PushResult]
+
+
+__all__ = [
+    "DEFAULT_PULL_LIMIT",
+    "MAX_PULL_LIMIT",
+    "MAX_PUSH_BATCH",
+    "MAX_TEXT",
+    "PAYLOAD_MODELS",
+    "PROTOCOL_VERSION",
+    "BantAnswerData",
+    "BantAnswerPayload",
+    "CallNotePayload",
+    "CampaignData",
+    "Change",
+    "CollateralData",
+    "CollateralUsedPayload",
+    "DispositionPayload",
+    "Entity",
+    "ErrorBody",
+    "ErrorResponse",
+    "LeadData",
+    "Lenient",
+    "LoginRequest",
+    "LoginResponse",
+    "MetaResponse",
+    "Mutation",
+    "NurtureEventData",
+    "ObjectionCategoryData",
+    "ObjectionPayload",
+    "PullResponse",
+    "PushRequest",
+    "PushResponse",
+    "PushResult",
+    "PushStatus",
+    "QualificationData",
+    "QualificationPayload",
+    "RepInfo",
+    "RubricData",
+    "RubricDimensionData",
+    "ScaleOptionData",
+    "Wire",
+]

@@ -1,0 +1,66 @@
+"""Shared test set-up: offscreen Qt, an in-memory keyring, isolated data directories.
+
+Area-specific fixtures live in each folder's own conftest.py (tests/store, tests/hub, ...).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Must happen before anything imports Qt.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run long fault/soak tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """No test ever touches the developer's real data dir or OS keyring."""
+    home = tmp_path_factory.mktemp("repdesk-home")
+    monkeypatch.setenv("REPDESK_HOME", str(home))
+    monkeypatch.setenv("REPDESK_HUB_HOME", str(home / "hub"))
+    if os.environ.get("REPDESK_TEST_REAL_KEYRING") != "1":
+        import keyring
+
+        from tests.memory_keyring import MemoryKeyring
+
+        previous = keyring.get_keyring()
+        keyring.set_keyring(MemoryKeyring())
+        yield
+        keyring.set_keyring(previous)
+    else:
+        yield
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A real PostgreSQL URL; the test is skipped, visibly, when none is configured."""
+    url = os.environ.get("REPDESK_TEST_PG_URL", "")
+    if not url:
+        pytest.skip("no PostgreSQL: set REPDESK_TEST_PG_URL (CI does, via start-postgres.sh)")
+    return url
