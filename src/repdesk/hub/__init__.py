@@ -1,0 +1,1 @@
+"""repdesk-hub: marketing's server (ASGI app, models, importers, CLI)."""
