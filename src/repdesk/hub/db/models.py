@@ -1,0 +1,430 @@
+"""SQLAlchemy models of the hub's database (marketing's data, reps' writes, the change log).
+
+Ids are strings: hub-made ids are uuid4, ids of the reps' writes are the client-made
+`entity_id` of the mutation that created them. Every datetime is stored and returned as
+aware UTC (`UtcDateTime`). Rows that sync to reps carry a `version` that is bumped on each
+change; every writer must also call `repdesk.hub.changes.touch` (see there).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from repdesk.domain.ids import new_id, utcnow
+
+ID = 64
+"""Longest id the hub accepts (client-made ids are uuid4 strings, 36 characters)."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out (SQLite hands back naive datetimes)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite stores the text form; keep it naive UTC so comparisons sort correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002
+    ) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+# --- hub identity ----------------------------------------------------------------------
+
+
+class HubMeta(Base):
+    """Key/value facts about this hub (e.g. `epoch`: the id cursors are bound to)."""
+
+    __tablename__ = "hub_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+# --- reps and auth ---------------------------------------------------------------------
+
+
+class Rep(Base):
+    __tablename__ = "reps"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Stored lower-cased and stripped (see `repdesk.hub.auth.normalize_email`)."""
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    """argon2id hash (`repdesk.hub.auth.hash_password`)."""
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Token(Base):
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """sha256 hex of the bearer token; the token itself is never stored."""
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginAttempt(Base):
+    """One failed (or successful) sign-in; failures within a window drive throttling."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_address_at", "address", "at"),
+        Index("ix_login_attempts_email_at", "email", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    address: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(320))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- marketing's data ------------------------------------------------------------------
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    name: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(50), default="active")
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[datetime | None] = mapped_column(default=None)
+    ends_on: Mapped[datetime | None] = mapped_column(default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    """The id in marketing's system (CSV / automation platform); None when unknown."""
+    email: Mapped[str] = mapped_column(String(320), default="", index=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    company: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    industry: Mapped[str] = mapped_column(String(200), default="")
+    company_size: Mapped[int | None] = mapped_column(Integer, default=None)
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
+    lifecycle_stage: Mapped[str] = mapped_column(String(50), default="marketing_qualified_lead")
+    lead_status: Mapped[str] = mapped_column(String(50), default="new")
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    source_campaign_id: Mapped[str | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), default=None
+    )
+    owner_rep_id: Mapped[str | None] = mapped_column(
+        ForeignKey("reps.id", ondelete="SET NULL"), default=None, index=True
+    )
+    marketing_notes: Mapped[str] = mapped_column(Text, default="")
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Soft delete: the reps' writes about the lead stay for marketing's reports."""
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class NurtureEvent(Base):
+    __tablename__ = "nurture_events"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(50))
+    occurred_at: Mapped[datetime]
+    campaign_id: Mapped[str | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), default=None
+    )
+    asset: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    score_delta: Mapped[int | None] = mapped_column(Integer, default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Collateral(Base):
+    """Metadata of one collateral file; the bytes live under the hub home by sha256."""
+
+    __tablename__ = "collateral"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    original_name: Mapped[str] = mapped_column(String(500), default="")
+    """The file name marketing uploaded (for the operator only; clients never use it)."""
+    campaign_id: Mapped[str | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), default=None
+    )
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    problem: Mapped[str] = mapped_column(Text, default="")
+    """Non-empty when the file is flagged (encrypted or unreadable PDF): shown to reps."""
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Withdrawn by marketing: removed from reps' libraries, its file no longer served."""
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RubricRow(Base):
+    """Marketing's rubric; `data` is a `repdesk.protocol.schema.RubricData` dump."""
+
+    __tablename__ = "rubrics"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ObjectionCategory(Base):
+    """One entry of marketing's objection taxonomy; the pull id is the code."""
+
+    __tablename__ = "objection_categories"
+
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- the reps' writes ------------------------------------------------------------------
+
+
+class CallNote(Base):
+    __tablename__ = "call_notes"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    mutation_id: Mapped[str] = mapped_column(String(ID))
+    body: Mapped[str] = mapped_column(Text)
+    call_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    outcome: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    """When the rep wrote it (the mutation's recorded_at)."""
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Qualification(Base):
+    """The current BANT state of one lead (one row per lead; the pull id is the lead id)."""
+
+    __tablename__ = "qualifications"
+
+    lead_id: Mapped[str] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped on every accepted change; each field remembers the version that set it."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QualificationField(Base):
+    """One BANT dimension's current answer; `value` None means cleared."""
+
+    __tablename__ = "qualification_fields"
+
+    lead_id: Mapped[str] = mapped_column(
+        ForeignKey("qualifications.lead_id", ondelete="CASCADE"), primary_key=True
+    )
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str | None] = mapped_column(String(100), default=None)
+    verbatim: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[int] = mapped_column(Integer, default=2)
+    recorded_by: Mapped[str] = mapped_column(String(ID), default="")
+    """The rep id who gave the answer."""
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    """The qualification version at which this field last changed."""
+    mutation_id: Mapped[str] = mapped_column(String(ID), default="")
+
+
+class ObjectionRow(Base):
+    __tablename__ = "objections"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    mutation_id: Mapped[str] = mapped_column(String(ID))
+    category_code: Mapped[str] = mapped_column(String(100), index=True)
+    verbatim: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[int] = mapped_column(Integer, default=2)
+    campaign_id: Mapped[str | None] = mapped_column(String(ID), default=None)
+    collateral_id: Mapped[str | None] = mapped_column(String(ID), default=None)
+    competitor: Mapped[str] = mapped_column(String(200), default="")
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DispositionRow(Base):
+    """Each disposition the rep set; the lead's current one is the latest `decided_at`."""
+
+    __tablename__ = "dispositions"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    mutation_id: Mapped[str] = mapped_column(String(ID))
+    kind: Mapped[str] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CollateralUseRow(Base):
+    __tablename__ = "collateral_uses"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    mutation_id: Mapped[str] = mapped_column(String(ID))
+    collateral_id: Mapped[str] = mapped_column(String(ID), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    used_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# --- sync bookkeeping ------------------------------------------------------------------
+
+
+class ProcessedMutation(Base):
+    """Idempotency record, written in the same transaction as the mutation's effect."""
+
+    __tablename__ = "processed_mutations"
+
+    mutation_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(ID))
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of the canonical JSON of the mutation (and the rep who sent it)."""
+    kind: Mapped[str] = mapped_column(String(50))
+    lead_id: Mapped[str] = mapped_column(String(ID))
+    status: Mapped[str] = mapped_column(String(20))
+    server_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChangeLog(Base):
+    """What each rep must pull: the LATEST change per (entity, entity_id, audience).
+
+    `seq` only grows (AUTOINCREMENT on SQLite so a deleted top row's number is never
+    reused); `audience` is a rep id or `"*"` (every rep). Write it only through
+    `repdesk.hub.changes`.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        UniqueConstraint("entity", "entity_id", "audience", name="uq_change_log_key"),
+        Index("ix_change_log_audience_seq", "audience", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(ID))
+    op: Mapped[str] = mapped_column(String(10))
+    """"upsert" or "remove"."""
+    audience: Mapped[str] = mapped_column(String(ID))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    """The entity's version when the change was recorded (what a `remove` reports)."""
+    lead_id: Mapped[str | None] = mapped_column(String(ID), default=None, index=True)
+    """For lead-scoped entities: the lead they belong to (reassignment moves them)."""
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+__all__ = [
+    "ID",
+    "Base",
+    "CallNote",
+    "Campaign",
+    "ChangeLog",
+    "Collateral",
+    "CollateralUseRow",
+    "DispositionRow",
+    "HubMeta",
+    "Lead",
+    "LoginAttempt",
+    "NurtureEvent",
+    "ObjectionCategory",
+    "ObjectionRow",
+    "ProcessedMutation",
+    "Qualification",
+    "QualificationField",
+    "Rep",
+    "RubricRow",
+    "Token",
+    "UtcDateTime",
+]
