@@ -1,0 +1,155 @@
+"""Nurture-history importer: CSV or JSONL events keyed by the lead's external id or email."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from repdesk.domain.leads import NurtureEventType
+from repdesk.hub.importers import values as v
+from repdesk.hub.importers.reading import ImportFileError, is_json_problem, iter_dicts, read_table
+from repdesk.hub.importers.result import ImportResult, RowError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    line: int
+    type: NurtureEventType
+    occurred_at: datetime
+    lead_external_id: str = ""
+    lead_email: str = ""
+    campaign: str = ""
+    """Campaign name as the file gives it."""
+    asset: str = ""
+    detail: str = ""
+    score_delta: int | None = None
+
+
+EVENT_COLUMNS: dict[str, str] = {
+    "leadexternalid": "lead_external_id",
+    "externalid": "lead_external_id",
+    "leadid": "lead_external_id",
+    "recordid": "lead_external_id",
+    "id": "lead_external_id",
+    "email": "lead_email",
+    "leademail": "lead_email",
+    "type": "type",
+    "eventtype": "type",
+    "activitytype": "type",
+    "occurredat": "occurred_at",
+    "timestamp": "occurred_at",
+    "date": "occurred_at",
+    "eventdate": "occurred_at",
+    "activitydate": "occurred_at",
+    "campaign": "campaign",
+    "campaignname": "campaign",
+    "asset": "asset",
+    "content": "asset",
+    "subject": "asset",
+    "detail": "detail",
+    "details": "detail",
+    "description": "detail",
+    "scoredelta": "score_delta",
+    "scorechange": "score_delta",
+    "points": "score_delta",
+}
+EXPECTED = (
+    "lead_external_id and/or email, type, occurred_at, and optionally campaign, asset, "
+    "detail, score_delta"
+)
+
+
+def _recognised(header: list[str]) -> bool:
+    targets = {EVENT_COLUMNS.get(v.key(h)) for h in header}
+    return {"type", "occurred_at"} <= targets and bool(targets & {"lead_external_id", "lead_email"})
+
+
+def parse_events(path: Path | str) -> ImportResult[EventRecord]:
+    """Read nurture history. Bad rows become RowErrors; a bad file raises ImportFileError."""
+    path = Path(path)
+    table = read_table(path, _recognised)
+    rows: Iterable[tuple[int, dict[str, Any], str]]
+    if table.kind == "jsonl":
+        rows, fmt = _jsonl_rows(table.objects), "jsonl"
+    else:
+        if not _recognised(table.header):
+            shown = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
+            raise ImportFileError(
+                f"{path.name}: the header row ({shown}) is not a nurture history file. "
+                f"Expected columns {EXPECTED}."
+            )
+        rows, fmt = iter_dicts(table), "csv"
+    records: list[EventRecord] = []
+    errors: list[RowError] = []
+    seen: dict[tuple[object, ...], int] = {}
+    for line, row, problem in rows:
+        if problem:
+            errors.append(RowError(line, problem))
+            continue
+        try:
+            record = _build(line, row, strict=table.kind == "jsonl")
+        except v.BadValue as exc:
+            errors.append(RowError(line, str(exc)))
+            continue
+        identity = (
+            record.lead_external_id or record.lead_email,
+            record.type,
+            record.occurred_at,
+            record.asset,
+        )
+        if identity in seen:
+            errors.append(RowError(line, f"the same event as line {seen[identity]}; skipped"))
+            continue
+        seen[identity] = line
+        records.append(record)
+    log.info("%s: %s, %d events, %d errors", path.name, fmt, len(records), len(errors))
+    return ImportResult(records, errors, fmt, table.encoding)
+
+
+def _jsonl_rows(objects: list[tuple[int, Any]]) -> Iterable[tuple[int, dict[str, Any], str]]:
+    for line, obj in objects:
+        if is_json_problem(obj):
+            yield line, {}, str(obj)
+        elif not isinstance(obj, dict):
+            yield line, {}, "is not a JSON object"
+        else:
+            yield line, obj, ""
+
+
+def _build(line: int, row: dict[str, Any], *, strict: bool) -> EventRecord:
+    m: dict[str, str] = {}
+    for name, value in row.items():
+        target = EVENT_COLUMNS.get(v.key(str(name)))
+        if target is None:
+            if strict:
+                raise v.BadValue(f"unknown field {name!r}")
+            continue
+        if value is None or target in m:
+            continue
+        m[target] = str(value)
+    external_id = v.text(m.get("lead_external_id", ""), 64)
+    email = v.email(m.get("lead_email", ""))
+    if not external_id and not email:
+        raise v.BadValue("names no lead (needs the lead's id or email)")
+    if not m.get("type", "").strip():
+        raise v.BadValue("has no event type")
+    occurred = v.timestamp(m.get("occurred_at", ""), "occurred_at")
+    if occurred is None:
+        raise v.BadValue("has no date (occurred_at)")
+    return EventRecord(
+        line=line,
+        type=v.event_type(m["type"]),
+        occurred_at=occurred,
+        lead_external_id=external_id,
+        lead_email=email,
+        campaign=v.text(m.get("campaign", ""), 200),
+        asset=v.text(m.get("asset", ""), 500),
+        detail=v.text(m.get("detail", "")),
+        score_delta=v.integer(m.get("score_delta", ""), "score_delta", minimum=None),
+    )

@@ -1,0 +1,182 @@
+"""Turn an export file into rows with physical line numbers: decoding, CSV dialect, JSONL."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from repdesk.domain.errors import ValidationError
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+_DELIMITERS = ",;\t|"
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Files people pick by mistake; naming them beats "unknown header".
+_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive or an Excel workbook (.xlsx): save it as CSV first"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Office file (.xls): save it as CSV first"),
+    (b"%PDF", "a PDF document"),
+)
+
+
+class ImportFileError(ValidationError):
+    """The whole file cannot be imported (not text, empty, or an unknown header)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A decoded file: either CSV (header + rows) or JSONL (objects)."""
+
+    kind: str
+    """"csv" or "jsonl"."""
+    encoding: str
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    """(physical line where the record starts, cells); CSV only."""
+    objects: list[tuple[int, Any]]
+    """(physical line, parsed JSON or the exception text); JSONL only."""
+    delimiter: str = ","
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Bytes to text: BOM first, then strict UTF-8, then charset-normalizer's best guess."""
+    for magic, why in _BINARY_SIGNATURES:
+        if data.startswith(magic):
+            raise ImportFileError(f"{name} is {why}, not a CSV or JSONL export.")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(f"{name} has a {encoding} mark but is damaged.") from exc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or "\x00" in str(best):
+        raise ImportFileError(f"{name} is not a text file, so it is not a CSV or JSONL export.")
+    log.info("%s decoded as %s", name, best.encoding)
+    return str(best), best.encoding
+
+
+def read_table(path: Path, recognise: Callable[[list[str]], bool]) -> RawTable:
+    """Read and split a file; raises ImportFileError for unreadable/empty/binary files.
+
+    For CSV, `recognise` says whether a header row is one the caller knows; the first
+    candidate delimiter giving a recognised header wins (Sniffer alone misreads short
+    files and Excel-EU `;` files whose cells contain commas).
+    """
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFileError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    text, encoding = decode(data, name)
+    if "\x00" in text:
+        raise ImportFileError(f"{name} is not a text file, so it is not a CSV or JSONL export.")
+    if not text.strip():
+        raise ImportFileError(f"{name} is empty.")
+    first = text.lstrip()[:1]
+    if first in "{[":
+        return _read_jsonl(text, encoding, name)
+    return _read_csv(text, encoding, recognise)
+
+
+def _read_jsonl(text: str, encoding: str, name: str) -> RawTable:
+    objects: list[tuple[int, Any]] = []
+    # Only "\n" ends a JSONL record: str.splitlines would also split on U+2028 inside strings.
+    lines = [ln.removesuffix("\r") for ln in text.split("\n")]
+    if text.lstrip().startswith("[") and len([ln for ln in lines if ln.strip()]) == 1:
+        raise ImportFileError(
+            f"{name} is a JSON array; repdesk expects JSONL (one object per line)."
+        )
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            objects.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            objects.append((number, _JsonProblem(f"not valid JSON ({exc.msg})")))
+    return RawTable("jsonl", encoding, [], [], objects)
+
+
+class _JsonProblem(str):
+    """Marks a JSONL line that did not parse (kept so its line is reported, not dropped)."""
+
+
+def is_json_problem(value: object) -> bool:
+    return isinstance(value, _JsonProblem)
+
+
+def candidate_delimiters(text: str) -> list[str]:
+    """csv.Sniffer's pick first, then the others by how often they occur in the header."""
+    header_line = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    order = sorted(_DELIMITERS, key=lambda d: -header_line.count(d))
+    try:
+        sniffed = csv.Sniffer().sniff(text[:65536], delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        return order
+    return [sniffed, *[d for d in order if d != sniffed]]
+
+
+def _first_row(text: str, delimiter: str) -> list[str]:
+    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False):
+        if any(c.strip() for c in cells):
+            return [c.strip().lstrip("\ufeff") for c in cells]
+    return []
+
+
+def _read_csv(text: str, encoding: str, recognise: Callable[[list[str]], bool]) -> RawTable:
+    candidates = candidate_delimiters(text)
+    delimiter = next((d for d in candidates if recognise(_first_row(text, d))), candidates[0])
+    header, rows = split_csv(text, delimiter)
+    return RawTable("csv", encoding, header, rows, [], delimiter)
+
+
+def split_csv(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows, each row with the physical line it starts on; blank lines skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for cells in reader:
+        line = start
+        start = reader.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue
+        if not header:
+            header = [c.strip().lstrip("\ufeff") for c in cells]
+            continue
+        rows.append((line, cells))
+    return header, rows
+
+
+def iter_dicts(table: RawTable) -> Iterator[tuple[int, dict[str, str], str]]:
+    """CSV rows as {header: cell}; a row with the wrong cell count carries a problem text."""
+    width = len(table.header)
+    for line, cells in table.rows:
+        problem = ""
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            problem = f"has {len(cells)} columns but the header has {width}"
+        padded = cells + [""] * (width - len(cells))
+        yield line, dict(zip(table.header, padded, strict=False)), problem
