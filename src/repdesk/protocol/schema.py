@@ -191,6 +191,44 @@ class QualificationData(Lenient):
     field_versions: dict[str, int] = Field(default_factory=dict)
 
 
+class CallNoteData(Lenient):
+    """A rep's call note as the hub stored it (pulled back by the rep's other devices)."""
+
+    lead_id: str
+    body: str
+    created_at: datetime
+    author_rep_id: str = ""
+    call_started_at: datetime | None = None
+    duration_seconds: int | None = None
+    outcome: str = ""
+
+
+class ObjectionData(Lenient):
+    lead_id: str
+    category_code: str
+    created_at: datetime
+    verbatim: str = ""
+    severity: int = 2
+    campaign_id: str | None = None
+    collateral_id: str | None = None
+    competitor: str = ""
+    resolved: bool = False
+
+
+class DispositionData(Lenient):
+    lead_id: str
+    kind: str
+    decided_at: datetime
+    reason: str = ""
+
+
+class CollateralUseData(Lenient):
+    lead_id: str
+    collateral_id: str
+    kind: str
+    used_at: datetime
+
+
 # --- push ------------------------------------------------------------------------------
 
 
@@ -287,11 +325,14 @@ __all__ = [
     "PROTOCOL_VERSION",
     "BantAnswerData",
     "BantAnswerPayload",
+    "CallNoteData",
     "CallNotePayload",
     "CampaignData",
     "Change",
     "CollateralData",
+    "CollateralUseData",
     "CollateralUsedPayload",
+    "DispositionData",
     "DispositionPayload",
     "Entity",
     "ErrorBody",
@@ -304,6 +345,7 @@ __all__ = [
     "Mutation",
     "NurtureEventData",
     "ObjectionCategoryData",
+    "ObjectionData",
     "ObjectionPayload",
     "PullResponse",
     "PushRequest",
