@@ -1,0 +1,196 @@
+"""Passwords, bearer tokens and sign-in throttling (used by the API and the admin CLI).
+
+Passwords are argon2id hashes (argon2-cffi); tokens are 256-bit random strings of which
+only the sha256 is stored. Throttling counts failed sign-ins per account and per address
+within a sliding window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from repdesk.domain.ids import utcnow
+from repdesk.hub.config import LoginThrottle
+from repdesk.hub.db.models import LoginAttempt, Rep, Token
+
+log = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal which
+# emails have an account.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(
+    session: Session, rep: Rep, ttl: timedelta, *, address: str = "", now: datetime | None = None
+) -> str:
+    """Create a bearer token for `rep`; returns the token (only its hash is stored)."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    session.add(
+        Token(
+            token_hash=token_hash(token),
+            rep_id=rep.id,
+            created_at=now,
+            expires_at=now + ttl,
+            client_address=address[:64],
+        )
+    )
+    session.flush()
+    return token
+
+
+def rep_for_token(session: Session, token: str, now: datetime | None = None) -> Rep | None:
+    """The enabled rep a live token belongs to, else None (unknown, revoked, expired)."""
+    now = now or utcnow()
+    row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    rep = session.get(Rep, row.rep_id)
+    if rep is None or rep.disabled:
+        return None
+    return rep
+
+
+def revoke_token(session: Session, token: str, now: datetime | None = None) -> bool:
+    row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now or utcnow()
+    return True
+
+
+def revoke_rep_tokens(session: Session, rep_id: str, now: datetime | None = None) -> int:
+    """Revoke every live token of a rep (on disable or password reset); returns how many."""
+    rows = session.scalars(
+        select(Token).where(Token.rep_id == rep_id, Token.revoked_at.is_(None))
+    ).all()
+    for row in rows:
+        row.revoked_at = now or utcnow()
+    return len(rows)
+
+
+def authenticate(session: Session, email: str, password: str) -> Rep | None:
+    """The enabled rep with these credentials, else None (same work either way)."""
+    rep = session.scalar(select(Rep).where(Rep.email == normalize_email(email)))
+    if rep is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(rep.password_hash, password) or rep.disabled:
+        return None
+    if needs_rehash(rep.password_hash):
+        rep.password_hash = hash_password(password)
+    return rep
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleVerdict:
+    allowed: bool
+    retry_after: int = 0
+    """Seconds until a new attempt is allowed (>= 1 when not allowed)."""
+
+
+def check_throttle(
+    session: Session,
+    email: str,
+    address: str,
+    policy: LoginThrottle,
+    now: datetime | None = None,
+) -> ThrottleVerdict:
+    """Whether a sign-in may be attempted now from `address` for `email`."""
+    now = now or utcnow()
+    since = now - policy.window
+    waits: list[float] = []
+    for column, value, limit in (
+        (LoginAttempt.email, normalize_email(email), policy.per_account),
+        (LoginAttempt.address, address, policy.per_address),
+    ):
+        failures = session.scalars(
+            select(LoginAttempt.at)
+            .where(column == value, LoginAttempt.at > since, LoginAttempt.success.is_(False))
+            .order_by(LoginAttempt.at.desc())
+            .limit(limit)
+        ).all()
+        if len(failures) >= limit:
+            # Allowed again once the oldest of the last `limit` failures leaves the window.
+            waits.append((failures[-1] + policy.window - now).total_seconds())
+    if not waits:
+        return ThrottleVerdict(True)
+    return ThrottleVerdict(False, max(1, int(max(waits)) + 1))
+
+
+def record_attempt(
+    session: Session, email: str, address: str, success: bool, now: datetime | None = None
+) -> None:
+    """Log a sign-in attempt; a success forgets the account's earlier failures."""
+    now = now or utcnow()
+    normalized = normalize_email(email)
+    if success:
+        session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.email == normalized, LoginAttempt.success.is_(False)
+            )
+        )
+    session.add(LoginAttempt(at=now, address=address[:64], email=normalized[:320], success=success))
+
+
+def prune_attempts(session: Session, older_than: datetime) -> int:
+    """Drop attempts older than `older_than` (housekeeping); returns how many."""
+    count = session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at < older_than)
+    )
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < older_than))
+    return int(count or 0)
+
+
+__all__ = [
+    "ThrottleVerdict",
+    "authenticate",
+    "check_throttle",
+    "hash_password",
+    "issue_token",
+    "needs_rehash",
+    "normalize_email",
+    "prune_attempts",
+    "record_attempt",
+    "rep_for_token",
+    "revoke_rep_tokens",
+    "revoke_token",
+    "token_hash",
+    "verify_password",
+]

@@ -1,0 +1,68 @@
+"""`HubConfig`: where the hub keeps its data and how it behaves, resolved in one place.
+
+Home: an explicit `--home`, else `$REPDESK_HUB_HOME`, else the platform's user data dir
+("repdesk-hub"). Database: an explicit URL, else `$REPDESK_HUB_DATABASE_URL`, else a SQLite
+file `hub.db` in the home. Collateral files live content-addressed under `home/collateral`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from repdesk import __version__
+from repdesk.hub.db.engine import sqlite_url
+
+HOME_ENV = "REPDESK_HUB_HOME"
+DATABASE_ENV = "REPDESK_HUB_DATABASE_URL"
+APP_NAME = "repdesk-hub"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginThrottle:
+    """Failed sign-ins allowed within `window` before the hub answers 429."""
+
+    per_account: int = 5
+    per_address: int = 20
+    window: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class HubConfig:
+    home: Path
+    database_url: str
+    collateral_dir: Path
+    token_ttl: timedelta = timedelta(days=30)
+    min_client_version: str = "0.1.0"
+    max_body_bytes: int = 8 * 1024 * 1024
+    """Largest request body accepted (413 above); a full push batch fits well inside."""
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    server_version: str = __version__
+
+    @classmethod
+    def resolve(
+        cls,
+        home: str | Path | None = None,
+        *,
+        database_url: str | None = None,
+        **overrides: Any,
+    ) -> HubConfig:
+        """The configuration for `home` (or the environment's / platform's default)."""
+        if home is None:
+            home = os.environ.get(HOME_ENV) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+        home_path = Path(home).expanduser().resolve()
+        url = database_url or os.environ.get(DATABASE_ENV) or sqlite_url(home_path / "hub.db")
+        config = cls(home=home_path, database_url=url, collateral_dir=home_path / "collateral")
+        return replace(config, **overrides) if overrides else config
+
+    def ensure_dirs(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.collateral_dir.mkdir(parents=True, exist_ok=True)
+
+
+__all__ = ["DATABASE_ENV", "HOME_ENV", "HubConfig", "LoginThrottle"]
