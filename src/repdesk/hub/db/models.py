@@ -303,6 +303,8 @@ class QualificationField(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     """The qualification version at which this field last changed."""
     mutation_id: Mapped[str] = mapped_column(String(ID), default="")
+    client_id: Mapped[str] = mapped_column(String(ID), default="")
+    """The installation that set it ("" for marketing): its own later edits never conflict."""
 
 
 class ObjectionRow(Base):

@@ -386,6 +386,7 @@ def upgrade() -> None:
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("mutation_id", sa.String(length=64), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["lead_id"],
             ["qualifications.lead_id"],
