@@ -1,0 +1,45 @@
+"""Round-trips a token through the REAL Secret Service (run under with-secret-service.sh).
+
+    REPDESK_TEST_REAL_KEYRING=1 bash /work/shared/scripts/with-secret-service.sh \
+        .venv/bin/python -m pytest -m keyring tests/sync
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+
+from repdesk.domain.ids import new_id
+from repdesk.sync.credentials import SERVICE, Credentials, keyring_username
+
+pytestmark = [
+    pytest.mark.keyring,
+    pytest.mark.skipif(
+        os.environ.get("REPDESK_TEST_REAL_KEYRING") != "1",
+        reason="needs a real Secret Service: set REPDESK_TEST_REAL_KEYRING=1 and run under "
+        "with-secret-service.sh",
+    ),
+]
+
+
+def test_token_round_trip_through_secret_service() -> None:
+    secret_service = SecretServiceKeyring()
+    assert secret_service.priority > 0, "no Secret Service on this session bus"
+    hub = f"https://hub-{new_id()}.example.com"
+    token = new_id()
+    creds = Credentials()
+    assert creds.persistent
+    creds.save(hub, "ada@example.com", token)
+    try:
+        # Read straight from the Secret Service, bypassing keyring's backend choice: the
+        # token really is stored there.
+        assert secret_service.get_password(SERVICE, keyring_username(hub, "ada@example.com")) == (
+            token
+        )
+        assert Credentials().load(hub, "ada@example.com") == token
+    finally:
+        creds.delete(hub, "ada@example.com")
+    assert secret_service.get_password(SERVICE, keyring_username(hub, "ada@example.com")) is None
+    assert Credentials().load(hub, "ada@example.com") is None
