@@ -1,0 +1,162 @@
+"""Tells the rep about trouble that needs them: a tray message, or a banner in the window."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QStyle,
+    QSystemTrayIcon,
+    QToolButton,
+    QWidget,
+)
+
+from repdesk.gui.text import tr
+
+log = logging.getLogger(__name__)
+
+#: Consecutive failed syncs before the rep is told (one blip is not worth a notice).
+FAILURES_BEFORE_NOTICE = 3
+TRAY_MESSAGE_MS = 10_000
+
+
+class NoticeBanner(QFrame):
+    """A dismissible strip of plain text the main window hosts above its content."""
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        # A soft amber strip; the palette stays readable in dark themes.
+        self.setStyleSheet(
+            "#noticeBanner { background: #fff4ce; border: 1px solid #e0c060; border-radius: 4px; }"
+            "#noticeBanner QLabel { color: #3a3000; }"
+        )
+        self._label = QLabel(self)
+        self._label.setTextFormat(Qt.TextFormat.PlainText)
+        self._label.setWordWrap(True)
+        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._close = QToolButton(self)
+        self._close.setText("✕")
+        self._close.setAutoRaise(True)
+        self._close.setToolTip(tr("notify", "Dismiss"))
+        self._close.setAccessibleName(tr("notify", "Dismiss this notice"))
+        self._close.clicked.connect(self.dismiss)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self._label, 1)
+        layout.addWidget(self._close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_notice(self, message: str) -> None:
+        self._label.setText(message)
+        self.show()
+
+    def text(self) -> str:
+        return self._label.text()
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.dismissed.emit()
+
+
+class Notifier(QObject):
+    """Decides when trouble is worth interrupting the rep, and how.
+
+    Uses the system tray when the desktop has one, else the in-window `NoticeBanner`.
+    The sync controller calls `sync_failed` / `sync_succeeded` / `items_rejected`.
+    """
+
+    notified = Signal(str, str)
+    """(title, message) of every notice shown, whichever way it was shown."""
+
+    def __init__(
+        self,
+        banner: NoticeBanner | None = None,
+        *,
+        use_tray: bool | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.banner = banner
+        self._use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
+        self._tray: QSystemTrayIcon | None = None
+        self._failures = 0
+        self._told_about_failures = False
+
+    @property
+    def consecutive_failures(self) -> int:
+        return self._failures
+
+    @property
+    def uses_tray(self) -> bool:
+        return self._use_tray
+
+    def sync_failed(self, message: str) -> None:
+        self._failures += 1
+        if self._failures >= FAILURES_BEFORE_NOTICE and not self._told_about_failures:
+            # Once per run of failures: a rep offline all afternoon gets one notice, not twenty.
+            self._told_about_failures = True
+            self.notify(
+                tr("notify", "Sync keeps failing"),
+                tr(
+                    "notify",
+                    "repdesk could not sync {count} times in a row. Your work is kept on this "
+                    "computer and will be sent when the hub can be reached.\n\n{reason}",
+                ).format(count=self._failures, reason=message),
+            )
+
+    def sync_succeeded(self) -> None:
+        self._failures = 0
+        self._told_about_failures = False
+        if self.banner is not None and self.banner.isVisible():
+            self.banner.dismiss()
+
+    def items_rejected(self, count: int) -> None:
+        if count <= 0:
+            return
+        self.notify(
+            tr("notify", "Marketing's hub refused some of your changes"),
+            tr(
+                "notify",
+                "{count} of your changes were not accepted. Open the outbox to see why "
+                "and to retry them.",
+            ).format(count=count)
+            if count != 1
+            else tr(
+                "notify",
+                "One of your changes was not accepted. Open the outbox to see why and to retry it.",
+            ),
+        )
+
+    def notify(self, title: str, message: str) -> None:
+        log.info("notice: %s", title)
+        if self._use_tray:
+            tray = self._tray_icon()
+            tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, TRAY_MESSAGE_MS)
+        elif self.banner is not None:
+            self.banner.show_notice(f"{title}. {message}")
+        self.notified.emit(title, message)
+
+    def _tray_icon(self) -> QSystemTrayIcon:
+        if self._tray is None:
+            icon = QApplication.windowIcon()
+            if icon.isNull():
+                style = QApplication.style()
+                icon = (
+                    style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                    if style is not None
+                    else QIcon()
+                )
+            self._tray = QSystemTrayIcon(icon, self)
+            self._tray.setToolTip("repdesk")
+            self._tray.show()
+        return self._tray
