@@ -1,0 +1,466 @@
+"""Row <-> domain conversions: the store hands out dataclasses, never ORM objects or Rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
+
+from repdesk.domain.feedback import (
+    CallNote,
+    CollateralUse,
+    Disposition,
+    DispositionKind,
+    Objection,
+    ObjectionCategory,
+    Severity,
+    UseKind,
+)
+from repdesk.domain.ids import ensure_utc
+from repdesk.domain.leads import (
+    Campaign,
+    Collateral,
+    Lead,
+    LeadStatus,
+    LifecycleStage,
+    NurtureEvent,
+    NurtureEventType,
+)
+from repdesk.domain.outbox import (
+    Conflict,
+    ConflictState,
+    MutationKind,
+    OutboxItem,
+    OutboxState,
+)
+from repdesk.domain.qualification import (
+    Bant,
+    BantAnswer,
+    BantDimension,
+    Confidence,
+    Rubric,
+    RubricDimension,
+    ScaleOption,
+)
+
+
+def to_db(value: datetime | None) -> datetime | None:
+    """SQLite keeps naive timestamps: store UTC, so text order is time order."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def from_db(value: datetime | None) -> datetime | None:
+    return None if value is None else ensure_utc(value)
+
+
+def must(value: datetime | None) -> datetime:
+    assert value is not None
+    return ensure_utc(value)
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else ensure_utc(value).isoformat()
+
+
+def parse_iso(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return ensure_utc(datetime.fromisoformat(str(value)))
+
+
+def name_key(first: str, last: str, email: str) -> str:
+    name = " ".join(p for p in (first, last) if p) or email
+    return name.casefold()
+
+
+# --- leads and reference data -----------------------------------------------------------
+
+
+def lead_values(lead: Lead) -> dict[str, Any]:
+    """Columns the hub owns (the derived ones are the store's and are not in here)."""
+    return {
+        "id": lead.id,
+        "version": lead.version,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "company": lead.company,
+        "email": lead.email,
+        "title": lead.title,
+        "industry": lead.industry,
+        "company_size": lead.company_size,
+        "phone": lead.phone,
+        "country": lead.country,
+        "lifecycle_stage": lead.lifecycle_stage.value,
+        "lead_status": lead.lead_status.value,
+        "score": lead.score,
+        "source_campaign_id": lead.source_campaign_id,
+        "owner_rep_id": lead.owner_rep_id,
+        "marketing_notes": lead.marketing_notes,
+        "external_id": lead.external_id,
+        "created_at": to_db(lead.created_at),
+        "updated_at": to_db(lead.updated_at),
+        "next_step": lead.next_step,
+        "name_key": name_key(lead.first_name, lead.last_name, lead.email),
+    }
+
+
+def _enum(enum: Any, value: str, default: Any) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        return default
+
+
+def lead_from_row(r: Row[Any]) -> Lead:
+    return Lead(
+        id=r.id,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        company=r.company,
+        email=r.email,
+        title=r.title,
+        industry=r.industry,
+        company_size=r.company_size,
+        phone=r.phone,
+        country=r.country,
+        lifecycle_stage=_enum(LifecycleStage, r.lifecycle_stage, LifecycleStage.OTHER),
+        lead_status=_enum(LeadStatus, r.lead_status, LeadStatus.OPEN),
+        score=r.score,
+        source_campaign_id=r.source_campaign_id,
+        owner_rep_id=r.owner_rep_id,
+        marketing_notes=r.marketing_notes,
+        external_id=r.external_id,
+        created_at=from_db(r.created_at),
+        updated_at=from_db(r.updated_at),
+        last_touch_at=from_db(r.last_touch_at),
+        next_step=r.next_step,
+        version=r.version,
+    )
+
+
+def event_values(e: NurtureEvent) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "version": e.version,
+        "lead_id": e.lead_id,
+        "type": e.type.value,
+        "occurred_at": to_db(e.occurred_at),
+        "campaign_id": e.campaign_id,
+        "asset": e.asset,
+        "detail": e.detail,
+        "score_delta": e.score_delta,
+    }
+
+
+def event_from_row(r: Row[Any]) -> NurtureEvent:
+    return NurtureEvent(
+        id=r.id,
+        lead_id=r.lead_id,
+        type=NurtureEventType(r.type),
+        occurred_at=must(r.occurred_at),
+        campaign_id=r.campaign_id,
+        asset=r.asset,
+        detail=r.detail,
+        score_delta=r.score_delta,
+        version=r.version,
+    )
+
+
+def campaign_values(c: Campaign) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "version": c.version,
+        "name": c.name,
+        "channel": c.channel,
+        "status": c.status,
+        "description": c.description,
+        "starts_on": to_db(c.starts_on),
+        "ends_on": to_db(c.ends_on),
+    }
+
+
+def campaign_from_row(r: Row[Any]) -> Campaign:
+    return Campaign(
+        id=r.id,
+        name=r.name,
+        channel=r.channel,
+        status=r.status,
+        description=r.description,
+        starts_on=from_db(r.starts_on),
+        ends_on=from_db(r.ends_on),
+        version=r.version,
+    )
+
+
+def collateral_values(c: Collateral) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "version": c.version,
+        "title": c.title,
+        "sha256": c.sha256,
+        "size": c.size,
+        "media_type": c.media_type,
+        "campaign_id": c.campaign_id,
+        "tags": list(c.tags),
+        "problem": c.problem,
+    }
+
+
+def collateral_from_row(r: Row[Any]) -> Collateral:
+    return Collateral(
+        id=r.id,
+        title=r.title,
+        sha256=r.sha256,
+        size=r.size,
+        media_type=r.media_type,
+        campaign_id=r.campaign_id,
+        tags=tuple(r.tags or ()),
+        problem=r.problem,
+        version=r.version,
+    )
+
+
+def category_from_row(r: Row[Any]) -> ObjectionCategory:
+    return ObjectionCategory(code=r.code, label=r.label, description=r.description)
+
+
+def rubric_to_json(rubric: Rubric) -> dict[str, Any]:
+    return {
+        "name": rubric.name,
+        "min_confidence": int(rubric.min_confidence),
+        "min_qualifying": rubric.min_qualifying,
+        "dimensions": [
+            {
+                "dimension": d.dimension.value,
+                "title": d.title,
+                "question": d.question,
+                "required": d.required,
+                "options": [
+                    {"code": o.code, "label": o.label, "qualifies": o.qualifies, "key": o.key}
+                    for o in d.options
+                ],
+            }
+            for d in rubric.dimensions
+        ],
+    }
+
+
+def rubric_from_json(data: dict[str, Any], version: int) -> Rubric:
+    return Rubric(
+        name=data["name"],
+        min_confidence=Confidence(data.get("min_confidence", 2)),
+        min_qualifying=data.get("min_qualifying", 4),
+        version=version,
+        dimensions=tuple(
+            RubricDimension(
+                dimension=BantDimension(d["dimension"]),
+                title=d.get("title", ""),
+                question=d.get("question", ""),
+                required=d.get("required", True),
+                options=tuple(
+                    ScaleOption(
+                        code=o["code"],
+                        label=o.get("label", ""),
+                        qualifies=bool(o.get("qualifies")),
+                        key=o.get("key", ""),
+                    )
+                    for o in d.get("options", ())
+                ),
+            )
+            for d in data.get("dimensions", ())
+        ),
+    )
+
+
+# --- BANT --------------------------------------------------------------------------------
+
+
+def answer_to_json(a: BantAnswer | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    return {
+        "value": a.value,
+        "verbatim": a.verbatim,
+        "confidence": int(a.confidence),
+        "recorded_by": a.recorded_by,
+        "recorded_at": iso(a.recorded_at),
+    }
+
+
+def answer_from_json(dim: BantDimension, d: dict[str, Any] | None) -> BantAnswer | None:
+    if not d:
+        return None
+    return BantAnswer(
+        dimension=dim,
+        value=d.get("value", ""),
+        verbatim=d.get("verbatim", ""),
+        confidence=Confidence(d.get("confidence", 2)),
+        recorded_by=d.get("recorded_by", ""),
+        recorded_at=parse_iso(d.get("recorded_at")),
+    )
+
+
+def bant_from_row(lead_id: str, r: Row[Any] | None) -> Bant:
+    if r is None:
+        return Bant(lead_id=lead_id)
+    return Bant(
+        lead_id=lead_id,
+        budget=answer_from_json(BantDimension.BUDGET, r.budget),
+        authority=answer_from_json(BantDimension.AUTHORITY, r.authority),
+        need=answer_from_json(BantDimension.NEED, r.need),
+        timeframe=answer_from_json(BantDimension.TIMEFRAME, r.timeframe),
+        version=r.version,
+    )
+
+
+def history_from_row(r: Row[Any]) -> BantAnswer:
+    return BantAnswer(
+        dimension=BantDimension(r.dimension),
+        value=r.value,
+        verbatim=r.verbatim,
+        confidence=Confidence(r.confidence),
+        recorded_by=r.recorded_by,
+        recorded_at=from_db(r.recorded_at),
+    )
+
+
+# --- the rep's feedback ------------------------------------------------------------------
+
+
+def note_values(n: CallNote, version: int = 0) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "version": version,
+        "lead_id": n.lead_id,
+        "body": n.body,
+        "created_at": to_db(n.created_at),
+        "author_rep_id": n.author_rep_id,
+        "call_started_at": to_db(n.call_started_at),
+        "duration_seconds": n.duration_seconds,
+        "outcome": n.outcome,
+    }
+
+
+def note_from_row(r: Row[Any]) -> CallNote:
+    return CallNote(
+        id=r.id,
+        lead_id=r.lead_id,
+        body=r.body,
+        created_at=must(r.created_at),
+        author_rep_id=r.author_rep_id,
+        call_started_at=from_db(r.call_started_at),
+        duration_seconds=r.duration_seconds,
+        outcome=r.outcome,
+    )
+
+
+def objection_values(o: Objection, version: int = 0) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "version": version,
+        "lead_id": o.lead_id,
+        "category_code": o.category_code,
+        "verbatim": o.verbatim,
+        "created_at": to_db(o.created_at),
+        "severity": int(o.severity),
+        "campaign_id": o.campaign_id,
+        "collateral_id": o.collateral_id,
+        "competitor": o.competitor,
+        "resolved": o.resolved,
+    }
+
+
+def objection_from_row(r: Row[Any]) -> Objection:
+    return Objection(
+        id=r.id,
+        lead_id=r.lead_id,
+        category_code=r.category_code,
+        verbatim=r.verbatim,
+        created_at=must(r.created_at),
+        severity=Severity(r.severity),
+        campaign_id=r.campaign_id,
+        collateral_id=r.collateral_id,
+        competitor=r.competitor,
+        resolved=bool(r.resolved),
+    )
+
+
+def disposition_values(d: Disposition, version: int = 0) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "version": version,
+        "lead_id": d.lead_id,
+        "kind": d.kind.value,
+        "decided_at": to_db(d.decided_at),
+        "reason": d.reason,
+    }
+
+
+def disposition_from_row(r: Row[Any]) -> Disposition:
+    return Disposition(
+        id=r.id,
+        lead_id=r.lead_id,
+        kind=DispositionKind(r.kind),
+        decided_at=must(r.decided_at),
+        reason=r.reason,
+    )
+
+
+def use_values(u: CollateralUse, version: int = 0) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "version": version,
+        "lead_id": u.lead_id,
+        "collateral_id": u.collateral_id,
+        "kind": u.kind.value,
+        "used_at": to_db(u.used_at),
+    }
+
+
+def use_from_row(r: Row[Any]) -> CollateralUse:
+    return CollateralUse(
+        id=r.id,
+        lead_id=r.lead_id,
+        collateral_id=r.collateral_id,
+        kind=UseKind(r.kind),
+        used_at=must(r.used_at),
+    )
+
+
+# --- outbox ------------------------------------------------------------------------------
+
+
+def outbox_from_row(r: Row[Any]) -> OutboxItem:
+    return OutboxItem(
+        id=r.id,
+        seq=r.seq,
+        kind=MutationKind(r.kind),
+        entity_id=r.entity_id,
+        lead_id=r.lead_id,
+        recorded_at=must(r.recorded_at),
+        payload=dict(r.payload),
+        base_version=r.base_version,
+        state=OutboxState(r.state),
+        attempts=r.attempts,
+        detail=r.detail,
+        sent_at=from_db(r.sent_at),
+    )
+
+
+def conflict_from_row(r: Row[Any]) -> Conflict:
+    return Conflict(
+        id=r.id,
+        mutation_id=r.mutation_id,
+        lead_id=r.lead_id,
+        field=r.field,
+        mine=r.mine,
+        theirs=r.theirs,
+        server_version=r.server_version,
+        state=ConflictState(r.state),
+        created_at=from_db(r.created_at),
+    )

@@ -1,0 +1,87 @@
+"""The one SQLite connection: pragmas, explicit transactions, and DB errors mapped for reps."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from repdesk.domain.errors import DiskFullError, StoreError
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "repdesk.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine over exactly one DBAPI connection (StaticPool): the process's only writer.
+
+    The stdlib driver's implicit transaction handling is switched off and BEGIN is emitted
+    by SQLAlchemy itself, so every `with conn.begin()` is a real SQLite transaction.
+    """
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=StaticPool,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code == sqlite3.SQLITE_FULL:
+            return True
+        return "database or disk is full" in str(orig)
+    return False
+
+
+def map_error(exc: BaseException, db_path: Path) -> StoreError:
+    """The one place database exceptions become messages a rep can act on."""
+    if isinstance(exc, StoreError):
+        return exc
+    if is_disk_full(exc):
+        return DiskFullError(
+            "Your disk is full, so repdesk could not save that change. Nothing was lost: "
+            "free some space and try again."
+        )
+    orig = getattr(exc, "orig", exc) if isinstance(exc, DBAPIError) else exc
+    return StoreError(
+        f"repdesk could not read or write its local data ({db_path}): {orig}. "
+        "Nothing was half-saved; try again, and restart repdesk if it keeps happening."
+    )
+
+
+@contextmanager
+def mapped_errors(db_path: Path) -> Iterator[None]:
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        log.warning("database error on %s: %s", db_path, exc)
+        raise map_error(exc, db_path) from exc

@@ -1,0 +1,202 @@
+"""The outbox after the fact: what to push, what the hub said, retries and conflicts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from repdesk.domain.changes import NO_CHANGES, Changes
+from repdesk.domain.errors import StoreError
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.domain.outbox import Conflict, ConflictState, MutationKind, OutboxItem, OutboxState
+from repdesk.domain.qualification import BantAnswer, BantDimension, Confidence
+from repdesk.store.actions import enqueue, write_answers
+from repdesk.store.api import MutationOutcome, OutboxCounts
+from repdesk.store.convert import conflict_from_row, outbox_from_row, to_db
+from repdesk.store.models import BANT, CONFLICTS, DISPOSITIONS, NOTES, OBJECTIONS, OUTBOX, USES
+
+_ENTITY_TABLES = {
+    MutationKind.CALL_NOTE_CREATE.value: NOTES,
+    MutationKind.OBJECTION_CREATE.value: OBJECTIONS,
+    MutationKind.DISPOSITION_SET.value: DISPOSITIONS,
+    MutationKind.COLLATERAL_USED.value: USES,
+}
+
+
+def pending(conn: Connection, limit: int) -> list[OutboxItem]:
+    rows = conn.execute(
+        select(OUTBOX)
+        .where(OUTBOX.c.state == OutboxState.PENDING.value)
+        .order_by(OUTBOX.c.seq)
+        .limit(limit)
+    )
+    return [outbox_from_row(r) for r in rows]
+
+
+def items(conn: Connection, states: Sequence[OutboxState] = ()) -> list[OutboxItem]:
+    stmt = select(OUTBOX).order_by(OUTBOX.c.seq)
+    if states:
+        stmt = stmt.where(OUTBOX.c.state.in_([s.value for s in states]))
+    return [outbox_from_row(r) for r in conn.execute(stmt)]
+
+
+def counts(conn: Connection) -> OutboxCounts:
+    by_state = {
+        state: n
+        for state, n in conn.execute(select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state))
+    }
+    open_conflicts = conn.execute(
+        select(func.count()).where(CONFLICTS.c.state == ConflictState.OPEN.value)
+    ).scalar_one()
+    return OutboxCounts(
+        pending=int(by_state.get(OutboxState.PENDING.value, 0)),
+        rejected=int(by_state.get(OutboxState.REJECTED.value, 0)),
+        conflicts=int(open_conflicts),
+    )
+
+
+def apply_outcomes(conn: Connection, outcomes: Sequence[MutationOutcome]) -> Changes:
+    lead_ids: set[str] = set()
+    now = to_db(utcnow())
+    for outcome in outcomes:
+        row = conn.execute(select(OUTBOX).where(OUTBOX.c.id == outcome.mutation_id)).first()
+        if row is None:
+            continue
+        lead_ids.add(row.lead_id)
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == row.id)
+            .values(
+                state=outcome.state.value,
+                detail=outcome.detail,
+                attempts=OUTBOX.c.attempts + 1,
+                sent_at=now,
+            )
+        )
+        if outcome.state is OutboxState.APPLIED and outcome.server_version is not None:
+            _adopt_server_version(
+                conn, row.kind, row.entity_id, row.lead_id, outcome.server_version
+            )
+        elif outcome.state is OutboxState.CONFLICT:
+            # A retried mutation that conflicts again replaces its earlier open records.
+            conn.execute(
+                delete(CONFLICTS)
+                .where(CONFLICTS.c.mutation_id == row.id)
+                .where(CONFLICTS.c.state == ConflictState.OPEN.value)
+            )
+            if outcome.conflicts:
+                conn.execute(
+                    insert(CONFLICTS),
+                    [
+                        {
+                            "id": new_id(),
+                            "mutation_id": row.id,
+                            "lead_id": row.lead_id,
+                            "field": c.field,
+                            "mine": c.mine,
+                            "theirs": c.theirs,
+                            "server_version": outcome.server_version or 0,
+                            "state": ConflictState.OPEN.value,
+                            "created_at": now,
+                        }
+                        for c in outcome.conflicts
+                    ],
+                )
+    if not lead_ids:
+        return NO_CHANGES
+    return Changes(
+        leads=True, lead_ids=frozenset(lead_ids), timeline=True, outbox=True, qualification=True
+    )
+
+
+def _adopt_server_version(
+    conn: Connection, kind: str, entity_id: str, lead_id: str, version: int
+) -> None:
+    """The hub's version for what we just created, so the echo in the next pull is a no-op."""
+    if kind == MutationKind.QUALIFICATION_UPDATE.value:
+        conn.execute(
+            update(BANT)
+            .where(BANT.c.lead_id == lead_id)
+            .where(BANT.c.version < version)
+            .values(version=version)
+        )
+        return
+    table = _ENTITY_TABLES.get(kind)
+    if table is not None:
+        conn.execute(
+            update(table)
+            .where(table.c.id == entity_id)
+            .where(table.c.version < version)
+            .values(version=version)
+        )
+
+
+def retry(conn: Connection, mutation_id: str) -> Changes:
+    row = conn.execute(select(OUTBOX).where(OUTBOX.c.id == mutation_id)).first()
+    if row is None or row.state not in (OutboxState.REJECTED.value, OutboxState.CONFLICT.value):
+        return NO_CHANGES
+    conn.execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id == mutation_id)
+        .values(state=OutboxState.PENDING.value, detail="")
+    )
+    return Changes(leads=True, lead_ids=frozenset({row.lead_id}), timeline=True, outbox=True)
+
+
+def conflicts(conn: Connection, open_only: bool = True) -> list[Conflict]:
+    stmt = select(CONFLICTS).order_by(CONFLICTS.c.created_at, CONFLICTS.c.id)
+    if open_only:
+        stmt = stmt.where(CONFLICTS.c.state == ConflictState.OPEN.value)
+    return [conflict_from_row(r) for r in conn.execute(stmt)]
+
+
+def resolve(conn: Connection, conflict_id: str, keep_mine: bool) -> Changes:
+    """Keep mine: queue the rep's answer again against the hub's version. Take theirs: local."""
+    row = conn.execute(select(CONFLICTS).where(CONFLICTS.c.id == conflict_id)).first()
+    if row is None:
+        raise StoreError("That conflict no longer exists; it may have been resolved already.")
+    if row.state != ConflictState.OPEN.value:
+        return NO_CHANGES
+    try:
+        dim: BantDimension | None = BantDimension(row.field)
+    except ValueError:
+        dim = None
+    now = utcnow()
+    if keep_mine and dim is not None:
+        mutation = conn.execute(select(OUTBOX).where(OUTBOX.c.id == row.mutation_id)).first()
+        fields = (mutation.payload or {}).get("fields", {}) if mutation is not None else {}
+        mine = fields.get(dim.value) or {"value": row.mine, "verbatim": "", "confidence": 2}
+        enqueue(
+            conn,
+            MutationKind.QUALIFICATION_UPDATE,
+            row.lead_id,
+            row.lead_id,
+            {"fields": {dim.value: mine if row.mine else None}},
+            base_version=row.server_version,
+            recorded_at=now,
+        )
+    elif dim is not None:
+        theirs = (
+            BantAnswer(
+                dimension=dim, value=row.theirs, confidence=Confidence.MEDIUM, recorded_at=now
+            )
+            if row.theirs
+            else None
+        )
+        write_answers(conn, row.lead_id, {dim: theirs}, now, source="hub")
+        conn.execute(
+            update(BANT)
+            .where(BANT.c.lead_id == row.lead_id)
+            .where(BANT.c.version < row.server_version)
+            .values(version=row.server_version)
+        )
+    state = ConflictState.KEPT_MINE if keep_mine else ConflictState.TOOK_THEIRS
+    conn.execute(update(CONFLICTS).where(CONFLICTS.c.id == conflict_id).values(state=state.value))
+    return Changes(
+        leads=True,
+        lead_ids=frozenset({row.lead_id}),
+        timeline=True,
+        qualification=True,
+        outbox=True,
+    )

@@ -1,0 +1,295 @@
+"""Read queries: the lead list (ids, then rows), a lead's detail, reference data, search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    case,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+)
+
+from repdesk.domain.feedback import CallNote, CollateralUse, Disposition, Objection
+from repdesk.domain.leads import Collateral, Lead, LifecycleStage, NurtureEvent
+from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import Bant, BantAnswer
+from repdesk.store import fts
+from repdesk.store.api import LeadQuery, LeadRow, LeadSort, SearchHit, SearchKind
+from repdesk.store.convert import (
+    bant_from_row,
+    collateral_from_row,
+    disposition_from_row,
+    event_from_row,
+    from_db,
+    history_from_row,
+    lead_from_row,
+    note_from_row,
+    objection_from_row,
+    use_from_row,
+)
+from repdesk.store.models import (
+    BANT,
+    BANT_HISTORY,
+    COLLATERAL,
+    DISPOSITIONS,
+    EVENTS,
+    LEADS,
+    NOTES,
+    OBJECTIONS,
+    OUTBOX,
+    USES,
+)
+
+_CHUNK = 500
+_UNSENT = OUTBOX.c.state != OutboxState.APPLIED.value
+
+_STAGE_ORDER = case(
+    {stage.value: n for n, stage in enumerate(LifecycleStage)},
+    value=LEADS.c.lifecycle_stage,
+    else_=len(LifecycleStage),
+)
+_SORT_COLUMNS: dict[LeadSort, ColumnElement[Any]] = {
+    LeadSort.NAME: LEADS.c.name_key,
+    LeadSort.COMPANY: LEADS.c.company,
+    LeadSort.STAGE: _STAGE_ORDER,
+    LeadSort.SCORE: LEADS.c.score,
+    LeadSort.READY: LEADS.c.ready,
+    LeadSort.LAST_TOUCH: LEADS.c.last_touch_at,
+    LeadSort.NEXT_STEP: LEADS.c.next_step,
+}
+
+
+def lead(conn: Connection, lead_id: str) -> Lead | None:
+    row = conn.execute(select(LEADS).where(LEADS.c.id == lead_id)).first()
+    return None if row is None else lead_from_row(row)
+
+
+def lead_fts_subquery(match: str) -> Any:
+    return (
+        text("SELECT rowid FROM leads_fts WHERE leads_fts MATCH :match")
+        .bindparams(match=match)
+        .columns(column("rowid", Integer))
+    )
+
+
+def lead_ids(conn: Connection, query: LeadQuery) -> list[str]:
+    stmt = select(LEADS.c.id)
+    match = fts.match_expression(query.search) if query.search else None
+    if match is not None:
+        stmt = stmt.where(LEADS.c.pk.in_(lead_fts_subquery(match)))
+    if query.ready is not None:
+        stmt = stmt.where(LEADS.c.ready == query.ready)
+    if query.stage is not None:
+        stmt = stmt.where(LEADS.c.lifecycle_stage == query.stage.value)
+    if query.campaign_id is not None:
+        touched = select(EVENTS.c.lead_id).where(EVENTS.c.campaign_id == query.campaign_id)
+        stmt = stmt.where(
+            or_(LEADS.c.source_campaign_id == query.campaign_id, LEADS.c.id.in_(touched))
+        )
+    if query.has_unsent is not None:
+        unsent = exists().where(OUTBOX.c.lead_id == LEADS.c.id).where(_UNSENT)
+        stmt = stmt.where(unsent if query.has_unsent else ~unsent)
+    key = _SORT_COLUMNS[query.sort]
+    if query.descending:
+        stmt = stmt.order_by(key.desc(), LEADS.c.id.desc())
+    else:
+        stmt = stmt.order_by(key.asc(), LEADS.c.id.asc())
+    return list(conn.execute(stmt).scalars())
+
+
+def unsent_counts(conn: Connection, lead_ids: Sequence[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for start in range(0, len(lead_ids), _CHUNK):
+        chunk = list(lead_ids[start : start + _CHUNK])
+        rows = conn.execute(
+            select(OUTBOX.c.lead_id, func.count())
+            .where(OUTBOX.c.lead_id.in_(chunk))
+            .where(_UNSENT)
+            .group_by(OUTBOX.c.lead_id)
+        )
+        counts.update({r[0]: int(r[1]) for r in rows})
+    return counts
+
+
+def lead_rows(conn: Connection, ids: Sequence[str]) -> list[LeadRow]:
+    """Rows for the given ids, in the given order; unknown ids are skipped."""
+    by_id: dict[str, LeadRow] = {}
+    unsent = unsent_counts(conn, ids)
+    cols = (
+        LEADS.c.id,
+        LEADS.c.first_name,
+        LEADS.c.last_name,
+        LEADS.c.email,
+        LEADS.c.company,
+        LEADS.c.title,
+        LEADS.c.lifecycle_stage,
+        LEADS.c.score,
+        LEADS.c.ready,
+        LEADS.c.missing,
+        LEADS.c.last_touch_at,
+        LEADS.c.next_step,
+    )
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        for r in conn.execute(select(*cols).where(LEADS.c.id.in_(chunk))):
+            try:
+                stage = LifecycleStage(r.lifecycle_stage)
+            except ValueError:
+                stage = LifecycleStage.OTHER
+            by_id[r.id] = LeadRow(
+                id=r.id,
+                name=" ".join(p for p in (r.first_name, r.last_name) if p) or r.email,
+                company=r.company,
+                title=r.title,
+                stage=stage,
+                score=r.score,
+                ready=bool(r.ready),
+                missing=r.missing,
+                last_touch_at=from_db(r.last_touch_at),
+                next_step=r.next_step,
+                unsent=unsent.get(r.id, 0),
+            )
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def lead_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(LEADS)).scalar_one())
+
+
+def events(conn: Connection, lead_id: str) -> list[NurtureEvent]:
+    rows = conn.execute(
+        select(EVENTS)
+        .where(EVENTS.c.lead_id == lead_id)
+        .order_by(EVENTS.c.occurred_at.desc(), EVENTS.c.id)
+    )
+    return [event_from_row(r) for r in rows]
+
+
+def bant(conn: Connection, lead_id: str) -> Bant:
+    row = conn.execute(select(BANT).where(BANT.c.lead_id == lead_id)).first()
+    return bant_from_row(lead_id, row)
+
+
+def bant_history(conn: Connection, lead_id: str) -> list[BantAnswer]:
+    rows = conn.execute(
+        select(BANT_HISTORY)
+        .where(BANT_HISTORY.c.lead_id == lead_id)
+        .order_by(BANT_HISTORY.c.recorded_at.desc(), BANT_HISTORY.c.pk.desc())
+    )
+    return [history_from_row(r) for r in rows]
+
+
+def notes(conn: Connection, lead_id: str) -> list[CallNote]:
+    rows = conn.execute(
+        select(NOTES).where(NOTES.c.lead_id == lead_id).order_by(NOTES.c.created_at.desc())
+    )
+    return [note_from_row(r) for r in rows]
+
+
+def objections(conn: Connection, lead_id: str) -> list[Objection]:
+    rows = conn.execute(
+        select(OBJECTIONS)
+        .where(OBJECTIONS.c.lead_id == lead_id)
+        .order_by(OBJECTIONS.c.created_at.desc())
+    )
+    return [objection_from_row(r) for r in rows]
+
+
+def disposition(conn: Connection, lead_id: str) -> Disposition | None:
+    row = conn.execute(
+        select(DISPOSITIONS)
+        .where(DISPOSITIONS.c.lead_id == lead_id)
+        .order_by(DISPOSITIONS.c.decided_at.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else disposition_from_row(row)
+
+
+def collateral_uses(conn: Connection, lead_id: str) -> list[CollateralUse]:
+    rows = conn.execute(
+        select(USES).where(USES.c.lead_id == lead_id).order_by(USES.c.used_at.desc())
+    )
+    return [use_from_row(r) for r in rows]
+
+
+def collateral(
+    conn: Connection, search: str = "", campaign_id: str | None = None
+) -> list[Collateral]:
+    stmt = select(COLLATERAL).order_by(func.lower(COLLATERAL.c.title), COLLATERAL.c.id)
+    if campaign_id is not None:
+        stmt = stmt.where(COLLATERAL.c.campaign_id == campaign_id)
+    items = [collateral_from_row(r) for r in conn.execute(stmt)]
+    words = search.casefold().split()
+    if words:
+        # The catalogue is small (hundreds): match every word in the title or a tag.
+        def haystack(c: Collateral) -> str:
+            return " ".join((c.title, *c.tags)).casefold()
+
+        items = [c for c in items if all(w in haystack(c) for w in words)]
+    return items
+
+
+def lead_campaign_ids(conn: Connection, lead_id: str) -> list[str]:
+    source = select(LEADS.c.source_campaign_id).where(LEADS.c.id == lead_id)
+    touched = select(EVENTS.c.campaign_id).where(EVENTS.c.lead_id == lead_id).distinct()
+    found = {c for c in conn.execute(source).scalars() if c}
+    found.update(c for c in conn.execute(touched).scalars() if c)
+    return sorted(found)
+
+
+def collateral_for_lead(conn: Connection, lead_id: str) -> list[Collateral]:
+    campaigns = lead_campaign_ids(conn, lead_id)
+    if not campaigns:
+        return []
+    rows = conn.execute(
+        select(COLLATERAL)
+        .where(COLLATERAL.c.campaign_id.in_(campaigns))
+        .order_by(func.lower(COLLATERAL.c.title), COLLATERAL.c.id)
+    )
+    return [collateral_from_row(r) for r in rows]
+
+
+def search(conn: Connection, user_text: str, limit: int = 50) -> list[SearchHit]:
+    """bm25-ranked hits over leads, nurture events and notes (lower rank = better)."""
+    match = fts.match_expression(user_text)
+    if match is None or limit <= 0:
+        return []
+    hits: list[SearchHit] = []
+    lead_sql = text(
+        "SELECT l.id, l.first_name, l.last_name, l.email, l.company, l.title, "
+        "bm25(leads_fts, 10.0, 10.0, 5.0, 3.0, 3.0) AS rank "
+        "FROM leads_fts JOIN leads l ON l.pk = leads_fts.rowid "
+        "WHERE leads_fts MATCH :match ORDER BY rank LIMIT :limit"
+    )
+    for r in conn.execute(lead_sql, {"match": match, "limit": limit}):
+        name = " ".join(p for p in (r.first_name, r.last_name) if p) or r.email
+        snippet = " · ".join(p for p in (r.title, r.company, r.email) if p)
+        hits.append(SearchHit(SearchKind.LEAD, r.id, r.id, name, snippet, float(r.rank)))
+    event_sql = text(
+        "SELECT e.id, e.lead_id, e.type, e.asset, "
+        "snippet(events_fts, -1, '', '', '…', 12) AS snip, bm25(events_fts) AS rank "
+        "FROM events_fts JOIN nurture_events e ON e.pk = events_fts.rowid "
+        "WHERE events_fts MATCH :match ORDER BY rank LIMIT :limit"
+    )
+    for r in conn.execute(event_sql, {"match": match, "limit": limit}):
+        title = r.asset or r.type.replace("_", " ").capitalize()
+        hits.append(SearchHit(SearchKind.EVENT, r.lead_id, r.id, title, r.snip, float(r.rank)))
+    note_sql = text(
+        "SELECT n.id, n.lead_id, snippet(notes_fts, 0, '', '', '…', 12) AS snip, "
+        "bm25(notes_fts) AS rank "
+        "FROM notes_fts JOIN call_notes n ON n.pk = notes_fts.rowid "
+        "WHERE notes_fts MATCH :match ORDER BY rank LIMIT :limit"
+    )
+    for r in conn.execute(note_sql, {"match": match, "limit": limit}):
+        hits.append(SearchHit(SearchKind.NOTE, r.lead_id, r.id, "Call note", r.snip, float(r.rank)))
+    hits.sort(key=lambda h: h.rank)
+    return hits[:limit]

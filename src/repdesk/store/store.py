@@ -1,0 +1,310 @@
+"""`Store`: the local cache behind one lock and one connection (implements `StoreApi`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.errors import StoreError
+from repdesk.domain.feedback import (
+    CallNote,
+    CollateralUse,
+    Disposition,
+    Objection,
+    ObjectionCategory,
+)
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
+from repdesk.domain.outbox import Conflict, OutboxItem, OutboxState
+from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
+from repdesk.store import actions, fts, migrate, outbox, pull, reads, timeline
+from repdesk.store.api import (
+    LeadQuery,
+    LeadRow,
+    MutationOutcome,
+    OutboxCounts,
+    RemoteChange,
+    SearchHit,
+    SessionInfo,
+    SyncState,
+    TimelineEntry,
+)
+from repdesk.store.convert import campaign_from_row, category_from_row, from_db, to_db
+from repdesk.store.db import DB_NAME, make_engine, mapped_errors
+from repdesk.store.derived import load_rubric
+from repdesk.store.lock import InstanceLock
+from repdesk.store.models import CAMPAIGNS, CATEGORIES, SYNC
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_SYNC_ROW = 1
+
+
+class Store:
+    """The local SQLite cache. Every public method takes the lock and runs in ONE transaction.
+
+    Used from the GUI's database worker and the sync thread; SQLite has one writer, so
+    the process holds exactly one connection and serialises on an RLock.
+    """
+
+    def __init__(self, data_dir: Path, engine: Engine, conn: Connection, lock: InstanceLock):
+        self._data_dir = data_dir
+        self._path = data_dir / DB_NAME
+        self._engine = engine
+        self._conn = conn
+        self._instance_lock = lock
+        self._lock = threading.RLock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        """Create the folder, take the single-instance lock, migrate, and return the store."""
+        data_dir = Path(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"repdesk cannot create its data folder ({data_dir}): {exc.strerror or exc}"
+            ) from exc
+        lock = InstanceLock.acquire(data_dir)
+        path = data_dir / DB_NAME
+        engine = make_engine(path)
+        conn: Connection | None = None
+        try:
+            with mapped_errors(path):
+                conn = engine.connect()
+                migrate.upgrade(conn, path)
+                with conn.begin():
+                    _ensure_sync_row(conn)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            engine.dispose()
+            lock.release()
+            raise
+        log.info("opened store %s", path)
+        return cls(data_dir, engine, conn, lock)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def data_dir(self) -> Path:
+        return self._data_dir
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._conn.close()
+                self._engine.dispose()
+            finally:
+                self._instance_lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """Lock, one transaction (rolled back on any error), DB errors mapped for the rep."""
+        with self._lock:
+            if self._closed:
+                raise StoreError("The local data is closed; restart repdesk.")
+            with mapped_errors(self._path), self._conn.begin():
+                yield self._conn
+
+    def _run(self, fn: Callable[[Connection], _T]) -> _T:
+        with self._tx() as conn:
+            return fn(conn)
+
+    @property
+    def _fts_live(self) -> bool:
+        """False while a bulk load left the indexes stale (they are rebuilt, not patched)."""
+        return not bool(self._conn.execute(select(SYNC.c.fts_stale)).scalar_one())
+
+    # --- reads ------------------------------------------------------------------------
+
+    def lead(self, lead_id: str) -> Lead | None:
+        return self._run(lambda c: reads.lead(c, lead_id))
+
+    def lead_ids(self, query: LeadQuery) -> list[str]:
+        return self._run(lambda c: reads.lead_ids(c, query))
+
+    def lead_rows(self, ids: Sequence[str]) -> list[LeadRow]:
+        return self._run(lambda c: reads.lead_rows(c, ids))
+
+    def lead_count(self) -> int:
+        return self._run(reads.lead_count)
+
+    def events(self, lead_id: str) -> list[NurtureEvent]:
+        return self._run(lambda c: reads.events(c, lead_id))
+
+    def timeline(self, lead_id: str) -> list[TimelineEntry]:
+        return self._run(lambda c: timeline.timeline(c, lead_id))
+
+    def bant(self, lead_id: str) -> Bant:
+        return self._run(lambda c: reads.bant(c, lead_id))
+
+    def bant_history(self, lead_id: str) -> list[BantAnswer]:
+        return self._run(lambda c: reads.bant_history(c, lead_id))
+
+    def notes(self, lead_id: str) -> list[CallNote]:
+        return self._run(lambda c: reads.notes(c, lead_id))
+
+    def objections(self, lead_id: str) -> list[Objection]:
+        return self._run(lambda c: reads.objections(c, lead_id))
+
+    def disposition(self, lead_id: str) -> Disposition | None:
+        return self._run(lambda c: reads.disposition(c, lead_id))
+
+    def collateral_uses(self, lead_id: str) -> list[CollateralUse]:
+        return self._run(lambda c: reads.collateral_uses(c, lead_id))
+
+    def rubric(self) -> Rubric | None:
+        return self._run(load_rubric)
+
+    def objection_categories(self) -> list[ObjectionCategory]:
+        stmt = select(CATEGORIES).order_by(CATEGORIES.c.position, CATEGORIES.c.label)
+        return self._run(lambda c: [category_from_row(r) for r in c.execute(stmt)])
+
+    def campaigns(self) -> list[Campaign]:
+        stmt = select(CAMPAIGNS).order_by(CAMPAIGNS.c.name, CAMPAIGNS.c.id)
+        return self._run(lambda c: [campaign_from_row(r) for r in c.execute(stmt)])
+
+    def collateral(self, search: str = "", campaign_id: str | None = None) -> list[Collateral]:
+        return self._run(lambda c: reads.collateral(c, search, campaign_id))
+
+    def collateral_for_lead(self, lead_id: str) -> list[Collateral]:
+        return self._run(lambda c: reads.collateral_for_lead(c, lead_id))
+
+    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        return self._run(lambda c: reads.search(c, text, limit))
+
+    # --- rep actions --------------------------------------------------------------------
+
+    def add_call_note(self, note: CallNote) -> Changes:
+        with self._tx() as c:
+            return actions.add_call_note(c, note, index_fts=self._fts_live)
+
+    def update_bant(
+        self, lead_id: str, answers: Mapping[BantDimension, BantAnswer | None]
+    ) -> Changes:
+        with self._tx() as c:
+            rep_id = c.execute(select(SYNC.c.rep_id)).scalar_one() or ""
+            return actions.update_bant(c, lead_id, answers, rep_id)
+
+    def add_objection(self, objection: Objection) -> Changes:
+        return self._run(lambda c: actions.add_objection(c, objection))
+
+    def set_disposition(self, disposition: Disposition) -> Changes:
+        return self._run(lambda c: actions.set_disposition(c, disposition))
+
+    def record_collateral_use(self, use: CollateralUse) -> Changes:
+        return self._run(lambda c: actions.record_collateral_use(c, use))
+
+    # --- outbox and conflicts -----------------------------------------------------------
+
+    def pending_mutations(self, limit: int) -> list[OutboxItem]:
+        return self._run(lambda c: outbox.pending(c, limit))
+
+    def outbox(self, states: Sequence[OutboxState] = ()) -> list[OutboxItem]:
+        return self._run(lambda c: outbox.items(c, states))
+
+    def outbox_counts(self) -> OutboxCounts:
+        return self._run(outbox.counts)
+
+    def apply_outcomes(self, outcomes: Sequence[MutationOutcome]) -> Changes:
+        return self._run(lambda c: outbox.apply_outcomes(c, outcomes))
+
+    def retry_mutation(self, mutation_id: str) -> Changes:
+        return self._run(lambda c: outbox.retry(c, mutation_id))
+
+    def conflicts(self, open_only: bool = True) -> list[Conflict]:
+        return self._run(lambda c: outbox.conflicts(c, open_only))
+
+    def resolve_conflict(self, conflict_id: str, keep_mine: bool) -> Changes:
+        return self._run(lambda c: outbox.resolve(c, conflict_id, keep_mine))
+
+    # --- sync state ---------------------------------------------------------------------
+
+    def sync_state(self) -> SyncState:
+        def read(c: Connection) -> SyncState:
+            r = c.execute(select(SYNC).where(SYNC.c.id == _SYNC_ROW)).one()
+            session = (
+                SessionInfo(r.hub_url, r.rep_id, r.rep_name, r.rep_email)
+                if r.hub_url and r.rep_id
+                else None
+            )
+            return SyncState(
+                client_id=r.client_id,
+                session=session,
+                cursor=r.cursor,
+                last_sync_at=from_db(r.last_sync_at),
+                last_error=r.last_error,
+                full_resync_needed=bool(r.full_resync_needed),
+            )
+
+        return self._run(read)
+
+    def set_session(self, session: SessionInfo | None) -> Changes:
+        values = (
+            {"hub_url": None, "rep_id": None, "rep_name": "", "rep_email": ""}
+            if session is None
+            else {
+                "hub_url": session.hub_url,
+                "rep_id": session.rep_id,
+                "rep_name": session.rep_name,
+                "rep_email": session.rep_email,
+            }
+        )
+        self._run(lambda c: c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values)))
+        return Changes(session=True)
+
+    def apply_pull_page(self, changes: Sequence[RemoteChange], cursor: str) -> Changes:
+        return self._run(lambda c: pull.apply_page(c, changes, cursor))
+
+    def begin_full_resync(self) -> Changes:
+        return self._run(pull.begin_full_resync)
+
+    def finish_sync(self, error: str = "") -> Changes:
+        def finish(c: Connection) -> Changes:
+            values: dict[str, object] = {"last_error": error}
+            if not error:
+                values.update(last_sync_at=to_db(utcnow()), full_resync_needed=False)
+            if c.execute(select(SYNC.c.fts_stale)).scalar_one():
+                fts.rebuild(c)
+                values["fts_stale"] = False
+            c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values))
+            return Changes(session=True)
+
+        return self._run(finish)
+
+    def wanted_collateral(self) -> list[Collateral]:
+        return self._run(pull.wanted_collateral)
+
+    # --- bulk path (demo data, benchmarks) --------------------------------------------------
+
+    def bulk_load(
+        self, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int = 20_000
+    ) -> Changes:
+        """Upsert many leads and events without per-row FTS work, then rebuild the indexes."""
+        return self._run(lambda c: pull.bulk_load(c, leads, events, chunk))
+
+
+def _ensure_sync_row(conn: Connection) -> None:
+    if conn.execute(select(SYNC.c.id).where(SYNC.c.id == _SYNC_ROW)).first() is None:
+        conn.execute(insert(SYNC).values(id=_SYNC_ROW, client_id=new_id()))

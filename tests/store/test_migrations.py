@@ -1,0 +1,86 @@
+"""Migrations: a fresh database, an upgrade of a committed first-revision file, newer refused."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from repdesk.domain.errors import SchemaTooNewError
+from repdesk.domain.outbox import OutboxState
+from repdesk.store import Store
+from repdesk.store.api import LeadQuery, LeadSort
+from repdesk.store.db import DB_NAME
+from repdesk.store.migrate import head_revision
+from repdesk.store.models import Base
+
+V1_FILE = Path(__file__).parent / "data" / "schema_v1.sqlite3"
+
+
+def _indexes(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+    return {r[0] for r in rows}
+
+
+def _not_fts(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+    return not (type_ == "table" and str(name).startswith(("leads_fts", "events_fts", "notes_fts")))
+
+
+def test_fresh_database_is_at_head_with_wal_and_models_match(store: Store) -> None:
+    conn = store._conn  # white-box: the pragmas and schema of the real connection
+    with store._lock, conn.begin():
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        context = MigrationContext.configure(conn, opts={"include_object": _not_fts})
+        assert context.get_current_revision() == head_revision()
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], "the models and the migrations disagree"
+
+
+def test_upgrade_of_the_committed_first_revision_keeps_the_data(tmp_path: Path) -> None:
+    data_dir = tmp_path / "old"
+    data_dir.mkdir()
+    shutil.copy(V1_FILE, data_dir / DB_NAME)
+    assert "ix_leads_last_touch" not in _indexes(data_dir / DB_NAME)
+
+    with Store.open(data_dir) as store:
+        state = store.sync_state()
+        assert state.client_id == "client-v1"
+        assert state.cursor == "cursor-41"
+        assert state.session is not None and state.session.rep_name == "Sam Rep"
+        lead = store.lead("v1-lead-1")
+        assert lead is not None and lead.company == "Analytical Engines" and lead.version == 3
+        assert [e.asset for e in store.events("v1-lead-1")] == ["Pricing page"]
+        assert [n.body for n in store.notes("v1-lead-1")] == ["Wants a pilot in Q3"]
+        [item] = store.outbox()
+        assert (item.id, item.seq, item.state) == ("v1-mut-1", 7, OutboxState.PENDING)
+        by_name = store.lead_ids(LeadQuery(sort=LeadSort.NAME, descending=False))
+        assert by_name == ["v1-lead-1", "v1-lead-2"]
+        assert [h.lead_id for h in store.search("pilot")] == ["v1-lead-1"]
+    assert {"ix_leads_last_touch", "ix_leads_name_key"} <= _indexes(data_dir / DB_NAME)
+    with sqlite3.connect(data_dir / DB_NAME) as conn:
+        [(rev,)] = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert rev == head_revision()
+
+
+def test_database_from_a_newer_repdesk_is_refused_untouched(data_dir: Path) -> None:
+    Store.open(data_dir).close()
+    db = data_dir / DB_NAME
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
+    before = db.read_bytes()
+    with pytest.raises(SchemaTooNewError, match="newer version of repdesk") as info:
+        Store.open(data_dir)
+    assert "Install the newer version" in str(info.value)
+    assert db.read_bytes() == before
+    # The refusal released the lock: fixing the database makes it open again.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = ?", (head_revision(),))
+    Store.open(data_dir).close()
