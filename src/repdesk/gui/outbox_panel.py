@@ -1,0 +1,469 @@
+"""The outbox: every change the rep made, whether the hub has it yet, and what to do if not."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.outbox import Conflict, MutationKind, OutboxItem, OutboxState
+from repdesk.gui.context import AppContext
+from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
+from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
+from repdesk.gui.theme import Tone, tone_color
+from repdesk.store.api import StoreApi
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One outbox item with what the panel needs to show it (read on the DB lane)."""
+
+    item: OutboxItem
+    lead_name: str
+    conflicts: tuple[Conflict, ...] = ()
+
+
+def kind_label(kind: MutationKind) -> str:
+    return {
+        MutationKind.CALL_NOTE_CREATE: tr("outbox", "Call note"),
+        MutationKind.QUALIFICATION_UPDATE: tr("outbox", "BANT answers"),
+        MutationKind.OBJECTION_CREATE: tr("outbox", "Objection"),
+        MutationKind.DISPOSITION_SET: tr("outbox", "Decision"),
+        MutationKind.COLLATERAL_USED: tr("outbox", "Collateral used"),
+    }.get(kind, str(kind))
+
+
+def state_label(state: OutboxState) -> str:
+    return {
+        OutboxState.PENDING: tr("outbox", "Waiting to send"),
+        OutboxState.APPLIED: tr("outbox", "Sent"),
+        OutboxState.REJECTED: tr("outbox", "Refused by the hub"),
+        OutboxState.CONFLICT: tr("outbox", "Needs your decision"),
+    }.get(state, str(state))
+
+
+_DISPOSITION = {
+    "accept": "Accepted",
+    "return_to_nurture": "Sent back to nurture",
+    "disqualify": "Disqualified",
+}
+
+
+def summary(item: OutboxItem) -> str:
+    """A short plain-text line about what the change says (from its queued payload)."""
+    p: dict[str, Any] = item.payload if isinstance(item.payload, dict) else {}
+    kind = item.kind
+    if kind is MutationKind.CALL_NOTE_CREATE:
+        return one_line(str(p.get("body", "")))
+    if kind is MutationKind.QUALIFICATION_UPDATE:
+        fields = p.get("fields")
+        if isinstance(fields, dict) and fields:
+            parts = []
+            for name, answer in fields.items():
+                value = answer.get("value", "") if isinstance(answer, dict) else ""
+                shown = value if value else tr("outbox", "cleared")
+                parts.append(f"{str(name).capitalize()}: {shown}")
+            return one_line(", ".join(parts))
+        return ""
+    if kind is MutationKind.OBJECTION_CREATE:
+        return one_line(str(p.get("verbatim") or p.get("category_code", "")))
+    if kind is MutationKind.DISPOSITION_SET:
+        label = tr("outbox", _DISPOSITION.get(str(p.get("kind", "")), str(p.get("kind", ""))))
+        reason = str(p.get("reason", ""))
+        return one_line(f"{label}: {reason}" if reason else label)
+    if kind is MutationKind.COLLATERAL_USED:
+        verb = tr("outbox", "Sent") if p.get("kind") == "sent" else tr("outbox", "Shown")
+        return one_line(verb)
+    return ""
+
+
+def load_rows(store: StoreApi) -> list[OutboxRow]:
+    """Every outbox item with its lead's name and open conflicts (runs on the DB lane)."""
+    items = store.outbox()
+    by_mutation: dict[str, list[Conflict]] = {}
+    for conflict in store.conflicts(open_only=True):
+        by_mutation.setdefault(conflict.mutation_id, []).append(conflict)
+    names: dict[str, str] = {}
+    rows = []
+    for item in items:
+        if item.lead_id not in names:
+            lead = store.lead(item.lead_id)
+            names[item.lead_id] = lead.full_name if lead is not None else ""
+        rows.append(OutboxRow(item, names[item.lead_id], tuple(by_mutation.get(item.id, ()))))
+    return rows
+
+
+class OutboxModel(QAbstractTableModel):
+    """Outbox rows in queue order; all text is plain (the hub's reasons included)."""
+
+    COLUMNS = ("recorded", "lead", "change", "state", "reason")
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+    _STATE_TONES = {
+        OutboxState.REJECTED: Tone.BAD,
+        OutboxState.CONFLICT: Tone.WARN,
+        OutboxState.APPLIED: Tone.OK,
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[OutboxRow] = []
+
+    def set_rows(self, rows: Sequence[OutboxRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> OutboxRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, mutation_id: str) -> int:
+        for i, r in enumerate(self._rows):
+            if r.item.id == mutation_id:
+                return i
+        return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        return (
+            tr("outbox", "Recorded"),
+            tr("outbox", "Lead"),
+            tr("outbox", "Change"),
+            tr("outbox", "State"),
+            tr("outbox", "Hub's reason"),
+        )[section]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None or not 0 <= index.column() < len(self.COLUMNS):
+            return None
+        item = row.item
+        column = self.COLUMNS[index.column()]
+        if role == self.ID_ROLE:
+            return item.id
+        if role == self.STATE_ROLE:
+            return item.state.value
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == "recorded":
+                return format_when(item.recorded_at)
+            if column == "lead":
+                return row.lead_name or tr("outbox", "(a lead no longer assigned to you)")
+            if column == "change":
+                text = summary(item)
+                label = kind_label(item.kind)
+                return f"{label}: {text}" if text else label
+            if column == "state":
+                return state_label(item.state)
+            if column == "reason":
+                if role == Qt.ItemDataRole.DisplayRole:
+                    return one_line(item.detail, 120)
+                return item.detail
+        if role == Qt.ItemDataRole.ForegroundRole and column == "state":
+            tone = self._STATE_TONES.get(item.state)
+            return QBrush(tone_color(tone)) if tone is not None else None
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class _DetailPane(QGroupBox):
+    """What the selected item is, why it was refused, and the buttons that act on it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(tr("outbox", "Selected change"), parent)
+        self.headline = plain_label("", self, wrap=True)
+        self.headline.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason = plain_label("", self, wrap=True)
+        self.reason.setObjectName("outboxReason")
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.retry_button = QPushButton(tr("outbox", "Send again"), self)
+        self.retry_button.setToolTip(
+            tr("outbox", "Queue this change again; it is sent at the next sync.")
+        )
+        self._conflict_box = QWidget(self)
+        self._conflict_grid = QGridLayout(self._conflict_box)
+        self._conflict_grid.setContentsMargins(0, 0, 0, 0)
+        self.conflict_buttons: dict[tuple[str, bool], QPushButton] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.reason)
+        layout.addWidget(self._conflict_box)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
+        layout.addLayout(buttons)
+
+    def show_row(self, row: OutboxRow | None, resolve: Callable[[str, bool], None]) -> None:
+        self._clear_conflicts()
+        if row is None:
+            set_plain(self.headline, tr("outbox", "Select a change to see its details."))
+            self.reason.hide()
+            self.retry_button.hide()
+            self._conflict_box.hide()
+            return
+        item = row.item
+        what = kind_label(item.kind)
+        lead = row.lead_name or tr("outbox", "a lead")
+        text = summary(item)
+        set_plain(
+            self.headline,
+            f"{what} — {lead} — {state_label(item.state)}" + (f"\n{text}" if text else ""),
+        )
+        if item.state is OutboxState.REJECTED:
+            # The hub's text, verbatim and as plain text: "<b>" stays literal.
+            set_plain(
+                self.reason,
+                tr("outbox", "The hub said: {reason}").format(
+                    reason=item.detail or tr("outbox", "(no reason given)")
+                ),
+            )
+            self.reason.show()
+        elif item.state is OutboxState.CONFLICT and row.conflicts:
+            set_plain(
+                self.reason,
+                tr(
+                    "outbox",
+                    "Marketing changed the same answer while you were offline. "
+                    "Choose which value to keep:",
+                ),
+            )
+            self.reason.show()
+        else:
+            self.reason.hide()
+        self.retry_button.setVisible(item.state is OutboxState.REJECTED)
+        self._conflict_box.setVisible(bool(row.conflicts))
+        for i, conflict in enumerate(row.conflicts):
+            self._add_conflict(i, conflict, resolve)
+
+    def _add_conflict(
+        self, row: int, conflict: Conflict, resolve: Callable[[str, bool], None]
+    ) -> None:
+        field = plain_label(conflict.field.capitalize(), self._conflict_box)
+        font = field.font()
+        font.setBold(True)
+        field.setFont(font)
+        mine = plain_label(
+            tr("outbox", "Yours: {value}").format(value=conflict.mine or "—"),
+            self._conflict_box,
+            wrap=True,
+        )
+        theirs = plain_label(
+            tr("outbox", "Marketing's: {value}").format(value=conflict.theirs or "—"),
+            self._conflict_box,
+            wrap=True,
+        )
+        keep = QPushButton(tr("outbox", "Keep mine"), self._conflict_box)
+        take = QPushButton(tr("outbox", "Take theirs"), self._conflict_box)
+        keep.clicked.connect(lambda: resolve(conflict.id, True))
+        take.clicked.connect(lambda: resolve(conflict.id, False))
+        self.conflict_buttons[(conflict.id, True)] = keep
+        self.conflict_buttons[(conflict.id, False)] = take
+        self._conflict_grid.addWidget(field, row, 0)
+        self._conflict_grid.addWidget(mine, row, 1)
+        self._conflict_grid.addWidget(theirs, row, 2)
+        self._conflict_grid.addWidget(keep, row, 3)
+        self._conflict_grid.addWidget(take, row, 4)
+        self._conflict_grid.setColumnStretch(1, 1)
+        self._conflict_grid.setColumnStretch(2, 1)
+        # Widgets added to a visible layout are only shown on a later event-loop turn.
+        for widget in (field, mine, theirs, keep, take):
+            widget.show()
+
+    def _clear_conflicts(self) -> None:
+        self.conflict_buttons.clear()
+        while self._conflict_grid.count():
+            child = self._conflict_grid.takeAt(0)
+            widget = child.widget() if child is not None else None
+            if widget is not None:
+                widget.deleteLater()
+
+
+class OutboxPanel(QWidget):
+    """Lists `store.outbox()`; retry, resolve conflicts and export what has not been sent."""
+
+    sync_requested = Signal()
+    """The rep pressed "Sync now" (the main window hands it to the sync controller)."""
+    loaded = Signal()
+    """The list was (re)read from the store (tests and the status bar wait on it)."""
+    exported = Signal(str)
+    """The path unsent items were exported to."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = OutboxModel(self)
+        self.setObjectName("outboxPanel")
+
+        self.summary_label = plain_label("", self, wrap=True)
+        self.sync_button = QPushButton(tr("outbox", "Sync now"), self)
+        self.sync_button.clicked.connect(self.sync_requested.emit)
+        self.export_button = QPushButton(tr("outbox", "Export unsent…"), self)
+        self.export_button.setToolTip(
+            tr("outbox", "Save every change the hub does not have yet to a file.")
+        )
+        self.export_button.clicked.connect(self._choose_export_file)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((110, 150, 280, 140)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+
+        self.detail = _DetailPane(self)
+        self.detail.retry_button.clicked.connect(self._retry_selected)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary_label, 1)
+        top.addWidget(self.sync_button)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+
+        ctx.events.changed.connect(self._on_changed)
+        self._show_selected()
+        self.refresh()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        QueryOp(
+            parent=self, op=lambda c: load_rows(c.store), success=self._show_rows
+        ).run_in_background(self.ctx.ops)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.outbox or changes.session:
+            self.refresh()
+
+    def _show_rows(self, rows: list[OutboxRow]) -> None:
+        current = self.selected_id()
+        self.model.set_rows(rows)
+        counts = {state: 0 for state in OutboxState}
+        for r in rows:
+            counts[r.item.state] += 1
+        waiting = counts[OutboxState.PENDING]
+        attention = counts[OutboxState.REJECTED] + counts[OutboxState.CONFLICT]
+        if not rows:
+            text = tr("outbox", "Nothing queued: the hub has everything you entered.")
+        else:
+            text = tr(
+                "outbox", "Waiting to send: {waiting}  ·  Need your attention: {attention}"
+            ).format(waiting=waiting, attention=attention)
+        set_plain(self.summary_label, text)
+        self.export_button.setEnabled(waiting + attention > 0)
+        if current:
+            self.select(current)
+        self._show_selected()
+        self.loaded.emit()
+
+    # --- selection --------------------------------------------------------------------------
+
+    def selected_id(self) -> str:
+        index = self.table.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        return row.item.id if row is not None else ""
+
+    def select(self, mutation_id: str) -> bool:
+        row = self.model.row_of(mutation_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self._show_selected()
+        return True
+
+    def _show_selected(self) -> None:
+        index = self.table.currentIndex()
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        self.detail.show_row(row, self.resolve)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def _retry_selected(self) -> None:
+        mutation_id = self.selected_id()
+        if mutation_id:
+            self.retry(mutation_id)
+
+    def retry(self, mutation_id: str) -> None:
+        CollectionOp(
+            parent=self, op=lambda c: c.store.retry_mutation(mutation_id)
+        ).run_in_background(self.ctx.ops)
+
+    def resolve(self, conflict_id: str, keep_mine: bool) -> None:
+        CollectionOp(
+            parent=self, op=lambda c: c.store.resolve_conflict(conflict_id, keep_mine)
+        ).run_in_background(self.ctx.ops)
+
+    def _choose_export_file(self) -> None:
+        start = str(Path.home() / "repdesk-unsent.json")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            tr("outbox", "Export unsent changes"),
+            start,
+            tr("outbox", "repdesk export (*.json);;All files (*)"),
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        def done(_result: object) -> None:
+            log.info("exported unsent changes to %s", path)
+            self.exported.emit(str(path))
+
+        QueryOp(parent=self, op=lambda c: _export(c, path), success=done).run_in_background(
+            self.ctx.ops
+        )
+
+
+def _export(c: OpContext, path: Path) -> object:
+    from repdesk.sync import export_pending
+
+    return export_pending(c.store, path)

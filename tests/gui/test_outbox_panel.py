@@ -1,0 +1,187 @@
+"""The outbox panel lists every queued change with its state, and acts on rejected/conflicting ones.
+
+The hub's verdicts are recorded with `store.apply_outcomes` exactly as the sync engine
+records them (the hub-backed path is in test_offline_flow.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+
+from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import BantAnswer, BantDimension
+from repdesk.gui.outbox_panel import OutboxModel, OutboxPanel, summary
+from repdesk.store.api import FieldConflict, MutationOutcome
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    add_note,
+    app_ctx_fixture,
+    grab,
+    lead,
+    local_store_fixture,
+    seed_leads,
+)
+
+
+def _panel(qtbot: Any, ctx: Any) -> OutboxPanel:
+    panel = OutboxPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(900, 520)
+    panel.show()
+    return panel
+
+
+def _reload(qtbot: Any, panel: OutboxPanel) -> None:
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.refresh()
+
+
+def _state_of(panel: OutboxPanel, mutation_id: str) -> str:
+    row = panel.model.row_of(mutation_id)
+    return panel.model.data(panel.model.index(row, 0), OutboxModel.STATE_ROLE)
+
+
+def test_pending_items_are_listed_with_lead_and_summary(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    add_note(local_store, ada.id, "Wants a pilot in Q3")
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+
+    assert panel.model.rowCount() == 1
+    cells = [panel.model.index(0, c).data() for c in range(panel.model.columnCount())]
+    assert cells[1] == "Ada Lovelace"
+    assert cells[2] == "Call note: Wants a pilot in Q3"
+    assert cells[3] == "Waiting to send"
+    assert "Waiting to send: 1" in panel.summary_label.text()
+    assert panel.export_button.isEnabled()
+
+
+def test_rejected_reason_is_shown_literally_and_retry_requeues(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    add_note(local_store, ada.id, "first")
+    item = local_store.outbox()[0]
+    local_store.apply_outcomes(
+        [MutationOutcome(item.id, OutboxState.REJECTED, detail="<b>bad</b> category")]
+    )
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+
+    assert panel.select(item.id)
+    reason = panel.detail.reason
+    assert reason.isVisible()
+    assert reason.textFormat() == Qt.TextFormat.PlainText
+    assert reason.text() == "The hub said: <b>bad</b> category"
+    assert panel.model.index(0, 4).data() == "<b>bad</b> category"
+    assert panel.detail.retry_button.isVisible()
+    grab(panel, "outbox-rejected", QSize(900, 420))
+
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.detail.retry_button.click()
+    assert local_store.outbox()[0].state is OutboxState.PENDING
+    assert _state_of(panel, item.id) == "pending"
+    assert not panel.detail.retry_button.isVisible()
+
+
+def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    ada, bob = lead("Ada Lovelace"), lead("Bob Babbage")
+    seed_leads(local_store, ada, bob)
+    for who, value in ((ada, "50k EUR"), (bob, "Q4")):
+        dim = BantDimension.BUDGET if who is ada else BantDimension.TIMEFRAME
+        local_store.update_bant(who.id, {dim: BantAnswer(dim, value)})
+    first, second = local_store.outbox()
+    local_store.apply_outcomes(
+        [
+            MutationOutcome(
+                first.id,
+                OutboxState.CONFLICT,
+                server_version=3,
+                conflicts=(FieldConflict("budget", "50k EUR", "20k EUR"),),
+            ),
+            MutationOutcome(
+                second.id,
+                OutboxState.CONFLICT,
+                server_version=3,
+                conflicts=(FieldConflict("timeframe", "Q4", "next year"),),
+            ),
+        ]
+    )
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+    assert panel.select(first.id)
+    texts = [w.text() for w in panel.detail.findChildren(type(panel.detail.reason))]
+    assert "Yours: 50k EUR" in texts
+    assert "Marketing's: 20k EUR" in texts
+    grab(panel, "outbox-conflict", QSize(900, 420))
+
+    (conflict_a,) = [c for c in local_store.conflicts() if c.mutation_id == first.id]
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.detail.conflict_buttons[(conflict_a.id, True)].click()
+    assert conflict_a.id not in {c.id for c in local_store.conflicts()}
+    assert local_store.bant(ada.id).budget.value == "50k EUR"
+
+    assert panel.select(second.id)
+    (conflict_b,) = [c for c in local_store.conflicts() if c.mutation_id == second.id]
+    with qtbot.waitSignal(panel.loaded, timeout=5000):
+        panel.detail.conflict_buttons[(conflict_b.id, False)].click()
+    assert local_store.conflicts() == []
+    assert local_store.bant(bob.id).timeframe.value == "next year"
+
+
+def test_export_writes_unsent_items_to_the_chosen_file(
+    qtbot: Any, app_ctx: Any, local_store: Any, tmp_path: Path
+) -> None:
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    add_note(local_store, ada.id, "one")
+    add_note(local_store, ada.id, "two")
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+    target = tmp_path / "out" / "unsent.json"
+    with qtbot.waitSignal(panel.exported, timeout=5000):
+        panel.export_to(target)
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["count"] == 2
+    assert len(local_store.outbox()) == 2, "exporting never removes anything from the outbox"
+
+
+def test_empty_outbox_says_so(qtbot: Any, app_ctx: Any) -> None:
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+    assert panel.model.rowCount() == 0
+    assert "Nothing queued" in panel.summary_label.text()
+    assert not panel.export_button.isEnabled()
+    grab(panel, "outbox-empty", QSize(700, 300))
+
+
+def test_outbox_model_passes_qtmodeltester(
+    qtmodeltester: Any, app_ctx: Any, local_store: Any, qtbot: Any
+) -> None:
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    for i in range(3):
+        add_note(local_store, ada.id, f"note {i}")
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+    qtmodeltester.check(panel.model)
+
+
+def test_summary_of_every_kind_is_plain_one_line_text(local_store: Any) -> None:
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    add_note(local_store, ada.id, "line one\nline two")
+    local_store.update_bant(
+        ada.id, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "CRM sync")}
+    )
+    texts = [summary(i) for i in local_store.outbox()]
+    assert texts == ["line one line two", "Need: CRM sync"]
