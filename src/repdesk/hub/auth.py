@@ -75,16 +75,30 @@ def issue_token(
     return token
 
 
-def rep_for_token(session: Session, token: str, now: datetime | None = None) -> Rep | None:
-    """The enabled rep a live token belongs to, else None (unknown, revoked, expired)."""
+def check_token(
+    session: Session, token: str, now: datetime | None = None
+) -> tuple[Rep | None, str]:
+    """(rep, "") for a live token of an enabled rep, else (None, why): one of
+    "invalid_token" (unknown), "token_revoked", "token_expired", "account_disabled"."""
     now = now or utcnow()
     row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
+    if row is None:
+        return None, "invalid_token"
+    if row.revoked_at is not None:
+        return None, "token_revoked"
+    if row.expires_at <= now:
+        return None, "token_expired"
     rep = session.get(Rep, row.rep_id)
-    if rep is None or rep.disabled:
-        return None
-    return rep
+    if rep is None:
+        return None, "invalid_token"
+    if rep.disabled:
+        return None, "account_disabled"
+    return rep, ""
+
+
+def rep_for_token(session: Session, token: str, now: datetime | None = None) -> Rep | None:
+    """The enabled rep a live token belongs to, else None (unknown, revoked, expired)."""
+    return check_token(session, token, now)[0]
 
 
 def revoke_token(session: Session, token: str, now: datetime | None = None) -> bool:
@@ -105,17 +119,26 @@ def revoke_rep_tokens(session: Session, rep_id: str, now: datetime | None = None
     return len(rows)
 
 
-def authenticate(session: Session, email: str, password: str) -> Rep | None:
-    """The enabled rep with these credentials, else None (same work either way)."""
+def sign_in(session: Session, email: str, password: str) -> tuple[Rep | None, str]:
+    """(rep, "") for right credentials of an enabled rep, else (None, why): why is
+    "invalid_credentials", or "account_disabled" (told only to who knows the password).
+    Unknown emails cost the same work as known ones."""
     rep = session.scalar(select(Rep).where(Rep.email == normalize_email(email)))
     if rep is None:
         verify_password(_DUMMY_HASH, password)
-        return None
-    if not verify_password(rep.password_hash, password) or rep.disabled:
-        return None
+        return None, "invalid_credentials"
+    if not verify_password(rep.password_hash, password):
+        return None, "invalid_credentials"
+    if rep.disabled:
+        return None, "account_disabled"
     if needs_rehash(rep.password_hash):
         rep.password_hash = hash_password(password)
-    return rep
+    return rep, ""
+
+
+def authenticate(session: Session, email: str, password: str) -> Rep | None:
+    """The enabled rep with these credentials, else None."""
+    return sign_in(session, email, password)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +204,7 @@ def prune_attempts(session: Session, older_than: datetime) -> int:
 __all__ = [
     "ThrottleVerdict",
     "authenticate",
+    "check_token",
     "check_throttle",
     "hash_password",
     "issue_token",
@@ -191,6 +215,7 @@ __all__ = [
     "rep_for_token",
     "revoke_rep_tokens",
     "revoke_token",
+    "sign_in",
     "token_hash",
     "verify_password",
 ]

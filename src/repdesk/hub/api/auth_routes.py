@@ -1,0 +1,70 @@
+"""`POST /v1/auth/login` and `POST /v1/auth/logout`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from repdesk.hub import auth
+from repdesk.hub.api.errors import ApiError
+from repdesk.hub.api.state import Authed, State
+from repdesk.protocol.schema import ErrorResponse, LoginRequest, LoginResponse, RepInfo
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Wrong email or password, or disabled"},
+    429: {"model": ErrorResponse, "description": "Too many failed sign-ins (see Retry-After)"},
+}
+
+
+_LOGIN_MESSAGES = {
+    "invalid_credentials": "The email or password is not right.",
+    "account_disabled": "Your account has been disabled; ask marketing operations.",
+}
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/login", response_model=LoginResponse, responses=_ERRORS)
+def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
+    address = client_address(request)
+    config = state.config
+    with state.db.write() as session:
+        verdict = auth.check_throttle(session, body.email, address, config.login_throttle)
+        if not verdict.allowed:
+            log.warning("sign-in throttled for %s from %s", body.email, address)
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                "Too many failed sign-ins; please wait a few minutes and try again.",
+                headers={"Retry-After": str(verdict.retry_after)},
+            )
+        rep, why = auth.sign_in(session, body.email, body.password)
+        if rep is None:
+            auth.record_attempt(session, body.email, address, success=False)
+            failure = ApiError(401, why, _LOGIN_MESSAGES[why])
+        else:
+            auth.record_attempt(session, body.email, address, success=True)
+            token = auth.issue_token(session, rep, config.token_ttl, address=address)
+            response = LoginResponse(
+                token=token, rep=RepInfo(id=rep.id, name=rep.name, email=rep.email)
+            )
+    # Raised outside the transaction so the failed attempt is committed, not rolled back.
+    if rep is None:
+        raise failure
+    log.info("rep %s signed in from %s", response.rep.id, address)
+    return response
+
+
+@router.post("/logout", status_code=204, responses={401: {"model": ErrorResponse}})
+def logout(rep: Authed, state: State) -> Response:
+    with state.db.write() as session:
+        auth.revoke_token(session, rep.token)
+    return Response(status_code=204)

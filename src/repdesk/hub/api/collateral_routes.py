@@ -1,0 +1,142 @@
+"""`GET|HEAD /v1/collateral/{sha256}`: the file, with single byte ranges and If-Range.
+
+Content never changes under a hash, so the strong ETag is the hash itself. A Range the
+hub cannot parse (or several ranges) is ignored and the whole file is sent, as RFC 9110
+allows; a range starting past the end is 416 with `Content-Range: bytes */size`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from email.utils import formatdate
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from repdesk.hub.api.errors import ApiError
+from repdesk.hub.api.state import Authed, State
+from repdesk.hub.db.models import Collateral
+from repdesk.hub.files import SHA256_RE
+from repdesk.protocol.schema import ErrorResponse
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1/collateral", tags=["collateral"])
+
+CHUNK = 64 * 1024
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """(start, end inclusive) for one satisfiable range; None to send the whole file.
+
+    Raises ApiError 416 when the range is well-formed but starts at or past the end.
+    """
+    if header is None:
+        return None
+    match = _RANGE.match(header)
+    if match is None:
+        return None  # several ranges, another unit, or garbage: ignored
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise _unsatisfiable(size)
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None  # invalid range: ignored
+    if start >= size:
+        raise _unsatisfiable(size)
+    return start, min(end, size - 1)
+
+
+def _unsatisfiable(size: int) -> ApiError:
+    return ApiError(
+        416,
+        "range_not_satisfiable",
+        "The requested part of the file is beyond its end.",
+        headers={"Content-Range": f"bytes */{size}"},
+    )
+
+
+def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as stream:
+        stream.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = stream.read(min(CHUNK, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+
+
+@router.api_route(
+    "/{sha256}",
+    methods=["GET", "HEAD"],
+    response_class=Response,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The whole file"},
+        206: {"description": "The requested byte range"},
+        404: {"model": ErrorResponse},
+        416: {"model": ErrorResponse},
+    },
+)
+def collateral_file(sha256: str, request: Request, rep: Authed, state: State) -> Response:
+    sha = sha256.lower()
+    if not SHA256_RE.match(sha):
+        raise ApiError(404, "not_found", "There is no such collateral.")
+    with state.db.read() as session:
+        item = session.scalars(
+            select(Collateral).where(Collateral.sha256 == sha, Collateral.retired.is_(False))
+        ).first()
+        media_type = item.media_type if item is not None else ""
+    if item is None:
+        raise ApiError(404, "not_found", "There is no such collateral.")
+    path = state.files.path_for(sha)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        log.error("collateral %s is listed but its file %s is missing", sha, path)
+        raise ApiError(
+            404, "file_missing", "This collateral file is missing on the hub; tell marketing."
+        ) from None
+    size = stat.st_size
+    etag = f'"{sha}"'
+    last_modified = formatdate(stat.st_mtime, usegmt=True)
+    headers = {
+        "Accept-Ranges": "bytes",
+        "ETag": etag,
+        "Last-Modified": last_modified,
+        "Cache-Control": "private, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "attachment",
+    }
+    if_range = request.headers.get("if-range")
+    byte_range = None
+    if if_range is None or if_range.strip() in (etag, last_modified):
+        try:
+            byte_range = parse_range(request.headers.get("range"), size)
+        except ApiError as exc:
+            exc.headers.update({"Accept-Ranges": "bytes", "ETag": etag})
+            raise
+    status, start, length = 200, 0, size
+    if byte_range is not None:
+        start, end = byte_range
+        status, length = 206, end - start + 1
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(length)
+    log.debug("rep %s fetches %s (%s bytes from %s)", rep.id, sha, length, start)
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=media_type)
+    return StreamingResponse(
+        _read(path, start, length), status_code=status, headers=headers, media_type=media_type
+    )

@@ -1,0 +1,133 @@
+"""`GET /v1/sync/meta`, `GET /v1/sync/pull` and `POST /v1/sync/push`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field, ValidationError
+
+from repdesk.domain.ids import utcnow
+from repdesk.hub.api.errors import ApiError
+from repdesk.hub.api.state import Authed, State
+from repdesk.hub.cursor import CursorExpired, decode_cursor, encode_cursor
+from repdesk.hub.pull import max_seq, pull_page
+from repdesk.hub.push import push_mutation, rejected, validation_errors
+from repdesk.protocol.schema import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_BATCH,
+    PROTOCOL_VERSION,
+    ErrorResponse,
+    MetaResponse,
+    Mutation,
+    PullResponse,
+    PushResponse,
+    PushResult,
+    Wire,
+)
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1/sync", tags=["sync"])
+
+_AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "Missing, unknown or expired token"}
+}
+
+
+class PushEnvelope(Wire):
+    """`PushRequest` with each mutation checked one by one (see docs/protocol.md): a
+    mutation the hub cannot read is `rejected` alone instead of failing the batch."""
+
+    client_id: str = Field(min_length=1, max_length=64)
+    mutations: list[dict[str, Any]] = Field(max_length=MAX_PUSH_BATCH)
+
+
+@router.get("/meta", response_model=MetaResponse)
+def meta(state: State) -> MetaResponse:
+    return MetaResponse(
+        server_time=utcnow(),
+        protocol_version=PROTOCOL_VERSION,
+        min_client_version=state.config.min_client_version,
+    )
+
+
+def cursor_expired() -> ApiError:
+    return ApiError(
+        410,
+        "cursor_expired",
+        "The hub can no longer continue from where this device left off; "
+        "a full refresh is needed (nothing you wrote is lost).",
+    )
+
+
+@router.get(
+    "/pull",
+    response_model=PullResponse,
+    responses={**_AUTH, 410: {"model": ErrorResponse, "description": "cursor_expired"}},
+)
+def pull(
+    rep: Authed,
+    state: State,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+) -> PullResponse:
+    try:
+        after = decode_cursor(cursor, state.epoch)
+    except CursorExpired as exc:
+        raise cursor_expired() from exc
+    with state.db.read() as session:
+        if after > max_seq(session):
+            # From a database restored to an earlier point: what it saw may be gone.
+            raise cursor_expired()
+        page = pull_page(session, rep.id, after, limit)
+    return PullResponse(
+        changes=page.changes,
+        cursor=encode_cursor(state.epoch, page.last_seq),
+        has_more=page.has_more,
+    )
+
+
+@router.post(
+    "/push",
+    response_model=PushResponse,
+    responses=_AUTH,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}
+            },
+        }
+    },
+)
+def push(body: PushEnvelope, rep: Authed, state: State) -> PushResponse:
+    results: list[PushResult] = []
+    for index, raw in enumerate(body.mutations):
+        try:
+            mutation = Mutation.model_validate(raw)
+        except ValidationError as exc:
+            mutation_id = raw.get("id")
+            if not isinstance(mutation_id, str) or not 1 <= len(mutation_id) <= 64:
+                raise ApiError(
+                    422,
+                    "invalid_request",
+                    f"Change number {index + 1} has no usable id, so the batch was not read.",
+                ) from exc
+            results.append(
+                rejected(
+                    mutation_id,
+                    "invalid_mutation",
+                    "This change was not understood by the hub and was not applied.",
+                    errors=validation_errors(exc),
+                )
+            )
+            continue
+        results.append(push_mutation(state.db, rep.id, body.client_id, mutation))
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    log.info("push from rep %s (%s): %s", rep.id, body.client_id, counts)
+    return PushResponse(results=results)

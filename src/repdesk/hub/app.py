@@ -1,0 +1,89 @@
+"""`create_app(config)`: the hub's FastAPI application (OpenAPI at /openapi.json)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import select
+
+from repdesk import __version__
+from repdesk.hub.api import auth_routes, collateral_routes, sync_routes
+from repdesk.hub.api.errors import BodyLimitMiddleware, install_error_handlers
+from repdesk.hub.api.state import HubState
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db.engine import Database
+from repdesk.hub.db.migrate import upgrade_database
+from repdesk.hub.db.models import HubMeta
+from repdesk.hub.files import CollateralFiles
+from repdesk.protocol.schema import ErrorResponse, PushRequest
+
+log = logging.getLogger(__name__)
+
+
+def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
+    """Prepare the hub's home and database (migrating it) and read its epoch."""
+    config.ensure_dirs()
+    db = Database(config.database_url)
+    if migrate:
+        upgrade_database(config.database_url, db.engine)
+    with db.read() as session:
+        epoch = session.scalar(select(HubMeta.value).where(HubMeta.key == "epoch"))
+    if not epoch:
+        db.dispose()
+        raise RuntimeError("the hub database has no epoch; run its migrations")
+    return HubState(config=config, db=db, epoch=epoch, files=CollateralFiles(config.collateral_dir))
+
+
+def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
+    """The ASGI app for `config`; the database is migrated here, before serving."""
+    state = open_state(config, migrate=migrate)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.db.dispose()
+
+    app = FastAPI(
+        title="repdesk hub",
+        version=__version__,
+        description="Sync API between the repdesk desktop client and marketing's hub. "
+        "See docs/protocol.md.",
+        lifespan=lifespan,
+    )
+    app.state.hub = state
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.include_router(auth_routes.router)
+    app.include_router(sync_routes.router)
+    app.include_router(collateral_routes.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            # The push body is read mutation by mutation (see sync_routes.PushEnvelope);
+            # publish the contract's real shape.
+            for model in (PushRequest, ErrorResponse):
+                definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, sub in definition.pop("$defs", {}).items():
+                    components.setdefault(name, sub)
+                components[model.__name__] = definition
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    log.info("hub app ready (database %s)", state.db.engine.url.render_as_string())
+    return app
+
+
+__all__ = ["create_app", "open_state"]

@@ -1,0 +1,141 @@
+"""Pull: a rep's page of changes after a change seq, joined to the entities' CURRENT data.
+
+The change log holds at most one row per (entity, id, audience); a page is the rows after
+the cursor whose audience is the rep or everyone, in seq order. Upserts carry the row as
+it is now (and its current version); a row that is gone, or a lead-scoped row whose lead
+is no longer the rep's, goes out as `remove`, so nothing leaks across reps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from repdesk.hub import serialize as ser
+from repdesk.hub.changes import ALL
+from repdesk.hub.db import models as m
+from repdesk.protocol.schema import Change, Entity
+
+
+@dataclass(frozen=True, slots=True)
+class PullPage:
+    changes: list[Change]
+    last_seq: int
+    has_more: bool
+
+
+def max_seq(session: Session) -> int:
+    return int(session.scalar(select(func.max(m.ChangeLog.seq))) or 0)
+
+
+_LEAD_ITEM_MODELS: dict[str, Any] = {
+    "nurture_event": (m.NurtureEvent, ser.event_data),
+    "call_note": (m.CallNote, ser.call_note_data),
+    "objection": (m.ObjectionRow, ser.objection_data),
+    "disposition": (m.DispositionRow, ser.disposition_data),
+    "collateral_use": (m.CollateralUseRow, ser.collateral_use_data),
+}
+
+
+def _load(
+    session: Session, rep_id: str, entity: str, ids: Sequence[str]
+) -> dict[str, tuple[int, dict[str, Any]]]:
+    """id -> (version, data) for the rows of `entity` the rep may see now."""
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    if entity == "lead":
+        for lead in session.scalars(select(m.Lead).where(m.Lead.id.in_(ids))):
+            if lead.owner_rep_id == rep_id and not lead.deleted:
+                out[lead.id] = (lead.version, ser.lead_data(lead))
+        return out
+    if entity == "qualification":
+        owned = _owned_leads(session, rep_id, ids)
+        quals = session.scalars(select(m.Qualification).where(m.Qualification.lead_id.in_(owned)))
+        fields: dict[str, list[m.QualificationField]] = defaultdict(list)
+        for f in session.scalars(
+            select(m.QualificationField).where(m.QualificationField.lead_id.in_(owned))
+        ):
+            fields[f.lead_id].append(f)
+        for q in quals:
+            out[q.lead_id] = (q.version, ser.qualification_data(q.lead_id, fields[q.lead_id]))
+        return out
+    if entity in _LEAD_ITEM_MODELS:
+        model, to_data = _LEAD_ITEM_MODELS[entity]
+        rows = list(session.scalars(select(model).where(model.id.in_(ids))))
+        owned = _owned_leads(session, rep_id, [r.lead_id for r in rows])
+        for r in rows:
+            if r.lead_id in owned:
+                out[r.id] = (r.version, to_data(r))
+        return out
+    simple: dict[str, tuple[Any, Any, Callable[[Any], dict[str, Any]]]] = {
+        "campaign": (m.Campaign, m.Campaign.id, ser.campaign_data),
+        "collateral": (m.Collateral, m.Collateral.id, ser.collateral_data),
+        "rubric": (m.RubricRow, m.RubricRow.id, ser.rubric_data),
+        "objection_category": (m.ObjectionCategory, m.ObjectionCategory.code, ser.category_data),
+    }
+    if entity in simple:
+        model, key, to_data = simple[entity]
+        for row in session.scalars(select(model).where(key.in_(ids))):
+            if getattr(row, "retired", False) or getattr(row, "active", True) is False:
+                continue
+            out[row.code if entity == "objection_category" else row.id] = (
+                row.version,
+                to_data(row),
+            )
+    return out
+
+
+def _owned_leads(session: Session, rep_id: str, lead_ids: Sequence[str]) -> set[str]:
+    if not lead_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(m.Lead.id).where(
+                m.Lead.id.in_(set(lead_ids)),
+                m.Lead.owner_rep_id == rep_id,
+                m.Lead.deleted.is_(False),
+            )
+        )
+    )
+
+
+def pull_page(session: Session, rep_id: str, after_seq: int, limit: int) -> PullPage:
+    rows = session.scalars(
+        select(m.ChangeLog)
+        .where(m.ChangeLog.seq > after_seq, m.ChangeLog.audience.in_((rep_id, ALL)))
+        .order_by(m.ChangeLog.seq)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if row.op == "upsert":
+            wanted[row.entity].append(row.entity_id)
+    current = {entity: _load(session, rep_id, entity, ids) for entity, ids in wanted.items()}
+    changes: list[Change] = []
+    for row in rows:
+        try:
+            entity = Entity(row.entity)
+        except ValueError:
+            continue  # an entity this hub version no longer serves
+        found = current.get(row.entity, {}).get(row.entity_id) if row.op == "upsert" else None
+        if found is None:
+            # Logged as a remove, or gone / retired / not the rep's any more: a remove.
+            changes.append(
+                Change(entity=entity, id=row.entity_id, op="remove", version=row.version)
+            )
+        else:
+            version, data = found
+            changes.append(
+                Change(entity=entity, id=row.entity_id, op="upsert", version=version, data=data)
+            )
+    last = rows[-1].seq if rows else after_seq
+    return PullPage(changes=changes, last_seq=last, has_more=has_more)
+
+
+__all__ = ["PullPage", "max_seq", "pull_page"]

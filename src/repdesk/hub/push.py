@@ -1,0 +1,319 @@
+"""Push: applies a rep's queued mutations, one transaction per mutation.
+
+Each mutation's effect, its change-log rows and its idempotency record commit together,
+so a crash between two mutations leaves every earlier one complete and recorded and
+every later one untouched; the client resends the batch and earlier ones answer
+`duplicate`. Rejections change nothing and are not recorded (a retry is judged afresh).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from repdesk.domain.feedback import DispositionKind
+from repdesk.domain.ids import ensure_utc, utcnow
+from repdesk.domain.outbox import MutationKind
+from repdesk.hub import changes
+from repdesk.hub.db import models as m
+from repdesk.hub.db.engine import Database
+from repdesk.hub.qualify import apply_qualification
+from repdesk.protocol.schema import (
+    PAYLOAD_MODELS,
+    CallNotePayload,
+    CollateralUsedPayload,
+    DispositionPayload,
+    Mutation,
+    ObjectionPayload,
+    PushResult,
+    PushStatus,
+    QualificationPayload,
+    Wire,
+)
+
+log = logging.getLogger(__name__)
+
+APPENDS = frozenset(
+    {MutationKind.CALL_NOTE_CREATE, MutationKind.OBJECTION_CREATE, MutationKind.COLLATERAL_USED}
+)
+NOT_FOUND = "This lead does not exist or is not assigned to you."
+NOT_ASSIGNED = (
+    "This lead has been reassigned, so this change was not applied; "
+    "your notes and objections about it were still kept."
+)
+DISPOSITION_STATUS = {
+    DispositionKind.ACCEPT: "qualified",
+    DispositionKind.RETURN_TO_NURTURE: "nurture",
+    DispositionKind.DISQUALIFY: "unqualified",
+}
+
+
+class Rejected(Exception):  # noqa: N818 - the protocol's status name
+    def __init__(self, code: str, reason: str, **extra: Any) -> None:
+        super().__init__(reason)
+        self.detail: dict[str, Any] = {"code": code, "reason": reason, **extra}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: PushStatus
+    server_version: int | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def body_hash(rep_id: str, mutation: Mutation) -> str:
+    """sha256 of the canonical JSON of the mutation as sent, bound to the rep."""
+    canonical = json.dumps(
+        {"rep": rep_id, "mutation": mutation.model_dump(mode="json")},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors without the offending input (it may be large or sensitive)."""
+    return [
+        {"field": ".".join(str(p) for p in err["loc"]) or "(body)", "message": err["msg"]}
+        for err in exc.errors(include_input=False, include_url=False)
+    ][:20]
+
+
+def rejected(mutation_id: str, code: str, reason: str, **extra: Any) -> PushResult:
+    return PushResult(
+        id=mutation_id,
+        status=PushStatus.REJECTED,
+        detail={"code": code, "reason": reason, **extra},
+    )
+
+
+def push_mutation(db: Database, rep_id: str, client_id: str, mutation: Mutation) -> PushResult:
+    """Apply one mutation in its own transaction and say what happened."""
+    digest = body_hash(rep_id, mutation)
+    for attempt in (1, 2):
+        try:
+            with db.write() as session:
+                outcome = _process(session, rep_id, client_id, mutation, digest)
+            return PushResult(
+                id=mutation.id,
+                status=outcome.status,
+                server_version=outcome.server_version,
+                detail=outcome.detail,
+            )
+        except Rejected as exc:
+            return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
+        except IntegrityError:
+            # Another request recorded the same mutation id between our check and our
+            # insert (a client retrying while the first attempt was still running):
+            # the second pass answers from that record.
+            if attempt == 2:
+                raise
+            log.info("mutation %s raced with a concurrent push; re-reading", mutation.id)
+    raise AssertionError("unreachable")
+
+
+def _process(
+    session: Session, rep_id: str, client_id: str, mutation: Mutation, digest: str
+) -> Outcome:
+    done = session.get(m.ProcessedMutation, mutation.id)
+    if done is not None:
+        if done.body_hash != digest:
+            raise Rejected(
+                "id_reused",
+                "This change's id was already used for a different change; it was not applied.",
+            )
+        return Outcome(
+            PushStatus.DUPLICATE,
+            done.server_version,
+            {**done.detail, "original_status": done.status},
+        )
+    lead = _lead_for(session, rep_id, mutation)
+    payload = _payload(mutation)
+    outcome = _apply(
+        session, rep_id=rep_id, client_id=client_id, mutation=mutation, payload=payload, lead=lead
+    )
+    session.add(
+        m.ProcessedMutation(
+            mutation_id=mutation.id,
+            client_id=client_id,
+            rep_id=rep_id,
+            body_hash=digest,
+            kind=mutation.kind.value,
+            lead_id=mutation.lead_id,
+            status=outcome.status.value,
+            server_version=outcome.server_version,
+            detail=outcome.detail,
+        )
+    )
+    session.flush()
+    return outcome
+
+
+def _was_owner(session: Session, rep_id: str, lead_id: str) -> bool:
+    """Whether the lead was ever assigned to the rep (the change log remembers it)."""
+    row = session.scalar(
+        select(m.ChangeLog.seq).where(
+            m.ChangeLog.entity == "lead",
+            m.ChangeLog.entity_id == lead_id,
+            m.ChangeLog.audience == rep_id,
+        )
+    )
+    return row is not None
+
+
+def _lead_for(session: Session, rep_id: str, mutation: Mutation) -> m.Lead:
+    lead = session.get(m.Lead, mutation.lead_id)
+    if lead is None:
+        raise Rejected("not_found", NOT_FOUND)
+    if lead.owner_rep_id == rep_id and not lead.deleted:
+        return lead
+    if not _was_owner(session, rep_id, lead.id):
+        # Exactly the answer a made-up id gets, so other reps' leads cannot be probed.
+        raise Rejected("not_found", NOT_FOUND)
+    if mutation.kind in APPENDS:
+        return lead  # feedback written before the reassignment still reaches marketing
+    raise Rejected("not_assigned", NOT_ASSIGNED)
+
+
+def _payload(mutation: Mutation) -> Wire:
+    model = PAYLOAD_MODELS[mutation.kind]
+    try:
+        return model.model_validate(mutation.payload)
+    except ValidationError as exc:
+        raise Rejected(
+            "invalid_payload",
+            "This change was not understood by the hub and was not applied.",
+            errors=validation_errors(exc),
+        ) from exc
+
+
+def _fresh_id(session: Session, model: type[m.Base], entity_id: str) -> None:
+    if session.get(model, entity_id) is not None:
+        raise Rejected("duplicate_entity", "A record with this id already exists on the hub.")
+
+
+def _apply(
+    session: Session,
+    *,
+    rep_id: str,
+    client_id: str,
+    mutation: Mutation,
+    payload: Wire,
+    lead: m.Lead,
+) -> Outcome:
+    at = ensure_utc(mutation.recorded_at)
+    if isinstance(payload, CallNotePayload):
+        _fresh_id(session, m.CallNote, mutation.entity_id)
+        note = m.CallNote(
+            id=mutation.entity_id,
+            lead_id=lead.id,
+            rep_id=rep_id,
+            mutation_id=mutation.id,
+            body=payload.body,
+            call_started_at=payload.call_started_at,
+            duration_seconds=payload.duration_seconds,
+            outcome=payload.outcome,
+            created_at=at,
+            version=1,
+        )
+        session.add(note)
+        changes.touch_lead_item(session, "call_note", note.id, lead, note.version)
+        return Outcome(PushStatus.APPLIED, note.version)
+    if isinstance(payload, ObjectionPayload):
+        category = session.get(m.ObjectionCategory, payload.category_code)
+        if category is None:
+            raise Rejected(
+                "unknown_category",
+                f"The objection category {payload.category_code!r} is not in marketing's list.",
+            )
+        _fresh_id(session, m.ObjectionRow, mutation.entity_id)
+        obj = m.ObjectionRow(
+            id=mutation.entity_id,
+            lead_id=lead.id,
+            rep_id=rep_id,
+            mutation_id=mutation.id,
+            category_code=payload.category_code,
+            verbatim=payload.verbatim,
+            severity=payload.severity,
+            campaign_id=payload.campaign_id,
+            collateral_id=payload.collateral_id,
+            competitor=payload.competitor,
+            created_at=at,
+            version=1,
+        )
+        session.add(obj)
+        changes.touch_lead_item(session, "objection", obj.id, lead, obj.version)
+        return Outcome(PushStatus.APPLIED, obj.version)
+    if isinstance(payload, CollateralUsedPayload):
+        item = session.get(m.Collateral, payload.collateral_id)
+        if item is None:
+            raise Rejected("unknown_collateral", "This collateral is not on the hub.")
+        _fresh_id(session, m.CollateralUseRow, mutation.entity_id)
+        use = m.CollateralUseRow(
+            id=mutation.entity_id,
+            lead_id=lead.id,
+            rep_id=rep_id,
+            mutation_id=mutation.id,
+            collateral_id=item.id,
+            kind=payload.kind.value,
+            used_at=at,
+            version=1,
+        )
+        session.add(use)
+        changes.touch_lead_item(session, "collateral_use", use.id, lead, use.version)
+        return Outcome(PushStatus.APPLIED, use.version)
+    if isinstance(payload, DispositionPayload):
+        if payload.kind is not DispositionKind.ACCEPT and not payload.reason.strip():
+            raise Rejected(
+                "reason_required",
+                "Returning a lead to nurture or disqualifying it needs a reason.",
+            )
+        _fresh_id(session, m.DispositionRow, mutation.entity_id)
+        disp = m.DispositionRow(
+            id=mutation.entity_id,
+            lead_id=lead.id,
+            rep_id=rep_id,
+            mutation_id=mutation.id,
+            kind=payload.kind.value,
+            reason=payload.reason,
+            decided_at=at,
+            version=1,
+        )
+        session.add(disp)
+        changes.touch_lead_item(session, "disposition", disp.id, lead, disp.version)
+        status = DISPOSITION_STATUS[payload.kind]
+        if lead.lead_status != status:
+            lead.lead_status = status
+            lead.version += 1
+            lead.updated_at = utcnow()
+            changes.touch_lead(session, lead)
+        return Outcome(PushStatus.APPLIED, disp.version)
+    if isinstance(payload, QualificationPayload):
+        result = apply_qualification(
+            session,
+            lead,
+            payload,
+            base_version=mutation.base_version,
+            rep_id=rep_id,
+            client_id=client_id,
+            mutation_id=mutation.id,
+            recorded_at=at,
+        )
+        status = PushStatus.CONFLICT if result.conflicts else PushStatus.APPLIED
+        detail: dict[str, Any] = {"applied": result.applied}
+        if result.conflicts:
+            detail["conflicts"] = result.conflicts
+        return Outcome(status, result.version, detail)
+    raise Rejected("unknown_kind", "This kind of change is not supported by the hub.")
+
+
+__all__ = ["Outcome", "Rejected", "body_hash", "push_mutation", "rejected", "validation_errors"]
