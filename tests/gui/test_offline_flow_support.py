@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id
@@ -88,6 +88,9 @@ def grab(widget: QWidget, name: str, size: QSize | None = None) -> Path:
     """Render `widget` offscreen to build/gui-shots/<name>.png (looked at by a human)."""
     if size is not None:
         widget.resize(size)
+    # Let pending layout requests run so the picture shows what the rep would see.
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path)), f"could not save {path}"

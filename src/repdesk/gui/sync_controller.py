@@ -1,0 +1,321 @@
+"""Runs sync on the network worker: on a schedule, on F5, one at a time, cancellable."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.errors import (
+    AuthError,
+    ClientTooOldError,
+    Interrupted,
+    NetworkError,
+    RepdeskError,
+)
+from repdesk.domain.ids import utcnow
+from repdesk.gui.context import AppContext
+from repdesk.gui.ops import PROGRESS_DELAY_MS, Lane, OpContext, QueryOp
+from repdesk.gui.text import tr
+from repdesk.store import settings as registry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL_MINUTES = 15
+#: First retry after going offline; doubles per failure up to the normal interval.
+OFFLINE_RETRY_FIRST_MS = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """What the status bar shows; emitted on `SyncController.status_changed`."""
+
+    online: bool | None = None
+    """None until the first sync has said either way."""
+    running: bool = False
+    last_sync_at: datetime | None = None
+    last_error: str = ""
+    failures: int = 0
+    """Failed syncs in a row (reset by a success)."""
+    signed_in: bool = True
+
+
+def backoff_ms(failures: int, interval_ms: int, rand: Callable[[], float] = random.random) -> int:
+    """How long to wait before retrying after `failures` failed syncs in a row.
+
+    Exponential from `OFFLINE_RETRY_FIRST_MS`, capped at the normal interval, with jitter
+    in the upper half so many reps coming back online do not hit the hub together.
+    """
+    if failures <= 0:
+        return interval_ms
+    ceiling = min(interval_ms, OFFLINE_RETRY_FIRST_MS * 2 ** min(failures - 1, 16))
+    return max(1000, int(ceiling * (0.5 + 0.5 * rand())))
+
+
+def _changes_of(report: Any) -> Changes:
+    changes = getattr(report, "changes", None)
+    return changes if isinstance(changes, Changes) else Changes()
+
+
+class SyncController(QObject):
+    """The GUI's handle on the sync engine (`ctx.sync`).
+
+    Never runs two syncs at once; sync runs on `Lane.NETWORK` (store writes happen inside
+    the engine under the store's own lock). Progress comes back on the GUI thread through
+    `progress`; `progress_visible` turns True only once a sync has lasted past
+    `PROGRESS_DELAY_MS`, so quick syncs never flicker an indicator.
+    """
+
+    started = Signal()
+    progress = Signal(str, int, int)
+    """(phase, done, total) — total 0 means unknown."""
+    progress_visible = Signal(bool)
+    finished = Signal(object)
+    """The engine's `SyncReport` after a successful sync."""
+    failed = Signal(str)
+    """A plain-text reason a sync did not complete (not emitted for a cancel)."""
+    online_changed = Signal(bool)
+    ended = Signal()
+    """Every sync that started ends with this, whatever the outcome (cancel included)."""
+    sign_in_required = Signal(str)
+    """The hub refused our token: the rep must sign in again (the outbox is kept)."""
+    status_changed = Signal(object)
+    """A `SyncStatus`."""
+
+    _worker_progress = Signal(str, int, int)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QObject | None = None,
+        *,
+        prompt_sign_in: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.prompt_sign_in = prompt_sign_in
+        self._op: OpContext | None = None
+        self._cancel = threading.Event()
+        self._status = SyncStatus()
+        self._progress_shown = False
+        self._sign_in_dialog: QWidget | None = None
+        # Emitted on the network thread; Qt queues it to this object's (GUI) thread.
+        self._worker_progress.connect(self._on_worker_progress, Qt.ConnectionType.QueuedConnection)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timer)
+        self._progress_delay = QTimer(self)
+        self._progress_delay.setSingleShot(True)
+        self._progress_delay.timeout.connect(self._show_progress)
+
+        self.action = QAction(tr("sync", "Sync now"), self)
+        self.action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.action.setStatusTip(tr("sync", "Send your changes and fetch marketing's updates"))
+        self.action.triggered.connect(self.sync_now)
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._op is not None
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    @property
+    def online(self) -> bool | None:
+        return self._status.online
+
+    def interval_ms(self) -> int:
+        minutes = DEFAULT_INTERVAL_MINUTES
+        settings = self.ctx.settings
+        if isinstance(settings, registry.Settings):
+            minutes = int(settings.get(registry.SYNC_INTERVAL_MINUTES))
+        return max(1, minutes) * 60_000
+
+    def auto_sync(self) -> bool:
+        settings = self.ctx.settings
+        return not isinstance(settings, registry.Settings) or settings.get(registry.AUTO_SYNC)
+
+    def _set_status(self, **fields: Any) -> None:
+        old = self._status
+        self._status = replace(old, **fields)
+        if self._status.online is not None and self._status.online != old.online:
+            self.online_changed.emit(self._status.online)
+            self.ctx.events.online_changed.emit(self._status.online)
+        self.status_changed.emit(self._status)
+        self.ctx.events.sync_state_changed.emit(self._status)
+
+    # --- schedule --------------------------------------------------------------------------
+
+    def start_schedule(self, first_delay_ms: int = 0) -> None:
+        """Sync after `first_delay_ms`, then every interval (sooner while offline)."""
+        self._timer.start(max(0, first_delay_ms))
+
+    def stop_schedule(self) -> None:
+        self._timer.stop()
+
+    @property
+    def scheduled_in_ms(self) -> int:
+        """Milliseconds until the next scheduled sync, or -1 when none is scheduled."""
+        return self._timer.remainingTime() if self._timer.isActive() else -1
+
+    def reschedule(self) -> None:
+        """Re-read the interval (after the rep changed it) and plan the next sync."""
+        if self.running:
+            return
+        if not self.auto_sync():
+            self._timer.stop()
+            return
+        failures = self._status.failures if self._status.online is False else 0
+        self._timer.start(backoff_ms(failures, self.interval_ms()))
+
+    def _on_timer(self) -> None:
+        if not self.sync_now():
+            self.reschedule()
+
+    # --- running ---------------------------------------------------------------------------
+
+    def sync_now(self) -> bool:
+        """Start a sync; False (and nothing happens) when one is already running."""
+        if self.running:
+            return False
+        engine = self.ctx.sync
+        if engine is None:
+            log.info("sync requested while signed out")
+            self._set_status(signed_in=False)
+            return False
+        self._cancel = threading.Event()
+        cancel = self._cancel
+        emit_progress = self._worker_progress.emit
+
+        def run(op: OpContext) -> Any:
+            def report(phase: str, done: int = 0, total: int = 0) -> None:
+                op.report(phase, done, total)
+                emit_progress(str(phase), int(done), int(total))
+
+            return engine.sync(progress=report, cancel=cancel)
+
+        self._timer.stop()
+        self._progress_shown = False
+        self._progress_delay.start(PROGRESS_DELAY_MS)
+        self._op = (
+            QueryOp(parent=self, op=run, success=self._on_success)
+            .failure(self._on_failure)
+            .on_lane(Lane.NETWORK)
+            .run_in_background(self.ctx.ops)
+        )
+        self.action.setEnabled(False)
+        self._set_status(running=True)
+        self.started.emit()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the running sync to stop at its next safe point (a page or a file)."""
+        self._cancel.set()
+        if self._op is not None:
+            self._op.cancel()
+
+    def _on_worker_progress(self, phase: str, done: int, total: int) -> None:
+        if self.running:
+            self.progress.emit(phase, done, total)
+
+    def _show_progress(self) -> None:
+        if self.running and not self._progress_shown:
+            self._progress_shown = True
+            self.progress_visible.emit(True)
+
+    def _end(self) -> None:
+        self._op = None
+        self._progress_delay.stop()
+        if self._progress_shown:
+            self._progress_shown = False
+            self.progress_visible.emit(False)
+        self.action.setEnabled(True)
+
+    def _on_success(self, report: Any) -> None:
+        self._end()
+        self.ctx.events.emit_changes(_changes_of(report) | Changes(outbox=True, session=True))
+        self._set_status(
+            running=False,
+            online=True,
+            last_sync_at=getattr(report, "finished_at", None) or utcnow(),
+            last_error="",
+            failures=0,
+            signed_in=True,
+        )
+        self.finished.emit(report)
+        self.reschedule()
+        self.ended.emit()
+
+    def _on_failure(self, exc: BaseException) -> None:
+        self._end()
+        # Whatever the engine applied before failing is in the store: let views catch up.
+        self.ctx.events.emit_changes(Changes(outbox=True, session=True))
+        try:
+            self._handle_failure(exc)
+        finally:
+            self.ended.emit()
+
+    def _handle_failure(self, exc: BaseException) -> None:
+        if isinstance(exc, Interrupted):
+            self._set_status(running=False)
+            self.reschedule()
+            return
+        message = self._message_for(exc)
+        failures = self._status.failures + 1
+        if isinstance(exc, AuthError):
+            self._set_status(running=False, last_error=message, failures=failures, signed_in=False)
+            self.failed.emit(message)
+            self.sign_in_required.emit(message)
+            if self.prompt_sign_in:
+                self._ask_to_sign_in(message)
+            return  # no schedule until the rep has signed in again
+        online = False if isinstance(exc, NetworkError) else self._status.online
+        self._set_status(running=False, online=online, last_error=message, failures=failures)
+        self.failed.emit(message)
+        if isinstance(exc, ClientTooOldError):
+            return  # retrying cannot help until repdesk is updated
+        self.reschedule()
+
+    @staticmethod
+    def _message_for(exc: BaseException) -> str:
+        if isinstance(exc, RepdeskError) and str(exc):
+            return str(exc)
+        log.error("sync failed unexpectedly", exc_info=exc)
+        return tr(
+            "sync",
+            "Sync failed for an unexpected reason. Your work is kept; the details are in the "
+            "log file.",
+        )
+
+    # --- signing in again ------------------------------------------------------------------
+
+    def _ask_to_sign_in(self, message: str) -> None:
+        from repdesk.gui.signin import SignInDialog
+
+        if self._sign_in_dialog is not None and self._sign_in_dialog.isVisible():
+            return
+        parent = self.parent()
+        dialog = SignInDialog(
+            self.ctx, parent if isinstance(parent, QWidget) else None, reason=message
+        )
+        dialog.signed_in.connect(lambda _session: self.signed_in_again())
+        self._sign_in_dialog = dialog
+        dialog.open()
+
+    def signed_in_again(self) -> None:
+        """After a successful sign-in: sync right away, then on the usual schedule."""
+        self._set_status(signed_in=True, last_error="", failures=0)
+        self.sync_now()

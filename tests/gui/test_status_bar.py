@@ -1,0 +1,112 @@
+"""The sync status bar: unsent count (click opens the outbox), last sync, online state, progress.
+
+The long-sync case uses a stand-in engine whose sync waits on a gate (a precisely slow
+hub); the rest reads a real Store.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QSize
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.errors import NetworkError
+from repdesk.gui.status import SyncStatusBar, last_sync_text, pending_text
+from repdesk.gui.sync_controller import SyncController
+from repdesk.store.api import OutboxCounts
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    add_note,
+    app_ctx_fixture,
+    grab,
+    lead,
+    local_store_fixture,
+    seed_leads,
+)
+
+
+class _GatedEngine:
+    """Stand-in for SyncEngine.sync: waits for `gate`, then succeeds or raises `fail`."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.fail: BaseException | None = None
+
+    def sync(self, progress: Any, cancel: threading.Event) -> Any:
+        progress("Sending your changes", 2, 5)
+        while not self.gate.wait(0.01):
+            if cancel.is_set():
+                from repdesk.domain.errors import Interrupted
+
+                raise Interrupted("cancelled")
+        if self.fail is not None:
+            raise self.fail
+        return None
+
+
+def _bar(qtbot: Any, ctx: Any) -> tuple[SyncStatusBar, SyncController]:
+    controller = SyncController(ctx, prompt_sign_in=False)
+    bar = SyncStatusBar(ctx, controller)
+    qtbot.addWidget(bar)
+    bar.resize(760, 28)
+    with qtbot.waitSignal(bar.counts_loaded, timeout=5000):
+        bar.show()
+    return bar, controller
+
+
+def test_pending_count_follows_the_outbox_and_opens_it(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    bar, _ = _bar(qtbot, app_ctx)
+    assert bar.pending_button.text() == "All sent"
+    assert bar.last_sync_label.text() == "Not synced yet"
+
+    add_note(local_store, ada.id, "one")
+    add_note(local_store, ada.id, "two")
+    with qtbot.waitSignal(bar.counts_loaded, timeout=5000):
+        app_ctx.events.emit_changes(Changes(outbox=True))
+    assert bar.pending_button.text() == "2 unsent"
+    with qtbot.waitSignal(bar.outbox_requested):
+        bar.pending_button.click()
+    grab(bar, "status-pending", QSize(760, 28))
+
+
+def test_offline_then_online_and_progress_only_for_long_work(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    engine = _GatedEngine()
+    app_ctx.sync = engine
+    bar, controller = _bar(qtbot, app_ctx)
+    engine.fail = NetworkError("repdesk could not reach the hub.")
+    engine.gate.set()
+    with qtbot.waitSignal(controller.ended, timeout=5000):
+        controller.sync_now()
+    assert "Offline" in bar.online_label.text()
+    assert "could not reach" in bar.online_label.toolTip()
+    assert not bar.progress_shown
+    grab(bar, "status-offline", QSize(760, 28))
+
+    engine.gate.clear()
+    engine.fail = None
+    controller.sync_now()
+    qtbot.waitUntil(lambda: bar.progress_shown, timeout=5000)
+    assert bar.phase_label.text() == "Sending your changes"
+    assert bar.progress_bar.maximum() == 5
+    grab(bar, "status-progress", QSize(760, 28))
+    with qtbot.waitSignal(controller.ended, timeout=5000):
+        engine.gate.set()
+    assert not bar.progress_shown
+    assert "Online" in bar.online_label.text()
+    assert bar.last_sync_label.text() == "Synced just now"
+
+
+def test_text_helpers() -> None:
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert last_sync_text(now - timedelta(minutes=2), now) == "Synced 2 min ago"
+    assert last_sync_text(None, now) == "Not synced yet"
+    assert pending_text(OutboxCounts(pending=3, rejected=1)) == "3 unsent, 1 refused"
+    assert pending_text(OutboxCounts(conflicts=2)) == "2 to decide"
