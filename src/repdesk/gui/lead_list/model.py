@@ -1,0 +1,386 @@
+"""The lead table model: a list of ids from SQL, row data fetched lazily in blocks.
+
+Modelled on Anki's browser table model. The model never sorts or filters in Python:
+`set_query` asks the store for the ids in order (`store.lead_ids`), and `data()` asks for
+the rows around the one being painted (`store.lead_rows`) through the DB op lane, keeping
+a small LRU cache. A row not fetched yet paints as "Loading…" for the few milliseconds
+the DB lane needs; the GUI thread never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush
+
+from repdesk.gui.lead_list.labels import readiness_text, stage_label, unsent_text
+from repdesk.gui.ops import OpContext, OpRunner, QueryOp
+from repdesk.gui.text import format_when, one_line, tr
+from repdesk.gui.theme import Tone, tone_color
+from repdesk.store.api import LeadQuery, LeadRow, LeadSort
+
+log = logging.getLogger(__name__)
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+#: Rows fetched per round trip: a screenful or two, so scrolling rarely waits.
+BLOCK_SIZE = 120
+#: Rows kept in memory; a few screens around where the rep has been looking.
+CACHE_SIZE = 2000
+
+#: The role that answers the lead id of a row (for views and tests).
+LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class Column(IntEnum):
+    NAME = 0
+    COMPANY = 1
+    STAGE = 2
+    SCORE = 3
+    READINESS = 4
+    LAST_TOUCH = 5
+    NEXT_STEP = 6
+    UNSENT = 7
+
+
+SORT_OF_COLUMN: dict[Column, LeadSort] = {
+    Column.NAME: LeadSort.NAME,
+    Column.COMPANY: LeadSort.COMPANY,
+    Column.STAGE: LeadSort.STAGE,
+    Column.SCORE: LeadSort.SCORE,
+    Column.READINESS: LeadSort.READY,
+    Column.LAST_TOUCH: LeadSort.LAST_TOUCH,
+    Column.NEXT_STEP: LeadSort.NEXT_STEP,
+}
+COLUMN_OF_SORT: dict[LeadSort, Column] = {v: k for k, v in SORT_OF_COLUMN.items()}
+
+
+def column_titles() -> dict[Column, str]:
+    return {
+        Column.NAME: tr("leads", "Name"),
+        Column.COMPANY: tr("leads", "Company"),
+        Column.STAGE: tr("leads", "Stage"),
+        Column.SCORE: tr("leads", "Score"),
+        Column.READINESS: tr("leads", "BANT readiness"),
+        Column.LAST_TOUCH: tr("leads", "Last touch"),
+        Column.NEXT_STEP: tr("leads", "Next step"),
+        Column.UNSENT: tr("leads", "Unsent"),
+    }
+
+
+class LeadTableModel(QAbstractTableModel):
+    """Lead ids in SQL order; row data on demand. Sorting re-runs the query in SQL."""
+
+    ids_loaded = Signal()
+    """A query finished and its ids are in the model (the row count is final)."""
+    rows_loaded = Signal()
+    """A block of rows arrived from the store."""
+    about_to_reset = Signal()
+
+    def __init__(self, runner: OpRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._ids: list[str] = []
+        self._row_of: dict[str, int] = {}
+        self._cache: OrderedDict[str, LeadRow] = OrderedDict()
+        self._inflight: set[str] = set()
+        self._stale: set[str] = set()
+        self._query = LeadQuery()
+        self._query_seq = 0
+        self._applied_seq = 0
+        self._generation = 0
+        self._titles = column_titles()
+        self.queries_run = 0
+        """How many id queries went to the store (tests check the search debounce)."""
+
+    # --- what the views and the filter bar use ---------------------------------------------
+
+    @property
+    def query(self) -> LeadQuery:
+        return self._query
+
+    @property
+    def loading(self) -> bool:
+        return bool(self._inflight) or self._query_seq != self._applied_seq
+
+    def set_query(self, query: LeadQuery) -> None:
+        """Run `query` in SQL; the ids replace the current ones when they arrive.
+
+        Answers arriving after a newer query was asked for are dropped, so typing fast
+        never shows a stale list.
+        """
+        self._query = query
+        self._query_seq += 1
+        seq = self._query_seq
+        self.queries_run += 1
+        QueryOp(
+            parent=self,
+            op=lambda c: c.store.lead_ids(query),
+            success=lambda ids: self._apply_ids(seq, ids),
+        ).run_in_background(self._runner)
+
+    def set_filter(self, query: LeadQuery) -> None:
+        """Take the filters from `query` but keep the current sort."""
+        self.set_query(replace(query, sort=self._query.sort, descending=self._query.descending))
+
+    def refresh(self, lead_ids: frozenset[str] = frozenset()) -> None:
+        """Re-run the current query (data changed) and re-fetch `lead_ids` (or every row).
+
+        Cached rows stay on screen until their fresh copy arrives, so a refresh never
+        flickers through "Loading…".
+        """
+        self._stale.update(lead_ids or self._cache.keys())
+        self.set_query(self._query)
+
+    def lead_id(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, lead_id: str) -> int | None:
+        return self._row_of.get(lead_id)
+
+    def cached_row(self, row: int) -> LeadRow | None:
+        lead_id = self.lead_id(row)
+        return self._cache.get(lead_id) if lead_id is not None else None
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self._ids
+
+    # --- QAbstractTableModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(  # noqa: N802
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        column = Column(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._titles[column]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.SCORE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column not in SORT_OF_COLUMN:
+            return tr("leads", "Changes about this lead not sent to marketing yet")
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        row_no = index.row()
+        if role == LEAD_ID_ROLE:
+            return self._ids[row_no]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == Column.SCORE:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            return None
+        row = self._row(row_no)
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole and column == Column.NAME:
+                return tr("leads", "Loading…")
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(row, column)
+        return _foreground(row, column)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Header clicks re-run the query with ORDER BY in SQL (never a proxy model)."""
+        if not 0 <= column < len(Column):
+            return
+        sort = SORT_OF_COLUMN.get(Column(column))
+        if sort is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if sort == self._query.sort and descending == self._query.descending:
+            return
+        self.set_query(replace(self._query, sort=sort, descending=descending))
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _apply_ids(self, seq: int, ids: list[str]) -> None:
+        if seq != self._query_seq:
+            return  # a newer query is on its way
+        self._applied_seq = seq
+        if ids == self._ids:
+            # Same leads in the same order (the usual refresh): repaint, keep everything.
+            if ids:
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(ids) - 1, len(Column) - 1), []
+                )
+            self.ids_loaded.emit()
+            return
+        self.about_to_reset.emit()
+        self.beginResetModel()
+        self._ids = ids
+        self._row_of = {lead_id: n for n, lead_id in enumerate(ids)}
+        self._generation += 1
+        self._inflight.clear()
+        self.endResetModel()
+        self.ids_loaded.emit()
+
+    def _row(self, row_no: int) -> LeadRow | None:
+        lead_id = self._ids[row_no]
+        row = self._cache.get(lead_id)
+        if row is not None:
+            self._cache.move_to_end(lead_id)
+            if lead_id in self._stale and lead_id not in self._inflight:
+                self._fetch_around(row_no)
+            return row
+        if lead_id not in self._inflight:
+            self._fetch_around(row_no)
+        return None
+
+    def _fetch_around(self, row_no: int) -> None:
+        # Mostly forward: views paint top to bottom and reps scroll down.
+        start = max(0, row_no - BLOCK_SIZE // 4)
+        wanted = [
+            lead_id
+            for lead_id in self._ids[start : start + BLOCK_SIZE]
+            if (lead_id not in self._cache or lead_id in self._stale)
+            and lead_id not in self._inflight
+        ]
+        if not wanted:
+            return
+        self._inflight.update(wanted)
+        generation = self._generation
+        fetch: Callable[[OpContext], list[LeadRow]] = lambda c: c.store.lead_rows(wanted)  # noqa: E731
+        QueryOp(
+            parent=self,
+            op=fetch,
+            success=lambda rows: self._apply_rows(generation, wanted, rows),
+        ).failure(lambda exc: self._fetch_failed(generation, wanted, exc)).run_in_background(
+            self._runner
+        )
+
+    def _apply_rows(self, generation: int, wanted: list[str], rows: list[LeadRow]) -> None:
+        if generation != self._generation:
+            return  # the id list changed meanwhile; the view asks again for what it shows
+        self._inflight.difference_update(wanted)
+        self._stale.difference_update(wanted)
+        rows_no: list[int] = []
+        for row in rows:
+            self._cache[row.id] = row
+            self._cache.move_to_end(row.id)
+            where = self._row_of.get(row.id)
+            if where is not None:
+                rows_no.append(where)
+        # Leads that vanished between the id query and this fetch keep a blank row until
+        # the refresh their removal triggers; remember them so they are not asked again.
+        found = {row.id for row in rows}
+        for lead_id in wanted:
+            if lead_id not in found:
+                self._cache[lead_id] = _gone(lead_id)
+        while len(self._cache) > CACHE_SIZE:
+            dropped, _row = self._cache.popitem(last=False)
+            self._stale.discard(dropped)
+        if rows_no:
+            top, bottom = min(rows_no), max(rows_no)
+            self.dataChanged.emit(
+                self.index(top, 0),
+                self.index(bottom, len(Column) - 1),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+            )
+        self.rows_loaded.emit()
+
+    def _fetch_failed(self, generation: int, wanted: list[str], exc: BaseException) -> None:
+        # The ids stay "in flight" so painting does not retry in a loop; the next refresh
+        # (any change, or F5) asks again. One message, not one per repaint.
+        del generation, wanted
+        log.error("could not load lead rows", exc_info=exc)
+        self._runner.error_reported.emit(
+            tr("leads", "Some leads could not be loaded. Try again with F5.")
+        )
+
+
+def _gone(lead_id: str) -> LeadRow:
+    from repdesk.domain.leads import LifecycleStage
+
+    return LeadRow(
+        id=lead_id,
+        name=tr("leads", "(no longer assigned to you)"),
+        company="",
+        title="",
+        stage=LifecycleStage.OTHER,
+        score=0,
+        ready=False,
+        missing="",
+        last_touch_at=None,
+        next_step="",
+        unsent=0,
+    )
+
+
+def _display(row: LeadRow, column: Column) -> str:
+    if column == Column.NAME:
+        return one_line(row.name, 60)
+    if column == Column.COMPANY:
+        return one_line(row.company, 60)
+    if column == Column.STAGE:
+        return stage_label(row.stage)
+    if column == Column.SCORE:
+        return str(row.score)
+    if column == Column.READINESS:
+        return readiness_text(row.ready, row.missing)
+    if column == Column.LAST_TOUCH:
+        return format_when(row.last_touch_at) if row.last_touch_at else "—"
+    if column == Column.NEXT_STEP:
+        return one_line(row.next_step, 80)
+    return unsent_text(row.unsent)
+
+
+def _tooltip(row: LeadRow, column: Column) -> str | None:
+    if column == Column.NAME:
+        return f"{row.name}\n{row.title}" if row.title else row.name
+    if column == Column.COMPANY:
+        return row.company or None
+    if column == Column.READINESS:
+        if row.ready:
+            return tr("leads", "Meets marketing's definition of a sales-ready lead")
+        return tr("leads", "Still missing: %1").replace("%1", row.missing or "—")
+    if column == Column.NEXT_STEP:
+        return row.next_step or None
+    if column == Column.UNSENT and row.unsent:
+        return tr("leads", "%n change(s) about this lead wait to be sent", n=row.unsent)
+    return None
+
+
+def _foreground(row: LeadRow, column: Column) -> QBrush | None:
+    if column == Column.READINESS:
+        return QBrush(tone_color(Tone.OK if row.ready else Tone.WARN))
+    if column == Column.UNSENT and row.unsent:
+        return QBrush(tone_color(Tone.ACCENT))
+    return None

@@ -1,0 +1,266 @@
+"""The lead list: filter bar, the id-backed table and its keyboard actions."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from repdesk.domain.changes import Changes
+from repdesk.gui.context import AppContext
+from repdesk.gui.lead_list.filter_bar import FilterBar
+from repdesk.gui.lead_list.model import COLUMN_OF_SORT, Column, LeadTableModel
+from repdesk.gui.ops import QueryOp
+from repdesk.gui.text import plain_label, tr
+from repdesk.gui.theme import SPACING_S, Tone, set_tone
+from repdesk.store.api import LeadQuery
+
+log = logging.getLogger(__name__)
+
+#: Arrowing through the list previews each lead; wait for the rep to settle first.
+PREVIEW_DELAY_MS = 120
+
+_WIDTHS: dict[Column, int] = {
+    Column.NAME: 180,
+    Column.COMPANY: 190,
+    Column.STAGE: 140,
+    Column.SCORE: 64,
+    Column.READINESS: 230,
+    Column.LAST_TOUCH: 120,
+    Column.NEXT_STEP: 260,
+    Column.UNSENT: 84,
+}
+
+
+class LeadTable(QTableView):
+    """The table itself: fixed row heights (no per-row measuring at 100k rows)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadTable")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = self.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setMinimumSectionSize(48)
+
+
+class LeadListView(QWidget):
+    """Shows the rep's leads; emits which lead to show, open or call.
+
+    Its actions (`search_action` Ctrl+K, `log_call_action` Ctrl+L) belong to this widget;
+    the main window also puts them in its menus.
+    """
+
+    current_lead_changed = Signal(object)
+    """The highlighted lead id (str), shortly after the rep stops moving; None when cleared."""
+    lead_activated = Signal(str)
+    """Enter or double-click: open this lead."""
+    log_call_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("leadList")
+        self.filter_bar = FilterBar(self)
+        self.model = LeadTableModel(ctx.ops, self)
+        self.table = LeadTable(self)
+        self.table.setModel(self.model)
+        self.count_label = plain_label("", self)
+        self.count_label.setObjectName("leadCount")
+        set_tone(self.count_label, Tone.MUTED)
+        self._shown_id: str | None = None
+        self._keep_id: str | None = None
+        self._open_first_when_loaded = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(SPACING_S)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+
+        header = self.table.horizontalHeader()
+        for column, width in _WIDTHS.items():
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(Column.NEXT_STEP, QHeaderView.ResizeMode.Stretch)
+        query = self.model.query
+        header.setSortIndicator(
+            COLUMN_OF_SORT[query.sort],
+            Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder,
+        )
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+
+        self.search_action = QAction(tr("leads", "Find lead…"), self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.search_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.search_action.triggered.connect(self.focus_search)
+        self.log_call_action = QAction(tr("leads", "Log a call…"), self)
+        self.log_call_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.log_call_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.log_call_action.setEnabled(False)
+        self.log_call_action.triggered.connect(self._log_call)
+        self.addActions([self.search_action, self.log_call_action])
+
+        self._preview = QTimer(self)
+        self._preview.setSingleShot(True)
+        self._preview.setInterval(PREVIEW_DELAY_MS)
+        self._preview.timeout.connect(self._emit_current)
+
+        self.filter_bar.filter_changed.connect(self._filter_changed)
+        self.filter_bar.move_down.connect(self._enter_table)
+        self.filter_bar.accepted.connect(self._search_accepted)
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        self.model.about_to_reset.connect(self._remember_current)
+        self.model.ids_loaded.connect(self._ids_loaded)
+        ctx.events.changed.connect(self._on_changes)
+
+    # --- public -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """First load: the ids for the default query and the campaign filter's choices."""
+        self.model.set_query(self.model.query)
+        self._load_campaigns()
+
+    def focus_search(self) -> None:
+        self.filter_bar.focus_search()
+
+    def current_lead_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.lead_id(index.row()) if index.isValid() else None
+
+    def select_lead(self, lead_id: str) -> bool:
+        """Make `lead_id` the current row if it is in the list; True when it is."""
+        row = self.model.row_of(lead_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        return True
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    # --- reactions --------------------------------------------------------------------------
+
+    def _filter_changed(self, query: LeadQuery) -> None:
+        self.model.set_filter(query)
+
+    def _sort_indicator_changed(self, section: int, _order: Qt.SortOrder) -> None:
+        # Columns SQL cannot sort by (the unsent marker) put the indicator back.
+        if section not in COLUMN_OF_SORT.values():
+            query = self.model.query
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                COLUMN_OF_SORT[query.sort],
+                Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+
+    def _enter_table(self) -> None:
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+            self.select_lead(self.model.ids[0])
+
+    def _search_accepted(self) -> None:
+        """Enter in the search box opens the highlighted lead (or the first match)."""
+        if self.model.loading:
+            # The ids for the text just typed are on their way: open once they land.
+            self._open_first_when_loaded = True
+            return
+        self._open_first()
+
+    def _open_first(self) -> None:
+        self._open_first_when_loaded = False
+        lead_id = self.current_lead_id()
+        if lead_id is None and self.model.rowCount() > 0:
+            lead_id = self.model.ids[0]
+            self.select_lead(lead_id)
+        if lead_id is not None:
+            self.lead_activated.emit(lead_id)
+
+    def _activated(self, index: QModelIndex) -> None:
+        lead_id = self.model.lead_id(index.row())
+        if lead_id is not None:
+            self._preview.stop()
+            self._shown_id = lead_id
+            self.lead_activated.emit(lead_id)
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.log_call_action.setEnabled(current.isValid())
+        self._preview.start()
+
+    def _emit_current(self) -> None:
+        lead_id = self.current_lead_id()
+        if lead_id != self._shown_id and lead_id is not None:
+            self._shown_id = lead_id
+            self.current_lead_changed.emit(lead_id)
+
+    def _log_call(self) -> None:
+        lead_id = self.current_lead_id() or self._shown_id
+        if lead_id is not None:
+            self.log_call_requested.emit(lead_id)
+
+    def _remember_current(self) -> None:
+        self._keep_id = self.current_lead_id() or self._keep_id
+
+    def _ids_loaded(self) -> None:
+        if self._keep_id is not None and self.model.row_of(self._keep_id) is not None:
+            self.select_lead(self._keep_id)
+        self.log_call_action.setEnabled(self.table.currentIndex().isValid())
+        self._update_count()
+        if self._open_first_when_loaded:
+            self._open_first()
+
+    def _update_count(self) -> None:
+        count = self.model.rowCount()
+        filtered = self.model.query != LeadQuery(
+            sort=self.model.query.sort, descending=self.model.query.descending
+        )
+        if count == 0:
+            text = (
+                tr("leads", "No leads match these filters.")
+                if filtered
+                else tr("leads", "No leads yet. They arrive with the next sync (F5).")
+            )
+        elif filtered:
+            text = tr("leads", "%n matching lead(s)", n=count)
+        else:
+            text = tr("leads", "%n lead(s)", n=count)
+        self.count_label.setText(text)
+
+    def _load_campaigns(self) -> None:
+        QueryOp(
+            parent=self,
+            op=lambda c: c.store.campaigns(),
+            success=self.filter_bar.set_campaigns,
+        ).run_in_background(self.ctx.ops)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.reference:
+            self._load_campaigns()
+        if changes.leads or changes.qualification or changes.outbox:
+            self.model.refresh(changes.lead_ids)

@@ -1,0 +1,1 @@
+"""The lead view: header plus call brief, timeline, qualification, collateral and feedback tabs."""

@@ -1,0 +1,314 @@
+"""The Collateral tab: files from the lead's campaigns, preview, and "shown"/"sent" marks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from repdesk.domain.feedback import CollateralUse, UseKind
+from repdesk.domain.ids import ensure_utc, new_id, utcnow
+from repdesk.domain.leads import Collateral
+from repdesk.gui.context import AppContext
+from repdesk.gui.lead_view.detail import LeadDetail
+from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel
+from repdesk.gui.ops import CollectionOp, Lane, QueryOp
+from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
+from repdesk.gui.theme import SPACING, Tone, set_tone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CollateralItem:
+    collateral: Collateral
+    campaign: str
+    path: Path | None
+    """The verified local copy; None while it is not downloaded."""
+    checked: bool
+    """False until the file lookup (on the files lane) has answered."""
+    last_use: CollateralUse | None
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return tr("collateral", "%n byte(s)", n=size)
+    if size < 1024 * 1024:
+        return tr("collateral", "%1 KB").replace("%1", str(round(size / 1024)))
+    return tr("collateral", "%1 MB").replace("%1", f"{size / (1024 * 1024):.1f}")
+
+
+def availability(item: CollateralItem) -> str:
+    if item.collateral.problem:
+        return tr("collateral", "Problem: %1").replace("%1", one_line(item.collateral.problem, 60))
+    if not item.checked:
+        return tr("collateral", "Checking…")
+    if item.path is not None:
+        return tr("collateral", "Available offline")
+    return tr("collateral", "Not downloaded yet")
+
+
+def use_text(item: CollateralItem) -> str:
+    use = item.last_use
+    if use is None:
+        return ""
+    verb = tr("collateral", "Sent") if use.kind == UseKind.SENT else tr("collateral", "Shown")
+    return f"{verb} {format_when(use.used_at)}"
+
+
+def _tone(item: CollateralItem) -> Tone | None:
+    if item.collateral.problem:
+        return Tone.BAD
+    return Tone.OK if item.path is not None else Tone.MUTED
+
+
+class CollateralTab(QWidget):
+    used = Signal(object)
+    """A `CollateralUse` was recorded (and queued for marketing)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("collateralTab")
+        self._detail: LeadDetail | None = None
+        self._paths: dict[str, Path | None] = {}
+        self._checked = False
+        self.model: RecordTableModel[CollateralItem] = RecordTableModel(
+            [
+                RecordColumn(tr("collateral", "Title"), lambda i: i.collateral.title),
+                RecordColumn(tr("collateral", "Campaign"), lambda i: i.campaign),
+                RecordColumn(
+                    tr("collateral", "Size"),
+                    lambda i: size_text(i.collateral.size),
+                    align_right=True,
+                ),
+                RecordColumn(tr("collateral", "Availability"), availability, tone=_tone),
+                RecordColumn(tr("collateral", "Used with this lead"), use_text),
+            ],
+            self,
+        )
+        self.table = QTableView(self)
+        self.table.setObjectName("leadCollateral")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((260, 170, 70, 150, 130)):
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+
+        self.title = plain_label("", self, wrap=True)
+        self.info = plain_label("", self, wrap=True)
+        set_tone(self.info, Tone.MUTED)
+        self.preview = _make_preview(self)
+        self.open_button = QPushButton(tr("collateral", "Open"), self)
+        self.shown_button = QPushButton(tr("collateral", "Mark as shown"), self)
+        self.shown_button.setObjectName("markShown")
+        self.sent_button = QPushButton(tr("collateral", "Mark as sent"), self)
+        self.sent_button.setObjectName("markSent")
+        self.open_button.clicked.connect(self.open_selected)
+        self.shown_button.clicked.connect(lambda: self.mark_selected(UseKind.SHOWN))
+        self.sent_button.clicked.connect(lambda: self.mark_selected(UseKind.SENT))
+
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.title)
+        side_layout.addWidget(self.info)
+        side_layout.addWidget(self.preview, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.shown_button)
+        buttons.addWidget(self.sent_button)
+        side_layout.addLayout(buttons)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(side)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.empty = plain_label("", self, wrap=True)
+        set_tone(self.empty, Tone.MUTED)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.splitter, 1)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.show_detail(None)
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def show_detail(self, detail: LeadDetail | None) -> None:
+        same_lead = (
+            detail is not None
+            and self._detail is not None
+            and detail.lead.id == self._detail.lead.id
+        )
+        keep = self.selected_id() if same_lead else ""
+        self._detail = detail
+        if not same_lead:
+            self._paths = {}
+            self._checked = False
+        self._rebuild(keep)
+        if detail is not None and detail.collateral:
+            self._check_files(detail)
+        if detail is None:
+            self.empty.setText("")
+        elif not detail.collateral:
+            self.empty.setText(tr("collateral", "No collateral for this lead's campaigns yet."))
+        else:
+            self.empty.setText(
+                tr("collateral", "Files from this lead's campaigns. Mark what you show or send.")
+            )
+
+    def _rebuild(self, keep_id: str = "") -> None:
+        detail = self._detail
+        items: list[CollateralItem] = []
+        if detail is not None:
+            last: dict[str, CollateralUse] = {}
+            for use in sorted(detail.uses, key=lambda u: ensure_utc(u.used_at)):
+                last[use.collateral_id] = use
+            for item in detail.collateral:
+                items.append(
+                    CollateralItem(
+                        collateral=item,
+                        campaign=detail.campaign_name(item.campaign_id),
+                        path=self._paths.get(item.sha256),
+                        checked=self._checked,
+                        last_use=last.get(item.id),
+                    )
+                )
+        self.model.set_records(items)
+        if keep_id:
+            self.select(keep_id)
+        elif items:
+            self.table.selectRow(0)
+        self._show_selected()
+
+    def _check_files(self, detail: LeadDetail) -> None:
+        files = self.ctx.collateral
+        hashes = [c.sha256 for c in detail.collateral]
+        lead_id = detail.lead.id
+
+        def lookup(_c: object) -> dict[str, Path | None]:
+            if files is None:
+                return dict.fromkeys(hashes)
+            return {sha: files.path_for(sha) for sha in hashes}
+
+        def found(paths: dict[str, Path | None]) -> None:
+            if self._detail is None or self._detail.lead.id != lead_id:
+                return
+            self._paths.update(paths)
+            self._checked = True
+            self._rebuild(self.selected_id())
+
+        QueryOp(parent=self, op=lookup, success=found).on_lane(Lane.FILES).run_in_background(
+            self.ctx.ops
+        )
+
+    def selected_item(self) -> CollateralItem | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.record(rows[0].row()) if rows else None
+
+    def selected_id(self) -> str:
+        item = self.selected_item()
+        return item.collateral.id if item else ""
+
+    def select(self, collateral_id: str) -> bool:
+        for row, item in enumerate(self.model.records):
+            if item.collateral.id == collateral_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def _selection_changed(self, _new: QItemSelection, _old: QItemSelection) -> None:
+        self._show_selected()
+
+    def _show_selected(self) -> None:
+        item = self.selected_item()
+        has_lead = self._detail is not None
+        self.shown_button.setEnabled(has_lead and item is not None)
+        self.sent_button.setEnabled(has_lead and item is not None)
+        self.open_button.setEnabled(item is not None and item.path is not None)
+        if item is None:
+            set_plain(self.title, "")
+            set_plain(self.info, "")
+            _preview_clear(self.preview)
+            return
+        set_plain(self.title, item.collateral.title)
+        details = [size_text(item.collateral.size), availability(item)]
+        if item.campaign:
+            details.insert(1, item.campaign)
+        set_plain(self.info, " · ".join(details))
+        if item.path is not None and not item.collateral.problem:
+            _preview_load(self.preview, item.path)
+        else:
+            _preview_clear(self.preview)
+
+    # --- acting -----------------------------------------------------------------------------
+
+    def open_selected(self) -> None:
+        item = self.selected_item()
+        if item is None or item.path is None:
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.path))):
+            log.warning("no system viewer opened %s", item.path)
+
+    def mark_selected(self, kind: UseKind) -> None:
+        item = self.selected_item()
+        if item is None or self._detail is None:
+            return
+        use = CollateralUse(
+            id=new_id(),
+            lead_id=self._detail.lead.id,
+            collateral_id=item.collateral.id,
+            kind=kind,
+            used_at=utcnow(),
+        )
+        CollectionOp(parent=self, op=lambda c: c.store.record_collateral_use(use)).success(
+            lambda _changes: self.used.emit(use)
+        ).run_in_background(self.ctx.ops)
+
+
+# --- the preview pane (gui/pdf_preview.py, when present) --------------------------------------
+
+
+def _make_preview(parent: QWidget) -> QWidget:
+    try:
+        from repdesk.gui.pdf_preview import PdfPreview
+    except ImportError:  # the previewer is optional; the list works without it
+        placeholder = plain_label(tr("collateral", "Preview is not available."), parent)
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return placeholder
+    preview: QWidget = PdfPreview(parent)
+    preview.setObjectName("collateralPreview")
+    return preview
+
+
+def _preview_load(preview: QWidget, path: Path) -> None:
+    load = getattr(preview, "load", None)
+    if load is not None:
+        load(path)
+
+
+def _preview_clear(preview: QWidget) -> None:
+    if hasattr(preview, "load"):  # the placeholder label keeps its text
+        preview.clear()  # type: ignore[attr-defined]

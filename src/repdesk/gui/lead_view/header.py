@@ -1,0 +1,104 @@
+"""The lead view's header: who, where, stage, score and readiness per marketing's rubric."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from repdesk.domain.rubric import missing_summary
+from repdesk.gui.lead_list.labels import stage_label
+from repdesk.gui.lead_view.detail import LeadDetail
+from repdesk.gui.text import plain_label, set_plain, tr
+from repdesk.gui.theme import SPACING, SPACING_L, SPACING_S, Tone, scaled_font, set_tone
+
+
+class LeadHeader(QWidget):
+    """All plain text: a lead called `<b>x</b>` reads exactly that."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("leadHeader")
+        self.name = plain_label("", self)
+        self.name.setObjectName("leadName")
+        self.name.setFont(scaled_font(self.font(), 2, bold=True))
+        self.role = plain_label("", self, wrap=True)
+        self.role.setObjectName("leadRole")
+        self.contact = plain_label("", self, wrap=True)
+        set_tone(self.contact, Tone.MUTED)
+
+        self.stage = plain_label("", self)
+        self.score = plain_label("", self)
+        self.readiness = plain_label("", self)
+        self.readiness.setObjectName("leadReadiness")
+        self.readiness.setFont(scaled_font(self.font(), 0, bold=True))
+        self.missing = plain_label("", self, wrap=True)
+        self.missing.setObjectName("leadMissing")
+
+        facts = QGridLayout()
+        facts.setHorizontalSpacing(SPACING_L)
+        facts.setVerticalSpacing(SPACING_S)
+        for column, (title, value) in enumerate(
+            (
+                (tr("lead", "Stage"), self.stage),
+                (tr("lead", "Score"), self.score),
+                (tr("lead", "Readiness"), self.readiness),
+            )
+        ):
+            caption = plain_label(title, self)
+            set_tone(caption, Tone.MUTED)
+            facts.addWidget(caption, 0, column)
+            facts.addWidget(value, 1, column)
+        facts.setColumnStretch(3, 1)
+
+        who = QVBoxLayout()
+        who.setSpacing(SPACING_S)
+        who.addWidget(self.name)
+        who.addWidget(self.role)
+        who.addWidget(self.contact)
+
+        top = QHBoxLayout()
+        top.addLayout(who, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACING, SPACING, SPACING, SPACING_S)
+        layout.setSpacing(SPACING)
+        layout.addLayout(top)
+        layout.addLayout(facts)
+        layout.addWidget(self.missing)
+        self.clear()
+
+    def clear(self) -> None:
+        set_plain(self.name, tr("lead", "No lead selected"))
+        for label in (self.role, self.contact, self.stage, self.score, self.readiness):
+            set_plain(label, "")
+        set_plain(self.missing, tr("lead", "Pick a lead on the left, or press Ctrl+K to search."))
+
+    def show_detail(self, detail: LeadDetail) -> None:
+        lead = detail.lead
+        set_plain(self.name, lead.full_name or tr("lead", "(no name)"))
+        role = " · ".join(p for p in (lead.title, lead.company) if p)
+        set_plain(self.role, role)
+        set_plain(self.contact, "   ".join(p for p in (lead.email, lead.phone, lead.country) if p))
+        set_plain(self.stage, stage_label(lead.lifecycle_stage))
+        trend = detail.brief.score_trend
+        score = str(lead.score)
+        if trend.change_30d:
+            score += tr("lead", "  (%1 in 30 days)").replace("%1", f"{trend.change_30d:+d}")
+        set_plain(self.score, score)
+        result = detail.readiness
+        if result is None:
+            set_plain(self.readiness, tr("lead", "No rubric yet"))
+            set_tone(self.readiness, Tone.MUTED)
+            set_plain(self.missing, tr("lead", "Marketing has not published a rubric yet."))
+            return
+        if result.ready:
+            set_plain(self.readiness, tr("lead", "Sales-ready"))
+            set_tone(self.readiness, Tone.OK)
+            set_plain(self.missing, tr("lead", "Meets every point of marketing's rubric."))
+            set_tone(self.missing, Tone.MUTED)
+            return
+        set_plain(
+            self.readiness,
+            tr("lead", "Not yet: %1").replace("%1", missing_summary(result)),
+        )
+        set_tone(self.readiness, Tone.WARN)
+        set_plain(self.missing, "; ".join(gap.explanation for gap in result.gaps))
+        set_tone(self.missing, None)
