@@ -26,26 +26,19 @@ NOTES_FTS = FtsIndex("notes_fts", NOTES.name, ("body",))
 ALL_INDEXES = (LEADS_FTS, EVENTS_FTS, NOTES_FTS)
 _TABLES = {t.name: t for t in (LEADS, EVENTS, NOTES)}
 
-# unicode61 splits on anything that is not a letter, digit or mark; a word with none of
-# those would make an empty phrase, so it is dropped.
-_WORD_CHAR = re.compile(r"\w", re.UNICODE)
+# The rep's text is cut into words the way unicode61 would (runs of letters and digits), so
+# punctuation can never reach the FTS5 parser; each word is still quoted, which makes the
+# bare words AND / OR / NOT / NEAR plain text too.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 16
 
 
 def match_expression(user_text: str) -> str | None:
-    """Each word of the rep's text as a quoted prefix term, ANDed; None when nothing to match.
-
-    Quoting every word makes FTS5 syntax (quotes, `*`, `-`, `^`, `:`, NEAR, AND/OR/NOT,
-    parentheses) plain text; an embedded `"` is doubled per the FTS5 string rules.
-    """
-    terms = []
-    for word in user_text.replace("\x00", " ").split():
-        if not _WORD_CHAR.search(word):
-            continue
-        terms.append('"' + word.replace('"', '""') + '"*')
-        if len(terms) == _MAX_TERMS:
-            break
-    return " ".join(terms) if terms else None
+    """Each word of the rep's text as a quoted prefix term, ANDed; None when nothing to match."""
+    words = _WORD.findall(user_text)[:_MAX_TERMS]
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
 
 
 def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:

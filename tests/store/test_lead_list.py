@@ -1,0 +1,137 @@
+"""The lead list in SQL: filters, sorts, lazy rows, derived readiness kept current."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from repdesk.domain.defaults import DEFAULT_RUBRIC
+from repdesk.domain.leads import LifecycleStage
+from repdesk.domain.qualification import BantAnswer, BantDimension
+from repdesk.store import Store
+from repdesk.store.api import LeadQuery, LeadSort
+from tests.store.factories import event, lead, note, up
+
+B, A, N, T = (
+    BantDimension.BUDGET,
+    BantDimension.AUTHORITY,
+    BantDimension.NEED,
+    BantDimension.TIMEFRAME,
+)
+
+
+def _fill(store: Store) -> None:
+    store.apply_pull_page(
+        [
+            up("rubric", DEFAULT_RUBRIC, 1, "current"),
+            up("lead", lead("A", "Zoe", "Adams", "Beta", score=10, source_campaign_id="C1")),
+            up("lead", lead("B", "amy", "Baker", "alpha", score=90, stage=LifecycleStage.SQL)),
+            up("lead", lead("C", "Carl", "Cole", "Gamma", score=50)),
+            up("nurture_event", event("A", 10, campaign_id="C2")),
+            up("nurture_event", event("C", 30)),
+        ],
+        "c1",
+    )
+    store.update_bant(
+        "B",
+        {
+            A: BantAnswer(A, "decision_maker"),
+            N: BantAnswer(N, "critical"),
+            T: BantAnswer(T, "this_month"),
+        },
+    )
+
+
+def test_sorts(store: Store) -> None:
+    _fill(store)
+
+    def ids(sort: LeadSort, descending: bool = False) -> list[str]:
+        return store.lead_ids(LeadQuery(sort=sort, descending=descending))
+
+    assert ids(LeadSort.NAME) == ["B", "C", "A"]  # amy, carl, zoe: case-insensitive
+    assert ids(LeadSort.SCORE, descending=True) == ["B", "C", "A"]
+    assert ids(LeadSort.SCORE) == ["A", "C", "B"]
+    assert ids(LeadSort.STAGE, descending=True) == ["B", "C", "A"]  # SQL after MQL
+    assert ids(LeadSort.READY, descending=True)[0] == "B"
+    # Last touch: B was just qualified (now), C had an event at +30, A at +10.
+    assert ids(LeadSort.LAST_TOUCH, descending=True) == ["B", "C", "A"]
+
+
+def test_filters(store: Store) -> None:
+    _fill(store)
+    assert store.lead_ids(LeadQuery(ready=True)) == ["B"]
+    assert set(store.lead_ids(LeadQuery(ready=False))) == {"A", "C"}
+    assert store.lead_ids(LeadQuery(stage=LifecycleStage.SQL)) == ["B"]
+    assert store.lead_ids(LeadQuery(campaign_id="C1")) == ["A"]
+    assert store.lead_ids(LeadQuery(campaign_id="C2")) == ["A"]
+    assert store.lead_ids(LeadQuery(has_unsent=True)) == ["B"]
+    store.add_call_note(note("C"))
+    assert store.lead_ids(LeadQuery(has_unsent=True, sort=LeadSort.NAME, descending=False)) == [
+        "B",
+        "C",
+    ]
+    assert store.lead_ids(LeadQuery(has_unsent=False)) == ["A"]
+    assert store.lead_ids(LeadQuery(search="carl", has_unsent=True)) == ["C"]
+    assert store.lead_ids(LeadQuery(search="carl", ready=True)) == []
+
+
+def test_lead_rows_keep_the_requested_order_and_skip_unknown_ids(store: Store) -> None:
+    _fill(store)
+    rows = store.lead_rows(["C", "missing", "A"])
+    assert [r.id for r in rows] == ["C", "A"]
+    assert rows[0].name == "Carl Cole" and rows[0].unsent == 0
+    assert store.lead_rows(["B"])[0].unsent == 1
+    assert store.lead_count() == 3
+
+
+def test_rubric_change_recomputes_readiness_for_all_leads(store: Store) -> None:
+    _fill(store)
+    [b, c] = store.lead_rows(["B", "C"])
+    assert (
+        b.ready
+        and not c.ready
+        and c.missing == "Authority, Need, Budget, Timeframe"
+        or (not c.ready and "Authority" in c.missing)
+    )
+    strict = dataclasses.replace(
+        DEFAULT_RUBRIC,
+        min_qualifying=4,
+        dimensions=tuple(dataclasses.replace(d, required=True) for d in DEFAULT_RUBRIC.dimensions),
+    )
+    changes = store.apply_pull_page([up("rubric", strict, 2, "current")], "c2")
+    assert changes.leads and changes.reference
+    [b, c] = store.lead_rows(["B", "C"])
+    assert not b.ready and b.missing == "Budget"
+    assert c.missing == "Budget, Authority, Need, Timeframe"
+    assert store.lead_ids(LeadQuery(ready=True)) == []
+    rubric = store.rubric()
+    assert rubric is not None and rubric.version == 2 and rubric.min_qualifying == 4
+    store.update_bant("B", {B: BantAnswer(B, "approved")})
+    assert store.lead_ids(LeadQuery(ready=True)) == ["B"]
+
+
+_leads = st.lists(
+    st.tuples(st.text("abcXYZ ", min_size=1, max_size=5), st.integers(0, 5)),
+    min_size=1,
+    max_size=15,
+)
+
+
+@settings(max_examples=20, deadline=None)
+@given(specs=_leads, descending=st.booleans())
+def test_score_and_name_sorts_match_python(specs: list[tuple[str, int]], descending: bool) -> None:
+    made = [
+        lead(f"id{i:02d}", name, "", "Co", score=score) for i, (name, score) in enumerate(specs)
+    ]
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp)) as store:
+        store.apply_pull_page([up("lead", x) for x in made], "c")
+        by_score = sorted(made, key=lambda x: (x.score, x.id), reverse=descending)
+        got = store.lead_ids(LeadQuery(sort=LeadSort.SCORE, descending=descending))
+        assert got == [x.id for x in by_score]
+        by_name = sorted(made, key=lambda x: (x.full_name.casefold(), x.id), reverse=descending)
+        got = store.lead_ids(LeadQuery(sort=LeadSort.NAME, descending=descending))
+        assert got == [x.id for x in by_name]

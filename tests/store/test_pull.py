@@ -1,0 +1,241 @@
+"""Pull pages: one transaction with the cursor, version-gated, replay-safe; removes; resync."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from repdesk.domain.leads import Campaign, Collateral
+from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import Bant, BantAnswer, BantDimension
+from repdesk.store import Store
+from repdesk.store.api import FieldConflict, LeadQuery, MutationOutcome, RemoteChange
+from repdesk.store.pull import BULK_THRESHOLD
+from tests.store.factories import at, event, lead, note, rm, up
+
+N = BantDimension.NEED
+
+
+def _snapshot(store: Store) -> dict[str, Any]:
+    ids = store.lead_ids(LeadQuery(sort="name", descending=False))  # type: ignore[arg-type]
+    return {
+        "leads": [store.lead(i) for i in ids],
+        "events": {i: store.events(i) for i in ids},
+        "rows": store.lead_rows(ids),
+        "search": store.search("pri"),
+    }
+
+
+def test_page_and_cursor_land_together_and_replay_is_harmless(seeded: Store) -> None:
+    page: list[RemoteChange] = [
+        up("lead", lead("L3", "Alan", "Turing", "Bletchley"), 2),
+        up("nurture_event", event("L3", 5, "Pricing page", event_id="E1"), 1),
+        up("nurture_event", event("L3", 9, "Webinar", event_id="E2"), 1),
+        rm("nurture_event", "E2", 2),
+    ]
+    seeded.apply_pull_page(page, "c1")
+    assert seeded.sync_state().cursor == "c1"
+    first = _snapshot(seeded)
+    seeded.apply_pull_page(page, "c1")
+    assert _snapshot(seeded) == first
+    assert [e.id for e in seeded.events("L3")] == ["E1"]
+    last_touch = seeded.lead_rows(["L3"])[0].last_touch_at
+    assert last_touch == at(5)
+
+
+def test_older_versions_never_overwrite_newer_ones(seeded: Store) -> None:
+    seeded.apply_pull_page([up("lead", lead("L9", "New", "Name", "Newco"), 5)], "c1")
+    seeded.apply_pull_page([up("lead", lead("L9", "Old", "Name", "Oldco"), 4)], "c2")
+    found = seeded.lead("L9")
+    assert found is not None and (found.first_name, found.version) == ("New", 5)
+    seeded.apply_pull_page([up("lead", lead("L9", "Same", "Name", "Newco"), 5)], "c3")
+    found = seeded.lead("L9")
+    assert found is not None and found.first_name == "Same"  # equal version applies
+    assert [h.title for h in seeded.search("same")] == ["Same Name"]
+    assert seeded.search("new") == [] or all(h.title != "New Name" for h in seeded.search("new"))
+    # A remove older than the row is ignored too.
+    seeded.apply_pull_page([rm("lead", "L9", 3)], "c4")
+    assert seeded.lead("L9") is not None
+
+
+def test_a_replayed_upsert_older_than_a_remove_does_not_resurrect(seeded: Store) -> None:
+    seeded.apply_pull_page([up("lead", lead("L9"), 1)], "c1")
+    seeded.apply_pull_page([rm("lead", "L9", 2)], "c2")
+    seeded.apply_pull_page([up("lead", lead("L9"), 1)], "c1")
+    assert seeded.lead("L9") is None
+    seeded.apply_pull_page([up("lead", lead("L9", "Back"), 3)], "c3")  # reassigned back
+    assert seeded.lead("L9") is not None
+
+
+def test_lead_remove_drops_history_but_keeps_the_reps_unsent_writes(seeded: Store) -> None:
+    seeded.apply_pull_page(
+        [up("nurture_event", event("L1", 1, "Pricing page", event_id="E1"), 1)], "c1"
+    )
+    sent, unsent = note("L1", "sent earlier"), note("L1", "still queued")
+    seeded.add_call_note(sent)
+    seeded.add_call_note(unsent)
+    [sent_item, _unsent_item] = seeded.pending_mutations(10)
+    seeded.apply_outcomes([MutationOutcome(sent_item.id, OutboxState.APPLIED, server_version=1)])
+    seeded.update_bant("L1", {N: BantAnswer(N, "critical")})
+
+    changes = seeded.apply_pull_page([rm("lead", "L1", 9), rm("nurture_event", "E1", 2)], "c2")
+    assert "L1" in changes.lead_ids
+    assert seeded.lead("L1") is None and seeded.events("L1") == []
+    assert "L1" not in seeded.lead_ids(LeadQuery())
+    assert [n.body for n in seeded.notes("L1")] == ["still queued"]
+    assert [i.entity_id for i in seeded.pending_mutations(10)][0] == unsent.id
+    assert len(seeded.pending_mutations(10)) == 2  # the note and the BANT update
+    assert seeded.search("Lovelace") == [] and seeded.search("pricing") == []
+    assert [h.ref_id for h in seeded.search("queued")] == [unsent.id]
+    _fts_ok(seeded)
+
+
+def test_full_resync_clears_hub_data_but_keeps_outbox_and_conflicts(seeded: Store) -> None:
+    seeded.apply_pull_page(
+        [
+            up("campaign", Campaign(id="C1", name="Spring"), 1),
+            up("nurture_event", event("L1", 1, event_id="E1"), 1),
+        ],
+        "c1",
+    )
+    seeded.add_call_note(note("L1", "queued"))
+    seeded.update_bant("L1", {N: BantAnswer(N, "critical")})
+    qual = seeded.pending_mutations(10)[1]
+    seeded.apply_outcomes(
+        [
+            MutationOutcome(
+                qual.id,
+                OutboxState.CONFLICT,
+                server_version=4,
+                conflicts=(FieldConflict("need", "critical", "clear"),),
+            )
+        ]
+    )
+    outbox_before, conflicts_before = seeded.outbox(), seeded.conflicts()
+
+    seeded.begin_full_resync()
+    state = seeded.sync_state()
+    assert state.cursor is None and state.full_resync_needed
+    assert seeded.lead_count() == 0 and seeded.campaigns() == [] and seeded.rubric() is None
+    assert seeded.objection_categories() == []
+    assert seeded.outbox() == outbox_before and seeded.conflicts() == conflicts_before
+    assert [n.body for n in seeded.notes("L1")] == ["queued"]
+    _fts_ok(seeded)
+    seeded.apply_pull_page([up("lead", lead("L1"), 1)], "c9")
+    seeded.finish_sync()
+    assert not seeded.sync_state().full_resync_needed
+    assert seeded.lead_rows(["L1"])[0].unsent == 2
+
+
+def test_big_pages_skip_fts_upkeep_and_finish_sync_rebuilds(store: Store) -> None:
+    size = BULK_THRESHOLD + 10
+    page: list[RemoteChange] = [
+        up("lead", lead(f"B{i}", "Bulk", f"Person{i}", "Bulkco"), 1) for i in range(size)
+    ]
+    store.apply_pull_page(page, "c1")
+    assert store.lead_count() == size
+    store.finish_sync()
+    assert len(store.lead_ids(LeadQuery(search="person1"))) == 1 + 10 + 100
+    assert store.sync_state().last_sync_at is not None
+    _fts_ok(store)
+    # Small writes after the rebuild are indexed in code again.
+    store.apply_pull_page([up("lead", lead("B0", "Renamed", "Zed", "Bulkco"), 2)], "c2")
+    assert store.lead_ids(LeadQuery(search="renamed")) == ["B0"]
+    _fts_ok(store)
+
+
+def test_finish_sync_records_errors_without_moving_the_last_sync(store: Store) -> None:
+    store.finish_sync()
+    ok = store.sync_state().last_sync_at
+    store.finish_sync("The hub could not be reached")
+    state = store.sync_state()
+    assert state.last_error == "The hub could not be reached" and state.last_sync_at == ok
+
+
+def test_pulled_qualification_keeps_unsent_local_answers(seeded: Store) -> None:
+    seeded.update_bant("L1", {N: BantAnswer(N, "critical")})
+    hub = Bant(
+        lead_id="L1",
+        budget=BantAnswer(BantDimension.BUDGET, "approved"),
+        need=BantAnswer(N, "nice_to_have"),
+        version=2,
+    )
+    from repdesk.store.api import RemoteUpsert
+
+    seeded.apply_pull_page([RemoteUpsert("qualification", "L1", 2, hub)], "c1")
+    bant = seeded.bant("L1")
+    assert bant.need is not None and bant.need.value == "critical"
+    assert bant.budget is not None and bant.budget.value == "approved"
+    assert bant.version == 2
+
+
+def test_wanted_collateral_follows_the_campaigns_of_current_leads(seeded: Store) -> None:
+    def doc(cid: str, campaign: str) -> Collateral:
+        return Collateral(cid, f"Doc {cid}", "0" * 64, 10, "application/pdf", campaign)
+
+    seeded.apply_pull_page(
+        [
+            up("collateral", doc("D1", "C1"), 1),
+            up("collateral", doc("D2", "C2"), 1),
+            up("collateral", doc("D3", "C3"), 1),
+            up("lead", lead("L5", source_campaign_id="C1"), 1),
+            up("nurture_event", event("L2", 1, campaign_id="C2"), 1),
+        ],
+        "c1",
+    )
+    assert [c.id for c in seeded.wanted_collateral()] == ["D1", "D2"]
+    assert [c.id for c in seeded.collateral_for_lead("L5")] == ["D1"]
+    seeded.apply_pull_page([rm("lead", "L5", 5)], "c2")
+    assert [c.id for c in seeded.wanted_collateral()] == ["D2"]
+
+
+def _fts_ok(store: Store) -> None:
+    from repdesk.store import fts
+
+    with store._tx() as conn:  # white-box: FTS5's own integrity check against the tables
+        fts.integrity_check(conn)
+
+
+_ids = st.sampled_from(["a", "b", "c"])
+_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["lead", "event", "rm_lead", "rm_event"]), _ids, st.text("xyz", max_size=3)
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=_ops, split=st.integers(min_value=1, max_value=5))
+def test_replaying_any_pages_gives_the_same_state(
+    ops: list[tuple[str, str, str]], split: int
+) -> None:
+    changes: list[RemoteChange] = []
+    for version, (op, ident, word) in enumerate(ops, start=1):
+        if op == "lead":
+            changes.append(up("lead", lead(ident, "P" + word, "Q", "Co"), version))
+        elif op == "event":
+            changes.append(
+                up(
+                    "nurture_event",
+                    event(ident, version, "A" + word, event_id="e" + ident),
+                    version,
+                )
+            )
+        elif op == "rm_lead":
+            changes.append(rm("lead", ident, version))
+        else:
+            changes.append(rm("nurture_event", "e" + ident, version))
+    pages = [changes[i : i + split] for i in range(0, len(changes), split)]
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp)) as store:
+        for n, page in enumerate(pages):
+            store.apply_pull_page(page, f"c{n}")
+        once = _snapshot(store)
+        for n, page in enumerate(pages):
+            store.apply_pull_page(page, f"c{n}")
+        assert _snapshot(store) == once
+        _fts_ok(store)
