@@ -114,10 +114,10 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, delta)
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str, limit: int = MAX_SERVER_TEXT) -> str:
     """Server text, shortened and stripped of control characters; shown as plain text only."""
     cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
-    return cleaned[:MAX_SERVER_TEXT]
+    return cleaned[:limit]
 
 
 def _is_tls_failure(exc: BaseException) -> bool:
@@ -289,7 +289,8 @@ class HubClient:
                     start = _content_range_start(response.headers.get("Content-Range"))
                     if start != offset:
                         raise UntrustedServerError(
-                            GARBAGE, server_text=_plain(response.headers.get("Content-Range", ""))
+                            GARBAGE,
+                            server_text=plain_text(response.headers.get("Content-Range", "")),
                         )
                 new_validator = _validator_of(response.headers)
                 if new_validator and on_validator is not None:
@@ -340,7 +341,7 @@ class HubClient:
             return model.model_validate_json(body)
         except pydantic.ValidationError as exc:
             log.warning("hub answered %s %s with an unusable body: %s", method, path, exc)
-            text = _plain(body.decode("utf-8", "replace"))
+            text = plain_text(body.decode("utf-8", "replace"))
             raise UntrustedServerError(GARBAGE, server_text=text) from exc
 
     def _raise_for_status(
@@ -352,7 +353,7 @@ class HubClient:
         if body is None:
             body = response.content
         code, message = _error_of(body)
-        text = _plain(message or body.decode("utf-8", "replace"))
+        text = plain_text(message or body.decode("utf-8", "replace"))
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         path = response.request.url.path
         log.info("hub answered %s %s: %s %s", response.request.method, path, status, code)
@@ -472,4 +473,5 @@ __all__ = [
     "HubRefusedError",
     "normalize_hub_url",
     "parse_retry_after",
+    "plain_text",
 ]

@@ -1,0 +1,401 @@
+"""The sync engine: sign in/out, then push the outbox, pull changes, fetch collateral."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pydantic
+
+from repdesk import __version__
+from repdesk.domain.changes import NO_CHANGES, Changes
+from repdesk.domain.errors import (
+    AuthError,
+    ClientTooOldError,
+    CollateralError,
+    RepdeskError,
+    ValidationError,
+)
+from repdesk.domain.ids import ensure_utc, utcnow
+from repdesk.domain.outbox import OutboxState
+from repdesk.protocol.schema import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PUSH_BATCH,
+    MetaResponse,
+    PushRequest,
+)
+from repdesk.store.api import MutationOutcome, SessionInfo, StoreApi
+from repdesk.sync.collateral import CollateralCache
+from repdesk.sync.credentials import Credentials
+from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
+from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
+from repdesk.sync.retry import RetryPolicy
+from repdesk.sync.wire import mutation_of, outcome_of, remote_change
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[str, str | None], HubClient]
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+NOT_SIGNED_IN = "You are not signed in to a hub. Sign in to send your work and get updates."
+
+
+def default_client(base_url: str, token: str | None) -> HubClient:
+    return HubClient(base_url, token)
+
+
+class UnsentWorkError(RepdeskError):
+    """Sign-out refused: queued work would be left behind (the GUI offers send or export)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"You have {count} unsent change{'s' if count != 1 else ''}. Sync to send them, "
+            "or export them to a file, before signing out."
+        )
+        self.count = count
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    session: SessionInfo
+    warnings: tuple[str, ...] = ()
+    """Plain-text notes for the rep (clock off, token kept in memory only)."""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    pushed: int = 0
+    """Mutations sent to the hub."""
+    applied: int = 0
+    """Accepted by the hub (a `duplicate` counts: it was accepted earlier)."""
+    rejected: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    """Changes received."""
+    downloaded: int = 0
+    full_resync: bool = False
+    collateral_failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changes: Changes = NO_CHANGES
+
+    def __str__(self) -> str:
+        parts = [
+            f"Sent {self.pushed} change{'s' if self.pushed != 1 else ''} "
+            f"({self.applied} accepted, {self.rejected} refused, {self.conflicts} in conflict)",
+            f"received {self.pulled} update{'s' if self.pulled != 1 else ''}"
+            + (" (full refresh)" if self.full_resync else ""),
+            f"downloaded {self.downloaded} file{'s' if self.downloaded != 1 else ''}",
+        ]
+        text = "; ".join(parts) + "."
+        if self.collateral_failed:
+            text += f" {len(self.collateral_failed)} file(s) could not be downloaded."
+        return text
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one sync carries between its phases."""
+
+    client: HubClient
+    retry: RetryPolicy
+    report: SyncReport
+    progress: ProgressCallback
+    cancel: Cancel
+
+
+def _version_tuple(text: str) -> tuple[int, ...] | None:
+    parts = [re.match(r"\d+", p) for p in text.strip().split(".")]
+    if not parts or any(m is None for m in parts):
+        return None
+    return tuple(int(m.group()) for m in parts if m is not None)
+
+
+class SyncEngine:
+    """One hub, one store. `sync()` is safe to call from a worker thread; one at a time."""
+
+    def __init__(
+        self,
+        store: StoreApi,
+        credentials: Credentials,
+        cache: CollateralCache,
+        client_factory: ClientFactory = default_client,
+        *,
+        retry: RetryPolicy | None = None,
+        client_version: str = __version__,
+        now: Callable[[], datetime] = utcnow,
+        pull_limit: int = DEFAULT_PULL_LIMIT,
+        push_batch: int = MAX_PUSH_BATCH,
+    ) -> None:
+        self.store = store
+        self.credentials = credentials
+        self.cache = cache
+        self.client_factory = client_factory
+        self.retry = retry or RetryPolicy()
+        self.client_version = client_version
+        self.now = now
+        self.pull_limit = pull_limit
+        self.push_batch = min(push_batch, MAX_PUSH_BATCH)
+        self.progress = SyncProgress()
+        self._running = threading.Lock()
+
+    # -- session --------------------------------------------------------------------------
+
+    @property
+    def signed_in(self) -> bool:
+        session = self.store.sync_state().session
+        return session is not None and bool(
+            self.credentials.load(session.hub_url, session.rep_email)
+        )
+
+    def login(self, hub_url: str, email: str, password: str) -> LoginResult:
+        """Check the hub (version, clock), sign in, keep the token, remember the session."""
+        try:
+            url = normalize_hub_url(hub_url)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        with self.client_factory(url, None) as client:
+            warnings = list(self._check_meta(self.retry.call(client.meta, "meta")))
+            resp = self.retry.call(lambda: client.login(email.strip(), password), "sign-in")
+        session = SessionInfo(url, resp.rep.id, resp.rep.name, resp.rep.email)
+        previous = self.store.sync_state()
+        if previous.cursor is not None and (
+            previous.session is None
+            or (previous.session.hub_url, previous.session.rep_id) != (url, session.rep_id)
+        ):
+            # The local copy may be another rep's or another hub's: fetch everything afresh.
+            log.info("new sign-in on a used data folder: full resync at the next sync")
+            self.store.begin_full_resync()
+        self.credentials.save(url, session.rep_email, resp.token)
+        if self.credentials.message:
+            warnings.append(self.credentials.message)
+        self.store.set_session(session)
+        log.info("signed in to %s as %s", url, session.rep_id)
+        return LoginResult(session, tuple(warnings))
+
+    def logout(self, force: bool = False) -> Changes:
+        """Revoke the token and forget the session; refused while work is unsent."""
+        counts = self.store.outbox_counts()
+        unsent = counts.pending + counts.rejected + counts.conflicts
+        if unsent and not force:
+            raise UnsentWorkError(unsent)
+        session = self.store.sync_state().session
+        if session is not None:
+            token = self.credentials.load(session.hub_url, session.rep_email)
+            if token:
+                try:
+                    with self.client_factory(session.hub_url, token) as client:
+                        client.logout()
+                except RepdeskError as exc:
+                    # The token is forgotten locally either way; the hub expires it later.
+                    log.warning("could not revoke the token on the hub: %s", exc)
+            self.credentials.delete(session.hub_url, session.rep_email)
+        return self.store.set_session(None)
+
+    def _check_meta(self, meta: MetaResponse) -> list[str]:
+        mine, needed = _version_tuple(self.client_version), _version_tuple(meta.min_client_version)
+        if mine is not None and needed is not None and mine < needed:
+            raise ClientTooOldError(
+                f"This repdesk ({self.client_version}) is too old for your hub, which needs "
+                f"{plain_text(meta.min_client_version, 40)} or newer. Install the latest "
+                "version; your unsent work is kept."
+            )
+        skew = ensure_utc(meta.server_time) - self.now()
+        if abs(skew) > MAX_CLOCK_SKEW:
+            minutes = round(abs(skew).total_seconds() / 60)
+            return [
+                f"Your computer's clock is about {minutes} minutes "
+                f"{'behind' if skew > timedelta(0) else 'ahead of'} the hub's. Times on your "
+                "notes may look wrong: set the clock automatically in your system settings."
+            ]
+        return []
+
+    # -- sync -----------------------------------------------------------------------------
+
+    def sync(
+        self, progress: ProgressCallback | None = None, cancel: CancelSource = None
+    ) -> SyncReport:
+        """Push, pull, fetch collateral. Raises AuthError, NetworkError, Interrupted, ..."""
+        if not self._running.acquire(blocking=False):
+            raise RepdeskError("A sync is already running.")
+        try:
+            return self._sync(progress, Cancel(cancel))
+        finally:
+            self._running.release()
+
+    def _sync(self, callback: ProgressCallback | None, cancel: Cancel) -> SyncReport:
+        def report_progress(phase: str, done: int, total: int) -> None:
+            self.progress(phase, done, total)
+            if callback is not None:
+                callback(phase, done, total)
+
+        report = SyncReport()
+        error = ""
+        session: SessionInfo | None = None
+        try:
+            state = self.store.sync_state()
+            session = state.session
+            token = session and self.credentials.load(session.hub_url, session.rep_email)
+            if session is None or not token:
+                raise AuthError(NOT_SIGNED_IN)
+            retry = self._retry_for(cancel)
+            with self.client_factory(session.hub_url, token) as client:
+                run = _Run(client, retry, report, report_progress, cancel)
+                report_progress(Phase.CONNECT, 0, 0)
+                report.warnings += self._check_meta(retry.call(client.meta, "meta"))
+                self._push(run, state.client_id)
+                self._pull(run)
+                self._fetch_collateral(run)
+            report_progress(Phase.DONE, 1, 1)
+        except AuthError as exc:
+            # The token is dead: forget it so the app asks to sign in; all local data stays.
+            if session is not None:
+                self.credentials.delete(session.hub_url, session.rep_email)
+            error = str(exc)
+            raise
+        except RepdeskError as exc:  # Interrupted included: recorded, shown quietly
+            error = str(exc)
+            raise
+        except Exception:
+            error = "Sync failed unexpectedly; your work is kept. Details are in the log."
+            log.exception("sync failed")
+            raise
+        finally:
+            report.changes = report.changes | self.store.finish_sync(error)
+        log.info("sync done: %s", report)
+        return report
+
+    def _retry_for(self, cancel: Cancel) -> RetryPolicy:
+        if self.retry.sleep is time.sleep:
+            return dataclasses.replace(self.retry, sleep=cancel.sleep)
+        injected = self.retry.sleep
+
+        def sleep(seconds: float) -> None:
+            cancel.check()
+            injected(seconds)
+            cancel.check()
+
+        return dataclasses.replace(self.retry, sleep=sleep)
+
+    def _push(self, run: _Run, client_id: str) -> None:
+        client, retry, report = run.client, run.retry, run.report
+        progress, cancel = run.progress, run.cancel
+        total = self.store.outbox_counts().pending
+        unanswered: set[str] = set()
+        while True:
+            cancel.check()
+            window = self.store.pending_mutations(self.push_batch + len(unanswered))
+            items = [i for i in window if i.id not in unanswered][: self.push_batch]
+            if not items:
+                return
+            progress(Phase.PUSH, report.pushed, total)
+            outcomes: list[MutationOutcome] = []
+            sendable = []
+            for item in items:
+                try:
+                    sendable.append(mutation_of(item))
+                except pydantic.ValidationError as exc:
+                    # A local record the protocol cannot carry: park it, move the queue on.
+                    log.error("outbox item %s cannot be sent: %s", item.id, exc)
+                    outcomes.append(
+                        MutationOutcome(
+                            item.id,
+                            OutboxState.REJECTED,
+                            detail="repdesk could not send this change (it is malformed); "
+                            "export it and tell support.",
+                        )
+                    )
+            if sendable:
+                request = PushRequest(client_id=client_id, mutations=sendable)
+                response = retry.call(lambda r=request: client.push(r), "push")  # type: ignore[misc]
+                answered = {r.id: r for r in response.results}
+                for mutation in sendable:
+                    result = answered.get(mutation.id)
+                    if result is None:
+                        unanswered.add(mutation.id)  # stays pending for the next sync
+                        continue
+                    outcomes.append(outcome_of(result))
+            for outcome in outcomes:
+                if outcome.state is OutboxState.APPLIED:
+                    report.applied += 1
+                elif outcome.state is OutboxState.CONFLICT:
+                    report.conflicts += 1
+                else:
+                    report.rejected += 1
+            report.pushed += len(sendable)
+            if outcomes:
+                report.changes = report.changes | self.store.apply_outcomes(outcomes)
+            progress(Phase.PUSH, report.pushed, total)
+
+    def _pull(self, run: _Run) -> None:
+        client, retry, report = run.client, run.retry, run.report
+        progress, cancel = run.progress, run.cancel
+        state = self.store.sync_state()
+        cursor = None if state.full_resync_needed else state.cursor
+        phase = Phase.RESYNC if cursor is None and state.full_resync_needed else Phase.PULL
+        restarted = False
+        while True:
+            cancel.check()
+            progress(phase, report.pulled, 0)
+            try:
+                page = retry.call(
+                    lambda c=cursor: client.pull(c, self.pull_limit),  # type: ignore[misc]
+                    "pull",
+                )
+            except CursorExpired:
+                if restarted:
+                    raise
+                log.info("cursor expired: full resync (the outbox is kept)")
+                report.changes = report.changes | self.store.begin_full_resync()
+                report.full_resync = True
+                cursor, restarted, phase = None, True, Phase.RESYNC
+                continue
+            remote = [r for r in (remote_change(c) for c in page.changes) if r is not None]
+            report.changes = report.changes | self.store.apply_pull_page(remote, page.cursor)
+            report.pulled += len(page.changes)
+            if not page.has_more:
+                break
+            if not page.changes and page.cursor == cursor:
+                log.warning("hub said has_more without progress; stopping this pull")
+                break
+            cursor = page.cursor
+        progress(phase, report.pulled, report.pulled)
+
+    def _fetch_collateral(self, run: _Run) -> None:
+        client, retry, report = run.client, run.retry, run.report
+        progress, cancel = run.progress, run.cancel
+        wanted = self.store.wanted_collateral()
+        keep = {c.sha256 for c in wanted}
+        missing = [c for c in wanted if not self.cache.has(c.sha256)]
+        for done, item in enumerate(missing):
+            cancel.check()
+            progress(Phase.COLLATERAL, done, len(missing))
+            try:
+                retry.call(
+                    lambda i=item: self.cache.fetch(client, i, keep=keep),  # type: ignore[misc]
+                    "collateral download",
+                )
+            except CollateralError as exc:
+                # One bad file never blocks the others; it is tried again next sync.
+                log.warning("collateral %s: %s", item.id, exc)
+                report.collateral_failed.append(item.id)
+                continue
+            report.downloaded += 1
+        if missing:
+            progress(Phase.COLLATERAL, len(missing), len(missing))
+            report.changes = report.changes | Changes(collateral=True)
+        self.cache.evict(keep)
+
+
+__all__ = [
+    "ClientFactory",
+    "LoginResult",
+    "SyncEngine",
+    "SyncReport",
+    "UnsentWorkError",
+    "default_client",
+]

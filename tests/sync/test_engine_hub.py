@@ -1,0 +1,288 @@
+"""The sync engine against the REAL hub on loopback, with real SQLite files on both sides."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from repdesk.domain.errors import AuthError, ClientTooOldError, NetworkError
+from repdesk.domain.feedback import (
+    CallNote,
+    Disposition,
+    DispositionKind,
+    Objection,
+)
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import BantAnswer, BantDimension
+from repdesk.hub import seed
+from repdesk.hub.auth import revoke_rep_tokens
+from repdesk.hub.db import models as m
+from repdesk.store.api import LeadQuery
+from repdesk.sync.engine import UnsentWorkError
+from repdesk.sync.http import SESSION_ENDED
+from tests.sync.conftest import Client, ClientMaker, LiveHub, World, sign_in
+
+
+def hub_count(hub: LiveHub, model: type[m.Base], **where: object) -> int:
+    with hub.db.read() as s:
+        stmt = select(func.count()).select_from(model)
+        for key, value in where.items():
+            stmt = stmt.where(getattr(model, key) == value)
+        return int(s.scalar(stmt) or 0)
+
+
+def lead_ids(client: Client) -> set[str]:
+    return set(client.store.lead_ids(LeadQuery()))
+
+
+def offline_work(client: Client, lead_id: str) -> dict[str, str]:
+    """A note, a BANT answer, an objection and a disposition, made without the hub."""
+    now = utcnow()
+    note = CallNote(id=new_id(), lead_id=lead_id, body="Asked for pricing in EUR", created_at=now)
+    objection = Objection(
+        id=new_id(), lead_id=lead_id, category_code="price", verbatim="Too dear", created_at=now
+    )
+    disposition = Disposition(
+        id=new_id(), lead_id=lead_id, kind=DispositionKind.ACCEPT, decided_at=now
+    )
+    client.store.add_call_note(note)
+    client.store.update_bant(
+        lead_id, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "critical", "it hurts")}
+    )
+    client.store.add_objection(objection)
+    client.store.set_disposition(disposition)
+    return {"note": note.id, "objection": objection.id, "disposition": disposition.id}
+
+
+def test_fresh_client_gets_exactly_its_own_leads_history_and_collateral(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    report = ada.engine.sync()
+
+    assert lead_ids(ada) == set(world.leads[world.ada])
+    for lead_id in world.leads[world.ada]:
+        assert len(ada.store.events(lead_id)) == world.events[lead_id]
+    assert {c.code for c in ada.store.objection_categories()} >= {"price", "timing"}
+    # Collateral of the campaign Ada's leads came from, verified byte for byte.
+    spring = {sha for sha, name in world.collateral.items() if name == "spring"}
+    assert {c.sha256 for c in ada.store.wanted_collateral()} == spring
+    for sha in spring:
+        path = ada.cache.path_for(sha)
+        assert path is not None
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        assert path.read_bytes() == world.hub.files.path_for(sha).read_bytes()
+    autumn = next(sha for sha, name in world.collateral.items() if name == "autumn")
+    assert ada.cache.path_for(autumn) is None
+    assert report.downloaded == len(spring)
+    assert report.pulled > 0 and report.pushed == 0
+    state = ada.store.sync_state()
+    assert state.cursor and state.last_error == "" and state.last_sync_at is not None
+
+    # A second sync with nothing new moves nothing.
+    again = ada.engine.sync()
+    assert (again.pulled, again.pushed, again.downloaded) == (0, 0, 0)
+
+
+@pytest.mark.xfail(
+    reason="store bug: apply_pull_page keys the rubric row by the hub's id, but rubric() reads "
+    "the row 'current' (store/pull.py _upsert_run); reported to the store owner",
+    strict=False,
+)
+def test_marketing_rubric_arrives(world: World, make_client: ClientMaker) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    rubric = ada.store.rubric()
+    assert rubric is not None and rubric.name == "Sales-ready lead (BANT)"
+
+
+def test_reassignment_moves_the_lead_between_reps(world: World, make_client: ClientMaker) -> None:
+    ada, bob = make_client("ada"), make_client("bob")
+    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(bob, world.hub, "bob@example.com")
+    ada.engine.sync()
+    bob.engine.sync()
+    moved = world.leads[world.ada][0]
+    assert moved in lead_ids(ada) and moved not in lead_ids(bob)
+
+    seed.reassign(world.hub.db, moved, world.bob)
+    ada.engine.sync()
+    bob.engine.sync()
+
+    assert moved not in lead_ids(ada)
+    assert ada.store.lead(moved) is None
+    assert ada.store.events(moved) == []
+    assert lead_ids(ada) == set(world.leads[world.ada][1:])
+    assert moved in lead_ids(bob)
+    assert len(bob.store.events(moved)) == world.events[moved]
+
+
+def test_offline_work_is_queued_and_arrives_exactly_once(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    lead = world.leads[world.ada][0]
+
+    world.hub.stop()
+    ids = offline_work(ada, lead)
+    with pytest.raises(NetworkError):
+        ada.engine.sync()
+    assert ada.store.outbox_counts().pending == 4
+    assert "could not reach the hub" in ada.store.sync_state().last_error
+    world.hub.start()
+
+    report = ada.engine.sync()
+    assert (report.pushed, report.applied, report.rejected, report.conflicts) == (4, 4, 0, 0)
+    assert ada.store.outbox_counts().pending == 0
+    ada.engine.sync()  # and again: nothing is sent twice
+
+    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 1
+    assert hub_count(world.hub, m.ObjectionRow, id=ids["objection"]) == 1
+    assert hub_count(world.hub, m.DispositionRow, lead_id=lead) == 1
+    assert hub_count(world.hub, m.QualificationField, lead_id=lead, value="critical") == 1
+    assert hub_count(world.hub, m.ProcessedMutation, rep_id=world.ada) == 4
+
+
+def test_a_field_conflict_is_surfaced_not_overwritten(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    lead = world.leads[world.ada][1]
+    # Marketing sets Budget on the hub after Ada's last sync...
+    seed.set_bant_as_marketing(world.hub.db, lead, "budget", "none")
+    # ...while Ada, offline, records a different Budget.
+    ada.store.update_bant(
+        lead, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved", "signed off")}
+    )
+
+    report = ada.engine.sync()
+
+    assert report.conflicts == 1
+    [conflict] = ada.store.conflicts()
+    assert (conflict.field, conflict.mine, conflict.theirs) == ("budget", "approved", "none")
+    [item] = ada.store.outbox([OutboxState.CONFLICT])
+    assert item.id == conflict.mutation_id
+    with world.hub.db.read() as s:
+        field = s.get(m.QualificationField, (lead, "budget"))
+        assert field is not None and field.value == "none"
+
+
+def test_revoked_token_gives_auth_error_and_keeps_the_outbox(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    with world.hub.db.write() as s:
+        assert revoke_rep_tokens(s, world.ada) >= 1
+    lead = world.leads[world.ada][0]
+    ids = offline_work(ada, lead)
+
+    with pytest.raises(AuthError) as err:
+        ada.engine.sync()
+    assert str(err.value) == SESSION_ENDED
+    assert ada.store.outbox_counts().pending == 4
+    assert ada.store.notes(lead)[0].id == ids["note"]
+    assert lead_ids(ada) == set(world.leads[world.ada])
+    assert not ada.engine.signed_in  # the dead token is gone; the session is remembered
+    assert ada.store.sync_state().session is not None
+    assert ada.store.sync_state().last_error == SESSION_ENDED
+    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 0
+
+    sign_in(ada, world.hub, "ada@example.com")
+    assert ada.engine.sync().applied == 4
+    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 1
+
+
+def test_expired_cursor_means_full_resync_and_the_outbox_survives(
+    world: World, make_client: ClientMaker
+) -> None:
+    """The client's cursor is replaced (through the store's own API) by one from another hub
+    database, as after the hub was restored from a backup: the hub answers 410."""
+    from repdesk.hub.cursor import encode_cursor
+
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    lead = world.leads[world.ada][0]
+    # Work the hub will not apply, so it is still unsent while the resync runs:
+    refused = Objection(
+        id=new_id(), lead_id=lead, category_code="no-such-code", verbatim="?", created_at=utcnow()
+    )
+    ada.store.add_objection(refused)
+    ada.engine.sync()
+    assert [i.entity_id for i in ada.store.outbox([OutboxState.REJECTED])] == [refused.id]
+    ada.store.apply_pull_page([], encode_cursor("an-older-database", 10**6))
+    note = CallNote(id=new_id(), lead_id=lead, body="after restore", created_at=utcnow())
+    ada.store.add_call_note(note)
+
+    report = ada.engine.sync()
+
+    assert report.full_resync
+    assert lead_ids(ada) == set(world.leads[world.ada])
+    for lead_id in world.leads[world.ada]:
+        assert len(ada.store.events(lead_id)) == world.events[lead_id]
+    rejected = ada.store.outbox([OutboxState.REJECTED])
+    assert [i.entity_id for i in rejected] == [refused.id]
+    assert "not in marketing's list" in rejected[0].detail
+    assert refused.id in {o.id for o in ada.store.objections(lead)}
+    assert note.id in {n.id for n in ada.store.notes(lead)}
+    assert hub_count(world.hub, m.CallNote, id=note.id) == 1
+    assert not ada.store.sync_state().full_resync_needed
+
+
+def test_old_client_is_refused_and_clock_skew_is_reported(
+    world: World, make_client: ClientMaker
+) -> None:
+    old = make_client("old", client_version="0.0.9")
+    with pytest.raises(ClientTooOldError, match="too old"):
+        old.engine.login(world.hub.url, "ada@example.com", "x")
+    assert old.store.sync_state().session is None
+
+    skewed = make_client("skewed", now=lambda: utcnow() + timedelta(minutes=12))
+    result = skewed.engine.login(world.hub.url, "ada@example.com", "correct horse battery staple")
+    assert any("clock" in w and "12 minutes" in w for w in result.warnings)
+    assert result.session.rep_name == "Ada Lovelace"
+
+
+def test_wrong_password_is_auth_error_and_nothing_is_stored(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    with pytest.raises(AuthError, match="did not accept"):
+        ada.engine.login(world.hub.url, "ada@example.com", "wrong")
+    assert ada.store.sync_state().session is None
+    assert not ada.engine.signed_in
+
+
+def test_logout_refuses_with_unsent_work_then_revokes(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    offline_work(ada, world.leads[world.ada][0])
+    token = ada.credentials.load(world.hub.url, "ada@example.com")
+    with pytest.raises(UnsentWorkError) as err:
+        ada.engine.logout()
+    assert err.value.count == 4
+    assert ada.engine.signed_in
+
+    ada.engine.logout(force=True)
+    assert ada.store.sync_state().session is None
+    assert ada.credentials.load(world.hub.url, "ada@example.com") is None
+    assert ada.store.outbox_counts().pending == 4  # still there to export
+    with world.hub.db.read() as s:
+        tokens = s.scalars(select(m.Token).where(m.Token.rep_id == world.ada)).all()
+        assert tokens and all(t.revoked_at is not None for t in tokens)
+    assert token
