@@ -6,8 +6,10 @@ Holds no tests of its own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,3 +97,101 @@ def grab(widget: QWidget, name: str, size: QSize | None = None) -> Path:
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path)), f"could not save {path}"
     return path
+
+
+# --- a real hub on loopback ------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+EMAIL = "alice@example.test"
+
+
+@dataclass
+class HubWorld:
+    hub: Any
+    """The running `EmbeddedHub` (stop and restart it on the same port for offline tests)."""
+    config: Any
+    rep_id: str
+    lead_ids: list[str]
+    collateral_sha: str = ""
+
+    @property
+    def url(self) -> str:
+        return str(self.hub.base_url)
+
+    @property
+    def db(self) -> Any:
+        return self.hub.state.db
+
+
+@functools.cache
+def _password_hash() -> str:
+    """Hashed once per run: argon2 is slow on purpose."""
+    from repdesk.hub.auth import hash_password
+
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture(name="hub_world")
+def hub_world_fixture(tmp_path: Path) -> Iterator[HubWorld]:
+    """A hub with one rep (EMAIL / PASSWORD), three of her leads, a rubric and a category."""
+    from repdesk.domain.defaults import DEFAULT_RUBRIC
+    from repdesk.hub import seed
+    from repdesk.hub.config import HubConfig
+    from repdesk.hub.embedded import EmbeddedHub
+    from repdesk.protocol.convert import rubric_to_data
+
+    config = HubConfig.resolve(tmp_path / "hub")
+    hub = EmbeddedHub(config)
+    hub.start()
+    try:
+        db = hub.state.db
+        rep = seed.add_rep(db, EMAIL, PASSWORD, "Alice Example", password_hash=_password_hash())
+        seed.add_category(db, "price", "Price", "Too expensive")
+        seed.set_rubric(db, rubric_to_data(DEFAULT_RUBRIC))
+        leads = [
+            seed.add_lead(
+                db, rep, first_name=first, last_name="Lovelace", company=f"Analytical {i}"
+            )
+            for i, first in enumerate(("Ada", "Byron", "Annabella"))
+        ]
+        _cid, sha = seed.add_collateral(
+            db, hub.state.files, (CORPUS / "minimal-document.pdf").read_bytes(), "One-pager"
+        )
+        yield HubWorld(hub, config, rep, leads, sha)
+    finally:
+        hub.stop()
+
+
+def restart_on_same_port(world: HubWorld) -> None:
+    """Start the stopped hub again with the same home and port (the client's saved URL)."""
+    from repdesk.hub.embedded import EmbeddedHub
+
+    port = world.hub.port
+    world.hub = EmbeddedHub(world.config, port=port)
+    world.hub.start()
+
+
+@pytest.fixture(name="engine")
+def engine_fixture(app_ctx: AppContext, local_store: Any, tmp_path: Path) -> Any:
+    """A real SyncEngine on the test's store; no retries so failures show at once."""
+    from repdesk.sync.collateral import CollateralCache
+    from repdesk.sync.credentials import Credentials
+    from repdesk.sync.engine import SyncEngine
+    from repdesk.sync.retry import NO_RETRY
+
+    engine = SyncEngine(
+        local_store, Credentials(), CollateralCache(tmp_path / "cache"), retry=NO_RETRY
+    )
+    app_ctx.sync = engine
+    app_ctx.collateral = engine.cache
+    return engine
+
+
+def closed_port_url() -> str:
+    """A loopback URL nobody listens on (the port was just bound and released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

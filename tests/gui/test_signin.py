@@ -1,0 +1,142 @@
+"""Signing in through the dialog against a real hub on loopback (and a closed port)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keyring
+from keyring.backends import fail
+from PySide6.QtCore import QSize
+
+from repdesk.domain.errors import AuthError, ClientTooOldError, NetworkError, TlsError
+from repdesk.gui.signin import SignInDialog, sign_in_error_text
+from repdesk.store import settings as registry
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    EMAIL,
+    PASSWORD,
+    app_ctx_fixture,
+    closed_port_url,
+    engine_fixture,
+    grab,
+    hub_world_fixture,
+    local_store_fixture,
+)
+
+
+def _dialog(qtbot: Any, ctx: Any, **kw: Any) -> SignInDialog:
+    dialog = SignInDialog(ctx, **kw)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _fill(dialog: SignInDialog, url: str, email: str, password: str) -> None:
+    dialog.hub_edit.setText(url)
+    dialog.email_edit.setText(email)
+    dialog.password_edit.setText(password)
+
+
+def test_correct_password_signs_in_and_remembers_hub_and_email(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    dialog = _dialog(qtbot, app_ctx)
+    assert not dialog.sign_in_button.isEnabled(), "nothing to submit yet"
+    _fill(dialog, hub_world.url, EMAIL, PASSWORD)
+    grab(dialog, "signin-filled")
+    with qtbot.waitSignal(dialog.signed_in, timeout=10_000) as blocker:
+        dialog.sign_in_button.click()
+        assert dialog.busy, "the dialog shows it is working while the hub answers"
+    session = blocker.args[0]
+    assert session.rep_email == EMAIL
+    assert local_store.sync_state().session == session
+    assert app_ctx.rep_id == hub_world.rep_id
+    assert app_ctx.settings.get(registry.HUB_URL) == hub_world.url
+    assert app_ctx.settings.get(registry.LAST_SIGN_IN_EMAIL) == EMAIL
+    assert dialog.password_edit.text() == ""
+    assert dialog.notice is None, "with a working keyring there is nothing to tell the rep"
+
+
+def test_wrong_password_shows_a_plain_message_and_stays_open(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    dialog = _dialog(qtbot, app_ctx)
+    _fill(dialog, hub_world.url, EMAIL, "not the password")
+    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+        dialog.sign_in_button.click()
+    assert "did not accept that email and password" in blocker.args[0]
+    assert dialog.error_text() == blocker.args[0]
+    assert dialog.isVisible()
+    assert not dialog.busy
+    assert local_store.sync_state().session is None
+    grab(dialog, "signin-wrong-password", QSize(480, 300))
+
+
+def test_unreachable_hub_says_so(qtbot: Any, app_ctx: Any, engine: Any) -> None:
+    dialog = _dialog(qtbot, app_ctx)
+    url = closed_port_url()
+    _fill(dialog, url, EMAIL, PASSWORD)
+    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+        dialog.sign_in_button.click()
+    assert f"could not reach the hub at {url}" in blocker.args[0]
+
+
+def test_bad_address_is_explained(qtbot: Any, app_ctx: Any, engine: Any) -> None:
+    dialog = _dialog(qtbot, app_ctx)
+    _fill(dialog, "http://hub.example.com", EMAIL, PASSWORD)
+    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+        dialog.sign_in_button.click()
+    assert "https://" in blocker.args[0]
+
+
+def test_no_keyring_message_is_shown_once_per_run(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        first = _dialog(qtbot, app_ctx)
+        _fill(first, hub_world.url, EMAIL, PASSWORD)
+        with qtbot.waitSignal(first.signed_in, timeout=10_000):
+            first.sign_in_button.click()
+        assert first.notice is not None
+        assert "No system keyring" in first.notice.text()
+
+        second = _dialog(qtbot, app_ctx)
+        _fill(second, hub_world.url, EMAIL, PASSWORD)
+        with qtbot.waitSignal(second.signed_in, timeout=10_000):
+            second.sign_in_button.click()
+        assert second.notice is None
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_try_the_demo_emits_a_signal_for_the_app(qtbot: Any, app_ctx: Any) -> None:
+    dialog = _dialog(qtbot, app_ctx)
+    with qtbot.waitSignal(dialog.demo_requested):
+        dialog.demo_button.click()
+
+
+def test_reason_and_prefilled_values_from_settings(qtbot: Any, app_ctx: Any) -> None:
+    app_ctx.settings.set(registry.HUB_URL, "https://hub.example.com")
+    app_ctx.settings.set(registry.LAST_SIGN_IN_EMAIL, EMAIL)
+    dialog = _dialog(qtbot, app_ctx, reason="Your session with the hub has ended <b>x</b>.")
+    assert dialog.hub_edit.text() == "https://hub.example.com"
+    assert dialog.email_edit.text() == EMAIL
+    assert dialog.reason_label.text().endswith("<b>x</b>.")
+    grab(dialog, "signin-again", QSize(480, 300))
+
+
+def test_each_failure_kind_has_its_own_message() -> None:
+    url = "https://hub.example.com"
+    texts = {
+        sign_in_error_text(exc, url)
+        for exc in (
+            AuthError("x"),
+            NetworkError("x"),
+            TlsError("x"),
+            ClientTooOldError("needs 9.0"),
+        )
+    }
+    assert len(texts) == 4
+    assert any("certificate" in t for t in texts)
+    assert any("newer version" in t and "needs 9.0" in t for t in texts)
