@@ -3,6 +3,7 @@ pull API (`apply_pull_page` with RemoteUpsert) or, for 100k leads, its bulk path
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections.abc import Iterator, Sequence
@@ -186,6 +187,7 @@ def pdf_bytes(title: str) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))  # same bytes, same sha256
     pdf.add_page()
     pdf.set_font("helvetica", "B", 22)
     pdf.multi_cell(0, 12, title)
@@ -195,6 +197,7 @@ def pdf_bytes(title: str) -> bytes:
     return bytes(pdf.output())
 
 
+@functools.cache
 def collateral_items() -> list[tuple[Collateral, bytes]]:
     specs = (
         ("col-roi", "ROI calculator guide", "camp-webinar", ("price",)),

@@ -30,7 +30,7 @@ def seeded(store: Store) -> Seeded:
 
 
 @pytest.fixture
-def app_ctx(qapp: Any, store: Store, seeded: Seeded, tmp_path: Path) -> Iterator[AppContext]:
+def app_ctx(qtbot: Any, store: Store, seeded: Seeded, tmp_path: Path) -> Iterator[AppContext]:
     ctx = AppContext.create(
         store,
         store.data_dir,
@@ -39,4 +39,7 @@ def app_ctx(qapp: Any, store: Store, seeded: Seeded, tmp_path: Path) -> Iterator
         rep_id="rep-1",
     )
     yield ctx
+    # Let the views' last loads land before the workers stop (outcomes delivered after
+    # shutdown could otherwise try to queue follow-up work on a stopped runner).
+    qtbot.waitUntil(lambda: ctx.ops.idle, timeout=10_000)
     ctx.shutdown()

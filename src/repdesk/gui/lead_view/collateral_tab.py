@@ -6,8 +6,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel
 from repdesk.gui.ops import CollectionOp, Lane, QueryOp
+from repdesk.gui.pdf_preview import PdfPreview
 from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 
@@ -117,13 +117,12 @@ class CollateralTab(QWidget):
         self.title = plain_label("", self, wrap=True)
         self.info = plain_label("", self, wrap=True)
         set_tone(self.info, Tone.MUTED)
-        self.preview = _make_preview(self)
-        self.open_button = QPushButton(tr("collateral", "Open"), self)
+        self.preview = PdfPreview(self, ops=ctx.ops)
+        self.preview.setObjectName("collateralPreview")
         self.shown_button = QPushButton(tr("collateral", "Mark as shown"), self)
         self.shown_button.setObjectName("markShown")
         self.sent_button = QPushButton(tr("collateral", "Mark as sent"), self)
         self.sent_button.setObjectName("markSent")
-        self.open_button.clicked.connect(self.open_selected)
         self.shown_button.clicked.connect(lambda: self.mark_selected(UseKind.SHOWN))
         self.sent_button.clicked.connect(lambda: self.mark_selected(UseKind.SENT))
 
@@ -134,7 +133,6 @@ class CollateralTab(QWidget):
         side_layout.addWidget(self.info)
         side_layout.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(self.shown_button)
         buttons.addWidget(self.sent_button)
@@ -247,11 +245,10 @@ class CollateralTab(QWidget):
         has_lead = self._detail is not None
         self.shown_button.setEnabled(has_lead and item is not None)
         self.sent_button.setEnabled(has_lead and item is not None)
-        self.open_button.setEnabled(item is not None and item.path is not None)
         if item is None:
             set_plain(self.title, "")
             set_plain(self.info, "")
-            _preview_clear(self.preview)
+            self.preview.clear()
             return
         set_plain(self.title, item.collateral.title)
         details = [size_text(item.collateral.size), availability(item)]
@@ -259,18 +256,11 @@ class CollateralTab(QWidget):
             details.insert(1, item.campaign)
         set_plain(self.info, " · ".join(details))
         if item.path is not None and not item.collateral.problem:
-            _preview_load(self.preview, item.path)
+            self.preview.load(item.path)
         else:
-            _preview_clear(self.preview)
+            self.preview.clear()
 
     # --- acting -----------------------------------------------------------------------------
-
-    def open_selected(self) -> None:
-        item = self.selected_item()
-        if item is None or item.path is None:
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(item.path))):
-            log.warning("no system viewer opened %s", item.path)
 
     def mark_selected(self, kind: UseKind) -> None:
         item = self.selected_item()
@@ -286,29 +276,3 @@ class CollateralTab(QWidget):
         CollectionOp(parent=self, op=lambda c: c.store.record_collateral_use(use)).success(
             lambda _changes: self.used.emit(use)
         ).run_in_background(self.ctx.ops)
-
-
-# --- the preview pane (gui/pdf_preview.py, when present) --------------------------------------
-
-
-def _make_preview(parent: QWidget) -> QWidget:
-    try:
-        from repdesk.gui.pdf_preview import PdfPreview
-    except ImportError:  # the previewer is optional; the list works without it
-        placeholder = plain_label(tr("collateral", "Preview is not available."), parent)
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return placeholder
-    preview: QWidget = PdfPreview(parent)
-    preview.setObjectName("collateralPreview")
-    return preview
-
-
-def _preview_load(preview: QWidget, path: Path) -> None:
-    load = getattr(preview, "load", None)
-    if load is not None:
-        load(path)
-
-
-def _preview_clear(preview: QWidget) -> None:
-    if hasattr(preview, "load"):  # the placeholder label keeps its text
-        preview.clear()  # type: ignore[attr-defined]

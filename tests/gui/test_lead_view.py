@@ -1,0 +1,245 @@
+"""The lead view: header, brief (PDF), timeline by day, BANT editing, collateral, feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+from PySide6.QtCore import QModelIndex, Qt
+
+from repdesk.domain.feedback import UseKind
+from repdesk.domain.ids import ensure_utc
+from repdesk.domain.qualification import BantDimension, Confidence
+from repdesk.gui.context import AppContext
+from repdesk.gui.lead_view.timeline_model import ENTRY_ROLE, TimelineModel
+from repdesk.gui.lead_view.view import LeadView, Tab
+from repdesk.store.api import TimelineKind
+from repdesk.store.store import Store
+from tests.gui.lead_data import HOSTILE_NAME, Seeded
+from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
+
+
+def open_lead(qtbot: Any, ctx: AppContext, lead_id: str) -> LeadView:
+    view = LeadView(ctx)
+    qtbot.addWidget(view)
+    view.resize(1100, 760)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.show_lead(lead_id)
+    return view
+
+
+def test_header_shows_who_and_readiness_gaps(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    header = view.header
+    assert header.name.text() == "Margaret Hamilton"
+    assert header.role.text() == "VP Operations · Northwind Logistics"
+    assert header.stage.text() == "Sales qualified"
+    assert header.score.text().startswith("87")
+    # Budget, Authority and Need qualify; only Timeframe is unanswered: 3 of 4 is ready.
+    assert header.readiness.text() == "Sales-ready"
+
+
+def test_hostile_text_is_shown_literally(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.hostile_id)
+    assert view.header.name.text() == HOSTILE_NAME
+    assert view.header.name.textFormat() == Qt.TextFormat.PlainText
+    assert HOSTILE_NAME in view.brief.view.toPlainText()
+    assert view.header.readiness.text().startswith("Not yet: ")
+
+
+def test_timeline_model_passes_qtmodeltester(
+    qtbot: Any,
+    qtmodeltester: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    model = TimelineModel()
+    model.set_entries(store.timeline(seeded.rich_id))
+    qtmodeltester.check(model, force_py=True)
+    model.set_filter(lambda e: e.kind == TimelineKind.OBJECTION)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_record_models_pass_qtmodeltester(
+    qtbot: Any,
+    qtmodeltester: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    qtbot.waitUntil(lambda: view.collateral.model.rowCount() > 0)
+    for model in (view.qualification.history, view.collateral.model, view.feedback.objections):
+        assert model.rowCount() > 0
+        # The tester disconnects from the model after qtbot closed the view: keep it alive.
+        model.setParent(None)  # type: ignore[call-overload]
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_timeline_is_grouped_by_day_and_filterable(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view.tabs.setCurrentIndex(Tab.TIMELINE)
+    model = view.timeline.model
+    entries = store.timeline(seeded.rich_id)
+    days = {ensure_utc(e.at).astimezone().date() for e in entries}
+    assert model.rowCount() == len(days)
+    shown = 0
+    previous_day = None
+    for row in range(model.rowCount()):
+        day = model.day_of_row(row)
+        assert previous_day is None or day < previous_day, "days newest first"
+        previous_day = day
+        parent = model.index(row, 0)
+        for child in range(model.rowCount(parent)):
+            entry = model.index(child, 0, parent).data(ENTRY_ROLE)
+            assert ensure_utc(entry.at).astimezone().date() == day
+            shown += 1
+    assert shown == len(entries)
+    assert view.timeline.tree.isFirstColumnSpanned(0, QModelIndex())
+
+    assert view.timeline.set_filter_key("kind:objection")
+    objections = model.entries()
+    assert len(objections) == 4
+    assert all(e.kind == TimelineKind.OBJECTION for e in objections)
+    assert view.timeline.summary.text() == f"4 of {len(entries)} entries"
+
+    assert view.timeline.set_filter_key("event:webinar_attended")
+    assert model.entries() and all(e.event_type == "webinar_attended" for e in model.entries())
+    assert view.timeline.set_filter_key("")
+    assert len(model.entries()) == len(entries)
+
+
+def test_brief_exports_a_real_pdf(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    text = view.brief.view.toPlainText()
+    assert "Call brief: Margaret Hamilton" in text
+    assert "Talking points" in text and "Open objections" in text
+    out = view.brief.export_to(tmp_path / "exports" / "brief.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(data) > 5_000
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        page_text = pdf[0].get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    assert "Margaret Hamilton" in page_text
+    assert "Talking points" in page_text
+    assert not list(out.parent.glob(".*.pdf")), "no temporary file left behind"
+
+
+def test_bant_edit_goes_through_update_bant(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    tab = view.qualification
+    before = len(store.bant_history(seeded.rich_id))
+    assert not tab.save_button.isEnabled()
+    tab.set_answer(
+        BantDimension.TIMEFRAME, "this_quarter", "Before the April go-live", Confidence.HIGH
+    )
+    assert list(tab.pending_answers()) == [BantDimension.TIMEFRAME]
+    assert tab.save_button.isEnabled()
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    saved = store.bant(seeded.rich_id).timeframe
+    assert saved is not None and saved.value == "this_quarter"
+    assert saved.verbatim == "Before the April go-live"
+    assert len(store.bant_history(seeded.rich_id)) == before + 1
+    assert tab.history.rowCount() == before + 1
+    assert not tab.pending_answers(), "the form now matches the store"
+    assert store.outbox_counts().pending >= 1
+
+
+def test_mark_collateral_as_sent(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    tab = view.collateral
+    qtbot.waitUntil(lambda: tab.selected_item() is not None and tab.selected_item().checked)  # type: ignore[union-attr]
+    item = tab.selected_item()
+    assert item is not None and item.path is not None
+    qtbot.waitUntil(lambda: tab.preview.rendered_pages() > 0, timeout=10_000)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        qtbot.mouseClick(tab.sent_button, Qt.MouseButton.LeftButton)
+    uses = store.collateral_uses(seeded.rich_id)
+    assert [(u.collateral_id, u.kind) for u in uses] == [(item.collateral.id, UseKind.SENT)]
+    row = next(
+        n for n, rec in enumerate(tab.model.records) if rec.collateral.id == item.collateral.id
+    )
+    assert tab.model.index(row, 4).data().startswith("Sent")
+    assert tab.selected_id() == item.collateral.id, "the refresh keeps the selection"
+
+
+def test_add_objection_through_the_dialog(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view.tabs.setCurrentIndex(Tab.FEEDBACK)
+    tab = view.feedback
+    assert tab.objections.rowCount() == 4
+    dialog: Any = tab.add_objection()
+    qtbot.waitUntil(dialog.category.isEnabled)
+    dialog.category.setCurrentIndex(dialog.category.findData("competitor"))
+    dialog.verbatim.setPlainText("We already use <script>Acme</script>")
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        dialog.save()
+    assert tab.objections.rowCount() == 5
+    words = {o.verbatim for o in store.objections(seeded.rich_id)}
+    assert "We already use <script>Acme</script>" in words
+    assert tab.objections.index(0, 2).data() == "We already use <script>Acme</script>"
+
+
+def test_disposition_is_shown(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    assert view.feedback.disposition_label.text().startswith("Accepted as a sales opportunity")
+    other = open_lead(qtbot, app_ctx, seeded.lead_ids[3])
+    assert other.feedback.disposition_label.text() == "No decision yet."
+
+
+def test_stale_load_is_dropped(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    view = LeadView(app_ctx)
+    qtbot.addWidget(view)
+    shown: list[str] = []
+    view.loaded.connect(lambda d: shown.append(d.lead.id))
+    view.show_lead(seeded.lead_ids[4])
+    with qtbot.waitSignal(view.loaded):
+        view.show_lead(seeded.rich_id)
+    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    assert shown == [seeded.rich_id]
