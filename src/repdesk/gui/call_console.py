@@ -1,0 +1,483 @@
+"""The live-call console: a keyboard-first screen for qualifying a lead while on the phone.
+
+Open it with `CallConsole(ctx, lead_id)`; the call timer starts at once. The notes field
+has focus and keeps it; every other action is one chord away and hands focus back:
+
+* Alt+B / Alt+A / Alt+N / Alt+T (or plain B/A/N/T when no text field has focus) jump to
+  Budget / Authority / Need / Timeframe. There: a digit picks the rubric's scale option
+  and returns to the notes; L/M/H set the confidence; V goes to the prospect's own words
+  (Enter saves them and returns); Delete clears; Esc returns.
+* Ctrl+O records an objection; Ctrl+Enter ends the call (outcome and disposition).
+
+Typing notes can never trigger these: letters only act when a BANT card, not a text
+field, has focus. Each BANT answer and objection is written to the store (with its
+outbox row) the moment it is entered; notes are kept as a crash-safe draft file a moment
+after each typing pause, and become a call note queued for upload when the call ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.defaults import DEFAULT_RUBRIC
+from repdesk.domain.feedback import CallNote, Objection, ObjectionCategory
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.domain.leads import Lead
+from repdesk.domain.qualification import BANT_ORDER, Bant, BantAnswer, BantDimension, Rubric
+from repdesk.domain.rubric import evaluate
+from repdesk.gui.call_draft import CallDraft, discard_draft, load_draft, save_draft
+from repdesk.gui.context import AppContext
+from repdesk.gui.disposition_dialog import Decision, DispositionDialog, outcome_label
+from repdesk.gui.objection_dialog import ObjectionDialog
+from repdesk.gui.ops import CollectionOp, Lane, OpContext, QueryOp
+from repdesk.gui.text import format_duration, format_when, one_line, plain_label, tr
+from repdesk.gui.theme import SPACING, SPACING_L, Tone, scaled_font, set_tone
+from repdesk.gui.widgets.bant_card import BantCard
+from repdesk.gui.widgets.call_timer import CallTimer
+from repdesk.gui.widgets.readiness import ReadinessBadge
+
+#: Notes are written to the draft file this long after the rep stops typing.
+DRAFT_DEBOUNCE_MS = 400
+MAX_NOTE = 20_000
+"""Hub limit on a call note (protocol MAX_TEXT; the GUI may not import the protocol)."""
+
+_LETTERS = {
+    BantDimension.BUDGET: ("B", Qt.Key.Key_B),
+    BantDimension.AUTHORITY: ("A", Qt.Key.Key_A),
+    BantDimension.NEED: ("N", Qt.Key.Key_N),
+    BantDimension.TIMEFRAME: ("T", Qt.Key.Key_T),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    lead: Lead | None
+    rubric: Rubric
+    default_rubric: bool
+    bant: Bant
+    objections: list[Objection]
+    categories: dict[str, ObjectionCategory]
+    draft: CallDraft | None
+
+
+def _load(ctx: AppContext, lead_id: str, c: OpContext) -> _Loaded:
+    store = c.store
+    rubric = store.rubric()
+    return _Loaded(
+        lead=store.lead(lead_id),
+        rubric=rubric or DEFAULT_RUBRIC,
+        default_rubric=rubric is None,
+        bant=store.bant(lead_id),
+        objections=store.objections(lead_id),
+        categories={cat.code: cat for cat in store.objection_categories()},
+        draft=load_draft(ctx.drafts_dir, lead_id),
+    )
+
+
+def _with_answer(bant: Bant, dimension: BantDimension, answer: BantAnswer | None) -> Bant:
+    if dimension is BantDimension.BUDGET:
+        return replace(bant, budget=answer)
+    if dimension is BantDimension.AUTHORITY:
+        return replace(bant, authority=answer)
+    if dimension is BantDimension.NEED:
+        return replace(bant, need=answer)
+    return replace(bant, timeframe=answer)
+
+
+class CallConsole(QWidget):
+    call_ended = Signal(object)
+    """The saved `CallNote`, after the note (and any disposition) reached the store."""
+
+    def __init__(self, ctx: AppContext, lead_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.lead_id = lead_id
+        self.ended = False
+        self._loaded = False
+        self._note_id = new_id()
+        self._note_saved = False
+        self._bant = Bant(lead_id)
+        self._rubric: Rubric = DEFAULT_RUBRIC
+        self._categories: dict[str, ObjectionCategory] = {}
+        self._objections: list[Objection] = []
+        self.setWindowTitle(tr("call", "Call"))
+        self.setMinimumSize(980, 640)
+
+        self.timer = CallTimer(self)
+        self.timer.start()
+        self.name_label = plain_label(tr("call", "Loading lead…"), self)
+        self.name_label.setObjectName("lead-name")
+        self.name_label.setFont(scaled_font(self.font(), 2, bold=True))
+        self.company_label = plain_label("", self)
+        self.company_label.setObjectName("lead-company")
+        set_tone(self.company_label, Tone.MUTED)
+        self.readiness = ReadinessBadge(self)
+        self.readiness.setMinimumWidth(320)
+
+        self.cards: dict[BantDimension, BantCard] = {}
+        grid = QGridLayout()
+        grid.setSpacing(SPACING)
+        for index, dim in enumerate(BANT_ORDER):
+            card = BantCard(dim, _LETTERS[dim][0], self)
+            card.rep_id = ctx.rep_id
+            card.setEnabled(False)
+            card.answer_changed.connect(lambda answer, d=dim: self._on_answer(d, answer))
+            card.leave_requested.connect(self.focus_notes)
+            grid.addWidget(card, index // 2, index % 2)
+            self.cards[dim] = card
+
+        self.notes = QPlainTextEdit(self)
+        self.notes.setObjectName("notes")
+        self.notes.setPlaceholderText(tr("call", "Notes: just type, they are kept as you go."))
+        self.notes.setReadOnly(True)
+        self.notes.textChanged.connect(self._on_notes_changed)
+        self.save_status = plain_label(tr("call", "Loading…"), self)
+        self.save_status.setObjectName("save-status")
+        set_tone(self.save_status, Tone.MUTED)
+        self.banner = plain_label("", self, wrap=True)
+        self.banner.setObjectName("banner")
+        set_tone(self.banner, Tone.WARN)
+        self.banner.hide()
+        self.objection_list = plain_label("", self, wrap=True)
+        self.objection_list.setObjectName("objections")
+        self.objection_list.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.objection_button = QPushButton(tr("call", "Add objection   Ctrl+O"), self)
+        self.objection_button.clicked.connect(self.add_objection)
+        self.end_button = QPushButton(tr("call", "End call…   Ctrl+Enter"), self)
+        self.end_button.clicked.connect(self.end_call)
+        for button in (self.objection_button, self.end_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        legend = plain_label(
+            tr(
+                "call",
+                "Alt+B / A / N / T: Budget, Authority, Need, Timeframe (or plain B/A/N/T when "
+                "you are not typing). Then 1–5 picks and comes back here · L / M / H confidence "
+                "· V their words (Enter saves) · Esc back to notes.   Ctrl+O objection · "
+                "Ctrl+Enter end call.",
+            ),
+            self,
+            wrap=True,
+        )
+        legend.setObjectName("legend")
+        set_tone(legend, Tone.MUTED)
+
+        header = QHBoxLayout()
+        who = QVBoxLayout()
+        who.addWidget(self.name_label)
+        who.addWidget(self.company_label)
+        header.addLayout(who, 1)
+        header.addWidget(self.readiness)
+        header.addSpacing(SPACING_L)
+        header.addWidget(self.timer, 0, Qt.AlignmentFlag.AlignTop)
+
+        right = QVBoxLayout()
+        notes_head = QHBoxLayout()
+        notes_title = plain_label(tr("call", "Notes"), self)
+        notes_title.setFont(scaled_font(self.font(), 0.5, bold=True))
+        notes_head.addWidget(notes_title)
+        notes_head.addStretch(1)
+        notes_head.addWidget(self.save_status)
+        right.addLayout(notes_head)
+        right.addWidget(self.banner)
+        right.addWidget(self.notes, 1)
+
+        left = QVBoxLayout()
+        left.addLayout(grid)
+        objections_title = plain_label(tr("call", "Objections"), self)
+        objections_title.setFont(scaled_font(self.font(), 0.5, bold=True))
+        left.addSpacing(SPACING)
+        left.addWidget(objections_title)
+        left.addWidget(self.objection_list)
+        left.addStretch(1)
+
+        body = QHBoxLayout()
+        body.addLayout(left, 3)
+        body.addLayout(right, 2)
+        footer = QHBoxLayout()
+        footer.addWidget(legend, 1)
+        footer.addWidget(self.objection_button)
+        footer.addWidget(self.end_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        layout.addLayout(footer)
+
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DEBOUNCE_MS)
+        self._draft_timer.timeout.connect(self.save_draft_now)
+        self._install_shortcuts()
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)  # type: ignore[union-attr]
+        self._render_objections()
+        self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+        QueryOp(
+            parent=self, op=lambda c: _load(ctx, lead_id, c), success=self._on_loaded
+        ).run_in_background(ctx.ops)
+
+    @property
+    def is_loaded(self) -> bool:
+        """True once the lead, rubric and any draft are shown (cards accept keys)."""
+        return self._loaded
+
+    # --- set-up ----------------------------------------------------------------------------
+
+    def _install_shortcuts(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for dim, (_letter, key) in _LETTERS.items():
+            shortcut = QShortcut(QKeySequence(Qt.KeyboardModifier.AltModifier | key), self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(lambda d=dim: self.focus_card(d))
+        for seq, slot in (
+            ("Ctrl+O", self.add_objection),
+            ("Ctrl+Return", self.end_call),
+            ("Ctrl+Enter", self.end_call),
+        ):
+            shortcut = QShortcut(QKeySequence(seq), self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+
+    def _on_loaded(self, data: _Loaded) -> None:
+        self._loaded = True
+        self._rubric = data.rubric
+        self._bant = data.bant
+        self._categories = data.categories
+        self._objections = list(data.objections)
+        lead = data.lead
+        if lead is None:
+            self.name_label.setText(tr("call", "This lead is no longer on your list"))
+            self.save_status.setText("")
+        else:
+            self.name_label.setText(lead.full_name)
+            self.setWindowTitle(tr("call", "Call: %1").replace("%1", one_line(lead.full_name)))
+            self.company_label.setText(
+                " · ".join(p for p in (lead.title, lead.company, lead.phone) if p)
+            )
+        for dim, card in self.cards.items():
+            card.set_rubric_dimension(self._rubric.for_dimension(dim))
+            card.set_answer(self._bant.get(dim))
+            card.setEnabled(lead is not None)
+        self.notes.setReadOnly(lead is None)
+        self._refresh_readiness()
+        self._render_objections()
+        notices = []
+        if data.default_rubric:
+            notices.append(tr("call", "Using the standard rubric until marketing's is synced."))
+        if data.draft is not None:
+            # A call that never ended (closed or crashed): carry on where it stopped.
+            self.timer.start(data.draft.started_at)
+            self.notes.blockSignals(True)
+            self.notes.setPlainText(data.draft.notes)
+            self.notes.blockSignals(False)
+            self.notes.moveCursor(self.notes.textCursor().MoveOperation.End)
+            notices.append(
+                tr("call", "Recovered your notes from an unfinished call started %1.").replace(
+                    "%1", format_when(data.draft.started_at)
+                )
+            )
+        self.banner.setText("\n".join(notices))
+        self.banner.setVisible(bool(notices))
+        self._status(tr("call", "Ready: everything you enter is kept on this computer."))
+        self.focus_notes()
+
+    # --- focus -----------------------------------------------------------------------------
+
+    def focus_notes(self) -> None:
+        window = self.window()
+        if (
+            self.isVisible()
+            and not window.isActiveWindow()
+            and QApplication.activeModalWidget() is None
+        ):
+            # Coming back from a dialog: make sure typing lands in the notes again.
+            window.activateWindow()
+        self.notes.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_card(self, dimension: BantDimension) -> None:
+        card = self.cards[dimension]
+        if card.isEnabled():
+            card.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        for card in self.cards.values():
+            card.set_active(new is not None and (new is card or card.isAncestorOf(new)))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        # Only reached when the focused widget did not take the key: never from a text field.
+        if event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            for dim, (_letter, key) in _LETTERS.items():
+                if event.key() == key:
+                    self.focus_card(dim)
+                    return
+            if event.key() == Qt.Key.Key_Escape:
+                self.focus_notes()
+                return
+        super().keyPressEvent(event)
+
+    # --- BANT ------------------------------------------------------------------------------
+
+    def _on_answer(self, dimension: BantDimension, answer: BantAnswer | None) -> None:
+        self._bant = _with_answer(self._bant, dimension, answer)
+        self._refresh_readiness()
+        self._status(tr("call", "Saving…"))
+        lead_id = self.lead_id
+        CollectionOp(
+            parent=self, op=lambda c: c.store.update_bant(lead_id, {dimension: answer})
+        ).success(self._saved).run_in_background(self.ctx.ops)
+
+    def _saved(self, _changes: Changes) -> None:
+        self._status(tr("call", "Saved on this computer, queued for upload."))
+
+    def _refresh_readiness(self) -> None:
+        self.readiness.set_result(evaluate(self._rubric, self._bant))
+
+    # --- notes draft -----------------------------------------------------------------------
+
+    def _on_notes_changed(self) -> None:
+        if self._loaded and not self.ended:
+            self._draft_timer.start()
+
+    def save_draft_now(self) -> None:
+        """Write the notes draft (on the files lane; the write runs even if we close)."""
+        self._draft_timer.stop()
+        started = self.timer.started_at or utcnow()
+        draft = CallDraft(self.lead_id, started, self.notes.toPlainText(), utcnow())
+        drafts_dir = self.ctx.drafts_dir
+        QueryOp(
+            parent=self, op=lambda _c: save_draft(drafts_dir, draft), success=self._draft_saved
+        ).on_lane(Lane.FILES).run_in_background(self.ctx.ops)
+
+    def _draft_saved(self, _path: object) -> None:
+        if not self.ended:
+            self._status(
+                tr("call", "Notes kept on this computer at %1.").replace(
+                    "%1", utcnow().astimezone().strftime("%H:%M:%S")
+                )
+            )
+
+    # --- objections ------------------------------------------------------------------------
+
+    def add_objection(self) -> None:
+        if not self._loaded or self.ended:
+            return
+        lead_campaign = None
+        dialog = ObjectionDialog(self.ctx, self.lead_id, self, campaign_id=lead_campaign)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._objection_saved)
+        dialog.finished.connect(lambda _result: self.focus_notes())
+        dialog.open()
+
+    def _objection_saved(self, objection: Objection) -> None:
+        self._objections.append(objection)
+        self._render_objections()
+        self._status(tr("call", "Objection saved, queued for upload."))
+
+    def _render_objections(self) -> None:
+        if not self._objections:
+            self.objection_list.setText(tr("call", "None yet. Ctrl+O to add one."))
+            return
+        lines = []
+        for obj in self._objections[-6:]:
+            cat = self._categories.get(obj.category_code)
+            label = cat.label if cat else obj.category_code
+            words = f" — “{one_line(obj.verbatim, 70)}”" if obj.verbatim else ""
+            lines.append(f"• {label} ({obj.severity.name.lower()}){words}")
+        self.objection_list.setText("\n".join(lines))
+
+    # --- ending ----------------------------------------------------------------------------
+
+    def end_call(self) -> None:
+        if not self._loaded or self.ended:
+            return
+        self.focus_notes()  # commits any words still being typed in a BANT card
+        if len(self.notes.toPlainText()) > MAX_NOTE:
+            self._status(
+                tr(
+                    "call",
+                    "Your notes are longer than %n characters; please shorten them.",
+                    n=MAX_NOTE,
+                ),
+                Tone.BAD,
+            )
+            return
+        dialog = DispositionDialog(
+            self.lead_id, self, with_outcome=True, lead_name=self.name_label.text()
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.decided.connect(self._finish)
+        dialog.rejected.connect(self.focus_notes)
+        dialog.open()
+
+    def _finish(self, decision: Decision) -> None:
+        self.timer.stop()
+        self._draft_timer.stop()
+        body = self.notes.toPlainText().strip() or tr("call", "Call without notes: %1").replace(
+            "%1", outcome_label(decision.outcome)
+        )
+        note = CallNote(
+            id=self._note_id,
+            lead_id=self.lead_id,
+            body=body,
+            created_at=utcnow(),
+            author_rep_id=self.ctx.rep_id,
+            call_started_at=self.timer.started_at,
+            duration_seconds=self.timer.elapsed_seconds(),
+            outcome=decision.outcome,
+        )
+        disposition = decision.disposition
+        note_saved = self._note_saved
+
+        def write(c: OpContext) -> Changes:
+            # The note and the disposition are separate rep actions (each with its outbox
+            # row); a retry after a failure does not add the note twice.
+            changes = Changes() if note_saved else c.store.add_call_note(note)
+            self._note_saved = True
+            if disposition is not None:
+                changes = changes | c.store.set_disposition(disposition)
+            return changes
+
+        def done(_changes: Changes) -> None:
+            self.ended = True
+            drafts_dir = self.ctx.drafts_dir
+            lead_id = self.lead_id
+            QueryOp(parent=None, op=lambda _c: discard_draft(drafts_dir, lead_id)).on_lane(
+                Lane.FILES
+            ).run_in_background(self.ctx.ops)
+            self._status(
+                tr("call", "Call saved ({0}), queued for upload.").replace(
+                    "{0}", format_duration(note.duration_seconds or 0)
+                )
+            )
+            self.call_ended.emit(note)
+            self.close()
+
+        def failed(exc: BaseException) -> None:
+            self.timer.start(self.timer.started_at)
+            self.ctx.ops.report_error(self, exc)
+
+        CollectionOp(parent=self, op=write).success(done).failure(failed).run_in_background(
+            self.ctx.ops
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self.ended and self._loaded:
+            # Closed without ending: keep everything as a draft for next time.
+            self.save_draft_now()
+        super().closeEvent(event)
+
+    def _status(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        self.save_status.setText(text)
+        set_tone(self.save_status, tone)

@@ -1,0 +1,1 @@
+"""Small reusable widgets: BANT card, readiness badge, call timer."""

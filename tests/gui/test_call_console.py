@@ -1,0 +1,201 @@
+"""The call console, driven only from the keyboard, against a real Store in tmp_path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from repdesk.domain.feedback import DispositionKind, Severity
+from repdesk.domain.outbox import MutationKind
+from repdesk.domain.qualification import BantDimension, Confidence
+from repdesk.gui.call_console import CallConsole
+from repdesk.gui.call_draft import draft_path, load_draft
+from repdesk.gui.context import AppContext
+from repdesk.gui.disposition_dialog import DispositionDialog
+from repdesk.gui.objection_dialog import ObjectionDialog
+from tests.gui.conftest import HOSTILE, LEAD_ID
+
+ALT = Qt.KeyboardModifier.AltModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "something must always have keyboard focus"
+    return widget
+
+
+def key(qtbot: Any, k: Qt.Key, mod: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(focused(), k, mod)
+
+
+def type_text(qtbot: Any, text: str) -> None:
+    qtbot.keyClicks(focused(), text)
+
+
+def open_console(qtbot: Any, ctx: AppContext, *, track: bool = True) -> CallConsole:
+    console = CallConsole(ctx, LEAD_ID)
+    if track:  # qtbot closes tracked widgets at teardown; a "crashed" one is already gone
+        qtbot.addWidget(console)
+    console.show()
+    qtbot.waitExposed(console)
+    console.activateWindow()
+    qtbot.waitUntil(lambda: console.is_loaded)
+    qtbot.waitUntil(lambda: focused() is console.notes)
+    return console
+
+
+def test_a_whole_call_from_the_keyboard(qtbot: Any, ctx: AppContext) -> None:
+    store = ctx.store
+    console = open_console(qtbot, ctx)
+    assert console.readiness.title.text() == "Not ready yet"
+
+    type_text(qtbot, "Spoke with Jo. BANT basics: ")
+    assert focused() is console.notes, "plain B/A/N/T typed in the notes never jump"
+
+    key(qtbot, Qt.Key.Key_B, ALT)
+    assert focused() is console.cards[BantDimension.BUDGET]
+    key(qtbot, Qt.Key.Key_2)  # "Budget identified, approval pending"
+    assert focused() is console.notes, "a quick pick hands focus back to the notes"
+
+    key(qtbot, Qt.Key.Key_A, ALT)
+    key(qtbot, Qt.Key.Key_H)  # high confidence first, then the pick
+    key(qtbot, Qt.Key.Key_1)  # decision maker
+
+    key(qtbot, Qt.Key.Key_N, ALT)
+    key(qtbot, Qt.Key.Key_V)
+    assert focused() is console.cards[BantDimension.NEED].verbatim
+    type_text(qtbot, "we lose <3 days> a month")
+    key(qtbot, Qt.Key.Key_Return)
+    assert focused() is console.notes
+    key(qtbot, Qt.Key.Key_N, ALT)
+    key(qtbot, Qt.Key.Key_2)  # clear need: saved with the words typed before the pick
+
+    qtbot.waitUntil(lambda: console.readiness.title.text() == "✓ Sales-ready")
+    type_text(qtbot, "they want a demo.")
+
+    key(qtbot, Qt.Key.Key_O, CTRL)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ObjectionDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, ObjectionDialog)
+    qtbot.waitUntil(lambda: dialog.category.isEnabled() and focused() is dialog.category)
+    type_text(qtbot, "Co")  # type-ahead: "Competitor"
+    assert dialog.category.currentData() == "competitor"
+    key(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "Globex is cheaper")
+    key(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "3")  # severity "3  High"
+    key(qtbot, Qt.Key.Key_Tab)
+    type_text(qtbot, "Globex")
+    key(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
+    qtbot.waitUntil(lambda: focused() is console.notes)
+    assert "Globex is cheaper" in console.objection_list.text()
+
+    key(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), DispositionDialog))
+    end = QApplication.activeModalWidget()
+    assert isinstance(end, DispositionDialog)
+    qtbot.waitUntil(lambda: focused() is end.outcome)
+    key(qtbot, Qt.Key.Key_N, ALT)  # return to nurture
+    qtbot.waitUntil(end.nurture.isChecked)  # a mnemonic "clicks" with a short animation
+    key(qtbot, Qt.Key.Key_Return)
+    assert end.isVisible(), "no reason yet: the dialog refuses to close"
+    key(qtbot, Qt.Key.Key_R, ALT)
+    type_text(qtbot, "Budget only in Q3")
+    ended: list[object] = []
+    console.call_ended.connect(ended.append)
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ended != [])
+    qtbot.waitUntil(lambda: ctx.ops.idle)
+
+    bant = store.bant(LEAD_ID)
+    assert bant.budget is not None and bant.budget.value == "identified"
+    assert bant.authority is not None and bant.authority.value == "decision_maker"
+    assert bant.authority.confidence == Confidence.HIGH
+    assert bant.need is not None and bant.need.value == "clear"
+    assert bant.need.verbatim == "we lose <3 days> a month"
+    assert bant.timeframe is None
+    [note] = store.notes(LEAD_ID)
+    assert note.body == "Spoke with Jo. BANT basics: they want a demo."
+    assert note.outcome == "connected"
+    assert note.duration_seconds is not None and note.call_started_at is not None
+    [objection] = store.objections(LEAD_ID)
+    assert (objection.category_code, objection.verbatim) == ("competitor", "Globex is cheaper")
+    assert objection.severity == Severity.HIGH and objection.competitor == "Globex"
+    disposition = store.disposition(LEAD_ID)
+    assert disposition is not None
+    assert disposition.kind == DispositionKind.RETURN_TO_NURTURE
+    assert disposition.reason == "Budget only in Q3"
+    kinds = [item.kind for item in store.outbox()]
+    assert kinds.count(MutationKind.QUALIFICATION_UPDATE) >= 3
+    for kind in (
+        MutationKind.CALL_NOTE_CREATE,
+        MutationKind.OBJECTION_CREATE,
+        MutationKind.DISPOSITION_SET,
+    ):
+        assert kinds.count(kind) == 1
+    assert load_draft(ctx.drafts_dir, LEAD_ID) is None, "the draft is gone once the call ended"
+
+
+def test_notes_draft_survives_a_crash(qtbot: Any, ctx: AppContext) -> None:
+    console = open_console(qtbot, ctx, track=False)
+    type_text(qtbot, "Half-way through the call")
+    qtbot.waitUntil(
+        lambda: (
+            (d := load_draft(ctx.drafts_dir, LEAD_ID)) is not None
+            and d.notes == "Half-way through the call"
+        )
+    )
+    started = console.timer.started_at
+    # A crash: the widget goes away without closeEvent, ending or flushing anything.
+    console.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(console))
+
+    again = open_console(qtbot, ctx)
+    assert again.notes.toPlainText() == "Half-way through the call"
+    assert again.timer.started_at == started, "the recovered call keeps its start time"
+    assert again.banner.isVisible()
+    assert "Recovered your notes" in again.banner.text()
+    assert draft_path(ctx.drafts_dir, LEAD_ID).exists()
+
+
+def test_closing_without_ending_keeps_a_draft(qtbot: Any, ctx: AppContext) -> None:
+    console = open_console(qtbot, ctx)
+    type_text(qtbot, "quick")
+    console.close()  # before the debounce fires
+    qtbot.waitUntil(lambda: ctx.ops.idle)
+    draft = load_draft(ctx.drafts_dir, LEAD_ID)
+    assert draft is not None and draft.notes == "quick"
+    assert ctx.store.notes(LEAD_ID) == []
+
+
+def test_hostile_text_is_shown_literally(qtbot: Any, ctx: AppContext) -> None:
+    console = open_console(qtbot, ctx)
+    assert console.name_label.text() == f"{HOSTILE} Doe"
+    assert console.name_label.textFormat() == Qt.TextFormat.PlainText
+    assert console.company_label.text() == "CFO · Acme & Co · +1 555 0100"
+    assert HOSTILE in console.windowTitle()
+
+
+def test_clearing_an_answer_and_plain_letters_outside_text_fields(
+    qtbot: Any, ctx: AppContext
+) -> None:
+    console = open_console(qtbot, ctx)
+    key(qtbot, Qt.Key.Key_T, ALT)
+    key(qtbot, Qt.Key.Key_M)  # confidence stays in the card
+    assert focused() is console.cards[BantDimension.TIMEFRAME]
+    key(qtbot, Qt.Key.Key_B)  # plain B from a card (not a text field) jumps to Budget
+    assert focused() is console.cards[BantDimension.BUDGET]
+    key(qtbot, Qt.Key.Key_4)
+    qtbot.waitUntil(lambda: ctx.ops.idle)
+    assert ctx.store.bant(LEAD_ID).budget is not None
+    key(qtbot, Qt.Key.Key_B, ALT)
+    key(qtbot, Qt.Key.Key_Delete)
+    key(qtbot, Qt.Key.Key_Escape)
+    assert focused() is console.notes
+    qtbot.waitUntil(lambda: ctx.ops.idle)
+    assert ctx.store.bant(LEAD_ID).budget is None

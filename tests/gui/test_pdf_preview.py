@@ -1,0 +1,113 @@
+"""The PDF preview renders real corpus files off the GUI thread and explains bad ones plainly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+from repdesk.gui.ops import OpRunner
+from repdesk.gui.pdf_preview import DEFAULT_WIDTH_PX, PdfPreview
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "collateral-corpus"
+ENCRYPTED = "libreoffice-writer-password.pdf"
+READABLE = sorted(p.name for p in CORPUS.glob("*.pdf") if p.name != ENCRYPTED)
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared PDF corpus is missing")
+
+
+def _preview(qtbot: Any, runner: OpRunner) -> PdfPreview:
+    preview = PdfPreview(ops=runner)
+    qtbot.addWidget(preview)
+    preview.resize(720, 900)
+    preview.show()
+    return preview
+
+
+def _settled(preview: PdfPreview) -> bool:
+    return preview.rendered_pages() > 0 or preview.message() != ""
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_every_readable_corpus_pdf_renders(qtbot: Any, runner: OpRunner, name: str) -> None:
+    preview = _preview(qtbot, runner)
+    with qtbot.waitSignal(preview.rendered, timeout=20_000) as blocker:
+        preview.load(CORPUS / name)
+    assert blocker.args[0] == preview.rendered_pages() >= 1
+    assert preview.message() == ""
+    assert preview.page_count() >= preview.rendered_pages()
+    pixmap = preview._labels[0].pixmap()
+    assert pixmap.width() == pytest.approx(DEFAULT_WIDTH_PX, abs=1)
+    image = pixmap.toImage()
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
+    assert len(colours) > 1, "the page must not be blank"
+
+
+def test_long_documents_show_only_the_first_pages(qtbot: Any, runner: OpRunner) -> None:
+    preview = _preview(qtbot, runner)
+    preview.load(CORPUS / "pdflatex-4-pages.pdf")
+    qtbot.waitUntil(lambda: _settled(preview), timeout=20_000)
+    assert (preview.rendered_pages(), preview.page_count()) == (3, 4)
+    assert preview.header.text() == "pdflatex-4-pages.pdf · first 3 of 4 pages"
+
+
+def test_encrypted_file_gets_a_plain_message_and_the_system_viewer(
+    qtbot: Any, runner: OpRunner
+) -> None:
+    preview = _preview(qtbot, runner)
+    with qtbot.waitSignal(preview.failed, timeout=20_000):
+        preview.load(CORPUS / ENCRYPTED)
+    assert preview.message().startswith("This file is password-protected")
+    assert preview.message_label.text() == preview.message()
+    assert preview.rendered_pages() == 0
+    assert preview.open_button.isEnabled()
+
+    opened: list[str] = []
+
+    class Handler(QObject):
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            opened.append(url.toLocalFile())
+
+    handler = Handler()
+    QDesktopServices.setUrlHandler("file", handler, "open")
+    try:
+        preview.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [Path(p).resolve() for p in opened] == [(CORPUS / ENCRYPTED).resolve()]
+
+
+@pytest.mark.parametrize("kind", ["not-a-pdf", "truncated", "empty", "missing"])
+def test_broken_files_get_a_plain_message(
+    qtbot: Any, runner: OpRunner, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / f"{kind}.pdf"
+    if kind == "not-a-pdf":
+        path.write_text("<html><b>not</b> a pdf</html>")
+    elif kind == "truncated":
+        path.write_bytes((CORPUS / "pdflatex-4-pages.pdf").read_bytes()[:3000])
+    elif kind == "empty":
+        path.write_bytes(b"")
+    preview = _preview(qtbot, runner)
+    with qtbot.waitSignal(preview.failed, timeout=20_000) as blocker:
+        preview.load(path)
+    assert blocker.args[0].startswith("This file could not be opened: ")
+    assert preview.rendered_pages() == 0
+
+
+def test_a_newer_load_wins_over_a_slower_older_one(qtbot: Any, runner: OpRunner) -> None:
+    preview = _preview(qtbot, runner)
+    preview.load(CORPUS / "pdflatex-4-pages.pdf")
+    preview.load(CORPUS / ENCRYPTED)
+    qtbot.waitUntil(lambda: runner.idle, timeout=20_000)
+    assert preview.rendered_pages() == 0
+    assert preview.message().startswith("This file is password-protected")
+    preview.clear()
+    assert (preview.rendered_pages(), preview.message(), preview.path) == (0, "", None)
+    assert not preview.open_button.isEnabled()
