@@ -49,7 +49,7 @@ def test_rejected_items_show_a_plain_text_banner_that_can_be_dismissed(qtbot: An
     assert banner.isHidden()
     notifier.items_rejected(2)
     assert banner.isVisible()
-    assert "2 of your changes" in banner.text()
+    assert banner.text().startswith("The hub refused 2 of your changes.")
     with qtbot.waitSignal(banner.dismissed):
         banner._close.click()
     assert banner.isHidden()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QIcon
@@ -100,6 +101,17 @@ class Notifier(QObject):
     def uses_tray(self) -> bool:
         return self._use_tray
 
+    def watch(self, controller: Any) -> None:
+        """Follow a `SyncController`: its failures, successes and refused items."""
+        controller.failed.connect(self.sync_failed)
+        controller.finished.connect(self._sync_finished)
+
+    def _sync_finished(self, report: object) -> None:
+        self.sync_succeeded()
+        rejected = getattr(report, "rejected", 0)
+        if isinstance(rejected, int):
+            self.items_rejected(rejected)
+
     def sync_failed(self, message: str) -> None:
         self._failures += 1
         if self._failures >= FAILURES_BEFORE_NOTICE and not self._told_about_failures:
@@ -124,17 +136,8 @@ class Notifier(QObject):
         if count <= 0:
             return
         self.notify(
-            tr("notify", "Marketing's hub refused some of your changes"),
-            tr(
-                "notify",
-                "{count} of your changes were not accepted. Open the outbox to see why "
-                "and to retry them.",
-            ).format(count=count)
-            if count != 1
-            else tr(
-                "notify",
-                "One of your changes was not accepted. Open the outbox to see why and to retry it.",
-            ),
+            tr("notify", "The hub refused %n of your changes", n=count),
+            tr("notify", "Open the outbox to see the hub's reason and to send them again."),
         )
 
     def notify(self, title: str, message: str) -> None:

@@ -1,0 +1,175 @@
+"""A rep's day with a flaky hub: work offline, come back online, see the outbox drain.
+
+Everything is real: an EmbeddedHub on loopback (stopped and restarted on the same port
+and home), the SyncEngine, a Store in tmp_path, and the controller, status bar and
+outbox panel wired as the main window wires them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from repdesk.domain.feedback import Objection
+from repdesk.domain.ids import new_id
+from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import BantAnswer, BantDimension
+from repdesk.gui.notify import NoticeBanner, Notifier
+from repdesk.gui.outbox_panel import OutboxModel, OutboxPanel
+from repdesk.gui.status import SyncStatusBar
+from repdesk.gui.sync_controller import SyncController
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    EMAIL,
+    PASSWORD,
+    add_note,
+    app_ctx_fixture,
+    engine_fixture,
+    grab,
+    hub_world_fixture,
+    local_store_fixture,
+    restart_on_same_port,
+)
+
+
+class _Window(QWidget):
+    """The pieces of the main window this flow needs, wired the same way."""
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.controller = SyncController(ctx, self, prompt_sign_in=False)
+        self.banner = NoticeBanner(self)
+        self.notifier = Notifier(self.banner, use_tray=False, parent=self)
+        self.notifier.watch(self.controller)
+        self.outbox = OutboxPanel(ctx, self)
+        self.outbox.sync_requested.connect(self.controller.sync_now)
+        self.status = SyncStatusBar(ctx, self.controller, self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.outbox, 1)
+        layout.addWidget(self.status)
+        self.resize(960, 560)
+
+
+def _sync(qtbot: Any, window: _Window) -> None:
+    with qtbot.waitSignal(window.controller.ended, timeout=20_000):
+        assert window.controller.sync_now()
+    # The panels re-read the store after the sync's changes; wait until those reads land.
+    qtbot.waitUntil(lambda: window.outbox.ctx.ops.idle, timeout=5000)
+
+
+def _states(window: _Window) -> dict[str, str]:
+    model = window.outbox.model
+    return {
+        model.index(r, 0).data(OutboxModel.ID_ROLE): model.index(r, 0).data(OutboxModel.STATE_ROLE)
+        for r in range(model.rowCount())
+    }
+
+
+def _signed_in_window(qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any) -> _Window:
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    window = _Window(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_work_offline_then_sync_when_the_hub_is_back(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    _sync(qtbot, window)
+    assert local_store.lead_count() == 3, "the rep's leads arrived"
+    assert window.controller.online is True
+
+    hub_world.hub.stop()
+    ada = hub_world.lead_ids[0]
+    add_note(local_store, ada, "Called from the train; wants pricing for 40 seats")
+    local_store.update_bant(
+        ada, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "confirmed", "We need it")}
+    )
+    _sync(qtbot, window)
+    assert window.controller.online is False
+    assert "Offline" in window.status.online_label.text()
+    qtbot.waitUntil(lambda: window.status.pending_button.text() == "2 unsent", timeout=5000)
+    assert set(_states(window).values()) == {"pending"}
+    grab(window, "offline-flow-offline", QSize(960, 560))
+
+    restart_on_same_port(hub_world)
+    _sync(qtbot, window)
+    assert window.controller.online is True
+    qtbot.waitUntil(lambda: set(_states(window).values()) == {"applied"}, timeout=5000)
+    assert local_store.outbox_counts().pending == 0
+    assert "Online" in window.status.online_label.text()
+    qtbot.waitUntil(lambda: window.status.pending_button.text() == "All sent", timeout=5000)
+    grab(window, "offline-flow-back-online", QSize(960, 560))
+
+
+def test_repeated_failures_raise_one_notice(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any
+) -> None:
+    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    hub_world.hub.stop()
+    for _ in range(3):
+        _sync(qtbot, window)
+    assert window.banner.isVisible()
+    assert "3 times in a row" in window.banner.text()
+    restart_on_same_port(hub_world)
+    _sync(qtbot, window)
+    assert window.banner.isHidden()
+
+
+def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    _sync(qtbot, window)
+    ada = hub_world.lead_ids[0]
+    local_store.add_objection(
+        Objection(
+            id=new_id(),
+            lead_id=ada,
+            category_code="<b>bad</b>",
+            verbatim="Too pricey",
+            created_at=datetime.now(UTC),
+        )
+    )
+    with qtbot.waitSignal(window.notifier.notified, timeout=20_000):
+        _sync(qtbot, window)
+    (item,) = local_store.outbox([OutboxState.REJECTED])
+    qtbot.waitUntil(lambda: _states(window).get(item.id) == "rejected", timeout=5000)
+    assert window.outbox.select(item.id)
+    shown = window.outbox.detail.reason.text()
+    assert "'<b>bad</b>'" in shown, "the hub's text is shown literally"
+    assert "not in marketing's list" in shown
+    assert window.banner.text().startswith("The hub refused 1 of your changes.")
+    grab(window, "offline-flow-rejected", QSize(960, 560))
+
+
+def test_conflict_with_marketing_keep_mine_then_sync(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    from repdesk.hub import seed
+
+    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    _sync(qtbot, window)
+    ada = hub_world.lead_ids[0]
+    seed.set_bant_as_marketing(hub_world.db, ada, "budget", "none")
+    local_store.update_bant(
+        ada, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved")}
+    )
+    _sync(qtbot, window)
+    (item,) = local_store.outbox([OutboxState.CONFLICT])
+    qtbot.waitUntil(lambda: _states(window).get(item.id) == "conflict", timeout=5000)
+    assert window.outbox.select(item.id)
+    (conflict,) = local_store.conflicts()
+    assert (conflict.mine, conflict.theirs) == ("approved", "none")
+    grab(window, "offline-flow-conflict", QSize(960, 560))
+    with qtbot.waitSignal(window.outbox.loaded, timeout=5000):
+        window.outbox.detail.conflict_buttons[(conflict.id, True)].click()
+    assert local_store.conflicts() == []
+    _sync(qtbot, window)
+    assert local_store.bant(ada).budget.value == "approved"
+    assert local_store.outbox_counts().pending == 0
