@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
-from repdesk.hub import seed
+from repdesk.hub import auth, seed
 from repdesk.hub.auth import hash_password
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import sqlite_url
@@ -26,9 +27,17 @@ PASSWORD = "correct horse battery staple"
 PDF_BYTES = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 
-@pytest.fixture(scope="session")
-def password_hash() -> str:
-    """Hashed once: argon2 is slow on purpose, and every test seeds reps."""
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with a small cost: the same code path, a fraction of the CPU (the real
+    cost takes ~0.4 s per sign-in on the shared test machine)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", cheap)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("dummy"))
+
+
+@pytest.fixture
+def password_hash(_cheap_argon2: None) -> str:
     return hash_password(PASSWORD)
 
 
