@@ -1,0 +1,372 @@
+"""The collateral library: every file marketing shared, searchable, with a preview pane."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.leads import Collateral
+from repdesk.gui.context import AppContext, CollateralFiles
+from repdesk.gui.ops import OpContext, QueryOp
+from repdesk.gui.pdf_preview import PdfPreview
+from repdesk.gui.text import one_line, plain_label, set_plain, tr
+from repdesk.gui.theme import Tone, scaled_font, set_tone, tone_color
+
+log = logging.getLogger(__name__)
+
+_Index = QModelIndex | QPersistentModelIndex
+SEARCH_DELAY_MS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class CollateralRow:
+    collateral: Collateral
+    path: Path | None
+    """The verified local copy, or None while it is not downloaded."""
+    campaign: str = ""
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return tr("collateral", "{n} bytes").format(n=size)
+    if size < 1024 * 1024:
+        return tr("collateral", "{n} KB").format(n=round(size / 1024))
+    return tr("collateral", "{n:.1f} MB").format(n=size / (1024 * 1024))
+
+
+def state_text(row: CollateralRow) -> str:
+    where = (
+        tr("collateral", "Available offline")
+        if row.path is not None
+        else tr("collateral", "Not downloaded yet")
+    )
+    if row.collateral.problem:
+        # The full reason is in the tooltip and above the preview; the cell stays short.
+        return tr("collateral", "Flagged · {where}").format(where=where.lower())
+    return where
+
+
+def load_rows(ctx: OpContext, files: CollateralFiles | None, search: str) -> list[CollateralRow]:
+    """Collateral matching `search`, with where each file is on disk (runs on the DB lane)."""
+    store = ctx.store
+    items = store.collateral(search=search)
+    campaigns = {c.id: c.name for c in store.campaigns()}
+    rows = []
+    for item in items:
+        path = files.path_for(item.sha256) if files is not None else None
+        rows.append(CollateralRow(item, path, campaigns.get(item.campaign_id or "", "")))
+    return rows
+
+
+class CollateralModel(QAbstractTableModel):
+    """Title, campaign, tags, size and download state; flagged files are marked."""
+
+    COLUMNS = ("title", "campaign", "tags", "size", "state")
+    ID_ROLE = Qt.ItemDataRole.UserRole + 1
+    FLAGGED_ROLE = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CollateralRow] = []
+
+    def set_rows(self, rows: Sequence[CollateralRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CollateralRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, collateral_id: str) -> int:
+        for i, r in enumerate(self._rows):
+            if r.collateral.id == collateral_id:
+                return i
+        return -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        return (
+            tr("collateral", "Title"),
+            tr("collateral", "Campaign"),
+            tr("collateral", "Tags"),
+            tr("collateral", "Size"),
+            tr("collateral", "Status"),
+        )[section]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None or not 0 <= index.column() < len(self.COLUMNS):
+            return None
+        item = row.collateral
+        column = self.COLUMNS[index.column()]
+        if role == self.ID_ROLE:
+            return item.id
+        if role == self.FLAGGED_ROLE:
+            return bool(item.problem)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "title":
+                return ("⚠ " if item.problem else "") + one_line(item.title)
+            if column == "campaign":
+                return row.campaign
+            if column == "tags":
+                return ", ".join(item.tags)
+            if column == "size":
+                return human_size(item.size)
+            if column == "state":
+                return state_text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if item.problem:
+                return item.problem
+            return item.title if column == "title" else None
+        if role == Qt.ItemDataRole.ForegroundRole and column in ("title", "state"):
+            if item.problem:
+                return QBrush(tone_color(Tone.BAD))
+            if column == "state" and row.path is None:
+                return QBrush(tone_color(Tone.MUTED))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "size":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class CollateralLibrary(QWidget):
+    """Search all collateral, see what is available offline, preview and open files."""
+
+    loaded = Signal()
+    """Rows were (re)read from the store."""
+    opened = Signal(str)
+    """The local path handed to the system viewer."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("collateralLibrary")
+        self.model = CollateralModel(self)
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText(tr("collateral", "Search collateral by title or tag…"))
+        self.search_edit.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.count_label = plain_label("", self)
+        set_tone(self.count_label, Tone.MUTED)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        # A library holds dozens of files, not thousands: fitting columns to contents is cheap.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+
+        # --- preview pane ---
+        preview_box = QWidget(self)
+        self.title_label = plain_label("", preview_box, wrap=True)
+        self.title_label.setFont(scaled_font(self.title_label.font(), 1, bold=True))
+        self.problem_label = plain_label("", preview_box, wrap=True)
+        self.problem_label.setObjectName("collateralProblem")
+        set_tone(self.problem_label, Tone.BAD)
+        self.info_label = plain_label("", preview_box, wrap=True)
+        set_tone(self.info_label, Tone.MUTED)
+        self.preview = PdfPreview(preview_box, ops=ctx.ops)
+        # The library shows the title (the cached file is named by its hash) and its own
+        # open button, so the preview's file-name header and button stay hidden.
+        self.preview.header.hide()
+        self.preview.open_button.hide()
+        self.preview.rendered.connect(self._show_page_count)
+        self._details = ""
+        self.open_button = QPushButton(tr("collateral", "Open with system viewer"), preview_box)
+        self.open_button.clicked.connect(self.open_selected)
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addWidget(self.title_label)
+        preview_layout.addWidget(self.problem_label)
+        preview_layout.addWidget(self.info_label)
+        preview_layout.addWidget(self.preview, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        preview_layout.addLayout(buttons)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.count_label)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(preview_box)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([520, 480])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+        ctx.events.changed.connect(self._on_changed)
+        self._show_selected()
+        self.refresh()
+
+    # --- data -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._search_timer.stop()
+        search = self.search_edit.text().strip()
+        files = self.ctx.collateral
+        QueryOp(
+            parent=self, op=lambda c: load_rows(c, files, search), success=self._show_rows
+        ).run_in_background(self.ctx.ops)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.collateral or changes.reference:
+            self.refresh()
+
+    def _show_rows(self, rows: list[CollateralRow]) -> None:
+        current = self.selected_id()
+        self.model.set_rows(rows)
+        offline = sum(1 for r in rows if r.path is not None)
+        set_plain(
+            self.count_label,
+            tr("collateral", "{total} files, {offline} available offline").format(
+                total=len(rows), offline=offline
+            ),
+        )
+        if current and self.model.row_of(current) >= 0:
+            self.select(current)
+        else:
+            self._show_selected()
+        self.loaded.emit()
+
+    # --- selection and preview --------------------------------------------------------------
+
+    def selected_id(self) -> str:
+        row = self.selected_row()
+        return row.collateral.id if row is not None else ""
+
+    def selected_row(self) -> CollateralRow | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def select(self, collateral_id: str) -> bool:
+        row = self.model.row_of(collateral_id)
+        if row < 0:
+            return False
+        self.table.setCurrentIndex(self.model.index(row, 0))
+        self.table.selectRow(row)
+        self._show_selected()
+        return True
+
+    def _show_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            set_plain(self.title_label, tr("collateral", "Select a file to preview it."))
+            self.problem_label.hide()
+            self.info_label.hide()
+            self.open_button.setEnabled(False)
+            self.preview.clear()
+            return
+        item = row.collateral
+        set_plain(self.title_label, item.title)
+        if item.problem:
+            set_plain(
+                self.problem_label,
+                tr("collateral", "Marketing flagged this file: {problem}").format(
+                    problem=item.problem
+                ),
+            )
+            self.problem_label.show()
+        else:
+            self.problem_label.hide()
+        details = [human_size(item.size)]
+        if row.campaign:
+            details.append(row.campaign)
+        if item.tags:
+            details.append(", ".join(item.tags))
+        if row.path is None:
+            details.append(tr("collateral", "Not downloaded yet: it arrives with the next sync."))
+        self._details = " · ".join(details)
+        set_plain(self.info_label, self._details)
+        self.info_label.show()
+        self.open_button.setEnabled(row.path is not None)
+        if row.path is not None:
+            self.preview.load(row.path)
+        else:
+            self.preview.clear()
+
+    def _show_page_count(self, shown: int) -> None:
+        pages = self.preview.page_count()
+        if not pages:
+            return
+        text = (
+            tr("collateral", "%n pages", n=pages)
+            if shown >= pages
+            else tr("collateral", "first {shown} of {pages} pages shown").format(
+                shown=shown, pages=pages
+            )
+        )
+        set_plain(self.info_label, f"{self._details} · {text}" if self._details else text)
+
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is None or row.path is None:
+            return
+        url = QUrl.fromLocalFile(str(row.path))
+        if not QDesktopServices.openUrl(url):
+            log.warning("no system viewer opened %s", row.path)
+        self.opened.emit(str(row.path))

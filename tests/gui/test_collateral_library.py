@@ -1,0 +1,217 @@
+"""The collateral library: search, download state, flagged files, preview of real corpus PDFs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, QSize, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
+from repdesk.domain.leads import Collateral
+from repdesk.store.api import RemoteUpsert
+from repdesk.sync.collateral import CollateralCache
+from repdesk.sync.http import DownloadResult
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    CORPUS,
+    app_ctx_fixture,
+    corpus_collateral,
+    grab,
+    local_store_fixture,
+)
+
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared PDF corpus is missing")
+
+ENCRYPTED = "libreoffice-writer-password.pdf"
+
+
+class _CorpusDownloader:
+    """Hands the cache a corpus file as if it had come from the hub (same bytes, same hash)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def download(
+        self, sha256: str, dest_partial_path: Path, *, expected_size: int, **_: Any
+    ) -> DownloadResult:
+        shutil.copyfile(CORPUS / self.names[sha256], dest_partial_path)
+        return DownloadResult(size=expected_size, resumed_from=0, validator=None)
+
+
+@pytest.fixture
+def library_items(local_store: Any, app_ctx: Any, tmp_path: Path) -> dict[str, Collateral]:
+    """Four collateral entries; all but the "not downloaded" one are in a real cache."""
+    items = {
+        "four": corpus_collateral(
+            "pdflatex-4-pages.pdf", "Pricing overview 2026", tags=("pricing",)
+        ),
+        "locked": corpus_collateral(
+            ENCRYPTED, "Partner terms", problem="This PDF is password-protected."
+        ),
+        "minimal": corpus_collateral("minimal-document.pdf", "One-pager <b>bold</b>"),
+        "remote": corpus_collateral("multicolumn.pdf", "Case study: Northwind"),
+    }
+    local_store.apply_pull_page(
+        [RemoteUpsert("collateral", c.id, c.version, c) for c in items.values()], "c-1"
+    )
+    cache = CollateralCache(tmp_path / "cache")
+    names = {
+        items[k].sha256: n
+        for k, n in (
+            ("four", "pdflatex-4-pages.pdf"),
+            ("locked", ENCRYPTED),
+            ("minimal", "minimal-document.pdf"),
+        )
+    }
+    downloader = _CorpusDownloader(names)
+    for key in ("four", "locked", "minimal"):
+        cache.fetch(downloader, items[key])
+    app_ctx.collateral = cache
+    return items
+
+
+def _library(qtbot: Any, ctx: Any) -> Any:
+    from repdesk.gui.collateral_library import CollateralLibrary
+
+    library = CollateralLibrary(ctx)
+    qtbot.addWidget(library)
+    library.resize(1000, 600)
+    with qtbot.waitSignal(library.loaded, timeout=5000):
+        library.show()
+    return library
+
+
+def _titles(library: Any) -> list[str]:
+    return [library.model.row_at(i).collateral.title for i in range(library.model.rowCount())]
+
+
+def test_lists_all_collateral_with_download_state_and_flags(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    model = library.model
+    assert sorted(_titles(library)) == sorted(c.title for c in library_items.values())
+    states = {
+        model.row_at(i).collateral.id: model.index(i, 4).data() for i in range(model.rowCount())
+    }
+    assert states[library_items["four"].id] == "Available offline"
+    assert states[library_items["remote"].id] == "Not downloaded yet"
+    assert states[library_items["locked"].id] == "Flagged · available offline"
+    locked_row = model.row_of(library_items["locked"].id)
+    assert model.index(locked_row, 4).data(Qt.ItemDataRole.ToolTipRole) == (
+        "This PDF is password-protected."
+    )
+    flagged = {
+        model.row_at(i).collateral.id
+        for i in range(model.rowCount())
+        if model.index(i, 0).data(model.FLAGGED_ROLE)
+    }
+    assert flagged == {library_items["locked"].id}
+    assert "3 available offline" in library.count_label.text()
+
+
+def test_search_narrows_the_list(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    with qtbot.waitSignal(library.loaded, timeout=5000):
+        library.search_edit.setText("pricing")
+    assert _titles(library) == ["Pricing overview 2026"]
+
+
+def test_preview_renders_a_corpus_pdf(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    assert library.select(library_items["four"].id)
+    assert library.open_button.isEnabled()
+    assert library.title_label.text() == "Pricing overview 2026"
+    qtbot.waitUntil(lambda: _preview_pages(library) > 0, timeout=10_000)
+    grab(library, "collateral-preview", QSize(1000, 600))
+
+
+def test_encrypted_file_shows_the_clear_message(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    assert library.select(library_items["locked"].id)
+    assert library.problem_label.isVisible()
+    assert "password-protected" in library.problem_label.text()
+    qtbot.waitUntil(lambda: "password" in _preview_message(library).lower(), timeout=10_000)
+    grab(library, "collateral-encrypted", QSize(1000, 600))
+
+
+def test_not_downloaded_file_cannot_be_opened_yet(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    assert library.select(library_items["remote"].id)
+    assert not library.open_button.isEnabled()
+    assert "Not downloaded yet" in library.info_label.text()
+
+
+def test_titles_from_the_hub_are_plain_text(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    assert library.select(library_items["minimal"].id)
+    assert library.title_label.text() == "One-pager <b>bold</b>"
+    assert library.title_label.textFormat().name == "PlainText"
+
+
+class _UrlCatcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_open_with_system_viewer_hands_the_local_file_to_the_desktop(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    """Qt's own URL-handler hook stands in for the desktop's PDF viewer."""
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        library = _library(qtbot, app_ctx)
+        library.select(library_items["four"].id)
+        with qtbot.waitSignal(library.opened, timeout=5000) as blocker:
+            library.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [u.toLocalFile() for u in catcher.urls] == [blocker.args[0]]
+    assert Path(blocker.args[0]).read_bytes() == (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
+
+
+def test_collateral_model_passes_qtmodeltester(
+    qtbot: Any, qtmodeltester: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    qtmodeltester.check(library.model)
+
+
+# --- reading the preview widget's state (gui/pdf_preview.py) ---------------------------------
+
+
+def _preview_pages(library: Any) -> int:
+    preview = library.preview
+    for name in ("rendered_pages", "page_count"):
+        value = getattr(preview, name, None)
+        if callable(value):
+            value = value()
+        if isinstance(value, int):
+            return value
+    return 0
+
+
+def _preview_message(library: Any) -> str:
+    preview = library.preview
+    value = getattr(preview, "message", "")
+    if callable(value):
+        value = value()
+    return str(value)
