@@ -199,3 +199,18 @@ def test_clearing_an_answer_and_plain_letters_outside_text_fields(
     assert focused() is console.notes
     qtbot.waitUntil(lambda: ctx.ops.idle)
     assert ctx.store.bant(LEAD_ID).budget is None
+
+
+def test_continuous_typing_is_still_drafted(qtbot: Any, ctx: AppContext, monkeypatch: Any) -> None:
+    """Without a pause the debounce never fires; the max delay (set to 0 here) still saves."""
+    import repdesk.gui.call_console as module
+
+    monkeypatch.setattr(module, "DRAFT_DEBOUNCE_MS", 600_000)
+    monkeypatch.setattr(module, "DRAFT_MAX_DELAY_MS", 0)
+    open_console(qtbot, ctx)
+    type_text(qtbot, "no pause at all")
+    qtbot.waitUntil(
+        lambda: (
+            (d := load_draft(ctx.drafts_dir, LEAD_ID)) is not None and d.notes == "no pause at all"
+        )
+    )

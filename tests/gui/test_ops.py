@@ -223,3 +223,18 @@ def test_shutdown_finishes_queued_work_and_refuses_more(qapp: Any) -> None:
     assert ran == [0, 1, 2]
     with pytest.raises(RuntimeError):
         QueryOp(parent=None, op=_ident).run_in_background(ops)
+
+
+def test_a_failing_callback_is_logged_and_reported(
+    qtbot: Any, runner: OpRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_callback(_value: object) -> None:
+        raise ValueError("bug in a view")
+
+    with caplog.at_level(logging.ERROR), qtbot.waitSignal(runner.error_reported):
+        QueryOp(parent=None, op=lambda _c: 1, success=broken_callback).run_in_background(runner)
+    assert any(r.exc_info and r.exc_info[0] is ValueError for r in caplog.records)
+    assert runner.idle
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox):
+            box.close()

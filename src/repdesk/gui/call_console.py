@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,8 +49,10 @@ from repdesk.gui.widgets.bant_card import BantCard
 from repdesk.gui.widgets.call_timer import CallTimer
 from repdesk.gui.widgets.readiness import ReadinessBadge
 
-#: Notes are written to the draft file this long after the rep stops typing.
+#: Notes are written to the draft file this long after the rep stops typing...
 DRAFT_DEBOUNCE_MS = 400
+#: ...and at least this often while they type without a pause.
+DRAFT_MAX_DELAY_MS = 2000
 MAX_NOTE = 20_000
 """Hub limit on a call note (protocol MAX_TEXT; the GUI may not import the protocol)."""
 
@@ -220,6 +222,7 @@ class CallConsole(QWidget):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DEBOUNCE_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
+        self._draft_dirty = QElapsedTimer()  # since the oldest keystroke not yet in a draft
         self._install_shortcuts()
         QApplication.instance().focusChanged.connect(self._on_focus_changed)  # type: ignore[union-attr]
         self._render_objections()
@@ -347,12 +350,19 @@ class CallConsole(QWidget):
     # --- notes draft -----------------------------------------------------------------------
 
     def _on_notes_changed(self) -> None:
-        if self._loaded and not self.ended:
+        if not self._loaded or self.ended:
+            return
+        if not self._draft_dirty.isValid():
+            self._draft_dirty.start()
+        if self._draft_dirty.elapsed() >= DRAFT_MAX_DELAY_MS:
+            self.save_draft_now()
+        else:
             self._draft_timer.start()
 
     def save_draft_now(self) -> None:
         """Write the notes draft (on the files lane; the write runs even if we close)."""
         self._draft_timer.stop()
+        self._draft_dirty.invalidate()
         started = self.timer.started_at or utcnow()
         draft = CallDraft(self.lead_id, started, self.notes.toPlainText(), utcnow())
         drafts_dir = self.ctx.drafts_dir

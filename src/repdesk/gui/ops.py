@@ -186,7 +186,10 @@ class ProgressDialog(QProgressDialog):
         self.setMinimumDuration(0)
         self.setAutoClose(False)
         self.setAutoReset(False)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        # Modal to its own window only; with no window it must not freeze the whole app.
+        self.setWindowModality(
+            Qt.WindowModality.WindowModal if parent is not None else Qt.WindowModality.NonModal
+        )
         if not cancellable:
             self.setCancelButton(None)
 
@@ -307,6 +310,10 @@ class OpRunner(QObject):
         self._pending -= 1
         try:
             job.op.deliver(self, job)
+        except Exception as exc:
+            # A bug in a GUI callback: log it with its traceback and tell the rep, once.
+            log.error("an op's result handler failed", exc_info=exc)
+            self.report_error(job.op.parent, exc)
         finally:
             if self._pending == 0:
                 self.busy_changed.emit(False)

@@ -127,9 +127,11 @@ class ThemeManager(QObject):
         self._mode = mode
         self.apply()
 
-    def apply(self) -> None:
+    def apply(self, system_scheme: Qt.ColorScheme | None = None) -> None:
+        """Apply the palette for the mode; `system_scheme` is the OS scheme if just reported."""
         if self._mode is ThemeMode.SYSTEM:
-            dark = QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+            scheme = system_scheme or QGuiApplication.styleHints().colorScheme()
+            dark = scheme == Qt.ColorScheme.Dark
         else:
             dark = self._mode is ThemeMode.DARK
         self._dark = dark
@@ -140,9 +142,9 @@ class ThemeManager(QObject):
     def tone(self, tone: Tone) -> QColor:
         return QColor(_TONES[self._dark][tone])
 
-    def _on_system_scheme(self, _scheme: Qt.ColorScheme) -> None:
+    def _on_system_scheme(self, scheme: Qt.ColorScheme) -> None:
         if self._mode is ThemeMode.SYSTEM:
-            self.apply()
+            self.apply(scheme)
 
 
 def is_dark(widget: QWidget | None = None) -> bool:
