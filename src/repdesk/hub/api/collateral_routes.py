@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
@@ -79,18 +80,26 @@ def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
-@router.api_route(
-    "/{sha256}",
-    methods=["GET", "HEAD"],
-    response_class=Response,
-    responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The whole file"},
-        206: {"description": "The requested byte range"},
-        404: {"model": ErrorResponse},
-        416: {"model": ErrorResponse},
-    },
-)
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {}}, "description": "The whole file"},
+    206: {"description": "The requested byte range"},
+    404: {"model": ErrorResponse},
+    416: {"model": ErrorResponse},
+}
+
+
+@router.get("/{sha256}", response_class=Response, responses=_RESPONSES)
+def get_collateral(sha256: str, request: Request, rep: Authed, state: State) -> Response:
+    return collateral_file(sha256, request, rep, state)
+
+
+@router.head("/{sha256}", response_class=Response, responses=_RESPONSES)
+def head_collateral(sha256: str, request: Request, rep: Authed, state: State) -> Response:
+    return collateral_file(sha256, request, rep, state)
+
+
 def collateral_file(sha256: str, request: Request, rep: Authed, state: State) -> Response:
+    """The file (or its headers for HEAD) for a rep; shared by the GET and HEAD routes."""
     sha = sha256.lower()
     if not SHA256_RE.match(sha):
         raise ApiError(404, "not_found", "There is no such collateral.")

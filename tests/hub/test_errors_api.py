@@ -1,0 +1,224 @@
+"""Every failure answers `{"error": {"code", "message"}}` with a 4xx, never a 5xx: bad
+JSON, wrong types, unknown fields, oversized bodies, unknown routes and fuzzed bodies."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.hub.conftest import PASSWORD, World
+from tests.hub.helpers import assert_error, note
+
+from repdesk.hub.embedded import EmbeddedHub
+
+Clients = Callable[[str], httpx.Client]
+
+
+@pytest.fixture
+def alice(world: World, client_for: Clients) -> httpx.Client:
+    return client_for("alice@example.test")
+
+
+def test_malformed_json_is_400(alice: httpx.Client) -> None:
+    for path in ("/v1/sync/push", "/v1/auth/login"):
+        r = alice.post(
+            path,
+            content=b'{"client_id": "x", "mutations": [',
+            headers={"Content-Type": "application/json"},
+        )
+        assert_error(r, 400, "malformed_json")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"client_id": "d"},
+        {"client_id": 5, "mutations": []},
+        {"client_id": "d", "mutations": "nope"},
+        {"client_id": "d", "mutations": [], "extra": 1},
+        {"client_id": "", "mutations": []},
+        {"client_id": "d", "mutations": [{"id": 1}]},
+        {"client_id": "d", "mutations": [{"kind": "call_note.create"}]},
+        {"client_id": "d", "mutations": [None]},
+        [],
+        "text",
+    ],
+)
+def test_wrong_push_envelopes_are_422(alice: httpx.Client, body: Any) -> None:
+    error = assert_error(alice.post("/v1/sync/push", json=body), 422, "invalid_request")
+    assert (
+        error["message"].startswith("The request is not valid")
+        or "Change number" in error["message"]
+    )
+
+
+def test_too_many_mutations_is_422(world: World, alice: httpx.Client) -> None:
+    batch = [note(world.alice_leads[0]) for _ in range(501)]
+    r = alice.post("/v1/sync/push", json={"client_id": "d", "mutations": batch})
+    assert_error(r, 422, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "alice@example.test"},
+        {"email": "alice@example.test", "password": PASSWORD, "remember": True},
+        {"email": 42, "password": PASSWORD},
+        {"email": "a", "password": PASSWORD},
+        {"email": "alice@example.test", "password": ""},
+    ],
+)
+def test_wrong_login_bodies_are_422(anon: httpx.Client, world: World, body: Any) -> None:
+    assert_error(anon.post("/v1/auth/login", json=body), 422, "invalid_request")
+
+
+def test_oversized_body_is_413(hub: EmbeddedHub, alice: httpx.Client) -> None:
+    big = b'{"client_id": "d", "mutations": [], "pad": "' + b"x" * hub.config.max_body_bytes + b'"}'
+    assert_error(alice.post("/v1/sync/push", content=big), 413, "body_too_large")
+
+
+def test_oversized_chunked_body_is_413(hub: EmbeddedHub, alice: httpx.Client) -> None:
+    """No Content-Length: the limit is enforced while reading the chunks."""
+    limit = hub.config.max_body_bytes
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"client_id": "d", "mutations": [], "pad": "'
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+        yield b'"}'
+
+    r = alice.post("/v1/sync/push", content=chunks())
+    assert_error(r, 413, "body_too_large")
+
+
+def test_unknown_routes_and_methods(alice: httpx.Client) -> None:
+    assert_error(alice.get("/v1/nothing-here"), 404, "not_found")
+    assert_error(alice.get("/"), 404, "not_found")
+    assert_error(alice.delete("/v1/sync/pull"), 405, "method_not_allowed")
+    assert_error(alice.get("/v1/auth/login"), 405, "method_not_allowed")
+
+
+def test_openapi_is_served_and_describes_the_contract(anon: httpx.Client) -> None:
+    spec = anon.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in (
+        "/v1/auth/login",
+        "/v1/auth/logout",
+        "/v1/sync/meta",
+        "/v1/sync/pull",
+        "/v1/sync/push",
+        "/v1/collateral/{sha256}",
+    ):
+        assert path in paths
+    push_body = paths["/v1/sync/push"]["post"]["requestBody"]["content"]["application/json"]
+    assert push_body["schema"] == {"$ref": "#/components/schemas/PushRequest"}
+    schemas = spec["components"]["schemas"]
+    assert {"PushRequest", "Mutation", "PullResponse", "ErrorResponse"} <= set(schemas)
+
+
+def test_meta(anon: httpx.Client, hub: EmbeddedHub) -> None:
+    body = anon.get("/v1/sync/meta").json()
+    assert body["protocol_version"] == 1
+    assert body["min_client_version"] == hub.config.min_client_version
+    assert body["server_time"].endswith(("Z", "+00:00"))
+
+
+def test_a_garbage_request_line_does_not_hurt_the_server(
+    hub: EmbeddedHub, anon: httpx.Client
+) -> None:
+    with socket.create_connection(("127.0.0.1", hub.port), timeout=10) as sock:
+        sock.sendall(b"\x16\x03\x01garbage that is not http\r\n\r\n")
+        sock.recv(1024)
+    assert anon.get("/v1/sync/meta").status_code == 200
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+mutation_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.one_of(st.text(max_size=70), st.integers()),
+        "seq": st.one_of(st.integers(), st.text(max_size=5)),
+        "kind": st.sampled_from(
+            [
+                "call_note.create",
+                "qualification.update",
+                "objection.create",
+                "disposition.set",
+                "collateral.used",
+                "bogus",
+            ]
+        ),
+        "entity_id": st.text(max_size=70),
+        "lead_id": st.text(max_size=70),
+        "recorded_at": st.one_of(st.just("2026-01-01T00:00:00Z"), st.text(max_size=30)),
+        "base_version": st.one_of(st.none(), st.integers(), st.text(max_size=3)),
+        "payload": st.one_of(
+            json_values,
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "body": json_values,
+                    "fields": json_values,
+                    "kind": st.sampled_from(["accept", "disqualify", "sent", "x"]),
+                    "category_code": st.sampled_from(["price", "x", ""]),
+                    "collateral_id": json_values,
+                    "reason": json_values,
+                },
+            ),
+        ),
+    },
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    body=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"client_id": st.text(max_size=70), "mutations": st.lists(mutation_like, max_size=4)}
+        ),
+    )
+)
+def test_fuzzed_push_bodies_never_cause_a_5xx(world: World, alice: httpx.Client, body: Any) -> None:
+    r = alice.post(
+        "/v1/sync/push", content=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code < 500, r.text
+    if r.status_code == 200:
+        for result in r.json()["results"]:
+            assert result["status"] in {"applied", "duplicate", "conflict", "rejected"}
+    else:
+        assert set(r.json()["error"]) >= {"code", "message"}
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cursor=st.text(max_size=60),
+    limit=st.one_of(st.integers(-5, 6000).map(str), st.text(max_size=5)),
+)
+def test_fuzzed_pull_queries_never_cause_a_5xx(
+    alice: httpx.Client, cursor: str, limit: str
+) -> None:
+    r = alice.get("/v1/sync/pull", params={"cursor": cursor, "limit": limit})
+    assert r.status_code in (200, 410, 422), r.text
