@@ -185,3 +185,26 @@ def test_summary_of_every_kind_is_plain_one_line_text(local_store: Any) -> None:
     )
     texts = [summary(i) for i in local_store.outbox()]
     assert texts == ["line one line two", "Need: CRM sync"]
+
+
+def test_export_button_asks_for_a_file_and_remembers_the_folder(
+    qtbot: Any, app_ctx: Any, local_store: Any, tmp_path: Path
+) -> None:
+    from repdesk.store import settings as registry
+
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    add_note(local_store, ada.id, "one")
+    panel = _panel(qtbot, app_ctx)
+    _reload(qtbot, panel)
+    panel.export_button.click()
+    dialog = panel.file_dialog
+    assert dialog is not None and dialog.isVisible()
+    target = tmp_path / "exports" / "mine.json"
+    target.parent.mkdir()
+    dialog.selectFile(str(target))
+    with qtbot.waitSignal(panel.exported, timeout=5000) as blocker:
+        dialog.accept()
+    assert blocker.args == [str(target)]
+    assert json.loads(target.read_text(encoding="utf-8"))["count"] == 1
+    assert app_ctx.settings.get(registry.LAST_EXPORT_DIR) == str(target.parent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.changes import Changes
+from repdesk.domain.errors import RepdeskError
 from repdesk.domain.outbox import Conflict, MutationKind, OutboxItem, OutboxState
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
@@ -332,6 +334,8 @@ class OutboxPanel(QWidget):
         self.ctx = ctx
         self.model = OutboxModel(self)
         self.setObjectName("outboxPanel")
+        self.file_dialog: QFileDialog | None = None
+        """The open export dialog, if any."""
 
         self.summary_label = plain_label("", self, wrap=True)
         self.sync_button = QPushButton(tr("outbox", "Sync now"), self)
@@ -443,15 +447,7 @@ class OutboxPanel(QWidget):
         ).run_in_background(self.ctx.ops)
 
     def _choose_export_file(self) -> None:
-        start = str(Path.home() / "repdesk-unsent.json")
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            tr("outbox", "Export unsent changes"),
-            start,
-            tr("outbox", "repdesk export (*.json);;All files (*)"),
-        )
-        if path:
-            self.export_to(Path(path))
+        self.file_dialog = ask_export_file(self, self.ctx, self.export_to)
 
     def export_to(self, path: Path) -> None:
         def done(_result: object) -> None:
@@ -461,6 +457,43 @@ class OutboxPanel(QWidget):
         QueryOp(parent=self, op=lambda c: _export(c, path), success=done).run_in_background(
             self.ctx.ops
         )
+
+
+def ask_export_file(
+    parent: QWidget, ctx: AppContext, chosen: Callable[[Path], None]
+) -> QFileDialog:
+    """Open (not exec) a save dialog for an export of unsent changes; `chosen` gets the path.
+
+    Starts in the last export folder (a setting) and remembers the folder picked.
+    """
+    from repdesk.store import settings as registry
+
+    settings = ctx.settings if isinstance(ctx.settings, registry.Settings) else None
+    folder = settings.get(registry.LAST_EXPORT_DIR) if settings is not None else ""
+    dialog = QFileDialog(parent, tr("outbox", "Export unsent changes"))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setNameFilters([tr("outbox", "repdesk export (*.json)"), tr("outbox", "All files (*)")])
+    dialog.setDefaultSuffix("json")
+    dialog.setDirectory(folder or str(Path.home()))
+    dialog.selectFile(f"repdesk-unsent-{datetime.now().strftime('%Y-%m-%d-%H%M')}.json")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def accepted() -> None:
+        files = dialog.selectedFiles()
+        if not files:
+            return
+        path = Path(files[0])
+        if settings is not None:
+            try:
+                settings.set(registry.LAST_EXPORT_DIR, str(path.parent))
+            except (RepdeskError, OSError) as exc:
+                log.warning("could not remember the export folder: %s", exc)
+        chosen(path)
+
+    dialog.accepted.connect(accepted)
+    dialog.open()
+    return dialog
 
 
 def _export(c: OpContext, path: Path) -> object:

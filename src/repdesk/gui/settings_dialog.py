@@ -1,0 +1,395 @@
+"""Settings: the hub, how often to sync, how much collateral to keep, and signing out."""
+
+from __future__ import annotations
+
+import logging
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.errors import ValidationError
+from repdesk.gui.context import AppContext
+from repdesk.gui.ops import Lane, OpContext, QueryOp
+from repdesk.gui.text import plain_label, set_plain, tr
+from repdesk.gui.theme import Tone, set_tone
+from repdesk.store import settings as registry
+from repdesk.store.api import OutboxCounts, SyncState
+
+log = logging.getLogger(__name__)
+
+
+class SignOutChoice(Enum):
+    SEND = "send"
+    EXPORT = "export"
+    CANCEL = "cancel"
+
+
+def unsent_total(counts: OutboxCounts) -> int:
+    return counts.pending + counts.rejected + counts.conflicts
+
+
+class SettingsDialog(QDialog):
+    """Reads and writes `ctx.settings`; sign-out never discards work the hub does not have.
+
+    With unsent work, sign-out first offers to send it (a sync) or export it to a file;
+    only after a successful export does it sign out with `logout(force=True)`.
+    """
+
+    change_hub_requested = Signal()
+    """The rep wants another hub: the main window opens the sign-in dialog."""
+    sync_requested = Signal()
+    """"Send now" during sign-out: sync through the app's controller (see `send_then`)."""
+    signed_out = Signal()
+    settings_saved = Signal()
+    sign_out_blocked = Signal(str)
+    """Why sign-out did not happen (plain text; tests wait on it)."""
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, controller: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.controller = controller
+        self.setWindowTitle(tr("settings", "repdesk settings"))
+        self.setMinimumWidth(480)
+        self.sign_out_box: QMessageBox | None = None
+        """The "unsent work" question while it is open."""
+        self.sign_out_buttons: dict[SignOutChoice, QAbstractButton] = {}
+        self.file_dialog: QFileDialog | None = None
+
+        # --- hub ---
+        hub_box = QGroupBox(tr("settings", "Hub"), self)
+        self.hub_label = plain_label("", hub_box, wrap=True)
+        self.hub_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.account_label = plain_label("", hub_box, wrap=True)
+        set_tone(self.account_label, Tone.MUTED)
+        self.change_hub_button = QPushButton(tr("settings", "Change hub…"), hub_box)
+        self.change_hub_button.setToolTip(
+            tr("settings", "Sign in to another hub (you will be asked for your password).")
+        )
+        self.change_hub_button.clicked.connect(self._change_hub)
+        self.sign_out_button = QPushButton(tr("settings", "Sign out…"), hub_box)
+        self.sign_out_button.clicked.connect(self.sign_out)
+        hub_layout = QVBoxLayout(hub_box)
+        hub_layout.addWidget(self.hub_label)
+        hub_layout.addWidget(self.account_label)
+        hub_buttons = QHBoxLayout()
+        hub_buttons.addStretch(1)
+        hub_buttons.addWidget(self.change_hub_button)
+        hub_buttons.addWidget(self.sign_out_button)
+        hub_layout.addLayout(hub_buttons)
+
+        # --- sync and storage ---
+        sync_box = QGroupBox(tr("settings", "Sync and storage"), self)
+        self.auto_sync_check = QCheckBox(tr("settings", registry.AUTO_SYNC.title), sync_box)
+        # The registry's titles carry the units ("(minutes)", "(MB)"): no suffix needed.
+        self.interval_spin = self._spin(registry.SYNC_INTERVAL_MINUTES)
+        self.cache_spin = self._spin(registry.COLLATERAL_CACHE_MB)
+        self.cache_spin.setSingleStep(50)
+        self.cache_spin.setToolTip(tr("settings", registry.COLLATERAL_CACHE_MB.description))
+        self.auto_sync_check.toggled.connect(self.interval_spin.setEnabled)
+        form = QFormLayout(sync_box)
+        form.addRow(self.auto_sync_check)
+        form.addRow(tr("settings", registry.SYNC_INTERVAL_MINUTES.title), self.interval_spin)
+        form.addRow(tr("settings", registry.COLLATERAL_CACHE_MB.title), self.cache_spin)
+
+        self.error_label = plain_label("", self, wrap=True)
+        set_tone(self.error_label, Tone.BAD)
+        self.error_label.hide()
+        self.status_label = plain_label("", self, wrap=True)
+        self.status_label.hide()
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(hub_box)
+        layout.addWidget(sync_box)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.status_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self._load()
+
+    def _spin(self, setting: registry.Setting[int]) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setRange(int(setting.minimum or 0), int(setting.maximum or 1_000_000))
+        spin.setAccessibleName(setting.title)
+        return spin
+
+    # --- values ---------------------------------------------------------------------------
+
+    def _settings(self) -> registry.Settings | None:
+        settings = self.ctx.settings
+        return settings if isinstance(settings, registry.Settings) else None
+
+    def _load(self) -> None:
+        settings = self._settings()
+        get = settings.get if settings is not None else (lambda s: s.default)
+        self.auto_sync_check.setChecked(bool(get(registry.AUTO_SYNC)))
+        self.interval_spin.setValue(int(get(registry.SYNC_INTERVAL_MINUTES)))
+        self.interval_spin.setEnabled(self.auto_sync_check.isChecked())
+        self.cache_spin.setValue(int(get(registry.COLLATERAL_CACHE_MB)))
+        hub = str(get(registry.HUB_URL))
+        set_plain(self.hub_label, hub or tr("settings", "Not signed in to a hub yet."))
+        QueryOp(
+            parent=self, op=lambda c: c.store.sync_state(), success=self._show_session
+        ).run_in_background(self.ctx.ops)
+
+    def _show_session(self, state: SyncState) -> None:
+        session = state.session
+        if session is None:
+            set_plain(self.account_label, tr("settings", "Signed out."))
+            self.sign_out_button.setEnabled(False)
+            self.change_hub_button.setText(tr("settings", "Sign in…"))
+            return
+        self.change_hub_button.setText(tr("settings", "Change hub…"))
+        set_plain(self.hub_label, session.hub_url)
+        set_plain(
+            self.account_label,
+            tr("settings", "Signed in as {name} ({email})").format(
+                name=session.rep_name, email=session.rep_email
+            ),
+        )
+        self.sign_out_button.setEnabled(True)
+
+    def save(self) -> None:
+        settings = self._settings()
+        if settings is None:
+            self.accept()
+            return
+        try:
+            settings.set(registry.AUTO_SYNC, self.auto_sync_check.isChecked(), save=False)
+            settings.set(registry.SYNC_INTERVAL_MINUTES, self.interval_spin.value(), save=False)
+            settings.set(registry.COLLATERAL_CACHE_MB, self.cache_spin.value(), save=False)
+            settings.save()
+        except (ValidationError, OSError) as exc:
+            self._error(str(exc) or tr("settings", "The settings could not be saved."))
+            return
+        cache = self.ctx.collateral
+        if cache is not None and hasattr(cache, "max_bytes"):
+            cache.max_bytes = self.cache_spin.value() * 1024 * 1024
+        if self.controller is not None:
+            self.controller.reschedule()
+        self.settings_saved.emit()
+        self.accept()
+
+    def _error(self, message: str) -> None:
+        set_plain(self.error_label, message)
+        self.error_label.show()
+
+    def _status(self, message: str) -> None:
+        set_plain(self.status_label, message)
+        self.status_label.setVisible(bool(message))
+
+    def _change_hub(self) -> None:
+        self.change_hub_requested.emit()
+        self.accept()
+
+    # --- signing out ----------------------------------------------------------------------
+
+    def sign_out(self) -> None:
+        """Start sign-out: look at the outbox first (on the DB lane)."""
+        self.error_label.hide()
+        QueryOp(
+            parent=self, op=lambda c: c.store.outbox_counts(), success=self._decide_sign_out
+        ).run_in_background(self.ctx.ops)
+
+    def _decide_sign_out(self, counts: OutboxCounts) -> None:
+        unsent = unsent_total(counts)
+        if unsent == 0:
+            self._logout(force=False)
+            return
+        self.sign_out_box = self._ask_sign_out(unsent)
+
+    def _ask_sign_out(self, unsent: int) -> QMessageBox:
+        """Offer to send or export unsent work; opened, not exec'd (no nested event loop)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("settings", "Unsent work"))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            tr(
+                "settings",
+                "%n of your changes have not reached the hub yet. Signing out never deletes "
+                "them: send them now, or save them to a file first.",
+                n=unsent,
+            )
+        )
+        send = box.addButton(tr("settings", "Send now"), QMessageBox.ButtonRole.AcceptRole)
+        export = box.addButton(
+            tr("settings", "Export to a file, then sign out"), QMessageBox.ButtonRole.ActionRole
+        )
+        box.addButton(tr("settings", "Stay signed in"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(send)
+        self.sign_out_buttons = {SignOutChoice.SEND: send, SignOutChoice.EXPORT: export}
+
+        def finished() -> None:
+            clicked = box.clickedButton()
+            choice = next(
+                (c for c, b in self.sign_out_buttons.items() if b is clicked), SignOutChoice.CANCEL
+            )
+            self.sign_out_box = None
+            box.deleteLater()
+            self._sign_out_chosen(choice)
+
+        box.finished.connect(finished)
+        box.open()
+        return box
+
+    def _sign_out_chosen(self, choice: SignOutChoice) -> None:
+        if choice is SignOutChoice.SEND:
+            self._send_then_sign_out()
+        elif choice is SignOutChoice.EXPORT:
+            from repdesk.gui.outbox_panel import ask_export_file
+
+            self.file_dialog = ask_export_file(self, self.ctx, self._export_then_sign_out)
+            self.file_dialog.rejected.connect(
+                lambda: self._blocked(
+                    tr("settings", "Nothing was exported; you are still signed in.")
+                )
+            )
+        else:
+            self._blocked(tr("settings", "You are still signed in; your unsent work is kept."))
+
+    def _send_then_sign_out(self) -> None:
+        self._status(tr("settings", "Sending your changes…"))
+        self.sign_out_button.setEnabled(False)
+        controller = self.controller
+        if controller is not None:
+            # Through the app's controller, so there are never two syncs at once.
+            self._watch_controller(controller)
+            controller.sync_now()  # False when one is already running: we await that one
+            return
+        engine = self.ctx.sync
+        if engine is None:
+            self._send_failed(RuntimeError(tr("settings", "Sync is not set up.")))
+            return
+
+        def send(c: OpContext) -> Any:
+            return engine.sync(progress=c.report, cancel=None)
+
+        QueryOp(parent=self, op=send, success=lambda _r: self._after_send()).failure(
+            self._send_failed
+        ).with_progress(tr("settings", "Sending your changes…")).on_lane(
+            Lane.NETWORK
+        ).run_in_background(self.ctx.ops)
+
+    def _watch_controller(self, controller: Any) -> None:
+        errors: list[str] = []
+
+        def failed(message: str) -> None:
+            errors.append(message)
+
+        def ended() -> None:
+            controller.failed.disconnect(failed)
+            controller.ended.disconnect(ended)
+            if errors:
+                self._send_failed(RuntimeError(errors[-1]))
+            else:
+                self._after_send()
+
+        controller.failed.connect(failed)
+        controller.ended.connect(ended)
+
+    def _after_send(self) -> None:
+        self._status("")
+        self.sign_out_button.setEnabled(True)
+        self.ctx.events.emit_changes(Changes(outbox=True, session=True, leads=True))
+        # Only what the hub now has is safe to leave behind: look again.
+        QueryOp(
+            parent=self, op=lambda c: c.store.outbox_counts(), success=self._after_send_counts
+        ).run_in_background(self.ctx.ops)
+
+    def _after_send_counts(self, counts: OutboxCounts) -> None:
+        unsent = unsent_total(counts)
+        if unsent == 0:
+            self._logout(force=False)
+            return
+        self._blocked(
+            tr(
+                "settings",
+                "%n changes have still not reached the hub (refused, in conflict or not sent), "
+                "so you are still signed in. Open the outbox, or sign out again and export them.",
+                n=unsent,
+            )
+        )
+
+    def _send_failed(self, exc: BaseException) -> None:
+        self._status("")
+        self.sign_out_button.setEnabled(True)
+        reason = str(exc) or tr("settings", "The hub could not be reached.")
+        self._blocked(
+            tr(
+                "settings",
+                "Your changes could not be sent, so you are still signed in. {reason}",
+            ).format(reason=reason)
+        )
+
+    def _export_then_sign_out(self, path: Path) -> None:
+        def export(c: OpContext) -> object:
+            from repdesk.sync import export_pending
+
+            return export_pending(c.store, path)
+
+        def exported(_result: object) -> None:
+            if not path.is_file():
+                self._blocked(tr("settings", "The export file was not written; still signed in."))
+                return
+            self._logout(force=True)
+
+        def failed(exc: BaseException) -> None:
+            self._blocked(
+                tr("settings", "The export failed, so you are still signed in. {reason}").format(
+                    reason=str(exc) or type(exc).__name__
+                )
+            )
+
+        QueryOp(parent=self, op=export, success=exported).failure(failed).run_in_background(
+            self.ctx.ops
+        )
+
+    def _logout(self, *, force: bool) -> None:
+        engine = self.ctx.sync
+        if engine is None:
+            self._blocked(tr("settings", "Already signed out."))
+            return
+        if self.controller is not None:
+            self.controller.stop_schedule()
+
+        def done(_: object) -> None:
+            self.ctx.events.emit_changes(Changes(session=True))
+            self.signed_out.emit()
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self._blocked(str(exc) or tr("settings", "Signing out failed."))
+
+        QueryOp(parent=self, op=lambda _c: engine.logout(force=force), success=done).failure(
+            failed
+        ).on_lane(Lane.NETWORK).run_in_background(self.ctx.ops)
+
+    def _blocked(self, message: str) -> None:
+        self._error(message)
+        self.sign_out_blocked.emit(message)

@@ -1,0 +1,164 @@
+"""Settings: values through the typed registry; sign-out never discards unsent work.
+
+Against a real hub on loopback, a real SyncEngine and Store; the rep's answers to the
+"unsent work" question and the file dialog are given by clicking the real widgets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize
+
+from repdesk.domain.outbox import OutboxState
+from repdesk.gui.settings_dialog import SettingsDialog, SignOutChoice
+from repdesk.gui.sync_controller import SyncController
+from repdesk.store import settings as registry
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    EMAIL,
+    PASSWORD,
+    add_note,
+    app_ctx_fixture,
+    engine_fixture,
+    grab,
+    hub_world_fixture,
+    local_store_fixture,
+)
+
+
+def _dialog(qtbot: Any, ctx: Any, controller: Any = None) -> SettingsDialog:
+    dialog = SettingsDialog(ctx, controller=controller)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: ctx.ops.idle, timeout=5000)
+    return dialog
+
+
+def _signed_in(engine: Any, hub_world: Any, local_store: Any) -> None:
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    engine.sync()
+    assert local_store.lead_count() == 3
+
+
+def test_values_are_read_and_saved_through_the_registry(
+    qtbot: Any, app_ctx: Any, engine: Any
+) -> None:
+    app_ctx.settings.set(registry.SYNC_INTERVAL_MINUTES, 10)
+    controller = SyncController(app_ctx, prompt_sign_in=False)
+    dialog = _dialog(qtbot, app_ctx, controller)
+    assert dialog.interval_spin.value() == 10
+    assert dialog.cache_spin.value() == registry.COLLATERAL_CACHE_MB.default
+    assert dialog.account_label.text() == "Signed out."
+    assert not dialog.sign_out_button.isEnabled()
+    grab(dialog, "settings-signed-out", QSize(520, 380))
+
+    dialog.interval_spin.setValue(3)
+    dialog.cache_spin.setValue(250)
+    with qtbot.waitSignal(dialog.settings_saved):
+        dialog.save()
+    reloaded = registry.Settings.load(app_ctx.settings.path)
+    assert reloaded.get(registry.SYNC_INTERVAL_MINUTES) == 3
+    assert reloaded.get(registry.COLLATERAL_CACHE_MB) == 250
+    assert engine.cache.max_bytes == 250 * 1024 * 1024
+    assert 0 < controller.scheduled_in_ms <= 3 * 60_000, "the new interval applies at once"
+
+
+def test_sign_out_with_nothing_unsent_signs_out(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    _signed_in(engine, hub_world, local_store)
+    dialog = _dialog(qtbot, app_ctx)
+    assert dialog.hub_label.text() == hub_world.url
+    assert "Alice Example" in dialog.account_label.text()
+    grab(dialog, "settings-signed-in", QSize(520, 380))
+    with qtbot.waitSignal(dialog.signed_out, timeout=10_000):
+        dialog.sign_out_button.click()
+    assert local_store.sync_state().session is None
+
+
+def _answer(qtbot: Any, dialog: SettingsDialog, choice: SignOutChoice | None) -> None:
+    qtbot.waitUntil(lambda: dialog.sign_out_box is not None, timeout=5000)
+    box = dialog.sign_out_box
+    assert box is not None and box.isVisible()
+    assert "2 of your changes have not reached the hub" in box.text()
+    if choice is None:
+        box.reject()
+    else:
+        dialog.sign_out_buttons[choice].click()
+
+
+def test_sign_out_with_unsent_work_can_send_it_first(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    _signed_in(engine, hub_world, local_store)
+    add_note(local_store, hub_world.lead_ids[0], "one")
+    add_note(local_store, hub_world.lead_ids[1], "two")
+    controller = SyncController(app_ctx, prompt_sign_in=False)
+    dialog = _dialog(qtbot, app_ctx, controller)
+    with qtbot.waitSignal(dialog.signed_out, timeout=20_000):
+        dialog.sign_out_button.click()
+        _answer(qtbot, dialog, SignOutChoice.SEND)
+    assert {i.state for i in local_store.outbox()} == {OutboxState.APPLIED}
+    assert local_store.sync_state().session is None
+
+
+def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    _signed_in(engine, hub_world, local_store)
+    add_note(local_store, hub_world.lead_ids[0], "one")
+    add_note(local_store, hub_world.lead_ids[1], "two")
+    hub_world.hub.stop()
+    controller = SyncController(app_ctx, prompt_sign_in=False)
+    dialog = _dialog(qtbot, app_ctx, controller)
+    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=20_000) as blocker:
+        dialog.sign_out_button.click()
+        _answer(qtbot, dialog, SignOutChoice.SEND)
+    assert "could not be sent" in blocker.args[0]
+    assert local_store.sync_state().session is not None
+    assert local_store.outbox_counts().pending == 2
+    grab(dialog, "settings-sign-out-blocked", QSize(520, 420))
+
+
+def test_sign_out_with_unsent_work_exports_then_signs_out_keeping_the_items(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any, tmp_path: Path
+) -> None:
+    _signed_in(engine, hub_world, local_store)
+    add_note(local_store, hub_world.lead_ids[0], "one")
+    add_note(local_store, hub_world.lead_ids[1], "two")
+    hub_world.hub.stop()
+    dialog = _dialog(qtbot, app_ctx)
+    target = tmp_path / "unsent.json"
+    with qtbot.waitSignal(dialog.signed_out, timeout=20_000):
+        dialog.sign_out_button.click()
+        _answer(qtbot, dialog, SignOutChoice.EXPORT)
+        qtbot.waitUntil(lambda: dialog.file_dialog is not None, timeout=5000)
+        assert dialog.file_dialog is not None
+        dialog.file_dialog.selectFile(str(target))
+        dialog.file_dialog.accept()
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["count"] == 2
+    assert local_store.sync_state().session is None
+    assert local_store.outbox_counts().pending == 2, "signing out never discards unsent work"
+
+
+def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    _signed_in(engine, hub_world, local_store)
+    add_note(local_store, hub_world.lead_ids[0], "one")
+    add_note(local_store, hub_world.lead_ids[1], "two")
+    dialog = _dialog(qtbot, app_ctx)
+    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000):
+        dialog.sign_out_button.click()
+        _answer(qtbot, dialog, None)
+    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000):
+        dialog.sign_out_button.click()
+        _answer(qtbot, dialog, SignOutChoice.EXPORT)
+        qtbot.waitUntil(lambda: dialog.file_dialog is not None, timeout=5000)
+        assert dialog.file_dialog is not None
+        dialog.file_dialog.reject()
+    assert local_store.sync_state().session is not None
+    assert local_store.outbox_counts().pending == 2
