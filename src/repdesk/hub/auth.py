@@ -119,18 +119,32 @@ def revoke_rep_tokens(session: Session, rep_id: str, now: datetime | None = None
     return len(rows)
 
 
-def sign_in(session: Session, email: str, password: str) -> tuple[Rep | None, str]:
-    """(rep, "") for right credentials of an enabled rep, else (None, why): why is
-    "invalid_credentials", or "account_disabled" (told only to who knows the password).
-    Unknown emails cost the same work as known ones."""
-    rep = session.scalar(select(Rep).where(Rep.email == normalize_email(email)))
+def judge_credentials(rep: Rep | None, password: str) -> str:
+    """ "" when `password` is right for an enabled `rep`, else "invalid_credentials" or
+    "account_disabled" (told only to who knows the password). Needs no database session,
+    so the slow hash check can run outside any transaction. A missing rep costs the same
+    work as a real one."""
     if rep is None:
         verify_password(_DUMMY_HASH, password)
-        return None, "invalid_credentials"
+        return "invalid_credentials"
     if not verify_password(rep.password_hash, password):
-        return None, "invalid_credentials"
+        return "invalid_credentials"
     if rep.disabled:
-        return None, "account_disabled"
+        return "account_disabled"
+    return ""
+
+
+def find_rep(session: Session, email: str) -> Rep | None:
+    return session.scalar(select(Rep).where(Rep.email == normalize_email(email)))
+
+
+def sign_in(session: Session, email: str, password: str) -> tuple[Rep | None, str]:
+    """(rep, "") for right credentials of an enabled rep, else (None, why) as in
+    `judge_credentials`; upgrades an outdated password hash on success."""
+    rep = find_rep(session, email)
+    why = judge_credentials(rep, password)
+    if why or rep is None:
+        return None, why
     if needs_rehash(rep.password_hash):
         rep.password_hash = hash_password(password)
     return rep, ""
@@ -205,9 +219,11 @@ __all__ = [
     "ThrottleVerdict",
     "authenticate",
     "check_token",
+    "find_rep",
     "check_throttle",
     "hash_password",
     "issue_token",
+    "judge_credentials",
     "needs_rehash",
     "normalize_email",
     "prune_attempts",

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from repdesk.hub import auth
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
+from repdesk.hub.db.models import Rep
 from repdesk.protocol.schema import ErrorResponse, LoginRequest, LoginResponse, RepInfo
 
 log = logging.getLogger(__name__)
@@ -36,29 +37,41 @@ def client_address(request: Request) -> str:
 def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
     address = client_address(request)
     config = state.config
-    with state.db.write() as session:
+    with state.db.read() as session:
         verdict = auth.check_throttle(session, body.email, address, config.login_throttle)
-        if not verdict.allowed:
-            log.warning("sign-in throttled for %s from %s", body.email, address)
-            raise ApiError(
-                429,
-                "too_many_attempts",
-                "Too many failed sign-ins; please wait a few minutes and try again.",
-                headers={"Retry-After": str(verdict.retry_after)},
-            )
-        rep, why = auth.sign_in(session, body.email, body.password)
-        if rep is None:
-            auth.record_attempt(session, body.email, address, success=False)
-            failure = ApiError(401, why, _LOGIN_MESSAGES[why])
-        else:
-            auth.record_attempt(session, body.email, address, success=True)
-            token = auth.issue_token(session, rep, config.token_ttl, address=address)
+        rep = auth.find_rep(session, body.email)
+    if not verdict.allowed:
+        log.warning("sign-in throttled for %s from %s", body.email, address)
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            "Too many failed sign-ins; please wait a few minutes and try again.",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
+    # The deliberately slow hash check runs outside any transaction, so sign-ins never
+    # hold up pushes (SQLite has one writer).
+    why = auth.judge_credentials(rep, body.password)
+    rehash = (
+        auth.hash_password(body.password)
+        if rep and not why and auth.needs_rehash(rep.password_hash)
+        else None
+    )
+    response: LoginResponse | None = None
+    with state.db.write() as session:
+        row = session.get(Rep, rep.id) if rep is not None and not why else None
+        if row is not None and not row.disabled:
+            if rehash:
+                row.password_hash = rehash
+            token = auth.issue_token(session, row, config.token_ttl, address=address)
             response = LoginResponse(
-                token=token, rep=RepInfo(id=rep.id, name=rep.name, email=rep.email)
+                token=token, rep=RepInfo(id=row.id, name=row.name, email=row.email)
             )
-    # Raised outside the transaction so the failed attempt is committed, not rolled back.
-    if rep is None:
-        raise failure
+        elif not why:  # removed or disabled while we were checking the password
+            why = "account_disabled" if row is not None else "invalid_credentials"
+        auth.record_attempt(session, body.email, address, success=response is not None)
+    # Raised after the commit, so a failed attempt is recorded (throttling counts it).
+    if response is None:
+        raise ApiError(401, why, _LOGIN_MESSAGES[why])
     log.info("rep %s signed in from %s", response.rep.id, address)
     return response
 
