@@ -320,6 +320,7 @@ def seed(store: StoreApi, leads: int = 60, rich_events: int = 60, seed_value: in
         all_leads[0],
         first_name="Margaret",
         last_name="Hamilton",
+        email="margaret.hamilton@northwind.example",
         company="Northwind Logistics",
         title="VP Operations",
         score=87,

@@ -121,7 +121,7 @@ def test_quick_filters_filter_in_sql(
     expected = store.lead_ids(LeadQuery(stage=LifecycleStage.SQL))
     assert list(view.model.ids) == expected and 0 < len(expected) < 60
     load_all_rows(qtbot, view.model)
-    assert set(column_texts(view.model, Column.STAGE)) == {"Sales qualified"}
+    assert set(column_texts(view.model, Column.STAGE)) == {"SQL"}
 
     with qtbot.waitSignal(view.model.ids_loaded):
         bar.stage.setCurrentIndex(0)

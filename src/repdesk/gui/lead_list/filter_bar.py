@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from repdesk.domain.leads import Campaign, LifecycleStage
 from repdesk.gui.lead_list.labels import stage_labels
 from repdesk.gui.text import one_line, tr
+from repdesk.gui.theme import SPACING_S
 from repdesk.store.api import LeadQuery
 
 #: Typing pauses shorter than this are one search, so a fast typist runs one query.
@@ -57,13 +58,18 @@ class FilterBar(QWidget):
         self.unsent.setObjectName("unsentFilter")
         self.unsent.setToolTip(tr("leads", "Only leads with changes not sent to marketing yet"))
 
-        layout = QHBoxLayout(self)
+        quick = QHBoxLayout()
+        quick.setContentsMargins(0, 0, 0, 0)
+        quick.addWidget(self.readiness)
+        quick.addWidget(self.stage)
+        quick.addWidget(self.campaign)
+        quick.addWidget(self.unsent)
+        quick.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search, 3)
-        layout.addWidget(self.readiness)
-        layout.addWidget(self.stage)
-        layout.addWidget(self.campaign)
-        layout.addWidget(self.unsent)
+        layout.setSpacing(SPACING_S)
+        layout.addWidget(self.search)
+        layout.addLayout(quick)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)

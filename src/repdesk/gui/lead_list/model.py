@@ -26,7 +26,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
-from repdesk.gui.lead_list.labels import readiness_text, stage_label, unsent_text
+from repdesk.gui.lead_list.labels import (
+    plural,
+    readiness_text,
+    short_stage_label,
+    stage_label,
+    unsent_text,
+)
 from repdesk.gui.ops import OpContext, OpRunner, QueryOp
 from repdesk.gui.text import format_when, one_line, tr
 from repdesk.gui.theme import Tone, tone_color
@@ -350,7 +356,7 @@ def _display(row: LeadRow, column: Column) -> str:
     if column == Column.COMPANY:
         return one_line(row.company, 60)
     if column == Column.STAGE:
-        return stage_label(row.stage)
+        return short_stage_label(row.stage)
     if column == Column.SCORE:
         return str(row.score)
     if column == Column.READINESS:
@@ -367,6 +373,8 @@ def _tooltip(row: LeadRow, column: Column) -> str | None:
         return f"{row.name}\n{row.title}" if row.title else row.name
     if column == Column.COMPANY:
         return row.company or None
+    if column == Column.STAGE:
+        return stage_label(row.stage)
     if column == Column.READINESS:
         if row.ready:
             return tr("leads", "Meets marketing's definition of a sales-ready lead")
@@ -374,7 +382,12 @@ def _tooltip(row: LeadRow, column: Column) -> str | None:
     if column == Column.NEXT_STEP:
         return row.next_step or None
     if column == Column.UNSENT and row.unsent:
-        return tr("leads", "%n change(s) about this lead wait to be sent", n=row.unsent)
+        return plural(
+            "leads",
+            row.unsent,
+            "%n change about this lead waits to be sent",
+            "%n changes about this lead wait to be sent",
+        )
     return None
 
 

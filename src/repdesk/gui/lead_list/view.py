@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 from repdesk.domain.changes import Changes
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_list.filter_bar import FilterBar
+from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.lead_list.model import COLUMN_OF_SORT, Column, LeadTableModel
 from repdesk.gui.ops import QueryOp
 from repdesk.gui.text import plain_label, tr
@@ -23,14 +24,14 @@ log = logging.getLogger(__name__)
 PREVIEW_DELAY_MS = 120
 
 _WIDTHS: dict[Column, int] = {
-    Column.NAME: 180,
-    Column.COMPANY: 190,
-    Column.STAGE: 140,
-    Column.SCORE: 64,
-    Column.READINESS: 230,
-    Column.LAST_TOUCH: 120,
-    Column.NEXT_STEP: 260,
-    Column.UNSENT: 84,
+    Column.NAME: 145,
+    Column.COMPANY: 165,
+    Column.STAGE: 70,
+    Column.SCORE: 52,
+    Column.READINESS: 150,
+    Column.LAST_TOUCH: 108,
+    Column.NEXT_STEP: 170,
+    Column.UNSENT: 72,
 }
 
 
@@ -247,9 +248,9 @@ class LeadListView(QWidget):
                 else tr("leads", "No leads yet. They arrive with the next sync (F5).")
             )
         elif filtered:
-            text = tr("leads", "%n matching lead(s)", n=count)
+            text = plural("leads", count, "%n matching lead", "%n matching leads")
         else:
-            text = tr("leads", "%n lead(s)", n=count)
+            text = plural("leads", count, "%n lead", "%n leads")
         self.count_label.setText(text)
 
     def _load_campaigns(self) -> None:

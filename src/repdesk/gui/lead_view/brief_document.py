@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from repdesk.domain.brief import CallBrief, describe_event
 from repdesk.domain.errors import DiskFullError, StoreError
 from repdesk.domain.ids import ensure_utc
+from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.text import tr
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ class _Writer:
         list_format = QTextListFormat()
         list_format.setStyle(QTextListFormat.Style.ListDisc)
         list_format.setIndent(1)
-        self.cursor.insertList(list_format)
+        # Turn the block just made into the first item (insertList would leave it empty).
+        self.cursor.createList(list_format)
         for n, line in enumerate(lines):
             if n:
                 self.cursor.insertBlock()
@@ -128,20 +130,22 @@ def build_brief_document(brief: CallBrief, parent: object | None = None) -> QTex
         if value:
             out.fact(label, value)
     trend = brief.score_trend
-    out.fact(
-        tr("brief", "Score"),
-        f"{trend.current} ({trend.direction}, {trend.change_30d:+d} "
-        + tr("brief", "in 30 days")
-        + ")",
-    )
+    if trend.change_30d:
+        change = tr("brief", "%1 in the last 30 days").replace("%1", f"{trend.change_30d:+d}")
+    else:
+        change = tr("brief", "no change in the last 30 days")
+    out.fact(tr("brief", "Score"), f"{trend.current} ({change})")
     if brief.last_touch_at is None:
         out.fact(tr("brief", "Last touch"), tr("brief", "never"))
     else:
-        out.fact(
-            tr("brief", "Last touch"),
-            tr("brief", "%n day(s) ago", n=brief.days_since_last_touch or 0)
-            + f" ({_day(brief.last_touch_at)})",
-        )
+        days = brief.days_since_last_touch or 0
+        if days == 0:
+            ago = tr("brief", "today")
+        elif days == 1:
+            ago = tr("brief", "yesterday")
+        else:
+            ago = plural("brief", days, "%n day ago", "%n days ago")
+        out.fact(tr("brief", "Last touch"), f"{ago} ({_day(brief.last_touch_at)})")
 
     out.heading(tr("brief", "Talking points"))
     out.bullets(brief.talking_points, tr("brief", "Nothing in particular."))

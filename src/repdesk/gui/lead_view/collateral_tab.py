@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -22,8 +21,9 @@ from repdesk.domain.feedback import CollateralUse, UseKind
 from repdesk.domain.ids import ensure_utc, new_id, utcnow
 from repdesk.domain.leads import Collateral
 from repdesk.gui.context import AppContext
+from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.lead_view.detail import LeadDetail
-from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel
+from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
 from repdesk.gui.ops import CollectionOp, Lane, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
 from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
@@ -45,7 +45,7 @@ class CollateralItem:
 
 def size_text(size: int) -> str:
     if size < 1024:
-        return tr("collateral", "%n byte(s)", n=size)
+        return plural("collateral", size, "%n byte", "%n bytes")
     if size < 1024 * 1024:
         return tr("collateral", "%1 KB").replace("%1", str(round(size / 1024)))
     return tr("collateral", "%1 MB").replace("%1", f"{size / (1024 * 1024):.1f}")
@@ -103,12 +103,7 @@ class CollateralTab(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("leadCollateral")
         self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        setup_record_table(self.table)
         header = self.table.horizontalHeader()
         for col, width in enumerate((260, 170, 70, 150, 130)):
             header.resizeSection(col, width)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +19,7 @@ from repdesk.domain.feedback import Disposition, DispositionKind, Objection, Sev
 from repdesk.domain.ids import ensure_utc
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.detail import LeadDetail
-from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel
+from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
 from repdesk.gui.text import format_when, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 
@@ -80,11 +79,7 @@ class FeedbackTab(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("objectionTable")
         self.table.setModel(self.objections)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        setup_record_table(self.table)
         header = self.table.horizontalHeader()
         for col, width in enumerate((110, 190, 320, 90, 90)):
             header.resizeSection(col, width)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -34,7 +33,7 @@ from repdesk.domain.qualification import (
 from repdesk.domain.rubric import dimension_title, judge_answer
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.detail import LeadDetail
-from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel
+from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
 from repdesk.gui.ops import CollectionOp
 from repdesk.gui.text import format_when, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, SPACING_S, Tone, set_tone
@@ -100,40 +99,37 @@ class QualificationTab(QWidget):
         grid.setHorizontalSpacing(SPACING)
         grid.setVerticalSpacing(SPACING_S)
         for column, title in enumerate(
-            (
-                "",
-                tr("bant", "Answer"),
-                tr("bant", "The prospect's words"),
-                tr("bant", "Confidence"),
-                tr("bant", "Against the rubric"),
-            )
+            ("", tr("bant", "Answer"), tr("bant", "Confidence"), tr("bant", "Against the rubric"))
         ):
             caption = plain_label(title, answers)
             set_tone(caption, Tone.MUTED)
             grid.addWidget(caption, 0, column)
-        for row_no, dimension in enumerate(BANT_ORDER, start=1):
+        for n, dimension in enumerate(BANT_ORDER):
+            row_no = 1 + 2 * n
             heading = plain_label(dimension_title(dimension), answers)
             heading.setFont(_bold(heading))
             value = QComboBox(answers)
             value.setObjectName(f"bant_{dimension.value}")
-            value.setMinimumWidth(220)
+            value.setMinimumWidth(160)
             verbatim = QLineEdit(answers)
             verbatim.setObjectName(f"bant_{dimension.value}_verbatim")
             verbatim.setMaxLength(_MAX_VERBATIM)
-            verbatim.setPlaceholderText(tr("bant", "What they said"))
+            verbatim.setPlaceholderText(tr("bant", "The prospect's words"))
             confidence = QComboBox(answers)
             for level in Confidence:
                 confidence.addItem(confidence_label(level), int(level))
             verdict = plain_label("", answers, wrap=True)
-            verdict.setMinimumWidth(200)
-            for col, widget in enumerate((heading, value, verbatim, confidence, verdict)):
+            verdict.setMinimumWidth(140)
+            for col, widget in enumerate((heading, value, confidence, verdict)):
                 grid.addWidget(widget, row_no, col)
+            # Their words get a line of their own: quotes are long, combos are not.
+            grid.addWidget(verbatim, row_no + 1, 1, 1, 3)
             self._rows[dimension] = _Row(value, verbatim, confidence, verdict)
             for signal in (value.currentIndexChanged, confidence.currentIndexChanged):
                 signal.connect(self._edited)
             verbatim.textEdited.connect(self._edited)
-        grid.setColumnStretch(2, 2)
-        grid.setColumnStretch(4, 2)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 2)
 
         self.note = plain_label("", self, wrap=True)
         set_tone(self.note, Tone.MUTED)
@@ -151,14 +147,10 @@ class QualificationTab(QWidget):
         self.history_view = QTableView(self)
         self.history_view.setObjectName("bantHistory")
         self.history_view.setModel(self.history)
-        self.history_view.verticalHeader().hide()
-        self.history_view.setAlternatingRowColors(True)
-        self.history_view.setWordWrap(False)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        setup_record_table(self.history_view)
         header = self.history_view.horizontalHeader()
         header.setStretchLastSection(False)
-        for col, width in enumerate((120, 100, 220, 260, 150, 110)):
+        for col, width in enumerate((95, 85, 190, 220, 125, 70)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
@@ -213,6 +205,7 @@ class QualificationTab(QWidget):
             level = answer.confidence if answer else Confidence.MEDIUM
             row.confidence.setCurrentIndex(row.confidence.findData(int(level)))
             row.verbatim.setText(answer.verbatim if answer else "")
+            row.verbatim.setCursorPosition(0)  # show the start of a long quote
             for widget in (row.value, row.confidence):
                 widget.blockSignals(False)
             enabled = detail is not None and rubric is not None
@@ -242,7 +235,10 @@ class QualificationTab(QWidget):
                 set_plain(row.verdict, tr("bant", "Meets the rubric"))
                 set_tone(row.verdict, Tone.OK)
             else:
-                set_plain(row.verdict, gap.explanation)
+                # The row names the dimension already ("Timeframe: not asked yet").
+                prefix = dimension_title(dimension, rubric_dimension) + ": "
+                text = gap.explanation.removeprefix(prefix)
+                set_plain(row.verdict, text[:1].upper() + text[1:])
                 set_tone(row.verdict, Tone.WARN)
 
     # --- editing ----------------------------------------------------------------------------

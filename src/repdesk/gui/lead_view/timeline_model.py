@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.domain.leads import NurtureEventType
+from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.text import tr
 from repdesk.gui.theme import Tone, tone_color
 from repdesk.store.api import TimelineEntry, TimelineKind
@@ -195,7 +196,7 @@ class TimelineModel(QAbstractItemModel):
             return None
         day, group = self._days[row]
         if role == Qt.ItemDataRole.DisplayRole:
-            count = tr("timeline", "%n entry(ies)", n=len(group))
+            count = plural("timeline", len(group), "%n entry", "%n entries")
             return f"{day_label(day, self._today)}  ·  {count}"
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.lead_view.timeline_model import (
     EntryFilter,
     TimelineColumn,
@@ -124,7 +125,7 @@ class TimelineTab(QWidget):
         if total == 0:
             text = tr("timeline", "Nothing has happened with this lead yet.")
         elif shown == total:
-            text = tr("timeline", "%n entry(ies)", n=total)
+            text = plural("timeline", total, "%n entry", "%n entries")
         else:
             text = (
                 tr("timeline", "%1 of %2 entries")

@@ -1,0 +1,234 @@
+"""Headless screenshots of the main views (`repdesk --demo --screenshot DIR`), for docs and QA.
+
+Every picture waits for its data through the widgets' own signals and op completion (an
+event loop runs while waiting; nothing sleeps), renders without showing a window
+(`WA_DontShowOnScreen`), and uses the light palette.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, Qt, QTimer, SignalInstance
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from repdesk.gui.context import AppContext
+from repdesk.gui.lead_view.view import Tab
+from repdesk.gui.ops import OpContext, QueryOp
+from repdesk.gui.theme import light_palette
+from repdesk.store.api import LeadQuery, LeadSort
+
+log = logging.getLogger(__name__)
+
+WINDOW_SIZE = (1600, 960)
+TIMEOUT_MS = 20_000
+#: A safety net re-check while waiting, for state that has no signal of its own.
+_RECHECK_MS = 25
+
+
+class ScreenshotError(RuntimeError):
+    """A view did not finish loading in time; the message says which."""
+
+
+def wait_for(
+    what: str,
+    ready: Callable[[], bool],
+    signals: Sequence[SignalInstance] = (),
+    timeout_ms: int = TIMEOUT_MS,
+) -> None:
+    """Run the event loop until `ready()` holds; re-checked whenever one of `signals` fires."""
+    if ready():
+        return
+    loop = QEventLoop()
+    timed_out = False
+
+    def check(*_args: object) -> None:
+        if ready():
+            loop.quit()
+
+    def expire() -> None:
+        nonlocal timed_out
+        timed_out = True
+        loop.quit()
+
+    for signal in signals:
+        signal.connect(check)
+    recheck = QTimer()
+    recheck.timeout.connect(check)
+    recheck.start(_RECHECK_MS)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(expire)
+    deadline.start(timeout_ms)
+    try:
+        loop.exec()
+    finally:
+        recheck.stop()
+        deadline.stop()
+        for signal in signals:
+            signal.disconnect(check)
+    if timed_out and not ready():
+        raise ScreenshotError(f"timed out waiting for {what}")
+
+
+def _settle(ctx: AppContext) -> None:
+    """Wait until no op is queued or running, then let layouts and paints run."""
+    wait_for("background work", lambda: ctx.ops.idle, [ctx.ops.busy_changed])
+    QApplication.processEvents()
+
+
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    lead_id: str | None
+
+
+def _pick_showcase_lead(c: OpContext) -> _Pick:
+    """The lead with the richest history among the top-scored ones: the best picture."""
+    store = c.store
+    candidates = store.lead_ids(LeadQuery(sort=LeadSort.SCORE, descending=True))[:40]
+    best, best_size = None, -1
+    for lead_id in candidates:
+        size = len(store.timeline(lead_id)) + 5 * len(store.objections(lead_id))
+        if store.collateral_for_lead(lead_id):
+            size += 20
+        if size > best_size:
+            best, best_size = lead_id, size
+    return _Pick(best)
+
+
+def _offscreen(widget: QWidget, size: tuple[int, int]) -> None:
+    widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    widget.resize(*size)
+    widget.show()
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    QApplication.processEvents()
+    if not widget.grab().save(str(path), "PNG"):
+        raise ScreenshotError(f"could not write {path}")
+    log.info("screenshot %s", path)
+    return path
+
+
+def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
+    """Render the main views into PNG files in `out_dir`; returns the files written."""
+    from repdesk.gui.main_window import MainWindow
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise ScreenshotError("render_screenshots needs a QApplication")
+    previous_palette = QGuiApplication.palette()
+    app.setPalette(light_palette())
+    written: list[Path] = []
+    window = MainWindow(ctx)
+    try:
+        _offscreen(window, WINDOW_SIZE)
+        model = window.lead_list.model
+        wait_for("the lead list", lambda: not model.loading, [model.ids_loaded])
+
+        picked: list[_Pick] = []
+        QueryOp(parent=None, op=_pick_showcase_lead, success=picked.append).run_in_background(
+            ctx.ops
+        )
+        wait_for("a lead to show", lambda: bool(picked), [ctx.ops.busy_changed])
+        lead_id = picked[0].lead_id
+        view = window.lead_view
+        if lead_id is not None:
+            window.lead_list.select_lead(lead_id)
+            view.show_lead(lead_id)
+            wait_for(
+                "the lead view",
+                lambda: view.detail is not None and view.detail.lead.id == lead_id,
+                [view.loaded],
+            )
+        _wait_rows(window)
+        _settle(ctx)
+        written.append(_save(window, out_dir / "01-lead-list.png"))
+
+        view.tabs.setCurrentIndex(Tab.TIMELINE)
+        _settle(ctx)
+        written.append(_save(window, out_dir / "02-lead-timeline.png"))
+
+        view.tabs.setCurrentIndex(Tab.QUALIFICATION)
+        _settle(ctx)
+        written.append(_save(window, out_dir / "03-lead-qualification.png"))
+
+        if lead_id is not None:
+            written.append(_console_shot(ctx, window, lead_id, out_dir / "04-call-console.png"))
+        written.append(_collateral_shot(ctx, out_dir / "05-collateral-preview.png"))
+
+        view.tabs.setCurrentIndex(Tab.BRIEF)
+        window.show_outbox()
+        outbox: Any = window.outbox
+        window.resizeDocks([window.outbox_dock], [300], Qt.Orientation.Vertical)
+        wait_for("the outbox", lambda: outbox.model.rowCount() >= 0, [outbox.loaded])
+        _settle(ctx)
+        written.append(_save(window, out_dir / "06-outbox.png"))
+    finally:
+        window.save_layout = lambda: None  # type: ignore[method-assign]  # keep the rep's layout
+        window.close()
+        window.deleteLater()
+        app.setPalette(previous_palette)
+    return written
+
+
+def _wait_rows(window: Any) -> None:
+    """Until every row the lead table shows has its data (not "Loading…")."""
+    table = window.lead_list.table
+    model = window.lead_list.model
+
+    def visible_loaded() -> bool:
+        top = max(0, table.rowAt(0))
+        bottom = table.rowAt(table.viewport().height() - 1)
+        bottom = model.rowCount() - 1 if bottom < 0 else bottom
+        for row in range(top, bottom + 1):
+            model.data(model.index(row, 0))
+            if model.cached_row(row) is None:
+                return False
+        return True
+
+    wait_for("the lead rows", visible_loaded, [model.rows_loaded])
+
+
+def _console_shot(ctx: AppContext, window: Any, lead_id: str, path: Path) -> Path:
+    console = window.open_call_console(lead_id)
+    console.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    console.resize(1000, 680)
+    wait_for("the call console", lambda: bool(console.is_loaded))
+    _settle(ctx)
+    try:
+        return _save(console, path)
+    finally:
+        console.ended = True  # a screenshot is not a call: close without asking
+        console.close()
+
+
+def _collateral_shot(ctx: AppContext, path: Path) -> Path:
+    from repdesk.gui.collateral_library import CollateralLibrary
+
+    library = CollateralLibrary(ctx)
+    try:
+        _offscreen(library, (1280, 760))
+        wait_for("the collateral library", lambda: library.model.rowCount() > 0, [library.loaded])
+        rows = [library.model.row_at(n) for n in range(library.model.rowCount())]
+        ready = next((r for r in rows if r is not None and r.path is not None), None)
+        if ready is not None:
+            library.select(ready.collateral.id)
+            preview: Any = library.preview
+            wait_for(
+                "the collateral preview",
+                lambda: preview.rendered_pages() > 0 or bool(preview.message()),
+                [preview.rendered, preview.failed],
+            )
+        _settle(ctx)
+        return _save(library, path)
+    finally:
+        library.close()
+        library.deleteLater()
