@@ -286,3 +286,55 @@ def test_logout_refuses_with_unsent_work_then_revokes(
         tokens = s.scalars(select(m.Token).where(m.Token.rep_id == world.ada)).all()
         assert tokens and all(t.revoked_at is not None for t in tokens)
     assert token
+
+
+def test_a_second_device_gets_the_reps_own_writes_back(
+    world: World, make_client: ClientMaker
+) -> None:
+    laptop, reinstall = make_client("laptop"), make_client("reinstall")
+    sign_in(laptop, world.hub, "ada@example.com")
+    laptop.engine.sync()
+    lead = world.leads[world.ada][0]
+    ids = offline_work(laptop, lead)
+    laptop.engine.sync()
+
+    sign_in(reinstall, world.hub, "ada@example.com")
+    reinstall.engine.sync()
+
+    assert [n.id for n in reinstall.store.notes(lead)] == [ids["note"]]
+    assert [o.id for o in reinstall.store.objections(lead)] == [ids["objection"]]
+    disposition = reinstall.store.disposition(lead)
+    assert disposition is not None and disposition.kind is DispositionKind.ACCEPT
+    need = reinstall.store.bant(lead).need
+    assert need is not None and need.value == "critical"
+    assert reinstall.store.outbox_counts().pending == 0
+
+
+def test_another_rep_signing_in_on_the_same_machine_sees_only_their_leads(
+    world: World, make_client: ClientMaker
+) -> None:
+    shared = make_client("shared")
+    sign_in(shared, world.hub, "ada@example.com")
+    shared.engine.sync()
+    shared.engine.logout()
+
+    sign_in(shared, world.hub, "bob@example.com")
+    shared.engine.sync()
+
+    assert lead_ids(shared) == set(world.leads[world.bob])
+
+
+def test_without_a_keyring_the_rep_is_told_and_sync_still_works(
+    world: World, make_client: ClientMaker
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    from repdesk.sync.credentials import NO_KEYRING_MESSAGE
+
+    keyring.set_keyring(fail.Keyring())  # the autouse fixture restores the test keyring
+    ada = make_client("ada")
+    result = ada.engine.login(world.hub.url, "ada@example.com", "correct horse battery staple")
+    assert NO_KEYRING_MESSAGE in result.warnings
+    assert ada.engine.sync().pulled > 0
+    assert lead_ids(ada) == set(world.leads[world.ada])

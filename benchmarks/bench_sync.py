@@ -1,0 +1,237 @@
+"""Sync figures through the REAL hub on loopback (prints; not a test).
+
+    .venv/bin/python benchmarks/bench_sync.py                  # 10k leads + 300k events, 100k
+    .venv/bin/python benchmarks/bench_sync.py --scale 0.1      # quick run
+
+Measures, in one run:
+- initial sync of N leads + 30 N nurture events (seconds, rows/s), next to a stdlib
+  `sqlite3.executemany` of the same rows into plain tables (same machine, same run);
+- a no-change sync at N leads and again after the hub grows to BIG leads;
+- the push of P queued mutations (call notes), after queueing them through the store.
+
+The hub database is seeded directly (SQLAlchemy Core bulk inserts of leads, events and
+their change-log rows, in the order the hub's writers would produce) so seeding does not
+dominate; everything the client does goes through HubClient -> real HTTP -> the real hub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from repdesk.domain.feedback import CallNote
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.hub import seed
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db import models as m
+from repdesk.hub.embedded import EmbeddedHub
+from repdesk.store import Store
+from repdesk.sync.collateral import CollateralCache
+from repdesk.sync.credentials import Credentials
+from repdesk.sync.engine import SyncEngine
+
+TYPES = ["email_opened", "email_clicked", "web_visit", "form_fill", "content_download"]
+ASSETS = ["Pricing page", "ROI calculator", "Webinar: scaling data teams", "Case study"]
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+PASSWORD = "benchmark password 1"
+
+
+def make_rows(
+    n_leads: int, events_per_lead: int, rep_id: str, campaign_id: str, rng: random.Random
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    now = utcnow()
+    leads, events = [], []
+    for i in range(n_leads):
+        lead_id = new_id()
+        leads.append(
+            {
+                "id": lead_id,
+                "email": f"lead{i}@example{i % 97}.com",
+                "first_name": f"First{i}",
+                "last_name": f"Last{i}",
+                "company": f"Company {i % 2000}",
+                "title": "Head of Operations",
+                "industry": "Software",
+                "country": "DE",
+                "lifecycle_stage": "marketing_qualified_lead",
+                "lead_status": "new",
+                "score": rng.randint(0, 100),
+                "source_campaign_id": campaign_id,
+                "owner_rep_id": rep_id,
+                "marketing_notes": "",
+                "deleted": False,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        for j in range(events_per_lead):
+            events.append(
+                {
+                    "id": new_id(),
+                    "lead_id": lead_id,
+                    "type": TYPES[j % len(TYPES)],
+                    "occurred_at": T0 + timedelta(hours=i % 5000 + j),
+                    "campaign_id": campaign_id,
+                    "asset": ASSETS[j % len(ASSETS)],
+                    "detail": "",
+                    "version": 1,
+                    "created_at": now,
+                }
+            )
+    return leads, events
+
+
+def seed_hub(hub: EmbeddedHub, leads: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+    """Bulk insert rows plus change-log rows (lead first, then its events), 20k at a time."""
+    by_lead: dict[str, list[dict[str, Any]]] = {}
+    for ev in events:
+        by_lead.setdefault(ev["lead_id"], []).append(ev)
+    log_rows: list[dict[str, Any]] = []
+    for lead in leads:
+        log_rows.append(_log("lead", lead["id"], lead["owner_rep_id"], lead["id"]))
+        log_rows.extend(
+            _log("nurture_event", ev["id"], lead["owner_rep_id"], lead["id"])
+            for ev in by_lead.get(lead["id"], [])
+        )
+    with hub.state.db.write() as s:
+        for table, rows in ((m.Lead, leads), (m.NurtureEvent, events), (m.ChangeLog, log_rows)):
+            for start in range(0, len(rows), 20_000):
+                s.execute(insert(table), rows[start : start + 20_000])
+
+
+def _log(entity: str, entity_id: str, audience: str, lead_id: str) -> dict[str, Any]:
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "op": "upsert",
+        "audience": audience,
+        "version": 1,
+        "lead_id": lead_id,
+        "at": utcnow(),
+    }
+
+
+def stdlib_baseline(path: Path, leads: list[dict[str, Any]], events: list[dict[str, Any]]) -> float:
+    """The same rows through stdlib sqlite3.executemany into plain tables, one transaction."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    lead_cols = [c for c in leads[0] if c != "deleted"]
+    event_cols = list(events[0])
+    conn.execute(f"CREATE TABLE leads ({', '.join(lead_cols)}, PRIMARY KEY (id))")
+    conn.execute(f"CREATE TABLE events ({', '.join(event_cols)}, PRIMARY KEY (id))")
+    conn.execute("CREATE INDEX ix_events_lead ON events (lead_id)")
+    lead_rows = [tuple(str(r[c]) for c in lead_cols) for r in leads]
+    event_rows = [tuple(str(r[c]) for c in event_cols) for r in events]
+    start = time.perf_counter()
+    with conn:
+        conn.executemany(f"INSERT INTO leads VALUES ({', '.join('?' * len(lead_cols))})", lead_rows)
+        conn.executemany(
+            f"INSERT INTO events VALUES ({', '.join('?' * len(event_cols))})", event_rows
+        )
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def timed_sync(engine: SyncEngine) -> tuple[float, Any]:
+    start = time.perf_counter()
+    report = engine.sync()
+    return time.perf_counter() - start, report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every size")
+    parser.add_argument("--events-per-lead", type=int, default=30)
+    parser.add_argument("--pull-limit", type=int, default=1000, help="changes per pull page")
+    parser.add_argument("--skip-big", action="store_true", help="skip the 100k-lead step")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    n_leads = int(10_000 * args.scale)
+    big = int(100_000 * args.scale)
+    n_push = int(10_000 * args.scale)
+    rng = random.Random(7)
+
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp_name:
+        tmp = Path(tmp_name)
+        hub = EmbeddedHub(HubConfig.resolve(tmp / "hub"))
+        url = hub.start()
+        try:
+            db = hub.state.db
+            rep = seed.add_rep(db, "rep@example.com", PASSWORD, "Bench Rep")
+            campaign = seed.add_campaign(db, "Bench campaign")
+            leads, events = make_rows(n_leads, args.events_per_lead, rep, campaign, rng)
+            t = time.perf_counter()
+            seed_hub(hub, leads, events)
+            print(f"seeded hub: {len(leads):,} leads + {len(events):,} events "
+                  f"in {time.perf_counter() - t:.1f}s (direct bulk insert)")  # fmt: skip
+
+            store = Store.open(tmp / "client")
+            engine = SyncEngine(
+                store,
+                Credentials(),
+                CollateralCache(tmp / "cache"),
+                pull_limit=args.pull_limit,
+            )
+            engine.login(url, "rep@example.com", PASSWORD)
+
+            rows = len(leads) + len(events)
+            seconds, report = timed_sync(engine)
+            base = stdlib_baseline(tmp / "baseline.sqlite3", leads, events)
+            print(
+                f"initial sync: {rows:,} rows ({report.pulled:,} changes, "
+                f"page {args.pull_limit}) in {seconds:.1f}s = {rows / seconds:,.0f} rows/s"
+            )
+            print(f"  stdlib sqlite3.executemany of the same rows: {base:.2f}s = "
+                  f"{rows / base:,.0f} rows/s (ratio {seconds / base:.0f}x)")  # fmt: skip
+
+            seconds, report = timed_sync(engine)
+            print(f"no-change sync at {store.lead_count():,} leads: {seconds * 1000:.0f} ms "
+                  f"(pulled {report.pulled})")  # fmt: skip
+
+            if not args.skip_big and big > n_leads:
+                more, _ = make_rows(big - n_leads, 0, rep, campaign, rng)
+                t = time.perf_counter()
+                seed_hub(hub, more, [])
+                seeded = time.perf_counter() - t
+                seconds, report = timed_sync(engine)
+                print(
+                    f"hub grows by {len(more):,} leads (seeded in {seeded:.1f}s): sync pulled "
+                    f"{report.pulled:,} in {seconds:.1f}s = {report.pulled / seconds:,.0f}/s"
+                )
+                seconds, report = timed_sync(engine)
+                print(f"no-change sync at {store.lead_count():,} leads: {seconds * 1000:.0f} ms "
+                      f"(pulled {report.pulled})")  # fmt: skip
+
+            lead_ids = [lead["id"] for lead in leads]
+            t = time.perf_counter()
+            for i in range(n_push):
+                store.add_call_note(
+                    CallNote(id=new_id(), lead_id=lead_ids[i % len(lead_ids)],
+                             body=f"Call {i}: discussed pricing", created_at=utcnow())
+                )  # fmt: skip
+            queued = time.perf_counter() - t
+            print(f"queued {n_push:,} call notes through the store in {queued:.1f}s "
+                  f"({n_push / queued:,.0f}/s, one transaction each)")  # fmt: skip
+            seconds, report = timed_sync(engine)
+            print(f"push of {report.pushed:,} mutations ({report.applied:,} applied; sync also "
+                  f"pulled {report.pulled:,} echoes): {seconds:.1f}s = "
+                  f"{report.pushed / seconds:,.0f} mutations/s")  # fmt: skip
+            store.close()
+        finally:
+            hub.stop()
+
+
+if __name__ == "__main__":
+    main()

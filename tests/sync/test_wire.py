@@ -1,0 +1,109 @@
+"""Wire <-> store values: what the engine hands the store for each pulled change and result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from repdesk.domain.errors import UntrustedServerError
+from repdesk.domain.feedback import CallNote, Disposition, DispositionKind
+from repdesk.domain.leads import Lead
+from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import Bant
+from repdesk.protocol.schema import Change, PushResult, PushStatus
+from repdesk.store.api import RemoteRemove, RemoteUpsert
+from repdesk.sync.wire import outcome_of, remote_change
+
+T = "2026-11-24T05:00:00Z"
+
+
+def change(entity: str, data: dict[str, Any] | None, op: str = "upsert") -> Change:
+    return Change.model_validate(
+        {"entity": entity, "id": "x1", "op": op, "version": 7, "data": data}
+    )
+
+
+def test_lead_and_remove() -> None:
+    up = remote_change(change("lead", {"first_name": "Ada", "company": "AE", "score": 40}))
+    assert isinstance(up, RemoteUpsert) and isinstance(up.obj, Lead)
+    assert (up.id, up.version, up.obj.first_name, up.obj.version) == ("x1", 7, "Ada", 7)
+    gone = remote_change(change("lead", None, op="remove"))
+    assert gone == RemoteRemove(entity="lead", id="x1", version=7)
+
+
+def test_reps_own_writes_come_back_as_domain_objects() -> None:
+    note = remote_change(change("call_note", {"lead_id": "l1", "body": "hi", "created_at": T}))
+    assert isinstance(note, RemoteUpsert) and isinstance(note.obj, CallNote)
+    disp = remote_change(
+        change("disposition", {"lead_id": "l1", "kind": "disqualify", "decided_at": T,
+                               "reason": "no budget"})
+    )  # fmt: skip
+    assert isinstance(disp, RemoteUpsert) and isinstance(disp.obj, Disposition)
+    assert disp.obj.kind is DispositionKind.DISQUALIFY
+    qual = remote_change(
+        change(
+            "qualification",
+            {"lead_id": "l1", "budget": {"value": "approved"}, "field_versions": {"budget": 3}},
+        )
+    )
+    assert isinstance(qual, RemoteUpsert) and isinstance(qual.obj, Bant)
+    assert qual.obj.budget is not None and qual.obj.budget.value == "approved"
+    assert qual.field_versions == {"budget": 3}
+
+
+@pytest.mark.parametrize(
+    ("entity", "data"),
+    [
+        ("nurture_event", {"lead_id": "l1", "type": "hologram_call", "occurred_at": T}),
+        ("disposition", {"lead_id": "l1", "kind": "teleport", "decided_at": T}),
+        ("disposition", {"lead_id": "l1", "kind": "disqualify", "decided_at": T, "reason": ""}),
+        ("collateral_use", {"lead_id": "l1", "collateral_id": "c", "kind": "faxed",
+                            "used_at": T}),
+    ],
+)  # fmt: skip
+def test_values_a_newer_hub_may_send_are_skipped(entity: str, data: dict[str, Any]) -> None:
+    assert remote_change(change(entity, data)) is None
+
+
+@pytest.mark.parametrize(
+    ("entity", "data"),
+    [
+        ("lead", None),
+        ("lead", {"score": "lots"}),
+        ("collateral", {"title": "x", "sha256": "../../etc/passwd", "size": 1, "media_type": "x"}),
+        ("call_note", {"body": "no lead"}),
+    ],
+)
+def test_protocol_breaking_data_is_untrusted(entity: str, data: dict[str, Any] | None) -> None:
+    with pytest.raises(UntrustedServerError):
+        remote_change(change(entity, data))
+
+
+def test_push_results() -> None:
+    def result(status: str, **detail: Any) -> PushResult:
+        return PushResult(id="m1", status=PushStatus(status), server_version=5, detail=detail)
+
+    assert outcome_of(result("applied")).state is OutboxState.APPLIED
+    assert outcome_of(result("duplicate", original_status="applied")).state is OutboxState.APPLIED
+    conflict = outcome_of(
+        result("conflict", conflicts=[{"field": "budget", "mine": "approved", "theirs": "none"}])
+    )
+    assert conflict.state is OutboxState.CONFLICT
+    assert [(c.field, c.mine, c.theirs) for c in conflict.conflicts] == [
+        ("budget", "approved", "none")
+    ]
+    replayed = outcome_of(
+        result("duplicate", original_status="conflict", conflicts=[{"field": "need"}])
+    )
+    assert replayed.state is OutboxState.CONFLICT and replayed.conflicts[0].field == "need"
+    refused = outcome_of(
+        result(
+            "rejected",
+            reason="Not valid\x07",
+            errors=[{"field": "payload.body", "message": "too long"}],
+        )
+    )
+    assert refused.state is OutboxState.REJECTED
+    assert refused.detail == "Not valid ; payload.body: too long"
+    assert outcome_of(result("rejected")).detail  # never an empty reason
