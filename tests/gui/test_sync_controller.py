@@ -136,7 +136,7 @@ def test_network_error_goes_offline_and_retries_sooner_with_backoff(
     assert blocker.args == [False]
     qtbot.waitUntil(lambda: not controller.running)
     interval = app_ctx.settings.get(registry.SYNC_INTERVAL_MINUTES) * 60_000
-    assert 0 < controller.scheduled_in_ms <= 30_000 < interval
+    assert 0 < controller.scheduled_in_ms <= 30_000 * 1.05 < interval
     assert controller.status.failures == 1
 
     engine.fail = None
@@ -169,7 +169,8 @@ def test_schedule_uses_the_interval_setting(qtbot: Any, app_ctx: Any, engine: _G
     with qtbot.waitSignal(controller.finished, timeout=5000):
         controller.start_schedule(0)
     qtbot.waitUntil(lambda: not controller.running)
-    assert 6 * 60_000 < controller.scheduled_in_ms <= 7 * 60_000
+    # Qt's coarse timers may report up to 5 % more than asked.
+    assert 6 * 60_000 < controller.scheduled_in_ms <= 7 * 60_000 * 1.05
 
 
 def test_backoff_grows_and_is_capped_by_the_interval() -> None:

@@ -90,6 +90,8 @@ class SyncController(QObject):
     """The hub refused our token: the rep must sign in again (the outbox is kept)."""
     status_changed = Signal(object)
     """A `SyncStatus`."""
+    sign_in_dialog_opened = Signal(object)
+    """The `SignInDialog` just opened after the hub refused our session."""
 
     _worker_progress = Signal(str, int, int)
 
@@ -303,16 +305,31 @@ class SyncController(QObject):
     # --- signing in again ------------------------------------------------------------------
 
     def _ask_to_sign_in(self, message: str) -> None:
-        from repdesk.gui.signin import SignInDialog
-
         if self._sign_in_dialog is not None and self._sign_in_dialog.isVisible():
             return
+        # Pre-fill the hub and email the rep last used (read on the DB lane).
+        QueryOp(
+            parent=self,
+            op=lambda c: c.store.sync_state().session,
+            success=lambda session: self._open_sign_in(message, session),
+        ).failure(lambda _exc: self._open_sign_in(message, None)).run_in_background(self.ctx.ops)
+
+    def _open_sign_in(self, message: str, session: Any) -> None:
+        from repdesk.gui.signin import SignInDialog
+
         parent = self.parent()
         dialog = SignInDialog(
-            self.ctx, parent if isinstance(parent, QWidget) else None, reason=message
+            self.ctx,
+            parent if isinstance(parent, QWidget) else None,
+            reason=message,
+            hub_url=getattr(session, "hub_url", ""),
+            email=getattr(session, "rep_email", ""),
+            allow_demo=False,
         )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.signed_in.connect(lambda _session: self.signed_in_again())
         self._sign_in_dialog = dialog
+        self.sign_in_dialog_opened.emit(dialog)
         dialog.open()
 
     def signed_in_again(self) -> None:

@@ -1,0 +1,84 @@
+"""The sync controller against a real hub: leads arrive; a revoked session asks to sign in again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QWidget
+
+from repdesk.domain.outbox import OutboxState
+from repdesk.gui.signin import SignInDialog
+from repdesk.gui.sync_controller import SyncController
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    EMAIL,
+    PASSWORD,
+    add_note,
+    app_ctx_fixture,
+    engine_fixture,
+    grab,
+    hub_world_fixture,
+    local_store_fixture,
+)
+
+
+def test_f5_syncs_and_the_reps_leads_arrive(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    window = QWidget()
+    qtbot.addWidget(window)
+    controller = SyncController(app_ctx, window, prompt_sign_in=False)
+    window.addAction(controller.action)
+    assert controller.action.shortcut() == QKeySequence(QKeySequence.StandardKey.Refresh)
+    changes: list[Any] = []
+    app_ctx.events.changed.connect(changes.append)
+    with qtbot.waitSignal(controller.finished, timeout=20_000) as blocker:
+        controller.action.trigger()
+    report = blocker.args[0]
+    assert report.pulled > 0
+    assert local_store.lead_count() == 3
+    assert [c.title for c in local_store.collateral()] == ["One-pager"]
+    assert any(c.leads for c in changes), "views learn that leads changed"
+    assert controller.online is True
+
+
+def _revoke_token(hub_world: Any, engine: Any) -> None:
+    session = engine.store.sync_state().session
+    token = engine.credentials.load(session.hub_url, session.rep_email)
+    response = httpx.post(
+        f"{hub_world.url}/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code < 300
+
+
+def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    controller = SyncController(app_ctx, window)
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        controller.sync_now()
+    add_note(local_store, hub_world.lead_ids[0], "Asked for a reference customer")
+    _revoke_token(hub_world, engine)
+
+    with qtbot.waitSignal(controller.sign_in_dialog_opened, timeout=20_000) as opened:
+        controller.sync_now()
+    assert local_store.outbox_counts().pending == 1, "the outbox is kept"
+    assert controller.scheduled_in_ms == -1
+    dialog = opened.args[0]
+    assert isinstance(dialog, SignInDialog)
+    assert dialog.isVisible()
+    assert "session" in dialog.reason_label.text()
+    assert dialog.hub_edit.text() == hub_world.url
+    assert dialog.email_edit.text() == EMAIL
+    dialog.password_edit.setText(PASSWORD)
+    grab(dialog, "signin-session-ended")
+    with qtbot.waitSignal(controller.finished, timeout=20_000):
+        dialog.sign_in_button.click()
+    assert [i.state for i in local_store.outbox()] == [OutboxState.APPLIED]
+    assert controller.status.signed_in is True
