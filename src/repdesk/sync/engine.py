@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pydantic
 
@@ -31,7 +32,7 @@ from repdesk.protocol.schema import (
     PushRequest,
 )
 from repdesk.store.api import MutationOutcome, SessionInfo, StoreApi
-from repdesk.sync.collateral import CollateralCache
+from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
@@ -391,6 +392,13 @@ class SyncEngine:
         self.cache.evict(keep)
 
 
+def make_engine(
+    store: StoreApi, cache_dir: Path, *, max_cache_bytes: int = DEFAULT_MAX_BYTES
+) -> SyncEngine:
+    """The engine as the app wires it: OS keyring, a cache under `cache_dir`, real HTTP."""
+    return SyncEngine(store, Credentials(), CollateralCache(cache_dir, max_cache_bytes))
+
+
 __all__ = [
     "ClientFactory",
     "LoginResult",
@@ -398,4 +406,5 @@ __all__ = [
     "SyncReport",
     "UnsentWorkError",
     "default_client",
+    "make_engine",
 ]
