@@ -50,8 +50,13 @@ class FilterBar(QWidget):
 
         self.campaign = QComboBox(self)
         self.campaign.setObjectName("campaignFilter")
-        self.campaign.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.campaign.setMaximumWidth(260)
+        for combo, width in ((self.readiness, 5), (self.stage, 5), (self.campaign, 7)):
+            # Shrinkable: the list pane can be narrow; the open popup shows full labels.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(width)
         self.campaign.addItem(tr("leads", "All campaigns"), None)
 
         self.unsent = QCheckBox(tr("leads", "Unsent changes"), self)
@@ -120,6 +125,10 @@ class FilterBar(QWidget):
         if self._debounce.isActive():
             self._debounce.stop()
             self._emit()
+
+    def cancel_pending(self) -> None:
+        """Drop a search still waiting for the typing pause (the window is going away)."""
+        self._debounce.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.search and event.type() == QEvent.Type.KeyPress:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from repdesk.domain.changes import Changes
@@ -163,6 +163,12 @@ class LeadListView(QWidget):
 
     def refresh(self) -> None:
         self.model.refresh()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        # A closing window must not start loads after the app stopped its workers.
+        self._preview.stop()
+        self.filter_bar.cancel_pending()
+        super().hideEvent(event)
 
     # --- reactions --------------------------------------------------------------------------
 

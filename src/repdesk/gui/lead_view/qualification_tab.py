@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,6 +43,12 @@ from repdesk.gui.theme import SPACING, SPACING_S, Tone, set_tone
 log = logging.getLogger(__name__)
 
 _MAX_VERBATIM = 2000
+
+
+def compact_combo(combo: QComboBox, characters: int) -> None:
+    """Let a combo shrink to `characters` wide (long labels elide) so small screens fit."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
 
 
 def confidence_label(confidence: Confidence) -> str:
@@ -110,16 +118,17 @@ class QualificationTab(QWidget):
             heading.setFont(_bold(heading))
             value = QComboBox(answers)
             value.setObjectName(f"bant_{dimension.value}")
-            value.setMinimumWidth(160)
+            compact_combo(value, 14)
             verbatim = QLineEdit(answers)
             verbatim.setObjectName(f"bant_{dimension.value}_verbatim")
             verbatim.setMaxLength(_MAX_VERBATIM)
             verbatim.setPlaceholderText(tr("bant", "The prospect's words"))
             confidence = QComboBox(answers)
+            compact_combo(confidence, 8)
             for level in Confidence:
                 confidence.addItem(confidence_label(level), int(level))
             verdict = plain_label("", answers, wrap=True)
-            verdict.setMinimumWidth(140)
+            verdict.setMinimumWidth(90)
             for col, widget in enumerate((heading, value, confidence, verdict)):
                 grid.addWidget(widget, row_no, col)
             # Their words get a line of their own: quotes are long, combos are not.
@@ -154,12 +163,22 @@ class QualificationTab(QWidget):
             header.resizeSection(col, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 
+        content = QWidget(self)
+        inner = QVBoxLayout(content)
+        inner.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        inner.addWidget(answers)
+        inner.addLayout(buttons)
+        inner.addWidget(plain_label(tr("bant", "History of changes"), content))
+        self.history_view.setMinimumHeight(self.fontMetrics().height() * 6)
+        inner.addWidget(self.history_view, 1)
+        # Scrolls on small screens instead of forcing the whole window to be tall.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
-        layout.addWidget(answers)
-        layout.addLayout(buttons)
-        layout.addWidget(plain_label(tr("bant", "History of changes"), self))
-        layout.addWidget(self.history_view, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
         self.show_detail(None)
 
     # --- showing ----------------------------------------------------------------------------
