@@ -338,3 +338,22 @@ def test_without_a_keyring_the_rep_is_told_and_sync_still_works(
     assert NO_KEYRING_MESSAGE in result.warnings
     assert ada.engine.sync().pulled > 0
     assert lead_ids(ada) == set(world.leads[world.ada])
+
+
+def test_repeated_wrong_passwords_are_slowed_down_with_a_clear_message(
+    world: World, make_client: ClientMaker
+) -> None:
+    from repdesk.sync.http import HubBusyError
+
+    ada = make_client("ada")
+    refused = 0
+    with pytest.raises(HubBusyError) as busy:
+        while refused < 50:
+            try:
+                ada.engine.login(world.hub.url, "ada@example.com", "wrong")
+            except AuthError:
+                refused += 1
+    assert refused == world.hub.config.login_throttle.per_account
+    assert busy.value.status == 429
+    assert "Try again in" in str(busy.value)
+    assert ada.sleeps.sleeps == []  # sign-in never sits out a rate limit

@@ -173,3 +173,13 @@ def test_a_real_400_is_tried_once() -> None:
             policy(t).call(client.meta)
         assert len(srv.requests("GET", "/v1/sync/meta")) == 1
     assert t.sleeps == []
+
+
+def test_sign_in_does_not_sit_out_a_rate_limit() -> None:
+    t = FakeTime()
+    errors: list[BaseException] = [HubBusyError("slow down", 429, retry_after=30)]
+    with pytest.raises(HubBusyError):
+        policy(t, retry_rate_limited=False).call(failing(errors))
+    assert t.sleeps == []
+    # ...but a 503 during sign-in is still retried.
+    assert policy(t, retry_rate_limited=False).call(failing([HubBusyError("x", 503)])) == "ok"

@@ -95,7 +95,7 @@ class SyncReport:
         text = "; ".join(parts) + "."
         if self.collateral_failed:
             text += f" {len(self.collateral_failed)} file(s) could not be downloaded."
-        return text
+        return " ".join([text, *self.warnings])
 
 
 @dataclass(slots=True)
@@ -161,7 +161,8 @@ class SyncEngine:
             raise ValidationError(str(exc)) from exc
         with self.client_factory(url, None) as client:
             warnings = list(self._check_meta(self.retry.call(client.meta, "meta")))
-            resp = self.retry.call(lambda: client.login(email.strip(), password), "sign-in")
+            no_wait_on_429 = dataclasses.replace(self.retry, retry_rate_limited=False)
+            resp = no_wait_on_429.call(lambda: client.login(email.strip(), password), "sign-in")
         session = SessionInfo(url, resp.rep.id, resp.rep.name, resp.rep.email)
         previous = self.store.sync_state()
         if previous.cursor is not None and (

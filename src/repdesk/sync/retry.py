@@ -55,6 +55,8 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
+    retry_rate_limited: bool = True
+    """False for sign-in: a rep told "too many attempts, wait N seconds" beats a frozen dialog."""
 
     def call(self, fn: Callable[[], _T], what: str = "hub call") -> _T:
         start = self.clock()
@@ -79,8 +81,13 @@ class RetryPolicy:
                 state.upcoming_sleep,
             )
 
+        def should_retry(exc: BaseException) -> bool:
+            if not self.retry_rate_limited and isinstance(exc, HubBusyError):
+                return exc.status != 429
+            return is_transient(exc)
+
         retrying = Retrying(
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(should_retry),
             wait=wait,
             stop=stop,
             sleep=self.sleep,
