@@ -162,3 +162,26 @@ def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
         dialog.file_dialog.reject()
     assert local_store.sync_state().session is not None
     assert local_store.outbox_counts().pending == 2
+
+
+def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    _signed_in(engine, hub_world, local_store)
+    add_note(local_store, hub_world.lead_ids[0], "one")
+    add_note(local_store, hub_world.lead_ids[1], "two")
+    dialog = SettingsDialog(app_ctx)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000) as blocker:
+        dialog.sign_out()
+        _answer(qtbot, dialog, None)
+    boxes = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QMessageBox) and w.isVisible() and w.text() == blocker.args[0]
+    ]
+    assert boxes, "the rep is told why they are still signed in"
+    for box in boxes:
+        box.close()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import ValidationError
 from repdesk.gui.context import AppContext
-from repdesk.gui.ops import Lane, OpContext, QueryOp
+from repdesk.gui.ops import Lane, OpContext, QueryOp, show_message
 from repdesk.gui.text import plain_label, set_plain, tr
 from repdesk.gui.theme import Tone, set_tone
 from repdesk.store import settings as registry
@@ -74,6 +74,7 @@ class SettingsDialog(QDialog):
         """The "unsent work" question while it is open."""
         self.sign_out_buttons: dict[SignOutChoice, QAbstractButton] = {}
         self.file_dialog: QFileDialog | None = None
+        self.notice_box: QMessageBox | None = None
 
         # --- hub ---
         hub_box = QGroupBox(tr("settings", "Hub"), self)
@@ -392,4 +393,11 @@ class SettingsDialog(QDialog):
 
     def _blocked(self, message: str) -> None:
         self._error(message)
+        if not self.isVisible():
+            # Sign-out started from a menu without showing this dialog: say it in a box.
+            parent = self.parentWidget()
+            # Keep a reference: a box without a parent would be collected at once.
+            self.notice_box = show_message(
+                parent if parent is not None and parent.isVisible() else None, message
+            )
         self.sign_out_blocked.emit(message)

@@ -241,6 +241,8 @@ class SignInDialog(QDialog):
         box.setObjectName("signInNotice")
         box.open()
         self.notice = box
+        # This dialog closes right away: the context keeps the box alive until it is read.
+        self.ctx.extras["signin.notice_box"] = box
 
     def _remember(self) -> None:
         settings = self.ctx.settings
