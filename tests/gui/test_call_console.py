@@ -214,3 +214,64 @@ def test_continuous_typing_is_still_drafted(qtbot: Any, ctx: AppContext, monkeyp
             (d := load_draft(ctx.drafts_dir, LEAD_ID)) is not None and d.notes == "no pause at all"
         )
     )
+
+
+def test_a_rubric_synced_mid_call_updates_readiness(qtbot: Any, ctx: AppContext) -> None:
+    from dataclasses import replace
+
+    from repdesk.domain.defaults import DEFAULT_RUBRIC
+    from repdesk.store.api import RemoteUpsert
+
+    console = open_console(qtbot, ctx)
+    for letter, digit in ((Qt.Key.Key_B, Qt.Key.Key_1), (Qt.Key.Key_A, Qt.Key.Key_1)):
+        key(qtbot, letter, ALT)
+        key(qtbot, digit)
+    key(qtbot, Qt.Key.Key_N, ALT)
+    key(qtbot, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: console.readiness.title.text() == "✓ Sales-ready")
+
+    # Marketing now demands high confidence: the same answers no longer qualify.
+    stricter = replace(DEFAULT_RUBRIC, min_confidence=Confidence.HIGH, version=2)
+    changes = ctx.store.apply_pull_page([RemoteUpsert("rubric", "current", 2, stricter)], "c-2")
+    ctx.events.emit_changes(changes)  # what the sync controller does after a pull
+    qtbot.waitUntil(lambda: console.readiness.title.text() == "Not ready yet")
+    assert "needs confirming" in console.readiness.details.text()
+
+
+def test_every_store_call_of_a_call_runs_on_one_worker_thread(
+    qtbot: Any, ctx: AppContext, monkeypatch: Any
+) -> None:
+    """The store is wrapped to record the calling thread (an observation, not a fake)."""
+    import threading
+
+    real = ctx.store
+    threads: set[int] = set()
+
+    class Recording:
+        def __getattr__(self, name: str) -> Any:
+            attr = getattr(real, name)
+            if not callable(attr):
+                return attr
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                threads.add(threading.get_ident())
+                return attr(*args, **kwargs)
+
+            return call
+
+    monkeypatch.setattr(ctx.ops, "store", Recording())
+    console = open_console(qtbot, ctx)
+    key(qtbot, Qt.Key.Key_N, ALT)
+    key(qtbot, Qt.Key.Key_1)
+    type_text(qtbot, "short call")
+    key(qtbot, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), DispositionDialog))
+    ended: list[object] = []
+    console.call_ended.connect(ended.append)
+    end = QApplication.activeModalWidget()
+    assert isinstance(end, DispositionDialog)
+    end.confirm()
+    qtbot.waitUntil(lambda: ended != [])
+    assert len(threads) == 1
+    assert threading.get_ident() not in threads
+    assert [n.body for n in real.notes(LEAD_ID)] == ["short call"]

@@ -41,7 +41,8 @@ from repdesk.domain.rubric import evaluate
 from repdesk.gui.call_draft import CallDraft, discard_draft, load_draft, save_draft
 from repdesk.gui.context import AppContext
 from repdesk.gui.disposition_dialog import Decision, DispositionDialog, outcome_label
-from repdesk.gui.objection_dialog import ObjectionDialog
+from repdesk.gui.events import touches_lead
+from repdesk.gui.objection_dialog import ObjectionDialog, severity_name
 from repdesk.gui.ops import CollectionOp, Lane, OpContext, QueryOp
 from repdesk.gui.text import format_duration, format_when, one_line, plain_label, tr
 from repdesk.gui.theme import SPACING, SPACING_L, Tone, scaled_font, set_tone
@@ -97,6 +98,19 @@ def _with_answer(bant: Bant, dimension: BantDimension, answer: BantAnswer | None
     if dimension is BantDimension.NEED:
         return replace(bant, need=answer)
     return replace(bant, timeframe=answer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    lead: Lead | None
+    rubric: Rubric | None
+    categories: dict[str, ObjectionCategory]
+
+
+def _load_reference(lead_id: str, c: OpContext) -> _Reference:
+    store = c.store
+    categories = {cat.code: cat for cat in store.objection_categories()}
+    return _Reference(store.lead(lead_id), store.rubric(), categories)
 
 
 class CallConsole(QWidget):
@@ -260,15 +274,7 @@ class CallConsole(QWidget):
         self._categories = data.categories
         self._objections = list(data.objections)
         lead = data.lead
-        if lead is None:
-            self.name_label.setText(tr("call", "This lead is no longer on your list"))
-            self.save_status.setText("")
-        else:
-            self.name_label.setText(lead.full_name)
-            self.setWindowTitle(tr("call", "Call: %1").replace("%1", one_line(lead.full_name)))
-            self.company_label.setText(
-                " · ".join(p for p in (lead.title, lead.company, lead.phone) if p)
-            )
+        self._show_lead(lead)
         for dim, card in self.cards.items():
             card.set_rubric_dimension(self._rubric.for_dimension(dim))
             card.set_answer(self._bant.get(dim))
@@ -276,6 +282,7 @@ class CallConsole(QWidget):
         self.notes.setReadOnly(lead is None)
         self._refresh_readiness()
         self._render_objections()
+        self.ctx.events.changed.connect(self._on_changes)
         notices = []
         if data.default_rubric:
             notices.append(tr("call", "Using the standard rubric until marketing's is synced."))
@@ -295,6 +302,40 @@ class CallConsole(QWidget):
         self.banner.setVisible(bool(notices))
         self._status(tr("call", "Ready: everything you enter is kept on this computer."))
         self.focus_notes()
+
+    def _show_lead(self, lead: Lead | None) -> None:
+        if lead is None:
+            self.name_label.setText(tr("call", "This lead is no longer on your list"))
+            self.company_label.setText(
+                tr("call", "What you enter is still kept and sent to marketing.")
+            )
+            return
+        self.name_label.setText(lead.full_name)
+        self.setWindowTitle(tr("call", "Call: %1").replace("%1", one_line(lead.full_name)))
+        self.company_label.setText(
+            " · ".join(p for p in (lead.title, lead.company, lead.phone) if p)
+        )
+
+    def _on_changes(self, changes: Changes) -> None:
+        """A sync landed mid-call: pick up a new rubric, taxonomy or lead details."""
+        if self.ended or not (
+            changes.reference or (changes.leads and touches_lead(changes, self.lead_id))
+        ):
+            return
+        lead_id = self.lead_id
+        QueryOp(
+            parent=self, op=lambda c: _load_reference(lead_id, c), success=self._on_reference
+        ).run_in_background(self.ctx.ops)
+
+    def _on_reference(self, ref: _Reference) -> None:
+        self._show_lead(ref.lead)
+        self._categories = ref.categories
+        if ref.rubric is not None and ref.rubric != self._rubric:
+            self._rubric = ref.rubric
+            for dim, card in self.cards.items():
+                card.set_rubric_dimension(ref.rubric.for_dimension(dim))
+            self._refresh_readiness()
+        self._render_objections()
 
     # --- focus -----------------------------------------------------------------------------
 
@@ -404,7 +445,7 @@ class CallConsole(QWidget):
             cat = self._categories.get(obj.category_code)
             label = cat.label if cat else obj.category_code
             words = f" — “{one_line(obj.verbatim, 70)}”" if obj.verbatim else ""
-            lines.append(f"• {label} ({obj.severity.name.lower()}){words}")
+            lines.append(f"• {label} ({severity_name(obj.severity)}){words}")
         self.objection_list.setText("\n".join(lines))
 
     # --- ending ----------------------------------------------------------------------------

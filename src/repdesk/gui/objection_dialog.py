@@ -52,6 +52,16 @@ def _load_choices(lead_id: str, c: OpContext) -> _Choices:
     return _Choices(store.objection_categories(), store.campaigns(), for_lead + rest)
 
 
+def severity_name(severity: Severity) -> str:
+    """One word for lists: "low", "medium", "high", "blocker"."""
+    return {
+        Severity.LOW: tr("objection", "low"),
+        Severity.MEDIUM: tr("objection", "medium"),
+        Severity.HIGH: tr("objection", "high"),
+        Severity.BLOCKER: tr("objection", "blocker"),
+    }[severity]
+
+
 def _severity_label(severity: Severity) -> str:
     return {
         Severity.LOW: tr("objection", "1  Low: a passing concern"),
