@@ -320,3 +320,11 @@ def test_full_disk_is_disk_full_error(server: ScriptedServer, tmp_path: Path) ->
     assert "disk is full" in str(err.value)
     assert not partial.exists() and not partial.is_symlink()
     assert Path("/dev/full").exists()
+
+
+def test_empty_credentials_are_refused_before_any_request(server: ScriptedServer) -> None:
+    from repdesk.domain.errors import ValidationError
+
+    with HubClient(server.url) as client, pytest.raises(ValidationError, match="email"):
+        client.login("", "")
+    assert server.seen == []

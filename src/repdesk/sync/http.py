@@ -29,6 +29,7 @@ from repdesk.domain.errors import (
     TlsError,
     UntrustedServerError,
 )
+from repdesk.domain.errors import ValidationError as InputError
 from repdesk.protocol.schema import (
     ErrorResponse,
     LoginRequest,
@@ -212,7 +213,10 @@ class HubClient:
     # -- calls ----------------------------------------------------------------------------
 
     def login(self, email: str, password: str) -> LoginResponse:
-        body = LoginRequest(email=email, password=password).model_dump(mode="json")
+        try:
+            body = LoginRequest(email=email, password=password).model_dump(mode="json")
+        except pydantic.ValidationError as exc:
+            raise InputError("Enter the email address and password marketing gave you.") from exc
         resp = self._json("POST", "/v1/auth/login", LoginResponse, json=body, auth=False)
         self._token = resp.token
         return resp
