@@ -82,6 +82,7 @@ def test_a_whole_call_from_the_keyboard(qtbot: Any, ctx: AppContext) -> None:
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, ObjectionDialog)
     qtbot.waitUntil(lambda: dialog.category.isEnabled() and focused() is dialog.category)
+    assert dialog.campaign.currentData() == "camp-1", "the lead's campaign is preselected"
     type_text(qtbot, "Co")  # type-ahead: "Competitor"
     assert dialog.category.currentData() == "competitor"
     key(qtbot, Qt.Key.Key_Tab)
@@ -275,3 +276,27 @@ def test_every_store_call_of_a_call_runs_on_one_worker_thread(
     assert len(threads) == 1
     assert threading.get_ident() not in threads
     assert [n.body for n in real.notes(LEAD_ID)] == ["short call"]
+
+
+def test_closing_an_empty_call_leaves_no_draft(qtbot: Any, ctx: AppContext) -> None:
+    console = open_console(qtbot, ctx)
+    type_text(qtbot, "x")
+    qtbot.waitUntil(lambda: load_draft(ctx.drafts_dir, LEAD_ID) is not None)
+    key(qtbot, Qt.Key.Key_Backspace)
+    console.close()
+    qtbot.waitUntil(lambda: ctx.ops.idle)
+    assert load_draft(ctx.drafts_dir, LEAD_ID) is None
+
+
+def test_an_old_draft_starts_a_new_call_with_its_notes(qtbot: Any, ctx: AppContext) -> None:
+    from datetime import timedelta
+
+    from repdesk.domain.ids import utcnow
+    from repdesk.gui.call_draft import CallDraft, save_draft
+
+    long_ago = utcnow() - timedelta(days=2)
+    save_draft(ctx.drafts_dir, CallDraft(LEAD_ID, long_ago, "from Monday", long_ago))
+    console = open_console(qtbot, ctx)
+    assert console.notes.toPlainText() == "from Monday"
+    started = console.timer.started_at
+    assert started is not None and utcnow() - started < timedelta(minutes=1)

@@ -238,3 +238,22 @@ def test_a_failing_callback_is_logged_and_reported(
     for box in QApplication.topLevelWidgets():
         if isinstance(box, QMessageBox):
             box.close()
+
+
+def test_the_runner_is_found_through_the_parent_chain(qtbot: Any, runner: OpRunner) -> None:
+    from types import SimpleNamespace
+
+    from repdesk.gui.ops import runner_for
+
+    window = QWidget()
+    window.ctx = SimpleNamespace(ops=runner)  # type: ignore[attr-defined]
+    child = QWidget(window)
+    qtbot.addWidget(window)
+    assert runner_for(child) is runner
+    got: list[int] = []
+    QueryOp(parent=child, op=lambda _c: 7, success=got.append).run_in_background()
+    qtbot.waitUntil(lambda: got == [7])
+    orphan = QWidget()
+    qtbot.addWidget(orphan)
+    with pytest.raises(RuntimeError, match="no op runner"):
+        QueryOp(parent=orphan, op=lambda _c: 1).run_in_background()

@@ -18,6 +18,7 @@ after each typing pause, and become a call note queued for upload when the call 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
@@ -50,6 +51,8 @@ from repdesk.gui.widgets.bant_card import BantCard
 from repdesk.gui.widgets.call_timer import CallTimer
 from repdesk.gui.widgets.readiness import ReadinessBadge
 
+#: A draft saved less than this long ago is the same call resumed (its timer continues).
+RESUME_WINDOW = timedelta(minutes=30)
 #: Notes are written to the draft file this long after the rep stops typing...
 DRAFT_DEBOUNCE_MS = 400
 #: ...and at least this often while they type without a pause.
@@ -125,6 +128,7 @@ class CallConsole(QWidget):
         self._loaded = False
         self._note_id = new_id()
         self._note_saved = False
+        self._lead: Lead | None = None
         self._bant = Bant(lead_id)
         self._rubric: Rubric = DEFAULT_RUBRIC
         self._categories: dict[str, ObjectionCategory] = {}
@@ -286,9 +290,11 @@ class CallConsole(QWidget):
         notices = []
         if data.default_rubric:
             notices.append(tr("call", "Using the standard rubric until marketing's is synced."))
-        if data.draft is not None:
-            # A call that never ended (closed or crashed): carry on where it stopped.
-            self.timer.start(data.draft.started_at)
+        if data.draft is not None and data.draft.notes.strip():
+            # A call that never ended (closed or crashed): carry on where it stopped, unless
+            # it stopped long ago (then this is a new call that starts with those notes).
+            if utcnow() - data.draft.saved_at < RESUME_WINDOW:
+                self.timer.start(data.draft.started_at)
             self.notes.blockSignals(True)
             self.notes.setPlainText(data.draft.notes)
             self.notes.blockSignals(False)
@@ -304,6 +310,7 @@ class CallConsole(QWidget):
         self.focus_notes()
 
     def _show_lead(self, lead: Lead | None) -> None:
+        self._lead = lead
         if lead is None:
             self.name_label.setText(tr("call", "This lead is no longer on your list"))
             self.company_label.setText(
@@ -424,8 +431,8 @@ class CallConsole(QWidget):
     def add_objection(self) -> None:
         if not self._loaded or self.ended:
             return
-        lead_campaign = None
-        dialog = ObjectionDialog(self.ctx, self.lead_id, self, campaign_id=lead_campaign)
+        campaign = self._lead.source_campaign_id if self._lead else None
+        dialog = ObjectionDialog(self.ctx, self.lead_id, self, campaign_id=campaign)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._objection_saved)
         dialog.finished.connect(lambda _result: self.focus_notes())
@@ -502,11 +509,7 @@ class CallConsole(QWidget):
 
         def done(_changes: Changes) -> None:
             self.ended = True
-            drafts_dir = self.ctx.drafts_dir
-            lead_id = self.lead_id
-            QueryOp(parent=None, op=lambda _c: discard_draft(drafts_dir, lead_id)).on_lane(
-                Lane.FILES
-            ).run_in_background(self.ctx.ops)
+            self._discard_draft()
             self._status(
                 tr("call", "Call saved ({0}), queued for upload.").replace(
                     "{0}", format_duration(note.duration_seconds or 0)
@@ -523,10 +526,21 @@ class CallConsole(QWidget):
             self.ctx.ops
         )
 
+    def _discard_draft(self) -> None:
+        drafts_dir, lead_id = self.ctx.drafts_dir, self.lead_id
+        # Same lane as the draft writes, so it lands after any write still queued.
+        QueryOp(parent=None, op=lambda _c: discard_draft(drafts_dir, lead_id)).on_lane(
+            Lane.FILES
+        ).run_in_background(self.ctx.ops)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self.ended and self._loaded:
-            # Closed without ending: keep everything as a draft for next time.
-            self.save_draft_now()
+            if self.notes.toPlainText().strip():
+                # Closed without ending: keep the notes as a draft for next time.
+                self.save_draft_now()
+            else:
+                self._draft_timer.stop()
+                self._discard_draft()
         super().closeEvent(event)
 
     def _status(self, text: str, tone: Tone = Tone.MUTED) -> None:

@@ -2,13 +2,14 @@
 
 Modelled on Anki's `aqt.operations`: a call site is one line,
 
-    QueryOp(parent=self, op=lambda c: c.store.lead(lead_id), success=self._show).run_in_background(
-        self.ctx.ops
-    )
+    QueryOp(parent=self, op=lambda c: c.store.lead(lead_id), success=self._show).run_in_background()
 
     CollectionOp(parent=self, op=lambda c: c.store.add_call_note(note)).success(
         self._saved
-    ).run_in_background(self.ctx.ops)
+    ).run_in_background()
+
+`run_in_background()` finds the runner through `parent`'s ancestors (the first one holding an
+`AppContext` as `.ctx`); pass `ctx.ops` explicitly where there is no such ancestor.
 
 Rules the runner enforces so views never think about threads:
 
@@ -349,6 +350,26 @@ def show_message(parent: QWidget | None, message: str) -> QMessageBox:
     return box
 
 
+def runner_for(obj: QObject | None) -> OpRunner | None:
+    """The op runner of `obj` or its nearest ancestor that holds an `AppContext` as `ctx`."""
+    while obj is not None and _alive(obj):
+        ops = getattr(getattr(obj, "ctx", None), "ops", None)
+        if isinstance(ops, OpRunner):
+            return ops
+        obj = obj.parent()
+    return None
+
+
+def _resolve(runner: OpRunner | None, parent: QObject | None) -> OpRunner:
+    found = runner or runner_for(parent)
+    if found is None:
+        raise RuntimeError(
+            "no op runner: pass one to run_in_background() or give the op a parent "
+            "widget under a window that holds an AppContext as .ctx"
+        )
+    return found
+
+
 def _alive(obj: QObject | None) -> bool:
     return obj is not None and shiboken6.isValid(obj)
 
@@ -413,9 +434,13 @@ class QueryOp(_BaseOp, Generic[T]):
         self.lane = lane
         return self
 
-    def run_in_background(self, runner: OpRunner) -> OpContext:
-        """Queue the op; the returned context lets the caller cancel it."""
-        return runner.submit(self)
+    def run_in_background(self, runner: OpRunner | None = None) -> OpContext:
+        """Queue the op; the returned context lets the caller cancel it.
+
+        Without `runner`, the one of the nearest ancestor of `parent` holding an
+        `AppContext` as `.ctx` is used (see `runner_for`).
+        """
+        return _resolve(runner, self.parent).submit(self)
 
     def deliver(self, runner: OpRunner, job: _Job) -> None:
         if job.error is not None:
@@ -455,8 +480,9 @@ class CollectionOp(_BaseOp):
         self.progress_label = label or tr("ops", "Saving…")
         return self
 
-    def run_in_background(self, runner: OpRunner) -> OpContext:
-        return runner.submit(self)
+    def run_in_background(self, runner: OpRunner | None = None) -> OpContext:
+        """Queue the write (see `QueryOp.run_in_background` for how `runner` is found)."""
+        return _resolve(runner, self.parent).submit(self)
 
     def deliver(self, runner: OpRunner, job: _Job) -> None:
         if job.error is not None:

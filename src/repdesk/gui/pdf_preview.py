@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.errors import CollateralError
-from repdesk.gui.ops import Lane, OpRunner, QueryOp
+from repdesk.gui.ops import Lane, OpRunner, QueryOp, runner_for
 from repdesk.gui.text import plain_label, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 
@@ -111,17 +111,6 @@ def _to_qimage(bitmap: pdfium.PdfBitmap) -> QImage:
     data = bytes(bitmap.buffer)
     # copy(): the QImage must own its pixels once `data` and the bitmap are gone.
     return QImage(data, bitmap.width, bitmap.height, bitmap.stride, fmt).copy()
-
-
-def _find_ops(widget: QObject | None) -> OpRunner | None:
-    """The op runner of the nearest ancestor holding an `AppContext` as `ctx`."""
-    while widget is not None:
-        ctx = getattr(widget, "ctx", None)
-        ops = getattr(ctx, "ops", None)
-        if isinstance(ops, OpRunner):
-            return ops
-        widget = widget.parent()
-    return None
 
 
 class PdfPreview(QWidget):
@@ -240,7 +229,7 @@ class PdfPreview(QWidget):
             self._set_message(str(exc), tone=Tone.BAD)
             self.failed.emit(self._message)
 
-        ops = self._ops or _find_ops(self.parent())
+        ops = self._ops or runner_for(self.parent())
         if ops is None:
             # No runner reachable (a bare widget): render here rather than not at all.
             log.debug("no op runner for the PDF preview; rendering on the GUI thread")

@@ -148,6 +148,8 @@ class BantCard(QFrame):
             self._refresh()
             return
         self.title_label.setText(dimension_title(self.dimension, rubric_dimension))
+        self.setAccessibleName(dimension_title(self.dimension, rubric_dimension))
+        self.setAccessibleDescription(rubric_dimension.question)
         self.question_label.setText(rubric_dimension.question)
         for index, option in enumerate(rubric_dimension.options, start=1):
             key = option.key or (str(index) if index < 10 else "")
