@@ -21,8 +21,10 @@ Rules for any code that writes synced rows (the API, importers, admin services):
 
 The log keeps only the latest row per (entity, entity_id, audience); each write gets a
 new, larger `seq`, so pull (`seq > cursor`) sees it exactly once more. `audience` is a rep
-id or `ALL`. On PostgreSQL the first touch in a transaction takes an advisory lock held
-until commit, so numbers are committed in order and a pull never skips one.
+id or `ALL`. Write inside `Database.write()`: it serialises writers, so change numbers
+commit in the order they are drawn and a pull never skips one (a transaction opened some
+other way gets the lock at its first touch; take it earlier with
+`repdesk.hub.db.engine.lock_writers(session)` if you read-then-write synced rows).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from sqlalchemy import delete, event, select, text
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from repdesk.hub.db.engine import lock_writers
 from repdesk.hub.db.models import (
     CallNote,
     ChangeLog,
@@ -56,24 +59,6 @@ LEAD_ITEM_ENTITIES = frozenset(
     {"nurture_event", "call_note", "qualification", "objection", "disposition", "collateral_use"}
 )
 
-_ADVISORY_KEY = 0x7265_7064  # "repd": serialises change-log writers on PostgreSQL
-_LOCKED = "repdesk_change_lock"
-
-
-def _serialise_writers(session: Session) -> None:
-    if session.info.get(_LOCKED):
-        return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-    session.info[_LOCKED] = True
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _reset_lock_flag(session: Session, transaction: SessionTransaction) -> None:
-    # The advisory lock ends with the database transaction; so must our memory of it.
-    if transaction.parent is None:
-        session.info.pop(_LOCKED, None)
-
 
 def touch(
     session: Session,
@@ -86,7 +71,7 @@ def touch(
     lead_id: str | None = None,
 ) -> int:
     """Record that `entity_id` changed for `audience` (a rep id or ALL); returns its seq."""
-    _serialise_writers(session)
+    lock_writers(session)
     session.flush()
     session.execute(
         delete(ChangeLog).where(

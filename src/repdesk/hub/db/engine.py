@@ -1,9 +1,14 @@
 """Engine and session set-up for the hub: a SQLite file (WAL) by default, PostgreSQL by URL.
 
 `Database(url)` owns the engine. Use `db.read()` for read-only work and `db.write()` for
-every transaction that changes data: on SQLite it serialises writers inside the process
-(one writer per file, see ARCHITECTURE.md), on PostgreSQL `repdesk.hub.changes.touch`
-takes a transaction-scoped advisory lock so change-log numbers commit in order.
+every transaction that changes data. Writers are serialised, on both back-ends:
+
+- SQLite: one writer per process (a lock; ARCHITECTURE.md: one writer per file) and
+  `BEGIN IMMEDIATE`, so a writer in another process (the admin CLI) waits its turn instead
+  of failing when it upgrades a read to a write;
+- PostgreSQL: a transaction-scoped advisory lock taken first thing, so read-then-write
+  logic (versions, conflict checks) never works from a stale read, and change-log
+  numbers commit in the order they were drawn (pull never skips one).
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,31 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _install_sqlite_pragmas(engine: Engine) -> None:
+WRITER_LOCK_KEY = 0x7265_7064  # "repd"
+_LOCKED = "repdesk_writer_lock"
+
+
+def lock_writers(session: Session) -> None:
+    """Serialise this transaction with every other hub writer (no-op once held / SQLite).
+
+    `Database.write()` calls it; call it yourself first thing in any other transaction
+    that reads synced rows and then changes them.
+    """
+    if session.info.get(_LOCKED):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_KEY})
+    session.info[_LOCKED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writer_lock(session: Session, transaction: SessionTransaction) -> None:
+    # The advisory lock ends with the database transaction; so must our memory of it.
+    if transaction.parent is None:
+        session.info.pop(_LOCKED, None)
+
+
+def _install_sqlite_pragmas(engine: Engine, *, immediate: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy drive BEGIN itself (pysqlite's implicit transactions break
@@ -45,13 +74,16 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, echo: bool = False, immediate: bool = False) -> Engine:
+    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout (and
+    `BEGIN IMMEDIATE` transactions with `immediate`)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -63,7 +95,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
-        _install_sqlite_pragmas(engine)
+        _install_sqlite_pragmas(engine, immediate=immediate)
         return engine
     if backend == "postgresql" and parsed.get_driver_name() not in ("psycopg",):
         # Only psycopg 3 is a dependency; normalise plain postgresql:// URLs to it.
@@ -79,6 +111,12 @@ class Database:
         self.engine = make_engine(url, echo=echo)
         self.sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_engine = make_engine(url, echo=echo, immediate=True) if self.sqlite else None
+        self._write_sessions = (
+            sessionmaker(self._write_engine, expire_on_commit=False)
+            if self._write_engine is not None
+            else self._sessions
+        )
         self._write_lock = threading.RLock()
 
     @contextmanager
@@ -88,12 +126,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on error."""
+        """A serialised writing transaction: commits on success, rolls back on error."""
         if self.sqlite:
-            with self._write_lock, self._sessions() as session, session.begin():
+            with self._write_lock, self._write_sessions() as session, session.begin():
                 yield session
         else:
             with self._sessions() as session, session.begin():
+                lock_writers(session)
                 yield session
 
     def session(self) -> Session:
@@ -102,6 +141,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_engine is not None:
+            self._write_engine.dispose()
 
 
-__all__ = ["Database", "is_sqlite", "make_engine", "sqlite_url"]
+__all__ = ["Database", "is_sqlite", "lock_writers", "make_engine", "sqlite_url"]
