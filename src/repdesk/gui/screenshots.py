@@ -108,7 +108,11 @@ def _offscreen(widget: QWidget, size: tuple[int, int]) -> None:
 
 
 def _save(widget: QWidget, path: Path) -> Path:
-    QApplication.processEvents()
+    # Widgets added by the last signal (preview pages) are laid out by posted events:
+    # deliver them, then let the paints they cause run.
+    for _round in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
     if not widget.grab().save(str(path), "PNG"):
         raise ScreenshotError(f"could not write {path}")
     log.info("screenshot %s", path)

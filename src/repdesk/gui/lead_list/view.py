@@ -25,10 +25,10 @@ PREVIEW_DELAY_MS = 120
 
 _WIDTHS: dict[Column, int] = {
     Column.NAME: 145,
-    Column.COMPANY: 165,
+    Column.COMPANY: 160,
     Column.STAGE: 70,
     Column.SCORE: 52,
-    Column.READINESS: 150,
+    Column.READINESS: 182,
     Column.LAST_TOUCH: 108,
     Column.NEXT_STEP: 170,
     Column.UNSENT: 72,

@@ -105,7 +105,7 @@ class CollateralTab(QWidget):
         self.table.setModel(self.model)
         setup_record_table(self.table)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((260, 170, 70, 150, 130)):
+        for col, width in enumerate((230, 170, 64, 130, 130)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
@@ -133,11 +133,13 @@ class CollateralTab(QWidget):
         buttons.addWidget(self.sent_button)
         side_layout.addLayout(buttons)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # Stacked: the lead view is narrow, and a list of a few files needs little height.
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        self.table.setMinimumHeight(self.fontMetrics().height() * 5)
         self.empty = plain_label("", self, wrap=True)
         set_tone(self.empty, Tone.MUTED)
         layout = QVBoxLayout(self)
@@ -251,7 +253,8 @@ class CollateralTab(QWidget):
             details.insert(1, item.campaign)
         set_plain(self.info, " · ".join(details))
         if item.path is not None and not item.collateral.problem:
-            self.preview.load(item.path)
+            if self.preview.path != item.path:  # a refresh does not re-render the same file
+                self.preview.load(item.path)
         else:
             self.preview.clear()
 

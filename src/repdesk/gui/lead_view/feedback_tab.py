@@ -81,7 +81,7 @@ class FeedbackTab(QWidget):
         self.table.setModel(self.objections)
         setup_record_table(self.table)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((110, 190, 320, 90, 90)):
+        for col, width in enumerate((100, 170, 260, 80, 80)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.add_objection_button = QPushButton(tr("feedback", "Add objection…"), self)

@@ -53,9 +53,9 @@ def compact_combo(combo: QComboBox, characters: int) -> None:
 
 def confidence_label(confidence: Confidence) -> str:
     return {
-        Confidence.LOW: tr("bant", "Low (a guess)"),
+        Confidence.LOW: tr("bant", "Low"),
         Confidence.MEDIUM: tr("bant", "Medium"),
-        Confidence.HIGH: tr("bant", "High (they said so)"),
+        Confidence.HIGH: tr("bant", "High"),
     }[confidence]
 
 
@@ -125,6 +125,9 @@ class QualificationTab(QWidget):
             verbatim.setPlaceholderText(tr("bant", "The prospect's words"))
             confidence = QComboBox(answers)
             compact_combo(confidence, 8)
+            confidence.setToolTip(
+                tr("bant", "How sure you are: High when they said it, Low when it is your guess")
+            )
             for level in Confidence:
                 confidence.addItem(confidence_label(level), int(level))
             verdict = plain_label("", answers, wrap=True)
@@ -159,7 +162,7 @@ class QualificationTab(QWidget):
         setup_record_table(self.history_view)
         header = self.history_view.horizontalHeader()
         header.setStretchLastSection(False)
-        for col, width in enumerate((95, 85, 190, 220, 125, 70)):
+        for col, width in enumerate((95, 85, 175, 220, 80, 70)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
 

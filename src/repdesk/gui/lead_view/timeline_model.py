@@ -24,6 +24,8 @@ EntryFilter = Callable[[TimelineEntry], bool]
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 3
 #: Day rows have internal id 0; an entry row's internal id is its day's row + 1.
 _DAY_ID = 0
+#: Longer "x: y" heads are part of what happened, not a repeat of the entry's type.
+_MAX_TYPE_PREFIX = 24
 
 
 class TimelineColumn(IntEnum):
@@ -65,6 +67,16 @@ def entry_kind_text(entry: TimelineEntry) -> str:
     if entry.kind == TimelineKind.NURTURE and entry.event_type:
         return event_type_labels().get(entry.event_type, entry.event_type)
     return kind_labels().get(entry.kind, str(entry.kind))
+
+
+def entry_title(entry: TimelineEntry) -> str:
+    """The title without the type the Type column already shows ("Web visit: /pricing")."""
+    title = " ".join(entry.title.split())
+    if entry.kind != TimelineKind.QUALIFICATION:
+        head, sep, rest = title.partition(": ")
+        if sep and rest and len(head) <= _MAX_TYPE_PREFIX:
+            return rest
+    return title
 
 
 def day_label(day: date, today: date) -> str:
@@ -214,7 +226,7 @@ class TimelineModel(QAbstractItemModel):
             if column == TimelineColumn.KIND:
                 return entry_kind_text(entry)
             if column == TimelineColumn.TITLE:
-                title = " ".join(entry.title.split())
+                title = entry_title(entry)
                 return title + (tr("timeline", "  (not sent yet)") if entry.unsent else "")
             if column == TimelineColumn.DETAIL:
                 return " ".join(entry.detail.split())
