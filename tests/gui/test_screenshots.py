@@ -1,0 +1,52 @@
+"""Headless screenshots: every main view rendered to a real PNG once its data has loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QImage
+
+from repdesk.gui.context import AppContext
+from repdesk.gui.screenshots import WINDOW_SIZE, render_screenshots
+from repdesk.store import settings as registry
+from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
+
+
+def _distinct_colours(image: QImage, step: int = 23) -> int:
+    seen = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            seen.add(image.pixel(x, y))
+    return len(seen)
+
+
+def test_render_screenshots_writes_every_view(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "shots"
+    paths = render_screenshots(app_ctx, out)
+    names = [p.name for p in paths]
+    assert names == [
+        "01-lead-list.png",
+        "02-lead-timeline.png",
+        "03-lead-qualification.png",
+        "04-call-console.png",
+        "05-collateral-preview.png",
+        "06-outbox.png",
+    ]
+    for path in paths:
+        assert path.parent == out
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), path.name
+        image = QImage(str(path))
+        assert not image.isNull(), path.name
+        # A blank or half-painted window has only a handful of colours.
+        assert _distinct_colours(image) > 12, path.name
+    main = QImage(str(paths[0]))
+    assert (main.width(), main.height()) == WINDOW_SIZE
+    assert app_ctx.ops.idle
+    # Taking pictures does not overwrite the rep's saved window layout.
+    assert not app_ctx.settings.is_set(registry.WINDOW_GEOMETRY)
