@@ -1,0 +1,84 @@
+"""Marketing's admin services on the hub database; every change is logged for reps' pulls."""
+
+from __future__ import annotations
+
+from repdesk.hub.admin.assign import (
+    WHERE_FIELDS,
+    AssignReport,
+    assign_by_rule,
+    assign_from_csv,
+    parse_where,
+    unassign,
+)
+from repdesk.hub.admin.collateral import (
+    CollateralInfo,
+    add_collateral,
+    detect_media_type,
+    list_collateral,
+    pdf_problem,
+)
+from repdesk.hub.admin.feedback import FORMATS, FeedbackRow, export_feedback, feedback_rows
+from repdesk.hub.admin.hub import Hub, HubNotInitialisedError, init_hub, open_hub
+from repdesk.hub.admin.imports import (
+    EventImportReport,
+    LeadImportReport,
+    import_events,
+    import_leads,
+)
+from repdesk.hub.admin.reference import (
+    TaxonomyChange,
+    seed_defaults,
+    set_rubric,
+    set_taxonomy,
+    validate_rubric,
+    validate_taxonomy,
+)
+from repdesk.hub.admin.reps import (
+    RepInfo,
+    add_rep,
+    disable_rep,
+    generate_password,
+    list_reps,
+    reset_password,
+)
+from repdesk.hub.admin.seed import DemoSummary, seed_demo
+
+__all__ = [
+    "FORMATS",
+    "WHERE_FIELDS",
+    "AssignReport",
+    "CollateralInfo",
+    "DemoSummary",
+    "EventImportReport",
+    "FeedbackRow",
+    "Hub",
+    "HubNotInitialisedError",
+    "LeadImportReport",
+    "RepInfo",
+    "TaxonomyChange",
+    "add_collateral",
+    "add_rep",
+    "assign_by_rule",
+    "assign_from_csv",
+    "detect_media_type",
+    "disable_rep",
+    "export_feedback",
+    "feedback_rows",
+    "generate_password",
+    "import_events",
+    "import_leads",
+    "init_hub",
+    "list_collateral",
+    "list_reps",
+    "open_hub",
+    "parse_where",
+    "pdf_problem",
+    "reset_password",
+    "seed_defaults",
+    "seed_demo",
+    "set_rubric",
+    "set_taxonomy",
+    "unassign",
+    "validate_rubric",
+    "validate_taxonomy",
+]

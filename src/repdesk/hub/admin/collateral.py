@@ -1,0 +1,175 @@
+"""Adding collateral: content-addressed storage, media type from content, PDF health checks.
+
+The media type comes from the file's magic bytes (the `filetype` library), never from its
+name; PDFs are opened with pypdfium2 and an encrypted, truncated or unreadable one is still
+accepted (marketing may not have another copy) but flagged in `problem`, which reps see.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from repdesk.domain.errors import ValidationError
+from repdesk.hub.admin.hub import Hub
+from repdesk.hub.changes import touch_global
+from repdesk.hub.db.models import Campaign, Collateral
+
+log = logging.getLogger(__name__)
+
+PDF = "application/pdf"
+_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class CollateralInfo:
+    id: str
+    title: str
+    sha256: str
+    size: int
+    media_type: str
+    campaign: str
+    tags: tuple[str, ...]
+    problem: str
+    original_name: str
+
+
+def detect_media_type(head: bytes) -> str:
+    """From magic bytes; text without a signature is text/plain, the rest octet-stream."""
+    kind = filetype.guess(head)
+    if kind is not None:
+        return str(kind.mime)
+    if head.lstrip().startswith(b"%PDF-"):
+        return PDF  # a few producers put whitespace before the header; readers accept it
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain" if b"\x00" not in head else "application/octet-stream"
+
+
+def pdf_problem(path: Path) -> str:
+    """Why reps cannot use this PDF ("" when it opens and its pages read)."""
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            return "This PDF is password-protected: reps cannot open it in repdesk."
+        return "This PDF is damaged or incomplete and cannot be opened."
+    try:
+        if len(pdf) == 0:
+            return "This PDF has no pages."
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                page.get_textpage().get_text_range()
+            finally:
+                page.close()
+    except pdfium.PdfiumError:
+        return "Some pages of this PDF cannot be read."
+    finally:
+        pdf.close()
+    with path.open("rb") as stream:
+        stream.seek(max(0, path.stat().st_size - 2048))
+        if b"%%EOF" not in stream.read():
+            return "This PDF looks cut off (no end marker): ask for a fresh copy."
+    return ""
+
+
+def _campaign(session: Session, name_or_id: str) -> Campaign:
+    campaign = session.scalar(
+        select(Campaign).where(
+            or_(Campaign.id == name_or_id, func.lower(Campaign.name) == name_or_id.lower())
+        )
+    )
+    if campaign is None:
+        names = ", ".join(sorted(session.scalars(select(Campaign.name)))) or "none yet"
+        raise ValidationError(f"There is no campaign {name_or_id!r} (campaigns: {names}).")
+    return campaign
+
+
+def add_collateral(
+    hub: Hub,
+    path: Path,
+    title: str,
+    *,
+    campaign: str | None = None,
+    tags: tuple[str, ...] = (),
+) -> CollateralInfo:
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError("The collateral needs a title (--title).")
+    try:
+        if not path.is_file():
+            raise ValidationError(f"{path} is not a file.")
+        with path.open("rb") as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if not head:
+        raise ValidationError(f"{path.name} is empty.")
+    media_type = detect_media_type(head)
+    problem = ""
+    if media_type == PDF:
+        problem = pdf_problem(path)
+    elif path.suffix.lower() == ".pdf":
+        problem = f"Named like a PDF but the content is {media_type}: reps may not open it."
+    clean_tags = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+    with hub.db.write() as session:
+        campaign_row = _campaign(session, campaign) if campaign else None
+        sha256, size = hub.files.put_file(path)
+        existing = session.scalar(
+            select(Collateral).where(Collateral.sha256 == sha256, Collateral.retired.is_(False))
+        )
+        if existing is not None:
+            raise ValidationError(
+                f"This file is already in the library as {existing.title!r} (id {existing.id})."
+            )
+        row = Collateral(
+            sha256=sha256,
+            size=size,
+            media_type=media_type,
+            title=title[:500],
+            original_name=path.name[:500],
+            campaign_id=campaign_row.id if campaign_row else None,
+            tags=list(clean_tags),
+            problem=problem,
+            version=1,
+        )
+        session.add(row)
+        session.flush()
+        touch_global(session, "collateral", row.id, row.version)
+        info = _info(row, campaign_row.name if campaign_row else "")
+    if problem:
+        log.warning("collateral %s added with a problem: %s", path.name, problem)
+    return info
+
+
+def _info(row: Collateral, campaign: str) -> CollateralInfo:
+    return CollateralInfo(
+        row.id,
+        row.title,
+        row.sha256,
+        row.size,
+        row.media_type,
+        campaign,
+        tuple(row.tags),
+        row.problem,
+        row.original_name,
+    )
+
+
+def list_collateral(hub: Hub) -> list[CollateralInfo]:
+    with hub.db.read() as session:
+        names = dict(session.execute(select(Campaign.id, Campaign.name)).tuples().all())
+        rows = session.scalars(
+            select(Collateral).where(Collateral.retired.is_(False)).order_by(Collateral.title)
+        ).all()
+        return [_info(r, names.get(r.campaign_id or "", "")) for r in rows]

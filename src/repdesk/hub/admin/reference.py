@@ -1,0 +1,203 @@
+"""Marketing's rubric and objection taxonomy: defaults on init, replaced from JSON files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES, DEFAULT_RUBRIC
+from repdesk.domain.errors import ValidationError
+from repdesk.hub.admin.hub import Hub
+from repdesk.hub.changes import touch_global
+from repdesk.hub.db.models import ObjectionCategory, RubricRow
+from repdesk.protocol.convert import rubric_to_data
+from repdesk.protocol.schema import RubricData
+
+log = logging.getLogger(__name__)
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,99}$")
+
+
+def seed_defaults(session: Session) -> None:
+    """Give a new hub the default rubric and taxonomy (nothing happens if it has them)."""
+    if session.scalar(select(RubricRow.id).limit(1)) is None:
+        _store_rubric(session, rubric_to_data(DEFAULT_RUBRIC).model_dump(mode="json"))
+    if session.scalar(select(ObjectionCategory.code).limit(1)) is None:
+        for category in DEFAULT_OBJECTION_CATEGORIES:
+            session.add(
+                ObjectionCategory(
+                    code=category.code, label=category.label, description=category.description
+                )
+            )
+            touch_global(session, "objection_category", category.code, 1)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path.name} is not a UTF-8 text file; {what} is JSON.") from exc
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from exc
+
+
+def _pydantic_message(exc: PydanticValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the top level"
+    more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def validate_rubric(raw: Any, name: str = "the rubric file") -> RubricData:
+    """A RubricData that makes sense, else a ValidationError saying what is wrong."""
+    try:
+        rubric = RubricData.model_validate(raw)
+    except PydanticValidationError as exc:
+        raise ValidationError(f"{name} is not a valid rubric: {_pydantic_message(exc)}") from exc
+    if not rubric.name.strip():
+        raise ValidationError(f"{name}: the rubric needs a name.")
+    seen: set[str] = set()
+    for dim in rubric.dimensions:
+        if dim.dimension in seen:
+            raise ValidationError(f"{name}: the {dim.dimension} dimension is listed twice.")
+        seen.add(dim.dimension)
+        codes = [o.code for o in dim.options]
+        if not codes:
+            raise ValidationError(f"{name}: {dim.dimension} has no answer options.")
+        if len(set(codes)) != len(codes):
+            raise ValidationError(f"{name}: {dim.dimension} has two options with the same code.")
+        if not any(o.qualifies for o in dim.options):
+            raise ValidationError(
+                f"{name}: no answer for {dim.dimension} qualifies, so no lead could be ready."
+            )
+    if not rubric.dimensions:
+        raise ValidationError(f"{name}: the rubric has no dimensions.")
+    if rubric.min_qualifying > len(rubric.dimensions):
+        raise ValidationError(
+            f"{name}: min_qualifying is {rubric.min_qualifying} but the rubric has only "
+            f"{len(rubric.dimensions)} dimensions."
+        )
+    return rubric
+
+
+def _store_rubric(session: Session, data: dict[str, Any]) -> RubricRow:
+    row = session.scalar(select(RubricRow).where(RubricRow.active.is_(True)).limit(1))
+    if row is None:
+        row = RubricRow(name=data["name"], data=data, active=True, version=1)
+        session.add(row)
+    else:
+        row.name = data["name"]
+        row.data = data
+        row.version += 1
+    session.flush()  # the id is made on flush
+    touch_global(session, "rubric", row.id, row.version)
+    return row
+
+
+def set_rubric(hub: Hub, path: Path) -> RubricData:
+    rubric = validate_rubric(_read_json(path, "a rubric"), path.name)
+    with hub.db.write() as session:
+        _store_rubric(session, rubric.model_dump(mode="json"))
+    log.info("rubric set from %s", path.name)
+    return rubric
+
+
+class _CategoryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=100)
+    label: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=5000)
+
+
+class _TaxonomyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    categories: list[_CategoryIn] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyChange:
+    added: int
+    updated: int
+    retired: int
+    unchanged: int
+
+
+def validate_taxonomy(raw: Any, name: str = "the taxonomy file") -> list[_CategoryIn]:
+    """A list of categories, or {"categories": [...]}; codes unique, lowercase, no spaces."""
+    if isinstance(raw, list):
+        raw = {"categories": raw}
+    try:
+        taxonomy = _TaxonomyIn.model_validate(raw)
+    except PydanticValidationError as exc:
+        raise ValidationError(
+            f"{name} is not a valid objection taxonomy: {_pydantic_message(exc)}"
+        ) from exc
+    codes: set[str] = set()
+    for category in taxonomy.categories:
+        if not _CODE.match(category.code):
+            raise ValidationError(
+                f"{name}: code {category.code!r} must be lowercase letters, digits, _ or -."
+            )
+        if category.code in codes:
+            raise ValidationError(f"{name}: code {category.code!r} is listed twice.")
+        if not category.label.strip():
+            raise ValidationError(f"{name}: {category.code} needs a label.")
+        codes.add(category.code)
+    return taxonomy.categories
+
+
+def set_taxonomy(hub: Hub, path: Path) -> TaxonomyChange:
+    """Replace the taxonomy: new codes added, changed ones updated, missing ones retired."""
+    categories = validate_taxonomy(_read_json(path, "a taxonomy"), path.name)
+    added = updated = retired = unchanged = 0
+    with hub.db.write() as session:
+        existing = {row.code: row for row in session.scalars(select(ObjectionCategory))}
+        for category in categories:
+            row = existing.pop(category.code, None)
+            if row is None:
+                row = ObjectionCategory(
+                    code=category.code,
+                    label=category.label,
+                    description=category.description,
+                    version=1,
+                )
+                session.add(row)
+                added += 1
+            elif (row.label, row.description, row.retired) == (
+                category.label,
+                category.description,
+                False,
+            ):
+                unchanged += 1
+                continue
+            else:
+                row.label, row.description, row.retired = (
+                    category.label,
+                    category.description,
+                    False,
+                )
+                row.version += 1
+                updated += 1
+            touch_global(session, "objection_category", row.code, row.version)
+        for row in existing.values():
+            if row.retired:
+                continue
+            # Retired, not deleted: old objections keep pointing at a known code.
+            row.retired = True
+            row.version += 1
+            retired += 1
+            touch_global(session, "objection_category", row.code, row.version, op="remove")
+    return TaxonomyChange(added, updated, retired, unchanged)

@@ -1,0 +1,304 @@
+"""Loading the generated demo hub into a database with bulk inserts (a few seconds)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from repdesk.domain.errors import ValidationError
+from repdesk.domain.leads import Campaign, Lead, NurtureEvent
+from repdesk.domain.qualification import BANT_ORDER
+from repdesk.hub.admin.hub import Hub
+from repdesk.hub.admin.reference import seed_defaults
+from repdesk.hub.auth import hash_password
+from repdesk.hub.changes import ALL, touch_global
+from repdesk.hub.db import models as m
+from repdesk.hub.demo import DemoData, DemoFile, DemoRep, generate_demo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    reps: tuple[DemoRep, ...]
+    campaigns: int
+    leads: int
+    assigned: int
+    events: int
+    collateral: int
+    rep_writes: int
+
+
+def _refuse_if_not_empty(session: Session, data: DemoData) -> None:
+    leads = session.scalar(select(func.count()).select_from(m.Lead)) or 0
+    if leads:
+        raise ValidationError(
+            f"This hub already has {leads} leads; demo data only goes into an empty hub "
+            "(use a new --home)."
+        )
+    emails = [r.email for r in data.reps]
+    taken = session.scalars(select(m.Rep.email).where(m.Rep.email.in_(emails))).all()
+    if taken:
+        raise ValidationError(f"This hub already has the demo rep {taken[0]}; use a new --home.")
+
+
+def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
+    """Fill an empty hub with the demo data; every row is logged so reps' pulls see it."""
+    data = data or generate_demo()
+    for f in data.files:
+        hub.files.put_bytes(f.content)
+    log_rows: list[dict[str, Any]] = []
+    with hub.db.write() as session:
+        _refuse_if_not_empty(session, data)
+        seed_defaults(session)
+        session.execute(
+            insert(m.Rep),
+            [
+                {
+                    "id": r.id,
+                    "email": r.email,
+                    "name": r.name,
+                    "password_hash": hash_password(r.password),
+                }
+                for r in data.reps
+            ],
+        )
+        session.execute(insert(m.Campaign), [_campaign(c) for c in data.campaigns])
+        session.execute(insert(m.Collateral), [_collateral(f) for f in data.files])
+        # The first entry goes through the helper: it takes the PostgreSQL ordering lock.
+        first, *rest = data.campaigns
+        touch_global(session, "campaign", first.id, 1)
+        log_rows += [_log("campaign", c.id, ALL) for c in rest]
+        log_rows += [_log("collateral", f.collateral.id, ALL) for f in data.files]
+        session.execute(insert(m.Lead), [_lead(lead) for lead in data.leads])
+        session.execute(insert(m.NurtureEvent), [_event(e) for e in data.events])
+        writes = _insert_activity(session, data)
+        log_rows += _lead_log_rows(data)
+        session.execute(insert(m.ChangeLog), log_rows)
+    assigned = sum(1 for lead in data.leads if lead.owner_rep_id)
+    log.info("demo hub seeded: %d leads, %d events", len(data.leads), len(data.events))
+    return DemoSummary(
+        data.reps,
+        len(data.campaigns),
+        len(data.leads),
+        assigned,
+        len(data.events),
+        len(data.files),
+        writes,
+    )
+
+
+def _log(entity: str, entity_id: str, audience: str, lead_id: str | None = None) -> dict[str, Any]:
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "op": "upsert",
+        "audience": audience,
+        "version": 1,
+        "lead_id": lead_id,
+    }
+
+
+def _lead_log_rows(data: DemoData) -> list[dict[str, Any]]:
+    """The lead first, then everything under it, for the lead's owner only."""
+    items: dict[str, list[tuple[str, str]]] = {}
+    act = data.activity
+    for entity, rows in (
+        ("nurture_event", data.events),
+        ("call_note", act.call_notes),
+        ("objection", act.objections),
+        ("disposition", act.dispositions),
+        ("collateral_use", act.collateral_uses),
+    ):
+        for row in rows:
+            items.setdefault(row.lead_id, []).append((entity, row.id))
+    for bant in act.qualifications:
+        items.setdefault(bant.lead_id, []).append(("qualification", bant.lead_id))
+    out: list[dict[str, Any]] = []
+    for lead in data.leads:
+        if lead.owner_rep_id is None:
+            continue
+        out.append(_log("lead", lead.id, lead.owner_rep_id, lead.id))
+        out += [_log(e, i, lead.owner_rep_id, lead.id) for e, i in items.get(lead.id, [])]
+    return out
+
+
+def _campaign(c: Campaign) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "channel": c.channel,
+        "status": c.status,
+        "description": c.description,
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "version": 1,
+    }
+
+
+def _collateral(f: DemoFile) -> dict[str, Any]:
+    c = f.collateral
+    return {
+        "id": c.id,
+        "sha256": c.sha256,
+        "size": c.size,
+        "media_type": c.media_type,
+        "title": c.title,
+        "original_name": f.file_name,
+        "campaign_id": c.campaign_id,
+        "tags": list(c.tags),
+        "problem": c.problem,
+        "version": 1,
+    }
+
+
+def _lead(lead: Lead) -> dict[str, Any]:
+    return {
+        "id": lead.id,
+        "external_id": lead.external_id or None,
+        "email": lead.email,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "company": lead.company,
+        "title": lead.title,
+        "industry": lead.industry,
+        "company_size": lead.company_size,
+        "phone": lead.phone,
+        "country": lead.country,
+        "lifecycle_stage": lead.lifecycle_stage.value,
+        "lead_status": lead.lead_status.value,
+        "score": lead.score,
+        "source_campaign_id": lead.source_campaign_id,
+        "owner_rep_id": lead.owner_rep_id,
+        "marketing_notes": lead.marketing_notes,
+        "version": 1,
+        "created_at": lead.created_at,
+        "updated_at": lead.updated_at,
+    }
+
+
+def _event(e: NurtureEvent) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "lead_id": e.lead_id,
+        "type": e.type.value,
+        "occurred_at": e.occurred_at,
+        "campaign_id": e.campaign_id,
+        "asset": e.asset,
+        "detail": e.detail,
+        "score_delta": e.score_delta,
+        "version": 1,
+    }
+
+
+def _insert_activity(session: Session, data: DemoData) -> int:
+    owner = {lead.id: lead.owner_rep_id for lead in data.leads}
+    act = data.activity
+
+    def base(row: Any) -> dict[str, Any]:
+        return {
+            "id": row.id,
+            "lead_id": row.lead_id,
+            "rep_id": owner[row.lead_id],
+            "mutation_id": f"demo-{row.id}",
+            "version": 1,
+        }
+
+    if act.call_notes:
+        session.execute(
+            insert(m.CallNote),
+            [
+                {
+                    **base(n),
+                    "body": n.body,
+                    "call_started_at": n.call_started_at,
+                    "duration_seconds": n.duration_seconds,
+                    "outcome": n.outcome,
+                    "created_at": n.created_at,
+                    "received_at": n.created_at,
+                }
+                for n in act.call_notes
+            ],
+        )
+    if act.objections:
+        session.execute(
+            insert(m.ObjectionRow),
+            [
+                {
+                    **base(o),
+                    "category_code": o.category_code,
+                    "verbatim": o.verbatim,
+                    "severity": int(o.severity),
+                    "campaign_id": o.campaign_id,
+                    "collateral_id": o.collateral_id,
+                    "competitor": o.competitor,
+                    "created_at": o.created_at,
+                    "received_at": o.created_at,
+                }
+                for o in act.objections
+            ],
+        )
+    if act.dispositions:
+        session.execute(
+            insert(m.DispositionRow),
+            [
+                {
+                    **base(d),
+                    "kind": d.kind.value,
+                    "reason": d.reason,
+                    "decided_at": d.decided_at,
+                    "received_at": d.decided_at,
+                }
+                for d in act.dispositions
+            ],
+        )
+    if act.collateral_uses:
+        session.execute(
+            insert(m.CollateralUseRow),
+            [
+                {
+                    **base(u),
+                    "collateral_id": u.collateral_id,
+                    "kind": u.kind.value,
+                    "used_at": u.used_at,
+                    "received_at": u.used_at,
+                }
+                for u in act.collateral_uses
+            ],
+        )
+    fields: list[dict[str, Any]] = []
+    for bant in act.qualifications:
+        for dim in BANT_ORDER:
+            answer = bant.get(dim)
+            if answer is not None:
+                fields.append(
+                    {
+                        "lead_id": bant.lead_id,
+                        "dimension": dim.value,
+                        "value": answer.value,
+                        "verbatim": answer.verbatim,
+                        "confidence": int(answer.confidence),
+                        "recorded_by": answer.recorded_by,
+                        "recorded_at": answer.recorded_at,
+                        "version": 1,
+                        "mutation_id": f"demo-bant-{bant.lead_id}"[:64],
+                    }
+                )
+    if act.qualifications:
+        session.execute(
+            insert(m.Qualification),
+            [{"lead_id": b.lead_id, "version": 1} for b in act.qualifications],
+        )
+    if fields:
+        session.execute(insert(m.QualificationField), fields)
+    return (
+        len(act.call_notes)
+        + len(act.objections)
+        + len(act.dispositions)
+        + len(act.collateral_uses)
+        + len(fields)
+    )

@@ -1,0 +1,428 @@
+"""`repdesk-hub`: marketing's command line for the hub (reps, imports, assignment, serving).
+
+Every failure ends as one plain line on stderr and a non-zero exit status; details go to
+the log file in the hub home. Exit codes: 0 ok, 1 error, 2 bad command line, 3 partial
+import (some rows skipped, the rest imported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from repdesk import __version__
+from repdesk.domain.errors import RepdeskError, ValidationError
+from repdesk.hub import admin
+from repdesk.hub.config import HubConfig
+from repdesk.hub.importers import RowError, values
+
+log = logging.getLogger(__name__)
+
+PROG = "repdesk-hub"
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+_MAX_ROW_ERRORS_SHOWN = 20
+_log_handler: logging.Handler | None = None
+
+
+class CliError(RepdeskError):
+    """A problem with what the operator asked for, reported as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    home = argparse.ArgumentParser(add_help=False)
+    home.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the hub's folder (default: $REPDESK_HUB_HOME, else the user data folder); "
+        "set REPDESK_HUB_DATABASE_URL to use PostgreSQL",
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[home], description="Marketing's repdesk hub: reps, leads, collateral."
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def cmd(
+        name: str, helptext: str, parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub
+    ) -> argparse.ArgumentParser:
+        return parent.add_parser(name, parents=[home], help=helptext, description=helptext)
+
+    cmd("init", "create the hub (or upgrade it) with the default rubric and taxonomy")
+    p = cmd("serve", "serve the sync API to reps' desktop apps")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+
+    rep = cmd("rep", "manage rep accounts").add_subparsers(dest="action", required=True)
+    p = cmd("add", "add a rep (a password is generated and shown once)", rep)
+    p.add_argument("email")
+    p.add_argument("--name", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    cmd("list", "list reps and how many leads each has", rep)
+    cmd("disable", "disable a rep and end their sessions", rep).add_argument("email")
+    cmd("reset-password", "give a rep a new generated password", rep).add_argument("email")
+
+    imp = cmd("import", "import leads or nurture history").add_subparsers(
+        dest="action", required=True
+    )
+    for what, helptext in (
+        ("leads", "leads from a Salesforce/HubSpot export or repdesk CSV/JSONL"),
+        ("events", "nurture history (CSV/JSONL keyed by lead id or email)"),
+    ):
+        p = cmd(what, helptext, imp)
+        p.add_argument("file", type=Path)
+        p.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+
+    p = cmd("assign", "give leads to a rep, from a CSV or by a rule")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--csv", type=Path, metavar="FILE", help="columns: lead, rep_email")
+    source.add_argument("--to", metavar="EMAIL", help="the rep who gets the matching leads")
+    _selection_args(p)
+    p.add_argument("--reassign", action="store_true", help="also move leads other reps have")
+
+    p = cmd("unassign", "take leads back from reps")
+    p.add_argument("--from", dest="from_email", metavar="EMAIL", help="only this rep's leads")
+    _selection_args(p)
+
+    col = cmd("collateral", "the collateral library").add_subparsers(dest="action", required=True)
+    p = cmd("add", "add a file (PDF or other) to the library", col)
+    p.add_argument("file", type=Path)
+    p.add_argument("--title", required=True)
+    p.add_argument("--campaign", metavar="NAME")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags")
+    cmd("list", "list the library", col)
+
+    for what, helptext in (
+        ("rubric", "marketing's definition of a sales-ready lead (JSON)"),
+        ("taxonomy", "the objection categories reps pick from (JSON)"),
+    ):
+        s = cmd(what, helptext).add_subparsers(dest="action", required=True)
+        cmd("set", f"replace the {what} from a JSON file", s).add_argument("file", type=Path)
+
+    fb = cmd("feedback", "what reps sent back").add_subparsers(dest="action", required=True)
+    p = cmd("export", "export call notes, BANT, objections, dispositions, collateral use", fb)
+    p.add_argument("--since", metavar="DATE", help="only what reached the hub since DATE")
+    p.add_argument("--format", choices=admin.FORMATS, default="csv")
+    p.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
+
+    cmd("demo", "fill a new hub with realistic demo data and demo reps")
+    return parser
+
+
+def _selection_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help=f"filter (repeatable); fields: {', '.join(admin.WHERE_FIELDS)}",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="at most N leads (hottest first)")
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def _init(config: HubConfig, _args: argparse.Namespace) -> int:
+    created = admin.init_hub(config)
+    where = config.home if config.database_url.startswith("sqlite") else "PostgreSQL"
+    print(f"{'Created a new hub' if created else 'The hub is up to date'} at {where}.")
+    if created:
+        print(f"Next: {PROG} rep add EMAIL --name NAME, then {PROG} import leads FILE.")
+    return EXIT_OK
+
+
+def _serve(config: HubConfig, args: argparse.Namespace) -> int:
+    check_port_free(args.host, args.port)
+    import uvicorn
+
+    from repdesk.hub.app import create_app
+
+    app = create_app(config)
+    print(f"Serving the hub at http://{args.host}:{args.port} (Ctrl+C to stop).", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Bind once ourselves so a taken port is one clear sentence, not a uvicorn traceback."""
+    if not 0 <= port <= 65535:
+        raise CliError(f"--port {port} is not a port number (0-65535).")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CliError(f"Cannot serve on {host!r}: {exc.strerror}.") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"Port {port} on {host} is already in use: stop the other program "
+                    "or choose another with --port."
+                ) from exc
+            raise CliError(f"Cannot serve on {host}:{port}: {exc.strerror or exc}.") from exc
+
+
+def _rep(hub: admin.Hub, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        info, password = admin.add_rep(hub, args.email, args.name, password)
+        print(f"Added {info.name} <{info.email}>.")
+        if not args.password_stdin:
+            print(f"Password (shown only now; give it to them privately): {password}")
+    elif args.action == "list":
+        reps = admin.list_reps(hub)
+        if not reps:
+            print(f"No reps yet: add one with {PROG} rep add EMAIL --name NAME.")
+        for r in reps:
+            state = "disabled" if r.disabled else "active"
+            print(f"{r.email:<32} {r.name:<24} {r.leads:>5} leads  {state}")
+    elif args.action == "disable":
+        sessions = admin.disable_rep(hub, args.email)
+        print(
+            f"Disabled {args.email}; ended {sessions} signed-in session(s). Their leads stay "
+            f"assigned: move them with {PROG} unassign --from {args.email}."
+        )
+    else:
+        password = admin.reset_password(hub, args.email)
+        print(f"New password for {args.email} (shown only now): {password}")
+    return EXIT_OK
+
+
+def _row_errors(errors: list[RowError]) -> None:
+    for error in errors[:_MAX_ROW_ERRORS_SHOWN]:
+        print(f"  {error}", file=sys.stderr)
+    if len(errors) > _MAX_ROW_ERRORS_SHOWN:
+        print(f"  ... and {len(errors) - _MAX_ROW_ERRORS_SHOWN} more", file=sys.stderr)
+
+
+def _import(hub: admin.Hub, args: argparse.Namespace) -> int:
+    prefix = "Dry run, nothing changed: would import" if args.dry_run else "Imported"
+    if args.action == "leads":
+        r = admin.import_leads(hub, args.file, dry_run=args.dry_run)
+        print(
+            f"{prefix} {args.file.name} ({r.format}): {r.created} new, {r.updated} updated, "
+            f"{r.unchanged} unchanged, {r.assigned} assigned to reps."
+        )
+        done = r.created + r.updated + r.unchanged
+    else:
+        e = admin.import_events(hub, args.file, dry_run=args.dry_run)
+        print(
+            f"{prefix} {args.file.name} ({e.format}): {e.created} new events, "
+            f"{e.already_there} already there, {e.campaigns_created} new campaigns."
+        )
+        r_errors, done = e.errors, e.created + e.already_there
+        if r_errors:
+            print(f"{len(r_errors)} row(s) skipped:", file=sys.stderr)
+            _row_errors(r_errors)
+        return _partial(r_errors, done)
+    if r.errors:
+        print(f"{len(r.errors)} row(s) skipped:", file=sys.stderr)
+        _row_errors(r.errors)
+    return _partial(r.errors, done)
+
+
+def _partial(errors: list[RowError], done: int) -> int:
+    if not errors:
+        return EXIT_OK
+    return EXIT_PARTIAL if done else EXIT_ERROR
+
+
+def _assign(hub: admin.Hub, args: argparse.Namespace) -> int:
+    if args.csv is not None:
+        if args.where or args.limit is not None:
+            raise CliError("--where and --limit go with --to, not with --csv.")
+        report = admin.assign_from_csv(hub, args.csv, reassign=args.reassign)
+        target = "their reps"
+    else:
+        where = admin.parse_where(args.where)
+        report = admin.assign_by_rule(hub, args.to, where, limit=args.limit, reassign=args.reassign)
+        target = args.to
+    moved = f" ({report.moved} moved from other reps)" if report.moved else ""
+    print(f"Assigned {report.assigned} lead(s) to {target}{moved}.")
+    if report.errors:
+        print(f"{len(report.errors)} row(s) skipped:", file=sys.stderr)
+        _row_errors(report.errors)
+    return _partial(report.errors, report.assigned + report.unchanged)
+
+
+def _unassign(hub: admin.Hub, args: argparse.Namespace) -> int:
+    count = admin.unassign(
+        hub, from_email=args.from_email, where=admin.parse_where(args.where), limit=args.limit
+    )
+    print(f"Unassigned {count} lead(s); they are back in the unassigned pool.")
+    return EXIT_OK
+
+
+def _collateral(hub: admin.Hub, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        info = admin.add_collateral(
+            hub, args.file, args.title, campaign=args.campaign, tags=tuple(args.tags)
+        )
+        print(
+            f"Added {info.title!r} ({info.media_type}, {info.size:,} bytes, "
+            f"sha256 {info.sha256[:12]}...)."
+        )
+        if info.problem:
+            print(f"Warning: {info.problem}", file=sys.stderr)
+        return EXIT_OK
+    items = admin.list_collateral(hub)
+    if not items:
+        print(f"The library is empty: add files with {PROG} collateral add FILE --title T.")
+    for c in items:
+        flag = f"  [{c.problem}]" if c.problem else ""
+        tags = ",".join(c.tags)
+        print(f"{c.sha256[:12]}  {c.media_type:<22} {c.size:>10,}  {c.title}  {tags}{flag}")
+    return EXIT_OK
+
+
+def _reference(hub: admin.Hub, args: argparse.Namespace) -> int:
+    if args.command == "rubric":
+        rubric = admin.set_rubric(hub, args.file)
+        print(
+            f"Published the rubric {rubric.name!r} ({len(rubric.dimensions)} dimensions); "
+            "reps get it on their next sync."
+        )
+    else:
+        c = admin.set_taxonomy(hub, args.file)
+        print(
+            f"Objection taxonomy updated: {c.added} added, {c.updated} changed, "
+            f"{c.retired} retired, {c.unchanged} unchanged."
+        )
+    return EXIT_OK
+
+
+def _feedback(hub: admin.Hub, args: argparse.Namespace) -> int:
+    since: datetime | None = None
+    if args.since:
+        try:
+            since = values.timestamp(args.since, "--since")
+        except values.BadValue as exc:
+            raise CliError(f"{exc} (use e.g. 2025-03-01 or 2025-03-01T09:00)") from exc
+    if args.output is None:
+        admin.export_feedback(hub, sys.stdout, since=since, fmt=args.format)
+        return EXIT_OK
+    target: Path = args.output
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=target.parent if str(target.parent) else ".", prefix=".feedback-"
+        )
+    except OSError as exc:
+        raise CliError(f"Cannot write to {target.parent}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            count = admin.export_feedback(hub, stream, since=since, fmt=args.format)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    print(f"Wrote {count} feedback row(s) to {target}.")
+    return EXIT_OK
+
+
+def _demo(config: HubConfig, _args: argparse.Namespace) -> int:
+    with admin.open_hub(config, create=True) as hub:
+        s = admin.seed_demo(hub)
+    print(
+        f"Demo hub ready at {config.home}: {s.leads} leads ({s.assigned} assigned), "
+        f"{s.events} nurture events, {s.campaigns} campaigns, {s.collateral} collateral PDFs, "
+        f"{s.rep_writes} rep notes/answers."
+    )
+    print(f"Demo reps (password for each: {s.reps[0].password}):")
+    for rep in s.reps:
+        print(f"  {rep.email:<24} {rep.name}")
+    print(f"Start it with: {PROG} --home {config.home} serve")
+    return EXIT_OK
+
+
+_NO_HUB: dict[str, Callable[[HubConfig, argparse.Namespace], int]] = {
+    "init": _init,
+    "serve": _serve,
+    "demo": _demo,
+}
+_WITH_HUB: dict[str, Callable[[admin.Hub, argparse.Namespace], int]] = {
+    "rep": _rep,
+    "import": _import,
+    "assign": _assign,
+    "unassign": _unassign,
+    "collateral": _collateral,
+    "rubric": _reference,
+    "taxonomy": _reference,
+    "feedback": _feedback,
+}
+
+
+def _setup_logging(config: HubConfig) -> None:
+    """A rotating log in the hub home (replaced on each call, so tests do not pile up)."""
+    global _log_handler  # noqa: PLW0603 - one handler per process, swapped per home
+    package = logging.getLogger("repdesk")
+    if _log_handler is not None:
+        package.removeHandler(_log_handler)
+        _log_handler.close()
+        _log_handler = None
+    try:
+        (config.home / "logs").mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            config.home / "logs" / "hub.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return  # an unwritable home is reported by the command itself
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+    _log_handler = handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed usage and the reason
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        config = HubConfig.resolve(getattr(args, "home", None))
+        _setup_logging(config)
+        if args.command in _NO_HUB:
+            return _NO_HUB[args.command](config, args)
+        with admin.open_hub(config) as hub:
+            return _WITH_HUB[args.command](hub, args)
+    except (RepdeskError, ValidationError) as exc:
+        return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        log.exception("database error")
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return _fail(f"The hub database refused the change: {first[0] if first else exc}")
+    except OSError as exc:
+        log.exception("file error")
+        name = f" {exc.filename}" if exc.filename else ""
+        return _fail(f"Cannot access{name}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        return _fail("Interrupted.", 130)
+    except Exception as exc:  # the promise is "never a traceback"; the log keeps it
+        log.exception("unexpected error")
+        return _fail(f"Something went wrong ({type(exc).__name__}: {exc}); see logs/hub.log.")
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
