@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from repdesk.domain.feedback import Objection
 from repdesk.domain.ids import new_id
@@ -166,6 +166,9 @@ def test_conflict_with_marketing_keep_mine_then_sync(
     assert window.outbox.select(item.id)
     (conflict,) = local_store.conflicts()
     assert (conflict.mine, conflict.theirs) == ("approved", "none")
+    texts = {w.text() for w in window.outbox.detail.findChildren(QLabel)}
+    assert any(t.startswith("Yours: ") for t in texts)
+    assert any(t.startswith("Marketing's: ") for t in texts)
     grab(window, "offline-flow-conflict", QSize(960, 560))
     with qtbot.waitSignal(window.outbox.loaded, timeout=5000):
         window.outbox.detail.conflict_buttons[(conflict.id, True)].click()

@@ -12,10 +12,11 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 
+from repdesk.domain.defaults import DEFAULT_RUBRIC
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.gui.outbox_panel import OutboxModel, OutboxPanel, summary
-from repdesk.store.api import FieldConflict, MutationOutcome
+from repdesk.store.api import FieldConflict, MutationOutcome, RemoteUpsert
 from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
     add_note,
     app_ctx_fixture,
@@ -96,7 +97,9 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
 ) -> None:
     ada, bob = lead("Ada Lovelace"), lead("Bob Babbage")
     seed_leads(local_store, ada, bob)
-    for who, value in ((ada, "50k EUR"), (bob, "Q4")):
+    # The store keeps one rubric, under the id "current".
+    local_store.apply_pull_page([RemoteUpsert("rubric", "current", 1, DEFAULT_RUBRIC)], "r-1")
+    for who, value in ((ada, "50k EUR"), (bob, "next_year")):
         dim = BantDimension.BUDGET if who is ada else BantDimension.TIMEFRAME
         local_store.update_bant(who.id, {dim: BantAnswer(dim, value)})
     first, second = local_store.outbox()
@@ -112,7 +115,7 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
                 second.id,
                 OutboxState.CONFLICT,
                 server_version=3,
-                conflicts=(FieldConflict("timeframe", "Q4", "next year"),),
+                conflicts=(FieldConflict("timeframe", "next_year", "this_quarter"),),
             ),
         ]
     )
@@ -131,11 +134,15 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
     assert local_store.bant(ada.id).budget.value == "50k EUR"
 
     assert panel.select(second.id)
+    texts = [w.text() for w in panel.detail.findChildren(type(panel.detail.reason))]
+    assert "Yours: Next year or later" in texts, "BANT codes show as the rubric's labels"
+    assert "Marketing's: This quarter" in texts
+    assert panel.model.index(1, 2).data() == "BANT answers: Timeframe: Next year or later"
     (conflict_b,) = [c for c in local_store.conflicts() if c.mutation_id == second.id]
     with qtbot.waitSignal(panel.loaded, timeout=5000):
         panel.detail.conflict_buttons[(conflict_b.id, False)].click()
     assert local_store.conflicts() == []
-    assert local_store.bant(bob.id).timeframe.value == "next year"
+    assert local_store.bant(bob.id).timeframe.value == "this_quarter"
 
 
 def test_export_writes_unsent_items_to_the_chosen_file(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import RepdeskError
 from repdesk.domain.outbox import Conflict, MutationKind, OutboxItem, OutboxState
+from repdesk.domain.qualification import Rubric
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
 from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
@@ -45,6 +46,15 @@ class OutboxRow:
     item: OutboxItem
     lead_name: str
     conflicts: tuple[Conflict, ...] = ()
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """BANT value codes -> the rubric's labels, by dimension ("budget" -> {"approved": ...})."""
+
+    @property
+    def summary(self) -> str:
+        return summary(self.item, self.labels)
+
+    def value_label(self, dimension: str, code: str) -> str:
+        return self.labels.get(dimension, {}).get(code, code)
 
 
 def kind_label(kind: MutationKind) -> str:
@@ -73,7 +83,13 @@ _DISPOSITION = {
 }
 
 
-def summary(item: OutboxItem) -> str:
+def rubric_labels(rubric: Rubric | None) -> dict[str, dict[str, str]]:
+    if rubric is None:
+        return {}
+    return {d.dimension.value: {o.code: o.label for o in d.options} for d in rubric.dimensions}
+
+
+def summary(item: OutboxItem, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """A short plain-text line about what the change says (from its queued payload)."""
     p: dict[str, Any] = item.payload if isinstance(item.payload, dict) else {}
     kind = item.kind
@@ -84,7 +100,8 @@ def summary(item: OutboxItem) -> str:
         if isinstance(fields, dict) and fields:
             parts = []
             for name, answer in fields.items():
-                value = answer.get("value", "") if isinstance(answer, dict) else ""
+                value = str(answer.get("value", "")) if isinstance(answer, dict) else ""
+                value = (labels or {}).get(str(name), {}).get(value, value)
                 shown = value if value else tr("outbox", "cleared")
                 parts.append(f"{str(name).capitalize()}: {shown}")
             return one_line(", ".join(parts))
@@ -108,12 +125,14 @@ def load_rows(store: StoreApi) -> list[OutboxRow]:
     for conflict in store.conflicts(open_only=True):
         by_mutation.setdefault(conflict.mutation_id, []).append(conflict)
     names: dict[str, str] = {}
+    labels = rubric_labels(store.rubric())
     rows = []
     for item in items:
         if item.lead_id not in names:
             lead = store.lead(item.lead_id)
             names[item.lead_id] = lead.full_name if lead is not None else ""
-        rows.append(OutboxRow(item, names[item.lead_id], tuple(by_mutation.get(item.id, ()))))
+        conflicts = tuple(by_mutation.get(item.id, ()))
+        rows.append(OutboxRow(item, names[item.lead_id], conflicts, labels))
     return rows
 
 
@@ -187,7 +206,7 @@ class OutboxModel(QAbstractTableModel):
             if column == "lead":
                 return row.lead_name or tr("outbox", "(a lead no longer assigned to you)")
             if column == "change":
-                text = summary(item)
+                text = row.summary
                 label = kind_label(item.kind)
                 return f"{label}: {text}" if text else label
             if column == "state":
@@ -245,7 +264,7 @@ class _DetailPane(QGroupBox):
         item = row.item
         what = kind_label(item.kind)
         lead = row.lead_name or tr("outbox", "a lead")
-        text = summary(item)
+        text = row.summary
         set_plain(
             self.headline,
             f"{what} — {lead} — {state_label(item.state)}" + (f"\n{text}" if text else ""),
@@ -264,7 +283,7 @@ class _DetailPane(QGroupBox):
                 self.reason,
                 tr(
                     "outbox",
-                    "Marketing changed the same answer while you were offline. "
+                    "Marketing changed the same answer after your last sync. "
                     "Choose which value to keep:",
                 ),
             )
@@ -274,22 +293,28 @@ class _DetailPane(QGroupBox):
         self.retry_button.setVisible(item.state is OutboxState.REJECTED)
         self._conflict_box.setVisible(bool(row.conflicts))
         for i, conflict in enumerate(row.conflicts):
-            self._add_conflict(i, conflict, resolve)
+            self._add_conflict(i, row, conflict, resolve)
 
     def _add_conflict(
-        self, row: int, conflict: Conflict, resolve: Callable[[str, bool], None]
+        self,
+        row: int,
+        outbox_row: OutboxRow,
+        conflict: Conflict,
+        resolve: Callable[[str, bool], None],
     ) -> None:
-        field = plain_label(conflict.field.capitalize(), self._conflict_box)
-        font = field.font()
+        mine_text = outbox_row.value_label(conflict.field, conflict.mine) or "—"
+        theirs_text = outbox_row.value_label(conflict.field, conflict.theirs) or "—"
+        name_label = plain_label(conflict.field.capitalize(), self._conflict_box)
+        font = name_label.font()
         font.setBold(True)
-        field.setFont(font)
+        name_label.setFont(font)
         mine = plain_label(
-            tr("outbox", "Yours: {value}").format(value=conflict.mine or "—"),
+            tr("outbox", "Yours: {value}").format(value=mine_text),
             self._conflict_box,
             wrap=True,
         )
         theirs = plain_label(
-            tr("outbox", "Marketing's: {value}").format(value=conflict.theirs or "—"),
+            tr("outbox", "Marketing's: {value}").format(value=theirs_text),
             self._conflict_box,
             wrap=True,
         )
@@ -299,7 +324,7 @@ class _DetailPane(QGroupBox):
         take.clicked.connect(lambda: resolve(conflict.id, False))
         self.conflict_buttons[(conflict.id, True)] = keep
         self.conflict_buttons[(conflict.id, False)] = take
-        self._conflict_grid.addWidget(field, row, 0)
+        self._conflict_grid.addWidget(name_label, row, 0)
         self._conflict_grid.addWidget(mine, row, 1)
         self._conflict_grid.addWidget(theirs, row, 2)
         self._conflict_grid.addWidget(keep, row, 3)
@@ -307,7 +332,7 @@ class _DetailPane(QGroupBox):
         self._conflict_grid.setColumnStretch(1, 1)
         self._conflict_grid.setColumnStretch(2, 1)
         # Widgets added to a visible layout are only shown on a later event-loop turn.
-        for widget in (field, mine, theirs, keep, take):
+        for widget in (name_label, mine, theirs, keep, take):
             widget.show()
 
     def _clear_conflicts(self) -> None:
