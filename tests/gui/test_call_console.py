@@ -262,7 +262,8 @@ def test_every_store_call_of_a_call_runs_on_one_worker_thread(
 
     monkeypatch.setattr(ctx.ops, "store", Recording())
     console = open_console(qtbot, ctx)
-    key(qtbot, Qt.Key.Key_N, ALT)
+    key(qtbot, Qt.Key.Key_3, CTRL)  # Ctrl+3 is Need, like Alt+N
+    assert focused() is console.cards[BantDimension.NEED]
     key(qtbot, Qt.Key.Key_1)
     type_text(qtbot, "short call")
     key(qtbot, Qt.Key.Key_Return, CTRL)

@@ -3,10 +3,10 @@
 Open it with `CallConsole(ctx, lead_id)`; the call timer starts at once. The notes field
 has focus and keeps it; every other action is one chord away and hands focus back:
 
-* Alt+B / Alt+A / Alt+N / Alt+T (or plain B/A/N/T when no text field has focus) jump to
-  Budget / Authority / Need / Timeframe. There: a digit picks the rubric's scale option
-  and returns to the notes; L/M/H set the confidence; V goes to the prospect's own words
-  (Enter saves them and returns); Delete clears; Esc returns.
+* Alt+B / Alt+A / Alt+N / Alt+T, or Ctrl+1..4 (or plain B/A/N/T when no text field has
+  focus) jump to Budget / Authority / Need / Timeframe. There: a digit picks the rubric's
+  scale option and returns to the notes; L/M/H set the confidence; V goes to the
+  prospect's own words (Enter saves them and returns); Delete clears; Esc returns.
 * Ctrl+O records an objection; Ctrl+Enter ends the call (outcome and disposition).
 
 Typing notes can never trigger these: letters only act when a BANT card, not a text
@@ -184,10 +184,9 @@ class CallConsole(QWidget):
         legend = plain_label(
             tr(
                 "call",
-                "Alt+B / A / N / T: Budget, Authority, Need, Timeframe (or plain B/A/N/T when "
-                "you are not typing). Then 1–5 picks and comes back here · L / M / H confidence "
-                "· V their words (Enter saves) · Esc back to notes.   Ctrl+O objection · "
-                "Ctrl+Enter end call.",
+                "Alt+B/A/N/T or Ctrl+1–4 jump to a BANT card (plain B/A/N/T when not typing), "
+                "then: 1–5 pick and return · L/M/H confidence · V their words · Esc back.   "
+                "Ctrl+O objection · Ctrl+Enter end call",
             ),
             self,
             wrap=True,
@@ -258,10 +257,16 @@ class CallConsole(QWidget):
 
     def _install_shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for dim, (_letter, key) in _LETTERS.items():
-            shortcut = QShortcut(QKeySequence(Qt.KeyboardModifier.AltModifier | key), self)
-            shortcut.setContext(context)
-            shortcut.activated.connect(lambda d=dim: self.focus_card(d))
+        for number, (dim, (_letter, key)) in enumerate(_LETTERS.items(), start=1):
+            # Alt+letter is the scheme; Ctrl+1..4 is the same for layouts (macOS Option)
+            # where Alt+letter types a character.
+            for sequence in (
+                QKeySequence(Qt.KeyboardModifier.AltModifier | key),
+                QKeySequence(f"Ctrl+{number}"),
+            ):
+                shortcut = QShortcut(sequence, self)
+                shortcut.setContext(context)
+                shortcut.activated.connect(lambda d=dim: self.focus_card(d))
         for seq, slot in (
             ("Ctrl+O", self.add_objection),
             ("Ctrl+Return", self.end_call),

@@ -31,16 +31,18 @@ Rules the runner enforces so views never think about threads:
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressDialog, QWidget
 
 from repdesk.domain.changes import Changes
@@ -195,6 +197,17 @@ class ProgressDialog(QProgressDialog):
             self.setCancelButton(None)
 
 
+_LIVE_RUNNERS: weakref.WeakSet[OpRunner] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_forgotten_runners() -> None:
+    """Last resort when a script exits (or fails) without shutting its runner down."""
+    for runner in list(_LIVE_RUNNERS):
+        if shiboken6.isValid(runner):
+            runner.shutdown(timeout_ms=2000)
+
+
 class OpRunner(QObject):
     """Owns the worker threads and delivers every op's outcome on the GUI thread.
 
@@ -223,6 +236,12 @@ class OpRunner(QObject):
         self._workers: dict[Lane, _Worker] = {}
         self._pending = 0
         self._closed = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            # Threads must stop before Qt tears down (a QThread destroyed while running
+            # aborts the process); AppContext.shutdown() normally does it earlier.
+            app.aboutToQuit.connect(self.shutdown)
+        _LIVE_RUNNERS.add(self)
         for lane in Lane:
             worker = _Worker(lane)
             worker.job_done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)

@@ -82,7 +82,11 @@ class BantCard(QFrame):
         self.key_label = plain_label(letter, self)
         self.key_label.setFont(scaled_font(self.font(), 1, bold=True))
         set_tone(self.key_label, Tone.ACCENT)
-        self.key_label.setToolTip(tr("call", "Alt+%1 jumps here").replace("%1", letter))
+        self.key_label.setToolTip(
+            tr("call", "Alt+%1 (or Ctrl+%2) jumps here")
+            .replace("%1", letter)
+            .replace("%2", str("BANT".find(letter) + 1))
+        )
         self.title_label = plain_label(dimension_title(dimension), self)
         self.title_label.setFont(scaled_font(self.font(), 0.5, bold=True))
         self.status_label = plain_label("", self)

@@ -24,7 +24,8 @@ class CallTimer(QLabel):
         self._started: datetime | None = None
         self._ended: datetime | None = None
         self._tick = QTimer(self)
-        self._tick.setInterval(1000)
+        # A quarter-second tick: a 1 s timer firing a hair early would show a stale second.
+        self._tick.setInterval(250)
         self._tick.timeout.connect(self._refresh)
         self.setText(format_duration(0))
 
