@@ -1,18 +1,153 @@
-"""Starts the desktop app from parsed command-line arguments."""
+"""Starts the desktop app: paths, logging, store, sync engine, demo hub, theme, windows.
+
+This is the composition root: the only place that knows every layer. With no display (a
+headless Linux box) it renders the main views to PNG files instead of opening a window.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from repdesk.app.logging_setup import configure_logging
+from repdesk.domain.errors import RepdeskError
+from repdesk.store.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+HEADLESS_SCREENSHOT_DIR = "repdesk-screenshots"
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+    if not _has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        if not args.screenshot:
+            args.screenshot = str(Path.cwd() / HEADLESS_SCREENSHOT_DIR)
+            print(
+                "No display found, so repdesk renders its main views to PNG files instead:\n"
+                f"  {args.screenshot}\nOn a desktop session the same command opens the window.",
+                file=sys.stderr,
+            )
+    paths = AppPaths.resolve(args.data_dir)
+    root = None
+    if args.demo:
+        from repdesk.app.demo import demo_root
 
-    app = QApplication.instance() or QApplication([])
-    label = QLabel("repdesk: the desktop client lands with the GUI issue.")
-    label.setTextFormat(label.textFormat().PlainText)
-    label.resize(480, 120)
-    label.show()
-    if args.screenshot:
-        return 0
+        root = demo_root(paths.data)
+        paths = AppPaths.resolve(root / "client")
+    paths.ensure()
+    configure_logging(paths.logs, capture_uncaught=True)
+    try:
+        return _run(args, paths, root)
+    except RepdeskError as exc:
+        log.warning("could not start: %s", exc)
+        _show_fatal(str(exc))
+        return 1
+
+
+def _show_fatal(message: str) -> None:
+    print(f"repdesk: {message}", file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    if QApplication.instance() is not None:
+        box = QMessageBox(QMessageBox.Icon.Critical, "repdesk", message)
+        box.setTextFormat(box.textFormat().PlainText)
+        box.exec()
+
+
+def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from repdesk.app.services import load_settings, sync_engine
+    from repdesk.gui.context import AppContext
+    from repdesk.gui.theme import ThemeManager
+    from repdesk.store import Store
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("repdesk")
+    app.setApplicationDisplayName("repdesk")
+    app.setOrganizationName("repdesk")
+    ThemeManager(app)
+
+    store = Store.open(paths.data)
+    demo: Any = None
+    ctx: AppContext | None = None
+    try:
+        settings = load_settings(paths)
+        engine = sync_engine(store, paths, settings)
+        if demo_dir is not None:
+            from repdesk.app.demo import start_demo_hub
+
+            print(
+                "Starting the demo hub (the first run seeds it: a few seconds)...", file=sys.stderr
+            )
+            demo = start_demo_hub(demo_dir)
+            engine.login(demo.url, demo.email, demo.password)
+            report = engine.sync()
+            log.info("demo sync: %s", report)
+            print(f"Demo hub at {demo.url}, signed in as {demo.email}.", file=sys.stderr)
+        session = store.sync_state().session
+        ctx = AppContext.create(
+            store,
+            paths.data,
+            settings=settings,
+            sync=engine,
+            collateral=engine.cache,
+            rep_id=session.rep_id if session else "",
+        )
+        if args.screenshot:
+            from repdesk.gui.screenshots import render_screenshots
+
+            for path in render_screenshots(ctx, Path(args.screenshot)):
+                print(path)
+            return 0
+        return _interactive(app, ctx, engine, demo is not None)
+    finally:
+        if ctx is not None:
+            ctx.shutdown()
+        store.close()
+        if demo is not None:
+            demo.stop()
+
+
+def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
+    from repdesk.gui.main_window import MainWindow
+    from repdesk.gui.signin import SignInDialog
+
+    if not engine.signed_in:
+        dialog = SignInDialog(ctx, allow_demo=not demo)
+        wants_demo: list[bool] = []
+
+        def on_demo() -> None:
+            wants_demo.append(True)
+            dialog.reject()
+
+        dialog.demo_requested.connect(on_demo)
+        accepted = dialog.exec()
+        if wants_demo:
+            # The demo has its own data folder; a fresh process keeps the two apart.
+            subprocess.Popen([sys.executable, "-m", "repdesk.cli.main", "--demo"])
+            return 0
+        if not accepted:
+            return 0
+        session = ctx.store.sync_state().session
+        ctx.rep_id = session.rep_id if session else ""
+    window = MainWindow(ctx)
+    window.show()
+    if window.controller is not None:
+        window.controller.start_schedule(first_delay_ms=0)
     return int(app.exec())

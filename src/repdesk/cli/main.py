@@ -1,4 +1,8 @@
-"""Entry point for `repdesk`: parses arguments without touching Qt, then dispatches."""
+"""Entry point for `repdesk`: parses arguments without touching Qt, then dispatches.
+
+With no sub-command it starts the desktop app; the sub-commands are for scripting and for
+reps who live in a terminal. Nothing here imports Qt unless the GUI is started.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +12,97 @@ from collections.abc import Sequence
 
 from repdesk import __version__
 
+BANT_FLAGS = ("budget", "authority", "need", "timeframe")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="repdesk",
         description="repdesk: your leads, their nurture history and a live-call console, "
-        "offline-first, synced with marketing's hub.",
+        "offline-first, synced with marketing's hub. Without a command, starts the app.",
     )
     parser.add_argument("--version", action="version", version=f"repdesk {__version__}")
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="where repdesk keeps its data (default: $REPDESK_HOME "
-        "or the platform's user data directory)",
-    )
+    _data_dir(parser)
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="start an embedded demo hub on loopback and sign in to it",
+        help="start an embedded demo hub on loopback with realistic data and sign in to it",
     )
     parser.add_argument(
         "--screenshot",
         metavar="DIR",
-        help="render the main views offscreen into PNG files and exit",
+        help="render the main views offscreen into PNG files in DIR and exit",
     )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("login", help="sign in to a hub (password from a prompt, or stdin)")
+    p.add_argument("--hub", required=True, metavar="URL", help="the hub's address, https://...")
+    p.add_argument("--email", required=True)
+    _data_dir(p)
+
+    p = sub.add_parser("logout", help="sign out (refuses while work is unsent, unless --force)")
+    p.add_argument("--force", action="store_true", help="sign out even with unsent work")
+    _data_dir(p)
+
+    p = sub.add_parser("sync", help="push queued work, pull changes, fetch collateral")
+    _data_dir(p)
+
+    p = sub.add_parser("status", help="signed-in hub, last sync, pending/rejected/conflicts")
+    _data_dir(p)
+
+    p = sub.add_parser("leads", help="list your leads")
+    p.add_argument("--search", metavar="Q", default="", help="prefix search over name/company")
+    p.add_argument("--ready", action="store_true", help="only sales-ready leads")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _data_dir(p)
+
+    p = sub.add_parser("log", help="record a call note, BANT answers or objections for a lead")
+    p.add_argument("lead", metavar="LEAD", help="lead id, email, or a search that finds one lead")
+    p.add_argument("--note", metavar="TEXT")
+    for flag in BANT_FLAGS:
+        p.add_argument(f"--{flag}", metavar="CODE", help=f"{flag} value code from the rubric")
+    p.add_argument(
+        "--confidence",
+        choices=["low", "medium", "high"],
+        default="medium",
+        help="confidence for the BANT answers given",
+    )
+    p.add_argument(
+        "--objection",
+        action="append",
+        default=[],
+        metavar="CATEGORY:TEXT",
+        help="an objection: category code, a colon, the prospect's words (repeatable)",
+    )
+    _data_dir(p)
+
+    p = sub.add_parser("export-pending", help="save every unsent item to a JSON file")
+    p.add_argument("file", metavar="FILE")
+    _data_dir(p)
     return parser
+
+
+def _data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where repdesk keeps its data (default: $REPDESK_HOME or the user data folder)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from repdesk.app.launch import run_gui
+    if not hasattr(args, "data_dir"):
+        args.data_dir = None
+    if args.command is None:
+        from repdesk.app.launch import run_gui
 
-    return run_gui(args)
+        return run_gui(args)
+    from repdesk.cli.commands import run_command
+
+    return run_command(args)
 
 
 if __name__ == "__main__":

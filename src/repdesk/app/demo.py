@@ -1,0 +1,51 @@
+"""Demo mode: a seeded hub on a loopback port, in its own folder, never mixed with real data."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from repdesk.hub.admin.hub import init_hub, open_hub
+from repdesk.hub.admin.seed import seed_demo
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db.engine import sqlite_url
+from repdesk.hub.demo import DEMO_PASSWORD, DEMO_REPS
+from repdesk.hub.embedded import EmbeddedHub
+
+log = logging.getLogger(__name__)
+
+SEEDED_MARKER = ".demo-seeded"
+
+
+@dataclass(slots=True)
+class DemoHub:
+    hub: EmbeddedHub
+    url: str
+    email: str
+    password: str
+
+    def stop(self) -> None:
+        self.hub.stop()
+
+
+def demo_root(data_dir: Path) -> Path:
+    """The demo lives beside, not inside, the rep's real data."""
+    return data_dir / "demo"
+
+
+def start_demo_hub(root: Path) -> DemoHub:
+    """Seed the demo hub on first use (a few seconds), then serve it on 127.0.0.1."""
+    home = root / "hub"
+    # Always SQLite in the demo folder, whatever REPDESK_HUB_DATABASE_URL says.
+    config = HubConfig.resolve(home, database_url=sqlite_url(home / "hub.db"))
+    init_hub(config)
+    marker = home / SEEDED_MARKER
+    if not marker.exists():
+        with open_hub(config) as admin:
+            summary = seed_demo(admin)
+        marker.write_text("seeded\n", encoding="utf-8")
+        log.info("demo hub seeded: %s leads, %s events", summary.leads, summary.events)
+    server = EmbeddedHub(config)
+    url = server.start()
+    return DemoHub(hub=server, url=url, email=DEMO_REPS[0].email, password=DEMO_PASSWORD)

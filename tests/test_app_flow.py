@@ -1,0 +1,113 @@
+"""End to end through the composition root: demo hub on loopback -> sync -> store -> CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from repdesk.app.demo import DemoHub, start_demo_hub
+from repdesk.app.services import open_store, sync_engine
+from repdesk.cli.main import main as cli
+from repdesk.store.api import LeadQuery
+from repdesk.store.paths import AppPaths
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoHub]:
+    hub = start_demo_hub(tmp_path_factory.mktemp("demo"))
+    yield hub
+    hub.stop()
+
+
+def _signed_in(tmp_path: Path, demo: DemoHub) -> Path:
+    data_dir = tmp_path / "client"
+    store = open_store(data_dir)
+    try:
+        engine = sync_engine(store, AppPaths.resolve(data_dir))
+        engine.login(demo.url, demo.email, demo.password)
+        engine.sync()
+    finally:
+        store.close()
+    return data_dir
+
+
+def test_demo_sync_brings_the_rubric_taxonomy_and_own_leads(tmp_path: Path, demo: DemoHub) -> None:
+    data_dir = _signed_in(tmp_path, demo)
+    store = open_store(data_dir)
+    try:
+        rubric = store.rubric()
+        assert rubric is not None, "the published rubric must reach the client"
+        assert {d.dimension.value for d in rubric.dimensions} == {
+            "budget",
+            "authority",
+            "need",
+            "timeframe",
+        }
+        assert len(store.objection_categories()) >= 5
+        ids = store.lead_ids(LeadQuery())
+        assert len(ids) > 20
+        rows = store.lead_rows(ids)
+        # Not-ready leads name what is missing per the rubric (it was evaluated, not skipped).
+        assert any(not r.ready and r.missing for r in rows)
+    finally:
+        store.close()
+
+
+def test_cli_logs_offline_work_and_sync_uploads_it_once(
+    tmp_path: Path, demo: DemoHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = _signed_in(tmp_path, demo)
+    dd = ["--data-dir", str(data_dir)]
+    assert cli(["leads", "--json", "--limit", "1", *dd]) == 0
+    lead = json.loads(capsys.readouterr().out)[0]
+
+    code = cli(
+        ["log", lead["id"], "--note", "Asked about SSO <b>twice</b>", "--budget", "approved",
+         "--objection", "price:Too pricey for this year", *dd]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert cli(["status", *dd]) == 0
+    assert "Pending:    3" in capsys.readouterr().out
+
+    assert cli(["sync", *dd]) == 0
+    assert cli(["status", *dd]) == 0
+    out = capsys.readouterr().out
+    assert "Pending:    0" in out and "Rejected:   0" in out
+
+    export = tmp_path / "pending.json"
+    assert cli(["export-pending", str(export), *dd]) == 0
+    document = json.loads(export.read_text(encoding="utf-8"))
+    assert document["count"] == 0 and document["items"] == []
+
+
+def test_export_pending_saves_queued_work_before_it_is_sent(
+    tmp_path: Path, demo: DemoHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = _signed_in(tmp_path, demo)
+    dd = ["--data-dir", str(data_dir)]
+    assert cli(["leads", "--json", "--limit", "1", *dd]) == 0
+    lead = json.loads(capsys.readouterr().out)[0]
+    assert cli(["log", lead["id"], "--note", "Call back Tuesday", *dd]) == 0
+    export = tmp_path / "pending.json"
+    assert cli(["export-pending", str(export), *dd]) == 0
+    document = json.loads(export.read_text(encoding="utf-8"))
+    assert document["count"] == 1
+    assert document["items"][0]["kind"] == "call_note.create"
+    assert document["items"][0]["payload"]["body"] == "Call back Tuesday"
+
+
+def test_cli_rejects_a_value_not_on_the_rubric_scale(
+    tmp_path: Path, demo: DemoHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = _signed_in(tmp_path, demo)
+    dd = ["--data-dir", str(data_dir)]
+    assert cli(["leads", "--json", "--limit", "1", *dd]) == 0
+    lead = json.loads(capsys.readouterr().out)[0]
+    assert cli(["log", lead["id"], "--budget", "lots", *dd]) == 1
+    err = capsys.readouterr().err
+    assert "not on the rubric's scale" in err
+    assert cli(["status", *dd]) == 0
+    assert "Pending:    0" in capsys.readouterr().out
