@@ -227,7 +227,9 @@ def test_replaying_any_pages_gives_the_same_state(
                 )
             )
         elif op == "rm_lead":
+            # PROTOCOL.md: a lead's remove comes together with removes of its events.
             changes.append(rm("lead", ident, version))
+            changes.append(rm("nurture_event", "e" + ident, version))
         else:
             changes.append(rm("nurture_event", "e" + ident, version))
     pages = [changes[i : i + split] for i in range(0, len(changes), split)]
@@ -238,4 +240,15 @@ def test_replaying_any_pages_gives_the_same_state(
         for n, page in enumerate(pages):
             store.apply_pull_page(page, f"c{n}")
         assert _snapshot(store) == once
+        _fts_ok(store)
+
+
+def test_a_big_page_left_without_finish_sync_is_indexed_at_next_open(data_dir: Path) -> None:
+    page: list[RemoteChange] = [
+        up("lead", lead(f"B{i}", "Crash", f"Test{i}", "Co"), 1) for i in range(BULK_THRESHOLD + 1)
+    ]
+    with Store.open(data_dir) as store:
+        store.apply_pull_page(page, "c1")
+    with Store.open(data_dir) as store:
+        assert len(store.lead_ids(LeadQuery(search="crash"))) == BULK_THRESHOLD + 1
         _fts_ok(store)

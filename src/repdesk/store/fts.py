@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,12 +34,42 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MAX_TERMS = 16
 
 
+def query_words(user_text: str) -> list[str]:
+    return list(_WORD.findall(user_text)[:_MAX_TERMS])
+
+
 def match_expression(user_text: str) -> str | None:
     """Each word of the rep's text as a quoted prefix term, ANDed; None when nothing to match."""
-    words = _WORD.findall(user_text)[:_MAX_TERMS]
+    words = query_words(user_text)
     if not words:
         return None
     return " ".join(f'"{w}"*' for w in words)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def excerpt(body: str, words: list[str], width: int = 12) -> str:
+    """Plain-text window of about `width` words around the first word a query word starts."""
+    tokens = body.split()
+    if not tokens:
+        return ""
+    wanted = [_fold(w) for w in words]
+    first = next(
+        (
+            i
+            for i, token in enumerate(tokens)
+            if any(part.startswith(w) for part in _WORD.findall(_fold(token)) for w in wanted)
+        ),
+        0,
+    )
+    start = max(0, first - width // 3)
+    window = tokens[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(tokens) else ""
+    return prefix + " ".join(window) + suffix
 
 
 def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:

@@ -87,7 +87,8 @@ class NurtureEventModel(Base):
 
     __table_args__ = (
         Index("ix_events_lead_time", "lead_id", "occurred_at"),
-        Index("ix_events_campaign", "campaign_id"),
+        # Revision 3: covering (campaign, lead) for the campaign filter and wanted collateral.
+        Index("ix_events_campaign_lead", "campaign_id", "lead_id"),
     )
 
 

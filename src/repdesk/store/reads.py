@@ -9,9 +9,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Select,
     case,
     column,
-    exists,
     func,
     or_,
     select,
@@ -96,14 +96,30 @@ def lead_ids(conn: Connection, query: LeadQuery) -> list[str]:
             or_(LEADS.c.source_campaign_id == query.campaign_id, LEADS.c.id.in_(touched))
         )
     if query.has_unsent is not None:
-        unsent = exists().where(OUTBOX.c.lead_id == LEADS.c.id).where(_UNSENT)
-        stmt = stmt.where(unsent if query.has_unsent else ~unsent)
+        # The outbox is small next to the lead table: test membership in its lead ids.
+        unsent = select(OUTBOX.c.lead_id).where(_UNSENT)
+        stmt = stmt.where(LEADS.c.id.in_(unsent) if query.has_unsent else LEADS.c.id.not_in(unsent))
     key = _SORT_COLUMNS[query.sort]
     if query.descending:
         stmt = stmt.order_by(key.desc(), LEADS.c.id.desc())
     else:
         stmt = stmt.order_by(key.asc(), LEADS.c.id.asc())
-    return list(conn.execute(stmt).scalars())
+    return fetch_column(conn, stmt)
+
+
+def fetch_column(conn: Connection, stmt: Select[Any]) -> list[Any]:
+    """First column of every row, read through the driver's cursor.
+
+    For 100k ids SQLAlchemy's Row objects cost as much as the query; the statement is
+    still built and compiled by Core, with its parameters in compiled order.
+    """
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = conn.connection.driver_connection.execute(str(compiled), params)  # type: ignore[union-attr]
+    try:
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def unsent_counts(conn: Connection, lead_ids: Sequence[str]) -> dict[str, int]:
@@ -258,38 +274,53 @@ def collateral_for_lead(conn: Connection, lead_id: str) -> list[Collateral]:
     return [collateral_from_row(r) for r in rows]
 
 
+def _ranked(conn: Connection, index: str, columns: str, match: str, limit: int) -> list[Any]:
+    """bm25-ranked matches among the CANDIDATES most recently stored ones.
+
+    Ranking every match of a very common prefix ("pri" over a million events) costs
+    hundreds of ms; capping the candidates keeps search-as-you-type instant.
+    """
+    sql = (
+        f"SELECT {columns}, hit.rank FROM ("
+        f"  SELECT rowid AS rid, {_BM25[index]} AS rank FROM {index} WHERE {index} MATCH :match"
+        f"  ORDER BY rowid DESC LIMIT :candidates"
+        f") AS hit JOIN {_CONTENT[index]} AS t ON t.pk = hit.rid ORDER BY hit.rank LIMIT :limit"
+    )
+    params = {"match": match, "candidates": CANDIDATES, "limit": limit}
+    return list(conn.execute(text(sql), params))
+
+
+CANDIDATES = 5000
+_BM25 = {
+    "leads_fts": "bm25(leads_fts, 10.0, 10.0, 5.0, 3.0, 3.0)",
+    "events_fts": "bm25(events_fts, 2.0, 1.0)",
+    "notes_fts": "bm25(notes_fts)",
+}
+_CONTENT = {"leads_fts": "leads", "events_fts": "nurture_events", "notes_fts": "call_notes"}
+
+
 def search(conn: Connection, user_text: str, limit: int = 50) -> list[SearchHit]:
     """bm25-ranked hits over leads, nurture events and notes (lower rank = better)."""
     match = fts.match_expression(user_text)
     if match is None or limit <= 0:
         return []
+    words = fts.query_words(user_text)
     hits: list[SearchHit] = []
-    lead_sql = text(
-        "SELECT l.id, l.first_name, l.last_name, l.email, l.company, l.title, "
-        "bm25(leads_fts, 10.0, 10.0, 5.0, 3.0, 3.0) AS rank "
-        "FROM leads_fts JOIN leads l ON l.pk = leads_fts.rowid "
-        "WHERE leads_fts MATCH :match ORDER BY rank LIMIT :limit"
-    )
-    for r in conn.execute(lead_sql, {"match": match, "limit": limit}):
+    cols = "t.id, t.first_name, t.last_name, t.email, t.company, t.title"
+    for r in _ranked(conn, "leads_fts", cols, match, limit):
         name = " ".join(p for p in (r.first_name, r.last_name) if p) or r.email
         snippet = " · ".join(p for p in (r.title, r.company, r.email) if p)
         hits.append(SearchHit(SearchKind.LEAD, r.id, r.id, name, snippet, float(r.rank)))
-    event_sql = text(
-        "SELECT e.id, e.lead_id, e.type, e.asset, "
-        "snippet(events_fts, -1, '', '', '…', 12) AS snip, bm25(events_fts) AS rank "
-        "FROM events_fts JOIN nurture_events e ON e.pk = events_fts.rowid "
-        "WHERE events_fts MATCH :match ORDER BY rank LIMIT :limit"
-    )
-    for r in conn.execute(event_sql, {"match": match, "limit": limit}):
+    for r in _ranked(
+        conn, "events_fts", "t.id, t.lead_id, t.type, t.asset, t.detail", match, limit
+    ):
         title = r.asset or r.type.replace("_", " ").capitalize()
-        hits.append(SearchHit(SearchKind.EVENT, r.lead_id, r.id, title, r.snip, float(r.rank)))
-    note_sql = text(
-        "SELECT n.id, n.lead_id, snippet(notes_fts, 0, '', '', '…', 12) AS snip, "
-        "bm25(notes_fts) AS rank "
-        "FROM notes_fts JOIN call_notes n ON n.pk = notes_fts.rowid "
-        "WHERE notes_fts MATCH :match ORDER BY rank LIMIT :limit"
-    )
-    for r in conn.execute(note_sql, {"match": match, "limit": limit}):
-        hits.append(SearchHit(SearchKind.NOTE, r.lead_id, r.id, "Call note", r.snip, float(r.rank)))
+        snippet = fts.excerpt(f"{r.asset} — {r.detail}" if r.detail else r.asset, words)
+        hits.append(SearchHit(SearchKind.EVENT, r.lead_id, r.id, title, snippet, float(r.rank)))
+    for r in _ranked(conn, "notes_fts", "t.id, t.lead_id, t.body", match, limit):
+        snippet = fts.excerpt(r.body, words)
+        hits.append(
+            SearchHit(SearchKind.NOTE, r.lead_id, r.id, "Call note", snippet, float(r.rank))
+        )
     hits.sort(key=lambda h: h.rank)
     return hits[:limit]

@@ -33,6 +33,7 @@ from repdesk.store.api import (
     RemoteChange,
     SearchHit,
     SessionInfo,
+    StoreApi,
     SyncState,
     TimelineEntry,
 )
@@ -84,6 +85,10 @@ class Store:
                 migrate.upgrade(conn, path)
                 with conn.begin():
                     _ensure_sync_row(conn)
+                    if conn.execute(select(SYNC.c.fts_stale)).scalar_one():
+                        # A bulk page was applied but the app stopped before finish_sync.
+                        fts.rebuild(conn)
+                        conn.execute(update(SYNC).values(fts_stale=False))
         except BaseException:
             if conn is not None:
                 conn.close()
@@ -303,6 +308,11 @@ class Store:
     ) -> Changes:
         """Upsert many leads and events without per-row FTS work, then rebuild the indexes."""
         return self._run(lambda c: pull.bulk_load(c, leads, events, chunk))
+
+
+def _conforms(store: Store) -> StoreApi:
+    """mypy proves here that Store implements every method of the contract."""
+    return store
 
 
 def _ensure_sync_row(conn: Connection) -> None:
