@@ -406,13 +406,18 @@ def _rep_history(lead_id: str) -> Iterator[RemoteChange]:
     )
 
 
-def bulk_fill(store: object, count: int, seed_value: int = 11) -> list[str]:
-    """`count` leads with 3 events each through the store's bulk path (benchmarks)."""
+def bulk_fill(store: object, count: int, seed_value: int = 11, rich_events: int = 0) -> list[str]:
+    """`count` leads with 3 events each through the store's bulk path (benchmarks).
+
+    The first lead gets `rich_events` more, for timing a long timeline.
+    """
     rng = random.Random(seed_value)
     leads = [make_lead(rng, n) for n in range(count)]
     events: list[NurtureEvent] = []
     for x in leads:
         events += make_events(rng, x, 3)
+    if leads and rich_events:
+        events += make_events(rng, leads[0], rich_events, start=3)
     store.apply_pull_page(reference_changes(), "ref-1")  # type: ignore[attr-defined]
     store.bulk_load(leads, events)  # type: ignore[attr-defined]
     return [x.id for x in leads]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from repdesk.domain.leads import LifecycleStage
 from repdesk.gui.text import tr
 
@@ -23,6 +25,7 @@ def plural(context: str, n: int, one: str, many: str) -> str:
     return tr(context, one if n == 1 else many).replace("%n", f"{n:,}")
 
 
+@functools.cache  # painted per cell: translate once
 def stage_labels() -> dict[LifecycleStage, str]:
     """Every lifecycle stage with the name a rep knows it by, in funnel order."""
     return {

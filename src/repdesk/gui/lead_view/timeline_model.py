@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import IntEnum
@@ -24,6 +25,7 @@ EntryFilter = Callable[[TimelineEntry], bool]
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 3
 #: Day rows have internal id 0; an entry row's internal id is its day's row + 1.
 _DAY_ID = 0
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: Longer "x: y" heads are part of what happened, not a repeat of the entry's type.
 _MAX_TYPE_PREFIX = 24
 
@@ -35,6 +37,7 @@ class TimelineColumn(IntEnum):
     DETAIL = 3
 
 
+@functools.cache  # painted per cell: translate once
 def kind_labels() -> dict[TimelineKind, str]:
     return {
         TimelineKind.NURTURE: tr("timeline", "Marketing"),
@@ -46,6 +49,7 @@ def kind_labels() -> dict[TimelineKind, str]:
     }
 
 
+@functools.cache
 def event_type_labels() -> dict[str, str]:
     return {
         NurtureEventType.EMAIL_SENT: tr("timeline", "Email sent"),
@@ -92,6 +96,9 @@ def _local(at: datetime) -> datetime:
     return ensure_utc(at).astimezone()
 
 
+_COLUMNS = len(TimelineColumn)
+
+
 class TimelineModel(QAbstractItemModel):
     """Day rows at the top level (first column spans the row); entries below each day."""
 
@@ -104,9 +111,16 @@ class TimelineModel(QAbstractItemModel):
 
     # --- feeding ----------------------------------------------------------------------------
 
-    def set_entries(self, entries: Sequence[TimelineEntry], today: date | None = None) -> None:
+    def set_entries(
+        self,
+        entries: Sequence[TimelineEntry],
+        today: date | None = None,
+        predicate: EntryFilter | None = None,
+    ) -> None:
+        """Show `entries` (any order), filtered by `predicate`, in one model reset."""
         self._all = sorted(entries, key=lambda e: ensure_utc(e.at), reverse=True)
         self._today = today or _local(utcnow()).date()
+        self._filter = predicate
         self._regroup()
 
     def set_filter(self, predicate: EntryFilter | None) -> None:
@@ -143,11 +157,23 @@ class TimelineModel(QAbstractItemModel):
     # --- QAbstractItemModel -----------------------------------------------------------------
 
     def index(self, row: int, column: int, parent: ModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here rather than through hasIndex(): expandAll() calls this for
+        # every row, and each Python-to-Qt round trip counts at 500 entries.
+        if not 0 <= column < _COLUMNS:
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, _DAY_ID)
-        return self.createIndex(row, column, parent.row() + 1)
+            if 0 <= row < len(self._days):
+                return self.createIndex(row, column, _DAY_ID)
+            return QModelIndex()
+        day_row = parent.row()
+        if (
+            parent.internalId() == _DAY_ID
+            and parent.column() == 0
+            and 0 <= day_row < len(self._days)
+            and 0 <= row < len(self._days[day_row][1])
+        ):
+            return self.createIndex(row, column, day_row + 1)
+        return QModelIndex()
 
     def parent(self, index: ModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         if not index.isValid():
@@ -185,9 +211,7 @@ class TimelineModel(QAbstractItemModel):
         return titles.get(TimelineColumn(section)) if 0 <= section < len(titles) else None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -83,8 +83,9 @@ class TimelineTab(QWidget):
 
     def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
         self._fill_filter(entries)
-        self.model.set_entries(entries)
-        self.model.set_filter(_filter_for(self.type_filter.currentData() or ALL))
+        self.model.set_entries(
+            entries, predicate=_filter_for(self.type_filter.currentData() or ALL)
+        )
 
     def set_filter_key(self, key: str) -> bool:
         """Choose a filter by key ("kind:note", "event:web_visit"); False if not offered."""

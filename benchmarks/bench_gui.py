@@ -1,0 +1,183 @@
+"""GUI speed at 100k leads: start-up to a painted main window, search keystroke latency,
+opening a lead with 500 timeline entries, and resident memory.
+
+    .venv/bin/python benchmarks/bench_gui.py [--leads 100000] [--data-dir DIR]
+
+The data is loaded once through the store's bulk path (timed separately); every figure
+is then measured in a fresh child process so start-up includes the interpreter, imports,
+opening the store and the first query, exactly as a rep would wait for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PREFIXES = ("m", "ma", "mar", "marg", "h", "ha", "ham", "north", "vp", "lars", "cfo", "zz")
+RICH_EVENTS = 500
+
+
+def build(data_dir: Path, leads: int) -> float:
+    sys.path.insert(0, str(ROOT))
+    from tests.gui.lead_data import bulk_fill
+
+    from repdesk.store.store import Store
+
+    started = time.perf_counter()
+    store = Store.open(data_dir)
+    try:
+        bulk_fill(store, leads, rich_events=RICH_EVENTS - 3)
+    finally:
+        store.close()
+    return time.perf_counter() - started
+
+
+def rss_mb() -> float:
+    try:
+        import psutil  # optional: current RSS when available
+
+        return float(psutil.Process().memory_info().rss) / 1e6
+    except ImportError:
+        # ru_maxrss is the peak, in KiB on Linux.
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
+    """Runs in the fresh process: everything from imports on is part of the start-up."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(ROOT / "src"))
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from repdesk.gui.context import AppContext
+    from repdesk.gui.lead_view.view import Tab
+    from repdesk.gui.main_window import MainWindow
+    from repdesk.gui.screenshots import _wait_rows, wait_for
+    from repdesk.store.store import Store
+
+    app = QApplication([])
+    store = Store.open(data_dir)
+    ctx = AppContext.create(store, data_dir)
+    window = MainWindow(ctx)
+    window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    window.resize(1600, 960)
+    window.show()
+    model = window.lead_list.model
+    wait_for("ids", lambda: not model.loading and model.rowCount() > 0, [model.ids_loaded])
+    _wait_rows(window)
+    window.repaint()
+    painted = time.time() - spawned_at
+    rows = model.rowCount()
+
+    bar = window.lead_list.filter_bar
+    search = bar.search
+    fired: list[float] = []
+    bar.filter_changed.connect(lambda _query: fired.append(time.perf_counter()))
+    latencies: list[float] = []
+    queries: list[float] = []
+    for prefix in PREFIXES:
+        search.clear()
+        wait_for("reset", lambda: not model.loading, [model.ids_loaded])
+        before = model.queries_run
+        typed = time.perf_counter()
+        search.setText(prefix)  # the keystroke; the debounce timer starts now
+        wait_for(
+            f"results for {prefix!r}",
+            lambda before=before: model.queries_run > before and not model.loading,
+            [model.ids_loaded],
+        )
+        _wait_rows(window)
+        window.lead_list.table.viewport().repaint()
+        done = time.perf_counter()
+        latencies.append(done - typed)
+        queries.append(done - fired[-1])
+
+    view = window.lead_view
+    view.tabs.setCurrentIndex(Tab.TIMELINE)
+    lead_id = "lead-000000"
+    wait_for("the first lead view", lambda: ctx.ops.idle, [ctx.ops.busy_changed])
+    shown: list[str] = []
+    view.loaded.connect(lambda detail: shown.append(detail.lead.id))
+    opened = time.perf_counter()
+    view.show_lead(lead_id)
+    wait_for("the rich lead", lambda: lead_id in shown, [view.loaded])
+    view.repaint()
+    open_s = time.perf_counter() - opened
+    entries = len(view.detail.timeline) if view.detail else 0
+    memory = rss_mb()
+    window.save_layout = lambda: None  # type: ignore[method-assign]
+    window.close()
+    ctx.shutdown()
+    store.close()
+    del app
+    return {
+        "rows": rows,
+        "startup_s": painted,
+        "keystroke_ms": [x * 1000 for x in latencies],
+        "after_debounce_ms": [x * 1000 for x in queries],
+        "open_lead_s": open_s,
+        "timeline_entries": entries,
+        "rss_mb": memory,
+    }
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(child(args.child, args.spawned_at)))
+        return 0
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="repdesk-bench-gui-"))
+    if not any(data_dir.glob("*.sqlite*")) and not any(data_dir.glob("*.db")):
+        seconds = build(data_dir, args.leads)
+        print(f"bulk load of {args.leads:,} leads (+3 events each): {seconds:.1f} s")
+    spawned = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(data_dir), "--spawned-at", str(spawned)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    keys: list[float] = result["keystroke_ms"]
+    after: list[float] = result["after_debounce_ms"]
+    print(f"leads in the list:                      {result['rows']:,}")
+    print(f"process start -> main window painted:   {result['startup_s']:.2f} s")
+    print(
+        f"keystroke -> filtered list painted:     median {statistics.median(keys):.0f} ms, "
+        f"p95 {pct(keys, 0.95):.0f} ms  ({len(keys)} prefixes, incl. 150 ms debounce)"
+    )
+    print(
+        f"  of which query + rows + paint:        median {statistics.median(after):.0f} ms, "
+        f"p95 {pct(after, 0.95):.0f} ms"
+    )
+    print(
+        f"open lead with {result['timeline_entries']} timeline entries:   "
+        f"{result['open_lead_s'] * 1000:.0f} ms"
+    )
+    print(f"resident memory (GUI process):          {result['rss_mb']:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
