@@ -215,3 +215,26 @@ def test_export_button_asks_for_a_file_and_remembers_the_folder(
     assert blocker.args == [str(target)]
     assert json.loads(target.read_text(encoding="utf-8"))["count"] == 1
     assert app_ctx.settings.get(registry.LAST_EXPORT_DIR) == str(target.parent)
+
+
+def test_only_the_most_recent_sent_items_are_listed_but_every_unsent_one_is(
+    local_store: Any,
+) -> None:
+    from repdesk.gui.outbox_panel import load_rows
+
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    for i in range(5):
+        add_note(local_store, ada.id, f"note {i}")
+    items = local_store.outbox()
+    local_store.apply_outcomes(
+        [MutationOutcome(i.id, OutboxState.APPLIED, server_version=1) for i in items[1:4]]
+    )
+    rows = load_rows(local_store, recent_sent=2)
+    shown = [(r.item.payload["body"], r.item.state.value) for r in rows]
+    assert shown == [
+        ("note 0", "pending"),
+        ("note 2", "applied"),
+        ("note 3", "applied"),
+        ("note 4", "pending"),
+    ]

@@ -185,3 +185,25 @@ def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
     assert boxes, "the rep is told why they are still signed in"
     for box in boxes:
         box.close()
+
+
+def test_change_hub_signs_out_first_and_only_then_asks_for_the_new_hub(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    _signed_in(engine, hub_world, local_store)
+    add_note(local_store, hub_world.lead_ids[0], "one")
+    add_note(local_store, hub_world.lead_ids[1], "two")
+    dialog = _dialog(qtbot, app_ctx)
+    asked: list[bool] = []
+    dialog.change_hub_requested.connect(lambda: asked.append(True))
+    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000):
+        dialog.change_hub_button.click()
+        _answer(qtbot, dialog, None)
+    assert asked == [], "unsent work for this hub must not follow the rep to another hub"
+    assert local_store.sync_state().session is not None
+
+    with qtbot.waitSignal(dialog.change_hub_requested, timeout=20_000):
+        dialog.change_hub_button.click()
+        _answer(qtbot, dialog, SignOutChoice.SEND)
+    assert local_store.sync_state().session is None
+    assert local_store.outbox_counts().pending == 0

@@ -118,22 +118,29 @@ def summary(item: OutboxItem, labels: Mapping[str, Mapping[str, str]] | None = N
     return ""
 
 
-def load_rows(store: StoreApi) -> list[OutboxRow]:
-    """Every outbox item with its lead's name and open conflicts (runs on the DB lane)."""
-    items = store.outbox()
+#: Sent items stay in the store for good; the panel shows only the most recent of them.
+RECENT_SENT_SHOWN = 200
+_UNSENT = (OutboxState.PENDING, OutboxState.REJECTED, OutboxState.CONFLICT)
+
+
+def load_rows(store: StoreApi, recent_sent: int = RECENT_SENT_SHOWN) -> list[OutboxRow]:
+    """Unsent items and the most recent sent ones, with lead names and open conflicts.
+
+    Runs on the DB lane; lead names come from one batched `lead_rows` call.
+    """
+    unsent = store.outbox(_UNSENT)
+    sent = sorted(store.outbox((OutboxState.APPLIED,)), key=lambda i: i.seq)[-recent_sent:]
+    items = sorted([*unsent, *sent], key=lambda i: i.seq)
     by_mutation: dict[str, list[Conflict]] = {}
     for conflict in store.conflicts(open_only=True):
         by_mutation.setdefault(conflict.mutation_id, []).append(conflict)
-    names: dict[str, str] = {}
+    lead_ids = list(dict.fromkeys(i.lead_id for i in items))
+    names = {row.id: row.name for row in store.lead_rows(lead_ids)} if lead_ids else {}
     labels = rubric_labels(store.rubric())
-    rows = []
-    for item in items:
-        if item.lead_id not in names:
-            lead = store.lead(item.lead_id)
-            names[item.lead_id] = lead.full_name if lead is not None else ""
-        conflicts = tuple(by_mutation.get(item.id, ()))
-        rows.append(OutboxRow(item, names[item.lead_id], conflicts, labels))
-    return rows
+    return [
+        OutboxRow(item, names.get(item.lead_id, ""), tuple(by_mutation.get(item.id, ())), labels)
+        for item in items
+    ]
 
 
 class OutboxModel(QAbstractTableModel):

@@ -54,7 +54,8 @@ class SettingsDialog(QDialog):
     """
 
     change_hub_requested = Signal()
-    """The rep wants another hub: the main window opens the sign-in dialog."""
+    """The rep wants another hub and is signed out of this one (unsent work sent or
+    exported first): the main window opens the sign-in dialog."""
     sync_requested = Signal()
     """"Send now" during sign-out: sync through the app's controller (see `send_then`)."""
     signed_out = Signal()
@@ -70,6 +71,8 @@ class SettingsDialog(QDialog):
         self.controller = controller
         self.setWindowTitle(tr("settings", "repdesk settings"))
         self.setMinimumWidth(480)
+        self._signed_in = False
+        self._then_change_hub = False
         self.sign_out_box: QMessageBox | None = None
         """The "unsent work" question while it is open."""
         self.sign_out_buttons: dict[SignOutChoice, QAbstractButton] = {}
@@ -164,7 +167,9 @@ class SettingsDialog(QDialog):
             set_plain(self.account_label, tr("settings", "Signed out."))
             self.sign_out_button.setEnabled(False)
             self.change_hub_button.setText(tr("settings", "Sign in…"))
+            self._signed_in = False
             return
+        self._signed_in = True
         self.change_hub_button.setText(tr("settings", "Change hub…"))
         set_plain(self.hub_label, session.hub_url)
         set_plain(
@@ -205,8 +210,13 @@ class SettingsDialog(QDialog):
         self.status_label.setVisible(bool(message))
 
     def _change_hub(self) -> None:
-        self.change_hub_requested.emit()
-        self.accept()
+        """Another hub means signing out of this one first (with the same unsent-work care)."""
+        if not self._signed_in:
+            self.change_hub_requested.emit()
+            self.accept()
+            return
+        self._then_change_hub = True
+        self.sign_out()
 
     # --- signing out ----------------------------------------------------------------------
 
@@ -381,7 +391,10 @@ class SettingsDialog(QDialog):
 
         def done(_: object) -> None:
             self.ctx.events.emit_changes(Changes(session=True))
+            self._signed_in = False
             self.signed_out.emit()
+            if self._then_change_hub:
+                self.change_hub_requested.emit()
             self.accept()
 
         def failed(exc: BaseException) -> None:
@@ -392,6 +405,7 @@ class SettingsDialog(QDialog):
         ).on_lane(Lane.NETWORK).run_in_background(self.ctx.ops)
 
     def _blocked(self, message: str) -> None:
+        self._then_change_hub = False
         self._error(message)
         if not self.isVisible():
             # Sign-out started from a menu without showing this dialog: say it in a box.
