@@ -77,3 +77,19 @@ def test_change_log_keeps_latest_row_with_a_new_seq(tmp_path: Path) -> None:
         assert all(r.lead_id == lead_id for r in rows)
         assert min(r.seq for r in rows) > (first or 0)  # every row re-numbered after
     db.dispose()
+
+
+def test_migrations_match_the_models(hub_db_url: str) -> None:
+    """On SQLite and PostgreSQL: after upgrading, Alembic finds nothing left to generate."""
+    from alembic import command
+
+    from repdesk.hub.db.engine import make_engine
+    from repdesk.hub.db.migrate import alembic_config
+
+    upgrade_database(hub_db_url)
+    engine = make_engine(hub_db_url)
+    cfg = alembic_config(hub_db_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.check(cfg)  # raises when models and migrations disagree
+    engine.dispose()
