@@ -134,7 +134,7 @@ class CallConsole(QWidget):
         self._categories: dict[str, ObjectionCategory] = {}
         self._objections: list[Objection] = []
         self.setWindowTitle(tr("call", "Call"))
-        self.setMinimumSize(980, 640)
+        # No fixed minimum: the layout's own minimum keeps every scale label readable.
 
         self.timer = CallTimer(self)
         self.timer.start()
@@ -163,6 +163,7 @@ class CallConsole(QWidget):
         self.notes.setObjectName("notes")
         self.notes.setPlaceholderText(tr("call", "Notes: just type, they are kept as you go."))
         self.notes.setReadOnly(True)
+        self.notes.setMinimumWidth(260)
         self.notes.textChanged.connect(self._on_notes_changed)
         self.save_status = plain_label(tr("call", "Loading…"), self)
         self.save_status.setObjectName("save-status")

@@ -25,11 +25,14 @@ from PySide6.QtWidgets import (
 from repdesk.domain.ids import utcnow
 from repdesk.domain.qualification import BantAnswer, BantDimension, Confidence, RubricDimension
 from repdesk.domain.rubric import dimension_title
-from repdesk.gui.text import plain_label, tr
+from repdesk.gui.text import one_line, plain_label, tr
 from repdesk.gui.theme import SPACING_S, Tone, scaled_font, set_tone
 
 #: Hub limit on a verbatim quote (protocol MAX_TEXT; the GUI may not import the protocol).
 MAX_VERBATIM = 20_000
+
+#: Scale labels longer than this are shortened on their button.
+MAX_OPTION_CHARS = 44
 
 _CONFIDENCE_KEYS = {Qt.Key.Key_L: Confidence.LOW, Qt.Key.Key_M: Confidence.MEDIUM}
 _CONFIDENCE_KEYS[Qt.Key.Key_H] = Confidence.HIGH
@@ -157,7 +160,12 @@ class BantCard(QFrame):
         self.question_label.setText(rubric_dimension.question)
         for index, option in enumerate(rubric_dimension.options, start=1):
             key = option.key or (str(index) if index < 10 else "")
-            button = QPushButton(_mnemonic_safe(f"{key}  {option.label or option.code}"), self)
+            label = option.label or option.code
+            # Long hub labels are cut (full text in the tooltip) so the console stays usable.
+            button = QPushButton(
+                _mnemonic_safe(f"{key}  {one_line(label, MAX_OPTION_CHARS)}"), self
+            )
+            button.setToolTip(label)
             button.setObjectName(f"option-{self.dimension.value}-{option.code}")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
