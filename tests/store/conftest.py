@@ -24,7 +24,7 @@ def seeded(store: Store) -> Store:
     """A rubric, the objection taxonomy and two leads (ids "L1" and "L2")."""
     store.apply_pull_page(
         [
-            up("rubric", DEFAULT_RUBRIC, 1, "current"),
+            up("rubric", DEFAULT_RUBRIC, 1, "rubric-hub-id"),
             *(up("objection_category", c, 1) for c in DEFAULT_OBJECTION_CATEGORIES),
             up("lead", lead("L1", "Ada", "Lovelace", "Analytical Engines")),
             up("lead", lead("L2", "Grace", "Hopper", "Cobol Systems")),

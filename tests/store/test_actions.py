@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
 
-from repdesk.domain.errors import DiskFullError, StoreError
+from repdesk.domain.errors import DiskFullError, StoreError, ValidationError
 from repdesk.domain.feedback import (
     CollateralUse,
     Disposition,
@@ -218,6 +219,14 @@ def test_disk_full_is_reported_as_such_and_nothing_is_half_written(seeded: Store
         conn.commit()
     seeded.add_call_note(note("L1", "fits now"))
     assert [n.body for n in seeded.notes("L1")] == ["fits now"]
+
+
+def test_empty_note_and_uncategorised_objection_are_refused(seeded: Store) -> None:
+    with pytest.raises(ValidationError, match="needs some text"):
+        seeded.add_call_note(note("L1", "   "))
+    with pytest.raises(ValidationError):
+        seeded.add_objection(dataclasses.replace(_objection(), category_code=""))
+    assert seeded.outbox() == [] and seeded.notes("L1") == []
 
 
 def test_other_database_failures_become_store_errors(seeded: Store) -> None:

@@ -14,7 +14,7 @@ from repdesk.domain.leads import LifecycleStage
 from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.store import Store
 from repdesk.store.api import LeadQuery, LeadSort
-from tests.store.factories import event, lead, note, up
+from tests.store.factories import event, lead, note, rm, up
 
 B, A, N, T = (
     BantDimension.BUDGET,
@@ -27,7 +27,7 @@ B, A, N, T = (
 def _fill(store: Store) -> None:
     store.apply_pull_page(
         [
-            up("rubric", DEFAULT_RUBRIC, 1, "current"),
+            up("rubric", DEFAULT_RUBRIC, 1, "rubric-hub-id"),
             up("lead", lead("A", "Zoe", "Adams", "Beta", score=10, source_campaign_id="C1")),
             up("lead", lead("B", "amy", "Baker", "alpha", score=90, stage=LifecycleStage.SQL)),
             up("lead", lead("C", "Carl", "Cole", "Gamma", score=50)),
@@ -102,7 +102,7 @@ def test_rubric_change_recomputes_readiness_for_all_leads(store: Store) -> None:
         min_qualifying=4,
         dimensions=tuple(dataclasses.replace(d, required=True) for d in DEFAULT_RUBRIC.dimensions),
     )
-    changes = store.apply_pull_page([up("rubric", strict, 2, "current")], "c2")
+    changes = store.apply_pull_page([up("rubric", strict, 2, "rubric-hub-id")], "c2")
     assert changes.leads and changes.reference
     [b, c] = store.lead_rows(["B", "C"])
     assert not b.ready and b.missing == "Budget"
@@ -135,3 +135,12 @@ def test_score_and_name_sorts_match_python(specs: list[tuple[str, int]], descend
         by_name = sorted(made, key=lambda x: (x.full_name.casefold(), x.id), reverse=descending)
         got = store.lead_ids(LeadQuery(sort=LeadSort.NAME, descending=descending))
         assert got == [x.id for x in by_name]
+
+
+def test_removing_the_rubric_makes_nobody_ready(store: Store) -> None:
+    _fill(store)
+    assert store.lead_ids(LeadQuery(ready=True)) == ["B"]
+    store.apply_pull_page([rm("rubric", "rubric-hub-id", 3)], "c2")
+    assert store.rubric() is None
+    assert store.lead_ids(LeadQuery(ready=True)) == []
+    assert {r.missing for r in store.lead_rows(["A", "B", "C"])} == {""}

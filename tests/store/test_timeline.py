@@ -42,6 +42,7 @@ def test_entries_are_merged_newest_first_with_unsent_flags(seeded: Store) -> Non
     ]
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     assert entries[0].title == "Disqualified" and entries[0].detail == "No fit"
+    assert entries[1].title == "Need: Urgent, business-critical pain"
     assert entries[2].event_type == "web_visit" and "Webinar" in entries[2].title
     assert entries[3].title == "Objection: Price / budget"
     assert entries[4].title == "Call note: Wants a pilot"

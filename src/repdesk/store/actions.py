@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from repdesk.domain.changes import NO_CHANGES, Changes
+from repdesk.domain.errors import ValidationError
 from repdesk.domain.feedback import CallNote, CollateralUse, Disposition, Objection
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import MutationKind, OutboxItem
@@ -89,6 +90,8 @@ def _feedback_changes(lead_id: str, **extra: bool) -> Changes:
 
 
 def add_call_note(conn: Connection, note: CallNote, index_fts: bool) -> Changes:
+    if not note.body.strip():
+        raise ValidationError("A call note needs some text.")
     conn.execute(insert(NOTES).values(**note_values(note)))
     if index_fts:
         fts.index_rows(conn, fts.NOTES_FTS, fts.pks_where(conn, fts.NOTES_FTS, "id", [note.id]))
@@ -211,6 +214,8 @@ def write_answers(
 
 
 def add_objection(conn: Connection, objection: Objection) -> Changes:
+    if not objection.category_code.strip():
+        raise ValidationError("Pick what kind of objection this is.")
     conn.execute(insert(OBJECTIONS).values(**objection_values(objection)))
     touch(conn, objection.lead_id, objection.created_at)
     payload = {

@@ -6,8 +6,11 @@ from sqlalchemy import Connection, select
 
 from repdesk.domain.feedback import DispositionKind, UseKind
 from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import BantDimension, Rubric
+from repdesk.domain.rubric import dimension_title
 from repdesk.store.api import TimelineEntry, TimelineKind
 from repdesk.store.convert import must
+from repdesk.store.derived import load_rubric
 from repdesk.store.models import (
     BANT_HISTORY,
     CATEGORIES,
@@ -31,6 +34,17 @@ _USE_TITLES = {UseKind.SHOWN.value: "Shown", UseKind.SENT.value: "Sent"}
 def _first_line(body: str, width: int = 80) -> str:
     line = body.strip().splitlines()[0] if body.strip() else ""
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _bant_words(rubric: Rubric | None, dimension: str, value: str) -> tuple[str, str]:
+    """The rubric's title and option label when it has them ("Need", "Critical problem")."""
+    try:
+        dim = BantDimension(dimension)
+    except ValueError:
+        return dimension.capitalize(), value
+    rubric_dimension = rubric.for_dimension(dim) if rubric is not None else None
+    option = rubric_dimension.option(value) if rubric_dimension is not None else None
+    return dimension_title(dim, rubric_dimension), option.label if option else value
 
 
 def timeline(conn: Connection, lead_id: str) -> list[TimelineEntry]:
@@ -101,13 +115,14 @@ def timeline(conn: Connection, lead_id: str) -> list[TimelineEntry]:
                 unsent=r.id in unsent_entities,
             )
         )
+    rubric = load_rubric(conn)
     for r in conn.execute(select(BANT_HISTORY).where(BANT_HISTORY.c.lead_id == lead_id)):
-        name = r.dimension.capitalize()
+        name, value = _bant_words(rubric, r.dimension, r.value)
         entries.append(
             TimelineEntry(
                 kind=TimelineKind.QUALIFICATION,
                 at=must(r.recorded_at),
-                title=f"{name}: {r.value}" if r.value else f"{name} cleared",
+                title=f"{name}: {value}" if r.value else f"{name} cleared",
                 detail=r.verbatim,
                 ref_id=r.mutation_id or "",
                 unsent=r.mutation_id is not None and r.mutation_id in unsent_mutations,
