@@ -59,11 +59,11 @@ def sign_in_error_text(exc: BaseException, hub_url: str) -> str:
             "then try again.",
         ).format(hub=hub_url)
     if isinstance(exc, ClientTooOldError):
-        detail = str(exc)
-        return tr(
+        # The engine's text names both versions; it is the better message when present.
+        return str(exc) or tr(
             "signin",
             "This hub needs a newer version of repdesk. Please update repdesk, then sign in.",
-        ) + (f"\n{detail}" if detail else "")
+        )
     if isinstance(exc, ValidationError | ValueError):
         return str(exc) or tr("signin", "That hub address does not look right.")
     if isinstance(exc, RepdeskError) and str(exc):
