@@ -82,6 +82,9 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
     search = bar.search
     fired: list[float] = []
     bar.filter_changed.connect(lambda _query: fired.append(time.perf_counter()))
+    arrived: list[float] = []
+    model.ids_loaded.connect(lambda: arrived.append(time.perf_counter()))
+    ids_ms: list[float] = []
     latencies: list[float] = []
     queries: list[float] = []
     for prefix in PREFIXES:
@@ -100,6 +103,7 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
         done = time.perf_counter()
         latencies.append(done - typed)
         queries.append(done - fired[-1])
+        ids_ms.append((arrived[-1] - fired[-1]) * 1000)
 
     view = window.lead_view
     view.tabs.setCurrentIndex(Tab.TIMELINE)
@@ -124,6 +128,7 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
         "startup_s": painted,
         "keystroke_ms": [x * 1000 for x in latencies],
         "after_debounce_ms": [x * 1000 for x in queries],
+        "ids_ms": ids_ms,
         "open_lead_s": open_s,
         "timeline_entries": entries,
         "rss_mb": memory,
@@ -170,6 +175,11 @@ def main() -> int:
     print(
         f"  of which query + rows + paint:        median {statistics.median(after):.0f} ms, "
         f"p95 {pct(after, 0.95):.0f} ms"
+    )
+    ids = result["ids_ms"]
+    print(
+        f"  of which the id query (SQL/FTS5):     median {statistics.median(ids):.0f} ms, "
+        f"p95 {pct(ids, 0.95):.0f} ms"
     )
     print(
         f"open lead with {result['timeline_entries']} timeline entries:   "

@@ -74,6 +74,19 @@ SORT_OF_COLUMN: dict[Column, LeadSort] = {
 COLUMN_OF_SORT: dict[LeadSort, Column] = {v: k for k, v in SORT_OF_COLUMN.items()}
 
 
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        _ALIGNMENT,
+        LEAD_ID_ROLE,
+    }
+)
+
+
 def column_titles() -> dict[Column, str]:
     return {
         Column.NAME: tr("leads", "Name"),
@@ -100,7 +113,6 @@ class LeadTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._runner = runner
         self._ids: list[str] = []
-        self._row_of: dict[str, int] = {}
         self._cache: OrderedDict[str, LeadRow] = OrderedDict()
         self._inflight: set[str] = set()
         self._stale: set[str] = set()
@@ -134,8 +146,8 @@ class LeadTableModel(QAbstractTableModel):
         self.queries_run += 1
         QueryOp(
             parent=self,
-            op=lambda c: c.store.lead_ids(query),
-            success=lambda ids: self._apply_ids(seq, ids),
+            op=lambda c: _ids_and_first_rows(c, query),
+            success=lambda result: self._apply_ids(seq, *result),
         ).run_in_background(self._runner)
 
     def set_filter(self, query: LeadQuery) -> None:
@@ -155,7 +167,12 @@ class LeadTableModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, lead_id: str) -> int | None:
-        return self._row_of.get(lead_id)
+        # A C-speed scan (about a millisecond at 100k ids) instead of a 100k-entry dict
+        # rebuilt on every query: this is only asked when restoring a selection.
+        try:
+            return self._ids.index(lead_id)
+        except ValueError:
+            return None
 
     def cached_row(self, row: int) -> LeadRow | None:
         lead_id = self.lead_id(row)
@@ -196,22 +213,18 @@ class LeadTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+        # Called for every role of every visible cell on each paint: bail out early for
+        # roles this model never answers (font, decoration, size hint, ...).
+        if role not in _ROLES:
             return None
         row_no = index.row()
+        if not index.isValid() or not 0 <= row_no < len(self._ids):
+            return None
         if role == LEAD_ID_ROLE:
             return self._ids[row_no]
-        column = Column(index.column())
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column == Column.SCORE:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.ForegroundRole,
-        ):
-            return None
+        column = index.column()
+        if role == _ALIGNMENT:
+            return _RIGHT if column == Column.SCORE else None
         row = self._row(row_no)
         if row is None:
             if role == Qt.ItemDataRole.DisplayRole and column == Column.NAME:
@@ -237,10 +250,14 @@ class LeadTableModel(QAbstractTableModel):
 
     # --- internals --------------------------------------------------------------------------
 
-    def _apply_ids(self, seq: int, ids: list[str]) -> None:
+    def _apply_ids(self, seq: int, ids: list[str], first_rows: list[LeadRow]) -> None:
         if seq != self._query_seq:
             return  # a newer query is on its way
         self._applied_seq = seq
+        for row in first_rows:
+            self._cache[row.id] = row
+            self._cache.move_to_end(row.id)
+            self._stale.discard(row.id)
         if ids == self._ids:
             # Same leads in the same order (the usual refresh): repaint, keep everything.
             if ids:
@@ -252,7 +269,6 @@ class LeadTableModel(QAbstractTableModel):
         self.about_to_reset.emit()
         self.beginResetModel()
         self._ids = ids
-        self._row_of = {lead_id: n for n, lead_id in enumerate(ids)}
         self._generation += 1
         self._inflight.clear()
         self.endResetModel()
@@ -287,23 +303,21 @@ class LeadTableModel(QAbstractTableModel):
         QueryOp(
             parent=self,
             op=fetch,
-            success=lambda rows: self._apply_rows(generation, wanted, rows),
+            success=lambda rows: self._apply_rows(generation, start, wanted, rows),
         ).failure(lambda exc: self._fetch_failed(generation, wanted, exc)).run_in_background(
             self._runner
         )
 
-    def _apply_rows(self, generation: int, wanted: list[str], rows: list[LeadRow]) -> None:
+    def _apply_rows(
+        self, generation: int, start: int, wanted: list[str], rows: list[LeadRow]
+    ) -> None:
         if generation != self._generation:
             return  # the id list changed meanwhile; the view asks again for what it shows
         self._inflight.difference_update(wanted)
         self._stale.difference_update(wanted)
-        rows_no: list[int] = []
         for row in rows:
             self._cache[row.id] = row
             self._cache.move_to_end(row.id)
-            where = self._row_of.get(row.id)
-            if where is not None:
-                rows_no.append(where)
         # Leads that vanished between the id query and this fetch keep a blank row until
         # the refresh their removal triggers; remember them so they are not asked again.
         found = {row.id for row in rows}
@@ -313,10 +327,11 @@ class LeadTableModel(QAbstractTableModel):
         while len(self._cache) > CACHE_SIZE:
             dropped, _row = self._cache.popitem(last=False)
             self._stale.discard(dropped)
-        if rows_no:
-            top, bottom = min(rows_no), max(rows_no)
+        # Same generation, same ids: everything fetched lies in the block it was asked for.
+        bottom = min(start + BLOCK_SIZE, len(self._ids)) - 1
+        if bottom >= start:
             self.dataChanged.emit(
-                self.index(top, 0),
+                self.index(start, 0),
                 self.index(bottom, len(Column) - 1),
                 [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
             )
@@ -330,6 +345,13 @@ class LeadTableModel(QAbstractTableModel):
         self._runner.error_reported.emit(
             tr("leads", "Some leads could not be loaded. Try again with F5.")
         )
+
+
+def _ids_and_first_rows(c: OpContext, query: LeadQuery) -> tuple[list[str], list[LeadRow]]:
+    """The ids, plus the rows of the first screenful in the same trip to the DB lane,
+    so a new search paints complete rows at once instead of "Loading…" first."""
+    ids = c.store.lead_ids(query)
+    return ids, c.store.lead_rows(ids[:BLOCK_SIZE])
 
 
 def _gone(lead_id: str) -> LeadRow:
@@ -350,7 +372,7 @@ def _gone(lead_id: str) -> LeadRow:
     )
 
 
-def _display(row: LeadRow, column: Column) -> str:
+def _display(row: LeadRow, column: int) -> str:
     if column == Column.NAME:
         return one_line(row.name, 60)
     if column == Column.COMPANY:
@@ -368,7 +390,7 @@ def _display(row: LeadRow, column: Column) -> str:
     return unsent_text(row.unsent)
 
 
-def _tooltip(row: LeadRow, column: Column) -> str | None:
+def _tooltip(row: LeadRow, column: int) -> str | None:
     if column == Column.NAME:
         return f"{row.name}\n{row.title}" if row.title else row.name
     if column == Column.COMPANY:
@@ -391,7 +413,7 @@ def _tooltip(row: LeadRow, column: Column) -> str | None:
     return None
 
 
-def _foreground(row: LeadRow, column: Column) -> QBrush | None:
+def _foreground(row: LeadRow, column: int) -> QBrush | None:
     if column == Column.READINESS:
         return QBrush(tone_color(Tone.OK if row.ready else Tone.WARN))
     if column == Column.UNSENT and row.unsent:
