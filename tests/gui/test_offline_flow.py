@@ -167,8 +167,9 @@ def test_conflict_with_marketing_keep_mine_then_sync(
     (conflict,) = local_store.conflicts()
     assert (conflict.mine, conflict.theirs) == ("approved", "none")
     texts = {w.text() for w in window.outbox.detail.findChildren(QLabel)}
-    assert any(t.startswith("Yours: ") for t in texts)
-    assert any(t.startswith("Marketing's: ") for t in texts)
+    assert {"Yours: Budget approved", "Marketing's: No budget"} <= texts, "rubric labels"
+    change = window.outbox.model.index(window.outbox.model.row_of(item.id), 2).data()
+    assert change == "BANT answers: Budget: Budget approved"
     grab(window, "offline-flow-conflict", QSize(960, 560))
     with qtbot.waitSignal(window.outbox.loaded, timeout=5000):
         window.outbox.detail.conflict_buttons[(conflict.id, True)].click()

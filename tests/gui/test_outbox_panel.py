@@ -97,8 +97,7 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
 ) -> None:
     ada, bob = lead("Ada Lovelace"), lead("Bob Babbage")
     seed_leads(local_store, ada, bob)
-    # The store keeps one rubric, under the id "current".
-    local_store.apply_pull_page([RemoteUpsert("rubric", "current", 1, DEFAULT_RUBRIC)], "r-1")
+    local_store.apply_pull_page([RemoteUpsert("rubric", "rubric-7", 1, DEFAULT_RUBRIC)], "r-1")
     for who, value in ((ada, "50k EUR"), (bob, "next_year")):
         dim = BantDimension.BUDGET if who is ada else BantDimension.TIMEFRAME
         local_store.update_bant(who.id, {dim: BantAnswer(dim, value)})

@@ -271,4 +271,5 @@ class SignInDialog(QDialog):
 
     def _demo(self) -> None:
         self.demo_requested.emit()
-        self.accept()
+        if self.isVisible():  # the handler may have closed the dialog itself
+            self.accept()
