@@ -185,6 +185,7 @@ class ProgressDialog(QProgressDialog):
         self.setLabel(text)
         self.setLabelText(label)
         self.setWindowTitle(tr("ops", "Working…"))
+        self.setMinimumWidth(360)
         self.setRange(0, 0)
         self.setMinimumDuration(0)
         self.setAutoClose(False)
