@@ -278,3 +278,42 @@ def test_import_assign_export_on_sqlite_and_postgresql(
     assert code == EXIT_ERROR and "not a date" in err
     code, out, _ = run(capsys, *h, "unassign", "--from", "bob@example.com")
     assert code == EXIT_OK and "Unassigned 3 lead(s)" in out
+
+
+def test_serve_answers_reps_on_loopback(home: str) -> None:
+    """The real command in a subprocess: the sync API answers on the chosen port."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "repdesk.hub.cli", "--home", home, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert "Serving the hub" in proc.stdout.readline()  # printed once the app is built
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/v1/sync/meta", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the hub did not start listening"
+                try:  # paces the retries and notices a server that died on start-up
+                    proc.wait(timeout=0.05)
+                except subprocess.TimeoutExpired:
+                    continue
+                raise AssertionError(proc.stderr.read() if proc.stderr else "exited") from None
+        assert response.status_code == 200
+        assert response.json()["protocol_version"] >= 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
