@@ -257,3 +257,28 @@ def test_the_runner_is_found_through_the_parent_chain(qtbot: Any, runner: OpRunn
     qtbot.addWidget(orphan)
     with pytest.raises(RuntimeError, match="no op runner"):
         QueryOp(parent=orphan, op=lambda _c: 1).run_in_background()
+
+
+def test_a_failed_write_is_reported_even_after_its_window_closed(
+    qtbot: Any, runner: OpRunner
+) -> None:
+    from repdesk.domain.errors import DiskFullError
+
+    gate = threading.Event()
+    widget = QWidget()
+
+    def write(_c: OpContext) -> Changes:
+        gate.wait(5)
+        raise DiskFullError("The disk is full: your last change was not saved.")
+
+    reported: list[str] = []
+    runner.error_reported.connect(reported.append)
+    CollectionOp(parent=widget, op=write).run_in_background(runner)
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: not _valid(widget))
+    gate.set()
+    qtbot.waitUntil(lambda: runner.idle)
+    assert reported == ["The disk is full: your last change was not saved."]
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox):
+            box.close()

@@ -418,9 +418,15 @@ class _BaseOp:
     def deliver(self, runner: OpRunner, job: _Job) -> None:
         raise NotImplementedError
 
+    #: A failed write still matters after its window closed (the rep must learn it was not
+    #: saved); a failed read does not.
+    report_when_orphaned = False
+
     def _fail(self, runner: OpRunner, exc: BaseException) -> None:
         if self._parent_gone():
-            if not isinstance(exc, RepdeskError):
+            if self.report_when_orphaned:
+                runner.report_error(None, exc)
+            elif not isinstance(exc, RepdeskError):
                 log.error("background op failed after its window closed", exc_info=exc)
             return
         if self._failure is not None:
@@ -475,8 +481,11 @@ class CollectionOp(_BaseOp):
     """A write through the store: `op(ctx)` returns `Changes` (or `ChangesWith`).
 
     Always runs on `Lane.DB`. The changes are emitted on `AppEvents.changed` even if the
-    parent has gone (the write happened; other views must still learn about it).
+    parent has gone (the write happened; other views must still learn about it), and a
+    failure is still reported then (the rep must learn a write did not happen).
     """
+
+    report_when_orphaned = True
 
     def __init__(
         self,
