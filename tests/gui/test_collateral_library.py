@@ -193,6 +193,12 @@ def test_collateral_model_passes_qtmodeltester(
 ) -> None:
     library = _library(qtbot, app_ctx)
     qtmodeltester.check(library.model)
+    # The tester stays attached while the list is narrowed and widened again.
+    with qtbot.waitSignal(library.loaded, timeout=5000):
+        library.search_edit.setText("pricing")
+    with qtbot.waitSignal(library.loaded, timeout=5000):
+        library.search_edit.clear()
+    assert library.model.rowCount() == len(library_items)
 
 
 # --- reading the preview widget's state (gui/pdf_preview.py) ---------------------------------

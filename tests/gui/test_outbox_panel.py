@@ -180,6 +180,13 @@ def test_outbox_model_passes_qtmodeltester(
     panel = _panel(qtbot, app_ctx)
     _reload(qtbot, panel)
     qtmodeltester.check(panel.model)
+    # The tester stays attached: a refresh that adds and changes rows is checked too.
+    add_note(local_store, ada.id, "one more")
+    local_store.apply_outcomes(
+        [MutationOutcome(local_store.outbox()[0].id, OutboxState.REJECTED, detail="no")]
+    )
+    _reload(qtbot, panel)
+    assert panel.model.rowCount() == 4
 
 
 def test_summary_of_every_kind_is_plain_one_line_text(local_store: Any) -> None:
