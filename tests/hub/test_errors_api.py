@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.hub.conftest import PASSWORD, World
-from tests.hub.helpers import assert_error, note
+from tests.hub.helpers import assert_error, mutation, note
 
 from repdesk.hub.embedded import EmbeddedHub
 
@@ -139,6 +139,55 @@ def test_a_garbage_request_line_does_not_hurt_the_server(
     assert anon.get("/v1/sync/meta").status_code == 200
 
 
+UNSTORABLE = {
+    "huge-int": ("call_note.create", {"body": "x", "duration_seconds": 10**30}, {}),
+    "nul-text": ("call_note.create", {"body": "a\x00b"}, {}),
+    "nul-lead-id": ("call_note.create", {"body": "x"}, {"lead_id": "a\x00"}),
+    "nul-code": ("objection.create", {"category_code": "pri\x00ce"}, {}),
+    "date-overflow": (
+        "call_note.create",
+        {"body": "x"},
+        {"recorded_at": "0001-01-01T00:00:00+05:00"},
+    ),
+    "payload-date-overflow": (
+        "call_note.create",
+        {"body": "x", "call_started_at": "0001-01-01T00:00:00+05:00"},
+        {},
+    ),
+    "long-id": ("objection.create", {"category_code": "price", "campaign_id": "c" * 500}, {}),
+    "lone-surrogate": ("call_note.create", {"body": "\ud800"}, {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSTORABLE))
+def test_values_no_column_can_hold_are_rejected_not_500(
+    world: World, alice: httpx.Client, case: str
+) -> None:
+    kind, payload, override = UNSTORABLE[case]
+    m = {**mutation(kind, world.alice_leads[0], payload), **override}
+    good = note(world.alice_leads[0])
+    # ensure_ascii keeps lone surrogates as \ud800 escapes, as a client library would send.
+    body = json.dumps({"client_id": "d", "mutations": [m, good]}, ensure_ascii=True)
+    r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    bad_result, good_result = r.json()["results"]
+    assert bad_result["status"] == "rejected"
+    assert bad_result["detail"]["code"] == "invalid_payload"
+    assert good_result["status"] == "applied"
+
+
+@pytest.mark.parametrize("email", ["a\x00@example.test", "a\ud800@example.test"])
+def test_unstorable_sign_in_text_is_422(world: World, anon: httpx.Client, email: str) -> None:
+    body = json.dumps({"email": email, "password": "x"}, ensure_ascii=True)
+    r = anon.post("/v1/auth/login", content=body, headers={"Content-Type": "application/json"})
+    assert_error(r, 422, "invalid_request")
+
+
+def test_unstorable_client_id_is_422(alice: httpx.Client) -> None:
+    r = alice.post("/v1/sync/push", json={"client_id": "d\x00", "mutations": []})
+    assert_error(r, 422, "invalid_request")
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: (
@@ -181,6 +230,74 @@ mutation_like = st.fixed_dictionaries(
         ),
     },
 )
+
+
+edge_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "\x00", "a\x00b", "\ud800", "price", "x" * 300]),
+)
+edge_int = st.one_of(st.integers(-5, 10), st.sampled_from([2**31, -(2**31) - 1, 10**30]))
+edge_time = st.one_of(
+    st.sampled_from(
+        ["2026-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "x"]
+    ),
+    st.datetimes(timezones=st.none() | st.timezones()).map(lambda d: d.isoformat()),
+)
+answer = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {"value": edge_text}, optional={"verbatim": edge_text, "confidence": edge_int}
+    ),
+    json_values,
+)
+payloads = {
+    "call_note.create": st.fixed_dictionaries(
+        {"body": edge_text},
+        optional={"duration_seconds": edge_int, "call_started_at": edge_time, "outcome": edge_text},
+    ),
+    "qualification.update": st.fixed_dictionaries(
+        {"fields": st.dictionaries(st.sampled_from(["budget", "need", "bogus"]), answer)}
+    ),
+    "objection.create": st.fixed_dictionaries(
+        {"category_code": edge_text},
+        optional={"severity": edge_int, "campaign_id": edge_text, "collateral_id": edge_text},
+    ),
+    "disposition.set": st.fixed_dictionaries(
+        {"kind": st.sampled_from(["accept", "disqualify", "return_to_nurture", "x"])},
+        optional={"reason": edge_text},
+    ),
+    "collateral.used": st.fixed_dictionaries(
+        {"collateral_id": edge_text, "kind": st.sampled_from(["shown", "sent", "x"])}
+    ),
+}
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
+    world: World, alice: httpx.Client, data: st.DataObject
+) -> None:
+    """Realistic envelopes with edge values, about the rep's real leads, so the fuzz
+    reaches the code that stores things (not only the validation in front of it)."""
+    batch = []
+    for _ in range(data.draw(st.integers(1, 4))):
+        kind = data.draw(st.sampled_from(sorted(payloads)))
+        m = mutation(
+            kind,
+            data.draw(st.sampled_from([*world.alice_leads, world.bob_lead, "nope"])),
+            data.draw(payloads[kind]),
+            base_version=data.draw(st.none() | edge_int),
+            recorded_at=data.draw(edge_time),
+        )
+        batch.append(m)
+    body = json.dumps({"client_id": "fuzz", "mutations": batch}, ensure_ascii=True)
+    r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert len(r.json()["results"]) == len(batch)
 
 
 @settings(

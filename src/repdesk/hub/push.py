@@ -26,6 +26,7 @@ from repdesk.hub import changes
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database
 from repdesk.hub.qualify import apply_qualification
+from repdesk.hub.storable import problem
 from repdesk.protocol.schema import (
     PAYLOAD_MODELS,
     CallNotePayload,
@@ -98,6 +99,16 @@ def rejected(mutation_id: str, code: str, reason: str, **extra: Any) -> PushResu
 
 def push_mutation(db: Database, rep_id: str, client_id: str, mutation: Mutation) -> PushResult:
     """Apply one mutation in its own transaction and say what happened."""
+    unstorable = problem(
+        [mutation.id, mutation.entity_id, mutation.lead_id, mutation.recorded_at], check_ints=False
+    ) or problem(mutation.payload)
+    if unstorable:
+        return rejected(
+            mutation.id,
+            "invalid_payload",
+            "This change holds a value the hub cannot store and was not applied.",
+            errors=[{"field": "payload", "message": unstorable}],
+        )
     digest = body_hash(rep_id, mutation)
     for attempt in (1, 2):
         try:
@@ -187,13 +198,22 @@ def _lead_for(session: Session, rep_id: str, mutation: Mutation) -> m.Lead:
 def _payload(mutation: Mutation) -> Wire:
     model = PAYLOAD_MODELS[mutation.kind]
     try:
-        return model.model_validate(mutation.payload)
+        payload = model.model_validate(mutation.payload)
     except ValidationError as exc:
         raise Rejected(
             "invalid_payload",
             "This change was not understood by the hub and was not applied.",
             errors=validation_errors(exc),
         ) from exc
+    # Parsed values (e.g. "0001-01-01T00:00+05:00") can overflow where the raw text did not.
+    unstorable = problem(dict(payload))
+    if unstorable:
+        raise Rejected(
+            "invalid_payload",
+            "This change holds a value the hub cannot store and was not applied.",
+            errors=[{"field": "payload", "message": unstorable}],
+        )
+    return payload
 
 
 def _fresh_id(session: Session, model: type[m.Base], entity_id: str) -> None:

@@ -11,6 +11,7 @@ from repdesk.hub import auth
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
 from repdesk.hub.db.models import Rep
+from repdesk.hub.storable import problem
 from repdesk.protocol.schema import ErrorResponse, LoginRequest, LoginResponse, RepInfo
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ def client_address(request: Request) -> str:
 def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
     address = client_address(request)
     config = state.config
+    unstorable = problem([body.email, body.password])
+    if unstorable:
+        raise ApiError(422, "invalid_request", f"The request is not valid ({unstorable}).")
     with state.db.read() as session:
         verdict = auth.check_throttle(session, body.email, address, config.login_throttle)
         rep = auth.find_rep(session, body.email)

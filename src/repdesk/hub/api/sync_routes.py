@@ -14,6 +14,7 @@ from repdesk.hub.api.state import Authed, State
 from repdesk.hub.cursor import CursorExpired, decode_cursor, encode_cursor
 from repdesk.hub.pull import max_seq, pull_page
 from repdesk.hub.push import push_mutation, rejected, validation_errors
+from repdesk.hub.storable import problem
 from repdesk.protocol.schema import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
@@ -104,13 +105,22 @@ def pull(
     },
 )
 def push(body: PushEnvelope, rep: Authed, state: State) -> PushResponse:
+    bad_client_id = problem(body.client_id)
+    if bad_client_id:
+        raise ApiError(
+            422, "invalid_request", f"The request is not valid (client_id: {bad_client_id})."
+        )
     results: list[PushResult] = []
     for index, raw in enumerate(body.mutations):
         try:
             mutation = Mutation.model_validate(raw)
         except ValidationError as exc:
             mutation_id = raw.get("id")
-            if not isinstance(mutation_id, str) or not 1 <= len(mutation_id) <= 64:
+            if (
+                not isinstance(mutation_id, str)
+                or not 1 <= len(mutation_id) <= 64
+                or problem(mutation_id)
+            ):
                 raise ApiError(
                     422,
                     "invalid_request",
