@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -180,7 +179,7 @@ def assign_from_csv(hub: Hub, path: Path, *, reassign: bool = False) -> AssignRe
         )
     report = AssignReport()
     with hub.db.write() as session:
-        reps: dict[str, Any] = {}
+        reps: dict[str, Rep] = {}
         for line, row, problem in iter_dicts(table):
             if problem:
                 report.errors.append(RowError(line, problem))
