@@ -25,8 +25,8 @@ PREVIEW_DELAY_MS = 120
 
 _WIDTHS: dict[Column, int] = {
     Column.NAME: 145,
-    Column.COMPANY: 160,
-    Column.STAGE: 70,
+    Column.COMPANY: 150,
+    Column.STAGE: 90,
     Column.SCORE: 52,
     Column.READINESS: 182,
     Column.LAST_TOUCH: 108,

@@ -25,6 +25,7 @@ EntryFilter = Callable[[TimelineEntry], bool]
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 3
 #: Day rows have internal id 0; an entry row's internal id is its day's row + 1.
 _DAY_ID = 0
+_TYPE_IN_TITLE = frozenset({TimelineKind.NURTURE, TimelineKind.NOTE, TimelineKind.OBJECTION})
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 #: Longer "x: y" heads are part of what happened, not a repeat of the entry's type.
 _MAX_TYPE_PREFIX = 24
@@ -76,7 +77,8 @@ def entry_kind_text(entry: TimelineEntry) -> str:
 def entry_title(entry: TimelineEntry) -> str:
     """The title without the type the Type column already shows ("Web visit: /pricing")."""
     title = " ".join(entry.title.split())
-    if entry.kind != TimelineKind.QUALIFICATION:
+    # Only where the head repeats the type; "Sent: Datasheet" and "Budget: approved" keep it.
+    if entry.kind in _TYPE_IN_TITLE:
         head, sep, rest = title.partition(": ")
         if sep and rest and len(head) <= _MAX_TYPE_PREFIX:
             return rest
