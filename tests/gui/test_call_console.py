@@ -301,3 +301,13 @@ def test_an_old_draft_starts_a_new_call_with_its_notes(qtbot: Any, ctx: AppConte
     assert console.notes.toPlainText() == "from Monday"
     started = console.timer.started_at
     assert started is not None and utcnow() - started < timedelta(minutes=1)
+
+
+def test_a_draft_that_cannot_be_written_is_flagged_in_place(qtbot: Any, ctx: AppContext) -> None:
+    console = open_console(qtbot, ctx)
+    # The drafts folder cannot be created: a file sits where it should be.
+    ctx.drafts_dir.write_text("in the way")
+    type_text(qtbot, "important")
+    console.save_draft_now()
+    qtbot.waitUntil(lambda: "NOT kept on disk" in console.save_status.text())
+    assert console.notes.toPlainText() == "important"

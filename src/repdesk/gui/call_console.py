@@ -393,7 +393,11 @@ class CallConsole(QWidget):
         lead_id = self.lead_id
         CollectionOp(
             parent=self, op=lambda c: c.store.update_bant(lead_id, {dimension: answer})
-        ).success(self._saved).run_in_background(self.ctx.ops)
+        ).success(self._saved).failure(self._save_failed).run_in_background(self.ctx.ops)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._status(tr("call", "Not saved: see the message."), Tone.BAD)
+        self.ctx.ops.report_error(self, exc)
 
     def _saved(self, _changes: Changes) -> None:
         self._status(tr("call", "Saved on this computer, queued for upload."))
@@ -422,7 +426,16 @@ class CallConsole(QWidget):
         drafts_dir = self.ctx.drafts_dir
         QueryOp(
             parent=self, op=lambda _c: save_draft(drafts_dir, draft), success=self._draft_saved
-        ).on_lane(Lane.FILES).run_in_background(self.ctx.ops)
+        ).failure(self._draft_failed).on_lane(Lane.FILES).run_in_background(self.ctx.ops)
+
+    def _draft_failed(self, exc: BaseException) -> None:
+        # Shown in place (not a dialog per pause in typing); the text is still in the window.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        self._status(
+            tr("call", "Notes NOT kept on disk (%1): keep this window open.").replace("%1", reason),
+            Tone.BAD,
+        )
+        self._draft_dirty.start()  # retry with the next keystroke at the latest
 
     def _draft_saved(self, _path: object) -> None:
         if not self.ended:
