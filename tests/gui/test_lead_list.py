@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QStyledItemDelegate
 
 from repdesk.domain.changes import Changes
@@ -192,6 +193,12 @@ def test_hostile_lead_name_is_plain_text(
     assert view.model.data(index, LEAD_ID_ROLE) == seeded.hostile_id
     # The stock delegate draws DisplayRole as literal text (no rich-text delegate here).
     assert type(view.table.itemDelegate()) is QStyledItemDelegate
+    # Qt guesses tooltips are HTML when they look like it: what the rep reads must still be
+    # the characters themselves.
+    tooltip = view.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    shown = QTextDocument()
+    shown.setHtml(tooltip)
+    assert shown.toPlainText().splitlines()[0] == HOSTILE_NAME
 
 
 def test_refresh_on_lead_changes_keeps_the_selection(

@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from repdesk.domain.leads import Campaign, LifecycleStage
-from repdesk.gui.lead_list.labels import stage_labels
+from repdesk.gui.lead_list.labels import plain_tooltip, stage_labels
 from repdesk.gui.text import one_line, tr
 from repdesk.gui.theme import SPACING_S
 from repdesk.store.api import LeadQuery
@@ -106,7 +106,9 @@ class FilterBar(QWidget):
                 # Combo items are plain text; cut long names so the bar keeps its shape.
                 self.campaign.addItem(one_line(campaign.name, 40), campaign.id)
                 self.campaign.setItemData(
-                    self.campaign.count() - 1, campaign.name, Qt.ItemDataRole.ToolTipRole
+                    self.campaign.count() - 1,
+                    plain_tooltip(campaign.name),
+                    Qt.ItemDataRole.ToolTipRole,
                 )
             found = self.campaign.findData(current) if current is not None else 0
             self.campaign.setCurrentIndex(max(found, 0))

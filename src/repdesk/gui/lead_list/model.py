@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from repdesk.gui.lead_list.labels import (
+    plain_tooltip,
     plural,
     readiness_text,
     short_stage_label,
@@ -233,7 +234,7 @@ class LeadTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(row, column)
+            return plain_tooltip(_tooltip(row, column))
         return _foreground(row, column)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

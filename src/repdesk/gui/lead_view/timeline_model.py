@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QFont
 
 from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.domain.leads import NurtureEventType
-from repdesk.gui.lead_list.labels import plural
+from repdesk.gui.lead_list.labels import plain_tooltip, plural
 from repdesk.gui.text import tr
 from repdesk.gui.theme import Tone, tone_color
 from repdesk.store.api import TimelineEntry, TimelineKind
@@ -262,7 +262,7 @@ class TimelineModel(QAbstractItemModel):
             TimelineColumn.DETAIL,
         ):
             text = entry.title if column == TimelineColumn.TITLE else entry.detail
-            return text or None
+            return plain_tooltip(text)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == TimelineColumn.KIND and entry.kind != TimelineKind.NURTURE:
                 return QBrush(tone_color(Tone.ACCENT))
