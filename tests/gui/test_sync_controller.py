@@ -173,6 +173,30 @@ def test_schedule_uses_the_interval_setting(qtbot: Any, app_ctx: Any, engine: _G
     assert 6 * 60_000 < controller.scheduled_in_ms <= 7 * 60_000 * 1.05
 
 
+def test_automatic_sync_off_means_no_schedule_but_f5_works(
+    qtbot: Any, app_ctx: Any, engine: _GatedEngine
+) -> None:
+    app_ctx.settings.set(registry.AUTO_SYNC, False)
+    controller = _controller(app_ctx)
+    controller.start_schedule(0)
+    assert controller.scheduled_in_ms == -1
+    engine.gate.set()
+    with qtbot.waitSignal(controller.finished, timeout=5000):
+        controller.action.trigger()
+    qtbot.waitUntil(lambda: not controller.running)
+    assert controller.scheduled_in_ms == -1
+
+
+def test_shutdown_cancels_the_running_sync(qtbot: Any, app_ctx: Any, engine: _GatedEngine) -> None:
+    controller = _controller(app_ctx)
+    controller.start_schedule(60_000)
+    controller.sync_now()
+    qtbot.waitUntil(engine.entered.is_set)
+    with qtbot.waitSignal(controller.ended, timeout=5000):
+        controller.shutdown()
+    assert controller.scheduled_in_ms == -1
+
+
 def test_backoff_grows_and_is_capped_by_the_interval() -> None:
     interval = 15 * 60_000
     upper = [backoff_ms(n, interval, rand=lambda: 1.0) for n in range(1, 8)]

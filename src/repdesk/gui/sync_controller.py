@@ -108,6 +108,8 @@ class SyncController(QObject):
         self._op: OpContext | None = None
         self._cancel = threading.Event()
         self._status = SyncStatus()
+        self._scheduling = True
+        """False after `stop_schedule` (signed out, quitting): syncs then only run on demand."""
         self._progress_shown = False
         self._sign_in_dialog: QWidget | None = None
         # Emitted on the network thread; Qt queues it to this object's (GUI) thread.
@@ -162,11 +164,24 @@ class SyncController(QObject):
     # --- schedule --------------------------------------------------------------------------
 
     def start_schedule(self, first_delay_ms: int = 0) -> None:
-        """Sync after `first_delay_ms`, then every interval (sooner while offline)."""
-        self._timer.start(max(0, first_delay_ms))
+        """Sync after `first_delay_ms`, then every interval (sooner while offline).
+
+        Does nothing when the rep turned automatic sync off (F5 still works).
+        """
+        self._scheduling = True
+        if self.auto_sync():
+            self._timer.start(max(0, first_delay_ms))
 
     def stop_schedule(self) -> None:
+        """No scheduled syncs (F5 still works) until `start_schedule` or a new sign-in."""
+        self._scheduling = False
         self._timer.stop()
+
+    def shutdown(self) -> None:
+        """Before the app quits: no more scheduled syncs, and the running one stops early."""
+        self.stop_schedule()
+        if self.running:
+            self.cancel()
 
     @property
     def scheduled_in_ms(self) -> int:
@@ -177,7 +192,7 @@ class SyncController(QObject):
         """Re-read the interval (after the rep changed it) and plan the next sync."""
         if self.running:
             return
-        if not self.auto_sync():
+        if not self._scheduling or not self.auto_sync():
             self._timer.stop()
             return
         failures = self._status.failures if self._status.online is False else 0
@@ -335,4 +350,5 @@ class SyncController(QObject):
     def signed_in_again(self) -> None:
         """After a successful sign-in: sync right away, then on the usual schedule."""
         self._set_status(signed_in=True, last_error="", failures=0)
+        self._scheduling = True
         self.sync_now()
