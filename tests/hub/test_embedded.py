@@ -51,3 +51,33 @@ def test_context_manager_and_persistence_across_restarts(tmp_path: Path) -> None
 def test_state_is_unavailable_before_start(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="not started"):
         _ = EmbeddedHub(HubConfig.resolve(tmp_path / "hub")).state
+
+
+def test_a_port_in_use_fails_start_with_an_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        hub = EmbeddedHub(HubConfig.resolve(tmp_path / "hub"), port=taken.getsockname()[1])
+        with pytest.raises(RuntimeError, match="did not start"):
+            hub.start()
+    assert "repdesk-hub" not in {t.name for t in threading.enumerate()}
+
+
+def test_old_sign_in_attempts_are_pruned_at_start(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from repdesk.domain.ids import utcnow
+    from repdesk.hub.auth import record_attempt
+    from repdesk.hub.db.models import LoginAttempt
+
+    config = HubConfig.resolve(tmp_path / "hub")
+    hub = EmbeddedHub(config)
+    with hub, hub.state.db.write() as s:
+        record_attempt(s, "old@x.test", "1.2.3.4", False, now=utcnow() - timedelta(days=2))
+        record_attempt(s, "new@x.test", "1.2.3.4", False)
+    restarted = EmbeddedHub(config)
+    with restarted, restarted.state.db.read() as s:
+        emails = set(s.scalars(select(LoginAttempt.email)))
+    assert emails == {"new@x.test"}

@@ -12,6 +12,8 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import select
 
 from repdesk import __version__
+from repdesk.domain.ids import utcnow
+from repdesk.hub import auth
 from repdesk.hub.api import auth_routes, collateral_routes, sync_routes
 from repdesk.hub.api.errors import BodyLimitMiddleware, install_error_handlers
 from repdesk.hub.api.state import HubState
@@ -33,6 +35,9 @@ def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
         upgrade_database(config.database_url, db.engine)
     with db.read() as session:
         epoch = session.scalar(select(HubMeta.value).where(HubMeta.key == "epoch"))
+    with db.write() as session:
+        # Sign-in attempts only matter within the throttle window; keep a margin.
+        auth.prune_attempts(session, utcnow() - 4 * config.login_throttle.window)
     if not epoch:
         db.dispose()
         raise RuntimeError("the hub database has no epoch; run its migrations")

@@ -78,6 +78,8 @@ class EmbeddedHub:
         self._thread.start()
         if not server.ready.wait(START_TIMEOUT) or not server.started:
             self.stop()
+            self.state.db.dispose()  # the app's shutdown never ran
+            self._state = None
             raise RuntimeError(f"the embedded hub did not start: {self._error!r}")
         sock = server.servers[0].sockets[0]
         self.port = int(sock.getsockname()[1])
