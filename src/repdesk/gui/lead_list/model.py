@@ -13,7 +13,6 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,20 +23,30 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush
 
-from repdesk.gui.lead_list.labels import (
-    plain_tooltip,
-    plural,
-    readiness_text,
-    short_stage_label,
-    stage_label,
-    unsent_text,
+from repdesk.gui.lead_list.cells import (
+    COLUMN_OF_SORT,
+    SORT_OF_COLUMN,
+    Column,
+    column_titles,
+    display,
+    foreground,
+    tooltip,
 )
+from repdesk.gui.lead_list.labels import plain_tooltip
 from repdesk.gui.ops import OpContext, OpRunner, QueryOp
-from repdesk.gui.text import format_when, one_line, tr
-from repdesk.gui.theme import Tone, tone_color
-from repdesk.store.api import LeadQuery, LeadRow, LeadSort
+from repdesk.gui.text import tr
+from repdesk.store.api import LeadQuery, LeadRow
+
+__all__ = [
+    "BLOCK_SIZE",
+    "CACHE_SIZE",
+    "COLUMN_OF_SORT",
+    "LEAD_ID_ROLE",
+    "SORT_OF_COLUMN",
+    "Column",
+    "LeadTableModel",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,29 +61,6 @@ CACHE_SIZE = 2000
 LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class Column(IntEnum):
-    NAME = 0
-    COMPANY = 1
-    STAGE = 2
-    SCORE = 3
-    READINESS = 4
-    LAST_TOUCH = 5
-    NEXT_STEP = 6
-    UNSENT = 7
-
-
-SORT_OF_COLUMN: dict[Column, LeadSort] = {
-    Column.NAME: LeadSort.NAME,
-    Column.COMPANY: LeadSort.COMPANY,
-    Column.STAGE: LeadSort.STAGE,
-    Column.SCORE: LeadSort.SCORE,
-    Column.READINESS: LeadSort.READY,
-    Column.LAST_TOUCH: LeadSort.LAST_TOUCH,
-    Column.NEXT_STEP: LeadSort.NEXT_STEP,
-}
-COLUMN_OF_SORT: dict[LeadSort, Column] = {v: k for k, v in SORT_OF_COLUMN.items()}
-
-
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _ROLES = frozenset(
@@ -86,19 +72,6 @@ _ROLES = frozenset(
         LEAD_ID_ROLE,
     }
 )
-
-
-def column_titles() -> dict[Column, str]:
-    return {
-        Column.NAME: tr("leads", "Name"),
-        Column.COMPANY: tr("leads", "Company"),
-        Column.STAGE: tr("leads", "Stage"),
-        Column.SCORE: tr("leads", "Score"),
-        Column.READINESS: tr("leads", "BANT readiness"),
-        Column.LAST_TOUCH: tr("leads", "Last touch"),
-        Column.NEXT_STEP: tr("leads", "Next step"),
-        Column.UNSENT: tr("leads", "Unsent"),
-    }
 
 
 class LeadTableModel(QAbstractTableModel):
@@ -232,10 +205,10 @@ class LeadTableModel(QAbstractTableModel):
                 return tr("leads", "Loading…")
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return _display(row, column)
+            return display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(_tooltip(row, column))
-        return _foreground(row, column)
+            return plain_tooltip(tooltip(row, column))
+        return foreground(row, column)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Header clicks re-run the query with ORDER BY in SQL (never a proxy model)."""
@@ -371,52 +344,3 @@ def _gone(lead_id: str) -> LeadRow:
         next_step="",
         unsent=0,
     )
-
-
-def _display(row: LeadRow, column: int) -> str:
-    if column == Column.NAME:
-        return one_line(row.name, 60)
-    if column == Column.COMPANY:
-        return one_line(row.company, 60)
-    if column == Column.STAGE:
-        return short_stage_label(row.stage)
-    if column == Column.SCORE:
-        return str(row.score)
-    if column == Column.READINESS:
-        return readiness_text(row.ready, row.missing)
-    if column == Column.LAST_TOUCH:
-        return format_when(row.last_touch_at) if row.last_touch_at else "—"
-    if column == Column.NEXT_STEP:
-        return one_line(row.next_step, 80)
-    return unsent_text(row.unsent)
-
-
-def _tooltip(row: LeadRow, column: int) -> str | None:
-    if column == Column.NAME:
-        return f"{row.name}\n{row.title}" if row.title else row.name
-    if column == Column.COMPANY:
-        return row.company or None
-    if column == Column.STAGE:
-        return stage_label(row.stage)
-    if column == Column.READINESS:
-        if row.ready:
-            return tr("leads", "Meets marketing's definition of a sales-ready lead")
-        return tr("leads", "Still missing: %1").replace("%1", row.missing or "—")
-    if column == Column.NEXT_STEP:
-        return row.next_step or None
-    if column == Column.UNSENT and row.unsent:
-        return plural(
-            "leads",
-            row.unsent,
-            "%n change about this lead waits to be sent",
-            "%n changes about this lead wait to be sent",
-        )
-    return None
-
-
-def _foreground(row: LeadRow, column: int) -> QBrush | None:
-    if column == Column.READINESS:
-        return QBrush(tone_color(Tone.OK if row.ready else Tone.WARN))
-    if column == Column.UNSENT and row.unsent:
-        return QBrush(tone_color(Tone.ACCENT))
-    return None
