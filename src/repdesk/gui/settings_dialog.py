@@ -114,6 +114,9 @@ class SettingsDialog(QDialog):
         form.addRow(self.auto_sync_check)
         form.addRow(tr("settings", registry.SYNC_INTERVAL_MINUTES.title), self.interval_spin)
         form.addRow(tr("settings", registry.COLLATERAL_CACHE_MB.title), self.cache_spin)
+        self.cache_usage_label = plain_label("", sync_box)
+        set_tone(self.cache_usage_label, Tone.MUTED)
+        form.addRow("", self.cache_usage_label)
 
         self.error_label = plain_label("", self, wrap=True)
         set_tone(self.error_label, Tone.BAD)
@@ -160,6 +163,20 @@ class SettingsDialog(QDialog):
         QueryOp(
             parent=self, op=lambda c: c.store.sync_state(), success=self._show_session
         ).run_in_background(self.ctx.ops)
+        cache = self.ctx.collateral
+        usage = getattr(cache, "usage", None)
+        if callable(usage):
+            # Walking the cache folder is file work: the FILES lane, never the GUI thread.
+            QueryOp(parent=self, op=lambda _c: int(usage()), success=self._show_usage).on_lane(
+                Lane.FILES
+            ).run_in_background(self.ctx.ops)
+
+    def _show_usage(self, used: int) -> None:
+        megabytes = used / (1024 * 1024)
+        set_plain(
+            self.cache_usage_label,
+            tr("settings", "Collateral on this computer now: {mb:.1f} MB").format(mb=megabytes),
+        )
 
     def _show_session(self, state: SyncState) -> None:
         session = state.session
