@@ -35,6 +35,13 @@ def test_malformed_json_is_400(alice: httpx.Client) -> None:
         assert_error(r, 400, "malformed_json")
 
 
+def test_json_nested_too_deeply_is_400(alice: httpx.Client) -> None:
+    depth = 5000
+    body = b'{"client_id": "d", "mutations": [' + b"[" * depth + b"]" * depth + b"]}"
+    r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    assert_error(r, 400, "malformed_json")
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -94,6 +94,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's only 400: a body it could not decode (e.g. JSON nested too deeply).
+        return error_response(400, "malformed_json", "The request body could not be read.")
     code = STATUS_CODES.get(exc.status_code, f"http_{exc.status_code}")
     message = {
         404: "There is nothing at this address.",
