@@ -141,6 +141,7 @@ def hub_world_fixture(tmp_path: Path) -> Iterator[HubWorld]:
     from repdesk.protocol.convert import rubric_to_data
 
     config = HubConfig.resolve(tmp_path / "hub")
+    world: HubWorld | None = None
     hub = EmbeddedHub(config)
     hub.start()
     try:
@@ -157,9 +158,12 @@ def hub_world_fixture(tmp_path: Path) -> Iterator[HubWorld]:
         _cid, sha = seed.add_collateral(
             db, hub.state.files, (CORPUS / "minimal-document.pdf").read_bytes(), "One-pager"
         )
-        yield HubWorld(hub, config, rep, leads, sha)
+        world = HubWorld(hub, config, rep, leads, sha)
+        yield world
     finally:
         hub.stop()
+        if world is not None:
+            world.hub.stop()  # the restarted one, when a test restarted it
 
 
 def restart_on_same_port(world: HubWorld) -> None:
