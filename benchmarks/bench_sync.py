@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -31,6 +34,7 @@ from sqlalchemy import insert
 from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.hub import seed
+from repdesk.hub.app import open_state
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
@@ -91,7 +95,58 @@ def make_rows(
     return leads, events
 
 
-def seed_hub(hub: EmbeddedHub, leads: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
+class HubProcess:
+    """The real hub served by uvicorn in a CHILD process (its own GIL, as on a server);
+    this process seeds the same database file directly."""
+
+    def __init__(self, home: Path) -> None:
+        config = HubConfig.resolve(home)
+        self.state = open_state(config)  # migrates and creates the database
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(home)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self._child.stdout is not None
+        self.url = self._child.stdout.readline().strip()
+        if not self.url.startswith("http"):
+            raise RuntimeError("the hub process did not start")
+
+    def stop(self) -> None:
+        assert self._child.stdin is not None
+        self._child.stdin.close()  # the child stops serving when its stdin closes
+        self._child.wait(timeout=30)
+        self.state.db.dispose()
+
+
+_CHILD = """
+import sys
+from repdesk.hub.app import open_state
+from repdesk.hub.config import HubConfig
+from repdesk.hub.embedded import EmbeddedHub
+hub = EmbeddedHub(HubConfig.resolve(sys.argv[1]))
+print(hub.start(), flush=True)
+sys.stdin.read()
+hub.stop()
+"""
+
+
+class HubInProcess:
+    """The hub in a thread of this process (shares the GIL with the client)."""
+
+    def __init__(self, home: Path) -> None:
+        self._hub = EmbeddedHub(HubConfig.resolve(home))
+        self.url = self._hub.start()
+        self.state = self._hub.state
+
+    def stop(self) -> None:
+        self._hub.stop()
+
+
+def seed_hub(
+    hub: HubProcess | HubInProcess, leads: list[dict[str, Any]], events: list[dict[str, Any]]
+) -> None:
     """Bulk insert rows plus change-log rows (lead first, then its events), 20k at a time."""
     by_lead: dict[str, list[dict[str, Any]]] = {}
     for ev in events:
@@ -144,10 +199,21 @@ def stdlib_baseline(path: Path, leads: list[dict[str, Any]], events: list[dict[s
     return elapsed
 
 
-def timed_sync(engine: SyncEngine) -> tuple[float, Any]:
+def timed_sync(engine: SyncEngine, phases: dict[str, float] | None = None) -> tuple[float, Any]:
+    """Seconds for one sync; `phases` gets the seconds spent in each progress phase."""
+    marks: list[tuple[str, float]] = []
+
+    def progress(phase: str, _done: int, _total: int) -> None:
+        if not marks or marks[-1][0] != phase:
+            marks.append((phase, time.perf_counter()))
+
     start = time.perf_counter()
-    report = engine.sync()
-    return time.perf_counter() - start, report
+    report = engine.sync(progress=progress)
+    end = time.perf_counter()
+    if phases is not None:
+        for (phase, at), (_next, until) in zip(marks, [*marks[1:], ("", end)], strict=True):
+            phases[phase] = phases.get(phase, 0.0) + (until - at)
+    return end - start, report
 
 
 def main() -> None:
@@ -156,6 +222,14 @@ def main() -> None:
     parser.add_argument("--events-per-lead", type=int, default=30)
     parser.add_argument("--pull-limit", type=int, default=1000, help="changes per pull page")
     parser.add_argument("--skip-big", action="store_true", help="skip the 100k-lead step")
+    parser.add_argument(
+        "--in-process", action="store_true", help="serve the hub from a thread, not a process"
+    )
+    parser.add_argument(
+        "--compare-prefetch",
+        action="store_true",
+        help="also time the initial sync with page prefetching off (a second client)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     n_leads = int(10_000 * args.scale)
@@ -165,8 +239,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp_name:
         tmp = Path(tmp_name)
-        hub = EmbeddedHub(HubConfig.resolve(tmp / "hub"))
-        url = hub.start()
+        hub = (HubInProcess if args.in_process else HubProcess)(tmp / "hub")
+        url = hub.url
+        where = "a thread of this process" if args.in_process else "its own process"
+        print(f"hub on {url} in {where}; {os.cpu_count()} CPUs")
         try:
             db = hub.state.db
             rep = seed.add_rep(db, "rep@example.com", PASSWORD, "Bench Rep")
@@ -196,6 +272,16 @@ def main() -> None:
             print(f"  stdlib sqlite3.executemany of the same rows: {base:.2f}s = "
                   f"{rows / base:,.0f} rows/s (ratio {seconds / base:.0f}x)")  # fmt: skip
 
+            if args.compare_prefetch:
+                other = Store.open(tmp / "client-sequential")
+                seq = SyncEngine(other, Credentials(), CollateralCache(tmp / "cache2"),
+                                 pull_limit=args.pull_limit, prefetch=False)  # fmt: skip
+                seq.login(url, "rep@example.com", PASSWORD)
+                plain, _ = timed_sync(seq)
+                print(f"  same pull without prefetching the next page: {plain:.1f}s = "
+                      f"{rows / plain:,.0f} rows/s")  # fmt: skip
+                other.close()
+
             seconds, report = timed_sync(engine)
             print(f"no-change sync at {store.lead_count():,} leads: {seconds * 1000:.0f} ms "
                   f"(pulled {report.pulled})")  # fmt: skip
@@ -224,10 +310,12 @@ def main() -> None:
             queued = time.perf_counter() - t
             print(f"queued {n_push:,} call notes through the store in {queued:.1f}s "
                   f"({n_push / queued:,.0f}/s, one transaction each)")  # fmt: skip
-            seconds, report = timed_sync(engine)
-            print(f"push of {report.pushed:,} mutations ({report.applied:,} applied; sync also "
-                  f"pulled {report.pulled:,} echoes): {seconds:.1f}s = "
-                  f"{report.pushed / seconds:,.0f} mutations/s")  # fmt: skip
+            phases: dict[str, float] = {}
+            seconds, report = timed_sync(engine, phases)
+            pushing = phases.get("Sending your changes", seconds)
+            print(f"push of {report.pushed:,} mutations ({report.applied:,} applied): "
+                  f"{pushing:.1f}s = {report.pushed / pushing:,.0f} mutations/s; the whole sync "
+                  f"(also pulling the {report.pulled:,} echoes back) {seconds:.1f}s")  # fmt: skip
             store.close()
         finally:
             hub.stop()

@@ -21,6 +21,7 @@ class Exchange:
     path: str
     headers: dict[str, str]
     status: int
+    params: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
 
 
@@ -51,6 +52,7 @@ class Tap(httpx.BaseTransport):
             request.url.path,
             {k.lower(): v for k, v in request.headers.items()},
             response.status_code,
+            dict(request.url.params),
         )
         with self._lock:
             self.exchanges.append(exchange)

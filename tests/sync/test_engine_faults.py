@@ -234,3 +234,37 @@ def test_export_pending_writes_every_unsent_item_atomically(
     assert [p.name for p in target.parent.iterdir()] == ["unsent.json"]
     with world.hub.db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.CallNote)) == 1
+
+
+def test_many_small_pages_apply_in_order_and_a_bad_page_stops_at_the_last_good_one(
+    world: World, make_client: ClientMaker
+) -> None:
+    """Fault injected precisely: the hub's answer to the third pull request is replaced by
+    junk. Pages one and two (fetched ahead while the store works) are applied with their
+    cursors; nothing after them is; the next sync carries on from there."""
+    tap = Tap()
+    ok = lambda request, response: response  # noqa: E731 - pass the real answer through
+    tap.add("GET", "/v1/sync/pull", ok)
+    tap.add("GET", "/v1/sync/pull", ok)
+    tap.add("GET", "/v1/sync/pull", replace_with(200, b"<html>oops</html>"))
+    ada = make_client("ada", transport=tap, pull_limit=3)
+    sign_in(ada, world.hub, "ada@example.com")
+
+    with pytest.raises(UntrustedServerError):
+        ada.engine.sync()
+    pulls = tap.requests_to("GET", "/v1/sync/pull")
+    assert len(pulls) == 3
+    assert "cursor" not in pulls[0].params
+    partial = ada.store.sync_state().cursor
+    assert partial is not None
+    assert pulls[2].params["cursor"] == partial  # page two was applied, with its cursor
+
+    report = ada.engine.sync()
+
+    assert report.pulled > 0
+    assert set(ada.store.lead_ids(LeadQuery())) == set(world.leads[world.ada])
+    for lead_id in world.leads[world.ada]:
+        assert len(ada.store.events(lead_id)) == world.events[lead_id]
+    # The second sync started where the first stopped: from the second page's cursor.
+    resumed = tap.requests_to("GET", "/v1/sync/pull")[3]
+    assert resumed.params["cursor"] == partial

@@ -89,11 +89,6 @@ def test_fresh_client_gets_exactly_its_own_leads_history_and_collateral(
     assert (again.pulled, again.pushed, again.downloaded) == (0, 0, 0)
 
 
-@pytest.mark.xfail(
-    reason="store bug: apply_pull_page keys the rubric row by the hub's id, but rubric() reads "
-    "the row 'current' (store/pull.py _upsert_run); reported to the store owner",
-    strict=False,
-)
 def test_marketing_rubric_arrives(world: World, make_client: ClientMaker) -> None:
     ada = make_client("ada")
     sign_in(ada, world.hub, "ada@example.com")

@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from repdesk.domain.errors import (
     AuthError,
     ClientTooOldError,
     CollateralError,
+    Interrupted,
     RepdeskError,
     ValidationError,
 )
@@ -29,9 +31,10 @@ from repdesk.protocol.schema import (
     DEFAULT_PULL_LIMIT,
     MAX_PUSH_BATCH,
     MetaResponse,
+    PullResponse,
     PushRequest,
 )
-from repdesk.store.api import MutationOutcome, SessionInfo, StoreApi
+from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
@@ -131,6 +134,7 @@ class SyncEngine:
         now: Callable[[], datetime] = utcnow,
         pull_limit: int = DEFAULT_PULL_LIMIT,
         push_batch: int = MAX_PUSH_BATCH,
+        prefetch: bool = True,
     ) -> None:
         self.store = store
         self.credentials = credentials
@@ -141,6 +145,8 @@ class SyncEngine:
         self.now = now
         self.pull_limit = pull_limit
         self.push_batch = min(push_batch, MAX_PUSH_BATCH)
+        self.prefetch = prefetch
+        """Fetch the next pull page while the store applies this one."""
         self.progress = SyncProgress()
         self._running = threading.Lock()
 
@@ -334,37 +340,70 @@ class SyncEngine:
             progress(Phase.PUSH, report.pushed, total)
 
     def _pull(self, run: _Run) -> None:
+        """Pages in order, one store transaction each; the next page is fetched (and
+        converted) on a helper thread while the store applies the current one, so the
+        hub's latency and the local writes overlap. A page is applied only after every
+        page before it, so a failure at any point leaves a consistent cursor."""
         client, retry, report = run.client, run.retry, run.report
         progress, cancel = run.progress, run.cancel
         state = self.store.sync_state()
         cursor = None if state.full_resync_needed else state.cursor
         phase = Phase.RESYNC if cursor is None and state.full_resync_needed else Phase.PULL
         restarted = False
-        while True:
-            cancel.check()
-            progress(phase, report.pulled, 0)
-            try:
-                page = retry.call(
-                    lambda c=cursor: client.pull(c, self.pull_limit),  # type: ignore[misc]
-                    "pull",
-                )
-            except CursorExpired:
-                if restarted:
-                    raise
-                log.info("cursor expired: full resync (the outbox is kept)")
-                report.changes = report.changes | self.store.begin_full_resync()
-                report.full_resync = True
-                cursor, restarted, phase = None, True, Phase.RESYNC
-                continue
+
+        abandon = threading.Event()
+
+        def check_abandoned() -> None:
+            if abandon.is_set():
+                raise Interrupted("pull abandoned")
+
+        def pause(seconds: float) -> None:
+            # A prefetch nobody will read (the sync failed meanwhile) stops backing off.
+            check_abandoned()
+            retry.sleep(seconds)
+            check_abandoned()
+
+        fetch_retry = dataclasses.replace(retry, sleep=pause)
+
+        def fetch(after: str | None) -> tuple[PullResponse, list[RemoteChange]]:
+            page = fetch_retry.call(lambda: client.pull(after, self.pull_limit), "pull")
             remote = [r for r in (remote_change(c) for c in page.changes) if r is not None]
-            report.changes = report.changes | self.store.apply_pull_page(remote, page.cursor)
-            report.pulled += len(page.changes)
-            if not page.has_more:
-                break
-            if not page.changes and page.cursor == cursor:
-                log.warning("hub said has_more without progress; stopping this pull")
-                break
-            cursor = page.cursor
+            return page, remote
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-pull") as pool:
+            ahead: Future[tuple[PullResponse, list[RemoteChange]]] = pool.submit(fetch, cursor)
+            try:
+                while True:
+                    cancel.check()
+                    progress(phase, report.pulled, 0)
+                    try:
+                        page, remote = ahead.result()
+                    except CursorExpired:
+                        if restarted:
+                            raise
+                        log.info("cursor expired: full resync (the outbox is kept)")
+                        report.changes = report.changes | self.store.begin_full_resync()
+                        report.full_resync = True
+                        cursor, restarted, phase = None, True, Phase.RESYNC
+                        ahead = pool.submit(fetch, None)
+                        continue
+                    stuck = page.has_more and not page.changes and page.cursor == cursor
+                    if stuck:
+                        log.warning("hub said has_more without progress; stopping this pull")
+                    more = page.has_more and not stuck
+                    if more and self.prefetch:
+                        ahead = pool.submit(fetch, page.cursor)
+                    changed = self.store.apply_pull_page(remote, page.cursor)
+                    report.changes = report.changes | changed
+                    report.pulled += len(page.changes)
+                    cursor = page.cursor
+                    if not more:
+                        break
+                    if not self.prefetch:
+                        ahead = pool.submit(fetch, page.cursor)
+            finally:
+                abandon.set()
+                ahead.cancel()
         progress(phase, report.pulled, report.pulled)
 
     def _fetch_collateral(self, run: _Run) -> None:
