@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +253,17 @@ def test_a_big_page_left_without_finish_sync_is_indexed_at_next_open(data_dir: P
     with Store.open(data_dir) as store:
         assert len(store.lead_ids(LeadQuery(search="crash"))) == BULK_THRESHOLD + 1
         _fts_ok(store)
+
+
+@given(value=st.datetimes(min_value=datetime(1000, 1, 1)))
+def test_bulk_datetime_text_is_exactly_sqlalchemys(value: datetime) -> None:
+    """The bulk path's fast DATETIME formatter must write what SQLAlchemy itself writes."""
+    from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
+    from repdesk.store.models import EVENTS
+    from repdesk.store.pull import _datetime_text
+
+    d = sqlite_dialect()
+    reference = EVENTS.c.occurred_at.type.dialect_impl(d).bind_processor(d)
+    assert reference is not None
+    assert _datetime_text(value) == reference(value)
