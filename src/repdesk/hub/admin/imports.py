@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from repdesk.domain.ids import new_id
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.changes import reassign_lead, touch_global, touch_lead, touch_lead_item
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
-from repdesk.hub.importers import LeadRecord, RowError, parse_events, parse_leads
+from repdesk.hub.importers import EventRecord, LeadRecord, RowError, parse_events, parse_leads
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +75,45 @@ def _values(record: LeadRecord) -> dict[str, Any]:
     return out
 
 
-def _find_lead(session: Session, record: LeadRecord) -> Lead | None:
-    if record.external_id:
-        lead = session.scalar(select(Lead).where(Lead.external_id == record.external_id))
-        if lead is not None:
-            return lead
-    if not record.email:
+_CHUNK = 500
+"""Ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits."""
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+class _LeadIndex:
+    """The file's leads already in the hub, loaded in a few queries instead of per row."""
+
+    def __init__(self, session: Session, records: list[LeadRecord]) -> None:
+        self.by_external: dict[str, Lead] = {}
+        self.by_email: dict[str, list[Lead]] = {}
+        external_ids = sorted({r.external_id for r in records if r.external_id})
+        emails = sorted({r.email for r in records if r.email})
+        for chunk in _chunks(external_ids):
+            for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk))):
+                self.by_external[lead.external_id or ""] = lead
+        for chunk in _chunks(emails):
+            query = select(Lead).where(func.lower(Lead.email).in_(chunk), Lead.deleted.is_(False))
+            for lead in session.scalars(query.order_by(Lead.created_at, Lead.id)):
+                self.by_email.setdefault(lead.email.lower(), []).append(lead)
+
+    def find(self, record: LeadRecord) -> Lead | None:
+        if record.external_id and record.external_id in self.by_external:
+            return self.by_external[record.external_id]
+        for lead in self.by_email.get(record.email, []) if record.email else []:
+            # A record with its own CRM id only merges into a lead that has none yet, so
+            # two CRM records sharing an address stay two leads.
+            if not record.external_id or lead.external_id is None:
+                return lead
         return None
-    query = select(Lead).where(func.lower(Lead.email) == record.email, Lead.deleted.is_(False))
-    if record.external_id:
-        # A record with its own CRM id only merges into a lead that has none yet, so two
-        # CRM records sharing an address stay two leads.
-        query = query.where(Lead.external_id.is_(None))
-    return session.scalar(query.order_by(Lead.created_at).limit(1))
+
+    def add(self, lead: Lead) -> None:
+        if lead.external_id:
+            self.by_external[lead.external_id] = lead
+        if lead.email:
+            self.by_email.setdefault(lead.email.lower(), []).append(lead)
 
 
 def import_leads(hub: Hub, path: Path, *, dry_run: bool = False) -> LeadImportReport:
@@ -97,8 +124,17 @@ def import_leads(hub: Hub, path: Path, *, dry_run: bool = False) -> LeadImportRe
         with hub.db.write() as session:
             campaigns = _campaigns_by_name(session)
             reps = _reps_by_email(session)
-            for record in parsed.records:
-                _upsert_lead(session, record, campaigns, reps, report)
+            index = _LeadIndex(session, parsed.records)
+            with session.no_autoflush:
+                for record in parsed.records:
+                    _upsert_lead(
+                        session,
+                        record,
+                        index=index,
+                        campaigns=campaigns,
+                        reps=reps,
+                        report=report,
+                    )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -117,15 +153,19 @@ def import_leads(hub: Hub, path: Path, *, dry_run: bool = False) -> LeadImportRe
 def _upsert_lead(
     session: Session,
     record: LeadRecord,
+    *,
+    index: _LeadIndex,
     campaigns: dict[str, Campaign],
     reps: dict[str, Rep],
     report: LeadImportReport,
 ) -> None:
     values = _values(record)
     campaign = campaigns.get(record.source.casefold()) if record.source else None
-    lead = _find_lead(session, record)
+    lead = index.find(record)
     if lead is None:
+        # The id is made here, not on flush, so new leads need no flush per row.
         lead = Lead(
+            id=new_id(),
             external_id=record.external_id or None,
             source_campaign_id=campaign.id if campaign else None,
             version=1,
@@ -134,7 +174,7 @@ def _upsert_lead(
         if record.created_at is not None:
             lead.created_at = record.created_at
         session.add(lead)
-        session.flush()
+        index.add(lead)
         report.created += 1
     else:
         changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
@@ -163,72 +203,85 @@ def import_events(hub: Hub, path: Path, *, dry_run: bool = False) -> EventImport
     parsed = parse_events(path)
     report = EventImportReport(parsed.format, errors=list(parsed.errors), dry_run=dry_run)
     try:
-        with hub.db.write() as session:
-            campaigns = _campaigns_by_name(session)
-            leads: dict[tuple[str, str], Lead | None] = {}
-            for record in parsed.records:
-                lookup = (
-                    ("id", record.lead_external_id)
-                    if record.lead_external_id
-                    else (
-                        "email",
-                        record.lead_email,
-                    )
-                )
-                if lookup not in leads:
-                    column = Lead.external_id if lookup[0] == "id" else func.lower(Lead.email)
-                    leads[lookup] = session.scalar(
-                        select(Lead)
-                        .where(column == lookup[1], Lead.deleted.is_(False))
-                        .order_by(Lead.created_at)
-                        .limit(1)
-                    )
-                lead = leads[lookup]
-                if lead is None:
-                    what = "id" if lookup[0] == "id" else "email"
-                    report.errors.append(
-                        RowError(record.line, f"no lead with the {what} {lookup[1]!r}")
-                    )
-                    continue
-                campaign_id = None
-                if record.campaign:
-                    campaign = campaigns.get(record.campaign.casefold())
-                    if campaign is None:
-                        campaign = Campaign(name=record.campaign, version=1)
-                        session.add(campaign)
-                        session.flush()
-                        touch_global(session, "campaign", campaign.id, campaign.version)
-                        campaigns[record.campaign.casefold()] = campaign
-                        report.campaigns_created += 1
-                    campaign_id = campaign.id
-                duplicate = session.scalar(
-                    select(NurtureEvent.id).where(
-                        NurtureEvent.lead_id == lead.id,
-                        NurtureEvent.type == record.type.value,
-                        NurtureEvent.occurred_at == record.occurred_at,
-                        NurtureEvent.asset == record.asset,
-                    )
-                )
-                if duplicate is not None:
-                    report.already_there += 1
-                    continue
-                event = NurtureEvent(
-                    lead_id=lead.id,
-                    type=record.type.value,
-                    occurred_at=record.occurred_at,
-                    campaign_id=campaign_id,
-                    asset=record.asset,
-                    detail=record.detail,
-                    score_delta=record.score_delta,
-                    version=1,
-                )
-                session.add(event)
-                session.flush()
-                touch_lead_item(session, "nurture_event", event.id, lead, event.version)
-                report.created += 1
+        with hub.db.write() as session, session.no_autoflush:
+            _add_events(session, parsed.records, report)
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
     report.errors.sort(key=lambda e: e.line)
     return report
+
+
+def _event_leads(session: Session, records: list[EventRecord]) -> dict[tuple[str, str], Lead]:
+    """{("id", external id) or ("email", address): lead} for every lead the file names."""
+    out: dict[tuple[str, str], Lead] = {}
+    ids = sorted({r.lead_external_id for r in records if r.lead_external_id})
+    emails = sorted({r.lead_email for r in records if r.lead_email})
+    alive = Lead.deleted.is_(False)
+    for chunk in _chunks(ids):
+        for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk), alive)):
+            out[("id", lead.external_id or "")] = lead
+    for chunk in _chunks(emails):
+        query = select(Lead).where(func.lower(Lead.email).in_(chunk), alive)
+        # Oldest first wins when two leads share an address (setdefault keeps the first).
+        for lead in session.scalars(query.order_by(Lead.created_at, Lead.id)):
+            out.setdefault(("email", lead.email.lower()), lead)
+    return out
+
+
+def _add_events(session: Session, records: list[EventRecord], report: EventImportReport) -> None:
+    campaigns = _campaigns_by_name(session)
+    leads = _event_leads(session, records)
+    known: set[tuple[str, str, object, str]] = set()
+    lead_ids = sorted({lead.id for lead in leads.values()})
+    for chunk in _chunks(lead_ids):
+        rows = session.execute(
+            select(
+                NurtureEvent.lead_id,
+                NurtureEvent.type,
+                NurtureEvent.occurred_at,
+                NurtureEvent.asset,
+            ).where(NurtureEvent.lead_id.in_(chunk))
+        )
+        known.update((a, b, c, d) for a, b, c, d in rows)
+    for record in records:
+        # The CRM id first; the email when the id is unknown here (or not given).
+        lead = leads.get(("id", record.lead_external_id)) or leads.get(("email", record.lead_email))
+        if lead is None:
+            named = " or ".join(
+                f"{what} {value!r}"
+                for what, value in (("id", record.lead_external_id), ("email", record.lead_email))
+                if value
+            )
+            report.errors.append(RowError(record.line, f"no lead with the {named}"))
+            continue
+        key = (lead.id, record.type.value, record.occurred_at, record.asset)
+        if key in known:
+            report.already_there += 1
+            continue
+        known.add(key)
+        campaign_id = None
+        if record.campaign:
+            campaign = campaigns.get(record.campaign.casefold())
+            if campaign is None:
+                campaign = Campaign(id=new_id(), name=record.campaign, version=1)
+                session.add(campaign)
+                touch_global(session, "campaign", campaign.id, campaign.version)
+                campaigns[record.campaign.casefold()] = campaign
+                report.campaigns_created += 1
+            campaign_id = campaign.id
+        event = NurtureEvent(
+            id=new_id(),
+            lead_id=lead.id,
+            type=record.type.value,
+            occurred_at=record.occurred_at,
+            campaign_id=campaign_id,
+            asset=record.asset,
+            detail=record.detail,
+            score_delta=record.score_delta,
+            version=1,
+        )
+        session.add(event)
+        touch_lead_item(session, "nurture_event", event.id, lead, event.version)
+        report.created += 1
