@@ -204,7 +204,7 @@ def test_clearing_an_answer_and_plain_letters_outside_text_fields(
 
 def test_continuous_typing_is_still_drafted(qtbot: Any, ctx: AppContext, monkeypatch: Any) -> None:
     """Without a pause the debounce never fires; the max delay (set to 0 here) still saves."""
-    import repdesk.gui.call_console as module
+    import repdesk.gui.draft_keeper as module
 
     monkeypatch.setattr(module, "DRAFT_DEBOUNCE_MS", 600_000)
     monkeypatch.setattr(module, "DRAFT_MAX_DELAY_MS", 0)

@@ -17,10 +17,9 @@ after each typing pause, and become a call note queued for upload when the call 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,24 +38,28 @@ from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.leads import Lead
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantAnswer, BantDimension, Rubric
 from repdesk.domain.rubric import evaluate
-from repdesk.gui.call_draft import CallDraft, discard_draft, load_draft, save_draft
+from repdesk.gui.call_data import (
+    CallData,
+    Reference,
+    load_call,
+    load_reference,
+    objection_lines,
+    with_answer,
+)
+from repdesk.gui.call_draft import CallDraft
 from repdesk.gui.context import AppContext
 from repdesk.gui.disposition_dialog import Decision, DispositionDialog, outcome_label
+from repdesk.gui.draft_keeper import DraftKeeper
 from repdesk.gui.events import touches_lead
-from repdesk.gui.objection_dialog import ObjectionDialog, severity_name
-from repdesk.gui.ops import CollectionOp, Lane, OpContext, QueryOp
+from repdesk.gui.objection_dialog import ObjectionDialog
+from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
 from repdesk.gui.text import format_duration, format_when, one_line, plain_label, tr
-from repdesk.gui.theme import SPACING, SPACING_L, Tone, scaled_font, set_tone
+from repdesk.gui.theme import SPACING, Tone, scaled_font, set_tone
 from repdesk.gui.widgets.bant_card import BantCard
-from repdesk.gui.widgets.call_timer import CallTimer
-from repdesk.gui.widgets.readiness import ReadinessBadge
+from repdesk.gui.widgets.call_header import CallHeader
 
 #: A draft saved less than this long ago is the same call resumed (its timer continues).
 RESUME_WINDOW = timedelta(minutes=30)
-#: Notes are written to the draft file this long after the rep stops typing...
-DRAFT_DEBOUNCE_MS = 400
-#: ...and at least this often while they type without a pause.
-DRAFT_MAX_DELAY_MS = 2000
 MAX_NOTE = 20_000
 """Hub limit on a call note (protocol MAX_TEXT; the GUI may not import the protocol)."""
 
@@ -66,54 +69,6 @@ _LETTERS = {
     BantDimension.NEED: ("N", Qt.Key.Key_N),
     BantDimension.TIMEFRAME: ("T", Qt.Key.Key_T),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    lead: Lead | None
-    rubric: Rubric
-    default_rubric: bool
-    bant: Bant
-    objections: list[Objection]
-    categories: dict[str, ObjectionCategory]
-    draft: CallDraft | None
-
-
-def _load(ctx: AppContext, lead_id: str, c: OpContext) -> _Loaded:
-    store = c.store
-    rubric = store.rubric()
-    return _Loaded(
-        lead=store.lead(lead_id),
-        rubric=rubric or DEFAULT_RUBRIC,
-        default_rubric=rubric is None,
-        bant=store.bant(lead_id),
-        objections=store.objections(lead_id),
-        categories={cat.code: cat for cat in store.objection_categories()},
-        draft=load_draft(ctx.drafts_dir, lead_id),
-    )
-
-
-def _with_answer(bant: Bant, dimension: BantDimension, answer: BantAnswer | None) -> Bant:
-    if dimension is BantDimension.BUDGET:
-        return replace(bant, budget=answer)
-    if dimension is BantDimension.AUTHORITY:
-        return replace(bant, authority=answer)
-    if dimension is BantDimension.NEED:
-        return replace(bant, need=answer)
-    return replace(bant, timeframe=answer)
-
-
-@dataclass(frozen=True, slots=True)
-class _Reference:
-    lead: Lead | None
-    rubric: Rubric | None
-    categories: dict[str, ObjectionCategory]
-
-
-def _load_reference(lead_id: str, c: OpContext) -> _Reference:
-    store = c.store
-    categories = {cat.code: cat for cat in store.objection_categories()}
-    return _Reference(store.lead(lead_id), store.rubric(), categories)
 
 
 class CallConsole(QWidget):
@@ -136,16 +91,12 @@ class CallConsole(QWidget):
         self.setWindowTitle(tr("call", "Call"))
         # No fixed minimum: the layout's own minimum keeps every scale label readable.
 
-        self.timer = CallTimer(self)
+        self.header = CallHeader(self)
+        self.timer = self.header.timer
+        self.name_label = self.header.name_label
+        self.company_label = self.header.company_label
+        self.readiness = self.header.readiness
         self.timer.start()
-        self.name_label = plain_label(tr("call", "Loading lead…"), self)
-        self.name_label.setObjectName("lead-name")
-        self.name_label.setFont(scaled_font(self.font(), 2, bold=True))
-        self.company_label = plain_label("", self)
-        self.company_label.setObjectName("lead-company")
-        set_tone(self.company_label, Tone.MUTED)
-        self.readiness = ReadinessBadge(self)
-        self.readiness.setMinimumWidth(320)
 
         self.cards: dict[BantDimension, BantCard] = {}
         grid = QGridLayout()
@@ -195,15 +146,6 @@ class CallConsole(QWidget):
         legend.setObjectName("legend")
         set_tone(legend, Tone.MUTED)
 
-        header = QHBoxLayout()
-        who = QVBoxLayout()
-        who.addWidget(self.name_label)
-        who.addWidget(self.company_label)
-        header.addLayout(who, 1)
-        header.addWidget(self.readiness)
-        header.addSpacing(SPACING_L)
-        header.addWidget(self.timer, 0, Qt.AlignmentFlag.AlignTop)
-
         right = QVBoxLayout()
         notes_head = QHBoxLayout()
         notes_title = plain_label(tr("call", "Notes"), self)
@@ -232,21 +174,19 @@ class CallConsole(QWidget):
         footer.addWidget(self.objection_button)
         footer.addWidget(self.end_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
+        layout.addWidget(self.header)
         layout.addLayout(body, 1)
         layout.addLayout(footer)
 
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DEBOUNCE_MS)
-        self._draft_timer.timeout.connect(self.save_draft_now)
-        self._draft_dirty = QElapsedTimer()  # since the oldest keystroke not yet in a draft
+        self.drafts = DraftKeeper(ctx.ops, ctx.drafts_dir, lead_id, self._draft_snapshot, self)
+        self.drafts.saved.connect(self._draft_saved)
+        self.drafts.failed.connect(self._draft_failed)
         self._install_shortcuts()
         QApplication.instance().focusChanged.connect(self._on_focus_changed)  # type: ignore[union-attr]
         self._render_objections()
         self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
         QueryOp(
-            parent=self, op=lambda c: _load(ctx, lead_id, c), success=self._on_loaded
+            parent=self, op=lambda c: load_call(ctx.drafts_dir, lead_id, c), success=self._on_loaded
         ).run_in_background(ctx.ops)
 
     @property
@@ -277,7 +217,7 @@ class CallConsole(QWidget):
             shortcut.setContext(context)
             shortcut.activated.connect(slot)
 
-    def _on_loaded(self, data: _Loaded) -> None:
+    def _on_loaded(self, data: CallData) -> None:
         self._loaded = True
         self._rubric = data.rubric
         self._bant = data.bant
@@ -317,17 +257,9 @@ class CallConsole(QWidget):
 
     def _show_lead(self, lead: Lead | None) -> None:
         self._lead = lead
-        if lead is None:
-            self.name_label.setText(tr("call", "This lead is no longer on your list"))
-            self.company_label.setText(
-                tr("call", "What you enter is still kept and sent to marketing.")
-            )
-            return
-        self.name_label.setText(lead.full_name)
-        self.setWindowTitle(tr("call", "Call: %1").replace("%1", one_line(lead.full_name)))
-        self.company_label.setText(
-            " · ".join(p for p in (lead.title, lead.company, lead.phone) if p)
-        )
+        self.header.show_lead(lead)
+        if lead is not None:
+            self.setWindowTitle(tr("call", "Call: %1").replace("%1", one_line(lead.full_name)))
 
     def _on_changes(self, changes: Changes) -> None:
         """A sync landed mid-call: pick up a new rubric, taxonomy or lead details."""
@@ -337,10 +269,10 @@ class CallConsole(QWidget):
             return
         lead_id = self.lead_id
         QueryOp(
-            parent=self, op=lambda c: _load_reference(lead_id, c), success=self._on_reference
+            parent=self, op=lambda c: load_reference(lead_id, c), success=self._on_reference
         ).run_in_background(self.ctx.ops)
 
-    def _on_reference(self, ref: _Reference) -> None:
+    def _on_reference(self, ref: Reference) -> None:
         self._show_lead(ref.lead)
         self._categories = ref.categories
         if ref.rubric is not None and ref.rubric != self._rubric:
@@ -387,7 +319,7 @@ class CallConsole(QWidget):
     # --- BANT ------------------------------------------------------------------------------
 
     def _on_answer(self, dimension: BantDimension, answer: BantAnswer | None) -> None:
-        self._bant = _with_answer(self._bant, dimension, answer)
+        self._bant = with_answer(self._bant, dimension, answer)
         self._refresh_readiness()
         self._status(tr("call", "Saving…"))
         lead_id = self.lead_id
@@ -408,36 +340,25 @@ class CallConsole(QWidget):
     # --- notes draft -----------------------------------------------------------------------
 
     def _on_notes_changed(self) -> None:
-        if not self._loaded or self.ended:
-            return
-        if not self._draft_dirty.isValid():
-            self._draft_dirty.start()
-        if self._draft_dirty.elapsed() >= DRAFT_MAX_DELAY_MS:
-            self.save_draft_now()
-        else:
-            self._draft_timer.start()
+        if self._loaded and not self.ended:
+            self.drafts.changed()
+
+    def _draft_snapshot(self) -> CallDraft:
+        started = self.timer.started_at or utcnow()
+        return CallDraft(self.lead_id, started, self.notes.toPlainText(), utcnow())
 
     def save_draft_now(self) -> None:
-        """Write the notes draft (on the files lane; the write runs even if we close)."""
-        self._draft_timer.stop()
-        self._draft_dirty.invalidate()
-        started = self.timer.started_at or utcnow()
-        draft = CallDraft(self.lead_id, started, self.notes.toPlainText(), utcnow())
-        drafts_dir = self.ctx.drafts_dir
-        QueryOp(
-            parent=self, op=lambda _c: save_draft(drafts_dir, draft), success=self._draft_saved
-        ).failure(self._draft_failed).on_lane(Lane.FILES).run_in_background(self.ctx.ops)
+        """Write the notes draft now (it is also written after each pause in typing)."""
+        self.drafts.save_now()
 
-    def _draft_failed(self, exc: BaseException) -> None:
+    def _draft_failed(self, reason: str) -> None:
         # Shown in place (not a dialog per pause in typing); the text is still in the window.
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         self._status(
             tr("call", "Notes NOT kept on disk (%1): keep this window open.").replace("%1", reason),
             Tone.BAD,
         )
-        self._draft_dirty.start()  # retry with the next keystroke at the latest
 
-    def _draft_saved(self, _path: object) -> None:
+    def _draft_saved(self) -> None:
         if not self.ended:
             self._status(
                 tr("call", "Notes kept on this computer at %1.").replace(
@@ -463,16 +384,7 @@ class CallConsole(QWidget):
         self._status(tr("call", "Objection saved, queued for upload."))
 
     def _render_objections(self) -> None:
-        if not self._objections:
-            self.objection_list.setText(tr("call", "None yet. Ctrl+O to add one."))
-            return
-        lines = []
-        for obj in self._objections[-6:]:
-            cat = self._categories.get(obj.category_code)
-            label = cat.label if cat else obj.category_code
-            words = f" — “{one_line(obj.verbatim, 70)}”" if obj.verbatim else ""
-            lines.append(f"• {label} ({severity_name(obj.severity)}){words}")
-        self.objection_list.setText("\n".join(lines))
+        self.objection_list.setText(objection_lines(self._objections, self._categories))
 
     # --- ending ----------------------------------------------------------------------------
 
@@ -500,7 +412,7 @@ class CallConsole(QWidget):
 
     def _finish(self, decision: Decision) -> None:
         self.timer.stop()
-        self._draft_timer.stop()
+        self.drafts.stop()
         body = self.notes.toPlainText().strip() or tr("call", "Call without notes: %1").replace(
             "%1", outcome_label(decision.outcome)
         )
@@ -515,20 +427,22 @@ class CallConsole(QWidget):
             outcome=decision.outcome,
         )
         disposition = decision.disposition
-        note_saved = self._note_saved
+        # Written by the worker, read back on the GUI thread once the op has finished.
+        written = {"note": self._note_saved}
 
         def write(c: OpContext) -> Changes:
             # The note and the disposition are separate rep actions (each with its outbox
             # row); a retry after a failure does not add the note twice.
-            changes = Changes() if note_saved else c.store.add_call_note(note)
-            self._note_saved = True
+            changes = Changes() if written["note"] else c.store.add_call_note(note)
+            written["note"] = True
             if disposition is not None:
                 changes = changes | c.store.set_disposition(disposition)
             return changes
 
         def done(_changes: Changes) -> None:
             self.ended = True
-            self._discard_draft()
+            self._note_saved = True
+            self.drafts.discard()
             self._status(
                 tr("call", "Call saved ({0}), queued for upload.").replace(
                     "{0}", format_duration(note.duration_seconds or 0)
@@ -538,6 +452,7 @@ class CallConsole(QWidget):
             self.close()
 
         def failed(exc: BaseException) -> None:
+            self._note_saved = written["note"]
             self.timer.start(self.timer.started_at)
             self.ctx.ops.report_error(self, exc)
 
@@ -545,21 +460,13 @@ class CallConsole(QWidget):
             self.ctx.ops
         )
 
-    def _discard_draft(self) -> None:
-        drafts_dir, lead_id = self.ctx.drafts_dir, self.lead_id
-        # Same lane as the draft writes, so it lands after any write still queued.
-        QueryOp(parent=None, op=lambda _c: discard_draft(drafts_dir, lead_id)).on_lane(
-            Lane.FILES
-        ).run_in_background(self.ctx.ops)
-
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if not self.ended and self._loaded:
             if self.notes.toPlainText().strip():
                 # Closed without ending: keep the notes as a draft for next time.
-                self.save_draft_now()
+                self.drafts.save_now()
             else:
-                self._draft_timer.stop()
-                self._discard_draft()
+                self.drafts.discard()
         super().closeEvent(event)
 
     def _status(self, text: str, tone: Tone = Tone.MUTED) -> None:
