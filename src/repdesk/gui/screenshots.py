@@ -165,14 +165,17 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
         written.append(_save(window, out_dir / "03-lead-qualification.png"))
 
         if lead_id is not None:
-            written.append(_console_shot(ctx, window, lead_id, out_dir / "04-call-console.png"))
+            written.append(_console_shot(ctx, lead_id, out_dir / "04-call-console.png"))
         written.append(_collateral_shot(ctx, out_dir / "05-collateral-preview.png"))
 
         view.tabs.setCurrentIndex(Tab.BRIEF)
         window.show_outbox()
         outbox: Any = window.outbox
         window.resizeDocks([window.outbox_dock], [300], Qt.Orientation.Vertical)
-        wait_for("the outbox", lambda: outbox.model.rowCount() >= 0, [outbox.loaded])
+        read: list[bool] = []
+        outbox.loaded.connect(lambda: read.append(True))
+        outbox.refresh()
+        wait_for("the outbox", lambda: bool(read), [outbox.loaded])
         _settle(ctx)
         written.append(_save(window, out_dir / "06-outbox.png"))
     finally:
@@ -201,10 +204,11 @@ def _wait_rows(window: Any) -> None:
     wait_for("the lead rows", visible_loaded, [model.rows_loaded])
 
 
-def _console_shot(ctx: AppContext, window: Any, lead_id: str, path: Path) -> Path:
-    console = window.open_call_console(lead_id)
-    console.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-    console.resize(1000, 680)
+def _console_shot(ctx: AppContext, lead_id: str, path: Path) -> Path:
+    from repdesk.gui.call_console import CallConsole
+
+    console: Any = CallConsole(ctx, lead_id)
+    _offscreen(console, (1000, 680))
     wait_for("the call console", lambda: bool(console.is_loaded))
     _settle(ctx)
     try:
