@@ -157,6 +157,21 @@ def test_unknown_lead_in_events_is_a_row_error(hub: admin.Hub, tmp_path: Path) -
     assert report.errors[0].line == 2 and "ghost@example.com" in report.errors[0].reason
 
 
+def test_events_fall_back_from_an_unknown_id_to_the_email(hub: admin.Hub, tmp_path: Path) -> None:
+    admin.import_leads(hub, DATA / "salesforce_leads.csv")
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "lead_external_id,email,type,occurred_at\n"
+        "HS-77,chidi.okafor@northwind.example,web_visit,2024-04-01\n"
+        "HS-78,ghost@example.com,web_visit,2024-04-01\n",
+        encoding="utf-8",
+    )
+    report = admin.import_events(hub, path)
+    assert report.created == 1
+    assert [e.line for e in report.errors] == [3]
+    assert "'HS-78' or email 'ghost@example.com'" in report.errors[0].reason
+
+
 def test_assign_by_rule_hottest_first_and_reassign_moves(hub: admin.Hub) -> None:
     admin.import_leads(hub, DATA / "hubspot_contacts.csv")  # scores 72, 45, 0, 0
     ann, _ = admin.add_rep(hub, "ann@example.com", "Ann")

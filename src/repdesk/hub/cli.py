@@ -150,7 +150,8 @@ def _serve(config: HubConfig, args: argparse.Namespace) -> int:
     from repdesk.hub.app import create_app
 
     app = create_app(config)
-    print(f"Serving the hub at http://{args.host}:{args.port} (Ctrl+C to stop).", flush=True)
+    where = f"http://{args.host}:{args.port}" if args.port else f"{args.host}, on a free port"
+    print(f"Serving the hub at {where} (Ctrl+C to stop).", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return EXIT_OK
 
