@@ -386,11 +386,14 @@ class OutboxPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The change and the hub's reason share the spare width; the rest fit their text.
+        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
+        for column, mode in enumerate(
+            (fit, QHeaderView.ResizeMode.Interactive, stretch, fit, stretch)
+        ):
+            header.setSectionResizeMode(column, mode)
         header.setStretchLastSection(False)
-        for column, width in ((0, 110), (1, 150), (3, 150), (4, 240)):
-            self.table.setColumnWidth(column, width)
+        self.table.setColumnWidth(1, 150)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
         self.detail = _DetailPane(self)
