@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QPushButton
 
 from repdesk.domain.qualification import (
@@ -13,6 +14,7 @@ from repdesk.domain.qualification import (
     RubricDimension,
     ScaleOption,
 )
+from repdesk.gui.text import plain_tooltip
 from repdesk.gui.widgets.bant_card import MAX_OPTION_CHARS, BantCard
 
 LONG = "Budget approved by the board & finance <b>after</b> a very long procurement process"
@@ -46,7 +48,10 @@ def test_hub_labels_are_literal_and_long_ones_are_shortened(qtbot: Any) -> None:
     assert card.question_label.textFormat() == Qt.TextFormat.PlainText
     button = card.findChild(QPushButton, "option-budget-yes")
     assert button is not None
-    assert button.toolTip() == LONG
+    assert button.toolTip() == plain_tooltip(LONG)
+    doc = QTextDocument()
+    doc.setHtml(button.toolTip())
+    assert doc.toPlainText() == LONG, "the tooltip renders the label's characters, not markup"
     shown = button.text().replace("&&", "&")
     assert shown.startswith("1  Budget approved by the board & finance")
     assert len(shown) == len("1  ") + MAX_OPTION_CHARS and shown.endswith("…")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QDialogButtonBox
 
 from repdesk.domain.feedback import DispositionKind, ObjectionCategory
@@ -58,6 +59,9 @@ def test_objection_dialog_shows_hub_text_literally_and_preselects_the_campaign(
     dialog.category.setCurrentIndex(index)
     assert dialog.description.text() == HOSTILE
     assert dialog.description.textFormat() == Qt.TextFormat.PlainText
+    tip = QTextDocument()
+    tip.setHtml(dialog.category.itemData(index, Qt.ItemDataRole.ToolTipRole))
+    assert tip.toPlainText() == HOSTILE, "Qt would render a raw tooltip as HTML"
     assert dialog.campaign.currentData() == "camp-1"
     saved: list[Any] = []
     dialog.saved.connect(saved.append)

@@ -29,7 +29,7 @@ from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.leads import Campaign, Collateral
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
-from repdesk.gui.text import one_line, plain_label, tr
+from repdesk.gui.text import one_line, plain_label, plain_tooltip, tr
 from repdesk.gui.theme import Tone, set_tone
 
 MAX_TEXT = 20_000
@@ -174,14 +174,22 @@ class ObjectionDialog(QDialog):
             for cat in choices.categories:
                 self.category.addItem(cat.label or cat.code, cat.code)
                 self.category.setItemData(
-                    self.category.count() - 1, cat.description, Qt.ItemDataRole.ToolTipRole
+                    self.category.count() - 1,
+                    plain_tooltip(cat.description),
+                    Qt.ItemDataRole.ToolTipRole,
                 )
             self.category.setEnabled(True)
         self._categories = {c.code: c for c in choices.categories}
-        for camp in choices.campaigns:
-            self.campaign.addItem(one_line(camp.name, 60), camp.id)
-        for item in choices.collateral:
-            self.collateral.addItem(one_line(item.title, 60), item.id)
+        for combo, entries in (
+            (self.campaign, [(c.id, c.name) for c in choices.campaigns]),
+            (self.collateral, [(x.id, x.title) for x in choices.collateral]),
+        ):
+            for entry_id, name in entries:
+                # Long names are cut in the list; the tooltip has them whole (literally).
+                combo.addItem(one_line(name, 60), entry_id)
+                combo.setItemData(
+                    combo.count() - 1, plain_tooltip(name), Qt.ItemDataRole.ToolTipRole
+                )
         for combo, wanted in (
             (self.campaign, self._want_campaign),
             (self.collateral, self._want_collateral),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -35,6 +36,18 @@ def set_plain(label: QLabel, text: str) -> None:
     """Set `text` on an existing label, forcing plain-text interpretation first."""
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
+
+
+def plain_tooltip(text: str) -> str:
+    """Tooltip markup that shows `text` literally.
+
+    Qt guesses whether tooltip text is HTML (Qt::mightBeRichText), so a label like
+    "<b>x</b><img src=y>" would render bold with an image; escaped inside an explicit
+    rich-text wrapper it shows exactly those characters. "" stays "" (no tooltip).
+    """
+    if not text:
+        return ""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def one_line(text: str, limit: int = 80) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from repdesk.domain.ids import utcnow
 from repdesk.domain.qualification import BantAnswer, BantDimension, Confidence, RubricDimension
 from repdesk.domain.rubric import dimension_title
-from repdesk.gui.text import one_line, plain_label, tr
+from repdesk.gui.text import one_line, plain_label, plain_tooltip, tr
 from repdesk.gui.theme import SPACING_S, Tone, scaled_font, set_tone
 
 #: Hub limit on a verbatim quote (protocol MAX_TEXT; the GUI may not import the protocol).
@@ -165,7 +165,7 @@ class BantCard(QFrame):
             button = QPushButton(
                 _mnemonic_safe(f"{key}  {one_line(label, MAX_OPTION_CHARS)}"), self
             )
-            button.setToolTip(label)
+            button.setToolTip(plain_tooltip(label))
             button.setObjectName(f"option-{self.dimension.value}-{option.code}")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
