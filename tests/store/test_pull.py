@@ -267,3 +267,21 @@ def test_bulk_datetime_text_is_exactly_sqlalchemys(value: datetime) -> None:
     reference = EVENTS.c.occurred_at.type.dialect_impl(d).bind_processor(d)
     assert reference is not None
     assert _datetime_text(value) == reference(value)
+
+
+def test_a_territory_change_removes_many_leads_in_one_page(store: Store) -> None:
+    size = BULK_THRESHOLD + 5
+    store.apply_pull_page(
+        [up("lead", lead(f"T{i}", "Terr", f"N{i}", "Co"), 1) for i in range(size)], "c1"
+    )
+    store.apply_pull_page([up("nurture_event", event("T0", 1, event_id="TE0"))], "c2")
+    store.add_call_note(note("T3", "queued about T3"))
+    store.apply_pull_page(
+        [rm("lead", f"T{i}", 2) for i in range(size - 1)] + [rm("lead", f"T{size - 1}", 0)], "c3"
+    )
+    store.finish_sync()
+    assert store.lead_ids(LeadQuery()) == [f"T{size - 1}"]  # its remove was older: kept
+    assert store.events("T0") == []
+    assert [n.body for n in store.notes("T3")] == ["queued about T3"]
+    assert len(store.pending_mutations(10)) == 1
+    _fts_ok(store)

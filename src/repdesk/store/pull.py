@@ -324,12 +324,11 @@ def _history_row(lead_id: str, dim: BantDimension, a: dict[str, Any] | None) -> 
 
 
 def _remove_run(conn: Connection, entity: str, run: list[RemoteRemove], page: _Page) -> None:
+    if entity == "lead":
+        _drop_leads(conn, run, page)
+        return
     for change in run:
         _remember_remove(conn, entity, change.id, change.version)
-        if entity == "lead":
-            if _drop_lead(conn, change.id, change.version, page.live_fts):
-                page.add(leads=True, lead_ids=frozenset({change.id}), timeline=True)
-            continue
         if entity == "qualification":
             conn.execute(
                 delete(BANT)
@@ -371,14 +370,25 @@ def _remember_remove(conn: Connection, entity: str, entity_id: str, version: int
     )
 
 
-def _drop_lead(conn: Connection, lead_id: str, version: int, live_fts: bool) -> bool:
-    """Drop a lead reassigned away: its row, nurture history and the hub's copies of the
-    rep's feedback. The rep's unsent outbox items (and the rows they describe) stay."""
-    row = conn.execute(select(LEADS.c.pk, LEADS.c.version).where(LEADS.c.id == lead_id)).first()
-    if row is not None and row.version > version:
-        return False
-    drop_lead_data(conn, [lead_id], live_fts)
-    return row is not None
+def _drop_leads(conn: Connection, run: list[RemoteRemove], page: _Page) -> None:
+    """Drop leads reassigned away (a territory change can remove thousands at once)."""
+    for change in run:
+        _remember_remove(conn, "lead", change.id, change.version)
+    wanted = {c.id: c.version for c in run}
+    stored: dict[str, int] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(LEADS.c.id, LEADS.c.version).where(LEADS.c.id.in_(ids[start : start + _CHUNK]))
+        )
+        stored.update({r.id: r.version for r in rows})
+    # A remove older than the stored row (reassigned back since) is ignored.
+    doomed = [i for i, v in wanted.items() if stored.get(i, -1) <= v]
+    for start in range(0, len(doomed), _CHUNK):
+        drop_lead_data(conn, doomed[start : start + _CHUNK], page.live_fts)
+    gone = frozenset(i for i in doomed if i in stored)
+    if gone:
+        page.add(leads=True, lead_ids=gone, timeline=True)
 
 
 def drop_lead_data(conn: Connection, lead_ids: list[str], live_fts: bool) -> None:
