@@ -213,3 +213,19 @@ def test_cursor_ahead_of_the_database_is_410(
 def test_bad_limit_is_422(world: World, client_for: Clients, limit: str) -> None:
     response = client_for("alice@example.test").get("/v1/sync/pull", params={"limit": limit})
     assert_error(response, 422, "invalid_request")
+
+
+def test_a_row_whose_stored_data_is_broken_is_left_out_not_a_500(
+    world: World, hub: EmbeddedHub, client_for: Clients
+) -> None:
+    from repdesk.hub.db.models import RubricRow
+
+    with hub.state.db.write() as s:
+        row = s.get(RubricRow, world.rubric)
+        assert row is not None
+        row.data = {"name": "broken", "dimensions": "not a list"}
+    response = client_for("alice@example.test").get("/v1/sync/pull")
+    assert response.status_code == 200
+    entities = {c["entity"] for c in response.json()["changes"]}
+    assert "rubric" not in entities
+    assert {"lead", "campaign", "collateral"} <= entities

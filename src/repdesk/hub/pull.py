@@ -8,11 +8,13 @@ is no longer the rep's, goes out as `remove`, so nothing leaks across reps.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,8 @@ from repdesk.hub import serialize as ser
 from repdesk.hub.changes import ALL
 from repdesk.hub.db import models as m
 from repdesk.protocol.schema import Change, Entity
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,24 @@ _LEAD_ITEM_MODELS: dict[str, Any] = {
 }
 
 
+_UNSERVABLE: dict[str, Any] = {}
+"""Marks a row whose stored data no longer fits the wire model: it is left out of the
+page (clients keep what they had) and logged for the operator, instead of failing every
+pull of every rep."""
+
+
+def _data(
+    entity: str, entity_id: str, to_data: Callable[[Any], dict[str, Any]], row: Any
+) -> dict[str, Any]:
+    try:
+        return to_data(row)
+    except ValidationError as exc:
+        log.error(
+            "cannot serve %s %s to reps, its stored data is invalid: %s", entity, entity_id, exc
+        )
+        return _UNSERVABLE
+
+
 def _load(
     session: Session, rep_id: str, entity: str, ids: Sequence[str]
 ) -> dict[str, tuple[int, dict[str, Any]]]:
@@ -50,7 +72,7 @@ def _load(
     if entity == "lead":
         for lead in session.scalars(select(m.Lead).where(m.Lead.id.in_(ids))):
             if lead.owner_rep_id == rep_id and not lead.deleted:
-                out[lead.id] = (lead.version, ser.lead_data(lead))
+                out[lead.id] = (lead.version, _data(entity, lead.id, ser.lead_data, lead))
         return out
     if entity == "qualification":
         owned = _owned_leads(session, rep_id, ids)
@@ -61,7 +83,10 @@ def _load(
         ):
             fields[f.lead_id].append(f)
         for q in quals:
-            out[q.lead_id] = (q.version, ser.qualification_data(q.lead_id, fields[q.lead_id]))
+            data = _data(
+                entity, q.lead_id, lambda q: ser.qualification_data(q.lead_id, fields[q.lead_id]), q
+            )
+            out[q.lead_id] = (q.version, data)
         return out
     if entity in _LEAD_ITEM_MODELS:
         model, to_data = _LEAD_ITEM_MODELS[entity]
@@ -69,7 +94,7 @@ def _load(
         owned = _owned_leads(session, rep_id, [r.lead_id for r in rows])
         for r in rows:
             if r.lead_id in owned:
-                out[r.id] = (r.version, to_data(r))
+                out[r.id] = (r.version, _data(entity, r.id, to_data, r))
         return out
     simple: dict[str, tuple[Any, Any, Callable[[Any], dict[str, Any]]]] = {
         "campaign": (m.Campaign, m.Campaign.id, ser.campaign_data),
@@ -82,10 +107,8 @@ def _load(
         for row in session.scalars(select(model).where(key.in_(ids))):
             if getattr(row, "retired", False) or getattr(row, "active", True) is False:
                 continue
-            out[row.code if entity == "objection_category" else row.id] = (
-                row.version,
-                to_data(row),
-            )
+            row_id = row.code if entity == "objection_category" else row.id
+            out[row_id] = (row.version, _data(entity, row_id, to_data, row))
     return out
 
 
@@ -131,6 +154,8 @@ def pull_page(session: Session, rep_id: str, after_seq: int, limit: int) -> Pull
             )
         else:
             version, data = found
+            if data is _UNSERVABLE:
+                continue
             changes.append(
                 Change(entity=entity, id=row.entity_id, op="upsert", version=version, data=data)
             )
