@@ -101,8 +101,12 @@ def test_lists_all_collateral_with_download_state_and_flags(
     assert states[library_items["locked"].id] == "Flagged · available offline"
     locked_row = model.row_of(library_items["locked"].id)
     assert model.index(locked_row, 4).data(Qt.ItemDataRole.ToolTipRole) == (
-        "This PDF is password-protected."
+        "<qt>This PDF is password-protected.</qt>"
     )
+    bold_row = model.row_of(library_items["minimal"].id)
+    assert model.index(bold_row, 0).data(Qt.ItemDataRole.ToolTipRole) == (
+        "<qt>One-pager &lt;b&gt;bold&lt;/b&gt;</qt>"
+    ), "hub titles in tooltips are escaped, never taken for HTML"
     flagged = {
         model.row_at(i).collateral.id
         for i in range(model.rowCount())

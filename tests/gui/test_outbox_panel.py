@@ -35,9 +35,18 @@ def _panel(qtbot: Any, ctx: Any) -> OutboxPanel:
     return panel
 
 
+def _settle(qtbot: Any, panel: OutboxPanel) -> None:
+    """Wait until every queued op (and the refresh its changes trigger) has been delivered.
+
+    DB ops run and deliver in order, so an idle runner means the newest read is shown; a
+    `loaded` signal alone could come from an older refresh still in flight.
+    """
+    qtbot.waitUntil(lambda: panel.ctx.ops.idle, timeout=5000)
+
+
 def _reload(qtbot: Any, panel: OutboxPanel) -> None:
-    with qtbot.waitSignal(panel.loaded, timeout=5000):
-        panel.refresh()
+    panel.refresh()
+    _settle(qtbot, panel)
 
 
 def _state_of(panel: OutboxPanel, mutation_id: str) -> str:
@@ -82,11 +91,13 @@ def test_rejected_reason_is_shown_literally_and_retry_requeues(
     assert reason.textFormat() == Qt.TextFormat.PlainText
     assert reason.text() == "The hub said: <b>bad</b> category"
     assert panel.model.index(0, 4).data() == "<b>bad</b> category"
+    tooltip = panel.model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "<qt>&lt;b&gt;bad&lt;/b&gt; category</qt>", "never taken for HTML"
     assert panel.detail.retry_button.isVisible()
     grab(panel, "outbox-rejected", QSize(900, 420))
 
-    with qtbot.waitSignal(panel.loaded, timeout=5000):
-        panel.detail.retry_button.click()
+    panel.detail.retry_button.click()
+    _settle(qtbot, panel)
     assert local_store.outbox()[0].state is OutboxState.PENDING
     assert _state_of(panel, item.id) == "pending"
     assert not panel.detail.retry_button.isVisible()
@@ -127,8 +138,8 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
     grab(panel, "outbox-conflict", QSize(900, 420))
 
     (conflict_a,) = [c for c in local_store.conflicts() if c.mutation_id == first.id]
-    with qtbot.waitSignal(panel.loaded, timeout=5000):
-        panel.detail.conflict_buttons[(conflict_a.id, True)].click()
+    panel.detail.conflict_buttons[(conflict_a.id, True)].click()
+    _settle(qtbot, panel)
     assert conflict_a.id not in {c.id for c in local_store.conflicts()}
     assert local_store.bant(ada.id).budget.value == "50k EUR"
 
@@ -138,8 +149,8 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
     assert "Marketing's: This quarter" in texts
     assert panel.model.index(1, 2).data() == "BANT answers: Timeframe: Next year or later"
     (conflict_b,) = [c for c in local_store.conflicts() if c.mutation_id == second.id]
-    with qtbot.waitSignal(panel.loaded, timeout=5000):
-        panel.detail.conflict_buttons[(conflict_b.id, False)].click()
+    panel.detail.conflict_buttons[(conflict_b.id, False)].click()
+    _settle(qtbot, panel)
     assert local_store.conflicts() == []
     assert local_store.bant(bob.id).timeframe.value == "this_quarter"
 

@@ -35,7 +35,7 @@ from repdesk.domain.leads import Collateral
 from repdesk.gui.context import AppContext, CollateralFiles
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
-from repdesk.gui.text import one_line, plain_label, set_plain, tr
+from repdesk.gui.text import one_line, plain_label, plain_tooltip, set_plain, tr
 from repdesk.gui.theme import Tone, scaled_font, set_tone, tone_color
 
 log = logging.getLogger(__name__)
@@ -154,9 +154,10 @@ class CollateralModel(QAbstractTableModel):
             if column == "state":
                 return state_text(row)
         if role == Qt.ItemDataRole.ToolTipRole:
+            # Hub text: made plain so Qt never takes "<b>…" in a title for HTML.
             if item.problem:
-                return item.problem
-            return item.title if column == "title" else None
+                return plain_tooltip(item.problem)
+            return plain_tooltip(item.title) if column == "title" else None
         if role == Qt.ItemDataRole.ForegroundRole and column in ("title", "state"):
             if item.problem:
                 return QBrush(tone_color(Tone.BAD))

@@ -30,7 +30,7 @@ from repdesk.domain.outbox import Conflict, MutationKind, OutboxItem, OutboxStat
 from repdesk.domain.qualification import Rubric
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
-from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
+from repdesk.gui.text import format_when, one_line, plain_label, plain_tooltip, set_plain, tr
 from repdesk.gui.theme import Tone, tone_color
 from repdesk.store.api import StoreApi
 
@@ -207,25 +207,30 @@ class OutboxModel(QAbstractTableModel):
             return item.id
         if role == self.STATE_ROLE:
             return item.state.value
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if column == "recorded":
-                return format_when(item.recorded_at)
-            if column == "lead":
-                return row.lead_name or tr("outbox", "(a lead no longer assigned to you)")
-            if column == "change":
-                text = row.summary
-                label = kind_label(item.kind)
-                return f"{label}: {text}" if text else label
-            if column == "state":
-                return state_label(item.state)
-            if column == "reason":
-                if role == Qt.ItemDataRole.DisplayRole:
-                    return one_line(item.detail, 120)
-                return item.detail
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column, full=False)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Hub and rep text: Qt would guess "<b>…" is HTML, so tooltips are made plain.
+            return plain_tooltip(self._text(row, column, full=True)) or None
         if role == Qt.ItemDataRole.ForegroundRole and column == "state":
             tone = self._STATE_TONES.get(item.state)
             return QBrush(tone_color(tone)) if tone is not None else None
         return None
+
+    @staticmethod
+    def _text(row: OutboxRow, column: str, *, full: bool) -> str:
+        item = row.item
+        if column == "recorded":
+            return format_when(item.recorded_at)
+        if column == "lead":
+            return row.lead_name or tr("outbox", "(a lead no longer assigned to you)")
+        if column == "change":
+            text = row.summary
+            label = kind_label(item.kind)
+            return f"{label}: {text}" if text else label
+        if column == "state":
+            return state_label(item.state)
+        return item.detail if full else one_line(item.detail, 120)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -13,7 +13,7 @@ from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.sync_controller import SyncController, SyncStatus
-from repdesk.gui.text import format_age, plain_label, set_plain, tr
+from repdesk.gui.text import format_age, plain_label, plain_tooltip, set_plain, tr
 from repdesk.gui.theme import Tone, set_tone
 from repdesk.store.api import OutboxCounts, SyncState
 
@@ -146,7 +146,7 @@ class SyncStatusBar(QWidget):
             text, tone = tr("status", "● Offline — your work is kept"), Tone.WARN
         set_plain(self.online_label, text)
         set_tone(self.online_label, tone)
-        self.online_label.setToolTip(status.last_error)
+        self.online_label.setToolTip(plain_tooltip(status.last_error))
         self._refresh_age()
 
     def _refresh_age(self) -> None:
