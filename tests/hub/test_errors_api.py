@@ -4,6 +4,7 @@ JSON, wrong types, unknown fields, oversized bodies, unknown routes and fuzzed b
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -128,6 +129,12 @@ def test_openapi_is_served_and_describes_the_contract(anon: httpx.Client) -> Non
     assert push_body["schema"] == {"$ref": "#/components/schemas/PushRequest"}
     schemas = spec["components"]["schemas"]
     assert {"PushRequest", "Mutation", "PullResponse", "ErrorResponse"} <= set(schemas)
+    assert "HTTPValidationError" not in schemas  # every error is documented in our shape
+    invalid = paths["/v1/sync/pull"]["get"]["responses"]["422"]["content"]["application/json"]
+    assert invalid["schema"] == {"$ref": "#/components/schemas/ErrorResponse"}
+    text = json.dumps(spec)
+    for ref in set(re.findall(r'"#/components/schemas/([^"]+)"', text)):
+        assert ref in schemas, ref
 
 
 def test_meta(anon: httpx.Client, hub: EmbeddedHub) -> None:

@@ -83,6 +83,18 @@ def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
                 for name, sub in definition.pop("$defs", {}).items():
                     components.setdefault(name, sub)
                 components[model.__name__] = definition
+            # Validation errors use the hub's error body, not FastAPI's default shape.
+            error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    if "422" in responses:
+                        responses["422"] = {
+                            "description": "Invalid request (code invalid_request)",
+                            "content": {"application/json": {"schema": error_ref}},
+                        }
+            for name in ("HTTPValidationError", "ValidationError"):
+                components.pop(name, None)
             app.openapi_schema = schema
         return app.openapi_schema
 
