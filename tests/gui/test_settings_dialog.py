@@ -103,6 +103,7 @@ def test_sign_out_with_unsent_work_can_send_it_first(
         _answer(qtbot, dialog, SignOutChoice.SEND)
     assert {i.state for i in local_store.outbox()} == {OutboxState.APPLIED}
     assert local_store.sync_state().session is None
+    assert controller.scheduled_in_ms == -1, "no scheduled syncs while signed out"
 
 
 def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(

@@ -403,10 +403,10 @@ class SettingsDialog(QDialog):
         if engine is None:
             self._blocked(tr("settings", "Already signed out."))
             return
-        if self.controller is not None:
-            self.controller.stop_schedule()
 
         def done(_: object) -> None:
+            if self.controller is not None:
+                self.controller.stop_schedule()  # until the next sign-in
             self.ctx.events.emit_changes(Changes(session=True))
             self._signed_in = False
             self.signed_out.emit()
