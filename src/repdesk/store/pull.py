@@ -134,20 +134,23 @@ def upsert_rows(
     )
     compiled = stmt.compile(dialect=conn.dialect, column_keys=columns)
     order = list(compiled.positiontup or ())
-    processors = [(name, bind_processor(table, name, conn)) for name in order]
     # Columns the rows leave out (the derived ones) are bound to their Python-side default.
     defaults = {name: _default(table, name) for name in order if name not in rows[0]}
+    processors = [
+        (i, proc)
+        for i, name in enumerate(order)
+        if (proc := bind_processor(table, name, conn)) is not None
+    ]
+    values_of = itemgetter(*order)
     sql = str(compiled)
     for start in range(0, len(rows), 20_000):
-        params = [
-            tuple(
-                (proc(value) if proc else value)
-                for name, proc in processors
-                for value in (row[name] if name not in defaults else defaults[name],)
-            )
-            for row in rows[start : start + 20_000]
-        ]
-        conn.exec_driver_sql(sql, params)
+        chunk = rows[start : start + 20_000]
+        source = [{**defaults, **row} for row in chunk] if defaults else chunk
+        params = [list(values_of(row)) for row in source]
+        for i, proc in processors:  # column by column: few columns need converting
+            for values in params:
+                values[i] = proc(values[i])
+        conn.exec_driver_sql(sql, list(map(tuple, params)))
 
 
 def _datetime_text(value: datetime | None) -> str | None:

@@ -113,7 +113,7 @@ def fetch_column(conn: Connection, stmt: Select[Any]) -> list[Any]:
     For 100k ids SQLAlchemy's Row objects cost as much as the query; the statement is
     still built and compiled by Core, with its parameters in compiled order.
     """
-    compiled = stmt.compile(dialect=conn.dialect)
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = [compiled.params[name] for name in compiled.positiontup or ()]
     cursor = conn.connection.driver_connection.execute(str(compiled), params)  # type: ignore[union-attr]
     try:
@@ -290,7 +290,7 @@ def _ranked(conn: Connection, index: str, columns: str, match: str, limit: int) 
     return list(conn.execute(text(sql), params))
 
 
-CANDIDATES = 5000
+CANDIDATES = 2000
 _BM25 = {
     "leads_fts": "bm25(leads_fts, 10.0, 10.0, 5.0, 3.0, 3.0)",
     "events_fts": "bm25(events_fts, 2.0, 1.0)",
