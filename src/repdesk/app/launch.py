@@ -147,7 +147,41 @@ def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
         session = ctx.store.sync_state().session
         ctx.rep_id = session.rep_id if session else ""
     window = MainWindow(ctx)
+    controller = window.controller
+    reauth = _SignInAgain(ctx, window, controller)
+    window.signed_out.connect(reauth.open)
+    window.sign_in_requested.connect(reauth.open)
     window.show()
-    if window.controller is not None:
-        window.controller.start_schedule(first_delay_ms=0)
-    return int(app.exec())
+    if controller is not None:
+        controller.start_schedule(first_delay_ms=0)
+    try:
+        return int(app.exec())
+    finally:
+        if controller is not None:
+            controller.shutdown()
+
+
+class _SignInAgain:
+    """After sign-out (or "change hub"), one sign-in dialog over the main window."""
+
+    def __init__(self, ctx: Any, window: Any, controller: Any) -> None:
+        self.ctx = ctx
+        self.window = window
+        self.controller = controller
+        self.dialog: Any = None
+
+    def open(self) -> None:
+        from repdesk.gui.signin import SignInDialog
+
+        if self.dialog is not None:
+            return
+        self.dialog = SignInDialog(self.ctx, self.window, allow_demo=False)
+        self.dialog.finished.connect(self._finished)
+        self.dialog.open()
+
+    def _finished(self, result: int) -> None:
+        accepted = result == 1
+        self.dialog.deleteLater()
+        self.dialog = None
+        if accepted and self.controller is not None:
+            self.controller.signed_in_again()

@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
 
     signed_out = Signal()
     """The rep signed out (the composition root shows the sign-in dialog again)."""
+    sign_in_requested = Signal()
+    """The rep asked to sign in to another hub (the composition root shows the dialog)."""
 
     def __init__(self, ctx: AppContext, *, controller: Any = None) -> None:
         super().__init__()
@@ -286,6 +288,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self, controller=self.controller)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.signed_out.connect(self.signed_out)
+        dialog.change_hub_requested.connect(self.sign_in_requested)
         return dialog
 
     def open_settings(self) -> Any:
