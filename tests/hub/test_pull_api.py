@@ -229,3 +229,20 @@ def test_a_row_whose_stored_data_is_broken_is_left_out_not_a_500(
     entities = {c["entity"] for c in response.json()["changes"]}
     assert "rubric" not in entities
     assert {"lead", "campaign", "collateral"} <= entities
+
+
+def test_a_rotated_epoch_expires_every_cursor(
+    world: World, hub: EmbeddedHub, client_for: Clients
+) -> None:
+    from repdesk.hub.cursor import rotate_epoch
+    from repdesk.hub.embedded import EmbeddedHub as Hub
+
+    alice = client_for("alice@example.test")
+    _, cursor = pull_all(alice)
+    with hub.state.db.write() as s:
+        rotate_epoch(s)
+    hub.stop()
+    restarted = Hub(hub.config)
+    with restarted as base_url, httpx.Client(base_url=base_url, headers=alice.headers) as again:
+        assert_error(again.get("/v1/sync/pull", params={"cursor": cursor}), 410, "cursor_expired")
+        assert again.get("/v1/sync/pull").status_code == 200

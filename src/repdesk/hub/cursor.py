@@ -5,6 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 
+from sqlalchemy.orm import Session
+
+from repdesk.domain.ids import new_id
+from repdesk.hub.db.models import HubMeta
+
 MAX_CURSOR_CHARS = 200
 
 
@@ -32,4 +37,17 @@ def decode_cursor(cursor: str | None, epoch: str) -> int:
     return int(seq_text)
 
 
-__all__ = ["CursorExpired", "decode_cursor", "encode_cursor"]
+def rotate_epoch(session: Session) -> str:
+    """Give the database a new epoch, so every device's cursor answers 410 and each does a
+    full resync. Run it after restoring a backup: a restored hub may reuse change numbers
+    a device already moved past. (A running hub reads the epoch at start: restart it.)"""
+    epoch = new_id()
+    row = session.get(HubMeta, "epoch")
+    if row is None:
+        session.add(HubMeta(key="epoch", value=epoch))
+    else:
+        row.value = epoch
+    return epoch
+
+
+__all__ = ["CursorExpired", "decode_cursor", "encode_cursor", "rotate_epoch"]
