@@ -154,11 +154,30 @@ def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
     window.show()
     if controller is not None:
         controller.start_schedule(first_delay_ms=0)
+    _quit_on_signals(app, window)
     try:
         return int(app.exec())
     finally:
         if controller is not None:
             controller.shutdown()
+
+
+def _quit_on_signals(app: Any, window: Any) -> None:
+    """Ctrl+C in the terminal closes the window properly (drafts and layout saved)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(*_args: object) -> None:
+        window.close()
+        app.quit()
+
+    signal.signal(signal.SIGINT, close)
+    signal.signal(signal.SIGTERM, close)
+    # The event loop is C++: a periodic no-op lets Python run its signal handlers.
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
 
 
 class _SignInAgain:
