@@ -233,3 +233,21 @@ def test_a_batch_answers_in_order_and_an_empty_batch_is_fine(
     repeated = note(world.alice_leads[0])
     results = push(alice, repeated, repeated)  # the same mutation twice in one batch
     assert [x["status"] for x in results] == ["applied", "duplicate"]
+
+
+def test_writes_about_a_deleted_lead(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
+    from repdesk.hub import changes
+
+    alice = client_for("alice@example.test")
+    lead = world.alice_leads[2]
+    with hub.state.db.write() as s:
+        row = s.get(m.Lead, lead)
+        assert row is not None
+        changes.delete_lead(s, row)
+    late_note, late_qual = note(lead, "Last call"), qual(lead, 0, need="yes")
+    results = push(alice, late_note, late_qual)
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert results[1]["detail"]["code"] == "not_assigned"
+    with hub.state.db.read() as s:
+        assert s.get(m.CallNote, late_note["entity_id"]) is not None  # kept for reports
+    assert ("call_note", late_note["entity_id"]) not in state_of(pull_all(alice)[0])
