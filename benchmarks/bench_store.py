@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from repdesk.domain.leads import Lead, LifecycleStage, NurtureEvent, NurtureEventType
-from repdesk.store import Store, derived, fts, pull
+from repdesk.store import Store, bulk, derived, fts
 from repdesk.store.api import LeadQuery, LeadSort
 from repdesk.store.convert import event_values, lead_values
 from repdesk.store.models import EVENTS, LEADS
@@ -155,8 +155,8 @@ def main() -> None:
                     leads=[lead_values(x) for x in leads], events=[event_values(x) for x in events]
                 ),
                 "upsert leads + events": lambda: (
-                    pull.upsert_rows(conn, LEADS, "id", rows["leads"]),
-                    pull.upsert_rows(conn, EVENTS, "id", rows["events"]),
+                    bulk.upsert_rows(conn, LEADS, "id", rows["leads"]),
+                    bulk.upsert_rows(conn, EVENTS, "id", rows["events"]),
                 ),
                 "readiness + last touch": lambda: (
                     derived.recompute_readiness(conn),

@@ -15,7 +15,7 @@ from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension
 from repdesk.store import Store
 from repdesk.store.api import FieldConflict, LeadQuery, MutationOutcome, RemoteChange
-from repdesk.store.pull import BULK_THRESHOLD
+from repdesk.store.bulk import BULK_THRESHOLD
 from tests.store.factories import at, event, lead, note, rm, up
 
 N = BantDimension.NEED
@@ -260,8 +260,8 @@ def test_bulk_datetime_text_is_exactly_sqlalchemys(value: datetime) -> None:
     """The bulk path's fast DATETIME formatter must write what SQLAlchemy itself writes."""
     from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
+    from repdesk.store.bulk import _datetime_text
     from repdesk.store.models import EVENTS
-    from repdesk.store.pull import _datetime_text
 
     d = sqlite_dialect()
     reference = EVENTS.c.occurred_at.type.dialect_impl(d).bind_processor(d)

@@ -15,13 +15,11 @@ from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import MutationKind, OutboxItem
 from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.store import fts
-from repdesk.store.convert import (
-    answer_to_json,
+from repdesk.store.convert import answer_to_json, iso, to_db
+from repdesk.store.convert_feedback import (
     disposition_values,
-    iso,
     note_values,
     objection_values,
-    to_db,
     use_values,
 )
 from repdesk.store.derived import recompute_readiness, touch

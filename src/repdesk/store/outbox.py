@@ -13,7 +13,8 @@ from repdesk.domain.outbox import Conflict, ConflictState, MutationKind, OutboxI
 from repdesk.domain.qualification import BantAnswer, BantDimension, Confidence
 from repdesk.store.actions import enqueue, write_answers
 from repdesk.store.api import MutationOutcome, OutboxCounts
-from repdesk.store.convert import conflict_from_row, outbox_from_row, to_db
+from repdesk.store.convert import to_db
+from repdesk.store.convert_feedback import conflict_from_row, outbox_from_row
 from repdesk.store.models import BANT, CONFLICTS, DISPOSITIONS, NOTES, OBJECTIONS, OUTBOX, USES
 
 _ENTITY_TABLES = {

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Table, delete, func, select, union, update
+from sqlalchemy import Connection, Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from repdesk.domain.changes import Changes
@@ -26,19 +24,21 @@ from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantDimension, Rubric
 from repdesk.store import fts
 from repdesk.store.api import RemoteChange, RemoteRemove, RemoteUpsert
+from repdesk.store.bulk import BULK_THRESHOLD, upsert_rows
 from repdesk.store.convert import (
     answer_to_json,
     campaign_values,
-    collateral_from_row,
     collateral_values,
-    disposition_values,
     event_values,
     lead_values,
-    note_values,
-    objection_values,
     parse_iso,
     rubric_to_json,
     to_db,
+)
+from repdesk.store.convert_feedback import (
+    disposition_values,
+    note_values,
+    objection_values,
     use_values,
 )
 from repdesk.store.derived import RUBRIC_ID, recompute_last_touch, recompute_readiness
@@ -59,11 +59,10 @@ from repdesk.store.models import (
     TOMBSTONES,
     USES,
 )
+from repdesk.store.resync import drop_lead_data
 
 log = logging.getLogger(__name__)
 
-BULK_THRESHOLD = 500
-"""Pages bigger than this skip per-row FTS upkeep; finish_sync rebuilds the indexes."""
 _CHUNK = 500
 _UNSENT = OUTBOX.c.state != OutboxState.APPLIED.value
 
@@ -104,77 +103,6 @@ _EXPECTED: dict[str, type] = {
     "qualification": Bant,
 }
 _LEAD_CHILDREN = (EVENTS, NOTES, OBJECTIONS, DISPOSITIONS, USES)
-
-
-def upsert_rows(
-    conn: Connection,
-    table: Table,
-    key: str,
-    rows: list[dict[str, Any]],
-    keep: tuple[str, ...] = (),
-) -> None:
-    """Core INSERT .. ON CONFLICT DO UPDATE, only if version >= the stored one; executemany.
-
-    The statement is built and compiled by SQLAlchemy Core once, values go through each
-    column type's own bind processor, and the driver's executemany runs it: per-row
-    parameter compilation cost more than SQLite itself on million-row pages.
-    """
-    if not rows:
-        return
-    columns = list(rows[0])
-    if "lead_id" in columns and len(rows) > BULK_THRESHOLD:
-        # Grouped by lead, the inserts walk the (lead_id, ...) indexes in order instead of
-        # hopping across them: about a third faster on million-row loads.
-        rows = sorted(rows, key=itemgetter("lead_id"))
-    stmt = sqlite_insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={c: stmt.excluded[c] for c in columns if c != key and c not in keep},
-        where=table.c.version <= stmt.excluded.version,
-    )
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=columns)
-    order = list(compiled.positiontup or ())
-    # Columns the rows leave out (the derived ones) are bound to their Python-side default.
-    defaults = {name: _default(table, name) for name in order if name not in rows[0]}
-    processors = [
-        (i, proc)
-        for i, name in enumerate(order)
-        if (proc := bind_processor(table, name, conn)) is not None
-    ]
-    values_of = itemgetter(*order)
-    sql = str(compiled)
-    for start in range(0, len(rows), 20_000):
-        chunk = rows[start : start + 20_000]
-        source = [{**defaults, **row} for row in chunk] if defaults else chunk
-        params = [list(values_of(row)) for row in source]
-        for i, proc in processors:  # column by column: few columns need converting
-            for values in params:
-                values[i] = proc(values[i])
-        conn.exec_driver_sql(sql, list(map(tuple, params)))
-
-
-def _datetime_text(value: datetime | None) -> str | None:
-    """SQLAlchemy's SQLite DATETIME text ("2026-01-05 09:00:00.000000"), three times faster."""
-    return None if value is None else value.isoformat(" ", "microseconds")
-
-
-def bind_processor(table: Table, name: str, conn: Connection) -> Callable[[Any], Any] | None:
-    """The column type's own bind processor for this dialect (a fast twin for DATETIME)."""
-    column_type = table.c[name].type
-    if isinstance(column_type, DateTime) and not column_type.timezone:
-        return _datetime_text
-    return column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-
-
-def _default(table: Table, name: str) -> Any:
-    default = table.c[name].default
-    if default is None:
-        return None
-    arg: Any = getattr(default, "arg", None)
-    if default.is_scalar:
-        return arg
-    # SQLAlchemy wraps a plain callable default (list, dict) to take an execution context.
-    return arg(None) if default.is_callable else None
 
 
 def _tombstoned(conn: Connection, entity: str, ids: list[str]) -> dict[str, int]:
@@ -394,48 +322,14 @@ def _drop_leads(conn: Connection, run: list[RemoteRemove], page: _Page) -> None:
         page.add(leads=True, lead_ids=gone, timeline=True)
 
 
-def drop_lead_data(conn: Connection, lead_ids: list[str], live_fts: bool) -> None:
-    unsent = select(OUTBOX.c.entity_id).where(_UNSENT)
-    unsent_mutations = select(OUTBOX.c.id).where(_UNSENT)
-    if live_fts:
-        fts.forget(conn, fts.LEADS_FTS, fts.pks_where(conn, fts.LEADS_FTS, "id", lead_ids))
-        fts.forget(conn, fts.EVENTS_FTS, fts.pks_where(conn, fts.EVENTS_FTS, "lead_id", lead_ids))
-        note_pks = conn.execute(
-            select(NOTES.c.pk).where(NOTES.c.lead_id.in_(lead_ids)).where(NOTES.c.id.not_in(unsent))
-        ).scalars()
-        fts.forget(conn, fts.NOTES_FTS, list(note_pks))
-    conn.execute(delete(LEADS).where(LEADS.c.id.in_(lead_ids)))
-    conn.execute(delete(EVENTS).where(EVENTS.c.lead_id.in_(lead_ids)))
-    for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES):
-        conn.execute(
-            delete(table).where(table.c.lead_id.in_(lead_ids)).where(table.c.id.not_in(unsent))
-        )
-    conn.execute(
-        delete(BANT_HISTORY)
-        .where(BANT_HISTORY.c.lead_id.in_(lead_ids))
-        .where(
-            BANT_HISTORY.c.mutation_id.is_(None)
-            | BANT_HISTORY.c.mutation_id.not_in(unsent_mutations)
-        )
-    )
-    unsent_quals = (
-        select(OUTBOX.c.lead_id)
-        .where(_UNSENT)
-        .where(OUTBOX.c.kind == MutationKind.QUALIFICATION_UPDATE.value)
-    )
-    conn.execute(
-        delete(BANT).where(BANT.c.lead_id.in_(lead_ids)).where(BANT.c.lead_id.not_in(unsent_quals))
-    )
-
-
 # --- pages, resync, bulk ---------------------------------------------------------------------
 
 
 def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -> Changes:
     """Apply one page and store its cursor in the caller's single transaction."""
     stale = bool(conn.execute(select(SYNC.c.fts_stale)).scalar_one())
-    bulk = len(changes) > BULK_THRESHOLD
-    page = _Page(live_fts=not (stale or bulk))
+    big = len(changes) > BULK_THRESHOLD
+    page = _Page(live_fts=not (stale or big))
     # Consecutive changes of one entity and op go through together (executemany); order
     # between runs is kept, so an upsert then a remove of the same id ends removed.
     for (entity, is_upsert), group in groupby(
@@ -447,7 +341,7 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
         else:
             _remove_run(conn, entity, run, page)  # type: ignore[arg-type]
     _finish_derived(conn, page)
-    conn.execute(update(SYNC).values(cursor=cursor, fts_stale=stale or bulk))
+    conn.execute(update(SYNC).values(cursor=cursor, fts_stale=stale or big))
     return page.changes | Changes(session=True)
 
 
@@ -471,64 +365,3 @@ def _existing_leads(conn: Connection, ids: set[str]) -> list[str]:
             ).scalars()
         )
     return found
-
-
-def begin_full_resync(conn: Connection) -> Changes:
-    """Forget everything the hub sent (and the cursor); keep the outbox and conflicts."""
-    all_leads = list(conn.execute(select(LEADS.c.id)).scalars())
-    orphan_leads = select(NOTES.c.lead_id).union(select(BANT.c.lead_id))
-    del orphan_leads
-    unsent = select(OUTBOX.c.entity_id).where(_UNSENT)
-    for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES):
-        conn.execute(delete(table).where(table.c.id.not_in(unsent)))
-    drop_lead_data(conn, all_leads, live_fts=False)
-    unsent_quals = (
-        select(OUTBOX.c.lead_id)
-        .where(_UNSENT)
-        .where(OUTBOX.c.kind == MutationKind.QUALIFICATION_UPDATE.value)
-    )
-    conn.execute(delete(BANT).where(BANT.c.lead_id.not_in(unsent_quals)))
-    for table in (CAMPAIGNS, COLLATERAL, RUBRIC, CATEGORIES, TOMBSTONES):
-        conn.execute(delete(table))
-    fts.rebuild(conn)
-    conn.execute(update(SYNC).values(cursor=None, full_resync_needed=True, fts_stale=False))
-    return Changes(
-        leads=True,
-        timeline=True,
-        qualification=True,
-        feedback=True,
-        collateral=True,
-        reference=True,
-        session=True,
-    )
-
-
-def wanted_collateral(conn: Connection) -> list[Collateral]:
-    """Collateral of campaigns the rep's current leads came from or were nurtured by."""
-    campaigns = union(
-        select(LEADS.c.source_campaign_id.label("cid")).where(
-            LEADS.c.source_campaign_id.is_not(None)
-        ),
-        select(EVENTS.c.campaign_id.label("cid")).where(EVENTS.c.campaign_id.is_not(None)),
-    ).subquery()
-    rows = conn.execute(
-        select(COLLATERAL)
-        .where(COLLATERAL.c.campaign_id.in_(select(campaigns.c.cid)))
-        .order_by(COLLATERAL.c.title, COLLATERAL.c.id)
-    )
-    return [collateral_from_row(r) for r in rows]
-
-
-def bulk_load(
-    conn: Connection, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int
-) -> Changes:
-    """The bulk path: Core executemany upserts, no FTS upkeep, then one index rebuild."""
-    for start in range(0, len(leads), chunk):
-        upsert_rows(conn, LEADS, "id", [lead_values(x) for x in leads[start : start + chunk]])
-    for start in range(0, len(events), chunk):
-        upsert_rows(conn, EVENTS, "id", [event_values(x) for x in events[start : start + chunk]])
-    recompute_readiness(conn)
-    recompute_last_touch(conn)
-    fts.rebuild(conn)
-    conn.execute(update(SYNC).values(fts_stale=False))
-    return Changes(leads=True, timeline=True)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union,
 )
 
 from repdesk.domain.feedback import CallNote, CollateralUse, Disposition, Objection
@@ -27,11 +28,13 @@ from repdesk.store.api import LeadQuery, LeadRow, LeadSort, SearchHit, SearchKin
 from repdesk.store.convert import (
     bant_from_row,
     collateral_from_row,
-    disposition_from_row,
     event_from_row,
     from_db,
     history_from_row,
     lead_from_row,
+)
+from repdesk.store.convert_feedback import (
+    disposition_from_row,
     note_from_row,
     objection_from_row,
     use_from_row,
@@ -324,3 +327,19 @@ def search(conn: Connection, user_text: str, limit: int = 50) -> list[SearchHit]
         )
     hits.sort(key=lambda h: h.rank)
     return hits[:limit]
+
+
+def wanted_collateral(conn: Connection) -> list[Collateral]:
+    """Collateral of campaigns the rep's current leads came from or were nurtured by."""
+    campaigns = union(
+        select(LEADS.c.source_campaign_id.label("cid")).where(
+            LEADS.c.source_campaign_id.is_not(None)
+        ),
+        select(EVENTS.c.campaign_id.label("cid")).where(EVENTS.c.campaign_id.is_not(None)),
+    ).subquery()
+    rows = conn.execute(
+        select(COLLATERAL)
+        .where(COLLATERAL.c.campaign_id.in_(select(campaigns.c.cid)))
+        .order_by(COLLATERAL.c.title, COLLATERAL.c.id)
+    )
+    return [collateral_from_row(r) for r in rows]

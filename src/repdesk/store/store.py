@@ -24,7 +24,7 @@ from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.outbox import Conflict, OutboxItem, OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
-from repdesk.store import actions, fts, migrate, outbox, pull, reads, timeline
+from repdesk.store import actions, bulk, fts, migrate, outbox, pull, reads, resync, timeline
 from repdesk.store.api import (
     LeadQuery,
     LeadRow,
@@ -283,7 +283,7 @@ class Store:
         return self._run(lambda c: pull.apply_page(c, changes, cursor))
 
     def begin_full_resync(self) -> Changes:
-        return self._run(pull.begin_full_resync)
+        return self._run(resync.begin_full_resync)
 
     def finish_sync(self, error: str = "") -> Changes:
         def finish(c: Connection) -> Changes:
@@ -299,7 +299,7 @@ class Store:
         return self._run(finish)
 
     def wanted_collateral(self) -> list[Collateral]:
-        return self._run(pull.wanted_collateral)
+        return self._run(reads.wanted_collateral)
 
     # --- bulk path (demo data, benchmarks) --------------------------------------------------
 
@@ -307,7 +307,7 @@ class Store:
         self, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int = 20_000
     ) -> Changes:
         """Upsert many leads and events without per-row FTS work, then rebuild the indexes."""
-        return self._run(lambda c: pull.bulk_load(c, leads, events, chunk))
+        return self._run(lambda c: bulk.bulk_load(c, leads, events, chunk))
 
 
 def _conforms(store: Store) -> StoreApi:

@@ -1,0 +1,107 @@
+"""The bulk write path: Core-built upserts run through executemany, no per-row FTS work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, Table, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from repdesk.domain.changes import Changes
+from repdesk.domain.leads import Lead, NurtureEvent
+from repdesk.store import fts
+from repdesk.store.convert import event_values, lead_values
+from repdesk.store.derived import recompute_last_touch, recompute_readiness
+from repdesk.store.models import EVENTS, LEADS, SYNC
+
+BULK_THRESHOLD = 500
+"""Pages bigger than this skip per-row FTS upkeep; finish_sync rebuilds the indexes."""
+
+
+def upsert_rows(
+    conn: Connection,
+    table: Table,
+    key: str,
+    rows: list[dict[str, Any]],
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Core INSERT .. ON CONFLICT DO UPDATE, only if version >= the stored one; executemany.
+
+    The statement is built and compiled by SQLAlchemy Core once, values go through each
+    column type's own bind processor, and the driver's executemany runs it: per-row
+    parameter compilation cost more than SQLite itself on million-row pages.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    if "lead_id" in columns and len(rows) > BULK_THRESHOLD:
+        # Grouped by lead, the inserts walk the (lead_id, ...) indexes in order instead of
+        # hopping across them: about a third faster on million-row loads.
+        rows = sorted(rows, key=itemgetter("lead_id"))
+    stmt = sqlite_insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={c: stmt.excluded[c] for c in columns if c != key and c not in keep},
+        where=table.c.version <= stmt.excluded.version,
+    )
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=columns)
+    order = list(compiled.positiontup or ())
+    # Columns the rows leave out (the derived ones) are bound to their Python-side default.
+    defaults = {name: _default(table, name) for name in order if name not in rows[0]}
+    processors = [
+        (i, proc)
+        for i, name in enumerate(order)
+        if (proc := bind_processor(table, name, conn)) is not None
+    ]
+    values_of = itemgetter(*order)
+    sql = str(compiled)
+    for start in range(0, len(rows), 20_000):
+        chunk = rows[start : start + 20_000]
+        source = [{**defaults, **row} for row in chunk] if defaults else chunk
+        params = [list(values_of(row)) for row in source]
+        for i, proc in processors:  # column by column: few columns need converting
+            for values in params:
+                values[i] = proc(values[i])
+        conn.exec_driver_sql(sql, list(map(tuple, params)))
+
+
+def _datetime_text(value: datetime | None) -> str | None:
+    """SQLAlchemy's SQLite DATETIME text ("2026-01-05 09:00:00.000000"), three times faster."""
+    return None if value is None else value.isoformat(" ", "microseconds")
+
+
+def bind_processor(table: Table, name: str, conn: Connection) -> Callable[[Any], Any] | None:
+    """The column type's own bind processor for this dialect (a fast twin for DATETIME)."""
+    column_type = table.c[name].type
+    if isinstance(column_type, DateTime) and not column_type.timezone:
+        return _datetime_text
+    return column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+
+
+def _default(table: Table, name: str) -> Any:
+    default = table.c[name].default
+    if default is None:
+        return None
+    arg: Any = getattr(default, "arg", None)
+    if default.is_scalar:
+        return arg
+    # SQLAlchemy wraps a plain callable default (list, dict) to take an execution context.
+    return arg(None) if default.is_callable else None
+
+
+def bulk_load(
+    conn: Connection, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int
+) -> Changes:
+    """The bulk path: Core executemany upserts, no FTS upkeep, then one index rebuild."""
+    for start in range(0, len(leads), chunk):
+        upsert_rows(conn, LEADS, "id", [lead_values(x) for x in leads[start : start + chunk]])
+    for start in range(0, len(events), chunk):
+        upsert_rows(conn, EVENTS, "id", [event_values(x) for x in events[start : start + chunk]])
+    recompute_readiness(conn)
+    recompute_last_touch(conn)
+    fts.rebuild(conn)
+    conn.execute(update(SYNC).values(fts_stale=False))
+    return Changes(leads=True, timeline=True)
