@@ -38,6 +38,7 @@ from repdesk.hub.app import open_state
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
+from repdesk.protocol.schema import MAX_PULL_LIMIT
 from repdesk.store import Store
 from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.credentials import Credentials
@@ -220,7 +221,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every size")
     parser.add_argument("--events-per-lead", type=int, default=30)
-    parser.add_argument("--pull-limit", type=int, default=1000, help="changes per pull page")
+    parser.add_argument(
+        "--pull-limit", type=int, default=MAX_PULL_LIMIT, help="changes per pull page"
+    )
     parser.add_argument("--skip-big", action="store_true", help="skip the 100k-lead step")
     parser.add_argument(
         "--in-process", action="store_true", help="serve the hub from a thread, not a process"
