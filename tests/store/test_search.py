@@ -150,3 +150,10 @@ def test_match_expression_quotes_every_word(text: str, expected: str | None) -> 
         assert got is None
     else:
         assert got == expected
+
+
+def test_bulk_load_folds_the_wal_back(store: Store) -> None:
+    store.bulk_load([lead(f"W{i}") for i in range(200)], [])
+    wal = store.path.with_name(store.path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert store.lead_count() == 200

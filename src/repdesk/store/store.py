@@ -286,7 +286,7 @@ class Store:
         return self._run(resync.begin_full_resync)
 
     def finish_sync(self, error: str = "") -> Changes:
-        def finish(c: Connection) -> Changes:
+        def finish(c: Connection) -> bool:
             values: dict[str, object] = {"last_error": error}
             if not error:
                 values.update(last_sync_at=to_db(utcnow()), full_resync_needed=False)
@@ -294,9 +294,11 @@ class Store:
                 fts.rebuild(c)
                 values["fts_stale"] = False
             c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values))
-            return Changes(session=True)
+            return "fts_stale" in values
 
-        return self._run(finish)
+        if self._run(finish):
+            self.checkpoint()
+        return Changes(session=True)
 
     def wanted_collateral(self) -> list[Collateral]:
         return self._run(reads.wanted_collateral)
@@ -307,7 +309,18 @@ class Store:
         self, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int = 20_000
     ) -> Changes:
         """Upsert many leads and events without per-row FTS work, then rebuild the indexes."""
-        return self._run(lambda c: bulk.bulk_load(c, leads, events, chunk))
+        changes = self._run(lambda c: bulk.bulk_load(c, leads, events, chunk))
+        self.checkpoint()
+        return changes
+
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the database file (after bulk work it is as big as the data)."""
+        with self._lock, mapped_errors(self._path):
+            if self._closed or self._conn.in_transaction():
+                return
+            driver = self._conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
 
 def _conforms(store: Store) -> StoreApi:
