@@ -23,7 +23,7 @@ from typing import Protocol
 
 from repdesk.domain.errors import CollateralError, DiskFullError
 from repdesk.domain.leads import Collateral
-from repdesk.sync.http import DownloadResult
+from repdesk.sync.partial import DISK_FULL, DownloadResult
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +31,6 @@ DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 PARTIAL = ".partial"
 VALIDATOR = ".partial.validator"
-DISK_FULL = (
-    "The disk is full, so a collateral file could not be saved. Free some space and sync "
-    "again; nothing else was affected."
-)
 
 
 class Downloader(Protocol):

@@ -9,14 +9,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pydantic
 
 from repdesk import __version__
-from repdesk.domain.changes import NO_CHANGES, Changes
+from repdesk.domain.changes import Changes
 from repdesk.domain.errors import (
     AuthError,
     ClientTooOldError,
@@ -39,6 +39,7 @@ from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
+from repdesk.sync.results import LoginResult, SyncReport, UnsentWorkError
 from repdesk.sync.retry import RetryPolicy
 from repdesk.sync.wire import mutation_of, outcome_of, remote_change
 
@@ -51,54 +52,6 @@ NOT_SIGNED_IN = "You are not signed in to a hub. Sign in to send your work and g
 
 def default_client(base_url: str, token: str | None) -> HubClient:
     return HubClient(base_url, token)
-
-
-class UnsentWorkError(RepdeskError):
-    """Sign-out refused: queued work would be left behind (the GUI offers send or export)."""
-
-    def __init__(self, count: int) -> None:
-        super().__init__(
-            f"You have {count} unsent change{'s' if count != 1 else ''}. Sync to send them, "
-            "or export them to a file, before signing out."
-        )
-        self.count = count
-
-
-@dataclass(frozen=True, slots=True)
-class LoginResult:
-    session: SessionInfo
-    warnings: tuple[str, ...] = ()
-    """Plain-text notes for the rep (clock off, token kept in memory only)."""
-
-
-@dataclass(slots=True)
-class SyncReport:
-    pushed: int = 0
-    """Mutations sent to the hub."""
-    applied: int = 0
-    """Accepted by the hub (a `duplicate` counts: it was accepted earlier)."""
-    rejected: int = 0
-    conflicts: int = 0
-    pulled: int = 0
-    """Changes received."""
-    downloaded: int = 0
-    full_resync: bool = False
-    collateral_failed: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    changes: Changes = NO_CHANGES
-
-    def __str__(self) -> str:
-        parts = [
-            f"Sent {self.pushed} change{'s' if self.pushed != 1 else ''} "
-            f"({self.applied} accepted, {self.rejected} refused, {self.conflicts} in conflict)",
-            f"received {self.pulled} update{'s' if self.pulled != 1 else ''}"
-            + (" (full refresh)" if self.full_resync else ""),
-            f"downloaded {self.downloaded} file{'s' if self.downloaded != 1 else ''}",
-        ]
-        text = "; ".join(parts) + "."
-        if self.collateral_failed:
-            text += f" {len(self.collateral_failed)} file(s) could not be downloaded."
-        return " ".join([text, *self.warnings])
 
 
 @dataclass(slots=True)

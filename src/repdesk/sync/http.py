@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import email.utils
-import errno
 import logging
-import os
 import ssl
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +20,6 @@ from repdesk.domain.errors import (
     AuthError,
     ClientTooOldError,
     CollateralError,
-    DiskFullError,
     NetworkError,
     RepdeskError,
     TlsError,
@@ -38,6 +34,12 @@ from repdesk.protocol.schema import (
     PullResponse,
     PushRequest,
     PushResponse,
+)
+from repdesk.sync.partial import (
+    DownloadResult,
+    content_range_start,
+    validator_of,
+    write_stream,
 )
 
 log = logging.getLogger(__name__)
@@ -163,14 +165,6 @@ def _mapped_transport_errors(base_url: str) -> Iterator[None]:
         raise UntrustedServerError(GARBAGE, server_text="too many redirects") from exc
 
 
-@dataclass(frozen=True, slots=True)
-class DownloadResult:
-    size: int
-    resumed_from: int
-    validator: str | None
-    """The ETag (or Last-Modified) to send in If-Range when resuming later."""
-
-
 class HubClient:
     """Typed calls to one hub; every answer is validated before anyone uses it."""
 
@@ -290,18 +284,18 @@ class HubClient:
                     raise UntrustedServerError(GARBAGE, server_text=f"HTTP {response.status_code}")
                 start = 0
                 if response.status_code == 206:
-                    start = _content_range_start(response.headers.get("Content-Range"))
+                    start = content_range_start(response.headers.get("Content-Range"))
                     if start != offset:
                         raise UntrustedServerError(
                             GARBAGE,
                             server_text=plain_text(response.headers.get("Content-Range", "")),
                         )
-                new_validator = _validator_of(response.headers)
+                new_validator = validator_of(response.headers)
                 if new_validator and on_validator is not None:
                     on_validator(new_validator)  # before the body: a broken transfer resumes
                 # iter_bytes() without a size yields bytes as they arrive, so a broken
                 # transfer still leaves everything received in the partial file.
-                size = _write_stream(
+                size = write_stream(
                     response.iter_bytes(), dest_partial_path, start, expected_size, on_bytes
                 )
             finally:
@@ -406,64 +400,6 @@ def _read_capped(response: httpx.Response) -> bytes:
             raise UntrustedServerError(GARBAGE, server_text="answer too large")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _validator_of(headers: httpx.Headers) -> str | None:
-    """A strong validator for If-Range (a weak ETag may not be used there)."""
-    etag: str | None = headers.get("ETag")
-    if etag and not etag.startswith("W/"):
-        return etag
-    modified: str | None = headers.get("Last-Modified")
-    return modified
-
-
-def _content_range_start(value: str | None) -> int:
-    # "bytes 100-199/200"
-    try:
-        unit, rest = (value or "").split(" ", 1)
-        return int(rest.split("-", 1)[0]) if unit == "bytes" else -1
-    except ValueError:
-        return -1
-
-
-def _write_stream(
-    chunks: Iterator[bytes],
-    path: Path,
-    start: int,
-    expected_size: int,
-    on_bytes: Callable[[int], None] | None,
-) -> int:
-    """Append (206) or rewrite (200) `path`; fsync; ENOSPC leaves no partial behind."""
-    size = start
-    try:
-        resume = bool(start) and path.exists()
-        with path.open("r+b" if resume else "wb") as fh:
-            if resume:
-                fh.seek(start)
-                fh.truncate()
-            for chunk in chunks:
-                size += len(chunk)
-                if size > expected_size:
-                    raise CollateralError(
-                        "The hub sent more data than this file should have; it was discarded."
-                    )
-                fh.write(chunk)
-                if on_bytes is not None:
-                    on_bytes(len(chunk))
-            fh.flush()
-            os.fsync(fh.fileno())
-    except CollateralError:
-        path.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            path.unlink(missing_ok=True)
-            raise DiskFullError(
-                "The disk is full, so a collateral file could not be saved. Free some space "
-                "and sync again; nothing else was affected."
-            ) from exc
-        raise
-    return size
 
 
 __all__ = [
