@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from repdesk.domain.errors import SchemaTooNewError
+from repdesk.domain.errors import SchemaTooNewError, StoreError
 from repdesk.domain.outbox import OutboxState
 from repdesk.store import Store
 from repdesk.store.api import LeadQuery, LeadSort
@@ -84,3 +84,12 @@ def test_database_from_a_newer_repdesk_is_refused_untouched(data_dir: Path) -> N
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num = ?", (head_revision(),))
     Store.open(data_dir).close()
+
+
+def test_a_corrupt_database_file_is_a_store_error_and_releases_the_lock(data_dir: Path) -> None:
+    (data_dir / DB_NAME).write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="could not read or write its local data") as info:
+        Store.open(data_dir)
+    assert not isinstance(info.value, SchemaTooNewError)
+    (data_dir / DB_NAME).unlink()
+    Store.open(data_dir).close()  # the failed open did not keep the folder locked
