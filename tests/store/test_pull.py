@@ -285,3 +285,17 @@ def test_a_territory_change_removes_many_leads_in_one_page(store: Store) -> None
     assert [n.body for n in store.notes("T3")] == ["queued about T3"]
     assert len(store.pending_mutations(10)) == 1
     _fts_ok(store)
+
+
+def test_a_big_page_over_a_bigger_database_keeps_the_index_live(store: Store) -> None:
+    """After the first sync, a page that is small next to the indexed data is indexed row by
+    row (searchable at once), not left for a full rebuild."""
+    store.bulk_load([lead(f"H{i}", "Hub", f"Row{i}") for i in range(6000)], [])
+    store.apply_pull_page([], "c1")
+    store.finish_sync()
+    page: list[RemoteChange] = [
+        up("lead", lead(f"N{i}", "Fresh", f"Name{i}"), 1) for i in range(BULK_THRESHOLD + 1)
+    ]
+    store.apply_pull_page(page, "c2")
+    assert len(store.lead_ids(LeadQuery(search="fresh"))) == BULK_THRESHOLD + 1
+    _fts_ok(store)
