@@ -41,5 +41,5 @@ def app_ctx(qtbot: Any, store: Store, seeded: Seeded, tmp_path: Path) -> Iterato
     yield ctx
     # Let the views' last loads land before the workers stop (outcomes delivered after
     # shutdown could otherwise try to queue follow-up work on a stopped runner).
-    qtbot.waitUntil(lambda: ctx.ops.idle, timeout=10_000)
+    qtbot.waitUntil(lambda: ctx.ops.idle)
     ctx.shutdown()

@@ -78,7 +78,7 @@ def _library(qtbot: Any, ctx: Any) -> Any:
     library = CollateralLibrary(ctx)
     qtbot.addWidget(library)
     library.resize(1000, 600)
-    with qtbot.waitSignal(library.loaded, timeout=5000):
+    with qtbot.waitSignal(library.loaded):
         library.show()
     return library
 
@@ -120,7 +120,7 @@ def test_search_narrows_the_list(
     qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
 ) -> None:
     library = _library(qtbot, app_ctx)
-    with qtbot.waitSignal(library.loaded, timeout=5000):
+    with qtbot.waitSignal(library.loaded):
         library.search_edit.setText("pricing")
     assert _titles(library) == ["Pricing overview 2026"]
 
@@ -132,7 +132,7 @@ def test_preview_renders_a_corpus_pdf(
     assert library.select(library_items["four"].id)
     assert library.open_button.isEnabled()
     assert library.title_label.text() == "Pricing overview 2026"
-    qtbot.waitUntil(lambda: _preview_pages(library) > 0, timeout=10_000)
+    qtbot.waitUntil(lambda: _preview_pages(library) > 0)
     grab(library, "collateral-preview", QSize(1000, 600))
 
 
@@ -143,7 +143,7 @@ def test_encrypted_file_shows_the_clear_message(
     assert library.select(library_items["locked"].id)
     assert library.problem_label.isVisible()
     assert "password-protected" in library.problem_label.text()
-    qtbot.waitUntil(lambda: "password" in _preview_message(library).lower(), timeout=10_000)
+    qtbot.waitUntil(lambda: "password" in _preview_message(library).lower())
     grab(library, "collateral-encrypted", QSize(1000, 600))
 
 
@@ -184,7 +184,7 @@ def test_open_with_system_viewer_hands_the_local_file_to_the_desktop(
     try:
         library = _library(qtbot, app_ctx)
         library.select(library_items["four"].id)
-        with qtbot.waitSignal(library.opened, timeout=5000) as blocker:
+        with qtbot.waitSignal(library.opened) as blocker:
             library.open_button.click()
     finally:
         QDesktopServices.unsetUrlHandler("file")
@@ -198,9 +198,9 @@ def test_collateral_model_passes_qtmodeltester(
     library = _library(qtbot, app_ctx)
     qtmodeltester.check(library.model)
     # The tester stays attached while the list is narrowed and widened again.
-    with qtbot.waitSignal(library.loaded, timeout=5000):
+    with qtbot.waitSignal(library.loaded):
         library.search_edit.setText("pricing")
-    with qtbot.waitSignal(library.loaded, timeout=5000):
+    with qtbot.waitSignal(library.loaded):
         library.search_edit.clear()
     assert library.model.rowCount() == len(library_items)
 

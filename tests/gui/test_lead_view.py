@@ -24,7 +24,7 @@ def open_lead(qtbot: Any, ctx: AppContext, lead_id: str) -> LeadView:
     view = LeadView(ctx)
     qtbot.addWidget(view)
     view.resize(1100, 760)
-    with qtbot.waitSignal(view.loaded, timeout=10_000):
+    with qtbot.waitSignal(view.loaded):
         view.show_lead(lead_id)
     return view
 
@@ -162,7 +162,7 @@ def test_bant_edit_goes_through_update_bant(
     )
     assert list(tab.pending_answers()) == [BantDimension.TIMEFRAME]
     assert tab.save_button.isEnabled()
-    with qtbot.waitSignal(view.loaded, timeout=10_000):
+    with qtbot.waitSignal(view.loaded):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     saved = store.bant(seeded.rich_id).timeframe
     assert saved is not None and saved.value == "this_quarter"
@@ -184,8 +184,8 @@ def test_mark_collateral_as_sent(
     qtbot.waitUntil(lambda: tab.selected_item() is not None and tab.selected_item().checked)  # type: ignore[union-attr]
     item = tab.selected_item()
     assert item is not None and item.path is not None
-    qtbot.waitUntil(lambda: tab.preview.rendered_pages() > 0, timeout=10_000)
-    with qtbot.waitSignal(view.loaded, timeout=10_000):
+    qtbot.waitUntil(lambda: tab.preview.rendered_pages() > 0)
+    with qtbot.waitSignal(view.loaded):
         qtbot.mouseClick(tab.sent_button, Qt.MouseButton.LeftButton)
     uses = store.collateral_uses(seeded.rich_id)
     assert [(u.collateral_id, u.kind) for u in uses] == [(item.collateral.id, UseKind.SENT)]
@@ -210,7 +210,7 @@ def test_add_objection_through_the_dialog(
     qtbot.waitUntil(dialog.category.isEnabled)
     dialog.category.setCurrentIndex(dialog.category.findData("competitor"))
     dialog.verbatim.setPlainText("We already use <script>Acme</script>")
-    with qtbot.waitSignal(view.loaded, timeout=10_000):
+    with qtbot.waitSignal(view.loaded):
         dialog.save()
     assert tab.objections.rowCount() == 5
     words = {o.verbatim for o in store.objections(seeded.rich_id)}

@@ -54,10 +54,10 @@ class _Window(QWidget):
 
 
 def _sync(qtbot: Any, window: _Window) -> None:
-    with qtbot.waitSignal(window.controller.ended, timeout=20_000):
+    with qtbot.waitSignal(window.controller.ended):
         assert window.controller.sync_now()
     # The panels re-read the store after the sync's changes; wait until those reads land.
-    qtbot.waitUntil(lambda: window.outbox.ctx.ops.idle, timeout=5000)
+    qtbot.waitUntil(lambda: window.outbox.ctx.ops.idle)
 
 
 def _states(window: _Window) -> dict[str, str]:
@@ -93,17 +93,17 @@ def test_work_offline_then_sync_when_the_hub_is_back(
     _sync(qtbot, window)
     assert window.controller.online is False
     assert "Offline" in window.status.online_label.text()
-    qtbot.waitUntil(lambda: window.status.pending_button.text() == "2 unsent", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.pending_button.text() == "2 unsent")
     assert set(_states(window).values()) == {"pending"}
     grab(window, "offline-flow-offline", QSize(960, 560))
 
     restart_on_same_port(hub_world)
     _sync(qtbot, window)
     assert window.controller.online is True
-    qtbot.waitUntil(lambda: set(_states(window).values()) == {"applied"}, timeout=5000)
+    qtbot.waitUntil(lambda: set(_states(window).values()) == {"applied"})
     assert local_store.outbox_counts().pending == 0
     assert "Online" in window.status.online_label.text()
-    qtbot.waitUntil(lambda: window.status.pending_button.text() == "All sent", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.pending_button.text() == "All sent")
     grab(window, "offline-flow-back-online", QSize(960, 560))
 
 
@@ -136,10 +136,10 @@ def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
             created_at=datetime.now(UTC),
         )
     )
-    with qtbot.waitSignal(window.notifier.notified, timeout=20_000):
+    with qtbot.waitSignal(window.notifier.notified):
         _sync(qtbot, window)
     (item,) = local_store.outbox([OutboxState.REJECTED])
-    qtbot.waitUntil(lambda: _states(window).get(item.id) == "rejected", timeout=5000)
+    qtbot.waitUntil(lambda: _states(window).get(item.id) == "rejected")
     assert window.outbox.select(item.id)
     shown = window.outbox.detail.reason.text()
     assert "'<b>bad</b>'" in shown, "the hub's text is shown literally"
@@ -162,7 +162,7 @@ def test_conflict_with_marketing_keep_mine_then_sync(
     )
     _sync(qtbot, window)
     (item,) = local_store.outbox([OutboxState.CONFLICT])
-    qtbot.waitUntil(lambda: _states(window).get(item.id) == "conflict", timeout=5000)
+    qtbot.waitUntil(lambda: _states(window).get(item.id) == "conflict")
     assert window.outbox.select(item.id)
     (conflict,) = local_store.conflicts()
     assert (conflict.mine, conflict.theirs) == ("approved", "none")
@@ -171,7 +171,7 @@ def test_conflict_with_marketing_keep_mine_then_sync(
     change = window.outbox.model.index(window.outbox.model.row_of(item.id), 2).data()
     assert change == "BANT answers: Budget: Budget approved"
     grab(window, "offline-flow-conflict", QSize(960, 560))
-    with qtbot.waitSignal(window.outbox.loaded, timeout=5000):
+    with qtbot.waitSignal(window.outbox.loaded):
         window.outbox.detail.conflict_buttons[(conflict.id, True)].click()
     assert local_store.conflicts() == []
     _sync(qtbot, window)

@@ -41,7 +41,7 @@ def _settle(qtbot: Any, panel: OutboxPanel) -> None:
     DB ops run and deliver in order, so an idle runner means the newest read is shown; a
     `loaded` signal alone could come from an older refresh still in flight.
     """
-    qtbot.waitUntil(lambda: panel.ctx.ops.idle, timeout=5000)
+    qtbot.waitUntil(lambda: panel.ctx.ops.idle)
 
 
 def _reload(qtbot: Any, panel: OutboxPanel) -> None:
@@ -165,7 +165,7 @@ def test_export_writes_unsent_items_to_the_chosen_file(
     panel = _panel(qtbot, app_ctx)
     _reload(qtbot, panel)
     target = tmp_path / "out" / "unsent.json"
-    with qtbot.waitSignal(panel.exported, timeout=5000):
+    with qtbot.waitSignal(panel.exported):
         panel.export_to(target)
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["count"] == 2
@@ -227,7 +227,7 @@ def test_export_button_asks_for_a_file_and_remembers_the_folder(
     target = tmp_path / "exports" / "mine.json"
     target.parent.mkdir()
     dialog.selectFile(str(target))
-    with qtbot.waitSignal(panel.exported, timeout=5000) as blocker:
+    with qtbot.waitSignal(panel.exported) as blocker:
         dialog.accept()
     assert blocker.args == [str(target)]
     assert json.loads(target.read_text(encoding="utf-8"))["count"] == 1

@@ -34,7 +34,7 @@ def _settled(preview: PdfPreview) -> bool:
 @pytest.mark.parametrize("name", READABLE)
 def test_every_readable_corpus_pdf_renders(qtbot: Any, runner: OpRunner, name: str) -> None:
     preview = _preview(qtbot, runner)
-    with qtbot.waitSignal(preview.rendered, timeout=20_000) as blocker:
+    with qtbot.waitSignal(preview.rendered) as blocker:
         preview.load(CORPUS / name)
     assert blocker.args[0] == preview.rendered_pages() >= 1
     assert preview.message() == ""
@@ -51,7 +51,7 @@ def test_every_readable_corpus_pdf_renders(qtbot: Any, runner: OpRunner, name: s
 def test_long_documents_show_only_the_first_pages(qtbot: Any, runner: OpRunner) -> None:
     preview = _preview(qtbot, runner)
     preview.load(CORPUS / "pdflatex-4-pages.pdf")
-    qtbot.waitUntil(lambda: _settled(preview), timeout=20_000)
+    qtbot.waitUntil(lambda: _settled(preview))
     assert (preview.rendered_pages(), preview.page_count()) == (3, 4)
     assert preview.header.text() == "pdflatex-4-pages.pdf · first 3 of 4 pages"
 
@@ -60,7 +60,7 @@ def test_encrypted_file_gets_a_plain_message_and_the_system_viewer(
     qtbot: Any, runner: OpRunner
 ) -> None:
     preview = _preview(qtbot, runner)
-    with qtbot.waitSignal(preview.failed, timeout=20_000):
+    with qtbot.waitSignal(preview.failed):
         preview.load(CORPUS / ENCRYPTED)
     assert preview.message().startswith("This file is password-protected")
     assert preview.message_label.text() == preview.message()
@@ -95,7 +95,7 @@ def test_broken_files_get_a_plain_message(
     elif kind == "empty":
         path.write_bytes(b"")
     preview = _preview(qtbot, runner)
-    with qtbot.waitSignal(preview.failed, timeout=20_000) as blocker:
+    with qtbot.waitSignal(preview.failed) as blocker:
         preview.load(path)
     assert blocker.args[0].startswith("This file could not be opened: ")
     assert preview.rendered_pages() == 0
@@ -105,7 +105,7 @@ def test_a_newer_load_wins_over_a_slower_older_one(qtbot: Any, runner: OpRunner)
     preview = _preview(qtbot, runner)
     preview.load(CORPUS / "pdflatex-4-pages.pdf")
     preview.load(CORPUS / ENCRYPTED)
-    qtbot.waitUntil(lambda: runner.idle, timeout=20_000)
+    qtbot.waitUntil(lambda: runner.idle)
     assert preview.rendered_pages() == 0
     assert preview.message().startswith("This file is password-protected")
     preview.clear()

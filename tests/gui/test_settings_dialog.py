@@ -32,7 +32,7 @@ def _dialog(qtbot: Any, ctx: Any, controller: Any = None) -> SettingsDialog:
     dialog = SettingsDialog(ctx, controller=controller)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: ctx.ops.idle, timeout=5000)
+    qtbot.waitUntil(lambda: ctx.ops.idle)
     return dialog
 
 
@@ -74,13 +74,13 @@ def test_sign_out_with_nothing_unsent_signs_out(
     assert dialog.hub_label.text() == hub_world.url
     assert "Alice Example" in dialog.account_label.text()
     grab(dialog, "settings-signed-in", QSize(520, 380))
-    with qtbot.waitSignal(dialog.signed_out, timeout=10_000):
+    with qtbot.waitSignal(dialog.signed_out):
         dialog.sign_out_button.click()
     assert local_store.sync_state().session is None
 
 
 def _answer(qtbot: Any, dialog: SettingsDialog, choice: SignOutChoice | None) -> None:
-    qtbot.waitUntil(lambda: dialog.sign_out_box is not None, timeout=5000)
+    qtbot.waitUntil(lambda: dialog.sign_out_box is not None)
     box = dialog.sign_out_box
     assert box is not None and box.isVisible()
     assert "2 of your changes have not reached the hub" in box.text()
@@ -98,7 +98,7 @@ def test_sign_out_with_unsent_work_can_send_it_first(
     add_note(local_store, hub_world.lead_ids[1], "two")
     controller = SyncController(app_ctx, prompt_sign_in=False)
     dialog = _dialog(qtbot, app_ctx, controller)
-    with qtbot.waitSignal(dialog.signed_out, timeout=20_000):
+    with qtbot.waitSignal(dialog.signed_out):
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, SignOutChoice.SEND)
     assert {i.state for i in local_store.outbox()} == {OutboxState.APPLIED}
@@ -115,7 +115,7 @@ def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(
     hub_world.hub.stop()
     controller = SyncController(app_ctx, prompt_sign_in=False)
     dialog = _dialog(qtbot, app_ctx, controller)
-    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=20_000) as blocker:
+    with qtbot.waitSignal(dialog.sign_out_blocked) as blocker:
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, SignOutChoice.SEND)
     assert "could not be sent" in blocker.args[0]
@@ -133,10 +133,10 @@ def test_sign_out_with_unsent_work_exports_then_signs_out_keeping_the_items(
     hub_world.hub.stop()
     dialog = _dialog(qtbot, app_ctx)
     target = tmp_path / "unsent.json"
-    with qtbot.waitSignal(dialog.signed_out, timeout=20_000):
+    with qtbot.waitSignal(dialog.signed_out):
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, SignOutChoice.EXPORT)
-        qtbot.waitUntil(lambda: dialog.file_dialog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.file_dialog is not None)
         assert dialog.file_dialog is not None
         dialog.file_dialog.selectFile(str(target))
         dialog.file_dialog.accept()
@@ -153,13 +153,13 @@ def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
     add_note(local_store, hub_world.lead_ids[0], "one")
     add_note(local_store, hub_world.lead_ids[1], "two")
     dialog = _dialog(qtbot, app_ctx)
-    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000):
+    with qtbot.waitSignal(dialog.sign_out_blocked):
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, None)
-    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000):
+    with qtbot.waitSignal(dialog.sign_out_blocked):
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, SignOutChoice.EXPORT)
-        qtbot.waitUntil(lambda: dialog.file_dialog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.file_dialog is not None)
         assert dialog.file_dialog is not None
         dialog.file_dialog.reject()
     assert local_store.sync_state().session is not None
@@ -176,7 +176,7 @@ def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
     add_note(local_store, hub_world.lead_ids[1], "two")
     dialog = SettingsDialog(app_ctx)
     qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000) as blocker:
+    with qtbot.waitSignal(dialog.sign_out_blocked) as blocker:
         dialog.sign_out()
         _answer(qtbot, dialog, None)
     boxes = [
@@ -198,13 +198,13 @@ def test_change_hub_signs_out_first_and_only_then_asks_for_the_new_hub(
     dialog = _dialog(qtbot, app_ctx)
     asked: list[bool] = []
     dialog.change_hub_requested.connect(lambda: asked.append(True))
-    with qtbot.waitSignal(dialog.sign_out_blocked, timeout=5000):
+    with qtbot.waitSignal(dialog.sign_out_blocked):
         dialog.change_hub_button.click()
         _answer(qtbot, dialog, None)
     assert asked == [], "unsent work for this hub must not follow the rep to another hub"
     assert local_store.sync_state().session is not None
 
-    with qtbot.waitSignal(dialog.change_hub_requested, timeout=20_000):
+    with qtbot.waitSignal(dialog.change_hub_requested):
         dialog.change_hub_button.click()
         _answer(qtbot, dialog, SignOutChoice.SEND)
     assert local_store.sync_state().session is None

@@ -51,7 +51,7 @@ def test_correct_password_signs_in_and_remembers_hub_and_email(
     assert not dialog.sign_in_button.isEnabled(), "nothing to submit yet"
     _fill(dialog, hub_world.url, EMAIL, PASSWORD)
     grab(dialog, "signin-filled")
-    with qtbot.waitSignal(dialog.signed_in, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dialog.signed_in) as blocker:
         dialog.sign_in_button.click()
         assert dialog.busy, "the dialog shows it is working while the hub answers"
     session = blocker.args[0]
@@ -69,7 +69,7 @@ def test_wrong_password_shows_a_plain_message_and_stays_open(
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
     _fill(dialog, hub_world.url, EMAIL, "not the password")
-    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dialog.failed) as blocker:
         dialog.sign_in_button.click()
     assert "did not accept that email and password" in blocker.args[0]
     assert dialog.error_text() == blocker.args[0]
@@ -83,7 +83,7 @@ def test_unreachable_hub_says_so(qtbot: Any, app_ctx: Any, engine: Any) -> None:
     dialog = _dialog(qtbot, app_ctx)
     url = closed_port_url()
     _fill(dialog, url, EMAIL, PASSWORD)
-    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dialog.failed) as blocker:
         dialog.sign_in_button.click()
     assert f"could not reach the hub at {url}" in blocker.args[0]
 
@@ -91,7 +91,7 @@ def test_unreachable_hub_says_so(qtbot: Any, app_ctx: Any, engine: Any) -> None:
 def test_bad_address_is_explained(qtbot: Any, app_ctx: Any, engine: Any) -> None:
     dialog = _dialog(qtbot, app_ctx)
     _fill(dialog, "http://hub.example.com", EMAIL, PASSWORD)
-    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dialog.failed) as blocker:
         dialog.sign_in_button.click()
     assert "https://" in blocker.args[0]
 
@@ -104,14 +104,14 @@ def test_no_keyring_message_is_shown_once_per_run(
     try:
         first = _dialog(qtbot, app_ctx)
         _fill(first, hub_world.url, EMAIL, PASSWORD)
-        with qtbot.waitSignal(first.signed_in, timeout=10_000):
+        with qtbot.waitSignal(first.signed_in):
             first.sign_in_button.click()
         assert first.notice is not None
         assert "No system keyring" in first.notice.text()
 
         second = _dialog(qtbot, app_ctx)
         _fill(second, hub_world.url, EMAIL, PASSWORD)
-        with qtbot.waitSignal(second.signed_in, timeout=10_000):
+        with qtbot.waitSignal(second.signed_in):
             second.sign_in_button.click()
         assert second.notice is None
     finally:
@@ -149,7 +149,7 @@ def test_untrusted_certificate_is_explained(
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
     _fill(dialog, tls_server, EMAIL, PASSWORD)
-    with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(dialog.failed) as blocker:
         dialog.sign_in_button.click()
     assert "could not verify the security certificate" in blocker.args[0]
     assert "did not send your password" in blocker.args[0]
@@ -164,7 +164,7 @@ def test_hub_needing_a_newer_client_says_to_update(
     with EmbeddedHub(HubConfig.resolve(tmp_path / "newer-hub", min_client_version="99.0")) as url:
         dialog = _dialog(qtbot, app_ctx)
         _fill(dialog, url, EMAIL, PASSWORD)
-        with qtbot.waitSignal(dialog.failed, timeout=10_000) as blocker:
+        with qtbot.waitSignal(dialog.failed) as blocker:
             dialog.sign_in_button.click()
     assert "too old for your hub" in blocker.args[0]
     assert "99.0" in blocker.args[0]

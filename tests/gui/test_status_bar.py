@@ -51,7 +51,7 @@ def _bar(qtbot: Any, ctx: Any) -> tuple[SyncStatusBar, SyncController]:
     bar = SyncStatusBar(ctx, controller)
     qtbot.addWidget(bar)
     bar.resize(760, 28)
-    with qtbot.waitSignal(bar.counts_loaded, timeout=5000):
+    with qtbot.waitSignal(bar.counts_loaded):
         bar.show()
     return bar, controller
 
@@ -67,7 +67,7 @@ def test_pending_count_follows_the_outbox_and_opens_it(
 
     add_note(local_store, ada.id, "one")
     add_note(local_store, ada.id, "two")
-    with qtbot.waitSignal(bar.counts_loaded, timeout=5000):
+    with qtbot.waitSignal(bar.counts_loaded):
         app_ctx.events.emit_changes(Changes(outbox=True))
     assert bar.pending_button.text() == "2 unsent"
     with qtbot.waitSignal(bar.outbox_requested):
@@ -83,7 +83,7 @@ def test_offline_then_online_and_progress_only_for_long_work(
     bar, controller = _bar(qtbot, app_ctx)
     engine.fail = NetworkError("repdesk could not reach the hub.")
     engine.gate.set()
-    with qtbot.waitSignal(controller.ended, timeout=5000):
+    with qtbot.waitSignal(controller.ended):
         controller.sync_now()
     assert "Offline" in bar.online_label.text()
     assert "could not reach" in bar.online_label.toolTip()
@@ -93,15 +93,40 @@ def test_offline_then_online_and_progress_only_for_long_work(
     engine.gate.clear()
     engine.fail = None
     controller.sync_now()
-    qtbot.waitUntil(lambda: bar.progress_shown, timeout=5000)
-    assert bar.phase_label.text() == "Sending your changes"
+    # The bar appears after the delay; the phase comes from the network thread, which a
+    # loaded box may run later than that: wait for both.
+    qtbot.waitUntil(lambda: bar.progress_shown and bar.phase_label.text() == "Sending your changes")
     assert bar.progress_bar.maximum() == 5
     grab(bar, "status-progress", QSize(760, 28))
-    with qtbot.waitSignal(controller.ended, timeout=5000):
+    with qtbot.waitSignal(controller.ended):
         engine.gate.set()
     assert not bar.progress_shown
     assert "Online" in bar.online_label.text()
     assert bar.last_sync_label.text() == "Synced just now"
+
+
+def test_a_sync_done_before_the_window_opened_shows_online(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    """`repdesk --demo` syncs before the window exists: the bar must not say "not connected"."""
+    local_store.finish_sync("")  # what the engine records after a successful sync
+    bar, controller = _bar(qtbot, app_ctx)
+    qtbot.waitUntil(lambda: controller.online is True)
+    assert "Online" in bar.online_label.text()
+    assert bar.last_sync_label.text() == "Synced just now"
+
+
+def test_a_failed_last_sync_is_not_taken_for_online(
+    qtbot: Any, app_ctx: Any, local_store: Any
+) -> None:
+    local_store.finish_sync("")
+    local_store.finish_sync("repdesk could not reach the hub.")
+    bar, controller = _bar(qtbot, app_ctx)
+    qtbot.waitUntil(lambda: controller.status.last_error != "")
+    assert controller.online is None
+    assert "Not connected yet" in bar.online_label.text()
+    assert "could not reach" in bar.online_label.toolTip()
+    assert bar.last_sync_label.text() == "Synced just now", "the last good sync is still shown"
 
 
 def test_text_helpers() -> None:

@@ -34,7 +34,7 @@ def test_f5_syncs_and_the_reps_leads_arrive(
     assert controller.action.shortcut() == QKeySequence(QKeySequence.StandardKey.Refresh)
     changes: list[Any] = []
     app_ctx.events.changed.connect(changes.append)
-    with qtbot.waitSignal(controller.finished, timeout=20_000) as blocker:
+    with qtbot.waitSignal(controller.finished) as blocker:
         controller.action.trigger()
     report = blocker.args[0]
     assert report.pulled > 0
@@ -61,12 +61,12 @@ def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
     qtbot.addWidget(window)
     window.show()
     controller = SyncController(app_ctx, window)
-    with qtbot.waitSignal(controller.finished, timeout=20_000):
+    with qtbot.waitSignal(controller.finished):
         controller.sync_now()
     add_note(local_store, hub_world.lead_ids[0], "Asked for a reference customer")
     _revoke_token(hub_world, engine)
 
-    with qtbot.waitSignal(controller.sign_in_dialog_opened, timeout=20_000) as opened:
+    with qtbot.waitSignal(controller.sign_in_dialog_opened) as opened:
         controller.sync_now()
     assert local_store.outbox_counts().pending == 1, "the outbox is kept"
     assert controller.scheduled_in_ms == -1
@@ -78,7 +78,7 @@ def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
     assert dialog.email_edit.text() == EMAIL
     dialog.password_edit.setText(PASSWORD)
     grab(dialog, "signin-session-ended")
-    with qtbot.waitSignal(controller.finished, timeout=20_000):
+    with qtbot.waitSignal(controller.finished):
         dialog.sign_in_button.click()
     assert [i.state for i in local_store.outbox()] == [OutboxState.APPLIED]
     assert controller.status.signed_in is True

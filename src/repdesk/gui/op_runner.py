@@ -118,26 +118,35 @@ class Job:
 class _Worker(QThread):
     """A single thread draining a queue of jobs in order."""
 
-    job_done = Signal(object)
+    job_done = Signal(int)
+    """The number of the job just executed (the runner holds the job itself)."""
 
     def __init__(self, lane: Lane) -> None:
         super().__init__()
         self.lane = lane
         self.setObjectName(f"repdesk-{lane.value}")
-        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[int, Job] | None] = queue.Queue()
 
-    def put(self, job: Job | None) -> None:
-        self._queue.put(job)
+    def put(self, number: int, job: Job) -> None:
+        self._queue.put((number, job))
+
+    def stop(self) -> None:
+        """Finish the jobs already queued, then end the thread."""
+        self._queue.put(None)
 
     def run(self) -> None:
         threading.current_thread().name = self.objectName()
         while True:
-            job = self._queue.get()
-            if job is None:
+            entry = self._queue.get()
+            if entry is None:
                 return
+            number, job = entry
             job.execute()
-            # The runner (GUI thread) receives this through a queued connection.
-            self.job_done.emit(job)
+            # Only the number crosses back: the runner's own reference keeps the job (and
+            # the widgets its callbacks close over) alive until the GUI thread has delivered
+            # it, so the last reference to a QObject is never dropped on this thread.
+            del entry, job
+            self.job_done.emit(number)
 
 
 class ProgressDialog(QProgressDialog):
@@ -201,8 +210,13 @@ class OpRunner(QObject):
         self.events = events
         self.sync = sync
         self._workers: dict[Lane, _Worker] = {}
+        self._jobs: dict[int, Job] = {}
+        """Jobs queued or running, by number; only the GUI thread touches this."""
+        self._next_number = 0
         self._pending = 0
         self._closed = False
+        self.progress_delay_ms = PROGRESS_DELAY_MS
+        """Ops finishing sooner than this never show their progress dialog."""
         app = QCoreApplication.instance()
         if app is not None:
             # Threads must stop before Qt tears down (a QThread destroyed while running
@@ -231,22 +245,39 @@ class OpRunner(QObject):
         job = Job(op, ctx)
         if op.progress_label is not None:
             self._arm_progress(job)
+        self._next_number += 1
+        self._jobs[self._next_number] = job
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
-        self._workers[op.lane].put(job)
+        self._workers[op.lane].put(self._next_number, job)
         return ctx
 
+    @property
+    def closed(self) -> bool:
+        """True once `shutdown()` was called: no more ops, no more deliveries."""
+        return self._closed
+
     def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Finish queued work, then stop the threads. Outcomes not yet delivered are dropped."""
+        """Finish queued work, then stop the threads. Outcomes not yet delivered are dropped.
+
+        Dropped, not delivered later: a callback run after shutdown would act on views of a
+        window (or a test) that is gone, and could only queue follow-up work that fails.
+        """
         if self._closed:
             return
         self._closed = True
         for worker in self._workers.values():
-            worker.put(None)
+            worker.stop()
         for worker in self._workers.values():
             if not worker.wait(timeout_ms):
                 log.error("worker %s did not stop within %d ms", worker.objectName(), timeout_ms)
+        for job in self._jobs.values():
+            self._end_progress(job)
+        if self._pending:
+            log.info("shut down with %d outcome(s) not delivered", self._pending)
+        # Workers that did not stop in time still finish their job: `_deliver` drops it.
+        self._pending = 0
 
     # --- GUI-thread side -------------------------------------------------------------------
 
@@ -254,7 +285,7 @@ class OpRunner(QObject):
         timer = QTimer(self)
         timer.setSingleShot(True)
         timer.timeout.connect(lambda: self._show_progress(job))
-        timer.start(PROGRESS_DELAY_MS)
+        timer.start(self.progress_delay_ms)
         job.progress_timer = timer
 
     def _show_progress(self, job: Job) -> None:
@@ -286,14 +317,25 @@ class OpRunner(QObject):
             dialog.setRange(0, state.total)
             dialog.setValue(min(state.done, state.total))
 
-    def _deliver(self, job: Job) -> None:
+    @staticmethod
+    def _end_progress(job: Job) -> None:
         job.done = True
         if job.progress_timer is not None:
             job.progress_timer.stop()
             job.progress_timer.deleteLater()
+            job.progress_timer = None
         if job.progress_dialog is not None:
             job.progress_dialog.close()
             job.progress_dialog.deleteLater()
+            job.progress_dialog = None
+
+    def _deliver(self, number: int) -> None:
+        job = self._jobs.pop(number, None)
+        if job is None:
+            return
+        self._end_progress(job)
+        if self._closed:
+            return  # see shutdown(): outcomes arriving after it are dropped
         self._pending -= 1
         try:
             job.op.deliver(self, job)
@@ -324,6 +366,10 @@ class OpRunner(QObject):
         show_message(widget, message)
 
 
+#: Parentless message boxes still open: Python must hold them, or they vanish at once.
+_OPEN_BOXES: set[QMessageBox] = set()
+
+
 def show_message(parent: QWidget | None, message: str) -> QMessageBox:
     """A non-blocking warning box with plain text (never HTML, whatever `message` holds)."""
     box = QMessageBox(parent)
@@ -332,8 +378,18 @@ def show_message(parent: QWidget | None, message: str) -> QMessageBox:
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(message)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if parent is None:
+        # A box with a parent is kept by it; one without is owned by this wrapper alone,
+        # and garbage collection would destroy it before the rep could read it.
+        _OPEN_BOXES.add(box)
+        box.finished.connect(lambda _result: _OPEN_BOXES.discard(box))
     box.open()
     return box
+
+
+def open_message_boxes() -> list[QMessageBox]:
+    """The parentless message boxes still open (tests close them)."""
+    return [box for box in _OPEN_BOXES if shiboken6.isValid(box)]
 
 
 def runner_for(obj: QObject | None) -> OpRunner | None:

@@ -7,7 +7,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -22,11 +22,12 @@ from repdesk.domain.errors import (
     NetworkError,
     RepdeskError,
 )
-from repdesk.domain.ids import utcnow
+from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import PROGRESS_DELAY_MS, Lane, OpContext, QueryOp
 from repdesk.gui.text import tr
 from repdesk.store import settings as registry
+from repdesk.store.api import SyncState
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,9 @@ class SyncController(QObject):
         self._scheduling = True
         """False after `stop_schedule` (signed out, quitting): syncs then only run on demand."""
         self._progress_shown = False
+        self.progress_delay_ms = PROGRESS_DELAY_MS
+        """Syncs ending sooner than this never show progress (tests set it to pin timing)."""
+        self._syncs_started = 0
         self._sign_in_dialog: QWidget | None = None
         # Emitted on the network thread; Qt queues it to this object's (GUI) thread.
         self._worker_progress.connect(self._on_worker_progress, Qt.ConnectionType.QueuedConnection)
@@ -126,6 +130,7 @@ class SyncController(QObject):
         self.action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.action.setStatusTip(tr("sync", "Send your changes and fetch marketing's updates"))
         self.action.triggered.connect(self.sync_now)
+        self._read_saved_state()
 
     # --- state -----------------------------------------------------------------------------
 
@@ -151,6 +156,40 @@ class SyncController(QObject):
     def auto_sync(self) -> bool:
         settings = self.ctx.settings
         return not isinstance(settings, registry.Settings) or settings.get(registry.AUTO_SYNC)
+
+    def _read_saved_state(self) -> None:
+        """Start from what the store knows: a sync that just succeeded (e.g. the demo's,
+        before the window opened) means online, not "not connected yet"."""
+        engine = self.ctx.sync
+        started = self._syncs_started
+
+        def read(c: OpContext) -> tuple[SyncState, bool | None]:
+            signed_in = getattr(engine, "signed_in", None) if engine is not None else None
+            return c.store.sync_state(), signed_in if isinstance(signed_in, bool) else None
+
+        def adopt(result: tuple[SyncState, bool | None]) -> None:
+            if self._syncs_started != started:
+                return  # a sync has run (or runs) since: its outcome is newer than the store's
+            self._adopt(*result)
+
+        QueryOp(parent=self, op=read, success=adopt).failure(
+            lambda exc: log.warning("could not read the last sync state: %s", exc)
+        ).run_in_background(self.ctx.ops)
+
+    def _adopt(self, state: SyncState, signed_in: bool | None) -> None:
+        fields: dict[str, Any] = {
+            "last_sync_at": state.last_sync_at,
+            "last_error": state.last_error,
+        }
+        if signed_in is not None:
+            fields["signed_in"] = signed_in and state.session is not None
+        recent = state.last_sync_at is not None and (
+            utcnow() - ensure_utc(state.last_sync_at) <= timedelta(milliseconds=self.interval_ms())
+        )
+        if recent and not state.last_error:
+            # The last sync succeeded within one interval: as good as knowing we are online.
+            fields["online"] = True
+        self._set_status(**fields)
 
     def _set_status(self, **fields: Any) -> None:
         old = self._status
@@ -225,8 +264,9 @@ class SyncController(QObject):
             return engine.sync(progress=report, cancel=cancel)
 
         self._timer.stop()
+        self._syncs_started += 1
         self._progress_shown = False
-        self._progress_delay.start(PROGRESS_DELAY_MS)
+        self._progress_delay.start(self.progress_delay_ms)
         self._op = (
             QueryOp(parent=self, op=run, success=self._on_success)
             .failure(self._on_failure)
