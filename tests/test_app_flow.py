@@ -111,3 +111,36 @@ def test_cli_rejects_a_value_not_on_the_rubric_scale(
     assert "not on the rubric's scale" in err
     assert cli(["status", *dd]) == 0
     assert "Pending:    0" in capsys.readouterr().out
+
+
+def test_without_a_keyring_sync_asks_for_the_password_instead_of_failing(
+    tmp_path: Path,
+    demo: DemoHub,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """keyring's own `fail` backend stands in for a headless machine with no Secret Service."""
+    import io
+
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    dd = ["--data-dir", str(tmp_path / "client")]
+    monkeypatch.setattr("sys.stdin", io.StringIO(demo.password + "\n"))
+    assert cli(["login", "--hub", demo.url, "--email", demo.email, *dd]) == 0
+    assert "keyring" in capsys.readouterr().err.lower()
+
+    # A new process would have lost the in-memory token: status says so plainly...
+    assert cli(["status", *dd]) == 0
+    assert "no sign-in token is stored" in capsys.readouterr().out
+    # ...and sync signs in again from the password on stdin, then syncs.
+    monkeypatch.setattr("sys.stdin", io.StringIO(demo.password + "\n"))
+    assert cli(["sync", *dd]) == 0, capsys.readouterr().err
+    assert "received" in capsys.readouterr().out
+    assert cli(["leads", "--json", *dd]) == 0
+    assert len(json.loads(capsys.readouterr().out)) > 20
+    # With nothing on stdin it refuses clearly instead of sending an empty password.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli(["sync", *dd]) == 1
+    assert "password" in capsys.readouterr().err

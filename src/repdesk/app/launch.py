@@ -68,6 +68,27 @@ def _show_fatal(message: str) -> None:
         box.exec()
 
 
+def _route_qt_messages() -> None:
+    """Qt's own warnings go to the log file, not the terminal a newcomer is reading."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.INFO,  # mostly platform-plugin chatter
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        if "propagateSizeHints" in message:  # the offscreen plugin says it for every window
+            return
+        qt_log.log(levels.get(mode, logging.INFO), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -76,6 +97,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     from repdesk.gui.theme import ThemeManager
     from repdesk.store import Store
 
+    _route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("repdesk")

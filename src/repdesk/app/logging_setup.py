@@ -60,6 +60,7 @@ def configure_logging(
     max_bytes: int = 2_000_000,
     backup_count: int = 5,
     capture_uncaught: bool = False,
+    stderr_level: int = logging.WARNING,
 ) -> Path:
     """Log to `log_dir/repdesk.log` (rotated) and warnings to stderr; returns the file's path.
 
@@ -67,6 +68,8 @@ def configure_logging(
     folder) and never adds duplicates; other handlers on the root logger are left alone.
     `capture_uncaught` (the app's start-up passes True) also logs exceptions that escape
     the main thread or a worker thread, instead of losing them on a closed console.
+    `stderr_level`: the command-line tools print their own one-line errors, so they raise it
+    to keep retries and warnings in the log file only.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / LOG_FILE_NAME
@@ -84,7 +87,7 @@ def configure_logging(
     file_handler.set_name(_FILE_HANDLER)
     stderr_handler = logging.StreamHandler(sys.stderr)
     stderr_handler.set_name(_STDERR_HANDLER)
-    stderr_handler.setLevel(logging.WARNING)
+    stderr_handler.setLevel(stderr_level)
     for handler in (file_handler, stderr_handler):
         handler.setFormatter(formatter)
         handler.addFilter(redact)

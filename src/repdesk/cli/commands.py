@@ -32,7 +32,11 @@ CONFIDENCE = {"low": Confidence.LOW, "medium": Confidence.MEDIUM, "high": Confid
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from repdesk.app.logging_setup import configure_logging
+
     handler = COMMANDS[args.command]
+    # Retries and warnings go to the log file; the rep sees one clear line on failure.
+    configure_logging(AppPaths.resolve(args.data_dir).logs, stderr_level=logging.CRITICAL)
     try:
         return handler(args)
     except RepdeskError as exc:
@@ -65,8 +69,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         if state.session is None:
             print("Not signed in. Use: repdesk login --hub URL --email EMAIL")
         else:
+            from repdesk.app.services import sync_engine
+
+            engine = sync_engine(store, AppPaths.resolve(args.data_dir))
+            who = f"{state.session.rep_name} <{state.session.rep_email}>"
             print(f"Hub:        {state.session.hub_url}")
-            print(f"Signed in:  {state.session.rep_name} <{state.session.rep_email}>")
+            if engine.signed_in:
+                print(f"Signed in:  {who}")
+            else:
+                print(f"Signed in:  {who}, but no sign-in token is stored on this computer")
+                print("            (no system keyring, or the session ended): repdesk sync")
+                print("            will ask for your password.")
         print(f"Last sync:  {_when(state.last_sync_at)}")
         if state.last_error:
             print(f"Last error: {state.last_error}")
@@ -241,6 +254,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     with _store(args) as store:
         engine = sync_engine(store, AppPaths.resolve(args.data_dir))
+        _sign_in_again_if_needed(store, engine)
         report: Any = engine.sync(progress=progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
@@ -252,6 +266,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 "your attention: see the Outbox in the app, or repdesk export-pending FILE."
             )
     return 0
+
+
+def _sign_in_again_if_needed(store: StoreApi, engine: Any) -> None:
+    """No stored token (no keyring, or a revoked session): ask for the password once."""
+    session = store.sync_state().session
+    if session is None or engine.signed_in:
+        return
+    if sys.stdin.isatty():
+        print(f"Signing in to {session.hub_url} as {session.rep_email}.", file=sys.stderr)
+    password = _password()
+    if not password:
+        raise ValidationError(
+            "No sign-in token is stored on this computer: give your password at the prompt, "
+            "or on standard input (e.g. from a password manager)."
+        )
+    engine.login(session.hub_url, session.rep_email, password)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
