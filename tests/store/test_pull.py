@@ -175,7 +175,7 @@ def test_pulled_qualification_keeps_unsent_local_answers(seeded: Store) -> None:
 
 
 def test_wanted_collateral_follows_the_campaigns_of_current_leads(seeded: Store) -> None:
-    def doc(cid: str, campaign: str) -> Collateral:
+    def doc(cid: str, campaign: str | None) -> Collateral:
         return Collateral(cid, f"Doc {cid}", "0" * 64, 10, "application/pdf", campaign)
 
     seeded.apply_pull_page(
@@ -183,15 +183,17 @@ def test_wanted_collateral_follows_the_campaigns_of_current_leads(seeded: Store)
             up("collateral", doc("D1", "C1"), 1),
             up("collateral", doc("D2", "C2"), 1),
             up("collateral", doc("D3", "C3"), 1),
+            up("collateral", doc("G1", None), 1),
             up("lead", lead("L5", source_campaign_id="C1"), 1),
             up("nurture_event", event("L2", 1, campaign_id="C2"), 1),
         ],
         "c1",
     )
-    assert [c.id for c in seeded.wanted_collateral()] == ["D1", "D2"]
+    # General collateral (no campaign) is always kept; D3's campaign reaches no lead of ours.
+    assert [c.id for c in seeded.wanted_collateral()] == ["D1", "D2", "G1"]
     assert [c.id for c in seeded.collateral_for_lead("L5")] == ["D1"]
     seeded.apply_pull_page([rm("lead", "L5", 5)], "c2")
-    assert [c.id for c in seeded.wanted_collateral()] == ["D2"]
+    assert [c.id for c in seeded.wanted_collateral()] == ["D2", "G1"]
 
 
 def _fts_ok(store: Store) -> None:

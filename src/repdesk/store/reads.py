@@ -330,7 +330,9 @@ def search(conn: Connection, user_text: str, limit: int = 50) -> list[SearchHit]
 
 
 def wanted_collateral(conn: Connection) -> list[Collateral]:
-    """Collateral of campaigns the rep's current leads came from or were nurtured by."""
+    """What the cache keeps: collateral of campaigns the rep's current leads came from or were
+    nurtured by, plus marketing's general collateral (no campaign: battlecards, pricing,
+    security overviews), which every rep may need on any call."""
     campaigns = union(
         select(LEADS.c.source_campaign_id.label("cid")).where(
             LEADS.c.source_campaign_id.is_not(None)
@@ -339,7 +341,10 @@ def wanted_collateral(conn: Connection) -> list[Collateral]:
     ).subquery()
     rows = conn.execute(
         select(COLLATERAL)
-        .where(COLLATERAL.c.campaign_id.in_(select(campaigns.c.cid)))
+        .where(
+            COLLATERAL.c.campaign_id.in_(select(campaigns.c.cid))
+            | COLLATERAL.c.campaign_id.is_(None)
+        )
         .order_by(COLLATERAL.c.title, COLLATERAL.c.id)
     )
     return [collateral_from_row(r) for r in rows]
