@@ -88,3 +88,22 @@ def test_words_typed_before_a_pick_are_saved_with_it(qtbot: Any) -> None:
     card.setFocus()  # leaving the field commits the change
     assert card.answer is not None and card.answer.verbatim == "board meets in June"
     assert len(emitted) == 2
+
+
+def test_long_words_show_their_start_not_their_end(qtbot: Any) -> None:
+    """A QLineEdit shows the text around its cursor: after setText that is the END."""
+    from repdesk.domain.qualification import BantAnswer
+
+    card, _ = _card(qtbot)
+    quote = "We would need the CFO to sign off, " * 6 + "and that takes a quarter"
+    card.set_answer(BantAnswer(BantDimension.BUDGET, "yes", verbatim=quote))
+    assert card.verbatim.text() == quote
+    assert card.verbatim.cursorPosition() == 0
+
+    qtbot.keyClick(card, Qt.Key.Key_V)
+    card.verbatim.clear()
+    qtbot.keyClicks(card.verbatim, quote)
+    assert card.verbatim.cursorPosition() == len(quote), "while typing, the cursor follows"
+    qtbot.keyClick(card.verbatim, Qt.Key.Key_Return)
+    assert card.verbatim.cursorPosition() == 0
+    assert card.answer is not None and card.answer.verbatim == quote

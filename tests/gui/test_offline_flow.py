@@ -18,7 +18,8 @@ from repdesk.domain.ids import new_id
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.gui.notify import NoticeBanner, Notifier
-from repdesk.gui.outbox_panel import OutboxModel, OutboxPanel
+from repdesk.gui.outbox_model import OutboxModel
+from repdesk.gui.outbox_panel import OutboxPanel
 from repdesk.gui.status import SyncStatusBar
 from repdesk.gui.sync_controller import SyncController
 from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures

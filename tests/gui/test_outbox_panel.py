@@ -15,7 +15,8 @@ from PySide6.QtCore import QSize, Qt
 from repdesk.domain.defaults import DEFAULT_RUBRIC
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
-from repdesk.gui.outbox_panel import OutboxModel, OutboxPanel, summary
+from repdesk.gui.outbox_model import OutboxModel, summary
+from repdesk.gui.outbox_panel import OutboxPanel
 from repdesk.store.api import FieldConflict, MutationOutcome, RemoteUpsert
 from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
     add_note,
@@ -237,7 +238,7 @@ def test_export_button_asks_for_a_file_and_remembers_the_folder(
 def test_only_the_most_recent_sent_items_are_listed_but_every_unsent_one_is(
     local_store: Any,
 ) -> None:
-    from repdesk.gui.outbox_panel import load_rows
+    from repdesk.gui.outbox_model import load_rows
 
     ada = lead("Ada Lovelace")
     seed_leads(local_store, ada)

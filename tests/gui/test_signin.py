@@ -13,8 +13,9 @@ from typing import Any
 
 import keyring
 import pytest
+import shiboken6
 from keyring.backends import fail
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 
 from repdesk.domain.errors import AuthError, ClientTooOldError, NetworkError, TlsError
 from repdesk.gui.signin import SignInDialog, sign_in_error_text
@@ -201,3 +202,68 @@ def test_each_failure_kind_has_its_own_message() -> None:
     assert len(texts) == 4
     assert any("certificate" in t for t in texts)
     assert any("newer version" in t for t in texts)
+
+
+def _gated_login(engine: Any, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The hub answers only when the test opens the gate (injected: the timing must be exact)."""
+    gate = threading.Event()
+    real = engine.login
+
+    def slow_login(*args: Any) -> Any:
+        gate.wait(60)
+        return real(*args)
+
+    monkeypatch.setattr(engine, "login", slow_login)
+    return gate
+
+
+def test_cancel_while_signing_in_wins_over_a_late_success(
+    qtbot: Any,
+    app_ctx: Any,
+    engine: Any,
+    hub_world: Any,
+    local_store: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Injected: the login waits for a gate, so Cancel lands while it is on its way."""
+    gate = _gated_login(engine, monkeypatch)
+    dialog = _dialog(qtbot, app_ctx)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as the app opens it again
+    _fill(dialog, hub_world.url, EMAIL, PASSWORD)
+    signed_in: list[object] = []
+    dialog.signed_in.connect(signed_in.append)
+    dialog.sign_in_button.click()
+    assert dialog.busy
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))
+    gate.set()
+    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    assert signed_in == []
+    assert local_store.sync_state().session is None, "cancel wins: no session is kept"
+    assert not engine.signed_in
+
+
+def test_a_success_delivered_after_the_cancel_is_signed_out_again(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    """The hub answered before the cancel, but the answer reaches the window after it."""
+    from repdesk.gui.ops import Lane, QueryOp
+
+    dialog = _dialog(qtbot, app_ctx)
+    _fill(dialog, hub_world.url, EMAIL, PASSWORD)
+    signed_in: list[object] = []
+    dialog.signed_in.connect(signed_in.append)
+    dialog.sign_in_button.click()
+    # The network lane runs in order: once this marker ran, the login has finished there.
+    # The test does not run the event loop meanwhile, so its outcome is not delivered yet.
+    finished = threading.Event()
+    QueryOp(parent=None, op=lambda _c: finished.set()).on_lane(Lane.NETWORK).run_in_background(
+        app_ctx.ops
+    )
+    assert finished.wait(60)
+    assert local_store.sync_state().session is not None, "the hub did sign us in"
+    dialog.reject()  # the rep pressed Cancel just then
+    qtbot.waitUntil(lambda: app_ctx.ops.idle and local_store.sync_state().session is None)
+    assert signed_in == []
+    assert not engine.signed_in
+    assert app_ctx.settings.get(registry.HUB_URL) == "", "a cancelled hub is not remembered"

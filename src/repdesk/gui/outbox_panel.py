@@ -1,16 +1,16 @@
-"""The outbox: every change the rep made, whether the hub has it yet, and what to do if not."""
+"""The outbox panel: every change the rep made, whether the hub has it yet, and what to do if not.
+
+The rows and the table model live in `repdesk.gui.outbox_model`.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -26,216 +26,35 @@ from PySide6.QtWidgets import (
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import RepdeskError
-from repdesk.domain.outbox import Conflict, MutationKind, OutboxItem, OutboxState
-from repdesk.domain.qualification import Rubric
+from repdesk.domain.outbox import Conflict, OutboxState
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
-from repdesk.gui.text import format_when, one_line, plain_label, plain_tooltip, set_plain, tr
-from repdesk.gui.theme import Tone, tone_color
-from repdesk.store.api import StoreApi
+from repdesk.gui.outbox_model import (
+    RECENT_SENT_SHOWN,
+    OutboxModel,
+    OutboxRow,
+    kind_label,
+    load_rows,
+    rubric_labels,
+    state_label,
+    summary,
+)
+from repdesk.gui.text import plain_label, set_plain, tr
+
+__all__ = [
+    "RECENT_SENT_SHOWN",
+    "OutboxModel",
+    "OutboxPanel",
+    "OutboxRow",
+    "ask_export_file",
+    "kind_label",
+    "load_rows",
+    "rubric_labels",
+    "state_label",
+    "summary",
+]
 
 log = logging.getLogger(__name__)
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One outbox item with what the panel needs to show it (read on the DB lane)."""
-
-    item: OutboxItem
-    lead_name: str
-    conflicts: tuple[Conflict, ...] = ()
-    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    """BANT value codes -> the rubric's labels, by dimension ("budget" -> {"approved": ...})."""
-
-    @property
-    def summary(self) -> str:
-        return summary(self.item, self.labels)
-
-    def value_label(self, dimension: str, code: str) -> str:
-        return self.labels.get(dimension, {}).get(code, code)
-
-
-def kind_label(kind: MutationKind) -> str:
-    return {
-        MutationKind.CALL_NOTE_CREATE: tr("outbox", "Call note"),
-        MutationKind.QUALIFICATION_UPDATE: tr("outbox", "BANT answers"),
-        MutationKind.OBJECTION_CREATE: tr("outbox", "Objection"),
-        MutationKind.DISPOSITION_SET: tr("outbox", "Decision"),
-        MutationKind.COLLATERAL_USED: tr("outbox", "Collateral used"),
-    }.get(kind, str(kind))
-
-
-def state_label(state: OutboxState) -> str:
-    return {
-        OutboxState.PENDING: tr("outbox", "Waiting to send"),
-        OutboxState.APPLIED: tr("outbox", "Sent"),
-        OutboxState.REJECTED: tr("outbox", "Refused by the hub"),
-        OutboxState.CONFLICT: tr("outbox", "Needs your decision"),
-    }.get(state, str(state))
-
-
-_DISPOSITION = {
-    "accept": "Accepted",
-    "return_to_nurture": "Sent back to nurture",
-    "disqualify": "Disqualified",
-}
-
-
-def rubric_labels(rubric: Rubric | None) -> dict[str, dict[str, str]]:
-    if rubric is None:
-        return {}
-    return {d.dimension.value: {o.code: o.label for o in d.options} for d in rubric.dimensions}
-
-
-def summary(item: OutboxItem, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """A short plain-text line about what the change says (from its queued payload)."""
-    p: dict[str, Any] = item.payload if isinstance(item.payload, dict) else {}
-    kind = item.kind
-    if kind is MutationKind.CALL_NOTE_CREATE:
-        return one_line(str(p.get("body", "")))
-    if kind is MutationKind.QUALIFICATION_UPDATE:
-        fields = p.get("fields")
-        if isinstance(fields, dict) and fields:
-            parts = []
-            for name, answer in fields.items():
-                value = str(answer.get("value", "")) if isinstance(answer, dict) else ""
-                value = (labels or {}).get(str(name), {}).get(value, value)
-                shown = value if value else tr("outbox", "cleared")
-                parts.append(f"{str(name).capitalize()}: {shown}")
-            return one_line(", ".join(parts))
-        return ""
-    if kind is MutationKind.OBJECTION_CREATE:
-        return one_line(str(p.get("verbatim") or p.get("category_code", "")))
-    if kind is MutationKind.DISPOSITION_SET:
-        label = tr("outbox", _DISPOSITION.get(str(p.get("kind", "")), str(p.get("kind", ""))))
-        reason = str(p.get("reason", ""))
-        return one_line(f"{label}: {reason}" if reason else label)
-    if kind is MutationKind.COLLATERAL_USED:
-        verb = tr("outbox", "Sent") if p.get("kind") == "sent" else tr("outbox", "Shown")
-        return one_line(verb)
-    return ""
-
-
-#: Sent items stay in the store for good; the panel shows only the most recent of them.
-RECENT_SENT_SHOWN = 200
-_UNSENT = (OutboxState.PENDING, OutboxState.REJECTED, OutboxState.CONFLICT)
-
-
-def load_rows(store: StoreApi, recent_sent: int = RECENT_SENT_SHOWN) -> list[OutboxRow]:
-    """Unsent items and the most recent sent ones, with lead names and open conflicts.
-
-    Runs on the DB lane; lead names come from one batched `lead_rows` call.
-    """
-    unsent = store.outbox(_UNSENT)
-    sent = sorted(store.outbox((OutboxState.APPLIED,)), key=lambda i: i.seq)[-recent_sent:]
-    items = sorted([*unsent, *sent], key=lambda i: i.seq)
-    by_mutation: dict[str, list[Conflict]] = {}
-    for conflict in store.conflicts(open_only=True):
-        by_mutation.setdefault(conflict.mutation_id, []).append(conflict)
-    lead_ids = list(dict.fromkeys(i.lead_id for i in items))
-    names = {row.id: row.name for row in store.lead_rows(lead_ids)} if lead_ids else {}
-    labels = rubric_labels(store.rubric())
-    return [
-        OutboxRow(item, names.get(item.lead_id, ""), tuple(by_mutation.get(item.id, ())), labels)
-        for item in items
-    ]
-
-
-class OutboxModel(QAbstractTableModel):
-    """Outbox rows in queue order; all text is plain (the hub's reasons included)."""
-
-    COLUMNS = ("recorded", "lead", "change", "state", "reason")
-    ID_ROLE = Qt.ItemDataRole.UserRole + 1
-    STATE_ROLE = Qt.ItemDataRole.UserRole + 2
-
-    _STATE_TONES = {
-        OutboxState.REJECTED: Tone.BAD,
-        OutboxState.CONFLICT: Tone.WARN,
-        OutboxState.APPLIED: Tone.OK,
-    }
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[OutboxRow] = []
-
-    def set_rows(self, rows: Sequence[OutboxRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> OutboxRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, mutation_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.item.id == mutation_id:
-                return i
-        return -1
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        return (
-            tr("outbox", "Recorded"),
-            tr("outbox", "Lead"),
-            tr("outbox", "Change"),
-            tr("outbox", "State"),
-            tr("outbox", "Hub's reason"),
-        )[section]
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row = self.row_at(index.row())
-        if row is None or not 0 <= index.column() < len(self.COLUMNS):
-            return None
-        item = row.item
-        column = self.COLUMNS[index.column()]
-        if role == self.ID_ROLE:
-            return item.id
-        if role == self.STATE_ROLE:
-            return item.state.value
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column, full=False)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            # Hub and rep text: Qt would guess "<b>…" is HTML, so tooltips are made plain.
-            return plain_tooltip(self._text(row, column, full=True)) or None
-        if role == Qt.ItemDataRole.ForegroundRole and column == "state":
-            tone = self._STATE_TONES.get(item.state)
-            return QBrush(tone_color(tone)) if tone is not None else None
-        return None
-
-    @staticmethod
-    def _text(row: OutboxRow, column: str, *, full: bool) -> str:
-        item = row.item
-        if column == "recorded":
-            return format_when(item.recorded_at)
-        if column == "lead":
-            return row.lead_name or tr("outbox", "(a lead no longer assigned to you)")
-        if column == "change":
-            text = row.summary
-            label = kind_label(item.kind)
-            return f"{label}: {text}" if text else label
-        if column == "state":
-            return state_label(item.state)
-        return item.detail if full else one_line(item.detail, 120)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class _DetailPane(QGroupBox):

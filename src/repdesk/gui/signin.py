@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,7 +31,8 @@ from repdesk.domain.errors import (
     ValidationError,
 )
 from repdesk.gui.context import AppContext
-from repdesk.gui.ops import Lane, OpContext, QueryOp
+from repdesk.gui.op_runner import is_alive
+from repdesk.gui.ops import Lane, QueryOp
 from repdesk.gui.text import plain_label, set_plain, tr
 from repdesk.gui.theme import Tone, scaled_font, set_tone
 
@@ -97,6 +100,8 @@ class SignInDialog(QDialog):
         self.setWindowTitle(tr("signin", "Sign in to repdesk"))
         self.setMinimumWidth(460)
         self._busy = False
+        self._cancelled: threading.Event | None = None
+        """Set when the rep cancels while a sign-in is on its way (see `reject`)."""
         self.notice: QMessageBox | None = None
         """The information box shown after sign-in, if any (tests read it)."""
 
@@ -204,13 +209,20 @@ class SignInDialog(QDialog):
             return
         self.error_label.hide()
         self._set_busy(True)
+        attempt = _Attempt(self, engine, hub_url)
+        self._cancelled = attempt.cancelled
+        # No parent: a cancelled dialog may be deleted before the hub answers, and a late
+        # success must still be undone (see `_Attempt`).
+        QueryOp(
+            parent=None, op=lambda _c: attempt.run(email, password), success=attempt.delivered
+        ).failure(attempt.failed).on_lane(Lane.NETWORK).run_in_background(self.ctx.ops)
 
-        def login(_: OpContext) -> Any:
-            return engine.login(hub_url, email, password)
-
-        QueryOp(parent=self, op=login, success=self._succeeded).failure(
-            lambda exc: self._failed(exc, hub_url)
-        ).on_lane(Lane.NETWORK).run_in_background(self.ctx.ops)
+    def reject(self) -> None:
+        """Cancel, Esc or closing the window; a sign-in still on its way is undone."""
+        if self._busy and self._cancelled is not None:
+            self._cancelled.set()
+            self._set_busy(False)
+        super().reject()
 
     def _succeeded(self, result: Any) -> None:
         session = getattr(result, "session", result)
@@ -273,3 +285,59 @@ class SignInDialog(QDialog):
         self.demo_requested.emit()
         if self.isVisible():  # the handler may have closed the dialog itself
             self.accept()
+
+
+class _Attempt:
+    """One sign-in on its way to the hub. If the rep cancels meanwhile, cancel wins.
+
+    The login itself cannot be interrupted (the hub may already have issued a token), so a
+    login that succeeds after the cancel is signed out again: on the network thread when it
+    notices the cancel there, or from the GUI thread when the cancel came in later.
+    """
+
+    def __init__(self, dialog: SignInDialog, engine: Any, hub_url: str) -> None:
+        self._dialog = weakref.ref(dialog)
+        self.engine = engine
+        self.ops = dialog.ctx.ops
+        self.hub_url = hub_url
+        self.cancelled = threading.Event()
+
+    def run(self, email: str, password: str) -> Any:
+        """On the network lane."""
+        if self.cancelled.is_set():
+            return None  # cancelled while queued behind other network work: never sent
+        result = self.engine.login(self.hub_url, email, password)
+        if self.cancelled.is_set():
+            self._undo()
+            return None
+        return result
+
+    def _waiting_dialog(self) -> SignInDialog | None:
+        dialog = self._dialog()
+        if self.cancelled.is_set() or dialog is None or not is_alive(dialog):
+            return None
+        return dialog
+
+    def delivered(self, result: Any) -> None:
+        dialog = self._waiting_dialog()
+        if dialog is not None:
+            dialog._succeeded(result)
+        elif result is not None and not self.ops.closed:  # None: undone on the network lane
+            QueryOp(
+                parent=None, op=lambda _c: self._undo(), success=self.ops.events.emit_changes
+            ).failure(
+                lambda exc: log.warning("could not undo a cancelled sign-in: %s", exc)
+            ).on_lane(Lane.NETWORK).run_in_background(self.ops)
+
+    def failed(self, exc: BaseException) -> None:
+        dialog = self._waiting_dialog()
+        if dialog is not None:
+            dialog._failed(exc, self.hub_url)
+        else:
+            log.info("a cancelled sign-in failed anyway: %s", exc)
+
+    def _undo(self) -> Changes:
+        # Forget the session and its token; unsent changes stay in the outbox for later.
+        changes: Changes = self.engine.logout(force=True)
+        log.info("sign-in cancelled by the rep: the new session was signed out again")
+        return changes

@@ -302,6 +302,7 @@ class QualificationTab(QWidget):
         row = self._rows[dimension]
         row.value.setCurrentIndex(max(0, row.value.findData(value)))
         row.verbatim.setText(verbatim)
+        row.verbatim.setCursorPosition(0)
         row.confidence.setCurrentIndex(row.confidence.findData(int(confidence)))
         self._edited()
 

@@ -183,6 +183,8 @@ class BantCard(QFrame):
         if answer is not None:
             self._confidence = answer.confidence
             self.verbatim.setText(answer.verbatim)
+            # setText leaves the cursor (and the view) at the end: show how the quote starts.
+            self.verbatim.setCursorPosition(0)
         self._refresh()
 
     def pick(self, code: str) -> None:
@@ -224,6 +226,8 @@ class BantCard(QFrame):
         self.answer_changed.emit(self._answer)
 
     def _commit_verbatim(self) -> None:
+        # Done typing: scroll a long quote back to its start, which is what the rep reads.
+        self.verbatim.setCursorPosition(0)
         # Words typed before a value is picked are kept in the field and saved with the pick.
         words = self.verbatim.text().strip()
         if self._answer is not None and words != self._answer.verbatim:
