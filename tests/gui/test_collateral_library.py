@@ -225,3 +225,45 @@ def _preview_message(library: Any) -> str:
     if callable(value):
         value = value()
     return str(value)
+
+
+def _columns_fit(library: Any) -> bool:
+    header = library.table.horizontalHeader()
+    total = sum(header.sectionSize(c) for c in range(library.model.columnCount()))
+    return total <= library.table.viewport().width()
+
+
+def test_columns_fit_the_table_at_any_width(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    header = library.table.horizontalHeader()
+    campaign = 1
+    qtbot.waitUntil(lambda: _columns_fit(library))
+    assert header.sectionSize(campaign) >= header.sectionSizeHint(campaign), "title not cut"
+    for width in (700, 1400):
+        library.resize(width, 600)
+        library.splitter.setSizes([width // 2, width // 2])
+        # The table hides its scrollbar on a later turn of the event loop: wait for both.
+        qtbot.waitUntil(
+            lambda: _columns_fit(library) and not library.table.horizontalScrollBar().isVisible()
+        )
+
+
+def test_the_preview_page_fits_the_pane(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    preview = library.preview
+    with qtbot.waitSignal(preview.rendered):
+        library.select(library_items["minimal"].id)
+    viewport = preview.scroll_area.viewport()
+
+    def fits() -> bool:
+        page = preview._labels[0]
+        return page.mapTo(viewport, page.rect().topRight()).x() < viewport.width()
+
+    qtbot.waitUntil(fits)
+    with qtbot.waitSignal(preview.rendered):  # a narrower pane renders the page again
+        library.splitter.setSizes([700, 300])
+    qtbot.waitUntil(fits)

@@ -27,6 +27,15 @@ def _preview(qtbot: Any, runner: OpRunner) -> PdfPreview:
     return preview
 
 
+def _fits(preview: PdfPreview) -> bool:
+    """Every page lies inside the visible pane: nothing is cut on the right."""
+    viewport = preview.scroll_area.viewport()
+    return all(
+        label.mapTo(viewport, label.rect().topRight()).x() < viewport.width()
+        for label in preview._labels
+    )
+
+
 def _settled(preview: PdfPreview) -> bool:
     return preview.rendered_pages() > 0 or preview.message() != ""
 
@@ -40,7 +49,8 @@ def test_every_readable_corpus_pdf_renders(qtbot: Any, runner: OpRunner, name: s
     assert preview.message() == ""
     assert preview.page_count() >= preview.rendered_pages()
     pixmap = preview._labels[0].pixmap()
-    assert pixmap.width() == pytest.approx(DEFAULT_WIDTH_PX, abs=1)
+    assert pixmap.deviceIndependentSize().width() == pytest.approx(preview.page_width(), abs=1)
+    assert _fits(preview)
     image = pixmap.toImage()
     colours = {
         image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
@@ -111,3 +121,32 @@ def test_a_newer_load_wins_over_a_slower_older_one(qtbot: Any, runner: OpRunner)
     preview.clear()
     assert (preview.rendered_pages(), preview.message(), preview.path) == (0, "", None)
     assert not preview.open_button.isEnabled()
+
+
+def test_pages_fit_the_pane_and_follow_its_width(qtbot: Any, runner: OpRunner) -> None:
+    preview = _preview(qtbot, runner)
+    with qtbot.waitSignal(preview.rendered):
+        preview.load(CORPUS / "pdflatex-4-pages.pdf")
+    wide = preview._labels[0].pixmap().deviceIndependentSize().width()
+    qtbot.waitUntil(lambda: _fits(preview))
+
+    with qtbot.waitSignal(preview.rendered):  # re-rendered sharp after the resize settles
+        preview.resize(420, 900)
+    narrow = preview._labels[0].pixmap().deviceIndependentSize().width()
+    assert narrow < wide
+    assert narrow == pytest.approx(preview.page_width(), abs=1)
+    qtbot.waitUntil(lambda: _fits(preview))
+    assert preview.scroll_area.horizontalScrollBar().maximum() == 0 or not (
+        preview.scroll_area.horizontalScrollBar().isVisible()
+    )
+
+
+def test_without_fitting_pages_keep_their_width(qtbot: Any, runner: OpRunner) -> None:
+    preview = PdfPreview(ops=runner, fit_width=False)
+    qtbot.addWidget(preview)
+    preview.resize(420, 600)
+    preview.show()
+    with qtbot.waitSignal(preview.rendered):
+        preview.load(CORPUS / "minimal-document.pdf")
+    width = preview._labels[0].pixmap().deviceIndependentSize().width()
+    assert width == pytest.approx(DEFAULT_WIDTH_PX, abs=1)

@@ -50,3 +50,28 @@ def test_render_screenshots_writes_every_view(
     assert app_ctx.ops.idle
     # Taking pictures does not overwrite the rep's saved window layout.
     assert not app_ctx.settings.is_set(registry.WINDOW_GEOMETRY)
+
+
+def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from repdesk.domain.outbox import MutationKind, OutboxState
+    from repdesk.gui.screenshots import CALL_OBJECTION
+
+    store = app_ctx.store
+    assert store.outbox() == []
+    render_screenshots(app_ctx, tmp_path / "shots")
+    pending = [i for i in store.outbox() if i.state is OutboxState.PENDING]
+    kinds = {i.kind for i in pending}
+    assert {
+        MutationKind.CALL_NOTE_CREATE,
+        MutationKind.OBJECTION_CREATE,
+        MutationKind.DISPOSITION_SET,
+    } <= kinds
+    lead_id = pending[0].lead_id
+    assert {i.lead_id for i in pending} == {lead_id}, "one call, with one lead"
+    [objection] = [o for o in store.objections(lead_id) if o.verbatim == CALL_OBJECTION]
+    assert objection.category_code
+    assert any("Friday forecast review" in n.body for n in store.notes(lead_id))

@@ -190,6 +190,11 @@ class CallConsole(QWidget):
         ).run_in_background(ctx.ops)
 
     @property
+    def lead(self) -> Lead | None:
+        """The lead on the phone (None until loaded, or if it is no longer assigned)."""
+        return self._lead
+
+    @property
     def is_loaded(self) -> bool:
         """True once the lead, rubric and any draft are shown (cards accept keys)."""
         return self._loaded
@@ -369,14 +374,20 @@ class CallConsole(QWidget):
     # --- objections ------------------------------------------------------------------------
 
     def add_objection(self) -> None:
+        dialog = self.objection_dialog()
+        if dialog is not None:
+            dialog.open()
+
+    def objection_dialog(self) -> ObjectionDialog | None:
+        """The objection form for this call, wired to the console but not opened yet."""
         if not self._loaded or self.ended:
-            return
+            return None
         campaign = self._lead.source_campaign_id if self._lead else None
         dialog = ObjectionDialog(self.ctx, self.lead_id, self, campaign_id=campaign)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._objection_saved)
         dialog.finished.connect(lambda _result: self.focus_notes())
-        dialog.open()
+        return dialog
 
     def _objection_saved(self, objection: Objection) -> None:
         self._objections.append(objection)
@@ -406,11 +417,13 @@ class CallConsole(QWidget):
             self.lead_id, self, with_outcome=True, lead_name=self.name_label.text()
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.decided.connect(self._finish)
+        dialog.decided.connect(self.finish)
         dialog.rejected.connect(self.focus_notes)
         dialog.open()
 
-    def _finish(self, decision: Decision) -> None:
+    def finish(self, decision: Decision) -> None:
+        """End the call with `decision` (what the end-of-call dialog hands over): the notes
+        become a call note, the disposition (if any) is set, and the console closes."""
         self.timer.stop()
         self.drafts.stop()
         body = self.notes.toPlainText().strip() or tr("call", "Call without notes: %1").replace(

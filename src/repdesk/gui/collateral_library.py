@@ -21,7 +21,6 @@ from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
@@ -35,6 +34,7 @@ from repdesk.domain.leads import Collateral
 from repdesk.gui.context import AppContext, CollateralFiles
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
+from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.text import one_line, plain_label, plain_tooltip, set_plain, tr
 from repdesk.gui.theme import Tone, scaled_font, set_tone, tone_color
 
@@ -58,6 +58,11 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return tr("collateral", "{n} KB").format(n=round(size / 1024))
     return tr("collateral", "{n:.1f} MB").format(n=size / (1024 * 1024))
+
+
+def tags_text(tags: Sequence[str]) -> str:
+    """Tags once each, in marketing's order (the same tag may come from two sources)."""
+    return ", ".join(dict.fromkeys(t.strip() for t in tags if t.strip()))
 
 
 def state_text(row: CollateralRow) -> str:
@@ -148,7 +153,7 @@ class CollateralModel(QAbstractTableModel):
             if column == "campaign":
                 return row.campaign
             if column == "tags":
-                return ", ".join(item.tags)
+                return tags_text(item.tags)
             if column == "size":
                 return human_size(item.size)
             if column == "state":
@@ -205,11 +210,13 @@ class CollateralLibrary(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        # A library holds dozens of files, not thousands: fitting columns to contents is cheap.
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+        # Title, campaign and tags share the width (the title first); size and status fit
+        # their text. A library holds dozens of files: measuring them is cheap.
+        self.column_fitter = ColumnFitter(self.table, {0: 3.0, 1: 2.0, 2: 1.5})
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
 
@@ -256,7 +263,7 @@ class CollateralLibrary(QWidget):
         self.splitter.addWidget(preview_box)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([520, 480])
+        self.splitter.setSizes([560, 440])
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
@@ -338,7 +345,7 @@ class CollateralLibrary(QWidget):
         if row.campaign:
             details.append(row.campaign)
         if item.tags:
-            details.append(", ".join(item.tags))
+            details.append(tags_text(item.tags))
         if row.path is None:
             details.append(tr("collateral", "Not downloaded yet: it arrives with the next sync."))
         self._details = " · ".join(details)

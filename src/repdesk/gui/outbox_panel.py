@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -39,6 +38,7 @@ from repdesk.gui.outbox_model import (
     state_label,
     summary,
 )
+from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.text import plain_label, set_plain, tr
 
 __all__ = [
@@ -209,15 +209,13 @@ class OutboxPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        # The change and the hub's reason share the spare width; the rest fit their text.
-        fit, stretch = QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch
-        for column, mode in enumerate(
-            (fit, QHeaderView.ResizeMode.Interactive, stretch, fit, stretch)
-        ):
-            header.setSectionResizeMode(column, mode)
-        header.setStretchLastSection(False)
-        self.table.setColumnWidth(1, 150)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+        # The change and the hub's reason share the spare width (an empty reason column
+        # takes only its title's room); the time, lead and state fit their text.
+        self.column_fitter = ColumnFitter(self.table, {2: 3.0, 4: 2.0, 1: 1.0})
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
 
         self.detail = _DetailPane(self)

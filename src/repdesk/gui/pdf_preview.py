@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QPalette, QPixmap
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_PAGES = 3
 DEFAULT_WIDTH_PX = 640
+"""The page width when not fitting to the pane (`fit_width=False`)."""
+#: Fitted pages stay within these widths (device-independent pixels).
+MIN_FIT_WIDTH_PX = 160
+MAX_FIT_WIDTH_PX = 1600
+#: A resize re-renders the pages sharp once the rep stops dragging for this long.
+REFIT_DELAY_MS = 150
+#: Width changes smaller than this keep the pages as they are.
+_REFIT_SLACK_PX = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,21 @@ def render_pdf(
         doc.close()
 
 
+def _pixmap(image: QImage, width: int, scale: float, *, smooth: bool) -> QPixmap:
+    """`image` as a page `width` device-independent pixels wide on a `scale`x screen."""
+    pixels = max(1, round(width * scale))
+    if image.width() != pixels:
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if smooth
+            else Qt.TransformationMode.FastTransformation
+        )
+        image = image.scaledToWidth(pixels, mode)
+    pixmap = QPixmap.fromImage(image)
+    pixmap.setDevicePixelRatio(scale)
+    return pixmap
+
+
 def _to_qimage(bitmap: pdfium.PdfBitmap) -> QImage:
     formats = {"RGBX": QImage.Format.Format_RGBX8888, "RGBA": QImage.Format.Format_RGBA8888}
     formats["RGB"] = QImage.Format.Format_RGB888
@@ -114,7 +137,11 @@ def _to_qimage(bitmap: pdfium.PdfBitmap) -> QImage:
 
 
 class PdfPreview(QWidget):
-    """Shows the first pages of one PDF; `load(path)` replaces whatever was shown."""
+    """Shows the first pages of one PDF; `load(path)` replaces whatever was shown.
+
+    With `fit_width` (the default) pages are as wide as the pane: resizing scales them at
+    once and renders them sharp again shortly after the rep stops dragging.
+    """
 
     rendered = Signal(int)
     """How many pages are now shown."""
@@ -128,11 +155,20 @@ class PdfPreview(QWidget):
         ops: OpRunner | None = None,
         max_pages: int = DEFAULT_MAX_PAGES,
         width_px: int = DEFAULT_WIDTH_PX,
+        fit_width: bool = True,
     ) -> None:
         super().__init__(parent)
         self._ops = ops
         self.max_pages = max_pages
         self.width_px = width_px
+        self.fit_width = fit_width
+        self._images: list[QImage] = []
+        self._shown_width = 0
+        """The width (device-independent px) the pages on screen were rendered for."""
+        self._refit_timer = QTimer(self)
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(REFIT_DELAY_MS)
+        self._refit_timer.timeout.connect(self._refit)
         self._path: Path | None = None
         self._generation = 0
         self._page_count = 0
@@ -157,6 +193,9 @@ class PdfPreview(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setWidget(self._pages)
         self.scroll_area.setBackgroundRole(QPalette.ColorRole.Mid)
+        if fit_width:
+            # Pages are made to fit: a horizontal bar would only ever scroll a few pixels.
+            self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         top = QHBoxLayout()
         top.setContentsMargins(SPACING // 2, 0, 0, 0)
@@ -200,8 +239,6 @@ class PdfPreview(QWidget):
 
     def load(self, path: Path | str) -> None:
         path = Path(path)
-        self._generation += 1
-        generation = self._generation
         self._path = path
         self._page_count = 0
         self._drop_pages()
@@ -212,11 +249,30 @@ class PdfPreview(QWidget):
         self.scroll_area.hide()
         self.header.setText(path.name)
         self.open_button.setEnabled(True)
-        max_pages, width = self.max_pages, self.width_px
+        self._render(path)
+
+    def page_width(self) -> int:
+        """The width pages are rendered at now (device-independent pixels)."""
+        if not self.fit_width:
+            return self.width_px
+        margins = self._pages_layout.contentsMargins()
+        frame = 2 * self.scroll_area.frameWidth()
+        # Room for the vertical bar is always kept, so its appearing never cuts a page.
+        bar = self.scroll_area.verticalScrollBar().sizeHint().width()
+        border = 2  # the page's own 1 px frame on each side
+        width = self.width() - frame - bar - margins.left() - margins.right() - border
+        return max(MIN_FIT_WIDTH_PX, min(MAX_FIT_WIDTH_PX, width))
+
+    def _render(self, path: Path) -> None:
+        self._generation += 1
+        generation = self._generation
+        max_pages, width = self.max_pages, self.page_width()
+        scale = self.devicePixelRatioF()
+        pixels = max(1, round(width * scale))
 
         def shown(result: RenderedPdf) -> None:
             if generation == self._generation:
-                self._show(result)
+                self._show(result, width, scale)
 
         def failed(exc: BaseException) -> None:
             if generation != self._generation:
@@ -234,13 +290,34 @@ class PdfPreview(QWidget):
             # No runner reachable (a bare widget): render here rather than not at all.
             log.debug("no op runner for the PDF preview; rendering on the GUI thread")
             try:
-                shown(render_pdf(path, max_pages, width))
+                shown(render_pdf(path, max_pages, pixels))
             except Exception as exc:
                 failed(exc)
             return
         QueryOp(
-            parent=self, op=lambda _c: render_pdf(path, max_pages, width), success=shown
+            parent=self, op=lambda _c: render_pdf(path, max_pages, pixels), success=shown
         ).failure(failed).on_lane(Lane.FILES).run_in_background(ops)
+
+    # --- fitting the pane ------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if not self.fit_width or not self._labels:
+            return
+        width = self.page_width()
+        if abs(width - self._shown_width) <= _REFIT_SLACK_PX:
+            return
+        # Scaled now (a little soft), rendered sharp once the rep stops resizing.
+        scale = self.devicePixelRatioF()
+        for label, image in zip(self._labels, self._images, strict=False):
+            label.setPixmap(_pixmap(image, width, scale, smooth=False))
+        self._refit_timer.start()
+
+    def _refit(self) -> None:
+        if self._path is None or not self._labels:
+            return
+        if abs(self.page_width() - self._shown_width) > _REFIT_SLACK_PX:
+            self._render(self._path)
 
     def open_externally(self) -> None:
         if self._path is None:
@@ -250,7 +327,8 @@ class PdfPreview(QWidget):
 
     # --- rendering -------------------------------------------------------------------------
 
-    def _show(self, result: RenderedPdf) -> None:
+    def _show(self, result: RenderedPdf, width: int, scale: float) -> None:
+        self._drop_pages()
         self._page_count = result.page_count
         self._message = ""
         self.message_label.hide()
@@ -266,18 +344,26 @@ class PdfPreview(QWidget):
             .replace("%2", str(shown))
             .replace("%3", str(result.page_count))
         )
+        self._images = list(result.pages)
+        self._shown_width = width
         for image in result.pages:
             label = QLabel(self._pages)
-            label.setPixmap(QPixmap.fromImage(image))
+            label.setPixmap(_pixmap(image, width, scale, smooth=True))
             label.setFrameShape(QLabel.Shape.Box)
             self._pages_layout.addWidget(label)
             self._labels.append(label)
+        if self.fit_width and abs(self.page_width() - width) > _REFIT_SLACK_PX:
+            self._refit_timer.start()  # the pane changed size while this was rendering
         self.rendered.emit(shown)
 
     def _drop_pages(self) -> None:
+        self._refit_timer.stop()
         for label in self._labels:
+            label.hide()
             label.deleteLater()
         self._labels.clear()
+        self._images = []
+        self._shown_width = 0
 
     def _set_message(self, text: str, tone: Tone) -> None:
         self._drop_pages()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.view import Tab
 from repdesk.gui.ops import OpContext, QueryOp
+from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.theme import light_palette
 from repdesk.store.api import LeadQuery, LeadSort
 
@@ -113,6 +114,9 @@ def _save(widget: QWidget, path: Path) -> Path:
     for _round in range(3):
         QApplication.sendPostedEvents()
         QApplication.processEvents()
+        # Tables fit their columns a moment after a resize: do it now, not after the picture.
+        for fitter in widget.findChildren(ColumnFitter):
+            fitter.flush()
     if not widget.grab().save(str(path), "PNG"):
         raise ScreenshotError(f"could not write {path}")
     log.info("screenshot %s", path)
@@ -165,7 +169,7 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
         written.append(_save(window, out_dir / "03-lead-qualification.png"))
 
         if lead_id is not None:
-            written.append(_console_shot(ctx, lead_id, out_dir / "04-call-console.png"))
+            written.append(_call_shot(ctx, lead_id, out_dir / "04-call-console.png"))
         written.append(_collateral_shot(ctx, out_dir / "05-collateral-preview.png"))
 
         view.tabs.setCurrentIndex(Tab.BRIEF)
@@ -177,6 +181,7 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
         outbox.refresh()
         wait_for("the outbox", lambda: bool(read), [outbox.loaded])
         _settle(ctx)
+        _select_latest_unsent(outbox)
         written.append(_save(window, out_dir / "06-outbox.png"))
     finally:
         window.save_layout = lambda: None  # type: ignore[method-assign]  # keep the rep's layout
@@ -184,6 +189,17 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
         window.deleteLater()
         app.setPalette(previous_palette)
     return written
+
+
+def _select_latest_unsent(outbox: Any) -> None:
+    """Show the detail pane with something in it: the newest change still waiting."""
+    model = outbox.model
+    for row in reversed(range(model.rowCount())):
+        entry = model.row_at(row)
+        if entry is not None and entry.item.state.value != "applied":
+            outbox.select(entry.item.id)
+            outbox.table.scrollTo(model.index(row, 0))
+            return
 
 
 def _wait_rows(window: Any) -> None:
@@ -204,7 +220,24 @@ def _wait_rows(window: Any) -> None:
     wait_for("the lead rows", visible_loaded, [model.rows_loaded])
 
 
-def _console_shot(ctx: AppContext, lead_id: str, path: Path) -> Path:
+#: The call recorded for the screenshots: what a rep would type during a real one.
+CALL_NOTES = (
+    "Spoke with {first}; good call.\n"
+    "- The Friday forecast review takes two analysts most of the day.\n"
+    "- Board meets on the 14th; they want a pilot live before the Q3 kick-off.\n"
+    "- Asked for the security overview and pricing for 25 seats.\n"
+    "Next: send the security PDF, book the technical demo with their IT lead."
+)
+CALL_WORDS = "The board signs on the 14th, and we want it live before the Q3 kick-off."
+CALL_OBJECTION = "25 seats is more than we set aside for this year."
+
+
+def _call_shot(ctx: AppContext, lead_id: str, path: Path) -> Path:
+    """The console during a call, then the call ended: its items wait in the outbox.
+
+    Everything goes through the rep's own actions (typing, a BANT pick, the objection
+    form, ending the call), so the outbox shows what a real call leaves behind.
+    """
     from repdesk.gui.call_console import CallConsole
 
     console: Any = CallConsole(ctx, lead_id)
@@ -212,10 +245,64 @@ def _console_shot(ctx: AppContext, lead_id: str, path: Path) -> Path:
     wait_for("the call console", lambda: bool(console.is_loaded))
     _settle(ctx)
     try:
-        return _save(console, path)
+        _record_call(ctx, console)
+        shot = _save(console, path)
+        _end_call(ctx, console)
+        return shot
     finally:
-        console.ended = True  # a screenshot is not a call: close without asking
-        console.close()
+        if not console.ended:
+            console.ended = True  # a failed screenshot is not a call: close without asking
+            console.close()
+
+
+def _record_call(ctx: AppContext, console: Any) -> None:
+    from repdesk.domain.feedback import Severity
+    from repdesk.domain.qualification import BantDimension
+
+    lead = console.lead
+    first = lead.first_name if lead is not None and lead.first_name else "them"
+    console.notes.insertPlainText(CALL_NOTES.format(first=first))
+
+    card = console.cards[BantDimension.TIMEFRAME]
+    scale = card.rubric_dimension
+    value = card.answer.value if card.answer is not None else None
+    if value is None and scale is not None and scale.options:
+        value = next((o.code for o in scale.options if o.qualifies), scale.options[0].code)
+    if value is not None:
+        card.verbatim.setText(CALL_WORDS)
+        card.pick(value)
+    _settle(ctx)
+
+    dialog = console.objection_dialog()
+    if dialog is not None:
+        saved: list[object] = []
+        dialog.saved.connect(saved.append)
+        wait_for("the objection form", dialog.category.isEnabled)
+        codes = [dialog.category.itemData(i) for i in range(dialog.category.count())]
+        wanted = next((c for c in codes if c and "price" in str(c)), None)
+        wanted = wanted or next((c for c in codes if c), None)
+        if wanted is not None:
+            dialog.category.setCurrentIndex(dialog.category.findData(wanted))
+            dialog.verbatim.setPlainText(CALL_OBJECTION)
+            dialog.severity.setCurrentIndex(dialog.severity.findData(int(Severity.MEDIUM)))
+            dialog.save()
+            wait_for("the objection to be saved", lambda: bool(saved), [dialog.saved])
+        else:
+            dialog.close()
+    _settle(ctx)
+
+
+def _end_call(ctx: AppContext, console: Any) -> None:
+    from repdesk.domain.feedback import Disposition, DispositionKind
+    from repdesk.domain.ids import new_id, utcnow
+    from repdesk.gui.disposition_dialog import Decision
+
+    ended: list[object] = []
+    console.call_ended.connect(ended.append)
+    accept = Disposition(new_id(), console.lead_id, DispositionKind.ACCEPT, utcnow())
+    console.finish(Decision("connected", accept))
+    wait_for("the call to be saved", lambda: bool(ended), [console.call_ended])
+    _settle(ctx)
 
 
 def _collateral_shot(ctx: AppContext, path: Path) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -65,14 +65,25 @@ def value_label(rubric: Rubric | None, answer: BantAnswer) -> str:
     return option.label if option is not None else answer.value
 
 
-def history_model(parent: QWidget, rubric_of: _RubricHolder) -> RecordTableModel[BantAnswer]:
+def recorded_by_label(recorded_by: str, my_rep_id: str) -> str:
+    """Who gave an answer, as a rep reads it (the hub's ids mean nothing to a person)."""
+    if not recorded_by:
+        return ""
+    if recorded_by == my_rep_id:
+        return tr("bant", "You")
+    return tr("bant", "A colleague")
+
+
+def history_model(
+    parent: QWidget, rubric_of: _RubricHolder, my_rep_id: Callable[[], str] = lambda: ""
+) -> RecordTableModel[BantAnswer]:
     columns: list[RecordColumn[BantAnswer]] = [
         RecordColumn(tr("bant", "When"), lambda a: format_when(a.recorded_at)),
         RecordColumn(tr("bant", "Dimension"), lambda a: dimension_title(a.dimension)),
         RecordColumn(tr("bant", "Answer"), lambda a: value_label(rubric_of.rubric, a)),
         RecordColumn(tr("bant", "Their words"), lambda a: a.verbatim),
         RecordColumn(tr("bant", "Confidence"), lambda a: confidence_label(a.confidence)),
-        RecordColumn(tr("bant", "By"), lambda a: a.recorded_by),
+        RecordColumn(tr("bant", "By"), lambda a: recorded_by_label(a.recorded_by, my_rep_id())),
     ]
     return RecordTableModel(columns, parent)
 
@@ -155,7 +166,7 @@ class QualificationTab(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
 
-        self.history = history_model(self, self._rubric)
+        self.history = history_model(self, self._rubric, lambda: self.ctx.rep_id)
         self.history_view = QTableView(self)
         self.history_view.setObjectName("bantHistory")
         self.history_view.setModel(self.history)

@@ -141,6 +141,11 @@ class BantCard(QFrame):
     def answer(self) -> BantAnswer | None:
         return self._answer
 
+    @property
+    def rubric_dimension(self) -> RubricDimension | None:
+        """Marketing's scale for this card (None when the rubric leaves it out)."""
+        return self._rubric_dimension
+
     def set_rubric_dimension(self, rubric_dimension: RubricDimension | None) -> None:
         self._rubric_dimension = rubric_dimension
         while self._options_box.count():
@@ -189,6 +194,8 @@ class BantCard(QFrame):
 
     def pick(self, code: str) -> None:
         """Choose a scale option, keeping the words and confidence entered so far."""
+        if not self.verbatim.hasFocus():
+            self.verbatim.setCursorPosition(0)  # the words read from their start
         self._change(code)
 
     def set_confidence(self, confidence: Confidence) -> None:
