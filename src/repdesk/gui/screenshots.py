@@ -273,7 +273,9 @@ def _record_call(ctx: AppContext, console: Any) -> None:
         card.pick(value)
     _settle(ctx)
 
-    dialog = console.objection_dialog()
+    # Rendered again on the same demo data, the call does not pile up the same objection.
+    repeat = CALL_OBJECTION in console.objection_list.text()
+    dialog = None if repeat else console.objection_dialog()
     if dialog is not None:
         saved: list[object] = []
         dialog.saved.connect(saved.append)
