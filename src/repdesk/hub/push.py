@@ -1,9 +1,10 @@
-"""Push: applies a rep's queued mutations, one transaction per mutation.
+"""Push: applies a rep's queued mutations, one transaction per batch, a savepoint each.
 
-Each mutation's effect, its change-log rows and its idempotency record commit together,
-so a crash between two mutations leaves every earlier one complete and recorded and
-every later one untouched; the client resends the batch and earlier ones answer
-`duplicate`. Rejections change nothing and are not recorded (a retry is judged afresh).
+Each mutation's effect, its change-log rows and its idempotency record go into one
+SAVEPOINT: a rejected mutation rolls back only its savepoint, so it changes nothing and
+is not recorded (a retry is judged afresh), and no mutation is ever kept without its
+idempotency record. The batch commits once (one fsync instead of one per mutation); a
+crash before that commit keeps none of the batch, and the client resends it whole.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +101,77 @@ def rejected(mutation_id: str, code: str, reason: str, **extra: Any) -> PushResu
 
 def push_mutation(db: Database, rep_id: str, client_id: str, mutation: Mutation) -> PushResult:
     """Apply one mutation in its own transaction and say what happened."""
+    return push_batch(db, rep_id, client_id, [mutation])[0]
+
+
+def push_batch(
+    db: Database, rep_id: str, client_id: str, mutations: Sequence[Mutation | PushResult]
+) -> list[PushResult]:
+    """Apply a batch in ONE writing transaction, each mutation in its own savepoint.
+
+    Items that are already a `PushResult` (the route's early rejections) pass through in
+    place, so the answers keep the batch's order.
+    """
+    prepared: list[tuple[Mutation, str] | PushResult] = []
+    for item in mutations:
+        if isinstance(item, PushResult):
+            prepared.append(item)
+            continue
+        early = _unstorable(item)
+        prepared.append(early if early is not None else (item, body_hash(rep_id, item)))
+    if all(isinstance(item, PushResult) for item in prepared):
+        return [item for item in prepared if isinstance(item, PushResult)]
+    results: list[PushResult] = []
+    with db.write() as session:
+        # One query for the batch instead of a look-up per mutation: most are new.
+        ids = [ready[0].id for ready in prepared if not isinstance(ready, PushResult)]
+        seen: set[str] = set()
+        for start in range(0, len(ids), 500):
+            seen.update(
+                session.scalars(
+                    select(m.ProcessedMutation.mutation_id).where(
+                        m.ProcessedMutation.mutation_id.in_(ids[start : start + 500])
+                    )
+                )
+            )
+        for ready in prepared:
+            if isinstance(ready, PushResult):
+                results.append(ready)
+                continue
+            result = _in_savepoint(session, rep_id, client_id, *ready, seen=ready[0].id in seen)
+            if result.status is not PushStatus.REJECTED:
+                seen.add(ready[0].id)
+            results.append(result)
+    return results
+
+
+def _in_savepoint(
+    session: Session, rep_id: str, client_id: str, mutation: Mutation, digest: str, *, seen: bool
+) -> PushResult:
+    for attempt in (1, 2):
+        try:
+            with session.begin_nested():
+                outcome = _process(session, rep_id, client_id, mutation, digest, seen=seen)
+            return PushResult(
+                id=mutation.id,
+                status=outcome.status,
+                server_version=outcome.server_version,
+                detail=outcome.detail,
+            )
+        except Rejected as exc:
+            return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
+        except IntegrityError:
+            # Writers are serialised, so this is a row the checks did not foresee; the
+            # savepoint is gone, the batch goes on: one more look answers from the record
+            # if there is one, else the error ends the batch (nothing of it is kept).
+            if attempt == 2:
+                raise
+            log.warning("mutation %s hit a constraint; re-checking it once", mutation.id)
+            seen = True
+    raise AssertionError("unreachable")
+
+
+def _unstorable(mutation: Mutation) -> PushResult | None:
     unstorable = problem(
         [mutation.id, mutation.entity_id, mutation.lead_id, mutation.recorded_at], check_ints=False
     ) or problem(mutation.payload)
@@ -109,33 +182,20 @@ def push_mutation(db: Database, rep_id: str, client_id: str, mutation: Mutation)
             "This change holds a value the hub cannot store and was not applied.",
             errors=[{"field": "payload", "message": unstorable}],
         )
-    digest = body_hash(rep_id, mutation)
-    for attempt in (1, 2):
-        try:
-            with db.write() as session:
-                outcome = _process(session, rep_id, client_id, mutation, digest)
-            return PushResult(
-                id=mutation.id,
-                status=outcome.status,
-                server_version=outcome.server_version,
-                detail=outcome.detail,
-            )
-        except Rejected as exc:
-            return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
-        except IntegrityError:
-            # Another request recorded the same mutation id between our check and our
-            # insert (a client retrying while the first attempt was still running):
-            # the second pass answers from that record.
-            if attempt == 2:
-                raise
-            log.info("mutation %s raced with a concurrent push; re-reading", mutation.id)
-    raise AssertionError("unreachable")
+    return None
 
 
 def _process(
-    session: Session, rep_id: str, client_id: str, mutation: Mutation, digest: str
+    session: Session,
+    rep_id: str,
+    client_id: str,
+    mutation: Mutation,
+    digest: str,
+    *,
+    seen: bool = True,
 ) -> Outcome:
-    done = session.get(m.ProcessedMutation, mutation.id)
+    """`seen`: whether the id may already be recorded (False skips the look-up)."""
+    done = session.get(m.ProcessedMutation, mutation.id) if seen else None
     if done is not None:
         if done.body_hash != digest:
             raise Rejected(
@@ -336,4 +396,12 @@ def _apply(
     raise Rejected("unknown_kind", "This kind of change is not supported by the hub.")
 
 
-__all__ = ["Outcome", "Rejected", "body_hash", "push_mutation", "rejected", "validation_errors"]
+__all__ = [
+    "Outcome",
+    "Rejected",
+    "body_hash",
+    "push_batch",
+    "push_mutation",
+    "rejected",
+    "validation_errors",
+]

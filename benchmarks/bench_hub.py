@@ -1,0 +1,220 @@
+"""Hub-side figures over loopback HTTP to an EmbeddedHub (prints; not a test).
+
+    .venv/bin/python benchmarks/bench_hub.py                      # SQLite file
+    .venv/bin/python benchmarks/bench_hub.py --pg postgresql://u:p@host/db   # a temp schema
+    .venv/bin/python benchmarks/bench_hub.py --push 1000 --pull 0 --assign 0  # quick
+    .venv/bin/python benchmarks/bench_hub.py --profile-pull       # cProfile of the pull
+
+Measures:
+- push of N queued mutations (call notes and objections across 200 leads), sent in
+  batches of MAX_PUSH_BATCH, for each N in --push (default 1000 and 10000);
+- a pull of --pull changes (default 100k nurture events, seeded by Core bulk insert) in
+  pages of MAX_PULL_LIMIT;
+- `assign_leads` of --assign leads (default 2000) from one rep to another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import logging
+import os
+import pstats
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy import insert
+
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.hub import seed
+from repdesk.hub.admin.assign import assign_by_rule
+from repdesk.hub.admin.hub import Hub
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db import models as m
+from repdesk.hub.embedded import EmbeddedHub
+from repdesk.protocol.schema import MAX_PULL_LIMIT, MAX_PUSH_BATCH
+
+PASSWORD = "benchmark password 1"
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+@contextmanager
+def database_url(pg: str | None) -> Iterator[str | None]:
+    """None (the hub's default SQLite file) or a throw-away PostgreSQL schema."""
+    if not pg:
+        yield None
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    url = pg.replace("postgres://", "postgresql+psycopg://", 1)
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def bulk_leads(
+    hub: EmbeddedHub, rep_id: str, n: int, events_per_lead: int = 0, company: str = ""
+) -> list[str]:
+    """n leads owned by `rep_id` (+ events), with their change-log rows, by Core insert."""
+    now = utcnow()
+    leads: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    log_rows: list[dict[str, Any]] = []
+    for i in range(n):
+        lead_id = new_id()
+        leads.append({"id": lead_id, "email": f"lead{i}@example.com", "first_name": f"F{i}",
+                      "last_name": f"L{i}", "company": company or f"Company {i % 500}",
+                      "owner_rep_id": rep_id, "version": 1, "created_at": now,
+                      "updated_at": now})  # fmt: skip
+        log_rows.append(_log("lead", lead_id, rep_id, lead_id))
+        for j in range(events_per_lead):
+            ev_id = new_id()
+            events.append({"id": ev_id, "lead_id": lead_id, "type": "email_opened",
+                           "occurred_at": T0 + timedelta(hours=j), "asset": "Pricing page",
+                           "detail": "", "version": 1, "created_at": now})  # fmt: skip
+            log_rows.append(_log("nurture_event", ev_id, rep_id, lead_id))
+    with hub.state.db.write() as s:
+        for table, rows in ((m.Lead, leads), (m.NurtureEvent, events), (m.ChangeLog, log_rows)):
+            for start in range(0, len(rows), 20_000):
+                s.execute(insert(table), rows[start : start + 20_000])
+    return [lead["id"] for lead in leads]
+
+
+def _log(entity: str, entity_id: str, audience: str, lead_id: str) -> dict[str, Any]:
+    return {"entity": entity, "entity_id": entity_id, "op": "upsert", "audience": audience,
+            "version": 1, "lead_id": lead_id, "at": utcnow()}  # fmt: skip
+
+
+def login(url: str, email: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=600)
+    r = client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    r.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+    return client
+
+
+def mutations(n: int, lead_ids: list[str]) -> list[dict[str, Any]]:
+    out = []
+    now = utcnow().isoformat()
+    for i in range(n):
+        lead = lead_ids[i % len(lead_ids)]
+        if i % 4 == 3:
+            kind, payload = "objection.create", {"category_code": "price", "verbatim": f"#{i}"}
+        else:
+            kind, payload = "call_note.create", {"body": f"Call {i}: discussed pricing"}
+        out.append({"id": new_id(), "seq": i, "kind": kind, "entity_id": new_id(),
+                    "lead_id": lead, "recorded_at": now, "payload": payload})  # fmt: skip
+    return out
+
+
+def bench_push(client: httpx.Client, n: int, lead_ids: list[str]) -> None:
+    muts = mutations(n, lead_ids)
+    start = time.perf_counter()
+    statuses: dict[str, int] = {}
+    for at in range(0, n, MAX_PUSH_BATCH):
+        batch = muts[at : at + MAX_PUSH_BATCH]
+        r = client.post("/v1/sync/push", json={"client_id": "bench", "mutations": batch})
+        r.raise_for_status()
+        for res in r.json()["results"]:
+            statuses[res["status"]] = statuses.get(res["status"], 0) + 1
+    seconds = time.perf_counter() - start
+    print(f"push of {n:,} mutations in batches of {MAX_PUSH_BATCH}: {seconds:.2f}s = "
+          f"{n / seconds:,.0f} mutations/s {statuses}")  # fmt: skip
+
+
+def bench_pull(client: httpx.Client, expected: int, profile: bool) -> None:
+    prof = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    cursor: str | None = None
+    pulled = pages = 0
+    if prof:
+        prof.enable()
+    while True:
+        params: dict[str, Any] = {"limit": MAX_PULL_LIMIT}
+        if cursor:
+            params["cursor"] = cursor
+        r = client.get("/v1/sync/pull", params=params)
+        r.raise_for_status()
+        body = r.json()
+        pulled += len(body["changes"])
+        pages += 1
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            break
+    if prof:
+        prof.disable()
+    seconds = time.perf_counter() - start
+    print(f"pull of {pulled:,} changes (~{expected:,} seeded) in {pages} pages of "
+          f"{MAX_PULL_LIMIT}: {seconds:.2f}s = {pulled / seconds:,.0f} changes/s, "
+          f"{seconds / pages * 1000:.0f} ms/page")  # fmt: skip
+    if prof:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
+
+
+def bench_assign(hub: EmbeddedHub, n: int, from_rep: str, to_email: str) -> None:
+    """`repdesk-hub assign --to EMAIL --where company=... --reassign` of n leads."""
+    bulk_leads(hub, from_rep, n, events_per_lead=2, company="Assign Co")
+    admin = Hub(hub.config, hub.state.db, hub.state.files)
+    start = time.perf_counter()
+    result = assign_by_rule(admin, to_email, [("company", "Assign Co")], reassign=True)
+    seconds = time.perf_counter() - start
+    print(f"assign {n:,} leads (2 events each) to another rep: {seconds:.2f}s = "
+          f"{n / seconds:,.0f} leads/s ({result})")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", help="a PostgreSQL URL (a temporary schema is used)")
+    parser.add_argument("--push", type=int, nargs="*", default=[1000, 10_000])
+    parser.add_argument("--pull", type=int, default=100_000, help="changes to pull (0: skip)")
+    parser.add_argument("--assign", type=int, default=2000, help="leads to assign (0: skip)")
+    parser.add_argument("--profile-pull", action="store_true", help="cProfile the pull")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-hub-") as tmp_name,
+        database_url(args.pg) as url,
+    ):
+        tmp = Path(tmp_name)
+        hub = EmbeddedHub(HubConfig.resolve(tmp / "hub", database_url=url))
+        base = hub.start()
+        print(f"hub on {base} ({'PostgreSQL' if url else 'SQLite'}); {os.cpu_count()} CPUs")
+        try:
+            db = hub.state.db
+            rep = seed.add_rep(db, "rep@example.com", PASSWORD, "Pusher")
+            puller = seed.add_rep(db, "puller@example.com", PASSWORD, "Puller")
+            other = seed.add_rep(db, "other@example.com", PASSWORD, "Other")
+            seed.add_category(db, "price", "Price")
+            lead_ids = bulk_leads(hub, rep, 200)
+            with closing(login(base, "rep@example.com")) as client:
+                for n in args.push:
+                    bench_push(client, n, lead_ids)
+            if args.pull:
+                bulk_leads(hub, puller, args.pull // 50, events_per_lead=49)
+                with closing(login(base, "puller@example.com")) as client:
+                    bench_pull(client, args.pull, args.profile_pull)
+            if args.assign:
+                bench_assign(hub, args.assign, other, "puller@example.com")
+        finally:
+            hub.stop()
+            hub.state.db.dispose()
+
+
+if __name__ == "__main__":
+    main()
