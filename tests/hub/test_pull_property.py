@@ -73,6 +73,9 @@ operations = st.lists(
         st.tuples(st.just("lead"), st.sampled_from((*REPS, None))),
         st.tuples(st.just("update"), st.integers(0, 3)),
         st.tuples(st.just("reassign"), st.integers(0, 3), st.sampled_from((*REPS, None))),
+        st.tuples(
+            st.just("bulk"), st.lists(st.integers(0, 5), max_size=4), st.sampled_from((*REPS, None))
+        ),
         st.tuples(st.just("event"), st.integers(0, 3)),
         st.tuples(st.just("note"), st.integers(0, 3)),
         st.tuples(st.just("delete"), st.integers(0, 3)),
@@ -119,6 +122,12 @@ def test_incremental_pulls_converge_on_what_the_rep_may_see(
                         assert camp is not None
                         camp.version += 1
                         changes.touch_global(s, "campaign", camp.id, camp.version)
+            elif kind == "bulk" and leads:
+                with db.write() as s:
+                    picked = {leads[i % len(leads)] for i in op[1]}  # type: ignore[attr-defined]
+                    chosen = [s.get(m.Lead, i) for i in sorted(picked)]
+                    alive = [lead for lead in chosen if lead is not None and not lead.deleted]
+                    changes.reassign_leads(s, alive, op[2])  # type: ignore[arg-type]
             elif leads:
                 lead_id = leads[op[1] % len(leads)]  # type: ignore[operator]
                 _apply(db, kind, lead_id, op)

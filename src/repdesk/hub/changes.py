@@ -17,6 +17,9 @@ Rules for any code that writes synced rows (the API, importers, admin services):
    - assigning / reassigning / un-assigning a lead: ``reassign_lead(session, lead,
      new_rep_id_or_None)`` (never set `owner_rep_id` by hand): the old owner gets
      `remove` rows for the lead and everything under it, the new owner `upsert` rows;
+     many leads at once: ``reassign_leads(session, leads, new_rep_id_or_None)``;
+   - many rows at once (imports, seeding): ``touch_many(session, [Touch(...), ...])``,
+     one bulk delete + insert instead of a flush per row, same result as `touch` in order;
    - deleting a lead: ``delete_lead(session, lead)`` (soft delete + removes).
 
 The log keeps only the latest row per (entity, entity_id, audience); each write gets a
@@ -30,11 +33,14 @@ other way gets the lock at its first touch; take it earlier with
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from repdesk.domain.ids import utcnow
 from repdesk.hub.db.engine import lock_writers
 from repdesk.hub.db.models import (
     CallNote,
@@ -93,6 +99,75 @@ def touch(
     return row.seq
 
 
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One change-log entry for `touch_many` (the arguments of `touch`)."""
+
+    entity: str
+    entity_id: str
+    audience: str
+    op: Op = "upsert"
+    version: int = 0
+    lead_id: str | None = None
+
+
+_CHUNK = 500
+"""Ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits."""
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def touch_many(session: Session, rows: Iterable[Touch]) -> int:
+    """`touch` for each row, in order (later rows get larger seqs), in a few statements.
+
+    A key (entity, entity_id, audience) given twice keeps its last entry. Returns how
+    many change-log rows were written.
+    """
+    latest: dict[tuple[str, str, str], Touch] = {}
+    for row in rows:
+        key = (row.entity, row.entity_id, row.audience)
+        latest.pop(key, None)  # re-inserted at the end: its place is its LAST touch
+        latest[key] = row
+    if not latest:
+        return 0
+    lock_writers(session)
+    session.flush()
+    by_group: dict[tuple[str, str], list[str]] = {}
+    for entity, entity_id, audience in latest:
+        by_group.setdefault((entity, audience), []).append(entity_id)
+    for (entity, audience), ids in by_group.items():
+        for chunk in _chunks(ids):
+            session.execute(
+                delete(ChangeLog).where(
+                    ChangeLog.entity == entity,
+                    ChangeLog.audience == audience,
+                    ChangeLog.entity_id.in_(chunk),
+                )
+            )
+    now = utcnow()
+    values = [
+        {
+            "entity": t.entity,
+            "entity_id": t.entity_id,
+            "op": t.op,
+            "audience": t.audience,
+            "version": t.version,
+            "lead_id": t.lead_id,
+            "at": now,
+        }  # fmt: skip
+        for t in latest.values()
+    ]
+    # Plain executemany (no RETURNING): rows are inserted one after another, in order,
+    # so their seqs follow the order of `rows` on both back-ends.
+    for part in _chunks(values, 5000):
+        session.execute(insert(ChangeLog), list(part))
+    return len(values)
+
+
 def touch_global(
     session: Session, entity: str, entity_id: str, version: int, *, op: Op = "upsert"
 ) -> int:
@@ -120,49 +195,84 @@ def touch_lead_item(
     touch(session, entity, entity_id, lead.owner_rep_id, op=op, version=version, lead_id=lead.id)
 
 
-def lead_items(session: Session, lead_id: str) -> list[tuple[str, str, int]]:
+Item = tuple[str, str, int]
+"""(entity, id, version) of a row under a lead."""
+_ITEM_MODELS: tuple[tuple[str, type[NurtureEvent | CallNote | ObjectionRow | DispositionRow |
+                                     CollateralUseRow]], ...] = (
+    ("nurture_event", NurtureEvent),
+    ("call_note", CallNote),
+    ("objection", ObjectionRow),
+    ("disposition", DispositionRow),
+    ("collateral_use", CollateralUseRow),
+)  # fmt: skip
+
+
+def lead_items(session: Session, lead_id: str) -> list[Item]:
     """(entity, id, version) of everything under a lead, oldest kinds first."""
-    items: list[tuple[str, str, int]] = []
-    for entity, model in (
-        ("nurture_event", NurtureEvent),
-        ("call_note", CallNote),
-        ("objection", ObjectionRow),
-        ("disposition", DispositionRow),
-        ("collateral_use", CollateralUseRow),
-    ):
-        rows = session.execute(select(model.id, model.version).where(model.lead_id == lead_id))
-        items.extend((entity, row_id, version) for row_id, version in rows)
-    qual = session.get(Qualification, lead_id)
-    if qual is not None:
-        items.append(("qualification", lead_id, qual.version))
-    return items
+    return items_of_leads(session, [lead_id])[lead_id]
 
 
-def _emit_lead(session: Session, lead: Lead, audience: str, op: Op) -> None:
-    items = lead_items(session, lead.id)
-    if op == "upsert":
-        # The lead first, so a client that applies in order has it before its children.
-        touch(session, "lead", lead.id, audience, op=op, version=lead.version, lead_id=lead.id)
-    for entity, item_id, version in items:
-        touch(session, entity, item_id, audience, op=op, version=version, lead_id=lead.id)
-    if op == "remove":
-        touch(session, "lead", lead.id, audience, op=op, version=lead.version, lead_id=lead.id)
+def items_of_leads(session: Session, lead_ids: Sequence[str]) -> dict[str, list[Item]]:
+    """`lead_items` for many leads in one query per kind (per chunk of leads)."""
+    out: dict[str, list[Item]] = {lead_id: [] for lead_id in lead_ids}
+    for chunk in _chunks(list(out)):
+        for entity, model in _ITEM_MODELS:
+            rows = session.execute(
+                select(model.lead_id, model.id, model.version)
+                .where(model.lead_id.in_(chunk))
+                .order_by(model.lead_id, model.id)
+            )
+            for lead_id, row_id, version in rows:
+                out[lead_id].append((entity, row_id, version))
+        quals = session.execute(
+            select(Qualification.lead_id, Qualification.version).where(
+                Qualification.lead_id.in_(chunk)
+            )
+        )
+        for lead_id, version in quals:
+            out[lead_id].append(("qualification", lead_id, version))
+    return out
+
+
+def _lead_touches(lead: Lead, items: list[Item], audience: str, op: Op) -> list[Touch]:
+    this = Touch("lead", lead.id, audience, op, lead.version, lead.id)
+    under = [Touch(entity, item_id, audience, op, v, lead.id) for entity, item_id, v in items]
+    # Upserts: the lead first, so a client that applies in order has it before its
+    # children; removes: the children first.
+    return [this, *under] if op == "upsert" else [*under, this]
+
+
+def reassign_leads(session: Session, leads: Iterable[Lead], new_owner_id: str | None) -> int:
+    """Give every lead to `new_owner_id` (None: nobody) with a handful of statements.
+
+    The change log ends up exactly as after `reassign_lead` on each lead in turn.
+    Returns how many leads changed hands.
+    """
+    moved: list[tuple[Lead, str | None]] = []
+    for lead in leads:
+        if lead.owner_rep_id != new_owner_id:
+            moved.append((lead, lead.owner_rep_id))
+            lead.owner_rep_id = new_owner_id
+            lead.version += 1
+    if not moved:
+        return 0
+    lock_writers(session)
+    session.flush()
+    items = items_of_leads(session, [lead.id for lead, _ in moved])
+    touches: list[Touch] = []
+    for lead, old in moved:
+        if old is not None:
+            touches.extend(_lead_touches(lead, items[lead.id], old, "remove"))
+        if new_owner_id is not None and not lead.deleted:
+            touches.extend(_lead_touches(lead, items[lead.id], new_owner_id, "upsert"))
+    touch_many(session, touches)
+    log.info("%d leads reassigned to %s", len(moved), new_owner_id)
+    return len(moved)
 
 
 def reassign_lead(session: Session, lead: Lead, new_owner_id: str | None) -> bool:
     """Give `lead` to `new_owner_id` (None: nobody). Returns False when nothing changed."""
-    old = lead.owner_rep_id
-    if old == new_owner_id:
-        return False
-    lead.owner_rep_id = new_owner_id
-    lead.version += 1
-    session.flush()
-    if old is not None:
-        _emit_lead(session, lead, old, "remove")
-    if new_owner_id is not None and not lead.deleted:
-        _emit_lead(session, lead, new_owner_id, "upsert")
-    log.info("lead %s reassigned from %s to %s", lead.id, old, new_owner_id)
-    return True
+    return reassign_leads(session, [lead], new_owner_id) == 1
 
 
 def delete_lead(session: Session, lead: Lead) -> None:
@@ -173,18 +283,23 @@ def delete_lead(session: Session, lead: Lead) -> None:
     lead.version += 1
     session.flush()
     if lead.owner_rep_id is not None:
-        _emit_lead(session, lead, lead.owner_rep_id, "remove")
+        items = items_of_leads(session, [lead.id])[lead.id]
+        touch_many(session, _lead_touches(lead, items, lead.owner_rep_id, "remove"))
 
 
 __all__ = [
     "ALL",
     "GLOBAL_ENTITIES",
     "LEAD_ITEM_ENTITIES",
+    "Touch",
     "delete_lead",
+    "items_of_leads",
     "lead_items",
     "reassign_lead",
+    "reassign_leads",
     "touch",
     "touch_global",
     "touch_lead",
     "touch_lead_item",
+    "touch_many",
 ]

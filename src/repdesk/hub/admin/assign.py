@@ -14,7 +14,7 @@ from repdesk.domain.errors import ValidationError
 from repdesk.domain.leads import LifecycleStage
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.reps import find_rep
-from repdesk.hub.changes import reassign_lead
+from repdesk.hub.changes import reassign_leads
 from repdesk.hub.db.models import Campaign, Lead, Rep
 from repdesk.hub.importers import RowError, values
 from repdesk.hub.importers.reading import ImportFileError, iter_dicts, read_table
@@ -123,11 +123,9 @@ def assign_by_rule(
             query = query.where(Lead.owner_rep_id.is_(None))
         if limit is not None:
             query = query.limit(limit)
-        for lead in session.scalars(query).all():
-            if lead.owner_rep_id is not None:
-                report.moved += 1
-            reassign_lead(session, lead, rep.id)
-            report.assigned += 1
+        leads = session.scalars(query).all()
+        report.moved = sum(1 for lead in leads if lead.owner_rep_id is not None)
+        report.assigned = reassign_leads(session, leads, rep.id)
     log.info("assigned %d leads to %s", report.assigned, to_email)
     return report
 
@@ -151,9 +149,7 @@ def unassign(
             query = query.where(Lead.owner_rep_id == find_rep(session, from_email).id)
         if limit is not None:
             query = query.limit(limit)
-        for lead in session.scalars(query).all():
-            reassign_lead(session, lead, None)
-            count += 1
+        count = reassign_leads(session, session.scalars(query).all(), None)
     return count
 
 
@@ -180,6 +176,9 @@ def assign_from_csv(hub: Hub, path: Path, *, reassign: bool = False) -> AssignRe
     report = AssignReport()
     with hub.db.write() as session:
         reps: dict[str, Rep] = {}
+        # lead id -> (lead, new owner): applied at the end, in one batch per rep; a lead
+        # listed twice goes to its last rep.
+        planned: dict[str, tuple[Lead, str]] = {}
         for line, row, problem in iter_dicts(table):
             if problem:
                 report.errors.append(RowError(line, problem))
@@ -200,17 +199,23 @@ def assign_from_csv(hub: Hub, path: Path, *, reassign: bool = False) -> AssignRe
             if lead is None:
                 report.errors.append(RowError(line, f"no lead {lead_key!r}"))
                 continue
-            if lead.owner_rep_id == rep.id:
+            owner = planned[lead.id][1] if lead.id in planned else lead.owner_rep_id
+            if owner == rep.id:
                 report.unchanged += 1
                 continue
-            if lead.owner_rep_id is not None and not reassign:
+            if owner is not None and not reassign:
                 report.errors.append(
                     RowError(line, f"{lead_key} already has a rep; use --reassign to move it")
                 )
                 continue
-            report.moved += lead.owner_rep_id is not None
-            reassign_lead(session, lead, rep.id)
+            report.moved += owner is not None
+            planned[lead.id] = (lead, rep.id)
             report.assigned += 1
+        by_rep: dict[str, list[Lead]] = {}
+        for lead, rep_id in planned.values():
+            by_rep.setdefault(rep_id, []).append(lead)
+        for rep_id, leads in by_rep.items():
+            reassign_leads(session, leads, rep_id)
     return report
 
 

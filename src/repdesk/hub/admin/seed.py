@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.leads import Campaign, Lead, NurtureEvent
 from repdesk.domain.qualification import BANT_ORDER
+from repdesk.hub import changes
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.reference import seed_defaults
 from repdesk.hub.auth import hash_password
-from repdesk.hub.changes import ALL, touch_global
+from repdesk.hub.changes import ALL, Touch
 from repdesk.hub.db import models as m
 from repdesk.hub.demo import DemoData, DemoFile, DemoRep, generate_demo
 
@@ -51,7 +52,7 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
     data = data or generate_demo()
     for f in data.files:
         hub.files.put_bytes(f.content)
-    log_rows: list[dict[str, Any]] = []
+    log_rows: list[Touch] = []
     with hub.db.write() as session:
         _refuse_if_not_empty(session, data)
         seed_defaults(session)
@@ -69,16 +70,13 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
         )
         session.execute(insert(m.Campaign), [_campaign(c) for c in data.campaigns])
         session.execute(insert(m.Collateral), [_collateral(f) for f in data.files])
-        # The first entry goes through the helper: it takes the PostgreSQL ordering lock.
-        first, *rest = data.campaigns
-        touch_global(session, "campaign", first.id, 1)
-        log_rows += [_log("campaign", c.id, ALL) for c in rest]
+        log_rows += [_log("campaign", c.id, ALL) for c in data.campaigns]
         log_rows += [_log("collateral", f.collateral.id, ALL) for f in data.files]
         session.execute(insert(m.Lead), [_lead(lead) for lead in data.leads])
         session.execute(insert(m.NurtureEvent), [_event(e) for e in data.events])
         writes = _insert_activity(session, data)
         log_rows += _lead_log_rows(data)
-        session.execute(insert(m.ChangeLog), log_rows)
+        changes.touch_many(session, log_rows)
     assigned = sum(1 for lead in data.leads if lead.owner_rep_id)
     log.info("demo hub seeded: %d leads, %d events", len(data.leads), len(data.events))
     return DemoSummary(
@@ -92,18 +90,11 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
     )
 
 
-def _log(entity: str, entity_id: str, audience: str, lead_id: str | None = None) -> dict[str, Any]:
-    return {
-        "entity": entity,
-        "entity_id": entity_id,
-        "op": "upsert",
-        "audience": audience,
-        "version": 1,
-        "lead_id": lead_id,
-    }
+def _log(entity: str, entity_id: str, audience: str, lead_id: str | None = None) -> Touch:
+    return Touch(entity, entity_id, audience, "upsert", 1, lead_id)
 
 
-def _lead_log_rows(data: DemoData) -> list[dict[str, Any]]:
+def _lead_log_rows(data: DemoData) -> list[Touch]:
     """The lead first, then everything under it, for the lead's owner only."""
     items: dict[str, list[tuple[str, str]]] = {}
     act = data.activity
@@ -118,7 +109,7 @@ def _lead_log_rows(data: DemoData) -> list[dict[str, Any]]:
             items.setdefault(row.lead_id, []).append((entity, row.id))
     for bant in act.qualifications:
         items.setdefault(bant.lead_id, []).append(("qualification", bant.lead_id))
-    out: list[dict[str, Any]] = []
+    out: list[Touch] = []
     for lead in data.leads:
         if lead.owner_rep_id is None:
             continue
