@@ -60,10 +60,10 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
     from repdesk.domain.outbox import MutationKind, OutboxState
     from repdesk.gui.screenshots import CALL_OBJECTION
 
-    store = app_ctx.store
-    assert store.outbox() == []
+    local = app_ctx.store
+    assert local.outbox() == []
     render_screenshots(app_ctx, tmp_path / "shots")
-    pending = [i for i in store.outbox() if i.state is OutboxState.PENDING]
+    pending = [i for i in local.outbox() if i.state is OutboxState.PENDING]
     kinds = {i.kind for i in pending}
     assert {
         MutationKind.CALL_NOTE_CREATE,
@@ -72,6 +72,6 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
     } <= kinds
     lead_id = pending[0].lead_id
     assert {i.lead_id for i in pending} == {lead_id}, "one call, with one lead"
-    [objection] = [o for o in store.objections(lead_id) if o.verbatim == CALL_OBJECTION]
+    [objection] = [o for o in local.objections(lead_id) if o.verbatim == CALL_OBJECTION]
     assert objection.category_code
-    assert any("Friday forecast review" in n.body for n in store.notes(lead_id))
+    assert any("Friday forecast review" in n.body for n in local.notes(lead_id))
