@@ -301,3 +301,34 @@ def test_a_big_page_over_a_bigger_database_keeps_the_index_live(store: Store) ->
     store.apply_pull_page(page, "c2")
     assert len(store.lead_ids(LeadQuery(search="fresh"))) == BULK_THRESHOLD + 1
     _fts_ok(store)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=_ops, versions=st.lists(st.integers(min_value=1, max_value=4), min_size=12))
+def test_one_page_ends_like_the_same_changes_one_page_each(
+    ops: list[tuple[str, str, str]], versions: list[int]
+) -> None:
+    """A page's upserts are batched per entity between removes: the end state must equal
+    applying every change on its own page, whatever the mix and version order."""
+    changes: list[RemoteChange] = []
+    for (op, ident, word), version in zip(ops, versions, strict=False):
+        if op == "lead":
+            changes.append(up("lead", lead(ident, "P" + word, "Q", "Co"), version))
+        elif op == "event":
+            ev = event(ident, version, "A" + word, event_id="e" + word)
+            changes.append(up("nurture_event", ev, version))
+        elif op == "rm_lead":
+            changes.append(rm("lead", ident, version))
+        else:
+            changes.append(rm("nurture_event", "e" + word, version))
+    with tempfile.TemporaryDirectory() as tmp:
+        with Store.open(Path(tmp) / "one") as whole:
+            whole.apply_pull_page(changes, "c")
+            whole.finish_sync()
+            together = _snapshot(whole)
+            _fts_ok(whole)
+        with Store.open(Path(tmp) / "each") as single:
+            for n, change in enumerate(changes):
+                single.apply_pull_page([change], f"c{n}")
+            single.finish_sync()
+            assert _snapshot(single) == together

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -41,23 +42,9 @@ def upsert_rows(
         # Grouped by lead, the inserts walk the (lead_id, ...) indexes in order instead of
         # hopping across them: about a third faster on million-row loads.
         rows = sorted(rows, key=itemgetter("lead_id"))
-    stmt = sqlite_insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={c: stmt.excluded[c] for c in columns if c != key and c not in keep},
-        where=table.c.version <= stmt.excluded.version,
-    )
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=columns)
-    order = list(compiled.positiontup or ())
-    # Columns the rows leave out (the derived ones) are bound to their Python-side default.
-    defaults = {name: _default(table, name) for name in order if name not in rows[0]}
-    processors = [
-        (i, proc)
-        for i, name in enumerate(order)
-        if (proc := bind_processor(table, name, conn)) is not None
-    ]
+    plan = _plan(conn, table, key, tuple(columns), keep)
+    order, defaults, processors, sql = plan.order, plan.defaults, plan.processors, plan.sql
     values_of = itemgetter(*order)
-    sql = str(compiled)
     for start in range(0, len(rows), 20_000):
         chunk = rows[start : start + 20_000]
         source = [{**defaults, **row} for row in chunk] if defaults else chunk
@@ -66,6 +53,45 @@ def upsert_rows(
             for values in params:
                 values[i] = proc(values[i])
         conn.exec_driver_sql(sql, list(map(tuple, params)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    order: list[str]
+    defaults: dict[str, Any]
+    processors: list[tuple[int, Callable[[Any], Any]]]
+    sql: str
+
+
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+
+
+def _plan(
+    conn: Connection, table: Table, key: str, columns: tuple[str, ...], keep: tuple[str, ...]
+) -> _Plan:
+    """The compiled upsert for these columns, built once: compiling cost ~1.5 ms a call."""
+    cache_key = (table.name, key, columns, keep, conn.dialect.name)
+    plan = _PLANS.get(cache_key)
+    if plan is not None:
+        return plan
+    stmt = sqlite_insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={c: stmt.excluded[c] for c in columns if c != key and c not in keep},
+        where=table.c.version <= stmt.excluded.version,
+    )
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
+    order = list(compiled.positiontup or ())
+    # Columns the rows leave out (the derived ones) are bound to their Python-side default.
+    defaults = {name: _default(table, name) for name in order if name not in columns}
+    processors = [
+        (i, proc)
+        for i, name in enumerate(order)
+        if (proc := bind_processor(table, name, conn)) is not None
+    ]
+    plan = _Plan(order, defaults, processors, str(compiled))
+    _PLANS[cache_key] = plan
+    return plan
 
 
 def _datetime_text(value: datetime | None) -> str | None:

@@ -330,19 +330,30 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
     stale = bool(conn.execute(select(SYNC.c.fts_stale)).scalar_one())
     big = stale or _rebuild_pays(conn, len(changes))
     page = _Page(live_fts=not (stale or big))
-    # Consecutive changes of one entity and op go through together (executemany); order
-    # between runs is kept, so an upsert then a remove of the same id ends removed.
-    for (entity, is_upsert), group in groupby(
-        changes, key=lambda c: (c.entity, isinstance(c, RemoteUpsert))
-    ):
-        run = list(group)
+    # Upserts between two removes go through one executemany per entity (the hub
+    # interleaves a lead with its events, which would otherwise make thousands of tiny
+    # runs); upserts of different entities never depend on each other, and version-gated
+    # upserts of one id give the same result in any order. Removes split the page, so an
+    # upsert then a remove of the same id still ends removed.
+    buckets: dict[str, list[RemoteUpsert]] = {}
+    for is_upsert, group in groupby(changes, key=lambda c: isinstance(c, RemoteUpsert)):
         if is_upsert:
-            _upsert_run(conn, entity, run, page)  # type: ignore[arg-type]
-        else:
-            _remove_run(conn, entity, run, page)  # type: ignore[arg-type]
+            for change in group:
+                buckets.setdefault(change.entity, []).append(change)  # type: ignore[arg-type]
+            continue
+        _flush_upserts(conn, buckets, page)
+        for entity, run in groupby(group, key=lambda c: c.entity):
+            _remove_run(conn, entity, list(run), page)  # type: ignore[arg-type]
+    _flush_upserts(conn, buckets, page)
     _finish_derived(conn, page)
     conn.execute(update(SYNC).values(cursor=cursor, fts_stale=big))
     return page.changes | Changes(session=True)
+
+
+def _flush_upserts(conn: Connection, buckets: dict[str, list[RemoteUpsert]], page: _Page) -> None:
+    for entity, run in buckets.items():
+        _upsert_run(conn, entity, run, page)
+    buckets.clear()
 
 
 REBUILD_ADVANTAGE = 8
