@@ -7,9 +7,11 @@ Against a real hub on loopback, a real SyncEngine and Store; the rep's answers t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QSize
 
 from repdesk.domain.outbox import OutboxState
@@ -209,3 +211,49 @@ def test_change_hub_signs_out_first_and_only_then_asks_for_the_new_hub(
         _answer(qtbot, dialog, SignOutChoice.SEND)
     assert local_store.sync_state().session is None
     assert local_store.outbox_counts().pending == 0
+
+
+@pytest.fixture
+def theme(qapp: Any) -> Iterator[Any]:
+    """The app's ThemeManager, as the composition root makes it; the app's look is restored."""
+    from PySide6.QtWidgets import QApplication
+
+    from repdesk.gui.theme import ThemeManager
+
+    style, palette = qapp.style().name(), QApplication.palette()
+    manager = ThemeManager(qapp)
+    yield manager
+    manager.setParent(None)  # later tests must not find it
+    manager.deleteLater()
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+
+
+def test_appearance_is_saved_and_applied_at_once(
+    qtbot: Any, app_ctx: Any, engine: Any, theme: Any
+) -> None:
+    from repdesk.gui.theme import ThemeMode, theme_manager
+
+    assert theme_manager() is theme
+    dialog = _dialog(qtbot, app_ctx)
+    assert dialog.theme_combo.currentData() == "system"
+    dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("dark"))
+    with qtbot.waitSignal(theme.theme_changed) as applied:
+        dialog.save()
+    assert applied.args == [True]
+    assert theme.mode is ThemeMode.DARK and theme.dark
+    assert registry.Settings.load(app_ctx.settings.path).get(registry.THEME) == "dark"
+
+    again = _dialog(qtbot, app_ctx)
+    assert again.theme_combo.currentData() == "dark", "the dialog shows the saved choice"
+    again.theme_combo.setCurrentIndex(again.theme_combo.findData("light"))
+    with qtbot.waitSignal(theme.theme_changed) as applied:
+        again.save()
+    assert applied.args == [False] and theme.mode is ThemeMode.LIGHT
+
+
+def test_an_unknown_stored_theme_means_follow_the_system() -> None:
+    from repdesk.gui.theme import ThemeMode, theme_mode
+
+    assert theme_mode("dark") is ThemeMode.DARK
+    assert theme_mode("sepia") is ThemeMode.SYSTEM

@@ -94,8 +94,9 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
 
     from repdesk.app.services import load_settings, sync_engine
     from repdesk.gui.context import AppContext
-    from repdesk.gui.theme import ThemeManager
+    from repdesk.gui.theme import ThemeManager, theme_mode
     from repdesk.store import Store
+    from repdesk.store.settings import THEME
 
     _route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -103,13 +104,14 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     app.setApplicationName("repdesk")
     app.setApplicationDisplayName("repdesk")
     app.setOrganizationName("repdesk")
-    ThemeManager(app)
+    theme = ThemeManager(app)
 
     store = Store.open(paths.data)
     demo: Any = None
     ctx: AppContext | None = None
     try:
         settings = load_settings(paths)
+        theme.set_mode(theme_mode(settings.get(THEME)))
         engine = sync_engine(store, paths, settings)
         if demo_dir is not None:
             from repdesk.app.demo import start_demo_hub

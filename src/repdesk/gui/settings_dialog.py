@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -29,7 +30,7 @@ from repdesk.domain.errors import ValidationError
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import Lane, OpContext, QueryOp, show_message
 from repdesk.gui.text import plain_label, set_plain, tr
-from repdesk.gui.theme import Tone, set_tone
+from repdesk.gui.theme import ThemeMode, Tone, set_tone, theme_manager, theme_mode
 from repdesk.store import settings as registry
 from repdesk.store.api import OutboxCounts, SyncState
 
@@ -118,6 +119,20 @@ class SettingsDialog(QDialog):
         set_tone(self.cache_usage_label, Tone.MUTED)
         form.addRow("", self.cache_usage_label)
 
+        # --- appearance ---
+        look_box = QGroupBox(tr("settings", "Appearance"), self)
+        self.theme_combo = QComboBox(look_box)
+        self.theme_combo.setObjectName("themeMode")
+        for mode, label in (
+            (ThemeMode.SYSTEM, tr("settings", "Same as the computer")),
+            (ThemeMode.LIGHT, tr("settings", "Light")),
+            (ThemeMode.DARK, tr("settings", "Dark")),
+        ):
+            self.theme_combo.addItem(label, mode.value)
+        self.theme_combo.setToolTip(tr("settings", registry.THEME.description))
+        look_form = QFormLayout(look_box)
+        look_form.addRow(tr("settings", "Colours"), self.theme_combo)
+
         self.error_label = plain_label("", self, wrap=True)
         set_tone(self.error_label, Tone.BAD)
         self.error_label.hide()
@@ -133,6 +148,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(hub_box)
         layout.addWidget(sync_box)
+        layout.addWidget(look_box)
         layout.addWidget(self.error_label)
         layout.addWidget(self.status_label)
         layout.addStretch(1)
@@ -158,6 +174,9 @@ class SettingsDialog(QDialog):
         self.interval_spin.setValue(int(get(registry.SYNC_INTERVAL_MINUTES)))
         self.interval_spin.setEnabled(self.auto_sync_check.isChecked())
         self.cache_spin.setValue(int(get(registry.COLLATERAL_CACHE_MB)))
+        self.theme_combo.setCurrentIndex(
+            max(0, self.theme_combo.findData(theme_mode(get(registry.THEME)).value))
+        )
         hub = str(get(registry.HUB_URL))
         set_plain(self.hub_label, hub or tr("settings", "Not signed in to a hub yet."))
         QueryOp(
@@ -206,6 +225,7 @@ class SettingsDialog(QDialog):
             settings.set(registry.AUTO_SYNC, self.auto_sync_check.isChecked(), save=False)
             settings.set(registry.SYNC_INTERVAL_MINUTES, self.interval_spin.value(), save=False)
             settings.set(registry.COLLATERAL_CACHE_MB, self.cache_spin.value(), save=False)
+            settings.set(registry.THEME, str(self.theme_combo.currentData()), save=False)
             settings.save()
         except (ValidationError, OSError) as exc:
             self._error(str(exc) or tr("settings", "The settings could not be saved."))
@@ -213,6 +233,9 @@ class SettingsDialog(QDialog):
         cache = self.ctx.collateral
         if cache is not None and hasattr(cache, "max_bytes"):
             cache.max_bytes = self.cache_spin.value() * 1024 * 1024
+        manager = theme_manager()
+        if manager is not None:
+            manager.set_mode(theme_mode(self.theme_combo.currentData()))
         if self.controller is not None:
             self.controller.reschedule()
         self.settings_saved.emit()

@@ -147,6 +147,20 @@ class ThemeManager(QObject):
             self.apply(scheme)
 
 
+def theme_manager() -> ThemeManager | None:
+    """The app's theme manager (made by the composition root), if there is one."""
+    app = QApplication.instance()
+    return app.findChild(ThemeManager) if app is not None else None
+
+
+def theme_mode(value: object) -> ThemeMode:
+    """A stored setting value as a mode; anything unknown means "follow the system"."""
+    try:
+        return ThemeMode(str(value))
+    except ValueError:
+        return ThemeMode.SYSTEM
+
+
 def is_dark(widget: QWidget | None = None) -> bool:
     """Whether the palette in effect is dark (by its window colour, so it works unmanaged)."""
     palette = widget.palette() if widget is not None else QGuiApplication.palette()

@@ -178,6 +178,13 @@ COLLATERAL_CACHE_MB = declare(
     minimum=50,
     maximum=100_000,
 )
+THEME = declare(
+    "theme",
+    "system",
+    "Appearance",
+    description="Light or dark; System follows the computer's own setting.",
+    choices=("system", "light", "dark"),
+)
 LOG_LEVEL = declare(
     "log_level", "INFO", "Log detail", choices=("DEBUG", "INFO", "WARNING", "ERROR")
 )
