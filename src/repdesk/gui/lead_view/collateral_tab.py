@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -26,6 +25,7 @@ from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
 from repdesk.gui.ops import CollectionOp, Lane, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
+from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 
@@ -104,10 +104,7 @@ class CollateralTab(QWidget):
         self.table.setObjectName("leadCollateral")
         self.table.setModel(self.model)
         setup_record_table(self.table)
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((230, 170, 64, 130, 130)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.fitter = ColumnFitter(self.table, {0: 3.0, 1: 1.5, 4: 1.0})
 
         self.title = plain_label("", self, wrap=True)
         self.info = plain_label("", self, wrap=True)

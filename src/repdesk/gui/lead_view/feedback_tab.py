@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -20,6 +19,7 @@ from repdesk.domain.ids import ensure_utc
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
+from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.text import format_when, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 
@@ -80,10 +80,7 @@ class FeedbackTab(QWidget):
         self.table.setObjectName("objectionTable")
         self.table.setModel(self.objections)
         setup_record_table(self.table)
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((100, 170, 260, 80, 80)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.fitter = ColumnFitter(self.table, {2: 3.0, 1: 1.5})
         self.add_objection_button = QPushButton(tr("feedback", "Add objection…"), self)
         self.add_objection_button.setObjectName("addObjection")
         self.add_objection_button.clicked.connect(self.add_objection)

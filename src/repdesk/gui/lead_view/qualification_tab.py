@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,6 +36,7 @@ from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
 from repdesk.gui.ops import CollectionOp
+from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.text import format_when, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, SPACING_S, Tone, set_tone
 
@@ -151,8 +151,8 @@ class QualificationTab(QWidget):
             for signal in (value.currentIndexChanged, confidence.currentIndexChanged):
                 signal.connect(self._edited)
             verbatim.textEdited.connect(self._edited)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(3, 2)
+        # The answer gets the room: marketing's scale labels are long, the verdict is short.
+        grid.setColumnStretch(1, 1)
 
         self.note = plain_label("", self, wrap=True)
         set_tone(self.note, Tone.MUTED)
@@ -171,11 +171,9 @@ class QualificationTab(QWidget):
         self.history_view.setObjectName("bantHistory")
         self.history_view.setModel(self.history)
         setup_record_table(self.history_view)
-        header = self.history_view.horizontalHeader()
-        header.setStretchLastSection(False)
-        for col, width in enumerate((95, 85, 175, 220, 80, 70)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # Their words and the answer share the width; when, dimension, confidence and who
+        # fit their text.
+        self.history_fitter = ColumnFitter(self.history_view, {3: 3.0, 2: 2.0})
 
         content = QWidget(self)
         inner = QVBoxLayout(content)
