@@ -2,7 +2,8 @@
 
 Passwords are argon2id hashes (argon2-cffi); tokens are 256-bit random strings of which
 only the sha256 is stored. Throttling counts failed sign-ins per account and per address
-within a sliding window.
+within a sliding window; each attempt is counted (as a failure until it succeeds) in the
+same writing transaction as the check.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import utcnow
@@ -75,25 +76,60 @@ def issue_token(
     return token
 
 
+TOKEN_USE_PRECISION = timedelta(minutes=1)
+"""`tokens.last_used_at` is refreshed at most this often per token (a write per request
+would compete with pushes for the single writer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCheck:
+    rep: Rep | None
+    why: str
+    token_id: int | None = None
+    stale_use: bool = False
+    """True when `last_used_at` is unset or older than TOKEN_USE_PRECISION."""
+
+
+def inspect_token(session: Session, token: str, now: datetime | None = None) -> TokenCheck:
+    """`check_token`, plus what is needed to record the token's use cheaply."""
+    now = now or utcnow()
+    row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
+    if row is None:
+        return TokenCheck(None, "invalid_token")
+    if row.revoked_at is not None:
+        return TokenCheck(None, "token_revoked")
+    if row.expires_at <= now:
+        return TokenCheck(None, "token_expired")
+    rep = session.get(Rep, row.rep_id)
+    if rep is None:
+        return TokenCheck(None, "invalid_token")
+    if rep.disabled:
+        return TokenCheck(None, "account_disabled")
+    stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
+    return TokenCheck(rep, "", row.id, stale)
+
+
 def check_token(
     session: Session, token: str, now: datetime | None = None
 ) -> tuple[Rep | None, str]:
     """(rep, "") for a live token of an enabled rep, else (None, why): one of
     "invalid_token" (unknown), "token_revoked", "token_expired", "account_disabled"."""
+    checked = inspect_token(session, token, now)
+    return checked.rep, checked.why
+
+
+def mark_token_used(session: Session, token_id: int, now: datetime | None = None) -> bool:
+    """Set `last_used_at` unless another request did within TOKEN_USE_PRECISION."""
     now = now or utcnow()
-    row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
-    if row is None:
-        return None, "invalid_token"
-    if row.revoked_at is not None:
-        return None, "token_revoked"
-    if row.expires_at <= now:
-        return None, "token_expired"
-    rep = session.get(Rep, row.rep_id)
-    if rep is None:
-        return None, "invalid_token"
-    if rep.disabled:
-        return None, "account_disabled"
-    return rep, ""
+    result = session.execute(
+        update(Token)
+        .where(
+            Token.id == token_id,
+            or_(Token.last_used_at.is_(None), Token.last_used_at <= now - TOKEN_USE_PRECISION),
+        )
+        .values(last_used_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def rep_for_token(session: Session, token: str, now: datetime | None = None) -> Rep | None:
@@ -191,6 +227,34 @@ def check_throttle(
     return ThrottleVerdict(False, max(1, int(max(waits)) + 1))
 
 
+def reserve_attempt(
+    session: Session,
+    email: str,
+    address: str,
+    policy: LoginThrottle,
+    now: datetime | None = None,
+) -> ThrottleVerdict:
+    """Check the throttle and, if allowed, count this attempt as a failure right away.
+
+    Run in a writing transaction (writers are serialised), so the check and the count
+    are one step: parallel guesses cannot all pass the check before any is counted. A
+    sign-in that then succeeds calls `record_attempt(success=True)`, which forgets the
+    account's failures, this one included.
+    """
+    verdict = check_throttle(session, email, address, policy, now)
+    if verdict.allowed:
+        session.add(
+            LoginAttempt(
+                at=now or utcnow(),
+                address=address[:64],
+                email=normalize_email(email)[:320],
+                success=False,
+            )
+        )
+        session.flush()
+    return verdict
+
+
 def record_attempt(
     session: Session, email: str, address: str, success: bool, now: datetime | None = None
 ) -> None:
@@ -216,19 +280,24 @@ def prune_attempts(session: Session, older_than: datetime) -> int:
 
 
 __all__ = [
+    "TOKEN_USE_PRECISION",
     "ThrottleVerdict",
+    "TokenCheck",
     "authenticate",
     "check_token",
     "find_rep",
     "check_throttle",
     "hash_password",
+    "inspect_token",
     "issue_token",
     "judge_credentials",
+    "mark_token_used",
     "needs_rehash",
     "normalize_email",
     "prune_attempts",
     "record_attempt",
     "rep_for_token",
+    "reserve_attempt",
     "revoke_rep_tokens",
     "revoke_token",
     "sign_in",

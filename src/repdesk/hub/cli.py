@@ -8,10 +8,8 @@ import (some rows skipped, the rest imported).
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import os
-import socket
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -24,8 +22,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from repdesk import __version__
 from repdesk.domain.errors import RepdeskError, ValidationError
 from repdesk.hub import admin
+from repdesk.hub.admin.hub import describe
 from repdesk.hub.config import HubConfig
 from repdesk.hub.importers import RowError, values
+from repdesk.hub.serving import check_port_free, uvicorn_config
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("serve", "serve the sync API to reps' desktop apps")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="trust X-Forwarded-For/-Proto only from these proxy addresses (comma-separated; "
+        "default: trust no proxy header)",
+    )
 
     rep = cmd("rep", "manage rep accounts").add_subparsers(dest="action", required=True)
     p = cmd("add", "add a rep (a password is generated and shown once)", rep)
@@ -71,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     cmd("list", "list reps and how many leads each has", rep)
     cmd("disable", "disable a rep and end their sessions", rep).add_argument("email")
+    cmd("enable", "let a disabled rep sign in again", rep).add_argument("email")
     cmd("reset-password", "give a rep a new generated password", rep).add_argument("email")
 
     imp = cmd("import", "import leads or nurture history").add_subparsers(
@@ -102,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign", metavar="NAME")
     p.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags")
     cmd("list", "list the library", col)
+    cmd("retire", "withdraw an item; reps' apps drop it on their next sync", col).add_argument(
+        "sha_or_id", metavar="SHA_OR_ID", help="the sha256 shown by `collateral list`, or the id"
+    )
 
     for what, helptext in (
         ("rubric", "marketing's definition of a sales-ready lead (JSON)"),
@@ -136,7 +146,7 @@ def _selection_args(p: argparse.ArgumentParser) -> None:
 
 def _init(config: HubConfig, _args: argparse.Namespace) -> int:
     created = admin.init_hub(config)
-    where = config.home if config.database_url.startswith("sqlite") else "PostgreSQL"
+    where = describe(config)
     print(f"{'Created a new hub' if created else 'The hub is up to date'} at {where}.")
     if created:
         print(f"Next: {PROG} rep add EMAIL --name NAME, then {PROG} import leads FILE.")
@@ -144,6 +154,10 @@ def _init(config: HubConfig, _args: argparse.Namespace) -> int:
 
 
 def _serve(config: HubConfig, args: argparse.Namespace) -> int:
+    # Refuse a home that was never `init`-ed (serving would create a hub without the
+    # rubric and taxonomy); an existing one is upgraded to the newest schema here.
+    with admin.open_hub(config):
+        pass
     check_port_free(args.host, args.port)
     import uvicorn
 
@@ -152,30 +166,18 @@ def _serve(config: HubConfig, args: argparse.Namespace) -> int:
     app = create_app(config)
     where = f"http://{args.host}:{args.port}" if args.port else f"{args.host}, on a free port"
     print(f"Serving the hub at {where} (Ctrl+C to stop).", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    if args.forwarded_allow_ips:
+        print(f"Trusting X-Forwarded-For from: {args.forwarded_allow_ips}", flush=True)
+    uvicorn.Server(
+        uvicorn_config(
+            app,
+            args.host,
+            args.port,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            log_level="info",
+        )
+    ).run()
     return EXIT_OK
-
-
-def check_port_free(host: str, port: int) -> None:
-    """Bind once ourselves so a taken port is one clear sentence, not a uvicorn traceback."""
-    if not 0 <= port <= 65535:
-        raise CliError(f"--port {port} is not a port number (0-65535).")
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise CliError(f"Cannot serve on {host!r}: {exc.strerror}.") from exc
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise CliError(
-                    f"Port {port} on {host} is already in use: stop the other program "
-                    "or choose another with --port."
-                ) from exc
-            raise CliError(f"Cannot serve on {host}:{port}: {exc.strerror or exc}.") from exc
 
 
 def _rep(hub: admin.Hub, args: argparse.Namespace) -> int:
@@ -200,6 +202,11 @@ def _rep(hub: admin.Hub, args: argparse.Namespace) -> int:
             f"Disabled {args.email}; ended {sessions} signed-in session(s). Their leads stay "
             f"assigned: move them with {PROG} unassign --from {args.email}."
         )
+    elif args.action == "enable":
+        if admin.enable_rep(hub, args.email):
+            print(f"Enabled {args.email}: they can sign in again with their password.")
+        else:
+            print(f"{args.email} is already active.")
     else:
         password = admin.reset_password(hub, args.email)
         print(f"New password for {args.email} (shown only now): {password}")
@@ -283,13 +290,21 @@ def _collateral(hub: admin.Hub, args: argparse.Namespace) -> int:
         if info.problem:
             print(f"Warning: {info.problem}", file=sys.stderr)
         return EXIT_OK
+    if args.action == "retire":
+        gone = admin.retire_collateral(hub, args.sha_or_id)
+        print(f"Retired {gone.title!r}; reps' apps remove it on their next sync.")
+        return EXIT_OK
     items = admin.list_collateral(hub)
     if not items:
         print(f"The library is empty: add files with {PROG} collateral add FILE --title T.")
     for c in items:
         flag = f"  [{c.problem}]" if c.problem else ""
-        tags = ",".join(c.tags)
-        print(f"{c.sha256[:12]}  {c.media_type:<22} {c.size:>10,}  {c.title}  {tags}{flag}")
+        tags = f"  tags: {','.join(c.tags)}" if c.tags else ""
+        campaign = c.campaign or "(no campaign)"
+        print(
+            f"{c.sha256[:12]}  {c.media_type:<22} {c.size:>10,}  {c.title}  "
+            f"[{campaign}]{tags}{flag}"
+        )
     return EXIT_OK
 
 

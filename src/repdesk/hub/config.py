@@ -16,7 +16,7 @@ from typing import Any
 import platformdirs
 
 from repdesk import __version__
-from repdesk.hub.db.engine import sqlite_url
+from repdesk.hub.db.engine import normalize_database_url, sqlite_url
 
 HOME_ENV = "REPDESK_HUB_HOME"
 DATABASE_ENV = "REPDESK_HUB_DATABASE_URL"
@@ -57,6 +57,7 @@ class HubConfig:
             home = os.environ.get(HOME_ENV) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
         home_path = Path(home).expanduser().resolve()
         url = database_url or os.environ.get(DATABASE_ENV) or sqlite_url(home_path / "hub.db")
+        url = normalize_database_url(url)
         config = cls(home=home_path, database_url=url, collateral_dir=home_path / "collateral")
         return replace(config, **overrides) if overrides else config
 

@@ -18,6 +18,7 @@ import uvicorn
 from repdesk.hub.api.state import HubState
 from repdesk.hub.app import create_app
 from repdesk.hub.config import HubConfig
+from repdesk.hub.serving import uvicorn_config
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,17 @@ class _Server(uvicorn.Server):
 
 
 class EmbeddedHub:
-    def __init__(self, config: HubConfig, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: HubConfig,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        forwarded_allow_ips: str | None = None,
+    ) -> None:
         self.config = config
+        self.forwarded_allow_ips = forwarded_allow_ips
+        """Proxy addresses whose X-Forwarded-For is believed; None: none (the default)."""
         self.host = host
         self.port = port
         self._server: _Server | None = None
@@ -63,10 +73,11 @@ class EmbeddedHub:
         app = create_app(self.config)
         self._state = app.state.hub
         server = _Server(
-            uvicorn.Config(
+            uvicorn_config(
                 app,
-                host=self.host,
-                port=self.port,
+                self.host,
+                self.port,
+                forwarded_allow_ips=self.forwarded_allow_ips,
                 log_config=None,  # keep the host application's logging set-up
                 access_log=False,
                 lifespan="on",

@@ -16,6 +16,7 @@ from repdesk.hub.admin.collateral import (
     detect_media_type,
     list_collateral,
     pdf_problem,
+    retire_collateral,
 )
 from repdesk.hub.admin.feedback import FORMATS, FeedbackRow, export_feedback, feedback_rows
 from repdesk.hub.admin.hub import Hub, HubNotInitialisedError, init_hub, open_hub
@@ -37,6 +38,7 @@ from repdesk.hub.admin.reps import (
     RepInfo,
     add_rep,
     disable_rep,
+    enable_rep,
     generate_password,
     list_reps,
     reset_password,
@@ -62,6 +64,7 @@ __all__ = [
     "assign_from_csv",
     "detect_media_type",
     "disable_rep",
+    "enable_rep",
     "export_feedback",
     "feedback_rows",
     "generate_password",
@@ -69,6 +72,7 @@ __all__ = [
     "import_leads",
     "init_hub",
     "list_collateral",
+    "retire_collateral",
     "list_reps",
     "open_hub",
     "parse_where",

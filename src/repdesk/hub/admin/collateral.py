@@ -173,3 +173,37 @@ def list_collateral(hub: Hub) -> list[CollateralInfo]:
             select(Collateral).where(Collateral.retired.is_(False)).order_by(Collateral.title)
         ).all()
         return [_info(r, names.get(r.campaign_id or "", "")) for r in rows]
+
+
+def retire_collateral(hub: Hub, sha_or_id: str) -> CollateralInfo:
+    """Withdraw an item: reps' apps drop it on their next sync (logged writes keep it).
+
+    `sha_or_id` is the collateral id or the start of its sha256 (at least 8 characters,
+    as `collateral list` shows 12).
+    """
+    key = sha_or_id.strip().lower()
+    if not key:
+        raise ValidationError("Say which collateral to retire (its sha256 or id).")
+    with hub.db.write() as session:
+        alive = select(Collateral).where(Collateral.retired.is_(False))
+        rows = list(session.scalars(alive.where(Collateral.id == sha_or_id.strip())))
+        if not rows and len(key) >= 8:
+            rows = list(session.scalars(alive.where(Collateral.sha256.startswith(key))))
+        if not rows:
+            raise ValidationError(
+                f"No collateral in the library matches {sha_or_id.strip()!r} "
+                "(use the sha256 shown by `collateral list`, at least 8 characters)."
+            )
+        if len(rows) > 1:
+            titles = ", ".join(repr(r.title) for r in rows[:5])
+            raise ValidationError(
+                f"{sha_or_id.strip()!r} matches several items ({titles}); give more characters."
+            )
+        row = rows[0]
+        row.retired = True
+        row.version += 1
+        touch_global(session, "collateral", row.id, row.version, op="remove")
+        campaign = session.get(Campaign, row.campaign_id) if row.campaign_id else None
+        info = _info(row, campaign.name if campaign else "")
+    log.info("collateral %s (%s) retired", info.id, info.title)
+    return info

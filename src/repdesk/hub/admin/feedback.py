@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any, TextIO
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
@@ -23,6 +23,7 @@ from repdesk.hub.db.models import (
     Lead,
     ObjectionCategory,
     ObjectionRow,
+    ProcessedMutation,
     QualificationField,
     Rep,
 )
@@ -123,11 +124,19 @@ def feedback_rows(session: Session, since: datetime | None = None) -> list[Feedb
                 else str(note.duration_seconds),
             )
         )
-    bant = select(QualificationField).where(QualificationField.value.is_not(None))
-    for answer in session.scalars(bant.where(*newer(QualificationField.recorded_at))):
-        base = ctx.row(
-            "bant", answer.recorded_by, answer.lead_id, answer.recorded_at, answer.recorded_at
+    # A rep's answer reached the hub when its push was processed (the rep's own
+    # recorded_at can be days earlier, from offline work); answers marketing set have no
+    # push and count from when they were recorded.
+    received = func.coalesce(ProcessedMutation.received_at, QualificationField.recorded_at)
+    bant = (
+        select(QualificationField, received)
+        .outerjoin(
+            ProcessedMutation, ProcessedMutation.mutation_id == QualificationField.mutation_id
         )
+        .where(QualificationField.value.is_not(None), *newer(received))
+    )
+    for answer, received_at in session.execute(bant).tuples():
+        base = ctx.row("bant", answer.recorded_by, answer.lead_id, answer.recorded_at, received_at)
         out.append(
             FeedbackRow(
                 **base,

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from repdesk.domain.errors import StoreError
 from repdesk.hub.config import HubConfig
-from repdesk.hub.db.engine import Database, is_sqlite
+from repdesk.hub.db.engine import Database, describe_database, is_sqlite
 from repdesk.hub.db.migrate import current_revision, upgrade_database
 from repdesk.hub.files import CollateralFiles
 
@@ -31,10 +31,11 @@ class Hub:
     files: CollateralFiles
 
 
-def _describe(config: HubConfig) -> str:
+def describe(config: HubConfig) -> str:
+    """Where this hub lives, for messages: its home folder, or PostgreSQL host/dbname."""
     if is_sqlite(config.database_url):
         return str(config.home)
-    return "the PostgreSQL database in REPDESK_HUB_DATABASE_URL"
+    return describe_database(config.database_url)
 
 
 def init_hub(config: HubConfig) -> bool:
@@ -50,11 +51,11 @@ def init_hub(config: HubConfig) -> bool:
             seed_defaults(session)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"Cannot set up the hub database at {_describe(config)}: {_short(exc)}"
+            f"Cannot set up the hub database at {describe(config)}: {_short(exc)}"
         ) from exc
     finally:
         db.dispose()
-    log.info("hub %s at %s", "created" if new else "upgraded", _describe(config))
+    log.info("hub %s at %s", "created" if new else "upgraded", describe(config))
     return new
 
 
@@ -73,11 +74,11 @@ def open_hub(config: HubConfig, *, create: bool = False) -> Iterator[Hub]:
             revision = current_revision(db.engine)
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"Cannot open the hub database at {_describe(config)}: {_short(exc)}"
+                f"Cannot open the hub database at {describe(config)}: {_short(exc)}"
             ) from exc
         if revision is None:
             raise HubNotInitialisedError(
-                f"There is no hub in {_describe(config)} yet: run `repdesk-hub init` first."
+                f"There is no hub in {describe(config)} yet: run `repdesk-hub init` first."
             )
         upgrade_database(config.database_url, db.engine)
         config.ensure_dirs()

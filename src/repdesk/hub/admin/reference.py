@@ -7,7 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
@@ -61,8 +61,51 @@ def _pydantic_message(exc: PydanticValidationError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `X`, `list[X]`, `X | None`..., if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _unknown_key(raw: Any, model: type[BaseModel], where: str = "") -> str | None:
+    """'key "x" in dimensions[1] (budget)' for the first key `model` does not know."""
+    if not isinstance(raw, dict):
+        return None  # a wrong shape is the validator's to report
+    for key, value in raw.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            known = ", ".join(model.model_fields)
+            place = f" in {where}" if where else " at the top level"
+            return f"unknown key {key!r}{place} (known keys: {known})"
+        inner = _nested_model(field.annotation)
+        if inner is None:
+            continue
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            label = key if index is None else f"{key}[{index}]"
+            if isinstance(item, dict):
+                named = item.get("dimension") or item.get("code")
+                if isinstance(named, str) and named:
+                    label += f" ({named})"
+            problem = _unknown_key(item, inner, f"{where} > {label}" if where else label)
+            if problem:
+                return problem
+    return None
+
+
 def validate_rubric(raw: Any, name: str = "the rubric file") -> RubricData:
     """A RubricData that makes sense, else a ValidationError saying what is wrong."""
+    # RubricData ignores unknown keys (newer hubs may add some on the wire), but in a file
+    # marketing wrote, an unknown key is a typo ("requried") that would silently change
+    # the rubric.
+    unknown = _unknown_key(raw, RubricData)
+    if unknown:
+        raise ValidationError(f"{name}: {unknown}.")
     try:
         rubric = RubricData.model_validate(raw)
     except PydanticValidationError as exc:
@@ -139,6 +182,9 @@ def validate_taxonomy(raw: Any, name: str = "the taxonomy file") -> list[_Catego
     """A list of categories, or {"categories": [...]}; codes unique, lowercase, no spaces."""
     if isinstance(raw, list):
         raw = {"categories": raw}
+    unknown = _unknown_key(raw, _TaxonomyIn)
+    if unknown:
+        raise ValidationError(f"{name}: {unknown}.")
     try:
         taxonomy = _TaxonomyIn.model_validate(raw)
     except PydanticValidationError as exc:

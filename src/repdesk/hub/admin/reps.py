@@ -1,4 +1,4 @@
-"""Rep accounts: add, list, disable, reset password (passwords are argon2id hashes)."""
+"""Rep accounts: add, list, disable, enable, reset password (passwords are argon2id hashes)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,20 @@ def disable_rep(hub: Hub, email: str) -> int:
         rep = find_rep(session, email)
         rep.disabled = True
         return revoke_rep_tokens(session, rep.id)
+
+
+def enable_rep(hub: Hub, email: str) -> bool:
+    """Let a disabled rep sign in again (with their old password); False if already active.
+
+    Their sessions were ended when they were disabled, so they sign in afresh.
+    """
+    with hub.db.write() as session:
+        rep = find_rep(session, email)
+        if not rep.disabled:
+            return False
+        rep.disabled = False
+    log.info("rep %s enabled", rep.email)
+    return True
 
 
 def reset_password(hub: Hub, email: str, password: str | None = None) -> str:

@@ -41,8 +41,10 @@ def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
     unstorable = problem([body.email, body.password])
     if unstorable:
         raise ApiError(422, "invalid_request", f"The request is not valid ({unstorable}).")
-    with state.db.read() as session:
-        verdict = auth.check_throttle(session, body.email, address, config.login_throttle)
+    # Check and count in one writing transaction: a burst of parallel guesses cannot
+    # all pass the check before any of them is counted.
+    with state.db.write() as session:
+        verdict = auth.reserve_attempt(session, body.email, address, config.login_throttle)
         rep = auth.find_rep(session, body.email)
     if not verdict.allowed:
         log.warning("sign-in throttled for %s from %s", body.email, address)
@@ -72,8 +74,9 @@ def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
             )
         elif not why:  # removed or disabled while we were checking the password
             why = "account_disabled" if row is not None else "invalid_credentials"
-        auth.record_attempt(session, body.email, address, success=response is not None)
-    # Raised after the commit, so a failed attempt is recorded (throttling counts it).
+        if response is not None:  # a failure was counted when the attempt began
+            auth.record_attempt(session, body.email, address, success=True)
+    # Raised after the commit (the failure was already counted by reserve_attempt).
     if response is None:
         raise ApiError(401, why, _LOGIN_MESSAGES[why])
     log.info("rep %s signed in from %s", response.rep.id, address)

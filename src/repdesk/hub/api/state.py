@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from repdesk.hub.api.errors import ApiError
-from repdesk.hub.auth import check_token
+from repdesk.hub.auth import inspect_token, mark_token_used
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
 from repdesk.hub.files import CollateralFiles
@@ -64,10 +64,14 @@ def current_rep(
     if len(token) > 200:
         raise unauthenticated("invalid_token")
     with state.db.read() as session:
-        rep, why = check_token(session, token)
-        if rep is None:
-            raise unauthenticated(why)
-        return CurrentRep(id=rep.id, name=rep.name, email=rep.email, token=token)
+        checked = inspect_token(session, token)
+    rep = checked.rep
+    if rep is None:
+        raise unauthenticated(checked.why)
+    if checked.stale_use and checked.token_id is not None:
+        with state.db.write() as session:
+            mark_token_used(session, checked.token_id)
+    return CurrentRep(id=rep.id, name=rep.name, email=rep.email, token=token)
 
 
 State = Annotated[HubState, Depends(hub_state)]

@@ -37,6 +37,31 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def normalize_database_url(url: str) -> str:
+    """`postgres://` and `postgresql://` (what hosting providers hand out) ->
+    `postgresql+psycopg://`, the driver the hub ships with; anything else unchanged."""
+    text_url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if text_url.startswith(prefix):
+            return "postgresql+psycopg://" + text_url[len(prefix) :]
+    return text_url
+
+
+def describe_database(url: str) -> str:
+    """Where the data lives, for messages: the SQLite file, or PostgreSQL host/dbname
+    (never the user name or password)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - a message must never fail on a bad URL
+        return "the configured database"
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "an in-memory SQLite database"
+    host = parsed.host or "localhost"
+    if parsed.port:
+        host = f"{host}:{parsed.port}"
+    return f"PostgreSQL {host}/{parsed.database or ''}"
+
+
 WRITER_LOCK_KEY = 0x7265_7064  # "repd"
 _LOCKED = "repdesk_writer_lock"
 
@@ -145,4 +170,12 @@ class Database:
             self._write_engine.dispose()
 
 
-__all__ = ["Database", "is_sqlite", "lock_writers", "make_engine", "sqlite_url"]
+__all__ = [
+    "Database",
+    "describe_database",
+    "is_sqlite",
+    "lock_writers",
+    "make_engine",
+    "normalize_database_url",
+    "sqlite_url",
+]
