@@ -18,7 +18,9 @@ Rules the runner enforces so views never think about threads:
   `run_in_background` calls). `Lane.NETWORK` runs sync beside it so a slow hub never blocks
   a lead lookup. `Lane.FILES` renders PDFs and hashes files without holding up either.
 * Results and exceptions come back on the GUI thread. A callback whose `parent` widget has
-  been destroyed by then is dropped silently (a closed dialog never gets a late result).
+  been destroyed by then is dropped silently (a closed dialog never gets a late result),
+  and so is every outcome arriving after `OpRunner.shutdown()`. A job (and whatever its
+  functions close over) is released on the GUI thread, never by a worker.
 * Errors: `Interrupted` is silent; a `RepdeskError` is shown as its plain-text message;
   anything else is logged with its traceback and shown as a generic message. `.failure(cb)`
   replaces that default for one op.

@@ -160,29 +160,24 @@ class SyncController(QObject):
     def _read_saved_state(self) -> None:
         """Start from what the store knows: a sync that just succeeded (e.g. the demo's,
         before the window opened) means online, not "not connected yet"."""
-        engine = self.ctx.sync
         started = self._syncs_started
 
-        def read(c: OpContext) -> tuple[SyncState, bool | None]:
-            signed_in = getattr(engine, "signed_in", None) if engine is not None else None
-            return c.store.sync_state(), signed_in if isinstance(signed_in, bool) else None
-
-        def adopt(result: tuple[SyncState, bool | None]) -> None:
+        def adopt(state: SyncState) -> None:
             if self._syncs_started != started:
                 return  # a sync has run (or runs) since: its outcome is newer than the store's
-            self._adopt(*result)
+            self._adopt(state)
 
-        QueryOp(parent=self, op=read, success=adopt).failure(
+        # Only the store is read (DB lane); whether the saved token still works is for the
+        # next sync to find out (and reading the keyring may ask the rep to unlock it).
+        QueryOp(parent=self, op=lambda c: c.store.sync_state(), success=adopt).failure(
             lambda exc: log.warning("could not read the last sync state: %s", exc)
         ).run_in_background(self.ctx.ops)
 
-    def _adopt(self, state: SyncState, signed_in: bool | None) -> None:
+    def _adopt(self, state: SyncState) -> None:
         fields: dict[str, Any] = {
             "last_sync_at": state.last_sync_at,
             "last_error": state.last_error,
         }
-        if signed_in is not None:
-            fields["signed_in"] = signed_in and state.session is not None
         recent = state.last_sync_at is not None and (
             utcnow() - ensure_utc(state.last_sync_at) <= timedelta(milliseconds=self.interval_ms())
         )
