@@ -87,7 +87,7 @@ def test_wrong_password_and_ended_session_are_auth_errors(server: ScriptedServer
     [
         b"<html><body><script>alert(1)</script>Oops</body></html>",
         b'{"changes": "not a list", "cursor": 1}',
-        b'{"changes": [{"entity": "alien", "id": "1", "op": "upsert", "version": 1}], '
+        b'{"changes": [{"entity": "lead", "id": "1", "op": "upsert", "version": "one"}], '
         b'"cursor": "c", "has_more": false}',
         b"\x00\x01\x02 binary junk \x1b[31m",
         b"",
@@ -328,3 +328,29 @@ def test_empty_credentials_are_refused_before_any_request(server: ScriptedServer
     with HubClient(server.url) as client, pytest.raises(ValidationError, match="email"):
         client.login("", "")
     assert server.seen == []
+
+
+def test_a_push_status_from_a_newer_hub_leaves_the_mutation_queued(
+    server: ScriptedServer,
+) -> None:
+    """An unknown status is left out of the results: the engine keeps such a mutation
+    pending (it was not answered) and sends it again, instead of failing the whole push."""
+    body = json.dumps(
+        {"results": [{"id": "m1", "status": "deferred"}, {"id": "m2", "status": "applied"}]}
+    ).encode()
+    server.script("POST", "/v1/sync/push", Reply(200, body))
+    mutations = [
+        Mutation(
+            id=f"m{n}",
+            seq=n,
+            kind=MutationKind.CALL_NOTE_CREATE,
+            entity_id=f"n{n}",
+            lead_id="l1",
+            recorded_at=datetime.now(UTC),
+            payload={"body": "hi"},
+        )
+        for n in (1, 2)
+    ]
+    with HubClient(server.url, token="t") as client:
+        resp = client.push(PushRequest(client_id="c", mutations=mutations))
+    assert [(r.id, r.status.value) for r in resp.results] == [("m2", "applied")]

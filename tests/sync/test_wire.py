@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,8 +12,9 @@ from repdesk.domain.feedback import CallNote, Disposition, DispositionKind
 from repdesk.domain.leads import Lead
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant
-from repdesk.protocol.schema import Change, PushResult, PushStatus
+from repdesk.protocol.schema import Change, PullResponse, PushResult, PushStatus
 from repdesk.store.api import RemoteRemove, RemoteUpsert
+from repdesk.sync.pages import TypedPull, remote_changes
 from repdesk.sync.wire import outcome_of, remote_change
 
 T = "2026-11-24T05:00:00Z"
@@ -107,3 +109,53 @@ def test_push_results() -> None:
     assert refused.state is OutboxState.REJECTED
     assert refused.detail == "Not valid ; payload.body: too long"
     assert outcome_of(result("rejected")).detail  # never an empty reason
+
+
+def _page(*changes: dict[str, Any]) -> bytes:
+    return json.dumps({"changes": list(changes), "cursor": "c9", "has_more": False}).encode()
+
+
+def test_a_page_with_entities_and_ops_from_a_newer_hub_applies_what_this_client_knows() -> None:
+    body = _page(
+        {"entity": "lead", "id": "L1", "op": "upsert", "version": 3, "data": {"first_name": "Åsa"}},
+        {"entity": "hologram", "id": "H1", "op": "upsert", "version": 1, "data": {"x": [1]}},
+        {"entity": "hologram", "id": "H2", "op": "remove", "version": 2},
+        {"entity": "lead", "id": "L2", "op": "archive", "version": 4},
+        {"entity": "nurture_event", "id": "E1", "op": "upsert", "version": 1,
+         "data": {"lead_id": "L1", "type": "hologram_call", "occurred_at": T}},
+        {"entity": "nurture_event", "id": "E2", "op": "upsert", "version": 1,
+         "data": {"lead_id": "L1", "type": "web_visit", "occurred_at": T}},
+        {"entity": "lead", "id": "L3", "op": "remove", "version": 5},
+    )  # fmt: skip
+    page = TypedPull.model_validate_json(body)
+    assert page.cursor == "c9" and len(page.changes) == 7
+    remote = remote_changes(page)
+    assert [(type(r).__name__, r.entity, r.id) for r in remote] == [
+        ("RemoteUpsert", "lead", "L1"),
+        ("RemoteUpsert", "nurture_event", "E2"),
+        ("RemoteRemove", "lead", "L3"),
+    ]
+    up = remote[0]
+    assert isinstance(up, RemoteUpsert) and isinstance(up.obj, Lead)
+    assert (up.obj.first_name, up.obj.version) == ("Åsa", 3)
+    # The plain schema accepts the same page too (its `entity` and `op` are open).
+    plain = PullResponse.model_validate_json(body)
+    assert [remote_change(c) for c in plain.changes][1:4] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("entity", "data"),
+    [
+        ("lead", {"score": "lots"}),
+        ("collateral", {"title": "x", "sha256": "../../etc/passwd", "size": 1, "media_type": "x"}),
+        ("call_note", {"body": "no lead"}),
+    ],
+)
+def test_a_known_entity_with_broken_data_still_stops_the_typed_page(
+    entity: str, data: dict[str, Any]
+) -> None:
+    page = TypedPull.model_validate_json(
+        _page({"entity": entity, "id": "x1", "op": "upsert", "version": 1, "data": data})
+    )
+    with pytest.raises(UntrustedServerError):
+        remote_changes(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -83,9 +83,11 @@ class Entity(StrEnum):
 
 
 class Change(Lenient):
-    entity: Entity
+    entity: Annotated[Entity | str, Field(union_mode="left_to_right")]
+    """An `Entity`; a name a newer hub added stays a plain str (clients skip it)."""
     id: str
-    op: Literal["upsert", "remove"]
+    op: Annotated[Literal["upsert", "remove"] | str, Field(union_mode="left_to_right")]
+    """"upsert" or "remove"; an op a newer hub added stays a plain str (clients skip it)."""
     version: int
     data: dict[str, Any] | None = None
 

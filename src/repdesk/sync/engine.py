@@ -31,17 +31,17 @@ from repdesk.protocol.schema import (
     MAX_PULL_LIMIT,
     MAX_PUSH_BATCH,
     MetaResponse,
-    PullResponse,
     PushRequest,
 )
 from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
+from repdesk.sync.pages import TypedPull, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
 from repdesk.sync.results import LoginResult, SyncReport, UnsentWorkError
 from repdesk.sync.retry import RetryPolicy
-from repdesk.sync.wire import mutation_of, outcome_of, remote_change
+from repdesk.sync.wire import mutation_of, outcome_of
 
 log = logging.getLogger(__name__)
 
@@ -320,13 +320,14 @@ class SyncEngine:
 
         fetch_retry = dataclasses.replace(retry, sleep=pause)
 
-        def fetch(after: str | None) -> tuple[PullResponse, list[RemoteChange]]:
-            page = fetch_retry.call(lambda: client.pull(after, self.pull_limit), "pull")
-            remote = [r for r in (remote_change(c) for c in page.changes) if r is not None]
-            return page, remote
+        def fetch(after: str | None) -> tuple[TypedPull, list[RemoteChange]]:
+            page = fetch_retry.call(
+                lambda: client.pull_as(after, self.pull_limit, TypedPull), "pull"
+            )
+            return page, remote_changes(page)
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-pull") as pool:
-            ahead: Future[tuple[PullResponse, list[RemoteChange]]] = pool.submit(fetch, cursor)
+            ahead: Future[tuple[TypedPull, list[RemoteChange]]] = pool.submit(fetch, cursor)
             try:
                 while True:
                     cancel.check()

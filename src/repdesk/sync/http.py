@@ -28,12 +28,15 @@ from repdesk.domain.errors import (
 from repdesk.domain.errors import ValidationError as InputError
 from repdesk.protocol.schema import (
     ErrorResponse,
+    Lenient,
     LoginRequest,
     LoginResponse,
     MetaResponse,
     PullResponse,
     PushRequest,
     PushResponse,
+    PushResult,
+    PushStatus,
 )
 from repdesk.sync.partial import (
     DownloadResult,
@@ -60,6 +63,19 @@ GARBAGE = (
     "The hub sent an answer repdesk cannot read, so nothing was changed. "
     "Try again later; if it keeps happening, tell whoever runs your hub."
 )
+
+
+class _AnyStatus(Lenient):
+    """A push result as sent, its status still a plain string (see `HubClient.push`)."""
+
+    id: str
+    status: str
+    server_version: int | None = None
+    detail: dict[str, Any] = pydantic.Field(default_factory=dict)
+
+
+class _AnyStatusResponse(Lenient):
+    results: list[_AnyStatus]
 
 
 class CursorExpired(RepdeskError):  # noqa: N818 - a signal, not a failure the rep sees
@@ -223,19 +239,41 @@ class HubClient:
         return self._json("GET", "/v1/sync/meta", MetaResponse, auth=False)
 
     def pull(self, cursor: str | None, limit: int) -> PullResponse:
+        return self.pull_as(cursor, limit, PullResponse)
+
+    def pull_as(self, cursor: str | None, limit: int, model: type[_M]) -> _M:
+        """A pull page parsed as `model` (the engine's `TypedPull` checks data in one pass)."""
         params: dict[str, str | int] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        return self._json("GET", "/v1/sync/pull", PullResponse, params=params)
+        return self._json("GET", "/v1/sync/pull", model, params=params)
 
     def push(self, request: PushRequest) -> PushResponse:
-        resp = self._json(
-            "POST", "/v1/sync/push", PushResponse, json=request.model_dump(mode="json")
+        """The hub's results; one with a status this client does not know (a newer hub's)
+        is left out, so its mutation stays queued and is sent again next sync."""
+        raw = self._json(
+            "POST", "/v1/sync/push", _AnyStatusResponse, json=request.model_dump(mode="json")
         )
         sent = {m.id for m in request.mutations}
-        if any(r.id not in sent for r in resp.results):
+        if any(r.id not in sent for r in raw.results):
             raise UntrustedServerError(GARBAGE, server_text="push results name unknown mutations")
-        return resp
+        known = {s.value for s in PushStatus}
+        unknown = [r.id for r in raw.results if r.status not in known]
+        if unknown:
+            log.warning("push: %d result(s) with a status this client does not know; kept queued",
+                        len(unknown))  # fmt: skip
+        return PushResponse(
+            results=[
+                PushResult(
+                    id=r.id,
+                    status=PushStatus(r.status),
+                    server_version=r.server_version,
+                    detail=r.detail,
+                )
+                for r in raw.results
+                if r.status in known
+            ]
+        )
 
     def download(
         self,

@@ -95,7 +95,7 @@ def _use(cid: str, _v: int, d: CollateralUseData) -> CollateralUse:
 
 # entity -> (data model, builder(id, version, data) -> domain object or None to skip)
 _Builder = tuple[type[pydantic.BaseModel], Callable[[str, int, Any], RemoteObject | None]]
-_BUILDERS: Mapping[Entity, _Builder] = {
+_BUILDERS: Mapping[str, _Builder] = {
     Entity.LEAD: (LeadData, convert.lead_from_data),
     Entity.NURTURE_EVENT: (NurtureEventData, convert.event_from_data),
     Entity.CAMPAIGN: (CampaignData, convert.campaign_from_data),
@@ -111,44 +111,51 @@ _BUILDERS: Mapping[Entity, _Builder] = {
     Entity.COLLATERAL_USE: (CollateralUseData, _use),
 }  # fmt: skip
 
+DATA_MODELS: Mapping[str, type[pydantic.BaseModel]] = {
+    str(entity): model for entity, (model, _build) in _BUILDERS.items()
+}
+"""The wire model of each entity's `data` that this client uses (see `sync/pages.py`)."""
+
 
 def remote_change(change: Change) -> RemoteChange | None:
     """The store's value for one pulled change; None for something this client cannot use.
 
-    A value this client does not know (a newer hub's event type or disposition kind) is
-    skipped, not fatal; a body that breaks the protocol raises UntrustedServerError so the
-    page (and its cursor) is not applied.
+    A value this client does not know (a newer hub's entity, op, event type or disposition
+    kind) is skipped, not fatal; a body that breaks the protocol raises
+    UntrustedServerError so the page (and its cursor) is not applied.
     """
-    if change.op == "remove":
-        return RemoteRemove(entity=change.entity.value, id=change.id, version=change.version)
-    spec = _BUILDERS.get(change.entity)
-    if spec is None:
-        log.info("pull: skipping %s %s (not used by this client)", change.entity, change.id)
+    return remote_of(str(change.entity), change.id, change.op, change.version, change.data)
+
+
+def remote_of(entity: str, change_id: str, op: str, version: int, data: Any) -> RemoteChange | None:
+    """As `remote_change`; `data` is the entity's wire model already, or still a raw dict."""
+    spec = _BUILDERS.get(entity)
+    if spec is None or op not in ("upsert", "remove"):
+        log.debug("pull: skipping %s %s %s (not used by this client)", op, entity, change_id)
         return None
-    if change.data is None:
-        raise UntrustedServerError(GARBAGE, server_text=f"{change.entity} {change.id} has no data")
+    if op == "remove":
+        return RemoteRemove(entity=entity, id=change_id, version=version)
+    if data is None:
+        raise UntrustedServerError(GARBAGE, server_text=f"{entity} {change_id} has no data")
     model, build = spec
+    if not isinstance(data, model):
+        try:
+            data = model.model_validate(data)
+        except pydantic.ValidationError as exc:
+            log.warning("pull: %s %s is malformed: %s", entity, change_id, exc)
+            raise UntrustedServerError(
+                GARBAGE, server_text=plain_text(f"{entity} {change_id}: {exc}")
+            ) from exc
     try:
-        data = model.model_validate(change.data)
-    except pydantic.ValidationError as exc:
-        log.warning("pull: %s %s is malformed: %s", change.entity, change.id, exc)
-        raise UntrustedServerError(
-            GARBAGE, server_text=plain_text(f"{change.entity} {change.id}: {exc}")
-        ) from exc
-    try:
-        obj = build(change.id, change.version, data)
+        obj = build(change_id, version, data)
     except ValueError as exc:  # an enum value or rule this client does not know
-        log.info("pull: skipping %s %s: %s", change.entity, change.id, exc)
+        log.info("pull: skipping %s %s: %s", entity, change_id, exc)
         return None
     if obj is None:
         return None
     field_versions = data.field_versions if isinstance(data, QualificationData) else {}
     return RemoteUpsert(
-        entity=change.entity.value,
-        id=change.id,
-        version=change.version,
-        obj=obj,
-        field_versions=field_versions,
+        entity=entity, id=change_id, version=version, obj=obj, field_versions=field_versions
     )
 
 
@@ -216,4 +223,4 @@ def outcome_of(result: PushResult) -> MutationOutcome:
     )
 
 
-__all__ = ["mutation_of", "outcome_of", "remote_change"]
+__all__ = ["DATA_MODELS", "mutation_of", "outcome_of", "remote_change", "remote_of"]
