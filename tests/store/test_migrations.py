@@ -55,6 +55,14 @@ def test_upgrade_of_the_committed_first_revision_keeps_the_data(tmp_path: Path) 
         assert state.client_id == "client-v1"
         assert state.cursor == "cursor-41"
         assert state.session is not None and state.session.rep_name == "Sam Rep"
+        # Revision 4 remembers who was signed in, so signing out and back in keeps the data.
+        assert (state.last_hub_url, state.last_rep_id) == (
+            state.session.hub_url,
+            state.session.rep_id,
+        )
+        store.set_session(None)
+        kept = store.sync_state()
+        assert kept.session is None and kept.last_rep_id == state.session.rep_id
         lead = store.lead("v1-lead-1")
         assert lead is not None and lead.company == "Analytical Engines" and lead.version == 3
         assert [e.asset for e in store.events("v1-lead-1")] == ["Pricing page"]

@@ -314,9 +314,42 @@ def test_another_rep_signing_in_on_the_same_machine_sees_only_their_leads(
     shared.engine.logout()
 
     sign_in(shared, world.hub, "bob@example.com")
+    assert lead_ids(shared) == set()  # Ada's list is gone at sign-in, before any sync
     shared.engine.sync()
-
     assert lead_ids(shared) == set(world.leads[world.bob])
+
+    # Ada again after Bob: a different rep than the last one, so Bob's list goes.
+    shared.engine.logout()
+    sign_in(shared, world.hub, "ada@example.com")
+    assert lead_ids(shared) == set()
+    assert shared.engine.sync().full_resync is False  # a fresh first sync, not a restart
+    assert lead_ids(shared) == set(world.leads[world.ada])
+
+
+def test_the_same_rep_signing_back_in_keeps_the_list_even_offline(
+    world: World, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    ada.engine.sync()
+    ada.engine.logout()
+    assert ada.store.sync_state().session is None
+    assert lead_ids(ada) == set(world.leads[world.ada])
+
+    sign_in(ada, world.hub, "ada@example.com")
+    state = ada.store.sync_state()
+    assert state.cursor is not None and not state.full_resync_needed
+    assert (state.last_hub_url, state.last_rep_id) == (world.hub.url, world.ada)
+    world.hub.stop()
+    try:
+        with pytest.raises(NetworkError):
+            ada.engine.sync()
+        assert lead_ids(ada) == set(world.leads[world.ada])  # still there while offline
+    finally:
+        world.hub.start()
+    report = ada.engine.sync()
+    assert report.pulled == 0 and not report.full_resync
+    assert lead_ids(ada) == set(world.leads[world.ada])
 
 
 def test_without_a_keyring_the_rep_is_told_and_sync_still_works(

@@ -133,6 +133,11 @@ class SyncState:
     last_sync_at: datetime | None
     last_error: str
     full_resync_needed: bool = False
+    last_hub_url: str = ""
+    """The hub of the last sign-in, kept after sign-out ("" if nobody signed in yet)."""
+    last_rep_id: str = ""
+    """The rep of the last sign-in, kept after sign-out: the same rep signing in again on
+    the same hub keeps the local copy; anyone else starts a full resync."""
 
 
 # --- what sync hands the store ---------------------------------------------------------

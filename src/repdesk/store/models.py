@@ -285,6 +285,9 @@ class SyncStateModel(Base):
     rep_id: Mapped[str | None] = mapped_column(String, nullable=True)
     rep_name: Mapped[str] = mapped_column(Text, default="")
     rep_email: Mapped[str] = mapped_column(Text, default="")
+    # Revision 4: who signed in last, kept after sign-out (same rep again: no resync).
+    last_hub_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_rep_id: Mapped[str | None] = mapped_column(String, nullable=True)
     cursor: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_sync_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -261,6 +261,8 @@ class Store:
                 last_sync_at=from_db(r.last_sync_at),
                 last_error=r.last_error,
                 full_resync_needed=bool(r.full_resync_needed),
+                last_hub_url=r.last_hub_url or "",
+                last_rep_id=r.last_rep_id or "",
             )
 
         return self._run(read)
@@ -274,6 +276,9 @@ class Store:
                 "rep_id": session.rep_id,
                 "rep_name": session.rep_name,
                 "rep_email": session.rep_email,
+                # Kept through sign-out (set_session(None) leaves them alone).
+                "last_hub_url": session.hub_url,
+                "last_rep_id": session.rep_id,
             }
         )
         self._run(lambda c: c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values)))

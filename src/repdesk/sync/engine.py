@@ -126,11 +126,13 @@ class SyncEngine:
             resp = no_wait_on_429.call(lambda: client.login(email.strip(), password), "sign-in")
         session = SessionInfo(url, resp.rep.id, resp.rep.name, resp.rep.email)
         previous = self.store.sync_state()
-        if previous.cursor is not None and (
-            previous.session is None
-            or (previous.session.hub_url, previous.session.rep_id) != (url, session.rep_id)
-        ):
-            # The local copy may be another rep's or another hub's: fetch everything afresh.
+        last = (previous.last_hub_url, previous.last_rep_id)
+        if previous.session is not None:
+            last = (previous.session.hub_url, previous.session.rep_id)
+        if previous.cursor is not None and last != (url, session.rep_id):
+            # The local copy is another rep's or another hub's (or nobody knows whose):
+            # drop it now, so this rep never sees it, and fetch everything afresh. The same
+            # rep signing in again keeps their list, offline too.
             log.info("new sign-in on a used data folder: full resync at the next sync")
             self.store.begin_full_resync()
         self.credentials.save(url, session.rep_email, resp.token)
