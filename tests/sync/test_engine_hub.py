@@ -23,7 +23,7 @@ from repdesk.hub.auth import revoke_rep_tokens
 from repdesk.hub.db import models as m
 from repdesk.store.api import LeadQuery
 from repdesk.sync.engine import UnsentWorkError
-from repdesk.sync.http import SESSION_ENDED
+from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
 from tests.sync.conftest import Client, ClientMaker, LiveHub, World, sign_in
 
 
@@ -258,6 +258,25 @@ def test_wrong_password_is_auth_error_and_nothing_is_stored(
         ada.engine.login(world.hub.url, "ada@example.com", "wrong")
     assert ada.store.sync_state().session is None
     assert not ada.engine.signed_in
+
+
+def test_a_disabled_rep_is_told_so_not_that_the_password_is_wrong(
+    world: World, make_client: ClientMaker
+) -> None:
+    from repdesk.hub.admin.hub import Hub
+    from repdesk.hub.admin.reps import disable_rep
+
+    disable_rep(Hub(world.hub.config, world.hub.db, world.hub.files), "ada@example.com")
+    ada = make_client("ada")
+    with pytest.raises(AuthError) as err:
+        sign_in(ada, world.hub, "ada@example.com")
+    message = str(err.value)
+    assert message.startswith(ACCOUNT_DISABLED)
+    assert "ask marketing operations" in message  # the hub's own words, as plain text
+    assert "did not accept" not in message
+    assert ada.store.sync_state().session is None
+    with pytest.raises(AuthError, match="did not accept"):  # a wrong password still is one
+        ada.engine.login(world.hub.url, "ada@example.com", "wrong")
 
 
 def test_logout_refuses_with_unsent_work_then_revokes(

@@ -30,6 +30,7 @@ from repdesk.domain.errors import (
 from repdesk.domain.outbox import MutationKind
 from repdesk.protocol.schema import Mutation, PushRequest
 from repdesk.sync.http import (
+    ACCOUNT_DISABLED,
     BAD_LOGIN,
     GARBAGE,
     SESSION_ENDED,
@@ -354,3 +355,25 @@ def test_a_push_status_from_a_newer_hub_leaves_the_mutation_queued(
     with HubClient(server.url, token="t") as client:
         resp = client.push(PushRequest(client_id="c", mutations=mutations))
     assert [(r.id, r.status.value) for r in resp.results] == [("m2", "applied")]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        ("invalid_credentials", "Wrong email or password.", BAD_LOGIN),
+        ("", "", BAD_LOGIN),
+        ("account_disabled", "Disabled.\x1b[31m <b>ask ops</b>",
+         f"{ACCOUNT_DISABLED} The hub said: Disabled. [31m <b>ask ops</b>"),
+        ("password_expired", "Your password expired; reset it on the intranet.",
+         "The hub refused to sign you in. It said: Your password expired; reset it on the "
+         "intranet."),
+    ],
+)  # fmt: skip
+def test_sign_in_refusals_are_told_by_their_code(
+    server: ScriptedServer, code: str, message: str, expected: str
+) -> None:
+    body = _err(code, message) if code else b"nope"
+    server.script("POST", "/v1/auth/login", Reply(401, body))
+    with HubClient(server.url) as client, pytest.raises(AuthError) as err:
+        client.login("ada@example.com", "pw")
+    assert str(err.value) == expected

@@ -59,6 +59,10 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 SESSION_ENDED = "Your session with the hub has ended. Sign in again; your unsent work is kept."
 BAD_LOGIN = "The hub did not accept that email and password. Check them and try again."
+ACCOUNT_DISABLED = (
+    "Your account on this hub is disabled, so repdesk cannot sign you in. Ask marketing "
+    "operations to enable it; your unsent work is kept."
+)
 GARBAGE = (
     "The hub sent an answer repdesk cannot read, so nothing was changed. "
     "Try again later; if it keeps happening, tell whoever runs your hub."
@@ -394,7 +398,7 @@ class HubClient:
         path = response.request.url.path
         log.info("hub answered %s %s: %s %s", response.request.method, path, status, code)
         if status == 401:
-            raise AuthError(SESSION_ENDED if auth else BAD_LOGIN)
+            raise AuthError(_unauthorized(code, text, signing_in=not auth))
         if status == 410 and code == "cursor_expired":
             raise CursorExpired("The hub asked for a full resync.")
         if status == 426 or code in {"client_too_old", "upgrade_required"}:
@@ -421,6 +425,19 @@ class HubClient:
         )
 
 
+def _unauthorized(code: str, text: str, *, signing_in: bool) -> str:
+    """A 401 said by its error code: a wrong password and a disabled account are not the
+    same advice. The hub's own words are added as plain text where they tell more."""
+    if code == "account_disabled":
+        return f"{ACCOUNT_DISABLED} The hub said: {text}" if text else ACCOUNT_DISABLED
+    if not signing_in:
+        return SESSION_ENDED
+    if code in ("", "invalid_credentials"):
+        return BAD_LOGIN
+    # A reason this client does not know (a newer hub's): its words are the best advice.
+    return f"The hub refused to sign you in. It said: {text}" if text else BAD_LOGIN
+
+
 def _error_of(body: bytes) -> tuple[str, str]:
     try:
         err = ErrorResponse.model_validate_json(body)
@@ -441,6 +458,7 @@ def _read_capped(response: httpx.Response) -> bytes:
 
 
 __all__ = [
+    "ACCOUNT_DISABLED",
     "BAD_LOGIN",
     "GARBAGE",
     "SESSION_ENDED",
