@@ -364,9 +364,6 @@ def test_a_push_status_from_a_newer_hub_leaves_the_mutation_queued(
         ("", "", BAD_LOGIN),
         ("account_disabled", "Disabled.\x1b[31m <b>ask ops</b>",
          f"{ACCOUNT_DISABLED} The hub said: Disabled. [31m <b>ask ops</b>"),
-        ("password_expired", "Your password expired; reset it on the intranet.",
-         "The hub refused to sign you in. It said: Your password expired; reset it on the "
-         "intranet."),
     ],
 )  # fmt: skip
 def test_sign_in_refusals_are_told_by_their_code(

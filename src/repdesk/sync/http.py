@@ -430,12 +430,7 @@ def _unauthorized(code: str, text: str, *, signing_in: bool) -> str:
     same advice. The hub's own words are added as plain text where they tell more."""
     if code == "account_disabled":
         return f"{ACCOUNT_DISABLED} The hub said: {text}" if text else ACCOUNT_DISABLED
-    if not signing_in:
-        return SESSION_ENDED
-    if code in ("", "invalid_credentials"):
-        return BAD_LOGIN
-    # A reason this client does not know (a newer hub's): its words are the best advice.
-    return f"The hub refused to sign you in. It said: {text}" if text else BAD_LOGIN
+    return BAD_LOGIN if signing_in else SESSION_ENDED
 
 
 def _error_of(body: bytes) -> tuple[str, str]:
