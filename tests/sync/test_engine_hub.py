@@ -302,6 +302,42 @@ def test_logout_refuses_with_unsent_work_then_revokes(
     assert token
 
 
+def test_logout_with_only_refused_work_does_not_say_sync(
+    world: World, make_client: ClientMaker
+) -> None:
+    """A refused item never leaves with a sync: the refusal points at the Outbox, export
+    and --force; a pending item next to it still says sync."""
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    lead = world.leads[world.ada][0]
+    ada.store.add_objection(
+        Objection(
+            id=new_id(),
+            lead_id=lead,
+            category_code="no-such-code",
+            verbatim="?",
+            created_at=utcnow(),
+        )
+    )
+    ada.engine.sync()
+    with pytest.raises(UnsentWorkError) as err:
+        ada.engine.logout()
+    assert (err.value.pending, err.value.rejected, err.value.count) == (0, 1, 1)
+    message = str(err.value)
+    assert "sync" not in message.lower().replace("syncing does not clear", "")
+    assert "Outbox" in message and "export-pending" in message and "--force" in message
+
+    ada.store.add_call_note(
+        CallNote(id=new_id(), lead_id=lead, body="Call back Tuesday", created_at=utcnow())
+    )
+    with pytest.raises(UnsentWorkError) as both:
+        ada.engine.logout()
+    assert both.value.count == 2
+    assert str(both.value).startswith("You have 1 unsent change: sync to send it.")
+    assert "1 change the hub refused" in str(both.value)
+    assert ada.engine.signed_in
+
+
 def test_a_second_device_gets_the_reps_own_writes_back(
     world: World, make_client: ClientMaker
 ) -> None:

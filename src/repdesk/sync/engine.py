@@ -147,7 +147,7 @@ class SyncEngine:
         counts = self.store.outbox_counts()
         unsent = counts.pending + counts.rejected + counts.conflicts
         if unsent and not force:
-            raise UnsentWorkError(unsent)
+            raise UnsentWorkError.of(counts)
         session = self.store.sync_state().session
         if session is not None:
             token = self.credentials.load(session.hub_url, session.rep_email)

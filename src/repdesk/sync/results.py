@@ -6,18 +6,65 @@ from dataclasses import dataclass, field
 
 from repdesk.domain.changes import NO_CHANGES, Changes
 from repdesk.domain.errors import RepdeskError
-from repdesk.store.api import SessionInfo
+from repdesk.store.api import OutboxCounts, SessionInfo
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 class UnsentWorkError(RepdeskError):
-    """Sign-out refused: queued work would be left behind (the GUI offers send or export)."""
+    """Sign-out refused: queued work would be left behind (the GUI offers send or export).
 
-    def __init__(self, count: int) -> None:
-        super().__init__(
-            f"You have {count} unsent change{'s' if count != 1 else ''}. Sync to send them, "
-            "or export them to a file, before signing out."
-        )
+    The message says what is actually queued: pending changes go with the next sync, but
+    refused or conflicting ones never do (a sync does not clear them), so for those the rep
+    is sent to the Outbox, or to export them and sign out with --force.
+    """
+
+    def __init__(
+        self, count: int, *, pending: int | None = None, rejected: int = 0, conflicts: int = 0
+    ) -> None:
         self.count = count
+        self.pending = count - rejected - conflicts if pending is None else pending
+        self.rejected = rejected
+        self.conflicts = conflicts
+        super().__init__(self._message())
+
+    @classmethod
+    def of(cls, counts: OutboxCounts) -> UnsentWorkError:
+        total = counts.pending + counts.rejected + counts.conflicts
+        return cls(
+            total, pending=counts.pending, rejected=counts.rejected, conflicts=counts.conflicts
+        )
+
+    def _message(self) -> str:
+        stuck = []
+        if self.rejected:
+            stuck.append(_n(self.rejected, "change the hub refused", "changes the hub refused"))
+        if self.conflicts:
+            stuck.append(
+                _n(self.conflicts, "change in conflict", "changes in conflict")
+                + " with marketing's"
+            )
+        parts = []
+        if self.pending:
+            it = "it" if self.pending == 1 else "them"
+            unsent = _n(self.pending, "unsent change", "unsent changes")
+            parts.append(
+                f"You have {unsent}: sync to send {it}."
+                if stuck
+                else f"You have {unsent}. Sync to send {it}, or export {it} to a file "
+                "(repdesk export-pending FILE), before signing out."
+            )
+        if stuck:
+            them = "it" if self.rejected + self.conflicts == 1 else "them"
+            parts.append(
+                f"{'You also have' if self.pending else 'You have'} {' and '.join(stuck)}, "
+                f"which syncing does not clear: open the Outbox to retry or resolve {them}, "
+                f"or export {them} (repdesk export-pending FILE) and then sign out with "
+                "repdesk logout --force."
+            )
+        return " ".join(parts) or "You have unsent changes; export them before signing out."
 
 
 @dataclass(frozen=True, slots=True)
