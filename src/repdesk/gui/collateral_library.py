@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     QUrl,
@@ -19,12 +16,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,12 +30,12 @@ from repdesk.gui.context import AppContext, CollateralFiles
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
 from repdesk.gui.table_fit import ColumnFitter
+from repdesk.gui.table_model import RowTableModel, row_table
 from repdesk.gui.text import one_line, plain_label, plain_tooltip, set_plain, tr
 from repdesk.gui.theme import Tone, scaled_font, set_tone, tone_color
 
 log = logging.getLogger(__name__)
 
-_Index = QModelIndex | QPersistentModelIndex
 SEARCH_DELAY_MS = 200
 
 
@@ -89,60 +84,27 @@ def load_rows(ctx: OpContext, files: CollateralFiles | None, search: str) -> lis
     return rows
 
 
-class CollateralModel(QAbstractTableModel):
+class CollateralModel(RowTableModel):
     """Title, campaign, tags, size and download state; flagged files are marked."""
 
     COLUMNS = ("title", "campaign", "tags", "size", "state")
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     FLAGGED_ROLE = Qt.ItemDataRole.UserRole + 2
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CollateralRow] = []
-
-    def set_rows(self, rows: Sequence[CollateralRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> CollateralRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, collateral_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.collateral.id == collateral_id:
-                return i
-        return -1
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             tr("collateral", "Title"),
             tr("collateral", "Campaign"),
             tr("collateral", "Tags"),
             tr("collateral", "Size"),
             tr("collateral", "Status"),
-        )[section]
+        )
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row = self.row_at(index.row())
-        if row is None or not 0 <= index.column() < len(self.COLUMNS):
-            return None
+    def row_key(self, row: Any) -> str:
+        return str(row.collateral.id)
+
+    def cell(self, row: Any, column: str, role: int) -> Any:
         item = row.collateral
-        column = self.COLUMNS[index.column()]
         if role == self.ID_ROLE:
             return item.id
         if role == self.FLAGGED_ROLE:
@@ -172,11 +134,6 @@ class CollateralModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
 
 class CollateralLibrary(QWidget):
     """Search all collateral, see what is available offline, preview and open files."""
@@ -203,17 +160,7 @@ class CollateralLibrary(QWidget):
         self.count_label = plain_label("", self)
         set_tone(self.count_label, Tone.MUTED)
 
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
+        self.table = row_table(self.model, self)
         # Title, campaign and tags share the width (the title first); size and status fit
         # their text. A library holds dozens of files: measuring them is cheap.
         self.column_fitter = ColumnFitter(self.table, {0: 3.0, 1: 2.0, 2: 1.5})

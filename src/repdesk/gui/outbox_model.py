@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QWidget
 
 from repdesk.domain.outbox import Conflict, MutationKind, OutboxItem, OutboxState
 from repdesk.domain.qualification import Rubric
+from repdesk.gui.table_model import RowTableModel
 from repdesk.gui.text import format_when, one_line, plain_tooltip, tr
 from repdesk.gui.theme import Tone, tone_color
 from repdesk.store.api import StoreApi
@@ -29,8 +29,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +135,7 @@ def load_rows(store: StoreApi, recent_sent: int = RECENT_SENT_SHOWN) -> list[Out
     ]
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(RowTableModel):
     """Outbox rows in queue order; all text is plain (the hub's reasons included)."""
 
     COLUMNS = ("recorded", "lead", "change", "state", "reason")
@@ -150,53 +148,20 @@ class OutboxModel(QAbstractTableModel):
         OutboxState.APPLIED: Tone.OK,
     }
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[OutboxRow] = []
-
-    def set_rows(self, rows: Sequence[OutboxRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> OutboxRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, mutation_id: str) -> int:
-        for i, r in enumerate(self._rows):
-            if r.item.id == mutation_id:
-                return i
-        return -1
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             tr("outbox", "Recorded"),
             tr("outbox", "Lead"),
             tr("outbox", "Change"),
             tr("outbox", "State"),
             tr("outbox", "Hub's reason"),
-        )[section]
+        )
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        row = self.row_at(index.row())
-        if row is None or not 0 <= index.column() < len(self.COLUMNS):
-            return None
+    def row_key(self, row: Any) -> str:
+        return str(row.item.id)
+
+    def cell(self, row: Any, column: str, role: int) -> Any:
         item = row.item
-        column = self.COLUMNS[index.column()]
         if role == self.ID_ROLE:
             return item.id
         if role == self.STATE_ROLE:
@@ -225,8 +190,3 @@ class OutboxModel(QAbstractTableModel):
         if column == "state":
             return state_label(item.state)
         return item.detail if full else one_line(item.detail, 120)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

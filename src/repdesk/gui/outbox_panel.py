@@ -12,13 +12,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +37,7 @@ from repdesk.gui.outbox_model import (
     summary,
 )
 from repdesk.gui.table_fit import ColumnFitter
+from repdesk.gui.table_model import row_table
 from repdesk.gui.text import plain_label, set_plain, tr
 
 __all__ = [
@@ -202,17 +201,7 @@ class OutboxPanel(QWidget):
         )
         self.export_button.clicked.connect(self._choose_export_file)
 
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
+        self.table = row_table(self.model, self)
         # The change and the hub's reason share the spare width (an empty reason column
         # takes only its title's room); the time, lead and state fit their text.
         self.column_fitter = ColumnFitter(self.table, {2: 3.0, 4: 2.0, 1: 1.0})
