@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.hub.conftest import World
 from tests.hub.helpers import note, pull_all, push, state_of
 
-from repdesk.hub import push as push_module
+from repdesk.hub import push_effects
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
 
@@ -31,16 +31,16 @@ def counts(hub: EmbeddedHub) -> tuple[int, int, int]:
 def fail_after_apply(
     monkeypatch: pytest.MonkeyPatch, mutation_id: str, exc: Callable[[], Exception]
 ) -> None:
-    real = push_module._apply
+    real = push_effects.apply_effect
 
     def apply_then_fail(session: Any, **kw: Any) -> Any:
         outcome = real(session, **kw)
         if kw["mutation"].id == mutation_id:
-            session.flush()  # the effect and its change-log rows are in the database
+            session.flush()  # the effect is in the database, its change-log rows queued
             raise exc()
         return outcome
 
-    monkeypatch.setattr(push_module, "_apply", apply_then_fail)
+    monkeypatch.setattr(push_effects, "apply_effect", apply_then_fail)
 
 
 def test_a_mutation_rejected_after_writing_keeps_nothing_and_the_rest_apply(
@@ -53,7 +53,9 @@ def test_a_mutation_rejected_after_writing_keeps_nothing_and_the_rest_apply(
     _, cursor = pull_all(alice)
     before = counts(hub)
     batch = [note(lead, "one"), note(lead, "two"), note(lead, "three")]
-    fail_after_apply(monkeypatch, batch[1]["id"], lambda: push_module.Rejected("boom", "Injected."))
+    fail_after_apply(
+        monkeypatch, batch[1]["id"], lambda: push_effects.Rejected("boom", "Injected.")
+    )
     statuses = [r["status"] for r in push(alice, *batch)]
     assert statuses == ["applied", "rejected", "applied"]
     notes, records, _ = counts(hub)

@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,24 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from repdesk.domain.feedback import DispositionKind
-from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.domain.outbox import MutationKind
-from repdesk.hub import changes
+from repdesk.hub import changes, push_effects
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database
-from repdesk.hub.qualify import apply_qualification
+from repdesk.hub.push_effects import Outcome, Rejected
 from repdesk.hub.storable import problem
 from repdesk.protocol.schema import (
     PAYLOAD_MODELS,
-    CallNotePayload,
-    CollateralUsedPayload,
-    DispositionPayload,
     Mutation,
-    ObjectionPayload,
     PushResult,
     PushStatus,
-    QualificationPayload,
     Wire,
 )
 
@@ -52,24 +44,6 @@ NOT_ASSIGNED = (
     "This lead has been reassigned, so this change was not applied; "
     "your notes and objections about it were still kept."
 )
-DISPOSITION_STATUS = {
-    DispositionKind.ACCEPT: "qualified",
-    DispositionKind.RETURN_TO_NURTURE: "nurture",
-    DispositionKind.DISQUALIFY: "unqualified",
-}
-
-
-class Rejected(Exception):  # noqa: N818 - the protocol's status name
-    def __init__(self, code: str, reason: str, **extra: Any) -> None:
-        super().__init__(reason)
-        self.detail: dict[str, Any] = {"code": code, "reason": reason, **extra}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status: PushStatus
-    server_version: int | None
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def body_hash(rep_id: str, mutation: Mutation) -> str:
@@ -134,21 +108,35 @@ def push_batch(
                     )
                 )
             )
-        for ready in prepared:
-            if isinstance(ready, PushResult):
-                results.append(ready)
-                continue
-            result = _in_savepoint(session, rep_id, client_id, *ready, seen=ready[0].id in seen)
-            if result.status is not PushStatus.REJECTED:
-                seen.add(ready[0].id)
-            results.append(result)
+        # The change-log rows of the whole batch are written at its end, in bulk (same
+        # transaction, so still together with each effect and idempotency record).
+        with changes.deferred_touches(session) as pending:
+            for ready in prepared:
+                if isinstance(ready, PushResult):
+                    results.append(ready)
+                    continue
+                result = _in_savepoint(
+                    session, rep_id, client_id, *ready, seen=ready[0].id in seen, pending=pending
+                )
+                if result.status is not PushStatus.REJECTED:
+                    seen.add(ready[0].id)
+                results.append(result)
     return results
 
 
 def _in_savepoint(
-    session: Session, rep_id: str, client_id: str, mutation: Mutation, digest: str, *, seen: bool
+    session: Session,
+    rep_id: str,
+    client_id: str,
+    mutation: Mutation,
+    digest: str,
+    *,
+    seen: bool,
+    pending: list[changes.Touch],
 ) -> PushResult:
+    mark = len(pending)
     for attempt in (1, 2):
+        del pending[mark:]  # a rolled-back savepoint takes its change-log entries with it
         try:
             with session.begin_nested():
                 outcome = _process(session, rep_id, client_id, mutation, digest, seen=seen)
@@ -159,6 +147,7 @@ def _in_savepoint(
                 detail=outcome.detail,
             )
         except Rejected as exc:
+            del pending[mark:]
             return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
         except IntegrityError:
             # Writers are serialised, so this is a row the checks did not foresee; the
@@ -209,7 +198,7 @@ def _process(
         )
     lead = _lead_for(session, rep_id, mutation)
     payload = _payload(mutation)
-    outcome = _apply(
+    outcome = push_effects.apply_effect(
         session, rep_id=rep_id, client_id=client_id, mutation=mutation, payload=payload, lead=lead
     )
     session.add(
@@ -274,126 +263,6 @@ def _payload(mutation: Mutation) -> Wire:
             errors=[{"field": "payload", "message": unstorable}],
         )
     return payload
-
-
-def _fresh_id(session: Session, model: type[m.Base], entity_id: str) -> None:
-    if session.get(model, entity_id) is not None:
-        raise Rejected("duplicate_entity", "A record with this id already exists on the hub.")
-
-
-def _apply(
-    session: Session,
-    *,
-    rep_id: str,
-    client_id: str,
-    mutation: Mutation,
-    payload: Wire,
-    lead: m.Lead,
-) -> Outcome:
-    at = ensure_utc(mutation.recorded_at)
-    if isinstance(payload, CallNotePayload):
-        _fresh_id(session, m.CallNote, mutation.entity_id)
-        note = m.CallNote(
-            id=mutation.entity_id,
-            lead_id=lead.id,
-            rep_id=rep_id,
-            mutation_id=mutation.id,
-            body=payload.body,
-            call_started_at=payload.call_started_at,
-            duration_seconds=payload.duration_seconds,
-            outcome=payload.outcome,
-            created_at=at,
-            version=1,
-        )
-        session.add(note)
-        changes.touch_lead_item(session, "call_note", note.id, lead, note.version)
-        return Outcome(PushStatus.APPLIED, note.version)
-    if isinstance(payload, ObjectionPayload):
-        category = session.get(m.ObjectionCategory, payload.category_code)
-        if category is None:
-            raise Rejected(
-                "unknown_category",
-                f"The objection category {payload.category_code!r} is not in marketing's list.",
-            )
-        _fresh_id(session, m.ObjectionRow, mutation.entity_id)
-        obj = m.ObjectionRow(
-            id=mutation.entity_id,
-            lead_id=lead.id,
-            rep_id=rep_id,
-            mutation_id=mutation.id,
-            category_code=payload.category_code,
-            verbatim=payload.verbatim,
-            severity=payload.severity,
-            campaign_id=payload.campaign_id,
-            collateral_id=payload.collateral_id,
-            competitor=payload.competitor,
-            created_at=at,
-            version=1,
-        )
-        session.add(obj)
-        changes.touch_lead_item(session, "objection", obj.id, lead, obj.version)
-        return Outcome(PushStatus.APPLIED, obj.version)
-    if isinstance(payload, CollateralUsedPayload):
-        item = session.get(m.Collateral, payload.collateral_id)
-        if item is None:
-            raise Rejected("unknown_collateral", "This collateral is not on the hub.")
-        _fresh_id(session, m.CollateralUseRow, mutation.entity_id)
-        use = m.CollateralUseRow(
-            id=mutation.entity_id,
-            lead_id=lead.id,
-            rep_id=rep_id,
-            mutation_id=mutation.id,
-            collateral_id=item.id,
-            kind=payload.kind.value,
-            used_at=at,
-            version=1,
-        )
-        session.add(use)
-        changes.touch_lead_item(session, "collateral_use", use.id, lead, use.version)
-        return Outcome(PushStatus.APPLIED, use.version)
-    if isinstance(payload, DispositionPayload):
-        if payload.kind is not DispositionKind.ACCEPT and not payload.reason.strip():
-            raise Rejected(
-                "reason_required",
-                "Returning a lead to nurture or disqualifying it needs a reason.",
-            )
-        _fresh_id(session, m.DispositionRow, mutation.entity_id)
-        disp = m.DispositionRow(
-            id=mutation.entity_id,
-            lead_id=lead.id,
-            rep_id=rep_id,
-            mutation_id=mutation.id,
-            kind=payload.kind.value,
-            reason=payload.reason,
-            decided_at=at,
-            version=1,
-        )
-        session.add(disp)
-        changes.touch_lead_item(session, "disposition", disp.id, lead, disp.version)
-        status = DISPOSITION_STATUS[payload.kind]
-        if lead.lead_status != status:
-            lead.lead_status = status
-            lead.version += 1
-            lead.updated_at = utcnow()
-            changes.touch_lead(session, lead)
-        return Outcome(PushStatus.APPLIED, disp.version)
-    if isinstance(payload, QualificationPayload):
-        result = apply_qualification(
-            session,
-            lead,
-            payload,
-            base_version=mutation.base_version,
-            rep_id=rep_id,
-            client_id=client_id,
-            mutation_id=mutation.id,
-            recorded_at=at,
-        )
-        status = PushStatus.CONFLICT if result.conflicts else PushStatus.APPLIED
-        detail: dict[str, Any] = {"applied": result.applied}
-        if result.conflicts:
-            detail["conflicts"] = result.conflicts
-        return Outcome(status, result.version, detail)
-    raise Rejected("unknown_kind", "This kind of change is not supported by the hub.")
 
 
 __all__ = [

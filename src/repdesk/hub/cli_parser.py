@@ -1,0 +1,116 @@
+"""The `repdesk-hub` command line's arguments (the commands themselves are in `cli`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from repdesk import __version__
+from repdesk.hub import admin
+
+PROG = "repdesk-hub"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    home = argparse.ArgumentParser(add_help=False)
+    home.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the hub's folder (default: $REPDESK_HUB_HOME, else the user data folder); "
+        "set REPDESK_HUB_DATABASE_URL to use PostgreSQL",
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[home], description="Marketing's repdesk hub: reps, leads, collateral."
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def cmd(
+        name: str, helptext: str, parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub
+    ) -> argparse.ArgumentParser:
+        return parent.add_parser(name, parents=[home], help=helptext, description=helptext)
+
+    cmd("init", "create the hub (or upgrade it) with the default rubric and taxonomy")
+    p = cmd("serve", "serve the sync API to reps' desktop apps")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="trust X-Forwarded-For/-Proto only from these proxy addresses (comma-separated; "
+        "default: trust no proxy header)",
+    )
+
+    rep = cmd("rep", "manage rep accounts").add_subparsers(dest="action", required=True)
+    p = cmd("add", "add a rep (a password is generated and shown once)", rep)
+    p.add_argument("email")
+    p.add_argument("--name", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    cmd("list", "list reps and how many leads each has", rep)
+    cmd("disable", "disable a rep and end their sessions", rep).add_argument("email")
+    cmd("enable", "let a disabled rep sign in again", rep).add_argument("email")
+    cmd("reset-password", "give a rep a new generated password", rep).add_argument("email")
+
+    imp = cmd("import", "import leads or nurture history").add_subparsers(
+        dest="action", required=True
+    )
+    for what, helptext in (
+        ("leads", "leads from a Salesforce/HubSpot export or repdesk CSV/JSONL"),
+        ("events", "nurture history (CSV/JSONL keyed by lead id or email)"),
+    ):
+        p = cmd(what, helptext, imp)
+        p.add_argument("file", type=Path)
+        p.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+
+    p = cmd("assign", "give leads to a rep, from a CSV or by a rule")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--csv", type=Path, metavar="FILE", help="columns: lead, rep_email")
+    source.add_argument("--to", metavar="EMAIL", help="the rep who gets the matching leads")
+    _selection_args(p)
+    p.add_argument("--reassign", action="store_true", help="also move leads other reps have")
+
+    p = cmd("unassign", "take leads back from reps")
+    p.add_argument("--from", dest="from_email", metavar="EMAIL", help="only this rep's leads")
+    _selection_args(p)
+
+    col = cmd("collateral", "the collateral library").add_subparsers(dest="action", required=True)
+    p = cmd("add", "add a file (PDF or other) to the library", col)
+    p.add_argument("file", type=Path)
+    p.add_argument("--title", required=True)
+    p.add_argument("--campaign", metavar="NAME")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags")
+    cmd("list", "list the library", col)
+    cmd("retire", "withdraw an item; reps' apps drop it on their next sync", col).add_argument(
+        "sha_or_id", metavar="SHA_OR_ID", help="the sha256 shown by `collateral list`, or the id"
+    )
+
+    for what, helptext in (
+        ("rubric", "marketing's definition of a sales-ready lead (JSON)"),
+        ("taxonomy", "the objection categories reps pick from (JSON)"),
+    ):
+        s = cmd(what, helptext).add_subparsers(dest="action", required=True)
+        cmd("set", f"replace the {what} from a JSON file", s).add_argument("file", type=Path)
+
+    fb = cmd("feedback", "what reps sent back").add_subparsers(dest="action", required=True)
+    p = cmd("export", "export call notes, BANT, objections, dispositions, collateral use", fb)
+    p.add_argument("--since", metavar="DATE", help="only what reached the hub since DATE")
+    p.add_argument("--format", choices=admin.FORMATS, default="csv")
+    p.add_argument("--output", type=Path, metavar="FILE", help="default: standard output")
+
+    cmd("demo", "fill a new hub with realistic demo data and demo reps")
+    return parser
+
+
+def _selection_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help=f"filter (repeatable); fields: {', '.join(admin.WHERE_FIELDS)}",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="at most N leads (hottest first)")
+
+
+__all__ = ["PROG", "build_parser"]
