@@ -144,3 +144,60 @@ def test_removing_the_rubric_makes_nobody_ready(store: Store) -> None:
     assert store.rubric() is None
     assert store.lead_ids(LeadQuery(ready=True)) == []
     assert {r.missing for r in store.lead_rows(["A", "B", "C"])} == {""}
+
+
+def test_next_step_is_derived_locally_when_marketing_sets_none(seeded: Store) -> None:
+    from repdesk.domain.feedback import Disposition, DispositionKind, Objection
+    from repdesk.domain.ids import new_id, utcnow
+    from repdesk.domain.qualification import Confidence
+
+    def steps() -> dict[str, str]:
+        return {r.id: r.next_step for r in seeded.lead_rows(["L1", "L2"])}
+
+    assert steps() == {"L1": "Ask about budget", "L2": "Ask about budget"}  # first gap
+    seeded.update_bant("L1", {B: BantAnswer(B, "approved"), A: BantAnswer(A, "influencer")})
+    assert steps()["L1"] == "Recheck authority"  # answered, but not a qualifying answer
+    seeded.update_bant("L1", {A: BantAnswer(A, "champion", confidence=Confidence.LOW)})
+    assert steps()["L1"] == "Confirm authority"
+    seeded.update_bant("L1", {A: BantAnswer(A, "champion"), N: BantAnswer(N, "critical")})
+    assert steps()["L1"] == "Book a meeting"  # sales-ready
+
+    price = Objection(
+        id=new_id(), lead_id="L1", category_code="price", verbatim="Too dear", created_at=utcnow()
+    )
+    seeded.add_objection(price)
+    assert steps()["L1"] == "Answer the price objection"
+    seeded.set_disposition(
+        Disposition(new_id(), "L1", DispositionKind.RETURN_TO_NURTURE, utcnow(), "next year")
+    )
+    assert steps()["L1"] == "Back to nurture"
+
+    # Marketing's own next step wins, and the list sorts on what it shows, in SQL.
+    seeded.apply_pull_page(
+        [up("lead", lead("L2", "Grace", next_step="Send the contract"), 2)], "c1"
+    )
+    assert steps() == {"L1": "Back to nurture", "L2": "Send the contract"}
+    by_step = seeded.lead_ids(LeadQuery(sort=LeadSort.NEXT_STEP, descending=False))
+    assert by_step == ["L1", "L2"]
+    # A rubric change re-derives every lead and keeps marketing's step.
+    seeded.apply_pull_page([up("rubric", DEFAULT_RUBRIC, 2, "rubric-hub-id")], "c2")
+    assert steps() == {"L1": "Back to nurture", "L2": "Send the contract"}
+
+
+def test_pulled_objections_and_dispositions_move_the_next_step(seeded: Store) -> None:
+    from repdesk.domain.feedback import Disposition, DispositionKind, Objection
+    from repdesk.domain.ids import utcnow
+
+    objection = Objection(
+        id="O1", lead_id="L2", category_code="timing", verbatim="Not now", created_at=utcnow()
+    )
+    seeded.apply_pull_page([up("objection", objection, 1)], "c1")
+    assert seeded.lead_rows(["L2"])[0].next_step == "Answer the timing objection"
+    resolved = dataclasses.replace(objection, resolved=True)
+    seeded.apply_pull_page([up("objection", resolved, 2)], "c2")
+    assert seeded.lead_rows(["L2"])[0].next_step == "Ask about budget"
+    gone = Disposition("D1", "L2", DispositionKind.DISQUALIFY, utcnow(), "no budget")
+    seeded.apply_pull_page([up("disposition", gone, 1)], "c3")
+    assert seeded.lead_rows(["L2"])[0].next_step == "Disqualified: no action"
+    seeded.apply_pull_page([rm("disposition", "D1", 2)], "c4")
+    assert seeded.lead_rows(["L2"])[0].next_step == "Ask about budget"

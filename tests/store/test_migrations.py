@@ -101,3 +101,25 @@ def test_a_corrupt_database_file_is_a_store_error_and_releases_the_lock(data_dir
     assert not isinstance(info.value, SchemaTooNewError)
     (data_dir / DB_NAME).unlink()
     Store.open(data_dir).close()  # the failed open did not keep the folder locked
+
+
+def test_upgrading_to_revision_5_derives_every_leads_next_step(tmp_path: Path) -> None:
+    """The first-revision file plus a rubric: after the upgrade each lead shows a derived
+    next step, though none was ever computed when the file was written."""
+    import json
+
+    from repdesk.domain.defaults import DEFAULT_RUBRIC
+    from repdesk.store.convert import rubric_to_json
+    from repdesk.store.derived import RUBRIC_ID
+
+    data_dir = tmp_path / "old"
+    data_dir.mkdir()
+    shutil.copy(V1_FILE, data_dir / DB_NAME)
+    with sqlite3.connect(data_dir / DB_NAME) as conn:
+        conn.execute(
+            "INSERT INTO rubric (id, version, data) VALUES (?, 1, ?)",
+            (RUBRIC_ID, json.dumps(rubric_to_json(DEFAULT_RUBRIC))),
+        )
+    with Store.open(data_dir) as store:
+        rows = store.lead_rows(["v1-lead-1", "v1-lead-2"])
+    assert [r.next_step for r in rows] == ["Ask about budget", "Ask about budget"]

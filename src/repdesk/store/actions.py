@@ -216,6 +216,7 @@ def add_objection(conn: Connection, objection: Objection) -> Changes:
         raise ValidationError("Pick what kind of objection this is.")
     conn.execute(insert(OBJECTIONS).values(**objection_values(objection)))
     touch(conn, objection.lead_id, objection.created_at)
+    recompute_readiness(conn, [objection.lead_id])  # the next step answers it
     payload = {
         "category_code": objection.category_code,
         "verbatim": objection.verbatim,
@@ -238,6 +239,7 @@ def add_objection(conn: Connection, objection: Objection) -> Changes:
 def set_disposition(conn: Connection, disposition: Disposition) -> Changes:
     conn.execute(insert(DISPOSITIONS).values(**disposition_values(disposition)))
     touch(conn, disposition.lead_id, disposition.decided_at)
+    recompute_readiness(conn, [disposition.lead_id])  # the next step follows it
     payload = {"kind": disposition.kind.value, "reason": disposition.reason}
     enqueue(
         conn,

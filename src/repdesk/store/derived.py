@@ -1,4 +1,4 @@
-"""The lead row's derived columns (ready, missing, last_touch_at) kept current in SQL."""
+"""The lead row's derived columns (ready, missing, next_action, last_touch_at) kept in SQL."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, func, select, update
 
 from repdesk.domain.qualification import Bant, Rubric
 from repdesk.domain.rubric import evaluate, missing_summary
+from repdesk.store import next_step
 from repdesk.store.convert import bant_from_row, rubric_from_json, to_db
 from repdesk.store.models import (
     BANT,
@@ -39,30 +40,50 @@ def readiness(rubric: Rubric | None, bant: Bant) -> tuple[bool, str]:
 
 
 def recompute_readiness(conn: Connection, lead_ids: Iterable[str] | None = None) -> None:
-    """Re-judge leads against the current rubric (all of them when `lead_ids` is None)."""
+    """Re-judge leads against the current rubric (all of them when `lead_ids` is None), and
+    re-derive their next step (see `store/next_step.py`)."""
     rubric = load_rubric(conn)
     if lead_ids is None:
-        # Leads with no BANT answers all get the same verdict: one UPDATE for all of them.
+        # Leads with no BANT answers, no open objection and no disposition all get the same
+        # verdict and next step: one UPDATE for all of them (most leads on a first sync).
         ready, missing = readiness(rubric, Bant(lead_id=""))
+        plain_step = next_step.derive(rubric, Bant(lead_id=""), "", None, None)
+        special = next_step.leads_with_feedback()
         conn.execute(
             update(LEADS)
             .where(LEADS.c.id.not_in(select(BANT.c.lead_id)))
-            .values(ready=ready, missing=missing)
+            .where(LEADS.c.id.not_in(special))
+            .values(
+                ready=ready,
+                missing=missing,
+                next_action=func.coalesce(
+                    func.nullif(func.trim(LEADS.c.next_step), ""), plain_step
+                ),
+            )
         )
-        bants = [bant_from_row(r.lead_id, r) for r in conn.execute(select(BANT))]
+        ids = list(conn.execute(next_step.leads_with_feedback(select(BANT.c.lead_id))).scalars())
     else:
         ids = list(lead_ids)
-        found = {r.lead_id: r for r in conn.execute(select(BANT).where(BANT.c.lead_id.in_(ids)))}
-        bants = [bant_from_row(i, found.get(i)) for i in ids]
     params: list[dict[str, Any]] = []
-    for bant in bants:
-        ready, missing = readiness(rubric, bant)
-        params.append({"b_id": bant.lead_id, "ready": ready, "missing": missing})
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found = {r.lead_id: r for r in conn.execute(select(BANT).where(BANT.c.lead_id.in_(chunk)))}
+        facts = next_step.facts(conn, chunk)
+        for lead_id in chunk:
+            bant = bant_from_row(lead_id, found.get(lead_id))
+            ready, missing = readiness(rubric, bant)
+            hub_step, disposition, objection = facts.get(lead_id, ("", None, None))
+            step = next_step.derive(rubric, bant, hub_step, disposition, objection)
+            params.append({"b_id": lead_id, "ready": ready, "missing": missing, "step": step})
     if params:
         conn.execute(
             update(LEADS)
             .where(LEADS.c.id == bindparam("b_id"))
-            .values(ready=bindparam("ready"), missing=bindparam("missing")),
+            .values(
+                ready=bindparam("ready"),
+                missing=bindparam("missing"),
+                next_action=bindparam("step"),
+            ),
             params,
         )
 

@@ -58,6 +58,8 @@ class LeadModel(Base):
     last_touch_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     ready: Mapped[bool] = mapped_column(Boolean, default=False)
     missing: Mapped[str] = mapped_column(Text, default="")
+    # Revision 5: the shown next step, marketing's or derived locally (store/next_step.py).
+    next_action: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
         Index("ix_leads_source_campaign", "source_campaign_id"),
@@ -68,6 +70,7 @@ class LeadModel(Base):
         Index("ix_leads_stage", "lifecycle_stage", "id"),
         Index("ix_leads_score", "score", "id"),
         Index("ix_leads_ready", "ready", "id"),
+        Index("ix_leads_next_action", "next_action", "id"),
     )
 
 

@@ -177,12 +177,17 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         page.add(leads=True, lead_ids=frozenset(ids))
     elif entity in ("nurture_event", "call_note", "objection", "disposition", "collateral_use"):
         page.touch.update(lead_ids)
+        if entity in ("objection", "disposition"):
+            page.judge.update(lead_ids)  # the derived next step depends on them
         page.add(leads=True, lead_ids=frozenset(lead_ids), timeline=True, feedback=True)
     elif entity == "rubric":
         page.rubric = True
         page.add(reference=True, leads=True)
     elif entity == "collateral":
         page.add(collateral=True)
+    elif entity == "objection_category":
+        page.rubric = True  # a label in the derived next steps may have changed
+        page.add(reference=True, leads=True)
     else:
         page.add(reference=True)
 
@@ -283,6 +288,8 @@ def _remove_run(conn: Connection, entity: str, run: list[RemoteRemove], page: _P
         lead_id = getattr(victim, "lead_id", None)
         if lead_id:
             page.touch.add(lead_id)
+            if entity in ("objection", "disposition"):
+                page.judge.add(lead_id)
             page.add(leads=True, lead_ids=frozenset({lead_id}), timeline=True, feedback=True)
         elif entity == "rubric":
             page.rubric = True

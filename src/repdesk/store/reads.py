@@ -67,7 +67,7 @@ _SORT_COLUMNS: dict[LeadSort, ColumnElement[Any]] = {
     LeadSort.SCORE: LEADS.c.score,
     LeadSort.READY: LEADS.c.ready,
     LeadSort.LAST_TOUCH: LEADS.c.last_touch_at,
-    LeadSort.NEXT_STEP: LEADS.c.next_step,
+    LeadSort.NEXT_STEP: LEADS.c.next_action,
 }
 
 
@@ -155,7 +155,7 @@ def lead_rows(conn: Connection, ids: Sequence[str]) -> list[LeadRow]:
         LEADS.c.ready,
         LEADS.c.missing,
         LEADS.c.last_touch_at,
-        LEADS.c.next_step,
+        LEADS.c.next_action,
     )
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start : start + _CHUNK])
@@ -174,7 +174,7 @@ def lead_rows(conn: Connection, ids: Sequence[str]) -> list[LeadRow]:
                 ready=bool(r.ready),
                 missing=r.missing,
                 last_touch_at=from_db(r.last_touch_at),
-                next_step=r.next_step,
+                next_step=r.next_action,
                 unsent=unsent.get(r.id, 0),
             )
     return [by_id[i] for i in ids if i in by_id]

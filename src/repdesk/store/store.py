@@ -39,7 +39,7 @@ from repdesk.store.api import (
 )
 from repdesk.store.convert import campaign_from_row, category_from_row, from_db, to_db
 from repdesk.store.db import DB_NAME, make_engine, mapped_errors
-from repdesk.store.derived import load_rubric
+from repdesk.store.derived import load_rubric, recompute_readiness
 from repdesk.store.lock import InstanceLock
 from repdesk.store.models import CAMPAIGNS, CATEGORIES, SYNC
 
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _SYNC_ROW = 1
+NEXT_ACTION_REVISION = "0005"
+"""The migration that added leads.next_action (derived: filled in after upgrading)."""
 
 
 class Store:
@@ -82,9 +84,13 @@ class Store:
         try:
             with mapped_errors(path):
                 conn = engine.connect()
+                before = migrate.current_revision(conn)
                 migrate.upgrade(conn, path)
                 with conn.begin():
                     _ensure_sync_row(conn)
+                    if before is not None and before < NEXT_ACTION_REVISION:
+                        # Revision 5 added the derived next step: fill it in for every lead.
+                        recompute_readiness(conn)
                     if conn.execute(select(SYNC.c.fts_stale)).scalar_one():
                         # A bulk page was applied but the app stopped before finish_sync.
                         fts.rebuild(conn)
