@@ -107,6 +107,13 @@ _LEAD_CHILDREN = (EVENTS, NOTES, OBJECTIONS, DISPOSITIONS, USES)
 
 def _tombstoned(conn: Connection, entity: str, ids: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
+    if (
+        len(ids) > _CHUNK
+        and not conn.execute(
+            select(TOMBSTONES.c.id).where(TOMBSTONES.c.entity == entity).limit(1)
+        ).first()
+    ):
+        return found  # nothing of this kind was ever removed (a first sync): skip the lookups
     for start in range(0, len(ids), _CHUNK):
         rows = conn.execute(
             select(TOMBSTONES.c.id, TOMBSTONES.c.version)
