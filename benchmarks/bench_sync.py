@@ -5,7 +5,9 @@
 
 Measures, in one run:
 - initial sync of N leads + 30 N nurture events (seconds, rows/s), next to a stdlib
-  `sqlite3.executemany` of the same rows into plain tables (same machine, same run);
+  `sqlite3.executemany` of the same rows into plain tables (same machine, same run), and
+  the client's share alone (the same pages downloaded first, then parsed, converted and
+  applied as the engine does: no hub time in it);
 - a no-change sync at N leads and again after the hub grows to BIG leads;
 - the push of P queued mutations (call notes), after queueing them through the store.
 
@@ -17,6 +19,7 @@ dominate; everything the client does goes through HubClient -> real HTTP -> the 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import random
@@ -200,6 +203,68 @@ def stdlib_baseline(path: Path, leads: list[dict[str, Any]], events: list[dict[s
     return elapsed
 
 
+def client_side_only(url: str, tmp: Path, limit: int) -> tuple[int, dict[str, float]]:
+    """The client's share alone: every pull page is downloaded first, then parsed,
+    converted and applied exactly as the engine does, with no hub in the timings."""
+    import httpx
+
+    from repdesk.store.api import SessionInfo
+    from repdesk.sync.http import HubClient
+
+    with HubClient(url) as client:
+        login = client.login("rep@example.com", PASSWORD)
+    bodies: list[bytes] = []
+    cursor: str | None = None
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {login.token}"}) as http:
+        while True:
+            params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            body = http.get("/v1/sync/pull", params=params).raise_for_status().content
+            bodies.append(body)
+            head = json.loads(body)
+            cursor = head["cursor"]
+            if not head["has_more"]:
+                break
+    try:  # this version's one-pass typed pages; older versions validate change by change
+        from repdesk.sync.pages import TypedPull, remote_changes
+
+        def parse(body: bytes) -> Any:
+            return TypedPull.model_validate_json(body)
+
+        def convert(page: Any) -> list[Any]:
+            return remote_changes(page)
+    except ImportError:
+        from repdesk.protocol.schema import PullResponse
+        from repdesk.sync.wire import remote_change
+
+        def parse(body: bytes) -> Any:
+            return PullResponse.model_validate_json(body)
+
+        def convert(page: Any) -> list[Any]:
+            return [r for r in map(remote_change, page.changes) if r is not None]
+
+    times = {"parse": 0.0, "convert": 0.0, "apply": 0.0, "finish": 0.0}
+    store = Store.open(tmp / "client-side-only")
+    store.set_session(SessionInfo(url, "rep", "Bench Rep", "rep@example.com"))
+    changes = 0
+    for body in bodies:
+        t0 = time.perf_counter()
+        page = parse(body)
+        t1 = time.perf_counter()
+        remote = convert(page)
+        t2 = time.perf_counter()
+        store.apply_pull_page(remote, page.cursor)
+        t3 = time.perf_counter()
+        times["parse"] += t1 - t0
+        times["convert"] += t2 - t1
+        times["apply"] += t3 - t2
+        changes += len(page.changes)
+    t = time.perf_counter()
+    store.finish_sync()
+    times["finish"] = time.perf_counter() - t
+    store.close()
+    return changes, times
+
+
 def timed_sync(engine: SyncEngine, phases: dict[str, float] | None = None) -> tuple[float, Any]:
     """Seconds for one sync; `phases` gets the seconds spent in each progress phase."""
     marks: list[tuple[str, float]] = []
@@ -274,6 +339,12 @@ def main() -> None:
             )
             print(f"  stdlib sqlite3.executemany of the same rows: {base:.2f}s = "
                   f"{rows / base:,.0f} rows/s (ratio {seconds / base:.0f}x)")  # fmt: skip
+
+            n, times = client_side_only(url, tmp, args.pull_limit)
+            own = sum(times.values())
+            print(f"  client side alone (pages downloaded first): {own:.1f}s = "
+                  f"{rows / own:,.0f} rows/s for {n:,} changes; "
+                  + ", ".join(f"{k} {v:.1f}s" for k, v in times.items()))  # fmt: skip
 
             if args.compare_prefetch:
                 other = Store.open(tmp / "client-sequential")
