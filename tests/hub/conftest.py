@@ -1,7 +1,8 @@
 """Hub fixtures: a hub database on SQLite AND PostgreSQL, a running EmbeddedHub on
 loopback, a small seeded world (reps, leads, events, reference data) and signed-in
 httpx clients. PostgreSQL tests skip visibly without REPDESK_TEST_PG_URL; each gets its
-own schema, dropped afterwards."""
+own schema, dropped afterwards. Tests marked `sqlite_only` (pure HTTP/validation
+behaviour) run on SQLite only."""
 
 from __future__ import annotations
 
@@ -24,6 +25,27 @@ from repdesk.hub.embedded import EmbeddedHub
 from repdesk.protocol.schema import RubricData
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: HTTP / validation behaviour with no database logic of its own; its "
+        "PostgreSQL run is deselected (each costs a schema + migration for nothing)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only") and item.get_closest_marker("postgres")
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 PDF_BYTES = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 

@@ -40,6 +40,7 @@ def test_get_streams_the_whole_file(world: World, bob: httpx.Client) -> None:
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.sqlite_only
 def test_head_gives_headers_without_a_body(world: World, bob: httpx.Client) -> None:
     r = bob.head(url(world))
     assert r.status_code == 200
@@ -49,6 +50,7 @@ def test_head_gives_headers_without_a_body(world: World, bob: httpx.Client) -> N
     assert r.status_code == 206 and r.headers["content-range"] == f"bytes 10-19/{SIZE}"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     ("header", "start", "end"),
     [
@@ -70,6 +72,7 @@ def test_range_gives_206(
     assert r.headers["content-length"] == str(end - start + 1)
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("header", [f"bytes={SIZE}-", f"bytes={SIZE + 10}-{SIZE + 20}", "bytes=-0"])
 def test_unsatisfiable_range_is_416(world: World, bob: httpx.Client, header: str) -> None:
     r = bob.get(url(world), headers={"Range": header})
@@ -77,6 +80,7 @@ def test_unsatisfiable_range_is_416(world: World, bob: httpx.Client, header: str
     assert r.headers["content-range"] == f"bytes */{SIZE}"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "header", ["items=0-5", "bytes=abc", "bytes=9-3", "bytes=0-1,5-9", "bytes=-"]
 )
@@ -85,6 +89,7 @@ def test_unusable_range_is_ignored(world: World, bob: httpx.Client, header: str)
     assert r.status_code == 200 and r.content == PDF_BYTES
 
 
+@pytest.mark.sqlite_only
 def test_if_range_resumes_only_the_same_file(world: World, bob: httpx.Client) -> None:
     etag = bob.head(url(world)).headers["etag"]
     same = bob.get(url(world), headers={"Range": "bytes=100-", "If-Range": etag})

@@ -26,6 +26,7 @@ def alice(world: World, client_for: Clients) -> httpx.Client:
     return client_for("alice@example.test")
 
 
+@pytest.mark.sqlite_only
 def test_malformed_json_is_400(alice: httpx.Client) -> None:
     for path in ("/v1/sync/push", "/v1/auth/login"):
         r = alice.post(
@@ -36,6 +37,7 @@ def test_malformed_json_is_400(alice: httpx.Client) -> None:
         assert_error(r, 400, "malformed_json")
 
 
+@pytest.mark.sqlite_only
 def test_json_nested_too_deeply_is_400(alice: httpx.Client) -> None:
     depth = 5000
     body = b'{"client_id": "d", "mutations": [' + b"[" * depth + b"]" * depth + b"]}"
@@ -43,6 +45,7 @@ def test_json_nested_too_deeply_is_400(alice: httpx.Client) -> None:
     assert_error(r, 400, "malformed_json")
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "body",
     [
@@ -67,12 +70,14 @@ def test_wrong_push_envelopes_are_422(alice: httpx.Client, body: Any) -> None:
     )
 
 
+@pytest.mark.sqlite_only
 def test_too_many_mutations_is_422(world: World, alice: httpx.Client) -> None:
     batch = [note(world.alice_leads[0]) for _ in range(501)]
     r = alice.post("/v1/sync/push", json={"client_id": "d", "mutations": batch})
     assert_error(r, 422, "invalid_request")
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "body",
     [
@@ -87,11 +92,13 @@ def test_wrong_login_bodies_are_422(anon: httpx.Client, world: World, body: Any)
     assert_error(anon.post("/v1/auth/login", json=body), 422, "invalid_request")
 
 
+@pytest.mark.sqlite_only
 def test_oversized_body_is_413(hub: EmbeddedHub, alice: httpx.Client) -> None:
     big = b'{"client_id": "d", "mutations": [], "pad": "' + b"x" * hub.config.max_body_bytes + b'"}'
     assert_error(alice.post("/v1/sync/push", content=big), 413, "body_too_large")
 
 
+@pytest.mark.sqlite_only
 def test_oversized_chunked_body_is_413(hub: EmbeddedHub, alice: httpx.Client) -> None:
     """No Content-Length: the limit is enforced while reading the chunks."""
     limit = hub.config.max_body_bytes
@@ -106,6 +113,7 @@ def test_oversized_chunked_body_is_413(hub: EmbeddedHub, alice: httpx.Client) ->
     assert_error(r, 413, "body_too_large")
 
 
+@pytest.mark.sqlite_only
 def test_unknown_routes_and_methods(alice: httpx.Client) -> None:
     assert_error(alice.get("/v1/nothing-here"), 404, "not_found")
     assert_error(alice.get("/"), 404, "not_found")
@@ -113,6 +121,7 @@ def test_unknown_routes_and_methods(alice: httpx.Client) -> None:
     assert_error(alice.get("/v1/auth/login"), 405, "method_not_allowed")
 
 
+@pytest.mark.sqlite_only
 def test_openapi_is_served_and_describes_the_contract(anon: httpx.Client) -> None:
     spec = anon.get("/openapi.json").json()
     paths = spec["paths"]
@@ -137,6 +146,7 @@ def test_openapi_is_served_and_describes_the_contract(anon: httpx.Client) -> Non
         assert ref in schemas, ref
 
 
+@pytest.mark.sqlite_only
 def test_meta(anon: httpx.Client, hub: EmbeddedHub) -> None:
     body = anon.get("/v1/sync/meta").json()
     assert body["protocol_version"] == 1
@@ -144,6 +154,7 @@ def test_meta(anon: httpx.Client, hub: EmbeddedHub) -> None:
     assert body["server_time"].endswith(("Z", "+00:00"))
 
 
+@pytest.mark.sqlite_only
 def test_a_garbage_request_line_does_not_hurt_the_server(
     hub: EmbeddedHub, anon: httpx.Client
 ) -> None:
@@ -190,6 +201,7 @@ def test_values_no_column_can_hold_are_rejected_not_500(
     assert good_result["status"] == "applied"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("email", ["a\x00@example.test", "a\ud800@example.test"])
 def test_unstorable_sign_in_text_is_422(world: World, anon: httpx.Client, email: str) -> None:
     body = json.dumps({"email": email, "password": "x"}, ensure_ascii=True)
@@ -197,6 +209,7 @@ def test_unstorable_sign_in_text_is_422(world: World, anon: httpx.Client, email:
     assert_error(r, 422, "invalid_request")
 
 
+@pytest.mark.sqlite_only
 def test_unstorable_client_id_is_422(alice: httpx.Client) -> None:
     r = alice.post("/v1/sync/push", json={"client_id": "d\x00", "mutations": []})
     assert_error(r, 422, "invalid_request")
@@ -314,6 +327,7 @@ def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
     assert len(r.json()["results"]) == len(batch)
 
 
+@pytest.mark.sqlite_only
 @settings(
     max_examples=60,
     deadline=None,
