@@ -106,7 +106,7 @@ def _demo_file(rng: random.Random, pdf: DemoPdf, campaigns: dict[str, Campaign])
         size=len(pdf.content),
         media_type="application/pdf",
         campaign_id=campaign.id if campaign else None,
-        tags=(pdf.kind, *pdf.tags),
+        tags=tuple(dict.fromkeys((pdf.kind, *pdf.tags))),  # the kind is often a tag too
         version=1,
     )
     return DemoFile(meta, pdf.file_name, pdf.content)
