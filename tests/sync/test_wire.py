@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from repdesk.domain.errors import UntrustedServerError
 from repdesk.domain.feedback import CallNote, Disposition, DispositionKind
-from repdesk.domain.leads import Lead
+from repdesk.domain.leads import Lead, NurtureEventType
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant
 from repdesk.protocol.schema import Change, PullResponse, PushResult, PushStatus
@@ -159,3 +162,57 @@ def test_a_known_entity_with_broken_data_still_stops_the_typed_page(
     )
     with pytest.raises(UntrustedServerError):
         remote_changes(page)
+
+
+_text = st.text(max_size=8)
+_when = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+).map(lambda d: d.isoformat())
+_event_data = st.fixed_dictionaries(
+    {
+        "lead_id": _text,
+        "type": st.sampled_from([*(t.value for t in NurtureEventType), "hologram_call"]),
+        "occurred_at": _when,
+    },
+    optional={
+        "campaign_id": st.none() | _text,
+        "asset": _text,
+        "detail": _text,
+        "score_delta": st.none() | st.integers(-100, 100),
+        "added_by_a_newer_hub": _text,
+    },
+)
+_lead_data = st.fixed_dictionaries(
+    {},
+    optional={
+        "first_name": _text,
+        "company": _text,
+        "score": st.integers(0, 100),
+        "company_size": st.none() | st.integers(1, 10**6),
+        "lifecycle_stage": st.sampled_from(["sales_accepted_lead", "mystery"]),
+        "created_at": st.none() | _when,
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(
+        st.tuples(st.sampled_from(["lead", "nurture_event"]), _lead_data, _event_data),
+        max_size=6,
+    )
+)
+def test_the_one_pass_page_gives_exactly_what_change_by_change_gives(
+    items: list[tuple[str, dict[str, Any], dict[str, Any]]],
+) -> None:
+    """TypedPull (dicts for leads and events, a direct event builder) against PullResponse
+    plus one model per change and the shared protocol converters."""
+    changes = [
+        {"entity": entity, "id": f"x{n}", "op": "upsert", "version": n,
+         "data": lead if entity == "lead" else event}
+        for n, (entity, lead, event) in enumerate(items)
+    ]  # fmt: skip
+    body = _page(*changes)
+    fast = remote_changes(TypedPull.model_validate_json(body))
+    slow = [remote_change(c) for c in PullResponse.model_validate_json(body).changes]
+    assert fast == [r for r in slow if r is not None]

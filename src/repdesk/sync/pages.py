@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Annotated, Any, Literal, Union
+from types import SimpleNamespace
+from typing import Annotated, Any, Literal, NotRequired, Required, Union
 
 from pydantic import BaseModel, Field, create_model
+from typing_extensions import TypedDict
 
+from repdesk.domain.leads import NurtureEvent, NurtureEventType
 from repdesk.protocol.schema import Lenient
-from repdesk.store.api import RemoteChange
+from repdesk.store.api import RemoteChange, RemoteUpsert
 from repdesk.sync.wire import DATA_MODELS, remote_of
 
 log = logging.getLogger(__name__)
@@ -39,11 +42,68 @@ class OtherChange(TypedChange):
     """A change of an entity this client does not know: kept raw, then skipped."""
 
 
+_FAST = frozenset({"lead", "nurture_event"})
+"""Entities that come by the thousand: their data is validated into plain dicts (a
+TypedDict made from the wire model's own fields), about twice as fast as model instances."""
+
+
+def _as_typeddict(model: type[BaseModel]) -> Any:
+    fields: dict[str, Any] = {
+        name: (Required if info.is_required() else NotRequired)[info.annotation]
+        for name, info in model.model_fields.items()
+    }
+    return TypedDict(f"{model.__name__}Dict", fields)  # type: ignore[operator]
+
+
 def _typed(entity: str, model: type[BaseModel]) -> Any:
     named = "".join(part.capitalize() for part in entity.split("_")) + "Change"
     entity_field: Any = (Literal[entity], ...)
-    data_field: Any = (model | None, None)
+    data_type: Any = _as_typeddict(model) if entity in _FAST else model
+    data_field: Any = (data_type | None, None)
     return create_model(named, __base__=TypedChange, entity=entity_field, data=data_field)
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    entity: {
+        name: info.get_default(call_default_factory=True)
+        for name, info in DATA_MODELS[entity].model_fields.items()
+        if not info.is_required()
+    }
+    for entity in _FAST
+}
+
+
+def _data_of(change: TypedChange) -> Any:
+    """The change's data as the builders read it: attributes, defaults filled in."""
+    data = change.data
+    if change.entity in _FAST and isinstance(data, dict) and not isinstance(change, OtherChange):
+        # Checked by the TypedDict already; a namespace reads like the model would.
+        return SimpleNamespace(**{**_DEFAULTS[change.entity], **data})
+    return data
+
+
+_EVENT_TYPES = {t.value: t for t in NurtureEventType}
+
+
+def _event(change: TypedChange) -> RemoteChange | None:
+    """A nurture event straight from its checked dict (most of a first sync): the same
+    result as `convert.event_from_data` (a test holds them equal), a third of the time."""
+    d = change.data
+    kind = _EVENT_TYPES.get(d["type"])
+    if kind is None:
+        return None  # a type a newer hub added: skipped
+    event = NurtureEvent(
+        id=change.id,
+        lead_id=d["lead_id"],
+        type=kind,
+        occurred_at=d["occurred_at"],
+        campaign_id=d.get("campaign_id"),
+        asset=d.get("asset", ""),
+        detail=d.get("detail", ""),
+        score_delta=d.get("score_delta"),
+        version=change.version,
+    )
+    return RemoteUpsert(entity="nurture_event", id=change.id, version=change.version, obj=event)
 
 
 # A plain-string discriminator keeps the dispatch inside pydantic-core (a callable one made
@@ -75,7 +135,16 @@ def remote_changes(page: TypedPull) -> list[RemoteChange]:
     found: list[RemoteChange] = []
     skipped: Counter[str] = Counter()
     for change in page.changes:
-        remote = remote_of(change.entity, change.id, change.op, change.version, change.data)
+        if (
+            change.entity == "nurture_event"
+            and change.op == "upsert"
+            and isinstance(change.data, dict)
+            and not isinstance(change, OtherChange)
+        ):
+            remote = _event(change)
+        else:
+            data = _data_of(change)
+            remote = remote_of(change.entity, change.id, change.op, change.version, data)
         if remote is None:
             skipped[f"{change.entity}/{change.op}"] += 1
         else:

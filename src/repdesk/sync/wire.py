@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import pydantic
@@ -138,7 +139,7 @@ def remote_of(entity: str, change_id: str, op: str, version: int, data: Any) -> 
     if data is None:
         raise UntrustedServerError(GARBAGE, server_text=f"{entity} {change_id} has no data")
     model, build = spec
-    if not isinstance(data, model):
+    if not isinstance(data, (model, SimpleNamespace)):  # a namespace: see sync/pages.py
         try:
             data = model.model_validate(data)
         except pydantic.ValidationError as exc:
