@@ -291,6 +291,9 @@ def main() -> None:
     )
     parser.add_argument("--skip-big", action="store_true", help="skip the 100k-lead step")
     parser.add_argument(
+        "--initial-only", action="store_true", help="stop after the initial sync figures"
+    )
+    parser.add_argument(
         "--in-process", action="store_true", help="serve the hub from a thread, not a process"
     )
     parser.add_argument(
@@ -356,6 +359,9 @@ def main() -> None:
                       f"{rows / plain:,.0f} rows/s")  # fmt: skip
                 other.close()
 
+            if args.initial_only:
+                store.close()
+                return
             seconds, report = timed_sync(engine)
             print(f"no-change sync at {store.lead_count():,} leads: {seconds * 1000:.0f} ms "
                   f"(pulled {report.pulled})")  # fmt: skip
