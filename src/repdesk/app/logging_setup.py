@@ -95,6 +95,8 @@ def configure_logging(
 
     numeric = _level(level)
     root.setLevel(numeric)
+    # repdesk's loggers follow the level set here, whatever an embedded tool set before.
+    logging.getLogger("repdesk").setLevel(logging.NOTSET)
     for name in _CHATTY:
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     logging.captureWarnings(True)
