@@ -132,6 +132,11 @@ def test_full_resync_clears_hub_data_but_keeps_outbox_and_conflicts(seeded: Stor
     assert seeded.lead_rows(["L1"])[0].unsent == 2
 
 
+def _autocheckpoint(store: Store) -> int:
+    with store._tx() as conn:  # white-box: the connection's own setting
+        return int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+
 def test_big_pages_skip_fts_upkeep_and_finish_sync_rebuilds(store: Store) -> None:
     size = BULK_THRESHOLD + 10
     page: list[RemoteChange] = [
@@ -139,7 +144,9 @@ def test_big_pages_skip_fts_upkeep_and_finish_sync_rebuilds(store: Store) -> Non
     ]
     store.apply_pull_page(page, "c1")
     assert store.lead_count() == size
+    assert _autocheckpoint(store) == 0  # paused for bulk pages...
     store.finish_sync()
+    assert _autocheckpoint(store) == 1000  # ...and back to SQLite's default after them
     assert len(store.lead_ids(LeadQuery(search="person1"))) == 1 + 10 + 100
     assert store.sync_state().last_sync_at is not None
     _fts_ok(store)

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _SYNC_ROW = 1
+WAL_AUTOCHECKPOINT = 1000
+"""SQLite's default pages-before-checkpoint, restored after bulk pages paused it."""
 NEXT_ACTION_REVISION = "0005"
 """The migration that added leads.next_action (derived: filled in after upgrading)."""
 
@@ -304,6 +306,8 @@ class Store:
             if c.execute(select(SYNC.c.fts_stale)).scalar_one():
                 fts.rebuild(c)
                 values["fts_stale"] = False
+            # Bulk pages paused automatic checkpoints (pull.apply_page): back to SQLite's own.
+            c.exec_driver_sql(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
             c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values))
             return "fts_stale" in values
 
