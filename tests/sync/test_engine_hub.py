@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +25,7 @@ from repdesk.hub.db import models as m
 from repdesk.store.api import LeadQuery
 from repdesk.sync.engine import UnsentWorkError
 from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
-from tests.sync.conftest import Client, ClientMaker, LiveHub, World, sign_in
+from tests.sync.conftest import PASSWORD, Client, ClientMaker, LiveHub, World, sign_in
 
 
 def hub_count(hub: LiveHub, model: type[m.Base], **where: object) -> int:
@@ -379,6 +380,37 @@ def test_another_rep_signing_in_on_the_same_machine_sees_only_their_leads(
     assert lead_ids(shared) == set()
     assert shared.engine.sync().full_resync is False  # a fresh first sync, not a restart
     assert lead_ids(shared) == set(world.leads[world.ada])
+
+
+def test_another_reps_unsent_work_is_saved_aside_never_sent_as_the_new_rep(
+    world: World, make_client: ClientMaker
+) -> None:
+    """Ada forces sign-out with work queued; Bob signs in on the same folder and syncs."""
+    import json
+
+    shared = make_client("shared")
+    sign_in(shared, world.hub, "ada@example.com")
+    shared.engine.sync()
+    lead = world.leads[world.ada][0]
+    ids = offline_work(shared, lead)
+    shared.engine.logout(force=True)
+
+    result = shared.engine.login(world.hub.url, "bob@example.com", PASSWORD)
+    note = next(w for w in result.warnings if "not sent as you" in w)
+    saved = Path(note.split(" saved to ")[1].split(" and not sent")[0])
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    assert document["count"] == 4
+    assert {i["entity_id"] for i in document["items"]} >= {ids["note"], ids["objection"]}
+
+    counts = shared.store.outbox_counts()
+    assert (counts.pending, counts.rejected, counts.conflicts) == (0, 0, 0)
+    report = shared.engine.sync()
+    assert report.pushed == 0
+    assert lead_ids(shared) == set(world.leads[world.bob])
+    assert shared.store.notes(lead) == []
+    # Nothing of Ada's reached the hub under anyone's name.
+    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 0
+    assert hub_count(world.hub, m.ProcessedMutation, rep_id=world.bob) == 0
 
 
 def test_the_same_rep_signing_back_in_keeps_the_list_even_offline(

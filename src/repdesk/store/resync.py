@@ -13,6 +13,7 @@ from repdesk.store.models import (
     CAMPAIGNS,
     CATEGORIES,
     COLLATERAL,
+    CONFLICTS,
     DISPOSITIONS,
     EVENTS,
     LEADS,
@@ -60,6 +61,17 @@ def drop_lead_data(conn: Connection, lead_ids: list[str], live_fts: bool) -> Non
     conn.execute(
         delete(BANT).where(BANT.c.lead_id.in_(lead_ids)).where(BANT.c.lead_id.not_in(unsent_quals))
     )
+
+
+def set_aside_unsent(conn: Connection) -> None:
+    """Take the previous rep's unsent work off the queue (the caller saved it to a file first).
+
+    Used only when a DIFFERENT rep signs in on this data folder: their work must never be
+    pushed under the new rep's sign-in, nor shown to them. The local rows those items made
+    stop being "unsent", so the full resync that follows drops them with the rest.
+    """
+    conn.execute(delete(CONFLICTS))
+    conn.execute(delete(OUTBOX).where(_UNSENT))
 
 
 def begin_full_resync(conn: Connection) -> Changes:

@@ -295,8 +295,15 @@ class Store:
     def apply_pull_page(self, changes: Sequence[RemoteChange], cursor: str) -> Changes:
         return self._run(lambda c: pull.apply_page(c, changes, cursor))
 
-    def begin_full_resync(self) -> Changes:
-        return self._run(resync.begin_full_resync)
+    def begin_full_resync(self, set_aside_unsent: bool = False) -> Changes:
+        """`set_aside_unsent`: another rep signs in; their exported work leaves the queue."""
+
+        def run(c: Connection) -> Changes:
+            if set_aside_unsent:
+                resync.set_aside_unsent(c)
+            return resync.begin_full_resync(c) | Changes(outbox=set_aside_unsent)
+
+        return self._run(run)
 
     def finish_sync(self, error: str = "") -> Changes:
         def finish(c: Connection) -> bool:

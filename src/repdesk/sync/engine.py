@@ -36,6 +36,7 @@ from repdesk.protocol.schema import (
 from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
+from repdesk.sync.export import export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
 from repdesk.sync.pages import TypedPull, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
@@ -129,18 +130,42 @@ class SyncEngine:
         last = (previous.last_hub_url, previous.last_rep_id)
         if previous.session is not None:
             last = (previous.session.hub_url, previous.session.rep_id)
-        if previous.cursor is not None and last != (url, session.rep_id):
-            # The local copy is another rep's or another hub's (or nobody knows whose):
-            # drop it now, so this rep never sees it, and fetch everything afresh. The same
-            # rep signing in again keeps their list, offline too.
-            log.info("new sign-in on a used data folder: full resync at the next sync")
-            self.store.begin_full_resync()
+        if last != (url, session.rep_id):
+            warnings += self._hand_over(previous.cursor is not None, last[1])
         self.credentials.save(url, session.rep_email, resp.token)
         if self.credentials.message:
             warnings.append(self.credentials.message)
         self.store.set_session(session)
         log.info("signed in to %s as %s", url, session.rep_id)
         return LoginResult(session, tuple(warnings))
+
+    def _hand_over(self, has_data: bool, previous_rep: str) -> list[str]:
+        """A different rep (or hub) signs in on this data folder.
+
+        The local copy is another rep's: drop it now, so this rep never sees it, and fetch
+        everything afresh (the same rep signing in again keeps their list, offline too). The
+        previous rep's unsent work is first saved to a file, then taken off the queue: it
+        must never be pushed under this rep's sign-in, and it is never thrown away.
+        """
+        counts = self.store.outbox_counts()
+        unsent = counts.pending + counts.rejected + counts.conflicts
+        if not has_data and not unsent:
+            return []
+        notes: list[str] = []
+        if unsent:
+            stamp = utcnow().strftime("%Y%m%d-%H%M%S")
+            who = re.sub(r"[^A-Za-z0-9_-]", "", previous_rep)[:40] or "previous-user"
+            path = self.store.path.parent / "set-aside" / f"unsent-{who}-{stamp}.json"
+            saved = export_pending(self.store, path)
+            notes.append(
+                f"{saved} unsent change(s) made by the previous user of this computer were "
+                f"saved to {path} and not sent as you: give that file to them or to "
+                "marketing operations."
+            )
+            log.warning("set aside %d unsent item(s) of rep %s in %s", saved, previous_rep, path)
+        log.info("new sign-in on a used data folder: full resync at the next sync")
+        self.store.begin_full_resync(set_aside_unsent=bool(unsent))
+        return notes
 
     def logout(self, force: bool = False) -> Changes:
         """Revoke the token and forget the session; refused while work is unsent."""
