@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
@@ -144,7 +145,13 @@ class Notifier(QObject):
         log.info("notice: %s", title)
         if self._use_tray:
             tray = self._tray_icon()
-            tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, TRAY_MESSAGE_MS)
+            # Notification servers may render markup in the body: the hub's words stay text.
+            tray.showMessage(
+                html.escape(title),
+                html.escape(message),
+                QSystemTrayIcon.MessageIcon.Warning,
+                TRAY_MESSAGE_MS,
+            )
         elif self.banner is not None:
             self.banner.show_notice(f"{title}. {message}")
         self.notified.emit(title, message)
