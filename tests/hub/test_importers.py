@@ -136,6 +136,48 @@ def test_short_rows_and_overlong_rows(tmp_path: Path) -> None:
     assert [e.line for e in result.errors] == [3]
 
 
+def test_an_unclosed_quote_is_reported_with_the_lines_it_swallowed(tmp_path: Path) -> None:
+    text = (
+        "Record ID,First Name,Last Name,Email,Company Name\n"
+        '1,Ann,Lee,ann@x.com,"Acme\n'
+        "2,Bob,Ray,bob@x.com,Beta\n"
+        "3,Cy,Doe,cy@x.com,Gamma\n"
+        '4,Di,Ode,di@x.com,"Delta"\n'
+    )
+    result = parse_leads(_write(tmp_path / "unclosed.csv", text, "utf-8"))
+    # Nothing vanishes silently: the broken record names every line it ran into.
+    assert [e.line for e in result.errors] == [2]
+    assert "never closed" in result.errors[0].reason
+    assert "lines 2-" in result.errors[0].reason
+
+
+def test_a_field_the_csv_module_refuses_is_one_row_error_not_a_failed_import(
+    tmp_path: Path,
+) -> None:
+    huge = "x" * (csv.field_size_limit() + 10)
+    text = (
+        "Record ID,First Name,Last Name,Email,Company Name\n"
+        f"1,Ann,Lee,ann@x.com,{huge}\n"
+        "2,Bob,Ray,bob@x.com,Beta\n"
+    )
+    result = parse_leads(_write(tmp_path / "huge.csv", text, "utf-8"))
+    assert [e.line for e in result.errors] == [2]
+    assert "could not be read" in result.errors[0].reason
+    assert [r.external_id for r in result.records] == ["2"]
+
+
+def test_a_multi_line_description_is_still_one_good_row(tmp_path: Path) -> None:
+    text = (
+        "Id,FirstName,LastName,Company,Email,Description\n"
+        '00Q1,Ann,Lee,Acme,ann@x.com,"Met at the booth, asked about pricing.\n'
+        'Wants a demo, next week."\n'
+        "00Q2,Bob,Ray,Beta,bob@x.com,\n"
+    )
+    result = parse_leads(_write(tmp_path / "multiline.csv", text, "utf-8"))
+    assert result.errors == []
+    assert [r.external_id for r in result.records] == ["00Q1", "00Q2"]
+
+
 def test_same_id_with_different_content_keeps_the_first(tmp_path: Path) -> None:
     text = "Record ID,First Name,Email\n7,Ann,ann@example.com\n7,Annie,ann@example.com\n"
     result = parse_leads(_write(tmp_path / "dupe.csv", text, "utf-8"))

@@ -8,7 +8,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class RawTable:
     objects: list[tuple[int, Any]]
     """(physical line, parsed JSON or the exception text); JSONL only."""
     delimiter: str = ","
+    problems: dict[int, str] = field(default_factory=dict)
+    """CSV records that could not be read as rows: physical line -> reason."""
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -149,31 +151,66 @@ def _first_row(text: str, delimiter: str) -> list[str]:
 def _read_csv(text: str, encoding: str, recognise: Callable[[list[str]], bool]) -> RawTable:
     candidates = candidate_delimiters(text)
     delimiter = next((d for d in candidates if recognise(_first_row(text, d))), candidates[0])
-    header, rows = split_csv(text, delimiter)
-    return RawTable("csv", encoding, header, rows, [], delimiter)
+    problems: dict[int, str] = {}
+    header, rows = split_csv(text, delimiter, problems)
+    return RawTable("csv", encoding, header, rows, [], delimiter, problems)
 
 
-def split_csv(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows, each row with the physical line it starts on; blank lines skipped."""
+def split_csv(
+    text: str, delimiter: str, problems: dict[int, str] | None = None
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and rows, each row with the physical line it starts on; blank lines skipped.
+
+    Records that cannot be rows go to `problems` (line -> reason) instead of vanishing: a
+    record the csv module refuses (e.g. a field over its size limit), and a quote that is
+    never closed, which makes the csv module swallow the following lines into one field.
+    """
+    problems = {} if problems is None else problems
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     header: list[str] = []
     rows: list[tuple[int, list[str]]] = []
     start = 1
-    for cells in reader:
+    while True:
         line = start
-        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            start = reader.line_num + 1
+            problems[line] = f"could not be read as CSV ({exc})"
+            continue
+        end = reader.line_num
+        start = end + 1
         if not any(c.strip() for c in cells):
             continue
         if not header:
             header = [c.strip().lstrip("\ufeff") for c in cells]
             continue
+        if end > line and _swallowed_rows(cells, delimiter, len(header)):
+            problems[line] = (
+                f"a quoted field opened on this line is never closed, so lines {line}-{end} "
+                "ran together and none of them was imported; close the quote and import again"
+            )
+            continue
         rows.append((line, cells))
     return header, rows
+
+
+def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> bool:
+    """A line inside one cell that carries a whole row's delimiters: an unclosed quote ran
+    into the next rows (a real multi-line note or address has far fewer)."""
+    threshold = max(2, width - 1)
+    return any(
+        part.count(delimiter) >= threshold for cell in cells for part in cell.splitlines()[1:]
+    )
 
 
 def iter_dicts(table: RawTable) -> Iterator[tuple[int, dict[str, str], str]]:
     """CSV rows as {header: cell}; a row with the wrong cell count carries a problem text."""
     width = len(table.header)
+    for line, reason in sorted(table.problems.items()):
+        yield line, {}, reason
     for line, cells in table.rows:
         problem = ""
         if len(cells) > width and any(c.strip() for c in cells[width:]):
