@@ -311,3 +311,44 @@ def test_a_draft_that_cannot_be_written_is_flagged_in_place(qtbot: Any, ctx: App
     console.save_draft_now()
     qtbot.waitUntil(lambda: "NOT kept on disk" in console.save_status.text())
     assert console.notes.toPlainText() == "important"
+
+
+def test_a_failed_decision_after_the_note_was_saved_never_duplicates_or_loses_notes(
+    qtbot: Any, ctx: AppContext, monkeypatch: Any
+) -> None:
+    """The store's set_disposition is made to fail once (a precise fault, by monkeypatch):
+    the note is already committed, so it must be locked, undrafted, and never sent twice."""
+    from repdesk.domain.errors import StoreError
+    from repdesk.domain.feedback import Disposition
+    from repdesk.domain.ids import new_id, utcnow
+    from repdesk.gui.disposition_dialog import Decision
+
+    real = ctx.store.set_disposition
+    calls = {"n": 0}
+
+    def flaky(disposition: Disposition) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StoreError("The disk is busy; try again.")
+        return real(disposition)
+
+    monkeypatch.setattr(ctx.store, "set_disposition", flaky)
+    monkeypatch.setattr(ctx.ops, "report_error", lambda _parent, _exc: None)
+    console = open_console(qtbot, ctx)
+    type_text(qtbot, "Budget is approved")
+    decision = Decision(
+        "connected",
+        Disposition(new_id(), LEAD_ID, DispositionKind.ACCEPT, utcnow()),
+    )
+    console.finish(decision)
+    qtbot.waitUntil(lambda: calls["n"] == 1 and ctx.ops.idle)
+    assert [n.body for n in ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
+    assert console.notes.isReadOnly()
+    assert load_draft(ctx.drafts_dir, LEAD_ID) is None
+
+    console.finish(decision)  # the rep ends the call again
+    qtbot.waitUntil(lambda: console.ended)
+    assert [n.body for n in ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
+    assert ctx.store.disposition(LEAD_ID) is not None
+    kinds = [i.kind for i in ctx.store.outbox()]
+    assert kinds.count(MutationKind.CALL_NOTE_CREATE) == 1

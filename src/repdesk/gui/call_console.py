@@ -466,6 +466,13 @@ class CallConsole(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._note_saved = written["note"]
+            if self._note_saved:
+                # The note is stored and queued; only the decision failed. Lock the notes so
+                # what is sent is what the rep sees, and drop the draft so that closing and
+                # reopening can never make a second note.
+                self.drafts.discard()
+                self.notes.setReadOnly(True)
+                self._status(tr("call", "Notes saved. The decision was not: end the call again."))
             self.timer.start(self.timer.started_at)
             self.ctx.ops.report_error(self, exc)
 
@@ -474,7 +481,7 @@ class CallConsole(QWidget):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if not self.ended and self._loaded:
+        if not self.ended and self._loaded and not self._note_saved:
             if self.notes.toPlainText().strip():
                 # Closed without ending: keep the notes as a draft for next time.
                 self.drafts.save_now()
