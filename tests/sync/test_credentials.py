@@ -72,3 +72,25 @@ def test_a_keyring_that_refuses_falls_back_to_memory() -> None:
     assert creds.load(HUB, "ada@example.com") == "tok-1"
     assert not creds.persistent
     assert creds.message == NO_KEYRING_MESSAGE
+
+
+def test_a_chainer_is_usable_only_if_the_backend_it_writes_to_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The chainer's backend list is replaced (a precise stand-in: keyrings.alt is not
+    installed here); a plaintext backend that wins the priority makes the chain unsafe."""
+    from keyring.backends import chainer
+
+    from repdesk.sync.credentials import usable_backend
+    from tests.memory_keyring import MemoryKeyring
+
+    class Plaintext(MemoryKeyring):
+        pass
+
+    Plaintext.__module__ = "keyrings.alt.file"
+    order: list[object] = []
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", property(lambda _self: order))
+    order[:] = [Plaintext(), MemoryKeyring()]
+    assert not usable_backend(chainer.ChainerBackend())
+    order[:] = [MemoryKeyring(), Plaintext()]
+    assert usable_backend(chainer.ChainerBackend())

@@ -36,7 +36,9 @@ def usable_backend(backend: KeyringBackend) -> bool:
     if type(backend).__module__.startswith("keyrings.alt"):
         return False
     if isinstance(backend, chainer.ChainerBackend):
-        return any(usable_backend(b) for b in backend.backends)
+        # The chainer writes to its highest-priority backend: that one must be safe.
+        backends = list(backend.backends)
+        return bool(backends) and usable_backend(backends[0])
     return True
 
 
