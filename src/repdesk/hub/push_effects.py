@@ -47,9 +47,30 @@ class Outcome:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _fresh_id(session: Session, model: type[m.Base], entity_id: str) -> None:
-    if session.get(model, entity_id) is not None:
+def _append(
+    session: Session,
+    model: type[m.Base],
+    entity: str,
+    *,
+    mutation: Mutation,
+    lead: m.Lead,
+    rep_id: str,
+    **columns: Any,
+) -> Outcome:
+    """A new rep write about `lead` (appends never conflict), logged for the rep's pulls."""
+    if session.get(model, mutation.entity_id) is not None:
         raise Rejected("duplicate_entity", "A record with this id already exists on the hub.")
+    row = model(
+        id=mutation.entity_id,
+        lead_id=lead.id,
+        rep_id=rep_id,
+        mutation_id=mutation.id,
+        version=1,
+        **columns,
+    )
+    session.add(row)
+    changes.touch_lead_item(session, entity, mutation.entity_id, lead, 1)
+    return Outcome(PushStatus.APPLIED, 1)
 
 
 def apply_effect(
@@ -63,22 +84,19 @@ def apply_effect(
 ) -> Outcome:
     at = ensure_utc(mutation.recorded_at)
     if isinstance(payload, CallNotePayload):
-        _fresh_id(session, m.CallNote, mutation.entity_id)
-        note = m.CallNote(
-            id=mutation.entity_id,
-            lead_id=lead.id,
+        return _append(
+            session,
+            m.CallNote,
+            "call_note",
+            mutation=mutation,
+            lead=lead,
             rep_id=rep_id,
-            mutation_id=mutation.id,
             body=payload.body,
             call_started_at=payload.call_started_at,
             duration_seconds=payload.duration_seconds,
             outcome=payload.outcome,
             created_at=at,
-            version=1,
         )
-        session.add(note)
-        changes.touch_lead_item(session, "call_note", note.id, lead, note.version)
-        return Outcome(PushStatus.APPLIED, note.version)
     if isinstance(payload, ObjectionPayload):
         category = session.get(m.ObjectionCategory, payload.category_code)
         if category is None:
@@ -86,12 +104,13 @@ def apply_effect(
                 "unknown_category",
                 f"The objection category {payload.category_code!r} is not in marketing's list.",
             )
-        _fresh_id(session, m.ObjectionRow, mutation.entity_id)
-        obj = m.ObjectionRow(
-            id=mutation.entity_id,
-            lead_id=lead.id,
+        return _append(
+            session,
+            m.ObjectionRow,
+            "objection",
+            mutation=mutation,
+            lead=lead,
             rep_id=rep_id,
-            mutation_id=mutation.id,
             category_code=payload.category_code,
             verbatim=payload.verbatim,
             severity=payload.severity,
@@ -99,55 +118,46 @@ def apply_effect(
             collateral_id=payload.collateral_id,
             competitor=payload.competitor,
             created_at=at,
-            version=1,
         )
-        session.add(obj)
-        changes.touch_lead_item(session, "objection", obj.id, lead, obj.version)
-        return Outcome(PushStatus.APPLIED, obj.version)
     if isinstance(payload, CollateralUsedPayload):
         item = session.get(m.Collateral, payload.collateral_id)
         if item is None:
             raise Rejected("unknown_collateral", "This collateral is not on the hub.")
-        _fresh_id(session, m.CollateralUseRow, mutation.entity_id)
-        use = m.CollateralUseRow(
-            id=mutation.entity_id,
-            lead_id=lead.id,
+        return _append(
+            session,
+            m.CollateralUseRow,
+            "collateral_use",
+            mutation=mutation,
+            lead=lead,
             rep_id=rep_id,
-            mutation_id=mutation.id,
             collateral_id=item.id,
             kind=payload.kind.value,
             used_at=at,
-            version=1,
         )
-        session.add(use)
-        changes.touch_lead_item(session, "collateral_use", use.id, lead, use.version)
-        return Outcome(PushStatus.APPLIED, use.version)
     if isinstance(payload, DispositionPayload):
         if payload.kind is not DispositionKind.ACCEPT and not payload.reason.strip():
             raise Rejected(
                 "reason_required",
                 "Returning a lead to nurture or disqualifying it needs a reason.",
             )
-        _fresh_id(session, m.DispositionRow, mutation.entity_id)
-        disp = m.DispositionRow(
-            id=mutation.entity_id,
-            lead_id=lead.id,
+        outcome = _append(
+            session,
+            m.DispositionRow,
+            "disposition",
+            mutation=mutation,
+            lead=lead,
             rep_id=rep_id,
-            mutation_id=mutation.id,
             kind=payload.kind.value,
             reason=payload.reason,
             decided_at=at,
-            version=1,
         )
-        session.add(disp)
-        changes.touch_lead_item(session, "disposition", disp.id, lead, disp.version)
         status = DISPOSITION_STATUS[payload.kind]
         if lead.lead_status != status:
             lead.lead_status = status
             lead.version += 1
             lead.updated_at = utcnow()
             changes.touch_lead(session, lead)
-        return Outcome(PushStatus.APPLIED, disp.version)
+        return outcome
     if isinstance(payload, QualificationPayload):
         result = apply_qualification(
             session,
