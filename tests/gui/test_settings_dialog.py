@@ -53,7 +53,7 @@ def test_values_are_read_and_saved_through_the_registry(
     assert dialog.interval_spin.value() == 10
     assert dialog.cache_spin.value() == registry.COLLATERAL_CACHE_MB.default
     assert dialog.account_label.text() == "Signed out."
-    assert dialog.cache_usage_label.text() == "Collateral on this computer now: 0.0 MB"
+    assert dialog.cache_usage_label.text() == "Collateral on this computer now: 0 bytes"
     assert not dialog.sign_out_button.isEnabled()
     grab(dialog, "settings-signed-out", QSize(520, 380))
 

@@ -103,3 +103,11 @@ def test_theme_modes_and_following_the_system_live(qapp: QApplication) -> None:
         qapp.setPalette(original)
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(manager._on_system_scheme)
         manager.setParent(None)
+
+
+def test_sizes_read_as_a_rep_reads_them() -> None:
+    from repdesk.gui.text import human_size
+
+    assert human_size(0) == "0 bytes"
+    assert human_size(30_000) == "29 KB"  # a cache of demo PDFs is not "0.0 MB"
+    assert human_size(3_250_000) == "3.1 MB"

@@ -31,7 +31,7 @@ from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
 from repdesk.gui.table_fit import ColumnFitter
 from repdesk.gui.table_model import RowTableModel, row_table
-from repdesk.gui.text import one_line, plain_label, plain_tooltip, set_plain, tr
+from repdesk.gui.text import human_size, one_line, plain_label, plain_tooltip, set_plain, tr
 from repdesk.gui.theme import Tone, scaled_font, set_tone, tone_color
 
 log = logging.getLogger(__name__)
@@ -45,14 +45,6 @@ class CollateralRow:
     path: Path | None
     """The verified local copy, or None while it is not downloaded."""
     campaign: str = ""
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return tr("collateral", "{n} bytes").format(n=size)
-    if size < 1024 * 1024:
-        return tr("collateral", "{n} KB").format(n=round(size / 1024))
-    return tr("collateral", "{n:.1f} MB").format(n=size / (1024 * 1024))
 
 
 def tags_text(tags: Sequence[str]) -> str:

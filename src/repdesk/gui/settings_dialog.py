@@ -29,7 +29,7 @@ from repdesk.domain.changes import Changes
 from repdesk.domain.errors import ValidationError
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import Lane, OpContext, QueryOp, show_message
-from repdesk.gui.text import plain_label, set_plain, tr
+from repdesk.gui.text import human_size, plain_label, set_plain, tr
 from repdesk.gui.theme import ThemeMode, Tone, set_tone, theme_manager, theme_mode
 from repdesk.store import settings as registry
 from repdesk.store.api import OutboxCounts, SyncState
@@ -191,10 +191,9 @@ class SettingsDialog(QDialog):
             ).run_in_background(self.ctx.ops)
 
     def _show_usage(self, used: int) -> None:
-        megabytes = used / (1024 * 1024)
         set_plain(
             self.cache_usage_label,
-            tr("settings", "Collateral on this computer now: {mb:.1f} MB").format(mb=megabytes),
+            tr("settings", "Collateral on this computer now: {size}").format(size=human_size(used)),
         )
 
     def _show_session(self, state: SyncState) -> None:

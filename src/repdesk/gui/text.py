@@ -102,3 +102,12 @@ def format_age(delta: timedelta) -> str:
     if seconds < 86400:
         return tr("when", "%n h ago", n=seconds // 3600)
     return tr("when", "%n days ago", n=seconds // 86400)
+
+
+def human_size(size: int) -> str:
+    """A file or folder size as a rep reads it: "812 bytes", "24 KB", "3.1 MB"."""
+    if size < 1024:
+        return tr("text", "{n} bytes").format(n=size)
+    if size < 1024 * 1024:
+        return tr("text", "{n} KB").format(n=round(size / 1024))
+    return tr("text", "{n:.1f} MB").format(n=size / (1024 * 1024))
