@@ -60,11 +60,12 @@ def _show_fatal(message: str) -> None:
     print(f"repdesk: {message}", file=sys.stderr)
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         return
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     if QApplication.instance() is not None:
         box = QMessageBox(QMessageBox.Icon.Critical, "repdesk", message)
-        box.setTextFormat(box.textFormat().PlainText)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.exec()
 
 
@@ -167,9 +168,7 @@ def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
             subprocess.Popen([sys.executable, "-m", "repdesk.cli.main", "--demo"])
             return 0
         if not accepted:
-            return 0
-        session = ctx.store.sync_state().session
-        ctx.rep_id = session.rep_id if session else ""
+            return 0  # on success the dialog already set ctx.rep_id
     window = MainWindow(ctx)
     controller = window.controller
     reauth = _SignInAgain(ctx, window, controller)
