@@ -102,3 +102,26 @@ def test_reassign_leads_equals_reassign_lead_in_turn(tmp_path: Path) -> None:
     assert moved == 6
     assert ("qualification", "L1", "a", "remove", 3) in log
     assert ("qualification", "L1", "b", "upsert", 3) in log
+
+
+def test_a_bulk_touch_inside_a_deferred_block_is_never_overtaken(tmp_path: Path) -> None:
+    """A lead touched, then reassigned, in one deferred block: the old owner must end with
+    the `remove`, not the earlier `upsert` (which used to be written last, at block end)."""
+    path = tmp_path / "hub.db"
+    upgrade_database(sqlite_url(path))
+    db = Database(sqlite_url(path))
+    try:
+        with db.write() as s:
+            s.add_all(m.Rep(id=r, email=f"{r}@x.test", name=r, password_hash="x") for r in "ab")
+            s.flush()
+            s.add(m.Lead(id="L1", owner_rep_id="a"))
+        with db.write() as s, changes.deferred_touches(s):
+            lead = s.get(m.Lead, "L1")
+            assert lead is not None
+            changes.touch_lead(s, lead)
+            changes.reassign_leads(s, [lead], "b")
+        by_audience = {(e, i, a): op for e, i, a, op, _v in log_of(db)}
+        assert by_audience[("lead", "L1", "a")] == "remove"
+        assert by_audience[("lead", "L1", "b")] == "upsert"
+    finally:
+        db.dispose()

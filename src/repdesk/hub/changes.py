@@ -122,7 +122,8 @@ _CHUNK = 500
 _T = TypeVar("_T")
 
 
-def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
+def chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
+    """`items` in slices small enough for one IN (...) list on both back-ends."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -151,8 +152,15 @@ def touch_many(session: Session, rows: Iterable[Touch]) -> int:
     """`touch` for each row, in order (later rows get larger seqs), in a few statements.
 
     A key (entity, entity_id, audience) given twice keeps its last entry. Returns how
-    many change-log rows were written.
+    many change-log rows were written (or queued, inside `deferred_touches`: there the rows
+    join the block's queue, so a bulk touch can never be overtaken by an earlier deferred
+    one written at the block's end).
     """
+    pending: list[Touch] | None = session.info.get(_DEFERRED)
+    if pending is not None:
+        queued = list(rows)
+        pending.extend(queued)
+        return len(queued)
     latest: dict[tuple[str, str, str], Touch] = {}
     for row in rows:
         key = (row.entity, row.entity_id, row.audience)
@@ -166,7 +174,7 @@ def touch_many(session: Session, rows: Iterable[Touch]) -> int:
     for entity, entity_id, audience in latest:
         by_group.setdefault((entity, audience), []).append(entity_id)
     for (entity, audience), ids in by_group.items():
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             session.execute(
                 delete(ChangeLog).where(
                     ChangeLog.entity == entity,
@@ -189,7 +197,7 @@ def touch_many(session: Session, rows: Iterable[Touch]) -> int:
     ]
     # Plain executemany (no RETURNING): rows are inserted one after another, in order,
     # so their seqs follow the order of `rows` on both back-ends.
-    for part in _chunks(values, 5000):
+    for part in chunks(values, 5000):
         session.execute(insert(ChangeLog), list(part))
     return len(values)
 
@@ -241,7 +249,7 @@ def lead_items(session: Session, lead_id: str) -> list[Item]:
 def items_of_leads(session: Session, lead_ids: Sequence[str]) -> dict[str, list[Item]]:
     """`lead_items` for many leads in one query per kind (per chunk of leads)."""
     out: dict[str, list[Item]] = {lead_id: [] for lead_id in lead_ids}
-    for chunk in _chunks(list(out)):
+    for chunk in chunks(list(out)):
         for entity, model in _ITEM_MODELS:
             rows = session.execute(
                 select(model.lead_id, model.id, model.version)

@@ -73,11 +73,6 @@ def rejected(mutation_id: str, code: str, reason: str, **extra: Any) -> PushResu
     )
 
 
-def push_mutation(db: Database, rep_id: str, client_id: str, mutation: Mutation) -> PushResult:
-    """Apply one mutation in its own transaction and say what happened."""
-    return push_batch(db, rep_id, client_id, [mutation])[0]
-
-
 def push_batch(
     db: Database, rep_id: str, client_id: str, mutations: Sequence[Mutation | PushResult]
 ) -> list[PushResult]:
@@ -100,11 +95,11 @@ def push_batch(
         # One query for the batch instead of a look-up per mutation: most are new.
         ids = [ready[0].id for ready in prepared if not isinstance(ready, PushResult)]
         seen: set[str] = set()
-        for start in range(0, len(ids), 500):
+        for part in changes.chunks(ids):
             seen.update(
                 session.scalars(
                     select(m.ProcessedMutation.mutation_id).where(
-                        m.ProcessedMutation.mutation_id.in_(ids[start : start + 500])
+                        m.ProcessedMutation.mutation_id.in_(part)
                     )
                 )
             )
@@ -270,7 +265,6 @@ __all__ = [
     "Rejected",
     "body_hash",
     "push_batch",
-    "push_mutation",
     "rejected",
     "validation_errors",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import new_id
 from repdesk.hub.admin.hub import Hub
-from repdesk.hub.changes import reassign_lead, touch_global, touch_lead, touch_lead_item
+from repdesk.hub.changes import chunks, reassign_lead, touch_global, touch_lead, touch_lead_item
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
 from repdesk.hub.importers import EventRecord, LeadRecord, RowError, parse_events, parse_leads
 
@@ -75,14 +75,6 @@ def _values(record: LeadRecord) -> dict[str, Any]:
     return out
 
 
-_CHUNK = 500
-"""Ids per IN (...) query: well under SQLite's and PostgreSQL's parameter limits."""
-
-
-def _chunks(items: list[str]) -> list[list[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-
-
 class _LeadIndex:
     """The file's leads already in the hub, loaded in a few queries instead of per row."""
 
@@ -91,10 +83,10 @@ class _LeadIndex:
         self.by_email: dict[str, list[Lead]] = {}
         external_ids = sorted({r.external_id for r in records if r.external_id})
         emails = sorted({r.email for r in records if r.email})
-        for chunk in _chunks(external_ids):
+        for chunk in chunks(external_ids):
             for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk))):
                 self.by_external[lead.external_id or ""] = lead
-        for chunk in _chunks(emails):
+        for chunk in chunks(emails):
             query = select(Lead).where(func.lower(Lead.email).in_(chunk), Lead.deleted.is_(False))
             for lead in session.scalars(query.order_by(Lead.created_at, Lead.id)):
                 self.by_email.setdefault(lead.email.lower(), []).append(lead)
@@ -219,10 +211,10 @@ def _event_leads(session: Session, records: list[EventRecord]) -> dict[tuple[str
     ids = sorted({r.lead_external_id for r in records if r.lead_external_id})
     emails = sorted({r.lead_email for r in records if r.lead_email})
     alive = Lead.deleted.is_(False)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk), alive)):
             out[("id", lead.external_id or "")] = lead
-    for chunk in _chunks(emails):
+    for chunk in chunks(emails):
         query = select(Lead).where(func.lower(Lead.email).in_(chunk), alive)
         # Oldest first wins when two leads share an address (setdefault keeps the first).
         for lead in session.scalars(query.order_by(Lead.created_at, Lead.id)):
@@ -235,7 +227,7 @@ def _add_events(session: Session, records: list[EventRecord], report: EventImpor
     leads = _event_leads(session, records)
     known: set[tuple[str, str, object, str]] = set()
     lead_ids = sorted({lead.id for lead in leads.values()})
-    for chunk in _chunks(lead_ids):
+    for chunk in chunks(lead_ids):
         rows = session.execute(
             select(
                 NurtureEvent.lead_id,

@@ -11,7 +11,7 @@ from typing import Any
 
 from repdesk.domain.leads import NurtureEventType
 from repdesk.hub.importers import values as v
-from repdesk.hub.importers.reading import ImportFileError, is_json_problem, iter_dicts, read_table
+from repdesk.hub.importers.reading import ImportFileError, iter_dicts, jsonl_rows, read_table
 from repdesk.hub.importers.result import ImportResult, RowError
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def parse_events(path: Path | str) -> ImportResult[EventRecord]:
     table = read_table(path, _recognised)
     rows: Iterable[tuple[int, dict[str, Any], str]]
     if table.kind == "jsonl":
-        rows, fmt = _jsonl_rows(table.objects), "jsonl"
+        rows, fmt = jsonl_rows(table.objects), "jsonl"
     else:
         if not _recognised(table.header):
             shown = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
@@ -110,16 +110,6 @@ def parse_events(path: Path | str) -> ImportResult[EventRecord]:
         records.append(record)
     log.info("%s: %s, %d events, %d errors", path.name, fmt, len(records), len(errors))
     return ImportResult(records, errors, fmt, table.encoding)
-
-
-def _jsonl_rows(objects: list[tuple[int, Any]]) -> Iterable[tuple[int, dict[str, Any], str]]:
-    for line, obj in objects:
-        if is_json_problem(obj):
-            yield line, {}, str(obj)
-        elif not isinstance(obj, dict):
-            yield line, {}, "is not a JSON object"
-        else:
-            yield line, obj, ""
 
 
 def _build(line: int, row: dict[str, Any], *, strict: bool) -> EventRecord:

@@ -14,6 +14,7 @@ from repdesk.hub.importers import values as v
 from repdesk.hub.importers.reading import (
     ImportFileError,
     iter_dicts,
+    jsonl_rows,
     read_table,
 )
 from repdesk.hub.importers.result import ImportResult, RowError
@@ -125,7 +126,7 @@ def parse_leads(path: Path | str) -> ImportResult[LeadRecord]:
     path = Path(path)
     table = read_table(path, lambda header: detect_format(header) is not None)
     if table.kind == "jsonl":
-        rows: Iterable[tuple[int, dict[str, Any], str]] = _jsonl_rows(table.objects)
+        rows: Iterable[tuple[int, dict[str, Any], str]] = jsonl_rows(table.objects)
         fmt, columns = "repdesk-jsonl", None
     else:
         found = detect_format(table.header)
@@ -164,18 +165,6 @@ def parse_leads(path: Path | str) -> ImportResult[LeadRecord]:
     extra = tuple(h for h in table.header if columns is not None and v.key(h) not in columns)
     log.info("%s: %s, %d leads, %d errors", path.name, fmt, len(records), len(errors))
     return ImportResult(records, errors, fmt, table.encoding, extra)
-
-
-def _jsonl_rows(objects: list[tuple[int, Any]]) -> Iterable[tuple[int, dict[str, Any], str]]:
-    from repdesk.hub.importers.reading import is_json_problem
-
-    for line, obj in objects:
-        if is_json_problem(obj):
-            yield line, {}, str(obj)
-        elif not isinstance(obj, dict):
-            yield line, {}, "is not a JSON object"
-        else:
-            yield line, obj, ""
 
 
 def _map(row: dict[str, str], columns: dict[str, str]) -> dict[str, str]:

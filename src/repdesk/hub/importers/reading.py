@@ -217,3 +217,14 @@ def iter_dicts(table: RawTable) -> Iterator[tuple[int, dict[str, str], str]]:
             problem = f"has {len(cells)} columns but the header has {width}"
         padded = cells + [""] * (width - len(cells))
         yield line, dict(zip(table.header, padded, strict=False)), problem
+
+
+def jsonl_rows(objects: list[tuple[int, Any]]) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """JSONL objects as (line, object, problem): broken lines and non-objects carry a reason."""
+    for line, obj in objects:
+        if is_json_problem(obj):
+            yield line, {}, str(obj)
+        elif not isinstance(obj, dict):
+            yield line, {}, "is not a JSON object"
+        else:
+            yield line, obj, ""
