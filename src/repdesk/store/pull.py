@@ -158,8 +158,6 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         if stones.get(change.id, -1) > change.version:
             continue
         row = values(change.obj)
-        if key == "id" and entity != "rubric":  # the rubric is one row under a fixed local id
-            row[key] = change.id
         row["version"] = change.version
         rows.append(row)
     if not rows:

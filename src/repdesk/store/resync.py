@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import ColumnElement, Connection, delete, select, true, update
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.outbox import MutationKind, OutboxState
@@ -29,25 +29,30 @@ from repdesk.store.models import (
 _UNSENT = OUTBOX.c.state != OutboxState.APPLIED.value
 
 
-def drop_lead_data(conn: Connection, lead_ids: list[str], live_fts: bool) -> None:
+def drop_lead_data(conn: Connection, lead_ids: list[str] | None, live_fts: bool) -> None:
+    """Drop what the hub sent about `lead_ids` (None: every lead, with no IN list, so any
+    number of leads works), keeping the rep's unsent rows."""
+
+    def of(column: ColumnElement[str]) -> ColumnElement[bool]:
+        return true() if lead_ids is None else column.in_(lead_ids)
+
     unsent = select(OUTBOX.c.entity_id).where(_UNSENT)
     unsent_mutations = select(OUTBOX.c.id).where(_UNSENT)
     if live_fts:
+        assert lead_ids is not None, "live FTS upkeep is for a page's leads, not all of them"
         fts.forget(conn, fts.LEADS_FTS, fts.pks_where(conn, fts.LEADS_FTS, "id", lead_ids))
         fts.forget(conn, fts.EVENTS_FTS, fts.pks_where(conn, fts.EVENTS_FTS, "lead_id", lead_ids))
         note_pks = conn.execute(
             select(NOTES.c.pk).where(NOTES.c.lead_id.in_(lead_ids)).where(NOTES.c.id.not_in(unsent))
         ).scalars()
         fts.forget(conn, fts.NOTES_FTS, list(note_pks))
-    conn.execute(delete(LEADS).where(LEADS.c.id.in_(lead_ids)))
-    conn.execute(delete(EVENTS).where(EVENTS.c.lead_id.in_(lead_ids)))
+    conn.execute(delete(LEADS).where(of(LEADS.c.id)))
+    conn.execute(delete(EVENTS).where(of(EVENTS.c.lead_id)))
     for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES):
-        conn.execute(
-            delete(table).where(table.c.lead_id.in_(lead_ids)).where(table.c.id.not_in(unsent))
-        )
+        conn.execute(delete(table).where(of(table.c.lead_id)).where(table.c.id.not_in(unsent)))
     conn.execute(
         delete(BANT_HISTORY)
-        .where(BANT_HISTORY.c.lead_id.in_(lead_ids))
+        .where(of(BANT_HISTORY.c.lead_id))
         .where(
             BANT_HISTORY.c.mutation_id.is_(None)
             | BANT_HISTORY.c.mutation_id.not_in(unsent_mutations)
@@ -58,9 +63,7 @@ def drop_lead_data(conn: Connection, lead_ids: list[str], live_fts: bool) -> Non
         .where(_UNSENT)
         .where(OUTBOX.c.kind == MutationKind.QUALIFICATION_UPDATE.value)
     )
-    conn.execute(
-        delete(BANT).where(BANT.c.lead_id.in_(lead_ids)).where(BANT.c.lead_id.not_in(unsent_quals))
-    )
+    conn.execute(delete(BANT).where(of(BANT.c.lead_id)).where(BANT.c.lead_id.not_in(unsent_quals)))
 
 
 def set_aside_unsent(conn: Connection) -> None:
@@ -76,19 +79,7 @@ def set_aside_unsent(conn: Connection) -> None:
 
 def begin_full_resync(conn: Connection) -> Changes:
     """Forget everything the hub sent (and the cursor); keep the outbox and conflicts."""
-    all_leads = list(conn.execute(select(LEADS.c.id)).scalars())
-    orphan_leads = select(NOTES.c.lead_id).union(select(BANT.c.lead_id))
-    del orphan_leads
-    unsent = select(OUTBOX.c.entity_id).where(_UNSENT)
-    for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES):
-        conn.execute(delete(table).where(table.c.id.not_in(unsent)))
-    drop_lead_data(conn, all_leads, live_fts=False)
-    unsent_quals = (
-        select(OUTBOX.c.lead_id)
-        .where(_UNSENT)
-        .where(OUTBOX.c.kind == MutationKind.QUALIFICATION_UPDATE.value)
-    )
-    conn.execute(delete(BANT).where(BANT.c.lead_id.not_in(unsent_quals)))
+    drop_lead_data(conn, None, live_fts=False)
     for table in (CAMPAIGNS, COLLATERAL, RUBRIC, CATEGORIES, TOMBSTONES):
         conn.execute(delete(table))
     fts.rebuild(conn)
