@@ -144,3 +144,21 @@ def test_without_a_keyring_sync_asks_for_the_password_instead_of_failing(
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert cli(["sync", *dd]) == 1
     assert "password" in capsys.readouterr().err
+
+
+def test_a_demo_hub_seeded_before_a_crash_starts_again(tmp_path: Path) -> None:
+    """Seeding is one hub transaction; nothing outside the hub (no marker file) decides
+    whether it happened, so a first run that died right after seeding still restarts."""
+    first = start_demo_hub(tmp_path)
+    first.stop()
+    (tmp_path / "hub" / ".demo-seeded").unlink(missing_ok=True)  # as if the run died here
+    again = start_demo_hub(tmp_path)
+    try:
+        data_dir = _signed_in(tmp_path, again)
+        store = open_store(data_dir)
+        try:
+            assert store.lead_count() > 20
+        finally:
+            store.close()
+    finally:
+        again.stop()

@@ -6,16 +6,17 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from repdesk.hub.admin.hub import init_hub, open_hub
+from sqlalchemy import func, select
+
+from repdesk.hub.admin.hub import open_hub
 from repdesk.hub.admin.seed import seed_demo
 from repdesk.hub.config import HubConfig
+from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import sqlite_url
 from repdesk.hub.demo import DEMO_PASSWORD, DEMO_REPS
 from repdesk.hub.embedded import EmbeddedHub
 
 log = logging.getLogger(__name__)
-
-SEEDED_MARKER = ".demo-seeded"
 
 
 @dataclass(slots=True)
@@ -39,13 +40,13 @@ def start_demo_hub(root: Path) -> DemoHub:
     home = root / "hub"
     # Always SQLite in the demo folder, whatever REPDESK_HUB_DATABASE_URL says.
     config = HubConfig.resolve(home, database_url=sqlite_url(home / "hub.db"))
-    init_hub(config)
-    marker = home / SEEDED_MARKER
-    if not marker.exists():
-        with open_hub(config) as admin:
-            summary = seed_demo(admin)
-        marker.write_text("seeded\n", encoding="utf-8")
-        log.info("demo hub seeded: %s leads, %s events", summary.leads, summary.events)
+    with open_hub(config, create=True) as admin:
+        # The hub itself says whether it was seeded (seeding is one transaction), so a
+        # crash half-way through a first run never leaves a demo that refuses to start.
+        with admin.db.read() as session:
+            empty = not session.scalar(select(func.count()).select_from(m.Rep))
+        if empty:
+            seed_demo(admin)
     server = EmbeddedHub(config)
     url = server.start()
     return DemoHub(hub=server, url=url, email=DEMO_REPS[0].email, password=DEMO_PASSWORD)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from repdesk.domain import (
     BantAnswer,
@@ -25,6 +25,9 @@ from repdesk.domain import (
 )
 from repdesk.store.api import LeadQuery, LeadSort, StoreApi
 from repdesk.store.paths import AppPaths
+
+if TYPE_CHECKING:
+    from repdesk.sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +72,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         if state.session is None:
             print("Not signed in. Use: repdesk login --hub URL --email EMAIL")
         else:
-            from repdesk.app.services import sync_engine
+            from repdesk.sync.credentials import Credentials
 
-            engine = sync_engine(store, AppPaths.resolve(args.data_dir))
             who = f"{state.session.rep_name} <{state.session.rep_email}>"
             print(f"Hub:        {state.session.hub_url}")
-            if engine.signed_in:
+            if Credentials().load(state.session.hub_url, state.session.rep_email):
                 print(f"Signed in:  {who}")
             else:
                 print(f"Signed in:  {who}, but no sign-in token is stored on this computer")
@@ -227,7 +229,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     with _store(args) as store:
         engine = sync_engine(store, AppPaths.resolve(args.data_dir))
         result = engine.login(args.hub, args.email, _password())
-        for warning in getattr(result, "warnings", ()):
+        for warning in result.warnings:
             print(f"Note: {warning}", file=sys.stderr)
         state = store.sync_state()
         name = state.session.rep_name if state.session else args.email
@@ -255,7 +257,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     with _store(args) as store:
         engine = sync_engine(store, AppPaths.resolve(args.data_dir))
         _sign_in_again_if_needed(store, engine)
-        report: Any = engine.sync(progress=progress)
+        report = engine.sync(progress=progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
         print(str(report))
@@ -268,7 +270,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sign_in_again_if_needed(store: StoreApi, engine: Any) -> None:
+def _sign_in_again_if_needed(store: StoreApi, engine: SyncEngine) -> None:
     """No stored token (no keyring, or a revoked session): ask for the password once."""
     session = store.sync_state().session
     if session is None or engine.signed_in:

@@ -71,29 +71,6 @@ def lead_from_data(lead_id: str, version: int, d: LeadData) -> Lead:
     )
 
 
-def lead_to_data(lead: Lead) -> LeadData:
-    return LeadData(
-        first_name=lead.first_name,
-        last_name=lead.last_name,
-        company=lead.company,
-        email=lead.email,
-        title=lead.title,
-        industry=lead.industry,
-        company_size=lead.company_size,
-        phone=lead.phone,
-        country=lead.country,
-        lifecycle_stage=lead.lifecycle_stage.value,
-        lead_status=lead.lead_status.value,
-        score=lead.score,
-        source_campaign_id=lead.source_campaign_id,
-        owner_rep_id=lead.owner_rep_id,
-        marketing_notes=lead.marketing_notes,
-        external_id=lead.external_id,
-        created_at=lead.created_at,
-        updated_at=lead.updated_at,
-    )
-
-
 def event_from_data(event_id: str, version: int, d: NurtureEventData) -> NurtureEvent | None:
     """None for an event type this client does not know (a newer hub): skipped, not fatal."""
     try:
@@ -219,7 +196,6 @@ __all__ = [
     "collateral_from_data",
     "event_from_data",
     "lead_from_data",
-    "lead_to_data",
     "rubric_from_data",
     "rubric_to_data",
 ]
