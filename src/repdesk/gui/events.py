@@ -1,4 +1,4 @@
-"""`AppEvents`: the one place views learn that data, sync state or connectivity changed."""
+"""`AppEvents`: the one place views learn that data or connectivity changed."""
 
 from __future__ import annotations
 
@@ -17,8 +17,6 @@ class AppEvents(QObject):
 
     changed = Signal(object)
     """A `repdesk.domain.Changes` that is never empty."""
-    sync_state_changed = Signal(object)
-    """Whatever the sync service reports (its status object); emitted on the GUI thread."""
     online_changed = Signal(bool)
     """True when the hub is reachable, False when the app works offline."""
 

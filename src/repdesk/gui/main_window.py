@@ -93,7 +93,6 @@ class MainWindow(QMainWindow):
         self.lead_list.lead_activated.connect(self.open_lead)
         self.lead_list.log_call_requested.connect(self.open_call_console)
         self.lead_list.model.ids_loaded.connect(self._first_ids)
-        self.lead_view.lead_gone.connect(lambda _id: self.lead_list.refresh())
         self.restore_layout()
         self.lead_list.start()
         self.lead_list.table.setFocus()

@@ -193,7 +193,6 @@ class SyncController(QObject):
             self.online_changed.emit(self._status.online)
             self.ctx.events.online_changed.emit(self._status.online)
         self.status_changed.emit(self._status)
-        self.ctx.events.sync_state_changed.emit(self._status)
 
     # --- schedule --------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ def set_plain(label: QLabel, text: str) -> None:
     label.setText(text)
 
 
-def plain_tooltip(text: str) -> str:
+def plain_tooltip(text: str | None) -> str:
     """Tooltip markup that shows `text` literally.
 
     Qt guesses whether tooltip text is HTML (Qt::mightBeRichText), so a label like

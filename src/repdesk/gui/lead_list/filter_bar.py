@@ -9,8 +9,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from repdesk.domain.leads import Campaign, LifecycleStage
-from repdesk.gui.lead_list.labels import plain_tooltip, stage_labels
-from repdesk.gui.text import one_line, tr
+from repdesk.gui.lead_list.labels import stage_labels
+from repdesk.gui.text import one_line, plain_tooltip, tr
 from repdesk.gui.theme import SPACING_S
 from repdesk.store.api import LeadQuery
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-import html
 
 from repdesk.domain.leads import LifecycleStage
 from repdesk.gui.text import tr
 
 __all__ = [
-    "plain_tooltip",
     "plural",
     "readiness_text",
     "short_stage_label",
@@ -17,18 +15,6 @@ __all__ = [
     "stage_labels",
     "unsent_text",
 ]
-
-
-def plain_tooltip(text: str | None) -> str | None:
-    """A tooltip that shows `text` literally.
-
-    Qt guesses whether tooltip text is HTML (Qt::mightBeRichText), so a lead named
-    "<b>x</b><img src=y>" would render bold with an image. Escaping it inside an explicit
-    rich-text wrapper shows exactly those characters.
-    """
-    if not text:
-        return None
-    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def plural(context: str, n: int, one: str, many: str) -> str:

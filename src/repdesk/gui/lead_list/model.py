@@ -33,9 +33,8 @@ from repdesk.gui.lead_list.cells import (
     foreground,
     tooltip,
 )
-from repdesk.gui.lead_list.labels import plain_tooltip
 from repdesk.gui.ops import OpContext, OpRunner, QueryOp
-from repdesk.gui.text import tr
+from repdesk.gui.text import plain_tooltip, tr
 from repdesk.store.api import LeadQuery, LeadRow
 
 __all__ = [

@@ -20,13 +20,12 @@ from repdesk.domain.feedback import CollateralUse, UseKind
 from repdesk.domain.ids import ensure_utc, new_id, utcnow
 from repdesk.domain.leads import Collateral
 from repdesk.gui.context import AppContext
-from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.lead_view.records import RecordColumn, RecordTableModel, setup_record_table
 from repdesk.gui.ops import CollectionOp, Lane, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
 from repdesk.gui.table_fit import ColumnFitter
-from repdesk.gui.text import format_when, one_line, plain_label, set_plain, tr
+from repdesk.gui.text import format_when, human_size, one_line, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 
 log = logging.getLogger(__name__)
@@ -41,14 +40,6 @@ class CollateralItem:
     checked: bool
     """False until the file lookup (on the files lane) has answered."""
     last_use: CollateralUse | None
-
-
-def size_text(size: int) -> str:
-    if size < 1024:
-        return plural("collateral", size, "%n byte", "%n bytes")
-    if size < 1024 * 1024:
-        return tr("collateral", "%1 KB").replace("%1", str(round(size / 1024)))
-    return tr("collateral", "%1 MB").replace("%1", f"{size / (1024 * 1024):.1f}")
 
 
 def availability(item: CollateralItem) -> str:
@@ -92,7 +83,7 @@ class CollateralTab(QWidget):
                 RecordColumn(tr("collateral", "Campaign"), lambda i: i.campaign),
                 RecordColumn(
                     tr("collateral", "Size"),
-                    lambda i: size_text(i.collateral.size),
+                    lambda i: human_size(i.collateral.size),
                     align_right=True,
                 ),
                 RecordColumn(tr("collateral", "Availability"), availability, tone=_tone),
@@ -245,7 +236,7 @@ class CollateralTab(QWidget):
             self.preview.clear()
             return
         set_plain(self.title, item.collateral.title)
-        details = [size_text(item.collateral.size), availability(item)]
+        details = [human_size(item.collateral.size), availability(item)]
         if item.campaign:
             details.insert(1, item.campaign)
         set_plain(self.info, " · ".join(details))

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from repdesk.gui.lead_list.labels import plain_tooltip
+from repdesk.gui.text import plain_tooltip
 from repdesk.gui.theme import Tone, tone_color
 
 R = TypeVar("R")

@@ -13,8 +13,8 @@ from PySide6.QtGui import QBrush, QFont
 
 from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.domain.leads import NurtureEventType
-from repdesk.gui.lead_list.labels import plain_tooltip, plural
-from repdesk.gui.text import tr
+from repdesk.gui.lead_list.labels import plural
+from repdesk.gui.text import plain_tooltip, tr
 from repdesk.gui.theme import Tone, tone_color
 from repdesk.store.api import TimelineEntry, TimelineKind
 
