@@ -86,13 +86,10 @@ class LeadView(QWidget):
             self._lead_id = None
             self._show(None)
             return
-        if lead_id != self._lead_id:
-            self._lead_id = lead_id
+        if self._detail is not None and self._detail.lead.id == lead_id:
+            return  # already on screen; its own data changes reload it (_on_changes)
+        self._lead_id = lead_id
         self._load()
-
-    def reload(self) -> None:
-        if self._lead_id is not None:
-            self._load()
 
     def focus_tabs(self) -> None:
         self.tabs.setFocus()
