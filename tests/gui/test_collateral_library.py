@@ -15,16 +15,12 @@ from repdesk.store.api import RemoteUpsert
 from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.http import DownloadResult
 from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    CORPUS,
     app_ctx_fixture,
     corpus_collateral,
     grab,
     local_store_fixture,
 )
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared PDF corpus is missing")
-
-ENCRYPTED = "libreoffice-writer-password.pdf"
+from tests.support.corpus import CORPUS, ENCRYPTED
 
 
 class _CorpusDownloader:

@@ -24,9 +24,9 @@ from repdesk.domain.leads import Collateral, Lead
 from repdesk.gui.context import AppContext
 from repdesk.store.api import RemoteUpsert
 from repdesk.store.settings import SETTINGS_FILE_NAME, Settings
+from tests.support.corpus import CORPUS
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = (REPO / ".." / "shared" / "collateral-corpus").resolve()
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "gui-shots"
 
 

@@ -11,12 +11,9 @@ from PySide6.QtGui import QDesktopServices
 
 from repdesk.gui.ops import OpRunner
 from repdesk.gui.pdf_preview import DEFAULT_WIDTH_PX, PdfPreview
+from tests.support.corpus import CORPUS, ENCRYPTED
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "collateral-corpus"
-ENCRYPTED = "libreoffice-writer-password.pdf"
 READABLE = sorted(p.name for p in CORPUS.glob("*.pdf") if p.name != ENCRYPTED)
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared PDF corpus is missing")
 
 
 def _preview(qtbot: Any, runner: OpRunner) -> PdfPreview:

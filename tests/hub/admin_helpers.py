@@ -13,7 +13,6 @@ from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Rep
 from repdesk.hub.pull import pull_page
 
-CORPUS = Path(__file__).parents[2] / ".." / "shared" / "collateral-corpus"
 DATA = Path(__file__).parent / "data"
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.hub.admin_helpers import CORPUS, new_hub, upserts
+from tests.hub.admin_helpers import new_hub, upserts
+from tests.support.corpus import CORPUS
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.hub.admin_helpers import CORPUS, DATA
+from tests.hub.admin_helpers import DATA
+from tests.support.corpus import CORPUS
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub import admin, auth

@@ -25,8 +25,8 @@ from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine
 from repdesk.sync.http import HubClient
 from repdesk.sync.retry import RetryPolicy
+from tests.support.corpus import corpus_pdfs
 
-CORPUS = Path("/work/shared/collateral-corpus")
 PASSWORD = "correct horse battery staple"
 
 
@@ -67,7 +67,7 @@ class World:
 
 
 def _pdfs() -> list[bytes]:
-    return [p.read_bytes() for p in sorted(CORPUS.glob("*.pdf"))[:3]]
+    return [p.read_bytes() for p in corpus_pdfs()[:3]]
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from repdesk.domain.errors import CollateralError, DiskFullError, NetworkError
 from repdesk.domain.leads import Collateral
 from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.http import HubClient
+from tests.support.corpus import corpus_pdfs
 from tests.sync.scripted import Reply, ScriptedServer, ranged_file, scripted_server
-
-CORPUS = Path("/work/shared/collateral-corpus")
 
 
 def item(data: bytes, title: str = "Pricing sheet") -> Collateral:
@@ -24,8 +23,7 @@ def item(data: bytes, title: str = "Pricing sheet") -> Collateral:
 
 
 def pdf_bytes() -> bytes:
-    pdfs = sorted(CORPUS.glob("*.pdf"))
-    return pdfs[0].read_bytes() if pdfs else os.urandom(200_000)
+    return corpus_pdfs()[0].read_bytes()
 
 
 @pytest.fixture

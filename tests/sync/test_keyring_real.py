@@ -1,6 +1,6 @@
 """Round-trips a token through the REAL Secret Service (run under with-secret-service.sh).
 
-    REPDESK_TEST_REAL_KEYRING=1 bash /work/shared/scripts/with-secret-service.sh \
+    REPDESK_TEST_REAL_KEYRING=1 bash ../shared/scripts/with-secret-service.sh \
         .venv/bin/python -m pytest -m keyring tests/sync
 """
 

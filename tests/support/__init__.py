@@ -1,0 +1,1 @@
+"""Test support shared by every test package: data that lives inside the repository."""

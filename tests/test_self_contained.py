@@ -1,0 +1,42 @@
+"""The suite is self-contained: a bare clone (nothing beside it) runs every test.
+
+Tests once read `../shared/collateral-corpus` (two by an absolute path) and stopped at
+collection on a fresh clone. This keeps any test, test helper or doc from reaching outside
+the repository again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.support.corpus import CORPUS, ENCRYPTED, corpus_pdfs
+
+REPO = Path(__file__).resolve().parents[1]
+OUTSIDE = re.compile(
+    r"""["'/]\.\./shared\b"""  # a path string that climbs out to ../shared
+    r"""|"\.\."\s*/\s*"shared"|shared/collateral-corpus"""  # the same, built with pathlib
+    r"""|["'`\s](/work|/home|/root)/"""  # an absolute path on one machine
+)
+
+
+def _texts() -> list[Path]:
+    found = [*REPO.joinpath("tests").rglob("*.py"), *REPO.joinpath("docs").rglob("*.md")]
+    return [p for p in found if p.resolve() != Path(__file__).resolve()]
+
+
+def test_no_test_or_doc_reaches_outside_the_repository() -> None:
+    offenders = []
+    for path in _texts():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if OUTSIDE.search(line):
+                offenders.append(f"{path.relative_to(REPO)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_the_corpus_is_in_the_repository_with_its_licence() -> None:
+    assert CORPUS.is_relative_to(REPO)
+    assert (CORPUS / "LICENSE").read_text(encoding="utf-8").startswith("Attribution-ShareAlike")
+    names = {p.name for p in corpus_pdfs()}
+    assert ENCRYPTED in names
+    assert len(names) == 14
