@@ -20,6 +20,7 @@ import cProfile
 import logging
 import os
 import pstats
+import sys
 import tempfile
 import time
 import uuid
@@ -34,13 +35,16 @@ import sqlalchemy as sa
 from sqlalchemy import insert
 
 from repdesk.domain.ids import new_id, utcnow
-from repdesk.hub import seed
 from repdesk.hub.admin.assign import assign_by_rule
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.protocol.schema import MAX_PULL_LIMIT, MAX_PUSH_BATCH
+
+# The test-only hub row writers live with the tests (tests/support/hub_rows.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support import hub_rows as seed  # noqa: E402
 
 PASSWORD = "benchmark password 1"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

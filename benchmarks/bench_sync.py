@@ -36,7 +36,6 @@ from sqlalchemy import insert
 
 from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id, utcnow
-from repdesk.hub import seed
 from repdesk.hub.app import open_state
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
@@ -46,6 +45,10 @@ from repdesk.store import Store
 from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine
+
+# The test-only hub row writers live with the tests (tests/support/hub_rows.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support import hub_rows as seed  # noqa: E402
 
 TYPES = ["email_opened", "email_clicked", "web_visit", "form_fill", "content_download"]
 ASSETS = ["Pricing page", "ROI calculator", "Webinar: scaling data teams", "Case study"]

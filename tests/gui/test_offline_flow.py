@@ -152,7 +152,7 @@ def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
 def test_conflict_with_marketing_keep_mine_then_sync(
     qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
 ) -> None:
-    from repdesk.hub import seed
+    from tests.support import hub_rows as seed
 
     window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
     _sync(qtbot, window)

@@ -135,10 +135,10 @@ def _password_hash() -> str:
 def hub_world_fixture(tmp_path: Path) -> Iterator[HubWorld]:
     """A hub with one rep (EMAIL / PASSWORD), three of her leads, a rubric and a category."""
     from repdesk.domain.defaults import DEFAULT_RUBRIC
-    from repdesk.hub import seed
     from repdesk.hub.config import HubConfig
     from repdesk.hub.embedded import EmbeddedHub
     from repdesk.protocol.convert import rubric_to_data
+    from tests.support import hub_rows as seed
 
     config = HubConfig.resolve(tmp_path / "hub")
     world: HubWorld | None = None

@@ -61,8 +61,8 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     from sqlalchemy import select
 
     from repdesk.app.demo import start_demo_hub
-    from repdesk.hub import seed
     from repdesk.hub.db import models as m
+    from tests.support import hub_rows as seed
 
     hub = start_demo_hub(tmp_path / "demo")
     world: Demo | None = None

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from repdesk.hub import admin
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Rep
-from repdesk.hub.pull import pull_page
+from repdesk.hub.sync.pull import pull_page
 
 DATA = Path(__file__).parent / "data"
 

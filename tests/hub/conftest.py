@@ -16,8 +16,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from tests.support import hub_rows as seed
 
-from repdesk.hub import auth, seed
+from repdesk.hub import auth
 from repdesk.hub.auth import hash_password
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import sqlite_url

@@ -19,6 +19,7 @@ from repdesk.hub import admin
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.demo import DemoData, generate_demo
+from repdesk.hub.demo.loader import seed_demo
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -31,7 +32,7 @@ def demo() -> DemoData:
 @pytest.fixture
 def seeded(tmp_path: Path, demo: DemoData) -> Iterator[admin.Hub]:
     with new_hub(HubConfig.resolve(tmp_path / "hub")) as hub:
-        admin.seed_demo(hub, demo)
+        seed_demo(hub, demo)
         yield hub
 
 
@@ -53,7 +54,7 @@ def test_demo_seed_fills_the_hub_and_each_rep_pulls_exactly_their_book(
     notes = {n.id for n in demo.activity.call_notes if n.lead_id in own}
     assert notes and upserts(seeded, alex.id, "call_note") == notes
     with pytest.raises(ValidationError, match="empty hub"):
-        admin.seed_demo(seeded, demo)
+        seed_demo(seeded, demo)
 
 
 def _export(hub: admin.Hub, fmt: str, since: datetime | None = None) -> str:

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from repdesk.domain.ids import utcnow
-from repdesk.hub import changes
-from repdesk.hub.changes import Touch
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database, sqlite_url
 from repdesk.hub.db.migrate import upgrade_database
+from repdesk.hub.sync import changes
+from repdesk.hub.sync.changes import Touch
 
 touches = st.lists(
     st.builds(

@@ -15,7 +15,7 @@ from tests.support.corpus import CORPUS
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub import admin, auth
-from repdesk.hub.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
+from repdesk.hub.cli.main import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import CallNote, Lead
 from repdesk.hub.demo import DEMO_PASSWORD

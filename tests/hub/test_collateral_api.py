@@ -10,9 +10,9 @@ import pytest
 from tests.hub.conftest import PDF_BYTES, World
 from tests.hub.helpers import assert_error
 
-from repdesk.hub import changes
 from repdesk.hub.db.models import Collateral
 from repdesk.hub.embedded import EmbeddedHub
+from repdesk.hub.sync import changes
 
 Clients = Callable[[str], httpx.Client]
 SIZE = len(PDF_BYTES)

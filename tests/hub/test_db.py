@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from repdesk.domain.errors import SchemaTooNewError
-from repdesk.hub import changes
 from repdesk.hub.db.engine import Database, sqlite_url
 from repdesk.hub.db.migrate import head_revision, upgrade_database
 from repdesk.hub.db.models import ChangeLog, HubMeta, Lead, NurtureEvent, Rep
+from repdesk.hub.sync import changes
 
 
 def test_upgrade_is_idempotent_and_sets_an_epoch(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.support import hub_rows as seed
 
-from repdesk.hub import seed
 from repdesk.hub.config import HubConfig
 from repdesk.hub.embedded import EmbeddedHub
 

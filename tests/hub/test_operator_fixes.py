@@ -21,7 +21,7 @@ from tests.hub.helpers import mutation, push
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub import admin, auth
-from repdesk.hub.cli import EXIT_ERROR, EXIT_OK, main
+from repdesk.hub.cli.main import EXIT_ERROR, EXIT_OK, main
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import describe_database, normalize_database_url
@@ -211,7 +211,7 @@ def test_collateral_list_shows_the_campaign_and_retire_removes_it_from_reps(
     with new_hub(config) as hub:
         admin.add_rep(hub, "rita@example.test", "Rita", "a long enough password")
         rep = rep_id(hub, "rita@example.test")
-        from repdesk.hub import seed
+        from tests.support import hub_rows as seed
 
         seed.add_campaign(hub.db, "Spring webinar")
         info = admin.add_collateral(hub, pdf, "Pricing sheet", campaign="Spring webinar")

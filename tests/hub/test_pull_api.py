@@ -9,8 +9,8 @@ import httpx
 import pytest
 from tests.hub.conftest import RUBRIC, World
 from tests.hub.helpers import assert_error, mutation, note, pull_all, push, state_of
+from tests.support import hub_rows as seed
 
-from repdesk.hub import seed
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.protocol.schema import (
     CampaignData,
@@ -155,8 +155,8 @@ def test_reassignment_moves_the_lead_with_its_full_history(
 
 
 def test_deleted_lead_is_removed(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
-    from repdesk.hub import changes
     from repdesk.hub.db.models import Lead
+    from repdesk.hub.sync import changes
 
     alice = client_for("alice@example.test")
     _, cursor = pull_all(alice)
@@ -234,8 +234,8 @@ def test_a_row_whose_stored_data_is_broken_is_left_out_not_a_500(
 def test_a_rotated_epoch_expires_every_cursor(
     world: World, hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    from repdesk.hub.cursor import rotate_epoch
     from repdesk.hub.embedded import EmbeddedHub as Hub
+    from repdesk.hub.sync.cursor import rotate_epoch
 
     alice = client_for("alice@example.test")
     _, cursor = pull_all(alice)

@@ -12,13 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from tests.support import hub_rows as seed
 
 from repdesk.domain.ids import new_id, utcnow
-from repdesk.hub import changes, seed
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database, sqlite_url
 from repdesk.hub.db.migrate import upgrade_database
-from repdesk.hub.pull import pull_page
+from repdesk.hub.sync import changes
+from repdesk.hub.sync.pull import pull_page
 
 REPS = ("r1", "r2")
 Key = tuple[str, str]

@@ -10,8 +10,8 @@ import httpx
 from sqlalchemy import func, select
 from tests.hub.conftest import World
 from tests.hub.helpers import mutation, note, pull_all, push, state_of
+from tests.support import hub_rows as seed
 
-from repdesk.hub import seed
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
 
@@ -236,7 +236,7 @@ def test_a_batch_answers_in_order_and_an_empty_batch_is_fine(
 
 
 def test_writes_about_a_deleted_lead(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
-    from repdesk.hub import changes
+    from repdesk.hub.sync import changes
 
     alice = client_for("alice@example.test")
     lead = world.alice_leads[2]

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from tests.hub.conftest import World
 from tests.hub.helpers import note, pull_all, push, state_of
 
-from repdesk.hub import push_effects
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
+from repdesk.hub.sync import push_effects
 
 Clients = Callable[[str], httpx.Client]
 

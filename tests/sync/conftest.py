@@ -13,7 +13,6 @@ import pytest
 
 from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES, DEFAULT_RUBRIC
 from repdesk.domain.ids import utcnow
-from repdesk.hub import seed
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
 from repdesk.hub.embedded import EmbeddedHub
@@ -25,6 +24,7 @@ from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine
 from repdesk.sync.http import HubClient
 from repdesk.sync.retry import RetryPolicy
+from tests.support import hub_rows as seed
 from tests.support.corpus import corpus_pdfs
 
 PASSWORD = "correct horse battery staple"

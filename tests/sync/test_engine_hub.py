@@ -19,12 +19,12 @@ from repdesk.domain.feedback import (
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
-from repdesk.hub import seed
 from repdesk.hub.auth import revoke_rep_tokens
 from repdesk.hub.db import models as m
 from repdesk.store.api import LeadQuery
 from repdesk.sync.engine import UnsentWorkError
 from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
+from tests.support import hub_rows as seed
 from tests.sync.conftest import PASSWORD, Client, ClientMaker, LiveHub, World, sign_in
 
 
@@ -205,7 +205,7 @@ def test_expired_cursor_means_full_resync_and_the_outbox_survives(
 ) -> None:
     """The client's cursor is replaced (through the store's own API) by one from another hub
     database, as after the hub was restored from a backup: the hub answers 410."""
-    from repdesk.hub.cursor import encode_cursor
+    from repdesk.hub.sync.cursor import encode_cursor
 
     ada = make_client("ada")
     sign_in(ada, world.hub, "ada@example.com")

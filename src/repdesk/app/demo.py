@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from repdesk.hub.admin.hub import open_hub
-from repdesk.hub.admin.seed import seed_demo
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import sqlite_url
 from repdesk.hub.demo import DEMO_PASSWORD, DEMO_REPS
+from repdesk.hub.demo.loader import seed_demo
 from repdesk.hub.embedded import EmbeddedHub
 
 log = logging.getLogger(__name__)

@@ -43,14 +43,12 @@ from repdesk.hub.admin.reps import (
     list_reps,
     reset_password,
 )
-from repdesk.hub.admin.seed import DemoSummary, seed_demo
 
 __all__ = [
     "FORMATS",
     "WHERE_FIELDS",
     "AssignReport",
     "CollateralInfo",
-    "DemoSummary",
     "EventImportReport",
     "FeedbackRow",
     "Hub",
@@ -79,7 +77,6 @@ __all__ = [
     "pdf_problem",
     "reset_password",
     "seed_defaults",
-    "seed_demo",
     "set_rubric",
     "set_taxonomy",
     "unassign",

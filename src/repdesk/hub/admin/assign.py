@@ -14,10 +14,10 @@ from repdesk.domain.errors import ValidationError
 from repdesk.domain.leads import LifecycleStage
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.reps import find_rep
-from repdesk.hub.changes import reassign_leads
 from repdesk.hub.db.models import Campaign, Lead, Rep
 from repdesk.hub.importers import RowError, values
 from repdesk.hub.importers.reading import ImportFileError, iter_dicts, read_table
+from repdesk.hub.sync.changes import reassign_leads
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub.admin.hub import Hub
-from repdesk.hub.changes import touch_global
 from repdesk.hub.db.models import Campaign, Collateral
+from repdesk.hub.sync.changes import touch_global
 
 log = logging.getLogger(__name__)
 

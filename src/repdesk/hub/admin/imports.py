@@ -12,9 +12,15 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import new_id
 from repdesk.hub.admin.hub import Hub
-from repdesk.hub.changes import chunks, reassign_lead, touch_global, touch_lead, touch_lead_item
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
 from repdesk.hub.importers import EventRecord, LeadRecord, RowError, parse_events, parse_leads
+from repdesk.hub.sync.changes import (
+    chunks,
+    reassign_lead,
+    touch_global,
+    touch_lead,
+    touch_lead_item,
+)
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES, DEFAULT_RUBRIC
 from repdesk.domain.errors import ValidationError
 from repdesk.hub.admin.hub import Hub
-from repdesk.hub.changes import touch_global
 from repdesk.hub.db.models import ObjectionCategory, RubricRow
+from repdesk.hub.sync.changes import touch_global
 from repdesk.protocol.convert import rubric_to_data
 from repdesk.protocol.schema import RubricData
 

@@ -11,7 +11,7 @@ from repdesk.hub import auth
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
 from repdesk.hub.db.models import Rep
-from repdesk.hub.storable import problem
+from repdesk.hub.sync.storable import problem
 from repdesk.protocol.schema import ErrorResponse, LoginRequest, LoginResponse, RepInfo
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from pydantic import Field, ValidationError
 from repdesk.domain.ids import utcnow
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
-from repdesk.hub.cursor import CursorExpired, decode_cursor, encode_cursor
-from repdesk.hub.pull import max_seq, pull_page
-from repdesk.hub.push import push_batch, rejected, validation_errors
-from repdesk.hub.storable import problem
+from repdesk.hub.sync.cursor import CursorExpired, decode_cursor, encode_cursor
+from repdesk.hub.sync.pull import max_seq, pull_page
+from repdesk.hub.sync.push import push_batch, rejected, validation_errors
+from repdesk.hub.sync.storable import problem
 from repdesk.protocol.schema import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,

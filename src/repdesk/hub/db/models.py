@@ -3,7 +3,7 @@
 Ids are strings: hub-made ids are uuid4, ids of the reps' writes are the client-made
 `entity_id` of the mutation that created them. Every datetime is stored and returned as
 aware UTC (`UtcDateTime`). Rows that sync to reps carry a `version` that is bumped on each
-change; every writer must also call `repdesk.hub.changes.touch` (see there).
+change; every writer must also call `repdesk.hub.sync.changes.touch` (see there).
 """
 
 from __future__ import annotations
@@ -338,7 +338,7 @@ class ChangeLog(Base):
 
     `seq` only grows (AUTOINCREMENT on SQLite so a deleted top row's number is never
     reused); `audience` is a rep id or `"*"` (every rep). Write it only through
-    `repdesk.hub.changes`.
+    `repdesk.hub.sync.changes`.
     """
 
     __tablename__ = "change_log"

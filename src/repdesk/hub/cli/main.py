@@ -22,8 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from repdesk.domain.errors import RepdeskError, ValidationError
 from repdesk.hub import admin
 from repdesk.hub.admin.hub import describe
-from repdesk.hub.cli_parser import PROG, build_parser
+from repdesk.hub.cli.parser import PROG, build_parser
 from repdesk.hub.config import HubConfig
+from repdesk.hub.demo.loader import seed_demo
 from repdesk.hub.importers import RowError, values
 from repdesk.hub.serving import check_port_free, uvicorn_config
 
@@ -251,7 +252,7 @@ def _feedback(hub: admin.Hub, args: argparse.Namespace) -> int:
 
 def _demo(config: HubConfig, _args: argparse.Namespace) -> int:
     with admin.open_hub(config, create=True) as hub:
-        s = admin.seed_demo(hub)
+        s = seed_demo(hub)
     print(
         f"Demo hub ready at {config.home}: {s.leads} leads ({s.assigned} assigned), "
         f"{s.events} nurture events, {s.campaigns} campaigns, {s.collateral} collateral PDFs, "

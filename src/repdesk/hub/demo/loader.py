@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.leads import Campaign, Lead, NurtureEvent
 from repdesk.domain.qualification import BANT_ORDER
-from repdesk.hub import changes
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.reference import seed_defaults
 from repdesk.hub.auth import hash_password
-from repdesk.hub.changes import ALL, Touch
 from repdesk.hub.db import models as m
 from repdesk.hub.demo import DemoData, DemoFile, DemoRep, generate_demo
+from repdesk.hub.sync import changes
+from repdesk.hub.sync.changes import ALL, Touch
 
 log = logging.getLogger(__name__)
 

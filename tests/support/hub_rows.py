@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from repdesk.domain.ids import utcnow
-from repdesk.hub import changes
 from repdesk.hub.auth import hash_password, normalize_email
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database
 from repdesk.hub.files import CollateralFiles
+from repdesk.hub.sync import changes
 from repdesk.protocol.schema import RubricData
 
 

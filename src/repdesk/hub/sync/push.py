@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from repdesk.domain.outbox import MutationKind
-from repdesk.hub import changes, push_effects
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database
-from repdesk.hub.push_effects import Outcome, Rejected
-from repdesk.hub.storable import problem
+from repdesk.hub.sync import changes, push_effects
+from repdesk.hub.sync.push_effects import Outcome, Rejected
+from repdesk.hub.sync.storable import problem
 from repdesk.protocol.schema import (
     PAYLOAD_MODELS,
     Mutation,

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.feedback import DispositionKind
 from repdesk.domain.ids import ensure_utc, utcnow
-from repdesk.hub import changes
 from repdesk.hub.db import models as m
-from repdesk.hub.qualify import apply_qualification
+from repdesk.hub.sync import changes
+from repdesk.hub.sync.qualify import apply_qualification
 from repdesk.protocol.schema import (
     CallNotePayload,
     CollateralUsedPayload,

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.qualification import BANT_ORDER
-from repdesk.hub import changes
 from repdesk.hub.db import models as m
-from repdesk.hub.serialize import answer_data
+from repdesk.hub.sync import changes
+from repdesk.hub.sync.serialize import answer_data
 from repdesk.protocol.schema import QualificationPayload
 
 

@@ -18,9 +18,9 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from repdesk.hub import serialize as ser
-from repdesk.hub.changes import ALL
 from repdesk.hub.db import models as m
+from repdesk.hub.sync import serialize as ser
+from repdesk.hub.sync.changes import ALL
 from repdesk.protocol.schema import Change, Entity
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""`repdesk-hub`: the operator's command line over the same operations as the workspace."""

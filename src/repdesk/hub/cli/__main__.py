@@ -1,0 +1,3 @@
+from repdesk.hub.cli.main import main
+
+raise SystemExit(main())
