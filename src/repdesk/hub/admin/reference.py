@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES, DEFAULT_RUBRIC
 from repdesk.domain.errors import ValidationError
+from repdesk.domain.ids import utcnow
 from repdesk.hub.admin.hub import Hub
-from repdesk.hub.db.models import ObjectionCategory, RubricRow
+from repdesk.hub.db.models import ObjectionCategory, RubricRow, RubricVersion
 from repdesk.hub.sync.changes import touch_global
 from repdesk.protocol.convert import rubric_to_data
 from repdesk.protocol.schema import RubricData
@@ -136,7 +137,7 @@ def validate_rubric(raw: Any, name: str = "the rubric file") -> RubricData:
     return rubric
 
 
-def _store_rubric(session: Session, data: dict[str, Any]) -> RubricRow:
+def _store_rubric(session: Session, data: dict[str, Any], published_by: str = "") -> RubricRow:
     row = session.scalar(select(RubricRow).where(RubricRow.active.is_(True)).limit(1))
     if row is None:
         row = RubricRow(name=data["name"], data=data, active=True, version=1)
@@ -146,6 +147,16 @@ def _store_rubric(session: Session, data: dict[str, Any]) -> RubricRow:
         row.data = data
         row.version += 1
     session.flush()  # the id is made on flush
+    session.add(
+        RubricVersion(
+            rubric_id=row.id,
+            version=row.version,
+            name=row.name,
+            data=data,
+            published_at=utcnow(),
+            published_by=published_by,
+        )
+    )
     touch_global(session, "rubric", row.id, row.version)
     return row
 

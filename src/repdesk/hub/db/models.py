@@ -86,6 +86,9 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(320))
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+    realm: Mapped[str] = mapped_column(String(20), default="rep")
+    """Whose sign-in: "rep" (the desktop app) or "workspace" (marketing's browser); each
+    realm is throttled on its own, so one cannot lock the other out."""
 
 
 # --- marketing's data ------------------------------------------------------------------
@@ -131,6 +134,9 @@ class Lead(Base):
     owner_rep_id: Mapped[str | None] = mapped_column(
         ForeignKey("reps.id", ondelete="SET NULL"), default=None, index=True
     )
+    assigned_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When the current owner got the lead (speed to lead counts from here); None when
+    unassigned."""
     marketing_notes: Mapped[str] = mapped_column(Text, default="")
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     """Soft delete: the reps' writes about the lead stay for marketing's reports."""
@@ -312,6 +318,73 @@ class CollateralUseRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+# --- marketing's workspace --------------------------------------------------------------
+
+
+class User(Base):
+    """A person of marketing's team who signs in to the web workspace (never a rep)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    """Stored lower-cased and stripped (see `repdesk.hub.auth.normalize_email`)."""
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20), default="marketing")
+    """"marketing" or "admin" (admins also manage people and read the audit log)."""
+    password_hash: Mapped[str] = mapped_column(String(256))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser; the cookie holds a random token, only its sha256 is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    """Every form and state-changing request must echo it (synchroniser token)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditEntry(Base):
+    """One change made in the workspace (or by the CLI): who, what, when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320))
+    """The user's email, or "cli" for the operator's command line."""
+    action: Mapped[str] = mapped_column(String(100))
+    """A dotted verb, e.g. "rubric.publish", "collateral.tag", "user.add"."""
+    target: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RubricVersion(Base):
+    """Every published rubric, kept: the workspace shows the history."""
+
+    __tablename__ = "rubric_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rubric_id: Mapped[str] = mapped_column(String(ID), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(320), default="")
+
+
 # --- sync bookkeeping ------------------------------------------------------------------
 
 
@@ -381,8 +454,12 @@ __all__ = [
     "ProcessedMutation",
     "Qualification",
     "QualificationField",
+    "AuditEntry",
     "Rep",
     "RubricRow",
+    "RubricVersion",
     "Token",
+    "User",
     "UtcDateTime",
+    "WebSession",
 ]

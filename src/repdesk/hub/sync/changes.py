@@ -283,10 +283,12 @@ def reassign_leads(session: Session, leads: Iterable[Lead], new_owner_id: str | 
     Returns how many leads changed hands.
     """
     moved: list[tuple[Lead, str | None]] = []
+    now = utcnow()
     for lead in leads:
         if lead.owner_rep_id != new_owner_id:
             moved.append((lead, lead.owner_rep_id))
             lead.owner_rep_id = new_owner_id
+            lead.assigned_at = None if new_owner_id is None else now
             lead.version += 1
     if not moved:
         return 0
