@@ -40,3 +40,11 @@ def test_the_corpus_is_in_the_repository_with_its_licence() -> None:
     names = {p.name for p in corpus_pdfs()}
     assert ENCRYPTED in names
     assert len(names) == 14
+
+
+def test_the_readme_apt_line_is_the_package_list_ci_installs() -> None:
+    listed = (REPO / "packaging" / "qt-system-packages.txt").read_text(encoding="utf-8").split()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    line = next(row for row in readme.splitlines() if row.startswith("apt-get install -y"))
+    assert line.split()[3:] == listed
+    assert "packaging/qt-system-packages.txt" in (REPO / ".ci" / "run").read_text(encoding="utf-8")

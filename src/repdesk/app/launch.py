@@ -30,6 +30,13 @@ def _has_display() -> bool:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    from repdesk.app.qt_platform import check_xcb
+
+    missing = check_xcb()
+    if missing:
+        # Qt would abort with a message that names no library; say which ones, and how.
+        print(missing, file=sys.stderr)
+        return 1
     if not _has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         if not args.screenshot:
@@ -140,7 +147,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             for path in render_screenshots(ctx, Path(args.screenshot)):
                 print(path)
             return 0
-        return _interactive(app, ctx, engine, demo is not None)
+        return _interactive(app, ctx, engine, demo is not None, grab=args.grab_window)
     finally:
         if ctx is not None:
             ctx.shutdown()
@@ -149,7 +156,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             demo.stop()
 
 
-def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
+def _interactive(app: Any, ctx: Any, engine: Any, demo: bool, grab: str | None = None) -> int:
     from repdesk.gui.main_window import MainWindow
     from repdesk.gui.signin import SignInDialog
 
@@ -175,7 +182,9 @@ def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
     window.signed_out.connect(reauth.open)
     window.sign_in_requested.connect(reauth.open)
     window.show()
-    if controller is not None:
+    if grab:
+        _grab_screen_when_shown(app, window, Path(grab))
+    elif controller is not None:
         controller.start_schedule(first_delay_ms=0)
     _quit_on_signals(app, window)
     try:
@@ -183,6 +192,29 @@ def _interactive(app: Any, ctx: Any, engine: Any, demo: bool) -> int:
     finally:
         if controller is not None:
             controller.shutdown()
+
+
+def _grab_screen_when_shown(app: Any, window: Any, path: Path) -> None:
+    """Once the window is on screen and painted, save the whole screen to `path` and quit
+    (`--grab-window`: proves a real display shows the app, e.g. under Xvfb in CI)."""
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(window)
+
+    def check() -> None:
+        handle = window.windowHandle()
+        if handle is None or not handle.isExposed():
+            return
+        timer.stop()
+        window.repaint()
+        screen = handle.screen()
+        saved = screen.grabWindow(0).save(str(path), "PNG")
+        print(f"{'Saved' if saved else 'Could not save'} a picture of the screen: {path}")
+        window.close()
+        app.exit(0 if saved else 1)
+
+    timer.timeout.connect(check)
+    timer.start(50)
 
 
 def _quit_on_signals(app: Any, window: Any) -> None:

@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="render the main views offscreen into PNG files in DIR and exit",
     )
+    parser.add_argument(
+        "--grab-window",
+        metavar="PNG",
+        help="open the real window, save a picture of the screen to PNG once it is shown, "
+        "and exit (a smoke test for a display)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("login", help="sign in to a hub (password from a prompt, or stdin)")
