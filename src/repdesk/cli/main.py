@@ -107,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_gui(args)
     from repdesk.cli.commands import run_command
+    from repdesk.terminal import run_quietly_piped
 
-    return run_command(args)
+    return run_quietly_piped(lambda: run_command(args))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from repdesk.hub.config import HubConfig
 from repdesk.hub.demo.loader import seed_demo
 from repdesk.hub.importers import RowError, values
 from repdesk.hub.serving import check_port_free, uvicorn_config
+from repdesk.terminal import run_quietly_piped
 
 log = logging.getLogger(__name__)
 
@@ -304,6 +305,10 @@ def _setup_logging(config: HubConfig) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return run_quietly_piped(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -322,6 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("database error")
         first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         return _fail(f"The hub database refused the change: {first[0] if first else exc}")
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): run_quietly_piped ends quietly
     except OSError as exc:
         log.exception("file error")
         name = f" {exc.filename}" if exc.filename else ""
