@@ -132,7 +132,10 @@ def test_a_whole_call_from_the_keyboard(qtbot: Any, ctx: AppContext) -> None:
     assert disposition.kind == DispositionKind.RETURN_TO_NURTURE
     assert disposition.reason == "Budget only in Q3"
     kinds = [item.kind for item in store.outbox()]
-    assert kinds.count(MutationKind.QUALIFICATION_UPDATE) >= 3
+    # Every answer of the call (picks, words, confidence) is one queued BANT change.
+    assert kinds.count(MutationKind.QUALIFICATION_UPDATE) == 1
+    [qualification] = [i for i in store.outbox() if i.kind is MutationKind.QUALIFICATION_UPDATE]
+    assert set(qualification.payload["fields"]) == {"budget", "authority", "need"}
     for kind in (
         MutationKind.CALL_NOTE_CREATE,
         MutationKind.OBJECTION_CREATE,

@@ -148,7 +148,8 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
     texts = [w.text() for w in panel.detail.findChildren(type(panel.detail.reason))]
     assert "Yours: Next year or later" in texts, "BANT codes show as the rubric's labels"
     assert "Marketing's: This quarter" in texts
-    assert panel.model.index(1, 2).data() == "BANT answers: Timeframe: Next year or later"
+    shown = panel.model.index(1, 2).data()
+    assert shown == "BANT answers: Timeframe: \u2014 \u2192 Next year or later"
     (conflict_b,) = [c for c in local_store.conflicts() if c.mutation_id == second.id]
     panel.detail.conflict_buttons[(conflict_b.id, False)].click()
     _settle(qtbot, panel)
@@ -255,4 +256,32 @@ def test_only_the_most_recent_sent_items_are_listed_but_every_unsent_one_is(
         ("note 2", "applied"),
         ("note 3", "applied"),
         ("note 4", "pending"),
+    ]
+
+
+def test_one_answer_is_one_line_with_before_and_after(local_store: Any) -> None:
+    """The pick, their words and the confidence, given one after another on a call, are
+    one outbox line saying what the answer was and what it is now."""
+    from repdesk.domain.outbox import MutationKind
+    from repdesk.domain.qualification import Confidence
+    from repdesk.gui.outbox_model import load_rows
+
+    need = BantDimension.NEED
+    ada = lead("Ada Lovelace")
+    seed_leads(local_store, ada)
+    local_store.update_bant(ada.id, {need: BantAnswer(need, "nice to have")})
+    [first] = local_store.take_for_push(10)
+    local_store.apply_outcomes([MutationOutcome(first.id, OutboxState.APPLIED, server_version=1)])
+    local_store.update_bant(ada.id, {need: BantAnswer(need, "CRM sync")})
+    local_store.update_bant(ada.id, {need: BantAnswer(need, "CRM sync", verbatim="we retype")})
+    local_store.update_bant(
+        ada.id,
+        {need: BantAnswer(need, "CRM sync", verbatim="we retype", confidence=Confidence.HIGH)},
+    )
+    rows = [
+        r for r in load_rows(local_store) if r.item.kind is MutationKind.QUALIFICATION_UPDATE
+    ]
+    assert [(r.item.state, r.summary) for r in rows] == [
+        (OutboxState.APPLIED, "Need: \u2014 \u2192 nice to have"),
+        (OutboxState.PENDING, "Need: nice to have \u2192 CRM sync"),
     ]

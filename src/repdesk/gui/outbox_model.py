@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from repdesk.domain.qualification import Rubric
 from repdesk.gui.table_model import RowTableModel
 from repdesk.gui.text import format_when, one_line, plain_tooltip, tr
 from repdesk.gui.theme import Tone, tone_color
-from repdesk.store.api import StoreApi
+from repdesk.store.api import AnswerChange, StoreApi
 
 __all__ = [
     "RECENT_SENT_SHOWN",
@@ -40,10 +40,12 @@ class OutboxRow:
     conflicts: tuple[Conflict, ...] = ()
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """BANT value codes -> the rubric's labels, by dimension ("budget" -> {"approved": ...})."""
+    changes: tuple[AnswerChange, ...] = ()
+    """For a BANT change: each dimension's value before and after it."""
 
     @property
     def summary(self) -> str:
-        return summary(self.item, self.labels)
+        return summary(self.item, self.labels, self.changes)
 
     def value_label(self, dimension: str, code: str) -> str:
         return self.labels.get(dimension, {}).get(code, code)
@@ -81,7 +83,11 @@ def rubric_labels(rubric: Rubric | None) -> dict[str, dict[str, str]]:
     return {d.dimension.value: {o.code: o.label for o in d.options} for d in rubric.dimensions}
 
 
-def summary(item: OutboxItem, labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
+def summary(
+    item: OutboxItem,
+    labels: Mapping[str, Mapping[str, str]] | None = None,
+    changes: Sequence[AnswerChange] = (),
+) -> str:
     """A short plain-text line about what the change says (from its queued payload)."""
     p: dict[str, Any] = item.payload if isinstance(item.payload, dict) else {}
     kind = item.kind
@@ -90,11 +96,14 @@ def summary(item: OutboxItem, labels: Mapping[str, Mapping[str, str]] | None = N
     if kind is MutationKind.QUALIFICATION_UPDATE:
         fields = p.get("fields")
         if isinstance(fields, dict) and fields:
+            before = {c.dimension: c.before for c in changes}
             parts = []
             for name, answer in fields.items():
                 value = str(answer.get("value", "")) if isinstance(answer, dict) else ""
-                value = (labels or {}).get(str(name), {}).get(value, value)
-                shown = value if value else tr("outbox", "cleared")
+                shown = _answer_label(labels, str(name), value) or tr("outbox", "cleared")
+                if str(name) in before:
+                    was = _answer_label(labels, str(name), before[str(name)]) or "\u2014"
+                    shown = f"{was} \u2192 {shown}"
                 parts.append(f"{str(name).capitalize()}: {shown}")
             return one_line(", ".join(parts))
         return ""
@@ -108,6 +117,10 @@ def summary(item: OutboxItem, labels: Mapping[str, Mapping[str, str]] | None = N
         verb = tr("outbox", "Sent") if p.get("kind") == "sent" else tr("outbox", "Shown")
         return one_line(verb)
     return ""
+
+
+def _answer_label(labels: Mapping[str, Mapping[str, str]] | None, dimension: str, code: str) -> str:
+    return (labels or {}).get(dimension, {}).get(code, code)
 
 
 #: Sent items stay in the store for good; the panel shows only the most recent of them.
@@ -129,8 +142,16 @@ def load_rows(store: StoreApi, recent_sent: int = RECENT_SENT_SHOWN) -> list[Out
     lead_ids = list(dict.fromkeys(i.lead_id for i in items))
     names = {row.id: row.name for row in store.lead_rows(lead_ids)} if lead_ids else {}
     labels = rubric_labels(store.rubric())
+    bant_ids = [i.id for i in items if i.kind is MutationKind.QUALIFICATION_UPDATE]
+    changes = store.bant_changes(bant_ids) if bant_ids else {}
     return [
-        OutboxRow(item, names.get(item.lead_id, ""), tuple(by_mutation.get(item.id, ())), labels)
+        OutboxRow(
+            item,
+            names.get(item.lead_id, ""),
+            tuple(by_mutation.get(item.id, ())),
+            labels,
+            changes.get(item.id, ()),
+        )
         for item in items
     ]
 

@@ -12,7 +12,7 @@ from repdesk.domain.changes import NO_CHANGES, Changes
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.feedback import CallNote, CollateralUse, Disposition, Objection
 from repdesk.domain.ids import new_id, utcnow
-from repdesk.domain.outbox import MutationKind, OutboxItem
+from repdesk.domain.outbox import MutationKind, OutboxItem, OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.store import fts
 from repdesk.store.convert import answer_to_json, iso, to_db
@@ -20,6 +20,7 @@ from repdesk.store.convert_feedback import (
     disposition_values,
     note_values,
     objection_values,
+    outbox_from_row,
     use_values,
 )
 from repdesk.store.derived import recompute_readiness, touch
@@ -153,18 +154,31 @@ def update_bant(
             changed[dim] = answer
     if not changed:
         return NO_CHANGES
-    mutation_id = new_id()
-    write_answers(conn, lead_id, changed, now, source="rep", mutation_id=mutation_id)
-    enqueue(
-        conn,
-        MutationKind.QUALIFICATION_UPDATE,
-        lead_id,
-        lead_id,
-        {"fields": {dim.value: answer_payload(a) for dim, a in changed.items()}},
-        base_version=current.version,
-        recorded_at=now,
-        mutation_id=mutation_id,
-    )
+    fields = {dim.value: answer_payload(a) for dim, a in changed.items()}
+    unsent = _unsent_qualification(conn, lead_id, current.version)
+    if unsent is not None:
+        # Still only on this computer: fold the edit into it (one answer, one mutation).
+        mutation_id = unsent.id
+        merged = {**unsent.payload.get("fields", {}), **fields}
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == mutation_id)
+            .values(payload={"fields": merged}, recorded_at=to_db(now))
+        )
+        write_answers(conn, lead_id, changed, now, source="rep", mutation_id=mutation_id)
+    else:
+        mutation_id = new_id()
+        write_answers(conn, lead_id, changed, now, source="rep", mutation_id=mutation_id)
+        enqueue(
+            conn,
+            MutationKind.QUALIFICATION_UPDATE,
+            lead_id,
+            lead_id,
+            {"fields": fields},
+            base_version=current.version,
+            recorded_at=now,
+            mutation_id=mutation_id,
+        )
     return Changes(
         leads=True,
         lead_ids=frozenset({lead_id}),
@@ -172,6 +186,31 @@ def update_bant(
         qualification=True,
         outbox=True,
     )
+
+
+def _unsent_qualification(conn: Connection, lead_id: str, version: int) -> OutboxItem | None:
+    """The lead's queued BANT change that a new edit may be folded into, if any.
+
+    Only one never offered to the hub (`sent_at` is set the moment a push takes it, so an
+    item in flight or sent is never changed: exactly-once holds), made against the same
+    hub version (a newer pull means the rep has seen newer answers: a new mutation says
+    so), and the lead's LAST queued item (folding must not reorder the lead's changes).
+    """
+    row = conn.execute(
+        select(OUTBOX).where(OUTBOX.c.lead_id == lead_id).order_by(OUTBOX.c.seq.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    item = outbox_from_row(row)
+    fits = (
+        item.kind is MutationKind.QUALIFICATION_UPDATE
+        and item.state is OutboxState.PENDING
+        and item.sent_at is None
+        and item.attempts == 0
+        and item.base_version == version
+        and isinstance(item.payload.get("fields"), dict)
+    )
+    return item if fits else None
 
 
 def write_answers(

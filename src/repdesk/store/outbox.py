@@ -35,6 +35,16 @@ def pending(conn: Connection, limit: int) -> list[OutboxItem]:
     return [outbox_from_row(r) for r in rows]
 
 
+def take_for_push(conn: Connection, limit: int) -> list[OutboxItem]:
+    """The next pending items, each stamped as offered to the hub (`sent_at`), in one
+    transaction: from here on a local edit is never folded into them."""
+    taken = pending(conn, limit)
+    fresh = [i.id for i in taken if i.sent_at is None]
+    if fresh:
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(fresh)).values(sent_at=to_db(utcnow())))
+    return taken
+
+
 def items(conn: Connection, states: Sequence[OutboxState] = ()) -> list[OutboxItem]:
     stmt = select(OUTBOX).order_by(OUTBOX.c.seq)
     if states:

@@ -24,7 +24,14 @@ from repdesk.domain.leads import Collateral, Lead, LifecycleStage, NurtureEvent
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer
 from repdesk.store import fts
-from repdesk.store.api import LeadQuery, LeadRow, LeadSort, SearchHit, SearchKind
+from repdesk.store.api import (
+    AnswerChange,
+    LeadQuery,
+    LeadRow,
+    LeadSort,
+    SearchHit,
+    SearchKind,
+)
 from repdesk.store.convert import (
     bant_from_row,
     collateral_from_row,
@@ -205,6 +212,39 @@ def bant_history(conn: Connection, lead_id: str) -> list[BantAnswer]:
         .order_by(BANT_HISTORY.c.recorded_at.desc(), BANT_HISTORY.c.pk.desc())
     )
     return [history_from_row(r) for r in rows]
+
+
+def bant_changes(
+    conn: Connection, mutation_ids: Sequence[str]
+) -> dict[str, tuple[AnswerChange, ...]]:
+    """For each BANT mutation: each dimension's value before its first edit and after its
+    last (one mutation may hold several edits folded together)."""
+    wanted = set(mutation_ids)
+    if not wanted:
+        return {}
+    leads = select(BANT_HISTORY.c.lead_id).where(BANT_HISTORY.c.mutation_id.in_(wanted))
+    rows = conn.execute(
+        select(
+            BANT_HISTORY.c.lead_id,
+            BANT_HISTORY.c.dimension,
+            BANT_HISTORY.c.value,
+            BANT_HISTORY.c.mutation_id,
+        )
+        .where(BANT_HISTORY.c.lead_id.in_(leads.scalar_subquery()))
+        .order_by(BANT_HISTORY.c.pk)
+    ).all()
+    last: dict[tuple[str, str], str] = {}
+    found: dict[str, dict[str, list[str]]] = {}
+    for lead_id, dimension, value, mutation_id in rows:
+        key = (lead_id, dimension)
+        if mutation_id in wanted:
+            pair = found.setdefault(mutation_id, {}).setdefault(dimension, [last.get(key, "")])
+            pair[1:] = [value]
+        last[key] = value
+    return {
+        mutation_id: tuple(AnswerChange(dim, pair[0], pair[-1]) for dim, pair in dims.items())
+        for mutation_id, dims in found.items()
+    }
 
 
 def notes(conn: Connection, lead_id: str) -> list[CallNote]:

@@ -26,6 +26,7 @@ from repdesk.domain.outbox import Conflict, OutboxItem, OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
 from repdesk.store import actions, bulk, fts, migrate, outbox, pull, reads, resync, timeline
 from repdesk.store.api import (
+    AnswerChange,
     LeadQuery,
     LeadRow,
     MutationOutcome,
@@ -175,6 +176,9 @@ class Store:
     def bant_history(self, lead_id: str) -> list[BantAnswer]:
         return self._run(lambda c: reads.bant_history(c, lead_id))
 
+    def bant_changes(self, mutation_ids: Sequence[str]) -> dict[str, tuple[AnswerChange, ...]]:
+        return self._run(lambda c: reads.bant_changes(c, mutation_ids))
+
     def notes(self, lead_id: str) -> list[CallNote]:
         return self._run(lambda c: reads.notes(c, lead_id))
 
@@ -233,6 +237,9 @@ class Store:
 
     def pending_mutations(self, limit: int) -> list[OutboxItem]:
         return self._run(lambda c: outbox.pending(c, limit))
+
+    def take_for_push(self, limit: int) -> list[OutboxItem]:
+        return self._run(lambda c: outbox.take_for_push(c, limit))
 
     def outbox(self, states: Sequence[OutboxState] = ()) -> list[OutboxItem]:
         return self._run(lambda c: outbox.items(c, states))

@@ -278,7 +278,7 @@ class SyncEngine:
         unanswered: set[str] = set()
         while True:
             cancel.check()
-            window = self.store.pending_mutations(self.push_batch + len(unanswered))
+            window = self.store.take_for_push(self.push_batch + len(unanswered))
             items = [i for i in window if i.id not in unanswered][: self.push_batch]
             if not items:
                 return
