@@ -278,9 +278,7 @@ def test_one_answer_is_one_line_with_before_and_after(local_store: Any) -> None:
         ada.id,
         {need: BantAnswer(need, "CRM sync", verbatim="we retype", confidence=Confidence.HIGH)},
     )
-    rows = [
-        r for r in load_rows(local_store) if r.item.kind is MutationKind.QUALIFICATION_UPDATE
-    ]
+    rows = [r for r in load_rows(local_store) if r.item.kind is MutationKind.QUALIFICATION_UPDATE]
     assert [(r.item.state, r.summary) for r in rows] == [
         (OutboxState.APPLIED, "Need: \u2014 \u2192 nice to have"),
         (OutboxState.PENDING, "Need: nice to have \u2192 CRM sync"),
