@@ -15,7 +15,10 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-pytest_plugins = ["tests.support.browser_plugin"]  # chromium, new_page, screenshot
+pytest_plugins = [
+    "pytester",
+    "tests.support.browser_plugin",  # chromium, new_page, screenshot
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

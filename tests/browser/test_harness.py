@@ -159,19 +159,6 @@ def test_the_console_watch_sees_a_csp_violation(new_page: NewPage, tmp_path: Pat
     assert "inline style" in watch.csp_violations()[0]
 
 
-def test_the_screenshot_fixture_writes_a_png(
-    new_page: NewPage, screenshot_dir: Path, tmp_path: Path
-) -> None:
-    page = new_page(color_scheme="dark")
-    page.set_content("<p>screenshot fixture</p>")
-    path = save_screenshot(page, tmp_path, "fixture-check")
-    assert path == tmp_path / "fixture-check.png"
-    assert path.read_bytes().startswith(b"\x89PNG")
-    with pytest.raises(ValueError, match="letters, digits"):
-        save_screenshot(page, tmp_path, "../escape")
-    assert screenshot_dir.is_dir()
-
-
 def test_the_browser_leaves_no_asyncio_loop_running(browser_session: BrowserSession) -> None:
     """Playwright marks its loop running between sync calls; the session does so only
     while active, so `asyncio.run` (or anyio) in the same thread works after a browser
