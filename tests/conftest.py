@@ -15,6 +15,11 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
+pytest_plugins = [
+    "pytester",
+    "tests.support.browser_plugin",  # chromium, new_page, screenshot
+]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run long fault/soak tests")
