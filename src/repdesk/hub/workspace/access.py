@@ -1,23 +1,24 @@
 """Who may use which workspace route, declared once per router (or route) and enforced by
 dependencies: `require_user` (any signed-in workspace user: marketing or admin, also the
 CSRF check on every state-changing request), `require_admin`, or `allow_anonymous`
-(sign-in only). `route_access(route)` reads the declaration back, so tests can walk every
-route."""
+(sign-in only). `workspace_routes(app)` reads the declarations back, so a test can walk
+every route."""
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from repdesk.hub.admin.users import ADMIN
 from repdesk.hub.api.state import hub_state
-from repdesk.hub.workspace.context import PREFIX
+from repdesk.hub.workspace.context import PREFIX, is_workspace_path
 from repdesk.hub.workspace.cookies import SESSION_COOKIE
 from repdesk.hub.workspace.refusals import SignInRequired, admins_only, csrf_refused
 from repdesk.hub.workspace.sessions import SignedIn, find_session, mark_seen
@@ -120,14 +121,38 @@ def _calls(dependant: Dependant) -> Iterator[object]:
         yield from _calls(sub)
 
 
-def route_access(route: APIRoute) -> Access | None:
-    """The access a route declared (the strictest guard among its dependencies), or None
-    when it declared none (a mistake: the access-matrix test fails on it)."""
-    calls = set(_calls(route.dependant))
+def dependant_access(dependant: Dependant) -> Access | None:
+    """The access a route's dependencies declare (the strictest guard among them), or
+    None when they declare none (a mistake: the access-matrix test fails on it)."""
+    calls = set(_calls(dependant))
     for access in (Access.ADMIN, Access.MARKETING, Access.PUBLIC):
         if GUARDS[access] in calls:
             return access
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteAccess:
+    method: str
+    path: str
+    """As declared, e.g. "/workspace/people/{user_id}/disable"."""
+    access: Access | None
+
+
+def workspace_routes(app: FastAPI) -> list[RouteAccess]:
+    """Every route under /workspace in `app` (static files aside) with the access its
+    effective dependencies (router, include and route level) declare."""
+    found: list[RouteAccess] = []
+    for context in iter_route_contexts(app.routes):
+        path = context.path
+        dependant = getattr(context, "dependant", None)
+        if not isinstance(path, str) or not is_workspace_path(path):
+            continue
+        if not isinstance(context.original_route, APIRoute) or dependant is None:
+            continue
+        access = dependant_access(dependant)
+        found.extend(RouteAccess(m, path, access) for m in sorted(context.methods or ()))
+    return sorted(found, key=lambda r: (r.path, r.method))
 
 
 __all__ = [
@@ -136,12 +161,14 @@ __all__ = [
     "SAFE_METHODS",
     "Access",
     "AdminUser",
+    "RouteAccess",
     "CurrentUser",
     "allow_anonymous",
     "allows",
     "require_admin",
     "require_user",
-    "route_access",
+    "dependant_access",
     "section_router",
     "sent_csrf_token",
+    "workspace_routes",
 ]

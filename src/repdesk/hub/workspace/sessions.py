@@ -68,14 +68,18 @@ def find_session(session: Session, token: str, now: datetime | None = None) -> S
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     now = now or utcnow()
-    row = session.execute(
-        select(WebSession, User)
-        .join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_hash == token_hash(token))
-    ).first()
+    row = (
+        session.execute(
+            select(WebSession, User)
+            .join(User, User.id == WebSession.user_id)
+            .where(WebSession.token_hash == token_hash(token))
+        )
+        .tuples()
+        .first()
+    )
     if row is None:
         return None
-    web, user = row.tuple()
+    web, user = row
     if (
         web.revoked_at is not None
         or web.expires_at <= now
