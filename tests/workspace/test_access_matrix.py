@@ -13,11 +13,14 @@ import httpx
 from repdesk.hub.app import create_app
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.workspace.access import SAFE_METHODS, Access, workspace_routes
+from repdesk.hub.workspace.nav import NAV
 from tests.hub.conftest import PASSWORD, login
 
 from .conftest import ADMIN_EMAIL, MARKETER_EMAIL, REP_EMAIL, Browser, People
 
 PUBLIC_ROUTES = {("GET", "/workspace/sign-in"), ("POST", "/workspace/sign-in")}
+ADMIN_SECTIONS = ("/workspace/people", "/workspace/audit")
+"""Managing people and reading the audit log stay admin-only, whatever else changes."""
 
 
 def declared_routes(hub: EmbeddedHub) -> list[tuple[str, str, Access | None]]:
@@ -47,6 +50,12 @@ def test_every_workspace_route_enforces_its_declared_access(
     assert not undeclared, f"routes without a declared access (use section_router): {undeclared}"
     public = {(m, p) for m, p, access in routes if access is Access.PUBLIC}
     assert public == PUBLIC_ROUTES
+    for method, path, access in routes:
+        if path.startswith(ADMIN_SECTIONS):
+            assert access is Access.ADMIN, (method, path, access)
+    declared = {(m, p): access for m, p, access in routes}
+    for entry in NAV:  # the menu offers each page to exactly who may open it
+        assert declared.get(("GET", entry.path)) is entry.access, entry
 
     anonymous = httpx.Client(base_url=hub.base_url, timeout=30)
     rep = login(hub.base_url, REP_EMAIL, PASSWORD)  # a rep's bearer token
