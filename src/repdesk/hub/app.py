@@ -22,6 +22,7 @@ from repdesk.hub.db.engine import Database
 from repdesk.hub.db.migrate import upgrade_database
 from repdesk.hub.db.models import HubMeta
 from repdesk.hub.files import CollateralFiles
+from repdesk.hub.workspace.mount import install_workspace
 from repdesk.protocol.schema import ErrorResponse, PushRequest
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(sync_routes.router)
     app.include_router(collateral_routes.router)
+    install_workspace(app, state)  # marketing's web pages under /workspace
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

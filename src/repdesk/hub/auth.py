@@ -13,6 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -155,11 +156,20 @@ def revoke_rep_tokens(session: Session, rep_id: str, now: datetime | None = None
     return len(rows)
 
 
-def judge_credentials(rep: Rep | None, password: str) -> str:
-    """ "" when `password` is right for an enabled `rep`, else "invalid_credentials" or
-    "account_disabled" (told only to who knows the password). Needs no database session,
-    so the slow hash check can run outside any transaction. A missing rep costs the same
-    work as a real one."""
+class Account(Protocol):
+    """What a password check needs of an account: a rep or a workspace user."""
+
+    @property
+    def password_hash(self) -> str: ...
+    @property
+    def disabled(self) -> bool: ...
+
+
+def judge_credentials(rep: Account | None, password: str) -> str:
+    """ "" when `password` is right for an enabled account (a rep, or a workspace user),
+    else "invalid_credentials" or "account_disabled" (told only to who knows the password).
+    Needs no database session, so the slow hash check can run outside any transaction. A
+    missing account costs the same work as a real one."""
     if rep is None:
         verify_password(_DUMMY_HASH, password)
         return "invalid_credentials"
@@ -191,6 +201,12 @@ def authenticate(session: Session, email: str, password: str) -> Rep | None:
     return sign_in(session, email, password)[0]
 
 
+REP_REALM = "rep"
+"""Sign-ins of the reps' desktop app (`POST /v1/auth/login`)."""
+WORKSPACE_REALM = "workspace"
+"""Sign-ins of marketing's web workspace; throttled apart from reps'."""
+
+
 @dataclass(frozen=True, slots=True)
 class ThrottleVerdict:
     allowed: bool
@@ -204,8 +220,11 @@ def check_throttle(
     address: str,
     policy: LoginThrottle,
     now: datetime | None = None,
+    *,
+    realm: str = REP_REALM,
 ) -> ThrottleVerdict:
-    """Whether a sign-in may be attempted now from `address` for `email`."""
+    """Whether a sign-in may be attempted now from `address` for `email` in `realm`
+    (reps' and workspace sign-ins are counted apart)."""
     now = now or utcnow()
     since = now - policy.window
     waits: list[float] = []
@@ -215,7 +234,12 @@ def check_throttle(
     ):
         failures = session.scalars(
             select(LoginAttempt.at)
-            .where(column == value, LoginAttempt.at > since, LoginAttempt.success.is_(False))
+            .where(
+                column == value,
+                LoginAttempt.realm == realm,
+                LoginAttempt.at > since,
+                LoginAttempt.success.is_(False),
+            )
             .order_by(LoginAttempt.at.desc())
             .limit(limit)
         ).all()
@@ -233,6 +257,8 @@ def reserve_attempt(
     address: str,
     policy: LoginThrottle,
     now: datetime | None = None,
+    *,
+    realm: str = REP_REALM,
 ) -> ThrottleVerdict:
     """Check the throttle and, if allowed, count this attempt as a failure right away.
 
@@ -241,7 +267,7 @@ def reserve_attempt(
     sign-in that then succeeds calls `record_attempt(success=True)`, which forgets the
     account's failures, this one included.
     """
-    verdict = check_throttle(session, email, address, policy, now)
+    verdict = check_throttle(session, email, address, policy, now, realm=realm)
     if verdict.allowed:
         session.add(
             LoginAttempt(
@@ -249,6 +275,7 @@ def reserve_attempt(
                 address=address[:64],
                 email=normalize_email(email)[:320],
                 success=False,
+                realm=realm,
             )
         )
         session.flush()
@@ -256,18 +283,31 @@ def reserve_attempt(
 
 
 def record_attempt(
-    session: Session, email: str, address: str, success: bool, now: datetime | None = None
+    session: Session,
+    email: str,
+    address: str,
+    success: bool,
+    now: datetime | None = None,
+    *,
+    realm: str = REP_REALM,
 ) -> None:
-    """Log a sign-in attempt; a success forgets the account's earlier failures."""
+    """Log a sign-in attempt; a success forgets the account's earlier failures (in its
+    realm only)."""
     now = now or utcnow()
     normalized = normalize_email(email)
     if success:
         session.execute(
             delete(LoginAttempt).where(
-                LoginAttempt.email == normalized, LoginAttempt.success.is_(False)
+                LoginAttempt.email == normalized,
+                LoginAttempt.realm == realm,
+                LoginAttempt.success.is_(False),
             )
         )
-    session.add(LoginAttempt(at=now, address=address[:64], email=normalized[:320], success=success))
+    session.add(
+        LoginAttempt(
+            at=now, address=address[:64], email=normalized[:320], success=success, realm=realm
+        )
+    )
 
 
 def prune_attempts(session: Session, older_than: datetime) -> int:
@@ -280,7 +320,10 @@ def prune_attempts(session: Session, older_than: datetime) -> int:
 
 
 __all__ = [
+    "REP_REALM",
     "TOKEN_USE_PRECISION",
+    "WORKSPACE_REALM",
+    "Account",
     "ThrottleVerdict",
     "TokenCheck",
     "authenticate",

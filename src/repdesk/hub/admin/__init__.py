@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from repdesk.hub.admin import audit, users
 from repdesk.hub.admin.assign import (
     WHERE_FIELDS,
     AssignReport,
@@ -46,6 +47,8 @@ from repdesk.hub.admin.reps import (
 
 __all__ = [
     "FORMATS",
+    "audit",
+    "users",
     "WHERE_FIELDS",
     "AssignReport",
     "CollateralInfo",

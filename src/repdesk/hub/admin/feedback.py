@@ -177,7 +177,7 @@ def write_feedback(rows: list[FeedbackRow], stream: TextIO, fmt: str) -> None:
     if fmt == "csv":
         writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(_neutralise(asdict(r)) for r in rows)
+        writer.writerows(neutralise_cells(asdict(r)) for r in rows)
     elif fmt == "jsonl":
         for r in rows:
             stream.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
@@ -185,9 +185,10 @@ def write_feedback(rows: list[FeedbackRow], stream: TextIO, fmt: str) -> None:
         raise ValidationError(f"Unknown format {fmt!r}; use one of: {', '.join(FORMATS)}.")
 
 
-def _neutralise(row: dict[str, str]) -> dict[str, str]:
-    # Spreadsheets run cells starting with = + - @ as formulas (CSV injection): the
-    # verbatim of a prospect must stay text when marketing opens the export in Excel.
+def neutralise_cells(row: dict[str, str]) -> dict[str, str]:
+    """The row with every cell a spreadsheet would run as a formula (starting with
+    = + - @, tab or CR: CSV injection) prefixed with ' so it stays text: the verbatim of a
+    prospect must stay text when marketing opens an export in Excel."""
     return {
         k: ("'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v) for k, v in row.items()
     }

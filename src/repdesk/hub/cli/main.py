@@ -112,6 +112,37 @@ def _rep(hub: admin.Hub, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _user(hub: admin.Hub, args: argparse.Namespace) -> int:
+    users = admin.users
+    if args.action == "add":
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        info, password = users.add_user(hub, args.email, args.role, args.name, password)
+        print(f"Added {info.name or info.email} <{info.email}> as {info.role}.")
+        if not args.password_stdin:
+            print(f"Password (shown only now; give it to them privately): {password}")
+    elif args.action == "list":
+        people = users.list_users(hub)
+        if not people:
+            print(f"No workspace users yet: add one with {PROG} user add EMAIL --role admin.")
+        for u in people:
+            state = "disabled" if u.disabled else "active"
+            print(f"{u.email:<32} {u.name:<24} {u.role:<10} {state}")
+    elif args.action == "disable":
+        sessions = users.disable_user(hub, args.email)
+        print(f"Disabled {args.email}; ended {sessions} signed-in session(s).")
+    elif args.action == "enable":
+        if users.enable_user(hub, args.email):
+            print(f"Enabled {args.email}: they can sign in again with their password.")
+        else:
+            print(f"{args.email} is already active.")
+    else:
+        password = users.reset_user_password(hub, args.email)
+        print(f"New password for {args.email} (shown only now): {password}")
+    return EXIT_OK
+
+
 def _row_errors(errors: list[RowError]) -> None:
     for error in errors[:_MAX_ROW_ERRORS_SHOWN]:
         print(f"  {error}", file=sys.stderr)
@@ -273,6 +304,7 @@ _NO_HUB: dict[str, Callable[[HubConfig, argparse.Namespace], int]] = {
 }
 _WITH_HUB: dict[str, Callable[[admin.Hub, argparse.Namespace], int]] = {
     "rep": _rep,
+    "user": _user,
     "import": _import,
     "assign": _assign,
     "unassign": _unassign,

@@ -52,6 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     cmd("enable", "let a disabled rep sign in again", rep).add_argument("email")
     cmd("reset-password", "give a rep a new generated password", rep).add_argument("email")
 
+    user = cmd("user", "manage workspace users (marketing's team, not reps)").add_subparsers(
+        dest="action", required=True
+    )
+    p = cmd("add", "add a workspace user (a password is generated and shown once)", user)
+    p.add_argument("email")
+    p.add_argument("--role", required=True, choices=admin.users.ROLES)
+    p.add_argument("--name", default="")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    cmd("list", "list workspace users and their roles", user)
+    cmd("disable", "disable a workspace user and end their sessions", user).add_argument("email")
+    cmd("enable", "let a disabled workspace user sign in again", user).add_argument("email")
+    cmd("reset-password", "give a workspace user a new generated password", user).add_argument(
+        "email"
+    )
+
     imp = cmd("import", "import leads or nurture history").add_subparsers(
         dest="action", required=True
     )

@@ -1,0 +1,62 @@
+"""The workspace menu, declared in one place: add a section with one `NavEntry` line.
+
+Groups, in menu order: "Reports" (what reps send back), "Act" (what marketing changes),
+"Admin". Planned entries not built yet: Lead quality, Speed to lead, Objections,
+Qualification, Collateral (reports); Rubric, Objection answers, Leads, Reps, Collateral
+library (act).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from repdesk.hub.workspace.access import Access, allows
+from repdesk.hub.workspace.context import PREFIX
+
+GROUPS = ("Reports", "Act", "Admin")
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    label: str
+    path: str
+    access: Access
+    group: str
+    summary: str = ""
+    """One line for the Overview's section cards."""
+
+    def is_current(self, path: str) -> bool:
+        """Whether `path` (a request path) belongs to this entry."""
+        if self.path == PREFIX + "/":
+            return path in (PREFIX, PREFIX + "/")
+        return path == self.path or path.startswith(self.path.rstrip("/") + "/")
+
+
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("Overview", f"{PREFIX}/", Access.MARKETING, "Reports", "The figures at a glance."),
+    NavEntry(
+        "People", f"{PREFIX}/people", Access.ADMIN, "Admin", "Who can sign in to the workspace."
+    ),
+    NavEntry(
+        "Audit log", f"{PREFIX}/audit", Access.ADMIN, "Admin", "Every change, who made it, when."
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NavGroup:
+    name: str
+    entries: tuple[NavEntry, ...]
+
+
+def nav_for(role: str) -> tuple[NavGroup, ...]:
+    """The menu a user of `role` sees, by group (empty groups left out)."""
+    groups = []
+    for name in GROUPS:
+        entries = tuple(e for e in NAV if e.group == name and allows(role, e.access))
+        if entries:
+            groups.append(NavGroup(name, entries))
+    return tuple(groups)
+
+
+__all__ = ["GROUPS", "NAV", "NavEntry", "NavGroup", "nav_for"]
