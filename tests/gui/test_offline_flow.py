@@ -170,7 +170,7 @@ def test_conflict_with_marketing_keep_mine_then_sync(
     texts = {w.text() for w in window.outbox.detail.findChildren(QLabel)}
     assert {"Yours: Budget approved", "Marketing's: No budget"} <= texts, "rubric labels"
     change = window.outbox.model.index(window.outbox.model.row_of(item.id), 2).data()
-    assert change == "BANT answers: Budget: Budget approved"
+    assert change == "BANT answers: Budget: \u2014 \u2192 Budget approved"
     grab(window, "offline-flow-conflict", QSize(960, 560))
     with qtbot.waitSignal(window.outbox.loaded):
         window.outbox.detail.conflict_buttons[(conflict.id, True)].click()
