@@ -23,7 +23,9 @@ def fill(hub: EmbeddedHub, count: int) -> None:
     start = utcnow() - timedelta(days=1)
     with hub.state.db.write() as session:
         for i in range(count):
-            record(session, "cli", "test.step", f"item {i}", {"n": i}, now=start + timedelta(seconds=i))
+            record(
+                session, "cli", "test.step", f"item {i}", {"n": i}, now=start + timedelta(seconds=i)
+            )
 
 
 def test_pages_run_newest_first(hub: EmbeddedHub) -> None:
