@@ -49,6 +49,7 @@ def test_errors_are_pages_in_the_workspace_and_json_in_the_api(
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
     assert "Page not found" in missing.text and 'aria-current="page"' not in missing.text
+    assert '<nav class="sidebar"' in missing.text  # the menu stays, to find the way
     assert anon.get("/v1/nothing-here").json()["error"]["code"] == "not_found"
     root = anon.get("/")
     assert root.status_code == 307 and root.headers["location"] == "/workspace/"
