@@ -20,8 +20,10 @@ Conventions for adding a page
 - **Templates** live in `templates/<section>/`, extend `base.html` and fill
   `{% block content %}` (and `{% block title %}`). Render with
   `render(request, "section/page.html", **context)`: it adds `user`, `csrf_token`, `nav`,
-  `flashes` and `static()`. Autoescape is on; never `|safe` on data. No inline `<script>`
-  or `style=""` (the CSP forbids them): CSS in `static/`, data for charts as
+  `flashes`, `current_path`, and the globals `static()` and filters `when`, `day`,
+  `number`. Undefined template names are errors (StrictUndefined). Autoescape is on;
+  never `|safe` on data. No inline `<script>` or `style=""` (the CSP forbids them): CSS
+  in `static/`, data for charts as
   `<script type="application/json">{{ data|tojson }}</script>` or `data-*` attributes.
   `static/vendor/` holds vendored htmx and Chart.js.
 - **Forms**: every POST form includes `{% include "_csrf.html" %}`; htmx requests carry the
@@ -30,8 +32,12 @@ Conventions for adding a page
 - **After a successful POST** redirect (303) with a message:
   `return see_other(request, "/workspace/x", "Saved.")`; the next page shows it once.
   On bad input (`repdesk.domain.errors.ValidationError` from an operation) render the form
-  again with the message and status 400 (`flash_now(...)` or your own context). A
-  ValidationError a page does not catch becomes a 400 page with its message.
+  again, with what was typed, status 400 and the message:
+  `render(request, ..., status_code=400, messages=[Flash("error", str(exc))], ...)`.
+  A ValidationError a page does not catch becomes a 400 page with its message.
+- **Refusing**: raise `refusals.Refused(status, title, message)` for a page saying why;
+  `refusals.SignInRequired` sends the browser to sign in. 404s and unexpected errors under
+  /workspace are pages too (the sync API keeps its JSON errors).
 - **CSV downloads**: `csv_download(filename, columns, rows)` (formula cells neutralised).
 - Paths: section pages live at `/workspace/<section>`; static files at
   `/workspace/static/...`.

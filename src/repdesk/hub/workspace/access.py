@@ -60,6 +60,19 @@ async def sent_csrf_token(request: Request) -> str:
     return ""
 
 
+def recognise_user(request: Request) -> SignedIn | None:
+    """The signed-in user if the request carries a live session, else None; never
+    refuses (for pages shown to anyone, like "not found", to keep the menu)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        return None
+    with hub_state(request).db.read() as session:
+        user = find_session(session, token)
+    if user is not None:
+        request.state.workspace_user = user
+    return user
+
+
 def require_user(request: Request, sent: Annotated[str, Depends(sent_csrf_token)]) -> SignedIn:
     """The signed-in workspace user; else the browser goes to the sign-in page. A POST,
     PUT, PATCH or DELETE must carry the session's CSRF token (403 otherwise)."""
@@ -165,6 +178,7 @@ __all__ = [
     "CurrentUser",
     "allow_anonymous",
     "allows",
+    "recognise_user",
     "require_admin",
     "require_user",
     "dependant_access",

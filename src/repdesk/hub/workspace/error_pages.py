@@ -10,13 +10,15 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import RedirectResponse, Response
 
 from repdesk.domain.errors import ValidationError
+from repdesk.hub.workspace.access import recognise_user
 from repdesk.hub.workspace.context import PREFIX, is_workspace_path
 from repdesk.hub.workspace.refusals import Refused, SignInRequired
-from repdesk.hub.workspace.rendering import render
+from repdesk.hub.workspace.rendering import render, signed_in_user
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,13 @@ _HTTP_TITLES = {
 }
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> Response:
+async def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    if signed_in_user(request) is None:
+        # Keep the menu on "not found" and the like (no guard ran to find the user).
+        try:
+            await run_in_threadpool(recognise_user, request)
+        except Exception:  # noqa: BLE001 - the page must show even when the database fails
+            log.warning("could not look up the session for an error page", exc_info=True)
     return render(request, "error.html", status_code=status, title=title, message=message)
 
 
@@ -63,7 +71,7 @@ def install_error_pages(app: FastAPI) -> None:
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Refused)
-        response = error_page(request, exc.status, exc.title, exc.message)
+        response = await error_page(request, exc.status, exc.title, exc.message)
         response.headers.update(exc.headers)
         return response
 
@@ -72,7 +80,7 @@ def install_error_pages(app: FastAPI) -> None:
         title, message = _HTTP_TITLES.get(
             exc.status_code, ("Something is not right", str(exc.detail))
         )
-        return error_page(request, exc.status_code, title, message)
+        return await error_page(request, exc.status_code, title, message)
 
     async def bad_input(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -80,16 +88,16 @@ def install_error_pages(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'request'}: {err.get('msg')}"
             for err in exc.errors()[:5]
         )
-        return error_page(
+        return await error_page(
             request, 400, "Some of what was sent is not valid", f"Please check: {problems}."
         )
 
     async def invalid(request: Request, exc: Exception) -> Response:
-        return error_page(request, 400, "That did not work", str(exc))
+        return await error_page(request, 400, "That did not work", str(exc))
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path, exc_info=exc)
-        return error_page(
+        return await error_page(
             request,
             500,
             "Something went wrong",

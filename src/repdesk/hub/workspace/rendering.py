@@ -35,6 +35,11 @@ def format_when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%-d %b %Y, %H:%M UTC")
 
 
+def format_day(value: datetime | None) -> str:
+    """ "5 Jan 2026" ("" for None)."""
+    return "" if value is None else value.astimezone(UTC).strftime("%-d %b %Y")
+
+
 def format_number(value: int | float) -> str:
     return f"{value:,}"
 
@@ -50,6 +55,7 @@ def _environment() -> jinja2.Environment:
     env.globals["static"] = static_url
     env.globals["csrf_field"] = CSRF_FIELD
     env.filters["when"] = format_when
+    env.filters["day"] = format_day
     env.filters["number"] = format_number
     return env
 
@@ -94,6 +100,7 @@ def render(
 __all__ = [
     "STATIC_DIR",
     "TEMPLATES_DIR",
+    "format_day",
     "format_number",
     "format_when",
     "render",
