@@ -132,6 +132,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             report = engine.sync()
             log.info("demo sync: %s", report)
             print(f"Demo hub at {demo.url}, signed in as {demo.email}.", file=sys.stderr)
+            print(demo.workspace_line, flush=True)  # on stdout: open it in a browser
         session = store.sync_state().session
         ctx = AppContext.create(
             store,

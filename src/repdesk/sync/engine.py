@@ -236,7 +236,9 @@ class SyncEngine:
             with self.client_factory(session.hub_url, token) as client:
                 run = _Run(client, retry, report, report_progress, cancel)
                 report_progress(Phase.CONNECT, 0, 0)
-                report.warnings += self._check_meta(retry.call(client.meta, "meta"))
+                meta = retry.call(client.meta, "meta")
+                report.warnings += self._check_meta(meta)
+                report.changes = report.changes | self.store.set_sla_hours(meta.sla_hours)
                 self._push(run, state.client_id)
                 self._pull(run)
                 self._fetch_collateral(run)
