@@ -112,6 +112,21 @@ class Campaign(Base):
 
 class Lead(Base):
     __tablename__ = "leads"
+    __table_args__ = (
+        # The reports (hub/reports, migration 0003): leads in scope by assignment, and
+        # the same columns by id for joins from the reps' writes, both index-only.
+        Index(
+            "ix_leads_report_scope", "assigned_at", "deleted", "source_campaign_id", "owner_rep_id"
+        ),
+        Index(
+            "ix_leads_report_key",
+            "id",
+            "assigned_at",
+            "deleted",
+            "source_campaign_id",
+            "owner_rep_id",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
@@ -219,6 +234,7 @@ class ObjectionCategory(Base):
 
 class CallNote(Base):
     __tablename__ = "call_notes"
+    __table_args__ = (Index("ix_call_notes_lead_call", "lead_id", "call_started_at", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -271,6 +287,10 @@ class QualificationField(Base):
 
 class ObjectionRow(Base):
     __tablename__ = "objections"
+    __table_args__ = (
+        Index("ix_objections_created_at", "created_at", "id"),
+        Index("ix_objections_category_created", "category_code", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -292,6 +312,7 @@ class DispositionRow(Base):
     """Each disposition the rep set; the lead's current one is the latest `decided_at`."""
 
     __tablename__ = "dispositions"
+    __table_args__ = (Index("ix_dispositions_lead_latest", "lead_id", "decided_at", "id", "kind"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -306,6 +327,7 @@ class DispositionRow(Base):
 
 class CollateralUseRow(Base):
     __tablename__ = "collateral_uses"
+    __table_args__ = (Index("ix_collateral_uses_used_at", "used_at"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)

@@ -17,10 +17,10 @@ from repdesk.hub.db.models import (
     ObjectionCategory,
     ObjectionRow,
 )
-from repdesk.hub.reports.facts import lead_facts
+from repdesk.hub.reports.facts import latest_verdicts
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.objections import objection_campaign
-from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, row_conditions
+from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions, row_conditions
 from repdesk.hub.reports.shapes import Cell, Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int
 
@@ -175,24 +175,26 @@ def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
 
 
 def _acceptance(session: Session, flt: ReportFilter) -> Table:
-    facts = lead_facts(flt)
-    accepted = case((facts.c.verdict == _ACCEPTED, facts.c.lead_id), else_=None)
-    judged = case((facts.c.verdict.is_not(None), facts.c.lead_id), else_=None)
+    verdicts = latest_verdicts(flt)
     totals = session.execute(
         select(
-            func.count(facts.c.verdict),
-            as_int(func.sum(case((facts.c.verdict == _ACCEPTED, 1), else_=0))),
-        )
+            func.count(),
+            as_int(func.sum(case((verdicts.c.kind == _ACCEPTED, 1), else_=0))),
+        ).select_from(verdicts)
     ).one()
     all_judged, all_accepted = int(totals[0]), int(totals[1])
+    judged = verdicts.c.lead_id
+    accepted = case((verdicts.c.kind == _ACCEPTED, verdicts.c.lead_id), else_=None)
     used = (
         select(
             CollateralUseRow.collateral_id,
-            func.count(func.distinct(facts.c.lead_id)).label("leads"),
+            func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
             func.count(func.distinct(judged)).label("judged"),
             func.count(func.distinct(accepted)).label("accepted"),
         )
-        .join(facts, facts.c.lead_id == CollateralUseRow.lead_id)
+        .join(Lead, Lead.id == CollateralUseRow.lead_id)
+        .outerjoin(verdicts, verdicts.c.lead_id == CollateralUseRow.lead_id)
+        .where(all_of(lead_conditions(flt)))
         .group_by(CollateralUseRow.collateral_id)
         .subquery("used")
     )

@@ -4,18 +4,28 @@ team's SLA."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub.admin.settings import sla_hours
-from repdesk.hub.db.models import Lead, Rep
-from repdesk.hub.reports.facts import lead_facts
+from repdesk.hub.db.models import CallNote, Campaign, Lead, Rep
+from repdesk.hub.reports.facts import call_at, first_calls
 from repdesk.hub.reports.filters import ReportFilter
-from repdesk.hub.reports.scope import NO_CAMPAIGN
+from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int, hours_between, percentile, rank_columns
 
@@ -43,36 +53,73 @@ _STATS = (
 )
 
 
-def _hours(facts: CTE) -> ColumnElement[float]:
-    return hours_between(facts.c.first_call_at, facts.c.assigned_at)
+_NO_REP = "(no rep)"
 
 
-def _waited(facts: CTE, now: datetime) -> ColumnElement[float]:
-    """Hours to the first call, or (never called) hours since assignment until `now`."""
-    return case(
-        (
-            facts.c.first_call_at.is_(None),
-            hours_between(literal(now, Lead.assigned_at.type), facts.c.assigned_at),
+def _totals(flt: ReportFilter, key: str | None, now: datetime, sla: int) -> Subquery:
+    """Per `key` ("rep", "campaign" or None for one overall row): k, assigned, called, and
+    over_sla. Leads are counted from `leads`, calls from `first_calls`; leads never called
+    are over the SLA when assigned before now - SLA, so over = called late + (assigned
+    before the cutoff - called among those)."""
+    cutoff = now - timedelta(hours=sla)
+    calls = first_calls(flt)
+    lead_key = {"rep": Lead.owner_rep_id, "campaign": Lead.source_campaign_id}.get(key or "")
+    call_key = {"rep": calls.c.owner_rep_id, "campaign": calls.c.campaign_id}.get(key or "")
+    zero = literal(0)
+    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
+    leads_part = select(
+        func.coalesce(lead_key, "").label("k") if lead_key is not None else literal("").label("k"),
+        func.count().label("assigned"),
+        func.sum(case((Lead.assigned_at < cutoff, 1), else_=0)).label("old"),
+        zero.label("called"),
+        zero.label("called_old"),
+        zero.label("late"),
+    ).where(all_of(lead_conditions(flt)))
+    calls_part = select(
+        func.coalesce(call_key, "") if call_key is not None else literal(""),
+        zero,
+        zero,
+        func.count(calls.c.first_call_at),
+        func.sum(
+            case(
+                (and_(calls.c.first_call_at.is_not(None), calls.c.assigned_at < cutoff), 1),
+                else_=0,
+            )
         ),
-        else_=_hours(facts),
+        func.sum(case((hours > sla, 1), else_=0)),
+    ).select_from(calls)
+    if lead_key is not None and call_key is not None:
+        leads_part = leads_part.group_by(lead_key)
+        calls_part = calls_part.group_by(call_key)
+    parts = union_all(leads_part, calls_part).subquery("parts")
+    sums = {
+        name: as_int(func.sum(parts.c[name]))
+        for name in ("assigned", "old", "called", "called_old", "late")
+    }
+    return (
+        select(
+            parts.c.k,
+            sums["assigned"].label("assigned"),
+            sums["called"].label("called"),
+            (sums["late"] + sums["old"] - sums["called_old"]).label("over_sla"),
+        )
+        .group_by(parts.c.k)
+        .subquery("totals")
     )
 
 
-def _over(facts: CTE, now: datetime, sla: int) -> ColumnElement[bool]:
-    return _waited(facts, now) > sla
-
-
-def _stats(
-    facts: CTE, key: ColumnElement[Any], label: ColumnElement[Any], now: datetime, sla: int
-) -> Select[Any]:
-    """Per `key`: label, assigned, called, not called, median, p90, over SLA."""
-    rank, n = rank_columns(_hours(facts), key)
+def _spread(flt: ReportFilter, key: str) -> Subquery:
+    """Per key: median and p90 of hours to first call over the leads called."""
+    calls = first_calls(flt)
+    call_key = func.coalesce(calls.c.owner_rep_id if key == "rep" else calls.c.campaign_id, "")
+    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
+    rank, n = rank_columns(hours, call_key)
     ranked = (
-        select(key.label("k"), _hours(facts).label("hours"), rank, n)
-        .where(facts.c.first_call_at.is_not(None))
+        select(call_key.label("k"), hours.label("hours"), rank, n)
+        .where(calls.c.first_call_at.is_not(None))
         .subquery("ranked")
     )
-    spread = (
+    return (
         select(
             ranked.c.k,
             percentile(50, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("median"),
@@ -81,29 +128,36 @@ def _stats(
         .group_by(ranked.c.k)
         .subquery("spread")
     )
-    totals = (
-        select(
-            key.label("k"),
-            func.max(label).label("label"),
-            func.count().label("assigned"),
-            func.count(facts.c.first_call_at).label("called"),
-            as_int(func.sum(case((_over(facts, now, sla), 1), else_=0))).label("over_sla"),
+
+
+def _stats(flt: ReportFilter, key: str, now: datetime, sla: int) -> Select[Any]:
+    """Per rep or campaign: label, assigned, called, not called, median, p90, over SLA."""
+    totals = _totals(flt, key, now, sla)
+    spread = _spread(flt, key)
+    if key == "rep":
+        label: ColumnElement[Any] = func.coalesce(
+            func.nullif(Rep.name, ""), Rep.email, literal(_NO_REP)
         )
-        .group_by(key)
-        .subquery("totals")
-    )
+        target: Any = Rep
+        on = Rep.id == totals.c.k
+    else:
+        label = func.coalesce(Campaign.name, literal(NO_CAMPAIGN))
+        target = Campaign
+        on = Campaign.id == totals.c.k
     return (
         select(
-            totals.c.label,
+            label,
             totals.c.assigned,
             totals.c.called,
-            (totals.c.assigned - totals.c.called).label("not_called"),
+            totals.c.assigned - totals.c.called,
             spread.c.median,
             spread.c.p90,
             totals.c.over_sla,
         )
+        .select_from(totals)
         .outerjoin(spread, spread.c.k == totals.c.k)
-        .order_by(totals.c.label)
+        .outerjoin(target, on)
+        .order_by(label)
     )
 
 
@@ -121,17 +175,8 @@ def speed_to_lead(
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
-    facts = lead_facts(flt)
-    rep_key = func.coalesce(facts.c.owner_rep_id, "")
-    rep_name = (
-        select(func.coalesce(func.nullif(Rep.name, ""), Rep.email))
-        .where(Rep.id == facts.c.owner_rep_id)
-        .scalar_subquery()
-    )
-    per_rep = session.execute(_stats(facts, rep_key, rep_name, now, sla)).all()
-    campaign_key = func.coalesce(facts.c.campaign_id, "")
-    campaign_name = func.coalesce(facts.c.campaign, NO_CAMPAIGN)
-    per_campaign = session.execute(_stats(facts, campaign_key, campaign_name, now, sla)).all()
+    per_rep = session.execute(_stats(flt, "rep", now, sla)).all()
+    per_campaign = session.execute(_stats(flt, "campaign", now, sla)).all()
     rep_table = Table(
         "by_rep",
         "Speed to lead by rep",
@@ -187,32 +232,48 @@ def over_sla_leads(
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
-    facts = lead_facts(flt)
-    over = _over(facts, now, sla)
-    total = session.scalar(select(func.count()).select_from(facts).where(over)) or 0
-    waited = _waited(facts, now)
+    cutoff = now - timedelta(hours=sla)
+    calls = first_calls(flt)
+    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
+    late = select(calls.c.lead_id, calls.c.first_call_at, hours.label("waited")).where(hours > sla)
+    called_since = (
+        select(CallNote.id).where(CallNote.lead_id == Lead.id, call_at >= Lead.assigned_at).exists()
+    )
+    never = select(
+        Lead.id.label("lead_id"),
+        literal(None, Lead.assigned_at.type).label("first_call_at"),
+        hours_between(literal(now, Lead.assigned_at.type), Lead.assigned_at).label("waited"),
+    ).where(*lead_conditions(flt), Lead.assigned_at < cutoff, ~called_since)
+    if limit is not None:
+        # Only the first offset + limit of each can make the page: both come off an index.
+        late = late.order_by(hours.desc(), calls.c.lead_id).limit(offset + limit)
+        never = never.order_by(Lead.assigned_at, Lead.id).limit(offset + limit)
+    over = union_all(select(late.subquery("late")), select(never.subquery("never"))).subquery(
+        "over"
+    )
     name = func.trim(Lead.first_name + literal(" ") + Lead.last_name)
     query = (
         select(
             case((name == "", Lead.email), else_=name),
             Lead.company,
-            func.coalesce(facts.c.campaign, NO_CAMPAIGN),
-            func.coalesce(func.nullif(Rep.name, ""), Rep.email),
-            facts.c.assigned_at,
-            facts.c.first_call_at,
-            waited,
-            case((facts.c.first_call_at.is_(None), "not called"), else_="called late"),
-            facts.c.lead_id,
+            func.coalesce(Campaign.name, NO_CAMPAIGN),
+            func.coalesce(func.nullif(Rep.name, ""), Rep.email, _NO_REP),
+            Lead.assigned_at,
+            over.c.first_call_at,
+            over.c.waited,
+            case((over.c.first_call_at.is_(None), "not called"), else_="called late"),
+            over.c.lead_id,
         )
-        .join(Lead, Lead.id == facts.c.lead_id)
-        .outerjoin(Rep, Rep.id == facts.c.owner_rep_id)
-        .where(over)
-        .order_by(waited.desc(), facts.c.lead_id)
+        .join(Lead, Lead.id == over.c.lead_id)
+        .outerjoin(Campaign, Campaign.id == Lead.source_campaign_id)
+        .outerjoin(Rep, Rep.id == Lead.owner_rep_id)
+        .order_by(over.c.waited.desc(), over.c.lead_id)
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
+    total = session.scalar(select(_totals(flt, None, now, sla).c.over_sla)) or 0
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
     return Table(
         "over_sla",
