@@ -86,6 +86,10 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(320))
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+    settled: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False while the password check runs (the attempt is reserved, not yet a failure):
+    it counts against its own account-and-address pair only, never against the address
+    or the account, so other people's sign-ins in flight cannot block anyone."""
     realm: Mapped[str] = mapped_column(String(20), default="rep")
     """Whose sign-in: "rep" (the desktop app) or "workspace" (marketing's browser); each
     realm is throttled on its own, so one cannot lock the other out."""
