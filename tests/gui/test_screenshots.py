@@ -75,3 +75,49 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
     [objection] = [o for o in local.objections(lead_id) if o.verbatim == CALL_OBJECTION]
     assert objection.category_code
     assert any("Friday forecast review" in n.body for n in local.notes(lead_id))
+
+
+def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`repdesk --demo --screenshot` twice, against the real demo hub: the call the pictures
+    show is recorded in a throwaway copy, so the rep's own outbox stays exactly as it was."""
+    import repdesk.app.launch as launch
+    import repdesk.gui.screenshots as shots
+    from repdesk.app.demo import demo_root
+    from repdesk.cli.main import main as cli
+    from repdesk.store import Store
+
+    # In-process: keep pytest's logging and Qt message handler (the real run installs its own).
+    monkeypatch.setattr(launch, "configure_logging", lambda *a, **k: None)
+    monkeypatch.setattr(launch, "_route_qt_messages", lambda: None)
+    shown: dict[str, int] = {}
+    real_save = shots._save
+
+    def spy(widget: Any, path: Path) -> Path:
+        outbox = getattr(widget, "outbox", None)
+        if outbox is not None and widget.outbox_dock.isVisible():
+            shown[path.name] = sum(
+                1
+                for n in range(outbox.model.rowCount())
+                if outbox.model.row_at(n).item.state.value == "pending"
+            )
+        return real_save(widget, path)
+
+    monkeypatch.setattr(shots, "_save", spy)
+    data = tmp_path / "home"
+    client = demo_root(data / "data") / "client" / "data"
+
+    def outbox() -> list[Any]:
+        with Store.open(client) as users:
+            return users.outbox()
+
+    assert cli(["--demo", "--data-dir", str(data), "--screenshot", str(tmp_path / "a")]) == 0
+    after_first = outbox()
+    assert after_first == [], "the screenshot run left rep work in the user's outbox"
+    assert shown.get("06-outbox.png", 0) > 0, "the outbox picture shows the sample call"
+    shown.clear()
+
+    assert cli(["--demo", "--data-dir", str(data), "--screenshot", str(tmp_path / "b")]) == 0
+    assert outbox() == after_first
+    assert shown.get("06-outbox.png", 0) > 0

@@ -3,6 +3,10 @@
 Every picture waits for its data through the widgets' own signals and op completion (an
 event loop runs while waiting; nothing sleeps), renders without showing a window
 (`WA_DontShowOnScreen`), and uses the light palette.
+
+The call console and outbox pictures record a sample call through the rep's own actions:
+`render_screenshots` WRITES to `ctx.store`. The app hands it a throwaway copy of the rep's
+database (`repdesk.app.launch`), never the rep's own.
 """
 
 from __future__ import annotations
