@@ -36,6 +36,12 @@ def test_render_screenshots_writes_every_view(
         "04-call-console.png",
         "05-collateral-preview.png",
         "06-outbox.png",
+        "07-dark-lead-list.png",
+        "08-dark-lead-timeline.png",
+        "09-dark-lead-qualification.png",
+        "10-dark-call-console.png",
+        "11-dark-collateral-preview.png",
+        "12-dark-outbox.png",
     ]
     for path in paths:
         assert path.parent == out
@@ -47,6 +53,10 @@ def test_render_screenshots_writes_every_view(
         assert _distinct_colours(image) > 12, path.name
     main = QImage(str(paths[0]))
     assert (main.width(), main.height()) == WINDOW_SIZE
+    # The dark twins are dark: their window background is, at the top left corner.
+    for light, dark in zip(paths[:6], paths[6:], strict=True):
+        assert QImage(str(light)).pixelColor(2, 40).lightness() > 128, light.name
+        assert QImage(str(dark)).pixelColor(2, 40).lightness() < 128, dark.name
     assert app_ctx.ops.idle
     # Taking pictures does not overwrite the rep's saved window layout.
     assert not app_ctx.settings.is_set(registry.WINDOW_GEOMETRY)
