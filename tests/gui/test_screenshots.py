@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
 
 from repdesk.gui.context import AppContext
 from repdesk.gui.screenshots import WINDOW_SIZE, render_screenshots
+from repdesk.gui.theme import ThemeManager
 from repdesk.store import settings as registry
 from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
 
@@ -87,6 +89,16 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
     assert any("Friday forecast review" in n.body for n in local.notes(lead_id))
 
 
+def _then(fn: Any, after: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            after()
+
+    return wrapped
+
+
 def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
     qtbot: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -117,6 +129,20 @@ def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
     monkeypatch.setattr(shots, "_save", spy)
     data = tmp_path / "home"
     client = demo_root(data / "data") / "client" / "data"
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = set(app.findChildren(ThemeManager))
+    palette = QGuiApplication.palette()
+
+    def forget_theme_managers() -> None:
+        """The run makes its own ThemeManager on the shared QApplication: drop it, so
+        later tests find theirs."""
+        app.setPalette(palette)
+        for manager in set(app.findChildren(ThemeManager)) - before:
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(manager._on_system_scheme)
+            manager.setParent(None)
+
+    monkeypatch.setattr(launch, "_screenshots", _then(launch._screenshots, forget_theme_managers))
 
     def outbox() -> list[Any]:
         with Store.open(client) as users:
