@@ -133,8 +133,6 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             report = engine.sync()
             log.info("demo sync: %s", report)
             print(f"Demo hub at {demo.url}, signed in as {demo.email}.", file=sys.stderr)
-        if args.screenshot:
-            return _screenshots(store, settings, engine, Path(args.screenshot))
         session = store.sync_state().session
         ctx = AppContext.create(
             store,
@@ -144,6 +142,11 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             collateral=engine.cache,
             rep_id=session.rep_id if session else "",
         )
+        if args.screenshot:
+            # Rendered from a throwaway copy of the database, never the rep's own.
+            ctx.shutdown()
+            ctx = None
+            return _screenshots(store, settings, engine, Path(args.screenshot))
         return _interactive(app, ctx, engine, demo is not None, grab=args.grab_window)
     finally:
         if ctx is not None:
