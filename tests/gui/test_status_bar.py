@@ -126,7 +126,9 @@ def test_a_failed_last_sync_is_not_taken_for_online(
     assert controller.online is None
     assert "Not connected yet" in bar.online_label.text()
     assert "could not reach" in bar.online_label.toolTip()
-    assert bar.last_sync_label.text() == "Synced just now", "the last good sync is still shown"
+    # The last good sync is still shown, as a time: "just now" beside "Not connected yet"
+    # would contradict it.
+    assert bar.last_sync_label.text().startswith("Last synced ")
 
 
 def test_text_helpers() -> None:
@@ -181,3 +183,54 @@ def test_switching_to_dark_keeps_the_unsent_count_readable(
         qapp.setPalette(original)
         QGuiApplication.styleHints().colorSchemeChanged.disconnect(manager._on_system_scheme)
         manager.setParent(None)
+
+
+def test_offline_is_never_shown_beside_synced_just_now(
+    qtbot: Any, qapp: Any, app_ctx: Any, local_store: Any
+) -> None:
+    """Issue 7.2: a sync succeeds, the next one finds the hub unreachable. The bar said
+    "● Offline — your work is kept" next to "Synced just now". Offline wins; the other
+    label says when the last successful sync was, as a clock time."""
+    engine = _GatedEngine()
+    app_ctx.sync = engine
+    bar, controller = _bar(qtbot, app_ctx)
+    engine.gate.set()
+    local_store.finish_sync("")  # what the real engine records after a successful sync
+    with qtbot.waitSignal(controller.ended):
+        controller.sync_now()
+    assert bar.last_sync_label.text() == "Synced just now"
+
+    engine.fail = NetworkError("repdesk could not reach the hub.")
+    with qtbot.waitSignal(controller.ended):
+        controller.sync_now()
+    assert "Offline" in bar.online_label.text()
+    last_good = controller.status.last_sync_at
+    assert last_good is not None
+    clock = last_good.astimezone().strftime("%H:%M")
+    assert bar.last_sync_label.text() == f"Last synced {clock}"
+    _grab_both(qapp, bar, "status-offline-last-synced")
+
+
+def test_last_synced_on_another_day_names_the_day() -> None:
+    from repdesk.gui.status import last_good_sync_text
+
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    earlier = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+    clock = earlier.astimezone().strftime("%d %b %H:%M")
+    assert last_good_sync_text(earlier, now) == f"Last synced {clock}"
+    assert last_good_sync_text(None, now) == "Not synced yet"
+
+
+def _grab_both(qapp: Any, widget: Any, name: str) -> None:
+    """Light and dark pictures of `widget` (build/gui-shots/<name>-light/-dark.png)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from repdesk.gui.theme import apply_palette
+
+    original = QGuiApplication.palette()
+    try:
+        for dark in (False, True):
+            apply_palette(qapp, dark)
+            grab(widget, f"{name}-{'dark' if dark else 'light'}", QSize(760, 28))
+    finally:
+        qapp.setPalette(original)

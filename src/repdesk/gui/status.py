@@ -30,6 +30,19 @@ def last_sync_text(when: datetime | None, now: datetime | None = None) -> str:
     return tr("status", "Synced {age}").format(age=format_age(age))
 
 
+def last_good_sync_text(when: datetime | None, now: datetime | None = None) -> str:
+    """When the hub was last reached, for while it is not reachable now: "Last synced 10:42".
+
+    An age ("just now") beside "Offline" reads as a contradiction; a clock time does not.
+    """
+    if when is None:
+        return tr("status", "Not synced yet")
+    local = ensure_utc(when).astimezone()
+    today = ensure_utc(now or utcnow()).astimezone().date()
+    at = local.strftime("%H:%M") if local.date() == today else local.strftime("%d %b %H:%M")
+    return tr("status", "Last synced {at}").format(at=at)
+
+
 def pending_text(counts: OutboxCounts) -> str:
     parts = []
     if counts.pending:
@@ -152,7 +165,14 @@ class SyncStatusBar(QWidget):
         self._refresh_age()
 
     def _refresh_age(self) -> None:
-        set_plain(self.last_sync_label, last_sync_text(self._last_sync))
+        # "Synced 2 min ago" only while the hub answers; otherwise offline (or not connected
+        # yet, or signed out) wins and this label only says when the last good sync was.
+        status = self.controller.status
+        if status.online and status.signed_in:
+            text = last_sync_text(self._last_sync)
+        else:
+            text = last_good_sync_text(self._last_sync)
+        set_plain(self.last_sync_label, text)
 
     def _on_progress(self, phase: str, done: int, total: int) -> None:
         set_plain(self.phase_label, phase)
@@ -173,4 +193,4 @@ class SyncStatusBar(QWidget):
         return not self.progress_bar.isHidden()
 
 
-__all__ = ["SyncStatusBar", "last_sync_text", "pending_text"]
+__all__ = ["SyncStatusBar", "last_good_sync_text", "last_sync_text", "pending_text"]
