@@ -257,3 +257,32 @@ def test_an_unknown_stored_theme_means_follow_the_system() -> None:
 
     assert theme_mode("dark") is ThemeMode.DARK
     assert theme_mode("sepia") is ThemeMode.SYSTEM
+
+
+def test_enter_never_changes_the_hub_or_signs_out(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+) -> None:
+    """Issue 7.4: Enter in Settings pressed "Change hub…" (the first button, so an auto-default
+    one), which signs the rep out. Enter is for Save; changing hub or signing out takes a click
+    or Space on that button."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    _signed_in(engine, hub_world, local_store)
+    dialog = _dialog(qtbot, app_ctx)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    navigated: list[str] = []
+    dialog.change_hub_requested.connect(lambda: navigated.append("change hub"))
+    dialog.signed_out.connect(lambda: navigated.append("signed out"))
+    first = QApplication.focusWidget()
+    for widget in (first, dialog.change_hub_button, dialog.sign_out_button):
+        widget.setFocus()
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: app_ctx.ops.idle)
+        assert dialog.sign_out_box is None, "no sign-out question"
+        assert navigated == []
+        assert local_store.sync_state().session is not None
+        dialog.show()  # Enter pressed Save, which closes the dialog: that is its job
+    with qtbot.waitSignal(dialog.settings_saved):
+        qtbot.keyClick(dialog.interval_spin, Qt.Key.Key_Return)

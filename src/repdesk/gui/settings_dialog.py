@@ -93,6 +93,8 @@ class SettingsDialog(QDialog):
         self.change_hub_button.clicked.connect(self._change_hub)
         self.sign_out_button = QPushButton(tr("settings", "Sign out…"), hub_box)
         self.sign_out_button.clicked.connect(self.sign_out)
+        for button in (self.change_hub_button, self.sign_out_button):
+            button.setAutoDefault(False)  # Enter means Save, never "sign me out"
         hub_layout = QVBoxLayout(hub_box)
         hub_layout.addWidget(self.hub_label)
         hub_layout.addWidget(self.account_label)
@@ -142,6 +144,7 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
 
