@@ -188,6 +188,71 @@ def test_open_with_system_viewer_hands_the_local_file_to_the_desktop(
     assert Path(blocker.args[0]).read_bytes() == (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
 
 
+def test_no_system_viewer_is_said_in_words_and_offers_the_folder(
+    qtbot: Any, qapp: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    """Issue 7.3: with no program for PDFs, "Open with system viewer" did nothing at all.
+
+    Qt's URL-handler seam plays the desktop: a handler whose method the receiver lacks makes
+    `openUrl` answer False (as the platform does when no program takes the file), a real
+    one answers True. The rep reads why, and can open the folder that holds the file."""
+    library = _library(qtbot, app_ctx)
+    library.select(library_items["minimal"].id)
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "no_viewer_here")
+    try:
+        library.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    box = library.open_failed_box
+    assert box is not None and box.isVisible()
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    path = library.selected_row().path
+    assert "No program on this computer opened “One-pager <b>bold</b>”" in box.text()
+    assert path.name in box.text(), "the rep can recognise the file in its folder"
+    _grab_both(qapp, box, "collateral-no-viewer")
+
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        library.open_folder_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [u.toLocalFile() for u in catcher.urls] == [str(path.parent)]
+    assert library.open_failed_box is None
+
+
+def test_when_the_folder_cannot_be_opened_either_its_path_is_shown(
+    qtbot: Any, app_ctx: Any, library_items: dict[str, Collateral]
+) -> None:
+    library = _library(qtbot, app_ctx)
+    library.select(library_items["four"].id)
+    catcher = _UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "no_viewer_here")
+    try:
+        library.open_button.click()
+        library.open_folder_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    box = library.open_failed_box
+    assert box is not None and box.isVisible()
+    assert str(library.selected_row().path.parent) in box.text()
+    assert box.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+
+
+def _grab_both(qapp: Any, widget: Any, name: str) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from repdesk.gui.theme import apply_palette
+
+    original = QGuiApplication.palette()
+    try:
+        for dark in (False, True):
+            apply_palette(qapp, dark)
+            grab(widget, f"{name}-{'dark' if dark else 'light'}")
+    finally:
+        qapp.setPalette(original)
+
+
 def test_collateral_model_passes_qtmodeltester(
     qtbot: Any, qtmodeltester: Any, app_ctx: Any, library_items: dict[str, Collateral]
 ) -> None:

@@ -90,6 +90,27 @@ def test_encrypted_file_gets_a_plain_message_and_the_system_viewer(
     assert [Path(p).resolve() for p in opened] == [(CORPUS / ENCRYPTED).resolve()]
 
 
+def test_no_system_viewer_is_said_in_words(qtbot: Any, runner: OpRunner) -> None:
+    """The lead's Collateral tab opens files through the preview's own button (issue 7.3)."""
+    preview = _preview(qtbot, runner)
+    preview.load(CORPUS / "minimal-document.pdf")
+    qtbot.waitUntil(lambda: _settled(preview))
+
+    class NoViewer(QObject):
+        pass
+
+    handler = NoViewer()
+    QDesktopServices.setUrlHandler("file", handler, "open")  # no such method: openUrl is False
+    try:
+        preview.open_button.click()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    box = preview.open_failed_box
+    assert box is not None and box.isVisible()
+    assert "No program on this computer opened this file" in box.text()
+    assert "minimal-document.pdf" in box.text()
+
+
 @pytest.mark.parametrize("kind", ["not-a-pdf", "truncated", "empty", "missing"])
 def test_broken_files_get_a_plain_message(
     qtbot: Any, runner: OpRunner, tmp_path: Path, kind: str

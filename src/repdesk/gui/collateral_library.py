@@ -11,13 +11,14 @@ from typing import Any
 from PySide6.QtCore import (
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
-from PySide6.QtGui import QBrush, QDesktopServices
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from repdesk.domain.changes import Changes
 from repdesk.domain.leads import Collateral
 from repdesk.gui.context import AppContext, CollateralFiles
+from repdesk.gui.open_file import SystemViewerOpener
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
 from repdesk.gui.table_fit import ColumnFitter
@@ -133,7 +135,7 @@ class CollateralLibrary(QWidget):
     loaded = Signal()
     """Rows were (re)read from the store."""
     opened = Signal(str)
-    """The local path handed to the system viewer."""
+    """The local path the system viewer took."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,6 +179,7 @@ class CollateralLibrary(QWidget):
         self._details = ""
         self.open_button = QPushButton(tr("collateral", "Open with system viewer"), preview_box)
         self.open_button.clicked.connect(self.open_selected)
+        self._opener = SystemViewerOpener(self)
         preview_layout = QVBoxLayout(preview_box)
         preview_layout.setContentsMargins(0, 0, 0, 0)
         preview_layout.addWidget(self.title_label)
@@ -313,7 +316,14 @@ class CollateralLibrary(QWidget):
         row = self.selected_row()
         if row is None or row.path is None:
             return
-        url = QUrl.fromLocalFile(str(row.path))
-        if not QDesktopServices.openUrl(url):
-            log.warning("no system viewer opened %s", row.path)
-        self.opened.emit(str(row.path))
+        if self._opener.open(row.path, row.collateral.title):
+            self.opened.emit(str(row.path))
+
+    @property
+    def open_failed_box(self) -> QMessageBox | None:
+        """Why the file (or its folder) did not open, while the rep reads it."""
+        return self._opener.box
+
+    @property
+    def open_folder_button(self) -> QAbstractButton | None:
+        return self._opener.folder_button

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QPalette, QPixmap, QResizeEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.errors import CollateralError
+from repdesk.gui.open_file import SystemViewerOpener
 from repdesk.gui.ops import Lane, OpRunner, QueryOp, runner_for
 from repdesk.gui.text import plain_label, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
@@ -183,6 +185,7 @@ class PdfPreview(QWidget):
         self.open_button = QPushButton(tr("pdf", "Open with system viewer"), self)
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_externally)
+        self._opener = SystemViewerOpener(self)
         self.message_label = plain_label("", self, wrap=True)
         self.message_label.setObjectName("pdf-message")
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -325,8 +328,12 @@ class PdfPreview(QWidget):
     def open_externally(self) -> None:
         if self._path is None:
             return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._path))):
-            log.warning("no system viewer opened %s", self._path)
+        self._opener.open(self._path)
+
+    @property
+    def open_failed_box(self) -> QMessageBox | None:
+        """Why the file did not open in the system viewer, while the rep reads it."""
+        return self._opener.box
 
     # --- rendering -------------------------------------------------------------------------
 
