@@ -119,6 +119,73 @@ def test_no_keyring_message_is_shown_once_per_run(
         keyring.set_keyring(previous)
 
 
+def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
+    qtbot: Any, qapp: Any, app_ctx: Any, engine: Any, hub_world: Any
+) -> None:
+    """Issue 7.5: with no keyring the rep signs in at every start, and every start a modal
+    box said so again. Now: told once per installation, in a box that blocks nothing, and
+    the same words stay readable in Settings."""
+    from repdesk.gui.settings_dialog import SettingsDialog
+    from repdesk.sync.credentials import NO_KEYRING_MESSAGE
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        first = _dialog(qtbot, app_ctx)
+        _fill(first, hub_world.url, EMAIL, PASSWORD)
+        with qtbot.waitSignal(first.signed_in):
+            first.sign_in_button.click()
+        notice = first.notice
+        assert notice is not None and notice.isVisible()
+        assert notice.text() == NO_KEYRING_MESSAGE
+        assert notice.windowModality() == Qt.WindowModality.NonModal
+        assert not notice.isModal()
+        grab(notice, "signin-no-keyring-notice")
+
+        # The next start: a new run of the app (nothing kept in memory), same settings file.
+        app_ctx.extras.clear()
+        app_ctx.settings = registry.Settings.load(app_ctx.settings.path)
+        second = _dialog(qtbot, app_ctx)
+        _fill(second, hub_world.url, EMAIL, PASSWORD)
+        with qtbot.waitSignal(second.signed_in):
+            second.sign_in_button.click()
+        assert second.notice is None, "told once per installation"
+
+        settings = SettingsDialog(app_ctx)
+        qtbot.addWidget(settings)
+        settings.show()
+        qtbot.waitUntil(lambda: settings.keyring_label.text() == NO_KEYRING_MESSAGE)
+        assert settings.keyring_label.isVisible()
+        label = settings.keyring_label
+        qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+        from PySide6.QtGui import QGuiApplication
+
+        from repdesk.gui.theme import apply_palette
+
+        original = QGuiApplication.palette()
+        try:
+            for dark in (False, True):
+                apply_palette(qapp, dark)
+                grab(settings, f"settings-no-keyring-{'dark' if dark else 'light'}")
+        finally:
+            qapp.setPalette(original)
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_settings_say_nothing_about_a_working_keyring(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any
+) -> None:
+    from repdesk.gui.settings_dialog import SettingsDialog
+
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    settings = SettingsDialog(app_ctx)
+    qtbot.addWidget(settings)
+    settings.show()
+    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    assert settings.keyring_label.isHidden()
+
+
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[str]:
     """A real HTTPS server on loopback with a self-signed certificate no CA vouches for."""

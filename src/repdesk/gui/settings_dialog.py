@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import ValidationError
 from repdesk.gui.context import AppContext
+from repdesk.gui.keyring_note import keyring_note_label
 from repdesk.gui.ops import Lane, OpContext, QueryOp, show_message
 from repdesk.gui.text import human_size, plain_label, set_plain, tr
 from repdesk.gui.theme import ThemeMode, Tone, set_tone, theme_manager, theme_mode
@@ -98,6 +99,8 @@ class SettingsDialog(QDialog):
         hub_layout = QVBoxLayout(hub_box)
         hub_layout.addWidget(self.hub_label)
         hub_layout.addWidget(self.account_label)
+        self.keyring_label = keyring_note_label(hub_box, ctx)
+        hub_layout.addWidget(self.keyring_label)
         hub_buttons = QHBoxLayout()
         hub_buttons.addStretch(1)
         hub_buttons.addWidget(self.change_hub_button)

@@ -31,6 +31,7 @@ from repdesk.domain.errors import (
     ValidationError,
 )
 from repdesk.gui.context import AppContext
+from repdesk.gui.keyring_note import drop_told_keyring_note
 from repdesk.gui.op_runner import is_alive
 from repdesk.gui.ops import Lane, QueryOp
 from repdesk.gui.text import plain_label, set_plain, tr
@@ -240,7 +241,7 @@ class SignInDialog(QDialog):
     def _show_warnings(self, warnings: tuple[str, ...]) -> None:
         """Notes from the engine (token kept in memory only, clock off): each once per run."""
         shown: set[str] = self.ctx.extras.setdefault(_SHOWN_WARNINGS_KEY, set())
-        fresh = [w for w in warnings if w and w not in shown]
+        fresh = drop_told_keyring_note(self.ctx, [w for w in warnings if w and w not in shown])
         if not fresh:
             return
         shown.update(fresh)
@@ -251,7 +252,8 @@ class SignInDialog(QDialog):
         box.setText("\n\n".join(fresh))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setObjectName("signInNotice")
-        box.open()
+        box.setWindowModality(Qt.WindowModality.NonModal)  # news, not a question: blocks nothing
+        box.show()
         self.notice = box
         # This dialog closes right away: the context keeps the box alive until it is read.
         self.ctx.extras["signin.notice_box"] = box

@@ -199,6 +199,12 @@ LEAD_TABLE_HEADER_STATE = declare(
 )
 LAST_SELECTED_LEAD_ID = declare("last_selected_lead_id", "", "Last opened lead")
 LAST_EXPORT_DIR = declare("last_export_dir", "", "Last export folder")
+KEYRING_NOTICE_SHOWN = declare(
+    "keyring_notice_shown",
+    False,
+    "Told that there is no system keyring",
+    description="The sign-in note about it is shown once per installation; Settings keeps it.",
+)
 LAST_SEEN_VERSION = declare(
     "last_seen_version", "", "Last version started", description="For 'what's new' notes."
 )
