@@ -231,3 +231,59 @@ def test_half_a_laptop_screen_is_enough(
         qtbot.waitUntil(lambda: window.splitter.orientation() == Qt.Orientation.Horizontal)
     finally:
         app.setFont(original)
+
+
+def test_a_lead_the_filter_hides_stays_open_and_callable(
+    qtbot: Any,
+    qapp: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    """Issue 7.1: the rep is on a call with Margaret Hamilton and types another name in the
+    search box (the prospect mentioned a colleague). The list no longer holds Margaret; the
+    right pane kept her, but "Log a call" went grey. The pane keeps the lead the rep is on the
+    phone with, and Ctrl+L still logs a call with it; the list says why no row is highlighted."""
+    window = make_window(qtbot, app_ctx)
+    lead_list = window.lead_list
+    target = seeded.rich_id
+    lead_list.select_lead(target)
+    window.open_lead(target)
+    qtbot.waitUntil(lambda: window.lead_view.detail.lead.id == target)
+    assert window.log_call_action.isEnabled()
+
+    other = next(
+        r for r in app_ctx.store.lead_rows(seeded.lead_ids[5:]) if "Hamilton" not in r.name
+    )
+    with qtbot.waitSignal(lead_list.model.ids_loaded):
+        lead_list.filter_bar.search.setText(other.name.split()[-1])
+    qtbot.waitUntil(lambda: not lead_list.model.loading)
+    assert target not in lead_list.model.ids
+    assert lead_list.current_lead_id() is None
+    assert window.lead_view.detail is not None and window.lead_view.detail.lead.id == target
+    assert window.log_call_action.isEnabled(), "Log a call stays usable for the lead on screen"
+    assert "open lead is not in this list" in lead_list.count_label.text()
+    from PySide6.QtGui import QGuiApplication
+
+    from repdesk.gui.theme import apply_palette
+    from tests.gui.test_offline_flow_support import grab
+
+    original = QGuiApplication.palette()
+    try:
+        for dark in (False, True):
+            apply_palette(qapp, dark)
+            grab(window, f"lead-hidden-by-filter-{'dark' if dark else 'light'}")
+    finally:
+        qapp.setPalette(original)
+
+    qtbot.keyClick(lead_list.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: target in window.consoles)
+    console: Any = window.consoles[target]
+    qtbot.waitUntil(lambda: console.is_loaded)
+    console.ended = True  # close it without the "end the call?" question
+    console.close()
+
+    # Clearing the search brings the row back, highlighted again.
+    with qtbot.waitSignal(lead_list.model.ids_loaded):
+        lead_list.filter_bar.search.setText("")
+    qtbot.waitUntil(lambda: lead_list.current_lead_id() == target)
+    assert "open lead" not in lead_list.count_label.text()

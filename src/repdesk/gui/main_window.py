@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.lead_list.current_lead_changed.connect(self.lead_view.show_lead)
         self.lead_list.lead_activated.connect(self.open_lead)
         self.lead_list.log_call_requested.connect(self.open_call_console)
+        self.lead_view.loaded.connect(lambda detail: self.lead_list.set_open_lead(detail.lead.id))
+        self.lead_view.lead_gone.connect(lambda _id: self.lead_list.set_open_lead(None))
         self.lead_list.model.ids_loaded.connect(self._first_ids)
         self.restore_layout()
         self.lead_list.start()

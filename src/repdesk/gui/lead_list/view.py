@@ -92,6 +92,8 @@ class LeadListView(QWidget):
         self.count_label.setObjectName("leadCount")
         set_tone(self.count_label, Tone.MUTED)
         self._shown_id: str | None = None
+        self._open_id: str | None = None
+        """The lead open in the lead view (see `set_open_lead`), in this list or not."""
         self._keep_id: str | None = None
         self._open_first_when_loaded = False
 
@@ -198,6 +200,17 @@ class LeadListView(QWidget):
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
         return True
 
+    def set_open_lead(self, lead_id: str | None) -> None:
+        """The lead the rep has open beside the list (None when none is).
+
+        A filter or search may hide it from the list; it stays open (the rep may be on the
+        phone with that lead), so "Log a call" stays usable for it and the count says why
+        no row is highlighted.
+        """
+        self._open_id = lead_id
+        self._update_log_call()
+        self._update_count()
+
     def refresh(self) -> None:
         self.model.refresh()
 
@@ -253,9 +266,15 @@ class LeadListView(QWidget):
             self._shown_id = lead_id
             self.lead_activated.emit(lead_id)
 
-    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.log_call_action.setEnabled(current.isValid())
+    def _current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_log_call()
         self._preview.start()
+
+    def _update_log_call(self) -> None:
+        """Ctrl+L calls the highlighted lead, else the one open beside the list."""
+        self.log_call_action.setEnabled(
+            self.table.currentIndex().isValid() or self._open_id is not None
+        )
 
     def _emit_current(self) -> None:
         lead_id = self.current_lead_id()
@@ -264,7 +283,7 @@ class LeadListView(QWidget):
             self.current_lead_changed.emit(lead_id)
 
     def _log_call(self) -> None:
-        lead_id = self.current_lead_id() or self._shown_id
+        lead_id = self.current_lead_id() or self._open_id
         if lead_id is not None:
             self.log_call_requested.emit(lead_id)
 
@@ -274,7 +293,7 @@ class LeadListView(QWidget):
     def _ids_loaded(self) -> None:
         if self._keep_id is not None and self.model.row_of(self._keep_id) is not None:
             self.select_lead(self._keep_id)
-        self.log_call_action.setEnabled(self.table.currentIndex().isValid())
+        self._update_log_call()
         self._update_count()
         if self._open_first_when_loaded:
             self._open_first()
@@ -294,6 +313,16 @@ class LeadListView(QWidget):
             text = plural("leads", count, "%n matching lead", "%n matching leads")
         else:
             text = plural("leads", count, "%n lead", "%n leads")
+        if (
+            self._open_id is not None
+            and not self.model.loading
+            and self.model.row_of(self._open_id) is None
+        ):
+            keys = self.log_call_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            hint = tr("leads", "The open lead is not in this list; {keys} still calls it.").format(
+                keys=keys
+            )
+            text = f"{text} · {hint}" if count else f"{text} {hint}"
         self.count_label.setText(text)
 
     def _load_campaigns(self) -> None:
