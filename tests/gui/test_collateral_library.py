@@ -18,6 +18,7 @@ from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
     app_ctx_fixture,
     corpus_collateral,
     grab,
+    grab_light_and_dark,
     local_store_fixture,
 )
 from tests.support.corpus import CORPUS, ENCRYPTED
@@ -210,7 +211,7 @@ def test_no_system_viewer_is_said_in_words_and_offers_the_folder(
     path = library.selected_row().path
     assert "No program on this computer opened “One-pager <b>bold</b>”" in box.text()
     assert path.name in box.text(), "the rep can recognise the file in its folder"
-    _grab_both(qapp, box, "collateral-no-viewer")
+    grab_light_and_dark(box, "collateral-no-viewer")
 
     QDesktopServices.setUrlHandler("file", catcher, "open")
     try:
@@ -237,20 +238,6 @@ def test_when_the_folder_cannot_be_opened_either_its_path_is_shown(
     assert box is not None and box.isVisible()
     assert str(library.selected_row().path.parent) in box.text()
     assert box.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
-
-
-def _grab_both(qapp: Any, widget: Any, name: str) -> None:
-    from PySide6.QtGui import QGuiApplication
-
-    from repdesk.gui.theme import apply_palette
-
-    original = QGuiApplication.palette()
-    try:
-        for dark in (False, True):
-            apply_palette(qapp, dark)
-            grab(widget, f"{name}-{'dark' if dark else 'light'}")
-    finally:
-        qapp.setPalette(original)
 
 
 def test_collateral_model_passes_qtmodeltester(

@@ -14,6 +14,7 @@ from repdesk.store import settings as registry
 from repdesk.store.settings import Settings
 from tests.gui.lead_data import Seeded
 from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
+from tests.gui.test_offline_flow_support import grab_light_and_dark
 
 
 def make_window(qtbot: Any, ctx: AppContext) -> MainWindow:
@@ -262,18 +263,8 @@ def test_a_lead_the_filter_hides_stays_open_and_callable(
     assert window.lead_view.detail is not None and window.lead_view.detail.lead.id == target
     assert window.log_call_action.isEnabled(), "Log a call stays usable for the lead on screen"
     assert "open lead is not in this list" in lead_list.count_label.text()
-    from PySide6.QtGui import QGuiApplication
 
-    from repdesk.gui.theme import apply_palette
-    from tests.gui.test_offline_flow_support import grab
-
-    original = QGuiApplication.palette()
-    try:
-        for dark in (False, True):
-            apply_palette(qapp, dark)
-            grab(window, f"lead-hidden-by-filter-{'dark' if dark else 'light'}")
-    finally:
-        qapp.setPalette(original)
+    grab_light_and_dark(window, "lead-hidden-by-filter")
 
     qtbot.keyClick(lead_list.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: target in window.consoles)

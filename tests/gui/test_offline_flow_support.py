@@ -99,6 +99,27 @@ def grab(widget: QWidget, name: str, size: QSize | None = None) -> Path:
     return path
 
 
+def grab_light_and_dark(widget: QWidget, name: str, size: QSize | None = None) -> None:
+    """`grab` in the light and the dark palette: build/gui-shots/<name>-light/-dark.png.
+
+    Restores the app's palette after, toned labels included (see `theme.apply_palette`).
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    from repdesk.gui.theme import apply_palette
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = QGuiApplication.palette()
+    try:
+        for dark in (False, True):
+            apply_palette(app, dark)
+            grab(widget, f"{name}-{'dark' if dark else 'light'}", size)
+    finally:
+        apply_palette(app, False)  # repaints toned labels for a light palette again
+        app.setPalette(original)
+
+
 # --- a real hub on loopback ------------------------------------------------------------------
 
 PASSWORD = "correct horse battery staple"

@@ -27,6 +27,7 @@ from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
     closed_port_url,
     engine_fixture,
     grab,
+    grab_light_and_dark,
     hub_world_fixture,
     local_store_fixture,
 )
@@ -158,17 +159,7 @@ def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
         assert settings.keyring_label.isVisible()
         label = settings.keyring_label
         qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
-        from PySide6.QtGui import QGuiApplication
-
-        from repdesk.gui.theme import apply_palette
-
-        original = QGuiApplication.palette()
-        try:
-            for dark in (False, True):
-                apply_palette(qapp, dark)
-                grab(settings, f"settings-no-keyring-{'dark' if dark else 'light'}")
-        finally:
-            qapp.setPalette(original)
+        grab_light_and_dark(settings, "settings-no-keyring")
     finally:
         keyring.set_keyring(previous)
 

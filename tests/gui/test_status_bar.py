@@ -21,6 +21,7 @@ from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
     add_note,
     app_ctx_fixture,
     grab,
+    grab_light_and_dark,
     lead,
     local_store_fixture,
     seed_leads,
@@ -208,7 +209,7 @@ def test_offline_is_never_shown_beside_synced_just_now(
     assert last_good is not None
     clock = last_good.astimezone().strftime("%H:%M")
     assert bar.last_sync_label.text() == f"Last synced {clock}"
-    _grab_both(qapp, bar, "status-offline-last-synced")
+    grab_light_and_dark(bar, "status-offline-last-synced", QSize(760, 28))
 
 
 def test_last_synced_on_another_day_names_the_day() -> None:
@@ -219,18 +220,3 @@ def test_last_synced_on_another_day_names_the_day() -> None:
     clock = earlier.astimezone().strftime("%d %b %H:%M")
     assert last_good_sync_text(earlier, now) == f"Last synced {clock}"
     assert last_good_sync_text(None, now) == "Not synced yet"
-
-
-def _grab_both(qapp: Any, widget: Any, name: str) -> None:
-    """Light and dark pictures of `widget` (build/gui-shots/<name>-light/-dark.png)."""
-    from PySide6.QtGui import QGuiApplication
-
-    from repdesk.gui.theme import apply_palette
-
-    original = QGuiApplication.palette()
-    try:
-        for dark in (False, True):
-            apply_palette(qapp, dark)
-            grab(widget, f"{name}-{'dark' if dark else 'light'}", QSize(760, 28))
-    finally:
-        qapp.setPalette(original)

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.changes import Changes
+from repdesk.domain.feedback import CollateralUse, UseKind
 from repdesk.domain.leads import Collateral
 from repdesk.gui.context import AppContext, CollateralFiles
+from repdesk.gui.lead_picker import CollateralUseDialog
 from repdesk.gui.open_file import SystemViewerOpener
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.pdf_preview import PdfPreview
@@ -136,6 +138,8 @@ class CollateralLibrary(QWidget):
     """Rows were (re)read from the store."""
     opened = Signal(str)
     """The local path the system viewer took."""
+    use_recorded = Signal(object)
+    """A `CollateralUse` recorded from here ("Show/Send to a lead…") and queued for the hub."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,14 +184,28 @@ class CollateralLibrary(QWidget):
         self.open_button = QPushButton(tr("collateral", "Open with system viewer"), preview_box)
         self.open_button.clicked.connect(self.open_selected)
         self._opener = SystemViewerOpener(self)
+        self.send_button = QPushButton(tr("collateral", "Show/Send to a lead…"), preview_box)
+        self.send_button.setObjectName("sendToLead")
+        self.send_button.setToolTip(
+            tr("collateral", "Record that you showed or sent this file to any of your leads.")
+        )
+        self.send_button.clicked.connect(self.send_selected)
+        self.use_dialog: CollateralUseDialog | None = None
+        self.use_label = plain_label("", preview_box, wrap=True)
+        self.use_label.setObjectName("collateralUseRecorded")
+        set_tone(self.use_label, Tone.OK)
+        self.use_label.hide()
+        self._use_label_for = ""
         preview_layout = QVBoxLayout(preview_box)
         preview_layout.setContentsMargins(0, 0, 0, 0)
         preview_layout.addWidget(self.title_label)
         preview_layout.addWidget(self.problem_label)
         preview_layout.addWidget(self.info_label)
         preview_layout.addWidget(self.preview, 1)
+        preview_layout.addWidget(self.use_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.send_button)
         buttons.addWidget(self.open_button)
         preview_layout.addLayout(buttons)
 
@@ -264,11 +282,14 @@ class CollateralLibrary(QWidget):
 
     def _show_selected(self) -> None:
         row = self.selected_row()
+        if row is None or row.collateral.id != self._use_label_for:
+            self.use_label.hide()  # the last "Recorded: …" was about another file
         if row is None:
             set_plain(self.title_label, tr("collateral", "Select a file to preview it."))
             self.problem_label.hide()
             self.info_label.hide()
             self.open_button.setEnabled(False)
+            self.send_button.setEnabled(False)
             self.preview.clear()
             return
         item = row.collateral
@@ -294,6 +315,7 @@ class CollateralLibrary(QWidget):
         set_plain(self.info_label, self._details)
         self.info_label.show()
         self.open_button.setEnabled(row.path is not None)
+        self.send_button.setEnabled(True)
         if row.path is not None:
             self.preview.load(row.path)
         else:
@@ -318,6 +340,45 @@ class CollateralLibrary(QWidget):
             return
         if self._opener.open(row.path, row.collateral.title):
             self.opened.emit(str(row.path))
+
+    def send_selected(self) -> None:
+        """Pick any lead and record that this file was shown or sent to them."""
+        row = self.selected_row()
+        if row is None:
+            return
+        if self.use_dialog is not None:
+            self.use_dialog.raise_()
+            self.use_dialog.activateWindow()
+            return
+        dialog = CollateralUseDialog(self.ctx, row.collateral, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.recorded.connect(self._use_recorded)
+        dialog.finished.connect(lambda _result: self._use_dialog_closed(dialog))
+        self.use_dialog = dialog
+        dialog.open()
+
+    def _use_dialog_closed(self, dialog: CollateralUseDialog) -> None:
+        if self.use_dialog is dialog:
+            self.use_dialog = None
+
+    def _use_recorded(self, use: CollateralUse, lead_name: str) -> None:
+        row = self.model.row_at(self.model.row_of(use.collateral_id))
+        title = row.collateral.title if row is not None else ""
+        text = (
+            tr(
+                "collateral",
+                "Recorded: “{title}” sent to {lead}. It goes to marketing with the next sync.",
+            )
+            if use.kind == UseKind.SENT
+            else tr(
+                "collateral",
+                "Recorded: “{title}” shown to {lead}. It goes to marketing with the next sync.",
+            )
+        )
+        set_plain(self.use_label, text.format(title=one_line(title, 60), lead=lead_name))
+        self.use_label.show()
+        self._use_label_for = use.collateral_id
+        self.use_recorded.emit(use)
 
     @property
     def open_failed_box(self) -> QMessageBox | None:
