@@ -168,3 +168,31 @@ def test_without_fitting_pages_keep_their_width(qtbot: Any, runner: OpRunner) ->
         preview.load(CORPUS / "minimal-document.pdf")
     width = preview._labels[0].pixmap().deviceIndependentSize().width()
     assert width == pytest.approx(DEFAULT_WIDTH_PX, abs=1)
+
+
+def test_a_closed_window_does_not_render_after_the_app_stopped_its_workers(
+    qtbot: Any, runner: OpRunner
+) -> None:
+    """The rep resizes the window, then quits within the re-render delay: the app stops its
+    op runner, and the pending sharp re-render then raised "the op runner was shut down" in
+    a Qt slot (seen as a stray error in the next GUI test). A hidden preview has nothing to
+    re-render: its timer stops when it is hidden."""
+    preview = _preview(qtbot, runner)
+    with qtbot.waitSignal(preview.rendered):
+        preview.load(CORPUS / "pdflatex-4-pages.pdf")
+    preview.resize(420, 900)
+    assert preview._refit_timer.isActive(), "a sharp re-render is pending"
+    preview.hide()  # e.g. the rep switched to another tab before it fired
+    assert not preview._refit_timer.isActive()
+    with qtbot.waitSignal(preview.rendered):  # back on the tab: the sharp render catches up
+        preview.show()
+    assert preview._labels[0].pixmap().deviceIndependentSize().width() == pytest.approx(
+        preview.page_width(), abs=1
+    )
+
+    preview.resize(720, 900)
+    assert preview._refit_timer.isActive()
+    preview.window().close()
+    assert not preview._refit_timer.isActive()
+    runner.shutdown()
+    preview._refit()  # what the timer would have run: nothing to do while hidden

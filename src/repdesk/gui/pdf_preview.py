@@ -18,7 +18,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPalette, QPixmap, QResizeEvent
+from PySide6.QtGui import QHideEvent, QImage, QPalette, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -319,8 +319,20 @@ class PdfPreview(QWidget):
             label.setPixmap(_pixmap(image, width, scale, smooth=False))
         self._refit_timer.start()
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        # Hidden (another tab, its window closed, the app quitting): nothing to re-render
+        # now, and the op runner may stop before the timer fires. `showEvent` catches up.
+        self._refit_timer.stop()
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        stale = abs(self.page_width() - self._shown_width) > _REFIT_SLACK_PX
+        if self.fit_width and self._labels and stale:
+            self._refit_timer.start()
+
     def _refit(self) -> None:
-        if self._path is None or not self._labels:
+        if self._path is None or not self._labels or not self.isVisible():
             return
         if abs(self.page_width() - self._shown_width) > _REFIT_SLACK_PX:
             self._render(self._path)
