@@ -113,10 +113,14 @@ class Campaign(Base):
 class Lead(Base):
     __tablename__ = "leads"
     __table_args__ = (
-        # The reports (hub/reports, migration 0003): leads in scope by assignment, and
-        # the same columns by id for joins from the reps' writes, both index-only.
+        # The reports (hub/reports, migration 0003), all index-only: leads in scope by
+        # assignment date; counted per (campaign, rep) in index order with no sort; and
+        # the same columns by id for joins from the reps' writes.
         Index(
             "ix_leads_report_scope", "assigned_at", "deleted", "source_campaign_id", "owner_rep_id"
+        ),
+        Index(
+            "ix_leads_report_group", "source_campaign_id", "owner_rep_id", "assigned_at", "deleted"
         ),
         Index(
             "ix_leads_report_key",
