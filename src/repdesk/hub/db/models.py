@@ -271,6 +271,10 @@ class QualificationField(Base):
     """One BANT dimension's current answer; `value` None means cleared."""
 
     __tablename__ = "qualification_fields"
+    __table_args__ = (
+        # The reports judge every lead's answers from this index alone (migration 0003).
+        Index("ix_qualification_fields_report", "lead_id", "dimension", "value", "confidence"),
+    )
 
     lead_id: Mapped[str] = mapped_column(
         ForeignKey("qualifications.lead_id", ondelete="CASCADE"), primary_key=True
