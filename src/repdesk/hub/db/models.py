@@ -117,10 +117,14 @@ class Campaign(Base):
 class Lead(Base):
     __tablename__ = "leads"
     __table_args__ = (
-        # The reports (hub/reports, migration 0003): leads in scope by assignment, and
-        # the same columns by id for joins from the reps' writes, both index-only.
+        # The reports (hub/reports, migration 0003), all index-only: leads in scope by
+        # assignment date; counted per (campaign, rep) in index order with no sort; and
+        # the same columns by id for joins from the reps' writes.
         Index(
             "ix_leads_report_scope", "assigned_at", "deleted", "source_campaign_id", "owner_rep_id"
+        ),
+        Index(
+            "ix_leads_report_group", "source_campaign_id", "owner_rep_id", "assigned_at", "deleted"
         ),
         Index(
             "ix_leads_report_key",
@@ -271,6 +275,10 @@ class QualificationField(Base):
     """One BANT dimension's current answer; `value` None means cleared."""
 
     __tablename__ = "qualification_fields"
+    __table_args__ = (
+        # The reports judge every lead's answers from this index alone (migration 0003).
+        Index("ix_qualification_fields_report", "lead_id", "dimension", "value", "confidence"),
+    )
 
     lead_id: Mapped[str] = mapped_column(
         ForeignKey("qualifications.lead_id", ondelete="CASCADE"), primary_key=True
