@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from repdesk.domain.ids import new_id
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
 from repdesk.hub.importers import EventRecord, LeadRecord, RowError, parse_events, parse_leads
+from repdesk.hub.importers.encoding import Decoding, How
 from repdesk.hub.sync.changes import (
     chunks,
     reassign_lead,
@@ -45,8 +46,24 @@ class _DryRun(Exception):
     """Raised inside the write transaction so a dry run rolls everything back."""
 
 
+class _Decoded:
+    """What a report says about the file's encoding (fields on the reports below)."""
+
+    encoding: str
+    encoding_how: str
+
+    @property
+    def encoding_guessed(self) -> bool:
+        return self.encoding_how == "guessed"
+
+    @property
+    def encoding_note(self) -> str:
+        """Which encoding and why, for people (a guess says so)."""
+        return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
+
+
 @dataclass
-class LeadImportReport:
+class LeadImportReport(_Decoded):
     format: str
     created: int = 0
     updated: int = 0
@@ -54,16 +71,26 @@ class LeadImportReport:
     assigned: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    encoding: str = "utf-8"
+    encoding_how: str = "UTF-8"
+    """How the encoding was chosen: "BOM", "UTF-8", "cp1252", "guessed" or "forced"."""
+    sample: tuple[str, ...] = ()
+    """A few decoded names, accented ones first, for a person to spot mojibake."""
 
 
 @dataclass
-class EventImportReport:
+class EventImportReport(_Decoded):
     format: str
     created: int = 0
     already_there: int = 0
     campaigns_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    encoding: str = "utf-8"
+    encoding_how: str = "UTF-8"
+    """How the encoding was chosen: "BOM", "UTF-8", "cp1252", "guessed" or "forced"."""
+    sample: tuple[str, ...] = ()
+    """A few decoded campaign names and assets, accented ones first."""
 
 
 def _campaigns_by_name(session: Session) -> dict[str, Campaign]:
@@ -114,10 +141,20 @@ class _LeadIndex:
             self.by_email.setdefault(lead.email.lower(), []).append(lead)
 
 
-def import_leads(hub: Hub, path: Path, *, dry_run: bool = False) -> LeadImportReport:
-    """Upsert leads by external id, else email. Owners named by rep email are assigned."""
-    parsed = parse_leads(path)
-    report = LeadImportReport(parsed.format, errors=list(parsed.errors), dry_run=dry_run)
+def import_leads(
+    hub: Hub, path: Path, *, dry_run: bool = False, encoding: str | None = None
+) -> LeadImportReport:
+    """Upsert leads by external id, else email. Owners named by rep email are assigned.
+    `encoding` forces the file's encoding (else it is found; the report says how)."""
+    parsed = parse_leads(path, encoding=encoding)
+    report = LeadImportReport(
+        format=parsed.format,
+        errors=list(parsed.errors),
+        dry_run=dry_run,
+        encoding=parsed.encoding,
+        encoding_how=parsed.encoding_how,
+        sample=parsed.sample,
+    )
     try:
         with hub.db.write() as session:
             campaigns = _campaigns_by_name(session)
@@ -138,8 +175,9 @@ def import_leads(hub: Hub, path: Path, *, dry_run: bool = False) -> LeadImportRe
     except _DryRun:
         pass
     log.info(
-        "leads from %s: %d new, %d updated, %d errors%s",
+        "leads from %s (%s): %d new, %d updated, %d errors%s",
         path.name,
+        report.encoding_note,
         report.created,
         report.updated,
         len(report.errors),
@@ -196,10 +234,20 @@ def _upsert_lead(
         report.assigned += 1
 
 
-def import_events(hub: Hub, path: Path, *, dry_run: bool = False) -> EventImportReport:
-    """Add nurture events to known leads; the same event imported twice is kept once."""
-    parsed = parse_events(path)
-    report = EventImportReport(parsed.format, errors=list(parsed.errors), dry_run=dry_run)
+def import_events(
+    hub: Hub, path: Path, *, dry_run: bool = False, encoding: str | None = None
+) -> EventImportReport:
+    """Add nurture events to known leads; the same event imported twice is kept once.
+    `encoding` forces the file's encoding (else it is found; the report says how)."""
+    parsed = parse_events(path, encoding=encoding)
+    report = EventImportReport(
+        format=parsed.format,
+        errors=list(parsed.errors),
+        dry_run=dry_run,
+        encoding=parsed.encoding,
+        encoding_how=parsed.encoding_how,
+        sample=parsed.sample,
+    )
     try:
         with hub.db.write() as session, session.no_autoflush:
             _add_events(session, parsed.records, report)

@@ -12,7 +12,7 @@ from typing import Any
 from repdesk.domain.leads import NurtureEventType
 from repdesk.hub.importers import values as v
 from repdesk.hub.importers.reading import ImportFileError, iter_dicts, jsonl_rows, read_table
-from repdesk.hub.importers.result import ImportResult, RowError
+from repdesk.hub.importers.result import ImportResult, RowError, Sample
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +70,11 @@ def _recognised(header: list[str]) -> bool:
     return {"type", "occurred_at"} <= targets and bool(targets & {"lead_external_id", "lead_email"})
 
 
-def parse_events(path: Path | str) -> ImportResult[EventRecord]:
-    """Read nurture history. Bad rows become RowErrors; a bad file raises ImportFileError."""
+def parse_events(path: Path | str, *, encoding: str | None = None) -> ImportResult[EventRecord]:
+    """Read nurture history. Bad rows become RowErrors; a bad file raises ImportFileError.
+    `encoding` forces one (else it is found: see `importers.encoding`)."""
     path = Path(path)
-    table = read_table(path, _recognised)
+    table = read_table(path, _recognised, encoding=encoding)
     rows: Iterable[tuple[int, dict[str, Any], str]]
     if table.kind == "jsonl":
         rows, fmt = jsonl_rows(table.objects), "jsonl"
@@ -88,6 +89,7 @@ def parse_events(path: Path | str) -> ImportResult[EventRecord]:
     records: list[EventRecord] = []
     errors: list[RowError] = []
     seen: dict[tuple[object, ...], int] = {}
+    sample = Sample()
     for line, row, problem in rows:
         if problem:
             errors.append(RowError(line, problem))
@@ -108,8 +110,11 @@ def parse_events(path: Path | str) -> ImportResult[EventRecord]:
             continue
         seen[identity] = line
         records.append(record)
+        sample.add(record.campaign)
+        sample.add(record.asset)
     log.info("%s: %s, %d events, %d errors", path.name, fmt, len(records), len(errors))
-    return ImportResult(records, errors, fmt, table.encoding)
+    decoding = table.decoding
+    return ImportResult(records, errors, fmt, decoding.encoding, (), decoding.how, sample.values())
 
 
 def _build(line: int, row: dict[str, Any], *, strict: bool) -> EventRecord:

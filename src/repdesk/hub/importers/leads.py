@@ -17,7 +17,7 @@ from repdesk.hub.importers.reading import (
     jsonl_rows,
     read_table,
 )
-from repdesk.hub.importers.result import ImportResult, RowError
+from repdesk.hub.importers.result import ImportResult, RowError, Sample
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +121,11 @@ def detect_format(header: list[str]) -> str | None:
     return None
 
 
-def parse_leads(path: Path | str) -> ImportResult[LeadRecord]:
-    """Read a lead export. Bad rows become RowErrors; a bad file raises ImportFileError."""
+def parse_leads(path: Path | str, *, encoding: str | None = None) -> ImportResult[LeadRecord]:
+    """Read a lead export. Bad rows become RowErrors; a bad file raises ImportFileError.
+    `encoding` forces one (else it is found: see `importers.encoding`)."""
     path = Path(path)
-    table = read_table(path, lambda header: detect_format(header) is not None)
+    table = read_table(path, lambda header: detect_format(header) is not None, encoding=encoding)
     if table.kind == "jsonl":
         rows: Iterable[tuple[int, dict[str, Any], str]] = jsonl_rows(table.objects)
         fmt, columns = "repdesk-jsonl", None
@@ -143,6 +144,7 @@ def parse_leads(path: Path | str) -> ImportResult[LeadRecord]:
     records: list[LeadRecord] = []
     errors: list[RowError] = []
     seen: dict[str, tuple[int, LeadRecord]] = {}
+    sample = Sample()
     for line, row, problem in rows:
         if problem:
             errors.append(RowError(line, problem))
@@ -162,9 +164,13 @@ def parse_leads(path: Path | str) -> ImportResult[LeadRecord]:
             continue
         seen[identity] = (line, record)
         records.append(record)
+        sample.add(f"{record.first_name} {record.last_name}".strip() or record.company)
     extra = tuple(h for h in table.header if columns is not None and v.key(h) not in columns)
     log.info("%s: %s, %d leads, %d errors", path.name, fmt, len(records), len(errors))
-    return ImportResult(records, errors, fmt, table.encoding, extra)
+    decoding = table.decoding
+    return ImportResult(
+        records, errors, fmt, decoding.encoding, extra, decoding.how, sample.values()
+    )
 
 
 def _map(row: dict[str, str], columns: dict[str, str]) -> dict[str, str]:

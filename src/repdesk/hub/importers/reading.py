@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -12,21 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from charset_normalizer import from_bytes
-
-from repdesk.domain.errors import ValidationError
+from repdesk.hub.importers.encoding import Decoding, detect_encoding
+from repdesk.hub.importers.result import ImportFileError
 
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _DELIMITERS = ",;\t|"
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 # Files people pick by mistake; naming them beats "unknown header".
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a zip archive or an Excel workbook (.xlsx): save it as CSV first"),
@@ -35,17 +26,13 @@ _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-class ImportFileError(ValidationError):
-    """The whole file cannot be imported (not text, empty, or an unknown header)."""
-
-
 @dataclass(frozen=True, slots=True)
 class RawTable:
     """A decoded file: either CSV (header + rows) or JSONL (objects)."""
 
     kind: str
     """"csv" or "jsonl"."""
-    encoding: str
+    decoding: Decoding
     header: list[str]
     rows: list[tuple[int, list[str]]]
     """(physical line where the record starts, cells); CSV only."""
@@ -56,29 +43,15 @@ class RawTable:
     """CSV records that could not be read as rows: physical line -> reason."""
 
 
-def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Bytes to text: BOM first, then strict UTF-8, then charset-normalizer's best guess."""
+def _refuse_binary(head: bytes, name: str) -> None:
     for magic, why in _BINARY_SIGNATURES:
-        if data.startswith(magic):
+        if head.startswith(magic):
             raise ImportFileError(f"{name} is {why}, not a CSV or JSONL export.")
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding), encoding
-            except UnicodeDecodeError as exc:
-                raise ImportFileError(f"{name} has a {encoding} mark but is damaged.") from exc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is None or "\x00" in str(best):
-        raise ImportFileError(f"{name} is not a text file, so it is not a CSV or JSONL export.")
-    log.info("%s decoded as %s", name, best.encoding)
-    return str(best), best.encoding
 
 
-def read_table(path: Path, recognise: Callable[[list[str]], bool]) -> RawTable:
+def read_table(
+    path: Path, recognise: Callable[[list[str]], bool], *, encoding: str | None = None
+) -> RawTable:
     """Read and split a file; raises ImportFileError for unreadable/empty/binary files.
 
     For CSV, `recognise` says whether a header row is one the caller knows; the first
@@ -90,21 +63,24 @@ def read_table(path: Path, recognise: Callable[[list[str]], bool]) -> RawTable:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ImportFileError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        with path.open("rb") as stream:
+            _refuse_binary(stream.read(8), name)
+        decoding = detect_encoding(path, forced=encoding)
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
-    text, encoding = decode(data, name)
+    text = data.decode(decoding.encoding)
     if "\x00" in text:
         raise ImportFileError(f"{name} is not a text file, so it is not a CSV or JSONL export.")
     if not text.strip():
         raise ImportFileError(f"{name} is empty.")
     first = text.lstrip()[:1]
     if first in "{[":
-        return _read_jsonl(text, encoding, name)
-    return _read_csv(text, encoding, recognise)
+        return _read_jsonl(text, decoding, name)
+    return _read_csv(text, decoding, recognise)
 
 
-def _read_jsonl(text: str, encoding: str, name: str) -> RawTable:
+def _read_jsonl(text: str, decoding: Decoding, name: str) -> RawTable:
     objects: list[tuple[int, Any]] = []
     # Only "\n" ends a JSONL record: str.splitlines would also split on U+2028 inside strings.
     lines = [ln.removesuffix("\r") for ln in text.split("\n")]
@@ -119,7 +95,7 @@ def _read_jsonl(text: str, encoding: str, name: str) -> RawTable:
             objects.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
             objects.append((number, _JsonProblem(f"not valid JSON ({exc.msg})")))
-    return RawTable("jsonl", encoding, [], [], objects)
+    return RawTable("jsonl", decoding, [], [], objects)
 
 
 class _JsonProblem(str):
@@ -148,12 +124,12 @@ def _first_row(text: str, delimiter: str) -> list[str]:
     return []
 
 
-def _read_csv(text: str, encoding: str, recognise: Callable[[list[str]], bool]) -> RawTable:
+def _read_csv(text: str, decoding: Decoding, recognise: Callable[[list[str]], bool]) -> RawTable:
     candidates = candidate_delimiters(text)
     delimiter = next((d for d in candidates if recognise(_first_row(text, d))), candidates[0])
     problems: dict[int, str] = {}
     header, rows = split_csv(text, delimiter, problems)
-    return RawTable("csv", encoding, header, rows, [], delimiter, problems)
+    return RawTable("csv", decoding, header, rows, [], delimiter, problems)
 
 
 def split_csv(
@@ -228,3 +204,16 @@ def jsonl_rows(objects: list[tuple[int, Any]]) -> Iterator[tuple[int, dict[str, 
             yield line, {}, "is not a JSON object"
         else:
             yield line, obj, ""
+
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "ImportFileError",
+    "RawTable",
+    "candidate_delimiters",
+    "is_json_problem",
+    "iter_dicts",
+    "jsonl_rows",
+    "read_table",
+    "split_csv",
+]
