@@ -11,6 +11,7 @@ from typing import Any
 
 from repdesk.domain.leads import NurtureEventType
 from repdesk.hub.importers import values as v
+from repdesk.hub.importers.limits import CAMPAIGN_LIMITS, EVENT_LIMITS, LEAD_LIMITS
 from repdesk.hub.importers.reading import ImportFileError, iter_dicts, jsonl_rows, read_table
 from repdesk.hub.importers.result import ImportResult, RowError, Sample
 
@@ -128,8 +129,10 @@ def _build(line: int, row: dict[str, Any], *, strict: bool) -> EventRecord:
         if value is None or target in m:
             continue
         m[target] = str(value)
-    external_id = v.text(m.get("lead_external_id", ""), 64)
-    email = v.email(m.get("lead_email", ""))
+    external_id = LEAD_LIMITS["external_id"].check_text(
+        v.clean(m.get("lead_external_id", "")), "lead_external_id"
+    )
+    email = LEAD_LIMITS["email"].check_text(v.email(m.get("lead_email", "")), "email")
     if not external_id and not email:
         raise v.BadValue("names no lead (needs the lead's id or email)")
     if not m.get("type", "").strip():
@@ -143,8 +146,10 @@ def _build(line: int, row: dict[str, Any], *, strict: bool) -> EventRecord:
         occurred_at=occurred,
         lead_external_id=external_id,
         lead_email=email,
-        campaign=v.text(m.get("campaign", ""), 200),
-        asset=v.text(m.get("asset", ""), 500),
-        detail=v.text(m.get("detail", "")),
-        score_delta=v.integer(m.get("score_delta", ""), "score_delta", minimum=None),
+        campaign=CAMPAIGN_LIMITS["name"].check_text(v.clean(m.get("campaign", "")), "campaign"),
+        asset=EVENT_LIMITS["asset"].check_text(v.clean(m.get("asset", "")), "asset"),
+        detail=EVENT_LIMITS["detail"].check_text(v.text(m.get("detail", "")), "detail"),
+        score_delta=EVENT_LIMITS["score_delta"].check_number(
+            v.integer(m.get("score_delta", ""), "score_delta", minimum=None), "score_delta"
+        ),
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from repdesk.domain.leads import LeadStatus, LifecycleStage
 from repdesk.hub.importers import values as v
+from repdesk.hub.importers.limits import LEAD_LIMITS
 from repdesk.hub.importers.reading import (
     ImportFileError,
     iter_dicts,
@@ -196,16 +197,31 @@ def _repdesk_map(row: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+_LABELS = {
+    "external_id": "id",
+    "first_name": "first name",
+    "last_name": "last name",
+    "company_size": "company size",
+    "marketing_notes": "marketing notes",
+}
+
+
+def _fit(name: str, value: str) -> str:
+    """`value` checked against the leads column `name` (length, NUL, broken characters)."""
+    return LEAD_LIMITS[name].check_text(value, _LABELS.get(name, name))
+
+
 def _common(line: int, m: dict[str, str]) -> dict[str, Any]:
     first, last, company = (
-        v.text(m.get(k, ""), 200) for k in ("first_name", "last_name", "company")
+        _fit(k, v.clean(m.get(k, ""))) for k in ("first_name", "last_name", "company")
     )
-    external_id = v.text(m.get("external_id", ""), 64)
-    email = v.email(m.get("email", ""))
+    external_id = _fit("external_id", v.clean(m.get("external_id", "")))
+    email = _fit("email", v.email(m.get("email", "")))
     if not external_id and not email:
         raise v.BadValue("has neither an id nor an email, so it cannot be matched later")
     if not (first or last or company or email):
         raise v.BadValue("has no name, company or email")
+    company_size = v.integer(m.get("company_size", ""), "company size")
     return {
         "line": line,
         "external_id": external_id,
@@ -213,15 +229,15 @@ def _common(line: int, m: dict[str, str]) -> dict[str, Any]:
         "last_name": last,
         "company": company,
         "email": email,
-        "title": v.text(m.get("title", ""), 200),
-        "industry": v.text(m.get("industry", ""), 200),
-        "company_size": v.integer(m.get("company_size", ""), "company size"),
-        "phone": v.text(m.get("phone", "") or m.get("mobile", ""), 64),
-        "country": v.text(m.get("country", ""), 100),
-        "marketing_notes": v.text(m.get("marketing_notes", "")),
+        "title": _fit("title", v.clean(m.get("title", ""))),
+        "industry": _fit("industry", v.clean(m.get("industry", ""))),
+        "company_size": LEAD_LIMITS["company_size"].check_number(company_size, "company size"),
+        "phone": _fit("phone", v.clean(m.get("phone", "") or m.get("mobile", ""))),
+        "country": _fit("country", v.clean(m.get("country", ""))),
+        "marketing_notes": _fit("marketing_notes", v.text(m.get("marketing_notes", ""))),
         "created_at": v.timestamp(m.get("created_at", ""), "created date"),
         "owner": v.text(m.get("owner", ""), 320),
-        "source": v.text(m.get("source", ""), 200),
+        "source": v.text(m.get("source", ""), 300),
     }
 
 
@@ -229,6 +245,7 @@ def _score(m: dict[str, str]) -> int:
     score = v.integer(m.get("score", ""), "score", minimum=None)
     if score is None:
         score = _RATING_SCORE.get(v.key(m.get("rating", "")), 0)
+    LEAD_LIMITS["score"].check_number(score, "score")
     return score
 
 
