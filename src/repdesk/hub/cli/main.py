@@ -111,11 +111,14 @@ def _rep(hub: admin.Hub, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _row_errors(errors: list[RowError]) -> None:
+def _row_errors(errors: list[RowError], total: int | None = None) -> None:
+    """The first few errors, then how many more (`total`: all of them, when `errors`
+    holds only the first ones)."""
+    total = len(errors) if total is None else total
     for error in errors[:_MAX_ROW_ERRORS_SHOWN]:
         print(f"  {error}", file=sys.stderr)
-    if len(errors) > _MAX_ROW_ERRORS_SHOWN:
-        print(f"  ... and {len(errors) - _MAX_ROW_ERRORS_SHOWN} more", file=sys.stderr)
+    if total > _MAX_ROW_ERRORS_SHOWN:
+        print(f"  ... and {total - _MAX_ROW_ERRORS_SHOWN} more", file=sys.stderr)
 
 
 def _import(hub: admin.Hub, args: argparse.Namespace) -> int:
@@ -141,10 +144,10 @@ def _import(hub: admin.Hub, args: argparse.Namespace) -> int:
         print(f"Encoding: {report.encoding_note}.")
         if report.sample:
             print(f"{shown}: {', '.join(report.sample)}")
-    if report.errors:
-        print(f"{len(report.errors)} row(s) skipped:", file=sys.stderr)
-        _row_errors(report.errors)
-    return _partial(report.errors, done)
+    if report.skipped:
+        print(f"{report.skipped} row(s) skipped:", file=sys.stderr)
+        _row_errors(report.errors, report.skipped)
+    return EXIT_OK if not report.skipped else EXIT_PARTIAL if done else EXIT_ERROR
 
 
 def _partial(errors: list[RowError], done: int) -> int:

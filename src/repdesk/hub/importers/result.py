@@ -62,3 +62,36 @@ class Sample:
 
     def values(self) -> tuple[str, ...]:
         return tuple((self._accented + self._plain)[: self.size])
+
+
+class FirstSeen:
+    """Where each identity (a lead's id/email, an event's key) first occurred in a file,
+    with a digest of that row: one int per entry, so a million-row file costs ~100 MB
+    here instead of holding every record."""
+
+    def __init__(self) -> None:
+        self._first: dict[int, int] = {}
+
+    def check(self, identity: object, digest: int, line: int) -> tuple[int, bool] | None:
+        """None the first time `identity` is seen (remembered at `line`); afterwards
+        (first line, whether that row had the same digest)."""
+        key = hash(identity)
+        packed = self._first.get(key)
+        if packed is None:
+            self._first[key] = (line << 32) | (digest & 0xFFFFFFFF)
+            return None
+        return packed >> 32, (packed & 0xFFFFFFFF) == (digest & 0xFFFFFFFF)
+
+
+class BoundedErrors:
+    """Row errors of an import: the first `keep` in line order, and a count of all."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        self.keep = keep
+        self.kept: list[RowError] = []
+        self.count = 0
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(error)
