@@ -201,8 +201,8 @@ def split_records(stream: IO[str], delimiter: str) -> Iterator[Record]:
             continue
         end = reader.line_num
         start = end + 1
-        if not any(c.strip() for c in cells):
-            continue
+        if not "".join(cells).strip():
+            continue  # a blank line (or only delimiters)
         if not width:
             header = [c.strip().lstrip("\ufeff") for c in cells]
             width = len(header)

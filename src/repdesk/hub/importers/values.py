@@ -31,15 +31,19 @@ def email(value: str, column: str = "email") -> str:
     return value.lower()
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,.]\d{3})+")
+_WHOLE = re.compile(r"([+-]?\d+)(?:\.(\d+))?")
+
+
 def integer(value: str, column: str, *, minimum: int | None = 0) -> int | None:
     """'1,200', '1 200', '1.200' (EU thousands), '12.0' all read; empty is None. Read
     exactly (no float on the way: 20 digits stay 20 digits for the range check)."""
     text = value.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
-    if re.fullmatch(r"[+-]?\d{1,3}([,.]\d{3})+", text):
-        text = re.sub(r"[,.]", "", text)
-    whole = re.fullmatch(r"([+-]?\d+)(?:\.(\d+))?", text)
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "").replace(".", "")
+    whole = _WHOLE.fullmatch(text)
     if whole is None or (whole.group(2) and int(whole.group(2))):
         raise BadValue(f"{column} {value.strip()!r} is not a whole number")
     number = int(whole.group(1))
