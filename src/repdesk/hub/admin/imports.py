@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -106,27 +105,6 @@ class EventImportReport:
     def encoding_note(self) -> str:
         """Which encoding and why, for people (a guess says so)."""
         return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
-
-
-SQLITE_IMPORT_CACHE_KIB = 32 * 1024
-"""SQLite page cache while an import writes (default 2 MB): a million leads make indexes
-of hundreds of MB, and inserts into them thrash a small cache."""
-
-
-@contextmanager
-def _big_page_cache(session: Session) -> Iterator[None]:
-    """A larger SQLite page cache for the import's connection, put back afterwards (the
-    connection returns to the pool); nothing on PostgreSQL."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
 
 
 def _batches(items: Iterable[_T | RowError], errors: BoundedErrors) -> Iterator[list[_T]]:
@@ -277,7 +255,7 @@ def import_leads(
     )
     errors = BoundedErrors(MAX_KEPT_ERRORS)
     try:
-        with hub.db.write() as session, _big_page_cache(session):
+        with hub.db.write() as session:
             context = _LeadContext(
                 _campaign_ids(session), _rep_ids(session), _mixed_case_emails(session), report
             )
@@ -435,7 +413,7 @@ def import_events(
     )
     errors = BoundedErrors(MAX_KEPT_ERRORS)
     try:
-        with hub.db.write() as session, _big_page_cache(session):
+        with hub.db.write() as session:
             campaigns = _campaign_ids(session)
             mixed = _mixed_case_emails(session)
             for batch in _batches(stream, errors):
