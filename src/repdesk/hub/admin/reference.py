@@ -29,6 +29,8 @@ from repdesk.protocol.schema import RubricData
 log = logging.getLogger(__name__)
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,99}$")
+_MAX_CODE = 100
+"""An answer's code is stored as the lead's answer value (at most 100 characters)."""
 
 
 def seed_defaults(session: Session) -> None:
@@ -121,6 +123,22 @@ def validate_rubric(raw: Any, name: str = "the rubric file") -> RubricData:
         if dim.dimension in seen:
             raise ValidationError(f"{name}: the {dim.dimension} dimension is listed twice.")
         seen.add(dim.dimension)
+        if not dim.title.strip():
+            raise ValidationError(f"{name}: {dim.dimension} needs a title.")
+        for option in dim.options:
+            if not option.code.strip():
+                raise ValidationError(
+                    f"{name}: an option of {dim.dimension} ({option.label!r}) has no code."
+                )
+            if option.code != option.code.strip() or len(option.code) > _MAX_CODE:
+                raise ValidationError(
+                    f"{name}: the code {option.code!r} of {dim.dimension} must have no "
+                    f"spaces around it and at most {_MAX_CODE} characters."
+                )
+            if not option.label.strip():
+                raise ValidationError(
+                    f"{name}: the option {option.code} of {dim.dimension} needs a label."
+                )
         codes = [o.code for o in dim.options]
         if not codes:
             raise ValidationError(f"{name}: {dim.dimension} has no answer options.")
