@@ -30,9 +30,13 @@ def audit_log(h: Hub) -> list[audit.AuditRecord]:
         return audit.audit_entries(session)
 
 
-def actions(h: Hub) -> list[tuple[str, str, str]]:
-    """(actor, action, target) of every audit entry, oldest first."""
-    return [(e.actor, e.action, e.target) for e in reversed(audit_log(h))]
+def actions(h: Hub, actor: str | None = None) -> list[tuple[str, str, str]]:
+    """(actor, action, target) of every audit entry (or `actor`'s), oldest first."""
+    return [
+        (e.actor, e.action, e.target)
+        for e in reversed(audit_log(h))
+        if actor is None or e.actor == actor
+    ]
 
 
 def logged(h: Hub, entity: str, entity_id: str) -> list[tuple[str, str, int]]:

@@ -25,6 +25,7 @@ from .act_support import (
 )
 from .conftest import MARKETER_EMAIL, Browser, People
 
+DIMENSIONS = ("budget", "authority", "need", "timeframe")
 ANSWERS = {
     # lead: budget, authority, need, timeframe (default rubric: need and authority
     # required, 3 of 4 must qualify)
@@ -40,7 +41,7 @@ def leads(hub: EmbeddedHub, people: People) -> dict[str, str]:
     made = {}
     for key, values in ANSWERS.items():
         lead = seed.add_lead(hub.state.db, people.rep, company=key, email=f"{key}@example.test")
-        for dimension, value in zip(("budget", "authority", "need", "timeframe"), values):
+        for dimension, value in zip(DIMENSIONS, values, strict=True):
             seed.set_bant_as_marketing(hub.state.db, lead, dimension, value)
         made[key] = lead
     return made
@@ -102,7 +103,9 @@ def test_the_editor_checks_a_draft_and_previews_how_many_leads_would_be_ready(
     fewer = {k: v for k, v in fields.items() if k != "d0.asked"}
     assert "min_qualifying is 3 but the rubric has only 3 dimensions" not in check(client, fewer)
     assert "3 dimensions" in check(client, {**fewer, "min_qualifying": "4"})
-    no_qualifying = {k: v for k, v in fields.items() if not k.startswith("d2.") or "qualif" not in k}
+    no_qualifying = {
+        k: v for k, v in fields.items() if not k.startswith("d2.") or "qualif" not in k
+    }
     assert "no answer for need qualifies" in check(client, no_qualifying)
     markup = check(client, {**fields, "d3.o0.code": "<b>x</b>", "d3.o0.label": ""})
     assert "the option &lt;b&gt;x&lt;/b&gt; of timeframe needs a label" in markup
