@@ -87,7 +87,7 @@ def test_bad_rep_input_is_refused_and_changes_nothing(
     bad = [
         ({"email": "not an email", "name": "X"}, "is not an email address"),
         ({"email": REP_EMAIL, "name": "Again"}, "already exists"),
-        ({"email": "new@example.test", "name": " "}, "needs a name"),
+        ({"email": "new@example.test", "name": " "}, "The rep needs a name."),
     ]
     for data, message in bad:
         answer = client.post_form("/workspace/reps", data)
@@ -172,7 +172,7 @@ def test_bad_collateral_input_is_refused_and_changes_nothing(
     client = browser(MARKETER_EMAIL)
     log_before = change_log_size(h)
     bad = [
-        ({"title": ""}, PDF_BYTES + b"2", "needs a title"),
+        ({"title": ""}, PDF_BYTES + b"2", "The collateral needs a title."),
         ({"title": "Dup"}, PDF_BYTES, "already in the library as &#39;Sheet&#39;"),
         ({"title": "T", "campaign": "Autumn"}, PDF_BYTES + b"3", "There is no campaign"),
         ({"title": "Empty"}, b"", "is empty"),

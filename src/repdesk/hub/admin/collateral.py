@@ -115,7 +115,7 @@ def add_collateral(
     knows the file by (an upload's name: text only, never a path), default `path.name`."""
     title = " ".join(title.split())
     if not title:
-        raise ValidationError("The collateral needs a title (--title).")
+        raise ValidationError("The collateral needs a title.")
     name = (original_name if original_name is not None else path.name).strip()
     shown = name or "The file"
     try:

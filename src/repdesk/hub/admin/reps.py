@@ -72,7 +72,7 @@ def add_rep(
         raise ValidationError("The rep needs an email address.")
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("The rep needs a name (--name).")
+        raise ValidationError("The rep needs a name.")
     if password is None:
         password = generate_password()
     check_password(password)
