@@ -15,8 +15,8 @@ from repdesk.hub import admin
 from repdesk.hub.db.models import Collateral
 from repdesk.hub.workspace.access import Access, CurrentUser, section_router
 from repdesk.hub.workspace.context import PREFIX, hub_for
-from repdesk.hub.workspace.error_pages import error_page
 from repdesk.hub.workspace.flash import Flash, see_other
+from repdesk.hub.workspace.refusals import Refused
 from repdesk.hub.workspace.rendering import render
 from repdesk.hub.workspace.uploads import display_name, named_message, temporary_upload
 
@@ -109,7 +109,7 @@ def download(request: Request, collateral_id: str) -> Response:
         row = session.get(Collateral, collateral_id)
         found = (row.sha256, row.media_type, row.original_name, row.title) if row else None
     if found is None or not hub.files.exists(found[0]):
-        return error_page(request, 404, "Not found", "That file is not in the library.")
+        raise Refused(404, "Not found", "That file is not in the library.")
     sha256, media_type, original, title = found
     return FileResponse(
         hub.files.path_for(sha256),
