@@ -35,6 +35,29 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Overview", f"{PREFIX}/", Access.MARKETING, "Reports", "The figures at a glance."),
     NavEntry(
+        "Rubric",
+        f"{PREFIX}/rubric",
+        Access.MARKETING,
+        "Act",
+        "What makes a lead sales-ready, and the objection taxonomy.",
+    ),
+    NavEntry(
+        "Objection answers",
+        f"{PREFIX}/answers",
+        Access.MARKETING,
+        "Act",
+        "Which assets answer each objection reps hear.",
+    ),
+    NavEntry("Leads", f"{PREFIX}/leads", Access.MARKETING, "Act", "Import leads, assign them."),
+    NavEntry("Reps", f"{PREFIX}/reps", Access.MARKETING, "Act", "Reps' accounts and passwords."),
+    NavEntry(
+        "Collateral library",
+        f"{PREFIX}/collateral",
+        Access.MARKETING,
+        "Act",
+        "The files reps send: upload, tag, retire.",
+    ),
+    NavEntry(
         "People", f"{PREFIX}/people", Access.ADMIN, "Admin", "Who can sign in to the workspace."
     ),
     NavEntry(

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from repdesk.hub.workspace.pages import audit, overview, people, signin
+from repdesk.hub.workspace.pages import (
+    answers,
+    audit,
+    leads,
+    library,
+    overview,
+    people,
+    reps,
+    rubric,
+    signin,
+    taxonomy,
+)
 
 ROUTERS: list[APIRouter] = [
     signin.router,
     overview.router,
     people.router,
     audit.router,
+    rubric.router,
+    taxonomy.router,
+    answers.router,
+    leads.router,
+    reps.router,
+    library.router,
 ]
 
 __all__ = ["ROUTERS"]
