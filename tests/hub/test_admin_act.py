@@ -118,6 +118,7 @@ def test_cli_changes_are_audited_as_cli(hub: admin.Hub, tmp_path: Path) -> None:
         ("cli", "rep.disable"),
         ("cli", "rep.enable"),
         ("cli", "rep.reset_password"),
+        ("cli", "leads.import"),
         ("cli", "leads.assign"),
         ("cli", "leads.unassign"),
         ("cli", "collateral.add"),
@@ -208,3 +209,20 @@ def test_categories_are_edited_one_at_a_time(hub: admin.Hub) -> None:
         tax.retire_category(hub, code)
     with pytest.raises(ValidationError, match="last category cannot be retired"):
         tax.retire_category(hub, codes[-1])
+
+
+def test_an_import_is_audited_in_its_own_transaction_and_a_dry_run_is_not(
+    tmp_path: Path,
+) -> None:
+    from repdesk.hub.db.models import AuditEntry
+
+    with new_hub(HubConfig.resolve(tmp_path / "hub")) as hub:
+        admin.import_leads(hub, DATA / "salesforce_leads.csv", dry_run=True)
+        with hub.db.read() as session:
+            assert session.scalars(select(AuditEntry)).all() == []
+        report = admin.import_leads(hub, DATA / "salesforce_leads.csv")
+        with hub.db.read() as session:
+            [entry] = session.scalars(select(AuditEntry)).all()
+        assert (entry.actor, entry.action) == ("cli", "leads.import")
+        assert entry.target == "salesforce_leads.csv"
+        assert entry.detail["created"] == report.created

@@ -21,6 +21,7 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import new_id, utcnow
+from repdesk.hub.admin import audit
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
 from repdesk.hub.importers import EventRecord, LeadRecord, RowError
@@ -242,10 +243,18 @@ class _LeadContext:
 
 
 def import_leads(
-    hub: Hub, path: Path, *, dry_run: bool = False, encoding: str | None = None
+    hub: Hub,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    actor: str = audit.CLI_ACTOR,
+    file_name: str | None = None,
 ) -> LeadImportReport:
     """Upsert leads by external id, else email. Owners named by rep email are assigned.
-    `encoding` forces the file's encoding (else it is found; the report says how)."""
+    `encoding` forces the file's encoding (else it is found; the report says how). A real
+    import writes its audit entry (`leads.import` by `actor`, naming `file_name`, the
+    name the person knows the file by: text only) in the same transaction."""
     stream = LeadStream(path, encoding=encoding)
     report = LeadImportReport(
         format=stream.format,
@@ -263,6 +272,21 @@ def import_leads(
                 _import_lead_batch(session, batch, context)
             if dry_run:
                 raise _DryRun
+            audit.record(
+                session,
+                actor,
+                "leads.import",
+                file_name or path.name,
+                {
+                    "format": report.format,
+                    "encoding": report.encoding,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "assigned": report.assigned,
+                    "errors": errors.count,
+                },
+            )
     except _DryRun:
         pass
     report.errors, report.skipped = errors.kept, errors.count

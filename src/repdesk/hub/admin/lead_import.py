@@ -24,24 +24,9 @@ def import_leads_as(
     actor: str = audit.CLI_ACTOR,
 ) -> LeadImportReport:
     """Import (or dry-run) the leads file at `path`; `file_name` is the name it had for
-    the user (text for the audit log, never a path)."""
-    report = import_leads(hub, path, dry_run=dry_run)
-    if not dry_run:
-        with hub.db.write() as session:
-            audit.record(
-                session,
-                actor,
-                "leads.import",
-                file_name,
-                {
-                    "format": report.format,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "assigned": report.assigned,
-                    "errors": len(report.errors),
-                },
-            )
+    the user (text for the audit log, never a path). The audit entry is written by
+    `import_leads` in the import's own transaction."""
+    report = import_leads(hub, path, dry_run=dry_run, actor=actor, file_name=file_name)
     return report
 
 
