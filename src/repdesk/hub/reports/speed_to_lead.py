@@ -172,6 +172,23 @@ OVER_SLA_COLUMNS = (
 )
 
 
+def over_sla_count(
+    session: Session,
+    flt: ReportFilter | None = None,
+    *,
+    now: datetime | None = None,
+    sla: int | None = None,
+) -> int:
+    """How many leads are over the SLA (what `over_sla_leads` pages through)."""
+    flt = flt or ReportFilter()
+    now = now or utcnow()
+    sla = sla_hours(session) if sla is None else sla
+    facts = lead_facts(flt)
+    return (
+        session.scalar(select(func.count()).select_from(facts).where(_over(facts, now, sla))) or 0
+    )
+
+
 def over_sla_leads(
     session: Session,
     flt: ReportFilter | None = None,
@@ -189,7 +206,7 @@ def over_sla_leads(
     sla = sla_hours(session) if sla is None else sla
     facts = lead_facts(flt)
     over = _over(facts, now, sla)
-    total = session.scalar(select(func.count()).select_from(facts).where(over)) or 0
+    total = over_sla_count(session, flt, now=now, sla=sla)
     waited = _waited(facts, now)
     name = func.trim(Lead.first_name + literal(" ") + Lead.last_name)
     query = (
@@ -223,4 +240,4 @@ def over_sla_leads(
     )
 
 
-__all__ = ["OVER_SLA_COLUMNS", "over_sla_leads", "speed_to_lead"]
+__all__ = ["OVER_SLA_COLUMNS", "over_sla_count", "over_sla_leads", "speed_to_lead"]
