@@ -94,11 +94,11 @@ class TableView:
     def shown_count(self) -> int:
         return min(len(self.table.rows), MAX_ROWS_SHOWN)
 
-    def cells(self) -> Iterator[list[tuple[str, bool]]]:
-        """Each row shown as (text, numeric) per column shown."""
+    def cells(self) -> Iterator[list[tuple[str, str]]]:
+        """Each row shown as (text, CSS class) per column shown."""
         kept = [(i, c.kind) for i, c in enumerate(self.table.columns) if shown_on_page(c)]
         for row in self.table.rows[:MAX_ROWS_SHOWN]:
-            yield [(show(row[i], kind), kind in NUMERIC_KINDS) for i, kind in kept]
+            yield [(show(row[i], kind), cell_class(kind)) for i, kind in kept]
 
 
 def table_view(table: Table, section_key: str, charts: tuple[Chart, ...] = ()) -> TableView:
@@ -114,6 +114,13 @@ def table_views(section: Section, *, skip: frozenset[str] = frozenset()) -> list
     ]
 
 
+def cell_class(kind: str) -> str:
+    """"num" (right-aligned figures), "when" (dates kept on one line) or ""."""
+    if kind in NUMERIC_KINDS:
+        return "num"
+    return "when" if kind in ("date", "datetime") else ""
+
+
 def is_numeric(column: Column) -> bool:
     return column.kind in NUMERIC_KINDS
 
@@ -122,6 +129,7 @@ __all__ = [
     "MAX_ROWS_SHOWN",
     "NO_VALUE",
     "TableView",
+    "cell_class",
     "chart_payload",
     "csv_rows",
     "csv_value",

@@ -50,7 +50,12 @@
             stacked: stacked,
             beginAtZero: true,
             suggestedMax: spec.valueKind === "pct" ? 1 : undefined,
-            ticks: { callback: function (v) { return spec.valueKind === "pct" ? Math.round(v * 100) + " %" : v.toLocaleString(); } }
+            ticks: {
+              precision: spec.valueKind === "int" ? 0 : undefined,
+              callback: function (v) {
+                return spec.valueKind === "pct" ? Math.round(v * 100) + " %" : v.toLocaleString();
+              }
+            }
           }
         }
       }
