@@ -46,7 +46,9 @@ def report_hub(tmp_path: Path, _cheap_argon2: None) -> Iterator[EmbeddedHub]:  #
     embedded.start()
     try:
         state = embedded.state
-        users.add_user(Hub(state.config, state.db, state.files), MARKETER, "marketing", "Mo", PASSWORD)
+        users.add_user(
+            Hub(state.config, state.db, state.files), MARKETER, "marketing", "Mo", PASSWORD
+        )
         with state.db.write() as session:
             report_world.build(session)
         yield embedded
@@ -96,12 +98,16 @@ def test_report_pages_in_a_real_browser(
     page.get_by_role("button", name="Apply").click()
     expect(by_campaign.locator("tbody tr")).to_have_count(1)
     expect(by_campaign.locator("tbody tr").first).to_contain_text("Search ads")
-    expect(page).to_have_url(re.compile(rf"/workspace/reports/lead-quality\?.*campaign={WORLD.search}"))
+    expect(page).to_have_url(
+        re.compile(rf"/workspace/reports/lead-quality\?.*campaign={WORLD.search}")
+    )
     page.wait_for_function(CHARTS_DRAWN)
     screenshot(page, "reports-lead-quality-filtered")
 
     with page.expect_download() as fetched:
-        page.get_by_role("link", name=re.compile(r"^Download CSV\W+Lead quality by campaign$")).click()
+        page.get_by_role(
+            "link", name=re.compile(r"^Download CSV\W+Lead quality by campaign$")
+        ).click()
     download = fetched.value
     assert download.suggested_filename == "lead-quality-by-campaign.csv"
     text = Path(download.path()).read_text(encoding="utf-8-sig")
@@ -146,9 +152,7 @@ def test_report_pages_in_dark_mode(
     assert watch.problems() == []
 
 
-def test_report_pages_work_without_javascript(
-    report_hub: EmbeddedHub, new_page: NewPage
-) -> None:
+def test_report_pages_work_without_javascript(report_hub: EmbeddedHub, new_page: NewPage) -> None:
     page = new_page(java_script_enabled=False)
     sign_in(page, report_hub.base_url)
     page.goto(f"{report_hub.base_url}/workspace/reports/speed-to-lead")

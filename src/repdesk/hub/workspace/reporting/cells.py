@@ -115,7 +115,7 @@ def table_views(section: Section, *, skip: frozenset[str] = frozenset()) -> list
 
 
 def cell_class(kind: str) -> str:
-    """"num" (right-aligned figures), "when" (dates kept on one line) or ""."""
+    """ "num" (right-aligned figures), "when" (dates kept on one line) or ""."""
     if kind in NUMERIC_KINDS:
         return "num"
     return "when" if kind in ("date", "datetime") else ""
