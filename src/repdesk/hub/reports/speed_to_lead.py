@@ -113,11 +113,14 @@ def speed_to_lead(
     *,
     now: datetime | None = None,
     sla: int | None = None,
+    with_over_sla: bool = True,
 ) -> Section:
     """The speed-to-lead section: per rep, per campaign, and the first over-SLA leads.
 
     `now` (default: the current time) is when waiting stops for leads never called;
-    `sla` defaults to the hub's setting (`admin.settings.sla_hours`)."""
+    `sla` defaults to the hub's setting (`admin.settings.sla_hours`). `with_over_sla`
+    False leaves the over-SLA table out (for a page that lists it with
+    `over_sla_leads`, a page at a time)."""
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
@@ -144,7 +147,11 @@ def speed_to_lead(
         (Column("campaign", "Campaign"), *_STATS),
         tuple(tuple(r) for r in per_campaign),
     )
-    over = over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN)
+    over = (
+        (over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN),)
+        if with_over_sla
+        else ()
+    )
     chart = chart_from_table(
         rep_table,
         "hours_by_rep",
@@ -155,7 +162,7 @@ def speed_to_lead(
     )
     notes = (*NOTES, f"The SLA is {sla} hours.")
     return Section(
-        "speed_to_lead", "Speed to lead", (rep_table, campaign_table, over), (chart,), notes
+        "speed_to_lead", "Speed to lead", (rep_table, campaign_table, *over), (chart,), notes
     )
 
 
@@ -197,16 +204,19 @@ def over_sla_leads(
     sla: int | None = None,
     limit: int | None = None,
     offset: int = 0,
+    total: int | None = None,
 ) -> Table:
     """Leads over the SLA, longest first: never called ("not called") or called late
     ("called late"). `limit` None lists them all (the CSV download); the table's note says
-    how many there are in all."""
+    how many there are in all (`total`, when the caller has counted them with
+    `over_sla_count`, is not counted again)."""
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
     facts = lead_facts(flt)
     over = _over(facts, now, sla)
-    total = over_sla_count(session, flt, now=now, sla=sla)
+    if total is None:
+        total = over_sla_count(session, flt, now=now, sla=sla)
     waited = _waited(facts, now)
     name = func.trim(Lead.first_name + literal(" ") + Lead.last_name)
     query = (

@@ -45,6 +45,7 @@ def over_sla_context(request: Request, session: Session, form: FilterForm) -> di
         sla=sla,
         limit=OVER_SLA_PER_PAGE,
         offset=(number - 1) * OVER_SLA_PER_PAGE,
+        total=total,
     )
     view = table_view(table, "speed_to_lead")
     return {

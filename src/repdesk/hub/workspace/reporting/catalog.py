@@ -34,6 +34,11 @@ Params = Mapping[str, str]
 """The request's query (a page's own narrowing beyond the filter bar)."""
 
 
+def speed_without_list(session: Session, flt: ReportFilter) -> Section:
+    """Speed to lead without its over-SLA table (the page lists it a page at a time)."""
+    return speed_to_lead(session, flt, with_over_sla=False)
+
+
 def all_over_sla(session: Session, flt: ReportFilter, params: Params) -> Table:
     del params  # the list has no narrowing of its own
     return over_sla_leads(session, flt, limit=CSV_ROW_LIMIT)
@@ -95,7 +100,7 @@ PAGES: tuple[ReportPage, ...] = (
         "speed-to-lead",
         "Speed to lead",
         "Hours from assignment to first call, per rep and campaign; the leads over the SLA.",
-        speed_to_lead,
+        speed_without_list,
         own_blocks=frozenset({"over_sla"}),
         full_tables={"over_sla": all_over_sla},
     ),
