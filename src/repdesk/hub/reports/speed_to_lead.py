@@ -194,8 +194,10 @@ def speed_to_lead(
     *,
     now: datetime | None = None,
     sla: int | None = None,
+    with_over_sla: bool = True,
 ) -> Section:
-    """The speed-to-lead section: per rep, per campaign, and the first over-SLA leads.
+    """The speed-to-lead section: per rep, per campaign, and the first over-SLA leads
+    (left out with `with_over_sla=False`, for a page that lists them itself, paged).
 
     `now` (default: the current time) is when waiting stops for leads never called;
     `sla` defaults to the hub's setting (`admin.settings.sla_hours`)."""
@@ -213,7 +215,11 @@ def speed_to_lead(
         tuple(stats["campaign"]),
     )
     over_total = sum(int(row[-1]) for row in stats["rep"])  # every lead has one owner row
-    over = over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN, _total=over_total)
+    over = (
+        (over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN, total=over_total),)
+        if with_over_sla
+        else ()
+    )
     chart = chart_from_table(
         rep_table,
         "hours_by_rep",
@@ -224,7 +230,7 @@ def speed_to_lead(
     )
     notes = (*NOTES, f"The SLA is {sla} hours.")
     return Section(
-        "speed_to_lead", "Speed to lead", (rep_table, campaign_table, over), (chart,), notes
+        "speed_to_lead", "Speed to lead", (rep_table, campaign_table, *over), (chart,), notes
     )
 
 
@@ -250,6 +256,20 @@ def _over_total(session: Session, flt: ReportFilter, now: datetime, sla: int) ->
     return int(total or 0)
 
 
+def over_sla_count(
+    session: Session,
+    flt: ReportFilter | None = None,
+    *,
+    now: datetime | None = None,
+    sla: int | None = None,
+) -> int:
+    """How many leads in scope are over the SLA (the length of `over_sla_leads`)."""
+    flt = flt or ReportFilter()
+    now = now or utcnow()
+    sla = sla_hours(session) if sla is None else sla
+    return _over_total(session, flt, now, sla)
+
+
 OVER_SLA_COLUMNS = (
     Column("lead", "Lead"),
     Column("company", "Company"),
@@ -271,7 +291,7 @@ def over_sla_leads(
     sla: int | None = None,
     limit: int | None = None,
     offset: int = 0,
-    _total: int | None = None,
+    total: int | None = None,
 ) -> Table:
     """Leads over the SLA, longest first: never called ("not called") or called late
     ("called late"). `limit` None lists them all (the CSV download); the table's note says
@@ -320,7 +340,7 @@ def over_sla_leads(
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    total = _over_total(session, flt, now, sla) if _total is None else _total
+    total = _over_total(session, flt, now, sla) if total is None else total
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
     return Table(
         "over_sla",
@@ -331,4 +351,4 @@ def over_sla_leads(
     )
 
 
-__all__ = ["OVER_SLA_COLUMNS", "over_sla_leads", "speed_to_lead"]
+__all__ = ["OVER_SLA_COLUMNS", "over_sla_count", "over_sla_leads", "speed_to_lead"]

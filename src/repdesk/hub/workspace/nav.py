@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from repdesk.hub.workspace.access import Access, allows
 from repdesk.hub.workspace.context import PREFIX
+from repdesk.hub.workspace.reporting.catalog import PAGES as REPORT_PAGES
 
 GROUPS = ("Reports", "Act", "Admin")
 
@@ -34,6 +35,10 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Overview", f"{PREFIX}/", Access.MARKETING, "Reports", "The figures at a glance."),
+    *(
+        NavEntry(page.title, page.path, Access.MARKETING, "Reports", page.summary)
+        for page in REPORT_PAGES
+    ),
     NavEntry(
         "Rubric",
         f"{PREFIX}/rubric",
