@@ -103,7 +103,7 @@ def test_field_feedback_reaches_marketing_and_its_answer_reaches_the_rep(
 
     # Marketing sees the prospect's own words in the objection feed, as text.
     page.goto(f"{loop.base_url}/workspace/reports/objections")
-    feed = page.get_by_role("region", name="What prospects said")
+    feed = page.get_by_role("region", name="In the prospects' words")
     expect(feed).to_contain_text(WORDS)
     assert page.locator("script", has_text="alert('x')").count() == 0
     screenshot(page, "loop-objection-feed")
