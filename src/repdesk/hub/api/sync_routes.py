@@ -50,6 +50,7 @@ class PushEnvelope(Wire):
 def meta(state: State) -> MetaResponse:
     return MetaResponse(
         server_time=utcnow(),
+        hub_id=state.hub_id or None,
         protocol_version=PROTOCOL_VERSION,
         min_client_version=state.config.min_client_version,
     )
