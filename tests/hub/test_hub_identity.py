@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from alembic import command
+from tests.hub.conftest import PASSWORD, World
 
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database, make_engine
@@ -18,7 +19,6 @@ from repdesk.hub.db.migrate import alembic_config, upgrade_database
 from repdesk.hub.db.models import HubMeta
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.sync.cursor import rotate_epoch
-from tests.hub.conftest import PASSWORD, World
 
 
 def _meta(base_url: str) -> dict[str, Any]:

@@ -296,6 +296,9 @@ class SyncStateModel(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     full_resync_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     fts_stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Revision 7: the hub's stable id (its address may change), now and at the last sign-in.
+    hub_id: Mapped[str] = mapped_column(Text, default="")
+    last_hub_id: Mapped[str] = mapped_column(Text, default="")
 
 
 class TombstoneModel(Base):

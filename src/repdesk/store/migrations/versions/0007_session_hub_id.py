@@ -1,0 +1,35 @@
+"""sync_state: the hub's stable id, for the session and for the last sign-in
+
+Revision ID: 0007
+Revises: 0005
+Create Date: 2026-12-08 10:00:00
+
+The client recognises its hub by the id the hub sends (`hub_id`), not by its address,
+which may change (the demo hub's port, a hub moved behind another proxy address). Empty
+until the hub says: an existing session learns it at its next sync.
+
+Numbered 0007 because 0006 is taken on branch ws-demo (speed to lead); once that is
+merged, this revision's `down_revision` becomes "0006" (no other change needed).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("sync_state", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("hub_id", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("last_hub_id", sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sync_state", schema=None) as batch_op:
+        batch_op.drop_column("last_hub_id")
+        batch_op.drop_column("hub_id")
