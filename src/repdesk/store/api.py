@@ -152,6 +152,8 @@ class SyncState:
     the same hub keeps the local copy; anyone else starts a full resync."""
     last_hub_id: str = ""
     """The hub id of the last sign-in, kept after sign-out ("" if unknown)."""
+    last_rep_email: str = ""
+    """The email of the last sign-in, kept after sign-out (says whose work was set aside)."""
 
 
 # --- what sync hands the store ---------------------------------------------------------

@@ -299,6 +299,7 @@ class SyncStateModel(Base):
     # Revision 7: the hub's stable id (its address may change), now and at the last sign-in.
     hub_id: Mapped[str] = mapped_column(Text, default="")
     last_hub_id: Mapped[str] = mapped_column(Text, default="")
+    last_rep_email: Mapped[str] = mapped_column(Text, default="")
 
 
 class TombstoneModel(Base):

@@ -279,6 +279,7 @@ class Store:
                 last_hub_url=r.last_hub_url or "",
                 last_rep_id=r.last_rep_id or "",
                 last_hub_id=r.last_hub_id or "",
+                last_rep_email=r.last_rep_email or "",
             )
 
         return self._run(read)
@@ -297,6 +298,7 @@ class Store:
                 "last_rep_id": session.rep_id,
                 "hub_id": session.hub_id,
                 "last_hub_id": session.hub_id,
+                "last_rep_email": session.rep_email,
             }
         )
         self._run(lambda c: c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values)))

@@ -35,6 +35,7 @@ from repdesk.protocol.schema import (
     PushRequest,
 )
 from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi, SyncState
+from repdesk.sync.api import SyncApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.export import UNSENT_STATES, export_pending
@@ -206,7 +207,11 @@ class SyncEngine:
                 count=saved,
                 kinds=tuple(kinds.items()),
                 reason=reason,
-                previous_rep=previous.session.rep_email if previous.session else last_rep,
+                previous_rep=(
+                    previous.session.rep_email
+                    if previous.session
+                    else previous.last_rep_email or last_rep
+                ),
                 previous_hub=last_url,
             )
             log.warning(
@@ -496,3 +501,8 @@ __all__ = [
     "default_client",
     "make_engine",
 ]
+
+
+def _satisfies_sync_api(engine: SyncEngine) -> SyncApi:
+    """mypy checks here that the engine is what the GUI codes against."""
+    return engine
