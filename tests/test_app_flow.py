@@ -162,3 +162,23 @@ def test_a_demo_hub_seeded_before_a_crash_starts_again(tmp_path: Path) -> None:
             store.close()
     finally:
         again.stop()
+
+
+def test_the_demo_names_its_workspace_and_users_that_can_sign_in(demo: DemoHub) -> None:
+    """`./dev demo` prints this line on stdout: the address and credentials must be real."""
+    import re
+
+    from sqlalchemy import select
+
+    from repdesk.hub.auth import verify_password
+    from repdesk.hub.db import models as m
+
+    line = demo.workspace_line
+    match = re.fullmatch(r"Marketing workspace: (\S+) \(sign in as (.+), password (\S+)\)", line)
+    assert match is not None, line
+    assert match.group(1) == f"{demo.url.rstrip('/')}/workspace/"
+    emails, password = match.group(2).split(" or "), match.group(3)
+    with demo.hub.state.db.read() as session:
+        users = {u.email: u for u in session.scalars(select(m.User))}
+    assert {users[e].role for e in emails} == {"marketing", "admin"}
+    assert all(verify_password(users[e].password_hash, password) for e in emails)

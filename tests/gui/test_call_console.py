@@ -355,3 +355,38 @@ def test_a_failed_decision_after_the_note_was_saved_never_duplicates_or_loses_no
     assert ctx.store.disposition(LEAD_ID) is not None
     kinds = [i.kind for i in ctx.store.outbox()]
     assert kinds.count(MutationKind.CALL_NOTE_CREATE) == 1
+
+
+def test_the_notes_count_down_to_the_limit_while_typing(qtbot: Any, ctx: AppContext) -> None:
+    """A live counter under the notes; a warning near the hub's limit; over it, the notes are
+    flagged and the call cannot be ended until they are shortened (nothing is cut)."""
+    from repdesk.gui.call_console import MAX_NOTE
+    from repdesk.gui.theme import Tone, widget_tone
+    from repdesk.protocol.schema import MAX_TEXT
+
+    assert MAX_NOTE == MAX_TEXT, "the console counts against the hub's own limit"
+    console = open_console(qtbot, ctx)
+    counter = console.notes_counter
+    assert counter.isVisible()
+    type_text(qtbot, "Spoke with Jo.")
+    assert counter.text() == f"14 / {MAX_NOTE:,}"
+    assert widget_tone(counter) is Tone.MUTED
+
+    console.notes.setPlainText("x" * (MAX_NOTE - 50))
+    assert widget_tone(counter) is Tone.WARN
+    assert "50 left" in counter.text()
+    assert console.end_button.isEnabled()
+
+    console.notes.moveCursor(console.notes.textCursor().MoveOperation.End)
+    type_text(qtbot, "y" * 60)
+    assert len(console.notes.toPlainText()) == MAX_NOTE + 10, "nothing the rep typed is cut"
+    assert widget_tone(counter) is Tone.BAD
+    assert "10 over" in counter.text()
+    assert not console.end_button.isEnabled(), "flagged before the call ends"
+    from tests.gui.test_offline_flow_support import grab
+
+    grab(console, "call-notes-over-limit")
+
+    key(qtbot, Qt.Key.Key_Backspace)
+    console.notes.setPlainText("short again")
+    assert widget_tone(counter) is Tone.MUTED and console.end_button.isEnabled()

@@ -243,3 +243,57 @@ def test_stale_load_is_dropped(
         view.show_lead(seeded.rich_id)
     qtbot.waitUntil(lambda: app_ctx.ops.idle)
     assert shown == [seeded.rich_id]
+
+
+def test_a_long_note_opens_in_a_readable_copyable_pane(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    """The timeline's tooltip is short; the whole note (plain text, selectable) is read in a
+    pane under the timeline when its row is selected."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from repdesk.domain.feedback import CallNote
+
+    body = "First line <b>not bold</b>\n" + "\n".join(
+        f"Point {n}: they asked about SSO and the audit log again." for n in range(200)
+    )
+    store.add_call_note(CallNote("note-long", seeded.rich_id, body, datetime.now(UTC)))
+    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view.tabs.setCurrentIndex(Tab.TIMELINE)
+    timeline = view.timeline
+    assert timeline.set_filter_key("kind:note")
+    model = timeline.model
+    index = None
+    for row in range(model.rowCount()):
+        parent = model.index(row, 0)
+        for child in range(model.rowCount(parent)):
+            candidate = model.index(child, 0, parent)
+            if candidate.data(ENTRY_ROLE).ref_id == "note-long":
+                index = candidate
+    assert index is not None
+    title_index = index.siblingAtColumn(2)
+    tooltip = title_index.data(Qt.ItemDataRole.ToolTipRole)
+    assert len(tooltip) < 700, "a tooltip never fills the screen"
+
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    timeline.tree.setCurrentIndex(index)
+    reader = timeline.reader
+    assert isinstance(reader, QPlainTextEdit), "plain text only: markup shows as typed"
+    assert reader.isVisible() and reader.isReadOnly()
+    assert reader.toPlainText() == body
+    flags = reader.textInteractionFlags()
+    assert flags & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert flags & Qt.TextInteractionFlag.TextSelectableByKeyboard
+    # Enter on the row moves the keyboard into the pane (to scroll, select and copy).
+    timeline.tree.activated.emit(index)
+    qtbot.waitUntil(reader.hasFocus)
+    grab_path = Path(__file__).resolve().parents[2] / "build" / "gui-shots"
+    grab_path.mkdir(parents=True, exist_ok=True)
+    view.grab().save(str(grab_path / "timeline-note-pane.png"))

@@ -116,8 +116,9 @@ def test_geometry_splitter_and_columns_round_trip(
     seeded: Seeded,  # noqa: F811
 ) -> None:
     window = make_window(qtbot, app_ctx)
-    # The offscreen test screen is 800x800; restoreGeometry keeps windows on screen.
-    window.resize(780, 590)
+    # The offscreen test screen is 800x800; restoreGeometry keeps windows on screen. At
+    # that width the lead pane is stacked under the list, which needs a little more height.
+    window.resize(780, 700)
     window.splitter.setSizes([430, 330])
     sizes = window.splitter.sizes()
     header = window.lead_list.table.horizontalHeader()
@@ -132,7 +133,7 @@ def test_geometry_splitter_and_columns_round_trip(
     # What was saved is read back from the file, as on the next start.
     app_ctx.settings = Settings.load(settings.path)
     again = make_window(qtbot, app_ctx)
-    assert (again.width(), again.height()) == (780, 590)
+    assert (again.width(), again.height()) == (780, 700)
     assert again.splitter.sizes() == sizes
     assert again.lead_list.table.horizontalHeader().sectionSize(0) == 222
     qtbot.waitUntil(lambda: again.lead_view.lead_id == seeded.rich_id)
@@ -147,3 +148,86 @@ def test_first_start_uses_default_layout(
     left, right = window.splitter.sizes()
     assert left > right > 0, "the eight-column list gets the larger share"
     assert QApplication.activeModalWidget() is None
+
+
+def _next_step_fits(window: MainWindow) -> list[str]:
+    """Next step texts of the visible rows that the column cuts: every step as long as
+    "Ask about timeframe" must read whole (a longer one written by marketing may elide at
+    its end, keeping its verb and object, with the whole text in its tooltip)."""
+    from repdesk.gui.lead_list.cells import Column
+    from repdesk.gui.lead_list.view import NEXT_STEP_SAMPLE
+
+    table = window.lead_list.table
+    model = window.lead_list.model
+    width = table.horizontalHeader().sectionSize(Column.NEXT_STEP)
+    metrics = table.fontMetrics()
+    cut = []
+    for row in range(min(model.rowCount(), 20)):
+        text = str(model.index(row, Column.NEXT_STEP).data() or "")
+        short = len(text) <= len(NEXT_STEP_SAMPLE)
+        if text and short and metrics.horizontalAdvance(text) + 12 > width:
+            cut.append(text)
+    return cut
+
+
+def test_next_step_reads_whole_at_the_default_size(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    from repdesk.gui.lead_list.cells import Column
+    from repdesk.gui.main_window import DEFAULT_SIZE
+
+    window = make_window(qtbot, app_ctx)
+    assert (window.width(), window.height()) == DEFAULT_SIZE
+    model = window.lead_list.model
+    qtbot.waitUntil(lambda: model.cached_row(0) is not None)
+    assert any(model.index(r, Column.NEXT_STEP).data() for r in range(model.rowCount()))
+    qtbot.waitUntil(lambda: not _next_step_fits(window))
+    header = window.lead_list.table.horizontalHeader()
+    assert not any(header.isSectionHidden(c) for c in Column), "every column at full size"
+
+
+def test_half_a_laptop_screen_is_enough(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    """At 960 px (and with a large system font) the window fits: the lead pane goes under
+    the list, and low-priority columns make way for the next step."""
+    from PySide6.QtGui import QFont
+
+    from repdesk.gui.lead_list.cells import Column
+    from tests.gui.test_offline_flow_support import grab
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = QFont(app.font())
+    large = QFont(original)
+    large.setPointSizeF(original.pointSizeF() * 1.5)
+    app.setFont(large)
+    try:
+        window = make_window(qtbot, app_ctx)
+        window.show_outbox()
+        for tab in range(window.lead_view.tabs.count()):
+            window.lead_view.tabs.setCurrentIndex(tab)
+            QApplication.processEvents()
+            assert window.minimumSizeHint().width() <= 960, f"tab {tab}"
+        window.lead_view.tabs.setCurrentIndex(0)
+        window.resize(960, 720)
+        qtbot.waitUntil(lambda: window.width() == 960)
+        assert window.splitter.orientation() == Qt.Orientation.Vertical, "lead pane stacked"
+        assert min(window.splitter.sizes()) > 0
+        app.setFont(original)
+        header = window.lead_list.table.horizontalHeader()
+        qtbot.waitUntil(lambda: not _next_step_fits(window))
+        assert not header.isSectionHidden(Column.NAME)
+        assert not header.isSectionHidden(Column.READINESS)
+        window.outbox_dock.hide()
+        window.resize(960, 900)
+        qtbot.waitUntil(lambda: window.size().width() == 960)
+        grab(window, "main-window-960")
+        window.resize(1560, 920)
+        qtbot.waitUntil(lambda: window.splitter.orientation() == Qt.Orientation.Horizontal)
+    finally:
+        app.setFont(original)

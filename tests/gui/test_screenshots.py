@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication
 
 from repdesk.gui.context import AppContext
 from repdesk.gui.screenshots import WINDOW_SIZE, render_screenshots
+from repdesk.gui.theme import ThemeManager
 from repdesk.store import settings as registry
 from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
 
@@ -36,6 +38,12 @@ def test_render_screenshots_writes_every_view(
         "04-call-console.png",
         "05-collateral-preview.png",
         "06-outbox.png",
+        "07-dark-lead-list.png",
+        "08-dark-lead-timeline.png",
+        "09-dark-lead-qualification.png",
+        "10-dark-call-console.png",
+        "11-dark-collateral-preview.png",
+        "12-dark-outbox.png",
     ]
     for path in paths:
         assert path.parent == out
@@ -47,6 +55,10 @@ def test_render_screenshots_writes_every_view(
         assert _distinct_colours(image) > 12, path.name
     main = QImage(str(paths[0]))
     assert (main.width(), main.height()) == WINDOW_SIZE
+    # The dark twins are dark: their window background is, at the top left corner.
+    for light, dark in zip(paths[:6], paths[6:], strict=True):
+        assert QImage(str(light)).pixelColor(2, 40).lightness() > 128, light.name
+        assert QImage(str(dark)).pixelColor(2, 40).lightness() < 128, dark.name
     assert app_ctx.ops.idle
     # Taking pictures does not overwrite the rep's saved window layout.
     assert not app_ctx.settings.is_set(registry.WINDOW_GEOMETRY)
@@ -75,3 +87,73 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
     [objection] = [o for o in local.objections(lead_id) if o.verbatim == CALL_OBJECTION]
     assert objection.category_code
     assert any("Friday forecast review" in n.body for n in local.notes(lead_id))
+
+
+def _then(fn: Any, after: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            after()
+
+    return wrapped
+
+
+def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
+    qtbot: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`repdesk --demo --screenshot` twice, against the real demo hub: the call the pictures
+    show is recorded in a throwaway copy, so the rep's own outbox stays exactly as it was."""
+    import repdesk.app.launch as launch
+    import repdesk.gui.screenshots as shots
+    from repdesk.app.demo import demo_root
+    from repdesk.cli.main import main as cli
+    from repdesk.store import Store
+
+    # In-process: keep pytest's logging and Qt message handler (the real run installs its own).
+    monkeypatch.setattr(launch, "configure_logging", lambda *a, **k: None)
+    monkeypatch.setattr(launch, "_route_qt_messages", lambda: None)
+    shown: dict[str, int] = {}
+    real_save = shots._save
+
+    def spy(widget: Any, path: Path) -> Path:
+        outbox = getattr(widget, "outbox", None)
+        if outbox is not None and widget.outbox_dock.isVisible():
+            shown[path.name] = sum(
+                1
+                for n in range(outbox.model.rowCount())
+                if outbox.model.row_at(n).item.state.value == "pending"
+            )
+        return real_save(widget, path)
+
+    monkeypatch.setattr(shots, "_save", spy)
+    data = tmp_path / "home"
+    client = demo_root(data / "data") / "client" / "data"
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = set(app.findChildren(ThemeManager))
+    palette = QGuiApplication.palette()
+
+    def forget_theme_managers() -> None:
+        """The run makes its own ThemeManager on the shared QApplication: drop it, so
+        later tests find theirs."""
+        app.setPalette(palette)
+        for manager in set(app.findChildren(ThemeManager)) - before:
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(manager._on_system_scheme)
+            manager.setParent(None)
+
+    monkeypatch.setattr(launch, "_screenshots", _then(launch._screenshots, forget_theme_managers))
+
+    def outbox() -> list[Any]:
+        with Store.open(client) as users:
+            return users.outbox()
+
+    assert cli(["--demo", "--data-dir", str(data), "--screenshot", str(tmp_path / "a")]) == 0
+    after_first = outbox()
+    assert after_first == [], "the screenshot run left rep work in the user's outbox"
+    assert shown.get("06-outbox.png", 0) > 0, "the outbox picture shows the sample call"
+    shown.clear()
+
+    assert cli(["--demo", "--data-dir", str(data), "--screenshot", str(tmp_path / "b")]) == 0
+    assert outbox() == after_first
+    assert shown.get("06-outbox.png", 0) > 0

@@ -136,3 +136,49 @@ def test_text_helpers() -> None:
     assert last_sync_text(None, now) == "Not synced yet"
     assert pending_text(OutboxCounts(pending=3, rejected=1)) == "3 unsent, 1 refused"
     assert pending_text(OutboxCounts(conflicts=2)) == "2 to decide"
+
+
+def _text_contrast(widget: Any) -> float:
+    """The strongest contrast any pixel of `widget`, as painted in its window, has against
+    the app's window colour: the text's own colour, measured from what is on screen."""
+    from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+    from repdesk.gui.theme import contrast_ratio
+
+    image = widget.window().grab(widget.geometry()).toImage()
+    background = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    best = 1.0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            best = max(best, contrast_ratio(QColor(image.pixel(x, y)), background))
+    return best
+
+
+def test_switching_to_dark_keeps_the_unsent_count_readable(
+    qtbot: Any, qapp: Any, app_ctx: Any, local_store: Any
+) -> None:
+    """Settings → Appearance → Dark while the window is open: the status bar's texts
+    (the unsent count, the toned online state) are repainted for the new palette."""
+    from PySide6.QtGui import QGuiApplication
+
+    from repdesk.gui.theme import ThemeManager, ThemeMode
+
+    original = QGuiApplication.palette()
+    manager = ThemeManager(qapp, ThemeMode.LIGHT)
+    try:
+        alice = lead("Alice Martin")
+        seed_leads(local_store, alice)
+        add_note(local_store, alice.id, "call back")
+        bar, controller = _bar(qtbot, app_ctx)
+        qtbot.waitUntil(lambda: bar.counts.pending == 1)
+        controller._set_status(online=True)
+        for widget in (bar.pending_button, bar.online_label, bar.last_sync_label):
+            assert _text_contrast(widget) >= 4.5, widget.objectName()
+        manager.set_mode(ThemeMode.DARK)
+        grab(bar, "status-bar-dark", QSize(760, 28))
+        for widget in (bar.pending_button, bar.online_label, bar.last_sync_label):
+            assert _text_contrast(widget) >= 4.5, widget.objectName()
+    finally:
+        qapp.setPalette(original)
+        QGuiApplication.styleHints().colorSchemeChanged.disconnect(manager._on_system_scheme)
+        manager.setParent(None)

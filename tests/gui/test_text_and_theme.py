@@ -111,3 +111,32 @@ def test_sizes_read_as_a_rep_reads_them() -> None:
     assert human_size(0) == "0 bytes"
     assert human_size(30_000) == "29 KB"  # a cache of demo PDFs is not "0.0 MB"
     assert human_size(3_250_000) == "3.1 MB"
+
+
+def test_every_tone_and_text_colour_reads_on_both_palettes(qapp: QApplication) -> None:
+    """WCAG AA (4.5:1) for every status/readiness tone on every background a view uses,
+    in the light and the dark palette, and for the notice banner's own colours."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from repdesk.gui.notify import _BANNER_COLOURS
+    from repdesk.gui.theme import _TONES, contrast_ratio, dark_palette, light_palette
+
+    role = QPalette.ColorRole
+    failures = []
+    for dark, palette in ((False, light_palette()), (True, dark_palette())):
+        for background in (role.Window, role.Base, role.AlternateBase):
+            bg = palette.color(background)
+            texts = {f"tone {t.value}": QColor(_TONES[dark][t]) for t in Tone}
+            texts["text"] = palette.color(role.Text)
+            texts["window text"] = palette.color(role.WindowText)
+            for name, colour in texts.items():
+                ratio = contrast_ratio(colour, bg)
+                if ratio < 4.5:
+                    failures.append(f"{'dark' if dark else 'light'}: {name} on {background.name}")
+        selected = contrast_ratio(
+            palette.color(role.HighlightedText), palette.color(role.Highlight)
+        )
+        assert selected >= 4.5
+        background, _border, text = _BANNER_COLOURS[dark]
+        assert contrast_ratio(QColor(text), QColor(background)) >= 4.5
+    assert failures == []

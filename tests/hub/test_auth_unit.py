@@ -31,13 +31,13 @@ def test_throttle_window_slides(tmp_path: Path) -> None:
             auth.record_attempt(s, "a@x.test", "10.0.0.1", False, now=t0 + timedelta(minutes=i))
     with db.read() as s:
         verdict = auth.check_throttle(
-            s, "A@x.test", "10.0.0.2", policy, now=t0 + timedelta(minutes=3)
+            s, "A@x.test", "10.0.0.1", policy, now=t0 + timedelta(minutes=3)
         )
         assert not verdict.allowed
         # The oldest of the three leaves the window 10 minutes after it happened.
         assert 7 * 60 <= verdict.retry_after <= 7 * 60 + 1
         later = auth.check_throttle(
-            s, "a@x.test", "10.0.0.2", policy, now=t0 + timedelta(minutes=10, seconds=1)
+            s, "a@x.test", "10.0.0.1", policy, now=t0 + timedelta(minutes=10, seconds=1)
         )
         assert later.allowed
     db.dispose()

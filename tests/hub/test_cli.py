@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from repdesk.domain.ids import utcnow
 from repdesk.hub import admin, auth
 from repdesk.hub.cli.main import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, main
 from repdesk.hub.config import HubConfig
-from repdesk.hub.db.models import CallNote, Lead
+from repdesk.hub.db.models import CallNote, Lead, RubricRow, RubricVersion, User
 from repdesk.hub.demo import DEMO_PASSWORD
 
 
@@ -183,6 +184,29 @@ def test_demo_prints_credentials_and_refuses_a_second_time(
     assert "alex@demo.repdesk" in out and DEMO_PASSWORD in out and "360 leads" in out
     with admin.open_hub(HubConfig.resolve(home)) as hub, hub.db.write() as session:
         assert auth.authenticate(session, "alex@demo.repdesk", DEMO_PASSWORD) is not None
+    # Marketing's workspace: where to open it, and users whose printed password works.
+    [line] = [x for x in out.splitlines() if x.startswith("Marketing workspace: ")]
+    match = re.search(
+        r"(http://127\.0\.0\.1:8765/workspace/) \(sign in as (.+), password (\S+)\)", line
+    )
+    assert match is not None, line
+    emails, password = match.group(2).split(" or "), match.group(3)
+    with admin.open_hub(HubConfig.resolve(home)) as hub, hub.db.read() as session:
+        users = {u.email: u for u in session.scalars(select(User))}
+        assert {(e, users[e].role) for e in emails} == {
+            ("marketing@demo.repdesk", "marketing"),
+            ("admin@demo.repdesk", "admin"),
+        }
+        for email in emails:
+            assert not users[email].disabled
+            assert auth.verify_password(users[email].password_hash, password)
+            assert not auth.verify_password(users[email].password_hash, password + "x")
+        history = session.scalars(select(RubricVersion).order_by(RubricVersion.version)).all()
+        assert [h.version for h in history] == [1, 2]
+        [active] = session.scalars(select(RubricRow).where(RubricRow.active.is_(True))).all()
+        assert active.version == 2 and active.data == history[-1].data
+        assigned = session.scalars(select(Lead).where(Lead.owner_rep_id.is_not(None))).all()
+        assert assigned and all(lead.assigned_at is not None for lead in assigned)
     code, _, err = run(capsys, "--home", home, "demo")
     assert code == EXIT_ERROR and "empty hub" in err
 

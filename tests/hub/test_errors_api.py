@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tests.hub.conftest import PASSWORD, World
 from tests.hub.helpers import assert_error, mutation, note
 
+from repdesk.hub.admin.settings import set_sla_hours
 from repdesk.hub.embedded import EmbeddedHub
 
 Clients = Callable[[str], httpx.Client]
@@ -152,6 +153,14 @@ def test_meta(anon: httpx.Client, hub: EmbeddedHub) -> None:
     assert body["protocol_version"] == 1
     assert body["min_client_version"] == hub.config.min_client_version
     assert body["server_time"].endswith(("Z", "+00:00"))
+    assert body["sla_hours"] == 24, "marketing's default speed-to-lead SLA"
+
+
+@pytest.mark.sqlite_only
+def test_meta_carries_the_sla_marketing_set(anon: httpx.Client, hub: EmbeddedHub) -> None:
+    with hub.state.db.write() as session:
+        set_sla_hours(session, 4)
+    assert anon.get("/v1/sync/meta").json()["sla_hours"] == 4
 
 
 @pytest.mark.sqlite_only

@@ -65,12 +65,12 @@ def test_meta_and_login_name_the_hub_by_an_id_that_survives_a_new_port_and_a_new
 
 
 def test_an_existing_hub_gets_its_id_from_the_migration_and_keeps_it(hub_db_url: str) -> None:
-    """A database made before hub ids (schema 0002) is given one when migrated, once."""
+    """A database made before hub ids (schema 0004) is given one when migrated, once."""
     engine = make_engine(hub_db_url)
     cfg = alembic_config(hub_db_url)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0002")
+        command.upgrade(cfg, "0004")
     engine.dispose()
     db = Database(hub_db_url)
     try:

@@ -43,6 +43,7 @@ def test_first_pull_gives_the_rep_their_leads_and_shared_data(
     assert by_entity["collateral"] == {world.collateral_id}
     lead = LeadData.model_validate(state[("lead", world.alice_leads[0])]["data"])
     assert (lead.first_name, lead.owner_rep_id, lead.external_id) == ("Lead0", world.alice, "EXT-0")
+    assert lead.assigned_at is not None, "speed to lead counts from the assignment"
     event_id = world.events[world.alice_leads[0]][0]
     event = NurtureEventData.model_validate(state[("nurture_event", event_id)]["data"])
     assert event.lead_id == world.alice_leads[0] and event.type == "email_opened"
@@ -125,7 +126,9 @@ def test_reassignment_moves_the_lead_with_its_full_history(
     )
     assert [r["status"] for r in push(alice, note_m, qual_m)] == ["applied", "applied"]
     _, alice_cursor = pull_all(alice)
-    _, bob_cursor = pull_all(bob)
+    first, bob_cursor = pull_all(bob)
+    assert ("lead", lead) not in state_of(first)
+    alice_had = state_of(pull_all(alice)[0])[("lead", lead)]["data"]["assigned_at"]
 
     seed.reassign(hub.state.db, lead, world.bob)
 
@@ -142,6 +145,8 @@ def test_reassignment_moves_the_lead_with_its_full_history(
     bob_after, _ = pull_all(bob, bob_cursor)
     got = state_of(bob_after)
     assert got[("lead", lead)]["data"]["owner_rep_id"] == world.bob
+    # Bob's speed to lead counts from when he got it, not from Alice's assignment.
+    assert got[("lead", lead)]["data"]["assigned_at"] > alice_had
     assert {("nurture_event", e) for e in world.events[lead]} <= set(got)
     assert got[("call_note", note_m["entity_id"])]["data"]["body"] == "Budget is approved"
     assert got[("qualification", lead)]["data"]["budget"]["value"] == "yes"

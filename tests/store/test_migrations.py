@@ -60,6 +60,10 @@ def test_upgrade_of_the_committed_first_revision_keeps_the_data(tmp_path: Path) 
             state.session.hub_url,
             state.session.rep_id,
         )
+        # Revision 6: leads pulled before the hub sent assigned_at are re-read once, in
+        # place (nothing dropped, the cursor kept for the hand-over check).
+        assert state.full_resync_needed
+        assert store.lead_count() == 2 and store.sla_hours() is None
         store.set_session(None)
         kept = store.sync_state()
         assert kept.session is None and kept.last_rep_id == state.session.rep_id

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from repdesk.domain.leads import Campaign, Collateral
@@ -312,6 +312,9 @@ def test_a_big_page_over_a_bigger_database_keeps_the_index_live(store: Store) ->
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=_ops, versions=st.lists(st.integers(min_value=1, max_value=4), min_size=12))
+# Found by this property: an event re-sent under another lead left the first lead's last
+# touch pointing at it when applied page by page.
+@example(ops=[("lead", "a", ""), ("event", "a", ""), ("event", "b", "")], versions=[1] * 12)
 def test_one_page_ends_like_the_same_changes_one_page_each(
     ops: list[tuple[str, str, str]], versions: list[int]
 ) -> None:

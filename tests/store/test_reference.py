@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES
 from repdesk.domain.leads import Campaign, Collateral
 from repdesk.store import Store
 from repdesk.store.api import SessionInfo
-from tests.store.factories import rm, up
+from tests.store.factories import lead, rm, up
 
 
 def test_taxonomy_keeps_marketings_order_and_follows_removes(seeded: Store) -> None:
@@ -55,3 +56,30 @@ def test_session_round_trip_and_sign_out(store: Store) -> None:
     store.set_session(None)
     assert store.sync_state().session is None
     assert store.sync_state().client_id == client_id  # the installation id never changes
+
+
+def test_the_sla_is_kept_as_the_hub_said_and_a_change_refreshes_views(store: Store) -> None:
+    assert store.sla_hours() is None, "no hub has said yet"
+    assert store.set_sla_hours(24).reference
+    assert store.sla_hours() == 24
+    assert store.set_sla_hours(24).empty, "the same value again changes nothing on screen"
+    assert store.set_sla_hours(None).reference  # an older hub: unknown again
+    assert store.sla_hours() is None
+    store.set_sla_hours(8)
+    store.close()
+    with Store.open(store.data_dir) as again:
+        assert again.sla_hours() == 8
+
+
+def test_a_leads_assignment_time_arrives_and_follows_a_reassignment(store: Store) -> None:
+    first = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
+    store.apply_pull_page([up("lead", lead("L1", assigned_at=first), 1)], "c0")
+    got = store.lead("L1")
+    assert got is not None and got.assigned_at == first
+    later = first + timedelta(days=2)
+    store.apply_pull_page([up("lead", lead("L1", assigned_at=later), 2)], "c1")
+    got = store.lead("L1")
+    assert got is not None and got.assigned_at == later
+    store.apply_pull_page([up("lead", lead("L2"), 1)], "c2")
+    unknown = store.lead("L2")
+    assert unknown is not None and unknown.assigned_at is None

@@ -12,7 +12,7 @@ from repdesk.hub.admin.hub import open_hub
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import sqlite_url
-from repdesk.hub.demo import DEMO_PASSWORD, DEMO_REPS
+from repdesk.hub.demo import DEMO_PASSWORD, DEMO_REPS, workspace_hint
 from repdesk.hub.demo.loader import seed_demo
 from repdesk.hub.embedded import EmbeddedHub
 
@@ -25,6 +25,11 @@ class DemoHub:
     url: str
     email: str
     password: str
+
+    @property
+    def workspace_line(self) -> str:
+        """Where a person opens marketing's workspace on this demo hub, and as whom."""
+        return workspace_hint(self.url)
 
     def stop(self) -> None:
         self.hub.stop()

@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             report = engine.sync()
             log.info("demo sync: %s", report)
             print(f"Demo hub at {demo.url}, signed in as {demo.email}.", file=sys.stderr)
+            print(demo.workspace_line, flush=True)  # on stdout: open it in a browser
         session = store.sync_state().session
         ctx = AppContext.create(
             store,
@@ -144,11 +146,10 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             rep_id=session.rep_id if session else "",
         )
         if args.screenshot:
-            from repdesk.gui.screenshots import render_screenshots
-
-            for path in render_screenshots(ctx, Path(args.screenshot)):
-                print(path)
-            return 0
+            # Rendered from a throwaway copy of the database, never the rep's own.
+            ctx.shutdown()
+            ctx = None
+            return _screenshots(store, settings, engine, Path(args.screenshot))
         return _interactive(app, ctx, demo is not None, demo_login, grab=args.grab_window)
     finally:
         if ctx is not None:
@@ -156,6 +157,38 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
         store.close()
         if demo is not None:
             demo.stop()
+
+
+def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:
+    """Render the main views from a throwaway copy of the rep's database.
+
+    The pictures show a call being logged and its items in the outbox: that sample is
+    recorded in the copy, which is deleted afterwards, so no rep work is left behind.
+    """
+    from repdesk.app.services import scratch_copy
+    from repdesk.gui.context import AppContext
+    from repdesk.gui.screenshots import render_screenshots
+
+    with tempfile.TemporaryDirectory(prefix="repdesk-screenshots-") as tmp:
+        scratch = scratch_copy(store, Path(tmp) / "data")
+        ctx = None
+        try:
+            session = scratch.sync_state().session
+            # No sync service: nothing from the copy may ever be sent to the hub.
+            ctx = AppContext.create(
+                scratch,
+                scratch.data_dir,
+                settings=settings,
+                collateral=engine.cache,
+                rep_id=session.rep_id if session else "",
+            )
+            for path in render_screenshots(ctx, out_dir):
+                print(path)
+        finally:
+            if ctx is not None:
+                ctx.shutdown()
+            scratch.close()
+    return 0
 
 
 def open_windows(ctx: Any, demo: bool = False, demo_login: Any = None) -> Any:

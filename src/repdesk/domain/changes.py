@@ -16,7 +16,7 @@ class Changes:
     collateral: bool = False
     outbox: bool = False
     reference: bool = False
-    """Rubric, objection taxonomy or campaigns."""
+    """Rubric, objection taxonomy, campaigns or the speed-to-lead SLA."""
     session: bool = False
     """Sign-in state or sync status."""
 

@@ -95,6 +95,8 @@ class Lead:
     last_touch_at: datetime | None = None
     next_step: str = ""
     version: int = 0
+    assigned_at: datetime | None = None
+    """When the rep got the lead (speed to lead counts from here); None when unknown."""
 
     @property
     def full_name(self) -> str:

@@ -53,7 +53,7 @@ from repdesk.gui.draft_keeper import DraftKeeper
 from repdesk.gui.events import touches_lead
 from repdesk.gui.objection_dialog import ObjectionDialog
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
-from repdesk.gui.text import format_duration, format_when, one_line, plain_label, tr
+from repdesk.gui.text import format_duration, format_when, one_line, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, scaled_font, set_tone
 from repdesk.gui.widgets.bant_card import BantCard
 from repdesk.gui.widgets.call_header import CallHeader
@@ -62,6 +62,8 @@ from repdesk.gui.widgets.call_header import CallHeader
 RESUME_WINDOW = timedelta(minutes=30)
 MAX_NOTE = 20_000
 """Hub limit on a call note (protocol MAX_TEXT; the GUI may not import the protocol)."""
+#: The notes counter turns to a warning this many characters before the limit.
+NOTE_WARN_MARGIN = 1000
 
 _LETTERS = {
     BantDimension.BUDGET: ("B", Qt.Key.Key_B),
@@ -116,6 +118,9 @@ class CallConsole(QWidget):
         self.notes.setReadOnly(True)
         self.notes.setMinimumWidth(260)
         self.notes.textChanged.connect(self._on_notes_changed)
+        self.notes_counter = plain_label("", self)
+        self.notes_counter.setObjectName("notes-counter")
+        self.notes_counter.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.save_status = plain_label(tr("call", "Loading…"), self)
         self.save_status.setObjectName("save-status")
         set_tone(self.save_status, Tone.MUTED)
@@ -156,6 +161,7 @@ class CallConsole(QWidget):
         right.addLayout(notes_head)
         right.addWidget(self.banner)
         right.addWidget(self.notes, 1)
+        right.addWidget(self.notes_counter)
 
         left = QVBoxLayout()
         left.addLayout(grid)
@@ -182,6 +188,7 @@ class CallConsole(QWidget):
         self.drafts.saved.connect(self._draft_saved)
         self.drafts.failed.connect(self._draft_failed)
         self._install_shortcuts()
+        self._count_notes()
         QApplication.instance().focusChanged.connect(self._on_focus_changed)  # type: ignore[union-attr]
         self._render_objections()
         self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -344,7 +351,30 @@ class CallConsole(QWidget):
 
     # --- notes draft -----------------------------------------------------------------------
 
+    def _count_notes(self) -> None:
+        """The live counter under the notes: muted, then a warning near the hub's limit;
+        over it the notes are flagged (nothing is cut) and the call cannot end yet."""
+        length = len(self.notes.toPlainText())
+        over = length - MAX_NOTE
+        if over > 0:
+            text = tr(
+                "call", "%1 over the limit of %2 characters: shorten the notes to end the call."
+            )
+            text = text.replace("%1", f"{over:,}").replace("%2", f"{MAX_NOTE:,}")
+            tone = Tone.BAD
+        elif length >= MAX_NOTE - NOTE_WARN_MARGIN:
+            text = tr("call", "%1 / %2 · %3 left").replace("%1", f"{length:,}")
+            text = text.replace("%2", f"{MAX_NOTE:,}").replace("%3", f"{-over:,}")
+            tone = Tone.WARN
+        else:
+            text = f"{length:,} / {MAX_NOTE:,}"
+            tone = Tone.MUTED
+        set_plain(self.notes_counter, text)
+        set_tone(self.notes_counter, tone)
+        self.end_button.setEnabled(over <= 0)
+
     def _on_notes_changed(self) -> None:
+        self._count_notes()
         if self._loaded and not self.ended:
             self.drafts.changed()
 

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1560, 920)
 #: The lead list's share of the width on first start (it has eight columns to show).
-LIST_SHARE = 0.57
+LIST_SHARE = 0.6
+#: Narrower than this (half a laptop screen), the lead pane goes under the list.
+STACK_BELOW = 1100
+#: The list's share of the height while stacked.
+STACKED_LIST_SHARE = 0.45
 
 
 def _encode(data: QByteArray) -> str:
@@ -334,6 +338,28 @@ class MainWindow(QMainWindow):
             settings.save()
         except RepdeskError as exc:
             log.warning("could not save the window layout: %s", exc)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Side by side when there is room, else the lead pane under the list.
+
+        The window may always be as narrow as the wider of the two (not their sum), so a
+        rep can drag it down to half a laptop screen and get the stacked layout.
+        """
+        minimums = [w.minimumSizeHint().width() for w in (self.lead_list, self.lead_view)]
+        self.splitter.setMinimumWidth(max(minimums))
+        side_by_side = sum(minimums) + self.splitter.handleWidth() + 2 * SPACING
+        vertical = self.width() < max(STACK_BELOW, side_by_side)
+        orientation = Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
+        if self.splitter.orientation() == orientation:
+            return
+        self.splitter.setOrientation(orientation)
+        total = sum(self.splitter.sizes())
+        first = int(total * (STACKED_LIST_SHARE if vertical else LIST_SHARE))
+        self.splitter.setSizes([first, total - first])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for console in list(self.consoles.values()):

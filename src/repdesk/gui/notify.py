@@ -6,7 +6,7 @@ import html
 import logging
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,12 +20,20 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.gui.text import tr
+from repdesk.gui.theme import is_dark
 
 log = logging.getLogger(__name__)
 
 #: Consecutive failed syncs before the rep is told (one blip is not worth a notice).
 FAILURES_BEFORE_NOTICE = 3
 TRAY_MESSAGE_MS = 10_000
+
+
+#: (background, border, text) of the banner: a soft amber strip in each palette.
+_BANNER_COLOURS = {
+    False: ("#fff4ce", "#e0c060", "#3a3000"),
+    True: ("#3a3000", "#8a6d1a", "#fff4ce"),
+}
 
 
 class NoticeBanner(QFrame):
@@ -37,11 +45,8 @@ class NoticeBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("noticeBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        # A soft amber strip; the palette stays readable in dark themes.
-        self.setStyleSheet(
-            "#noticeBanner { background: #fff4ce; border: 1px solid #e0c060; border-radius: 4px; }"
-            "#noticeBanner QLabel { color: #3a3000; }"
-        )
+        self._dark: bool | None = None
+        self._apply_colours()
         self._label = QLabel(self)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._label.setWordWrap(True)
@@ -64,6 +69,23 @@ class NoticeBanner(QFrame):
 
     def text(self) -> str:
         return self._label.text()
+
+    def _apply_colours(self) -> None:
+        dark = is_dark()
+        if dark == self._dark:
+            return
+        self._dark = dark
+        background, border, text = _BANNER_COLOURS[dark]
+        self.setStyleSheet(
+            f"#noticeBanner {{ background: {background}; border: 1px solid {border};"
+            " border-radius: 4px; }"
+            f"#noticeBanner QLabel, #noticeBanner QToolButton {{ color: {text}; }}"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_colours()
 
     def dismiss(self) -> None:
         self.hide()

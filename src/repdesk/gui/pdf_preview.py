@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -177,6 +178,8 @@ class PdfPreview(QWidget):
 
         self.header = plain_label("", self)
         set_tone(self.header, Tone.MUTED)
+        # A file name (a 64-character hash in the cache) must never set the window's width.
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.open_button = QPushButton(tr("pdf", "Open with system viewer"), self)
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_externally)

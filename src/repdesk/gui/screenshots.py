@@ -2,7 +2,12 @@
 
 Every picture waits for its data through the widgets' own signals and op completion (an
 event loop runs while waiting; nothing sleeps), renders without showing a window
-(`WA_DontShowOnScreen`), and uses the light palette.
+(`WA_DontShowOnScreen`), in the light palette and then again in the dark one (the
+`NN-dark-*.png` files: every view, same state).
+
+The call console and outbox pictures record a sample call through the rep's own actions:
+`render_screenshots` WRITES to `ctx.store`. The app hands it a throwaway copy of the rep's
+database (`repdesk.app.launch`), never the rep's own.
 """
 
 from __future__ import annotations
@@ -14,14 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer, SignalInstance
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.view import Tab
 from repdesk.gui.ops import OpContext, QueryOp
 from repdesk.gui.table_fit import ColumnFitter
-from repdesk.gui.theme import light_palette
+from repdesk.gui.theme import apply_palette, is_dark
 from repdesk.store.api import LeadQuery, LeadSort
 
 log = logging.getLogger(__name__)
@@ -108,6 +112,30 @@ def _offscreen(widget: QWidget, size: tuple[int, int]) -> None:
     widget.show()
 
 
+#: Each light picture and its dark twin.
+DARK_NAMES = {
+    "01-lead-list.png": "07-dark-lead-list.png",
+    "02-lead-timeline.png": "08-dark-lead-timeline.png",
+    "03-lead-qualification.png": "09-dark-lead-qualification.png",
+    "04-call-console.png": "10-dark-call-console.png",
+    "05-collateral-preview.png": "11-dark-collateral-preview.png",
+    "06-outbox.png": "12-dark-outbox.png",
+}
+
+
+def _save_both(widget: QWidget, path: Path, dark: list[Path]) -> Path:
+    """Save `widget` in the light palette to `path`, then its dark twin (added to `dark`)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    written = _save(widget, path)
+    apply_palette(app, True)
+    try:
+        dark.append(_save(widget, path.with_name(DARK_NAMES[path.name])))
+    finally:
+        apply_palette(app, False)
+    return written
+
+
 def _save(widget: QWidget, path: Path) -> Path:
     # Widgets added by the last signal (preview pages) are laid out by posted events:
     # deliver them, then let the paints they cause run.
@@ -132,9 +160,10 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         raise ScreenshotError("render_screenshots needs a QApplication")
-    previous_palette = QGuiApplication.palette()
-    app.setPalette(light_palette())
+    was_dark = is_dark()
+    apply_palette(app, False)
     written: list[Path] = []
+    dark: list[Path] = []
     window = MainWindow(ctx)
     try:
         _offscreen(window, WINDOW_SIZE)
@@ -158,19 +187,19 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
             )
         _wait_rows(window)
         _settle(ctx)
-        written.append(_save(window, out_dir / "01-lead-list.png"))
+        written.append(_save_both(window, out_dir / "01-lead-list.png", dark))
 
         view.tabs.setCurrentIndex(Tab.TIMELINE)
         _settle(ctx)
-        written.append(_save(window, out_dir / "02-lead-timeline.png"))
+        written.append(_save_both(window, out_dir / "02-lead-timeline.png", dark))
 
         view.tabs.setCurrentIndex(Tab.QUALIFICATION)
         _settle(ctx)
-        written.append(_save(window, out_dir / "03-lead-qualification.png"))
+        written.append(_save_both(window, out_dir / "03-lead-qualification.png", dark))
 
         if lead_id is not None:
-            written.append(_call_shot(ctx, lead_id, out_dir / "04-call-console.png"))
-        written.append(_collateral_shot(ctx, out_dir / "05-collateral-preview.png"))
+            written.append(_call_shot(ctx, lead_id, out_dir / "04-call-console.png", dark))
+        written.append(_collateral_shot(ctx, out_dir / "05-collateral-preview.png", dark))
 
         view.tabs.setCurrentIndex(Tab.BRIEF)
         window.show_outbox()
@@ -182,13 +211,13 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
         wait_for("the outbox", lambda: bool(read), [outbox.loaded])
         _settle(ctx)
         _select_latest_unsent(outbox)
-        written.append(_save(window, out_dir / "06-outbox.png"))
+        written.append(_save_both(window, out_dir / "06-outbox.png", dark))
     finally:
         window.save_layout = lambda: None  # type: ignore[method-assign]  # keep the rep's layout
         window.close()
         window.deleteLater()
-        app.setPalette(previous_palette)
-    return written
+        apply_palette(app, was_dark)
+    return written + dark
 
 
 def _select_latest_unsent(outbox: Any) -> None:
@@ -232,7 +261,7 @@ CALL_WORDS = "The board signs on the 14th, and we want it live before the Q3 kic
 CALL_OBJECTION = "25 seats is more than we set aside for this year."
 
 
-def _call_shot(ctx: AppContext, lead_id: str, path: Path) -> Path:
+def _call_shot(ctx: AppContext, lead_id: str, path: Path, dark: list[Path]) -> Path:
     """The console during a call, then the call ended: its items wait in the outbox.
 
     Everything goes through the rep's own actions (typing, a BANT pick, the objection
@@ -246,7 +275,7 @@ def _call_shot(ctx: AppContext, lead_id: str, path: Path) -> Path:
     _settle(ctx)
     try:
         _record_call(ctx, console)
-        shot = _save(console, path)
+        shot = _save_both(console, path, dark)
         _end_call(ctx, console)
         return shot
     finally:
@@ -307,7 +336,7 @@ def _end_call(ctx: AppContext, console: Any) -> None:
     _settle(ctx)
 
 
-def _collateral_shot(ctx: AppContext, path: Path) -> Path:
+def _collateral_shot(ctx: AppContext, path: Path, dark: list[Path]) -> Path:
     from repdesk.gui.collateral_library import CollateralLibrary
 
     library = CollateralLibrary(ctx)
@@ -325,7 +354,7 @@ def _collateral_shot(ctx: AppContext, path: Path) -> Path:
                 [preview.rendered, preview.failed],
             )
         _settle(ctx)
-        return _save(library, path)
+        return _save_both(library, path, dark)
     finally:
         library.close()
         library.deleteLater()

@@ -127,9 +127,11 @@ class SyncStatusBar(QWidget):
         self.pending_button.setText(pending_text(counts))
         self.pending_button.setVisible(True)
         attention = counts.rejected + counts.conflicts
-        self.pending_button.setStyleSheet(
-            "QToolButton { font-weight: bold; }" if counts.pending or attention else ""
-        )
+        # Bold through the font, not a style sheet: a style sheet freezes the text colour of
+        # the palette it was applied in (dark grey on near-black after switching to dark).
+        font = self.pending_button.font()
+        font.setBold(bool(counts.pending or attention))
+        self.pending_button.setFont(font)
         self._refresh_age()
         self.counts_loaded.emit(counts)
 

@@ -50,6 +50,21 @@ def plain_tooltip(text: str | None) -> str:
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
+#: Characters of a long text shown in its tooltip (the whole text is read in a pane).
+TOOLTIP_CHARS = 400
+
+
+def preview_tooltip(text: str | None, hint: str = "") -> str:
+    """`plain_tooltip` for text that may be long: the first `TOOLTIP_CHARS` characters, then
+    an ellipsis and `hint` (where the whole text can be read). Never fills the screen."""
+    if not text:
+        return ""
+    if len(text) <= TOOLTIP_CHARS:
+        return plain_tooltip(text)
+    cut = text[:TOOLTIP_CHARS].rstrip() + "\u2026"
+    return plain_tooltip(cut + ("\n\n" + hint if hint else ""))
+
+
 def one_line(text: str, limit: int = 80) -> str:
     """Collapse whitespace and cut to `limit` characters with an ellipsis (for list cells)."""
     text = " ".join(text.split())

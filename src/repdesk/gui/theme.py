@@ -35,8 +35,8 @@ class Tone(StrEnum):
 
 _TONES: dict[bool, dict[Tone, str]] = {
     False: {
-        Tone.OK: "#1e7d34",
-        Tone.WARN: "#9a6700",
+        Tone.OK: "#1a7430",
+        Tone.WARN: "#8a5c00",
         Tone.BAD: "#b42318",
         Tone.MUTED: "#5f6368",
         Tone.ACCENT: "#1a5fb4",
@@ -88,6 +88,37 @@ def _palette(dark: bool) -> QPalette:
     return p
 
 
+def apply_palette(app: QApplication, dark: bool) -> None:
+    """Switch the whole app to the light or dark palette, toned labels included.
+
+    Every palette switch goes through here: a label coloured by `set_tone` holds an
+    explicit text colour, which a plain `setPalette` on the app would leave as it was
+    (dark grey on near-black after switching to dark).
+    """
+    app.setPalette(_palette(dark))
+    for widget in app.allWidgets():
+        if widget.property(_TONE_PROPERTY) is not None:
+            _paint_tone(widget)
+        sheet = widget.styleSheet()
+        if sheet:
+            # A style sheet resolves palette(...) and the text colour when it is applied.
+            widget.setStyleSheet(sheet)
+
+
+def contrast_ratio(foreground: QColor, background: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; body text needs 4.5)."""
+
+    def luminance(colour: QColor) -> float:
+        def channel(value: float) -> float:
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def light_palette() -> QPalette:
     return _palette(dark=False)
 
@@ -135,7 +166,7 @@ class ThemeManager(QObject):
         else:
             dark = self._mode is ThemeMode.DARK
         self._dark = dark
-        self._app.setPalette(_palette(dark))
+        apply_palette(self._app, dark)
         log.debug("applied %s palette (mode %s)", "dark" if dark else "light", self._mode)
         self.theme_changed.emit(dark)
 
@@ -172,14 +203,32 @@ def tone_color(tone: Tone, widget: QWidget | None = None) -> QColor:
     return QColor(_TONES[is_dark(widget)][tone])
 
 
+_TONE_PROPERTY = "repdeskTone"
+
+
 def set_tone(widget: QWidget, tone: Tone | None) -> None:
-    """Colour a label's text with a semantic tone (None restores the palette's text colour)."""
+    """Colour a label's text with a semantic tone (None restores the palette's text colour).
+
+    The tone is remembered on the widget, so `apply_palette` repaints it for the new palette.
+    """
+    widget.setProperty(_TONE_PROPERTY, tone.value if tone is not None else "")
+    _paint_tone(widget)
+
+
+def widget_tone(widget: QWidget) -> Tone | None:
+    """The tone `set_tone` gave `widget`, if any."""
+    value = widget.property(_TONE_PROPERTY)
+    return Tone(value) if value else None
+
+
+def _paint_tone(widget: QWidget) -> None:
+    tone = widget_tone(widget)
     palette = widget.palette()
     role = QPalette.ColorRole.WindowText
     if tone is None:
         palette.setColor(role, QGuiApplication.palette().color(role))
     else:
-        palette.setColor(role, tone_color(tone, widget))
+        palette.setColor(role, QColor(_TONES[is_dark()][tone]))
     widget.setPalette(palette)
 
 

@@ -13,7 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -212,6 +212,8 @@ class ThrottleVerdict:
     allowed: bool
     retry_after: int = 0
     """Seconds until a new attempt is allowed (>= 1 when not allowed)."""
+    attempt_id: int | None = None
+    """The reserved attempt (`reserve_attempt`), to settle with its outcome."""
 
 
 def check_throttle(
@@ -223,29 +225,59 @@ def check_throttle(
     *,
     realm: str = REP_REALM,
 ) -> ThrottleVerdict:
-    """Whether a sign-in may be attempted now from `address` for `email` in `realm`
-    (reps' and workspace sign-ins are counted apart)."""
+    """Whether a sign-in may be attempted now from `address` for `email` in `realm`.
+
+    Only failures count, three ways, each within `policy.window`:
+    - this account from this address, attempts still being checked included (a parallel
+      burst of guesses cannot overshoot `per_account`);
+    - this address, any account, settled failures only (`per_address`): the reps behind
+      one proxy signing in at once never count against each other;
+    - this account from every address (`per_account_anywhere`), applied only where this
+      address has failures of its own: a correct password from an address with no
+      failures is never refused, whatever strangers tried elsewhere.
+    Reps' and workspace sign-ins are counted apart (`realm`).
+    """
     now = now or utcnow()
     since = now - policy.window
-    waits: list[float] = []
-    for column, value, limit in (
-        (LoginAttempt.email, normalize_email(email), policy.per_account),
-        (LoginAttempt.address, address, policy.per_address),
-    ):
-        failures = session.scalars(
-            select(LoginAttempt.at)
-            .where(
-                column == value,
-                LoginAttempt.realm == realm,
-                LoginAttempt.at > since,
-                LoginAttempt.success.is_(False),
-            )
-            .order_by(LoginAttempt.at.desc())
-            .limit(limit)
-        ).all()
-        if len(failures) >= limit:
-            # Allowed again once the oldest of the last `limit` failures leaves the window.
-            waits.append((failures[-1] + policy.window - now).total_seconds())
+    normalized = normalize_email(email)
+    recent = (
+        LoginAttempt.realm == realm,
+        LoginAttempt.at > since,
+        LoginAttempt.success.is_(False),
+    )
+    settled = LoginAttempt.settled.is_(True)
+
+    def latest(limit: int, *where: Any) -> list[datetime]:
+        return list(
+            session.scalars(
+                select(LoginAttempt.at)
+                .where(*recent, *where)
+                .order_by(LoginAttempt.at.desc())
+                .limit(limit)
+            ).all()
+        )
+
+    from_here = latest(policy.per_address, LoginAttempt.address == address, settled)
+    checks = [
+        (
+            latest(
+                policy.per_account,
+                LoginAttempt.email == normalized,
+                LoginAttempt.address == address,
+            ),
+            policy.per_account,
+        ),
+        (from_here, policy.per_address),
+    ]
+    if from_here:
+        everywhere = latest(policy.per_account_anywhere, LoginAttempt.email == normalized, settled)
+        checks.append((everywhere, policy.per_account_anywhere))
+    waits = [
+        # Allowed again once the oldest of the last `limit` failures leaves the window.
+        (failures[-1] + policy.window - now).total_seconds()
+        for failures, limit in checks
+        if len(failures) >= limit
+    ]
     if not waits:
         return ThrottleVerdict(True)
     return ThrottleVerdict(False, max(1, int(max(waits)) + 1))
@@ -260,26 +292,53 @@ def reserve_attempt(
     *,
     realm: str = REP_REALM,
 ) -> ThrottleVerdict:
-    """Check the throttle and, if allowed, count this attempt as a failure right away.
+    """Check the throttle and, if allowed, reserve this attempt (`settled=False`).
 
-    Run in a writing transaction (writers are serialised), so the check and the count
-    are one step: parallel guesses cannot all pass the check before any is counted. A
-    sign-in that then succeeds calls `record_attempt(success=True)`, which forgets the
-    account's failures, this one included.
+    Run in a writing transaction (writers are serialised), so the check and the
+    reservation are one step. Call `settle_attempt` with the outcome once the password
+    has been checked: a success removes the reservation and forgets the account's
+    failures; a failure becomes a counted failure.
     """
     verdict = check_throttle(session, email, address, policy, now, realm=realm)
-    if verdict.allowed:
-        session.add(
-            LoginAttempt(
-                at=now or utcnow(),
-                address=address[:64],
-                email=normalize_email(email)[:320],
-                success=False,
-                realm=realm,
+    if not verdict.allowed:
+        return verdict
+    attempt = LoginAttempt(
+        at=now or utcnow(),
+        address=address[:64],
+        email=normalize_email(email)[:320],
+        success=False,
+        settled=False,
+        realm=realm,
+    )
+    session.add(attempt)
+    session.flush()
+    return ThrottleVerdict(True, attempt_id=attempt.id)
+
+
+def settle_attempt(
+    session: Session,
+    verdict: ThrottleVerdict,
+    email: str,
+    success: bool,
+    *,
+    realm: str = REP_REALM,
+) -> None:
+    """The outcome of an attempt `reserve_attempt` allowed."""
+    if verdict.attempt_id is None:
+        return
+    if success:
+        session.execute(delete(LoginAttempt).where(LoginAttempt.id == verdict.attempt_id))
+        session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.email == normalize_email(email),
+                LoginAttempt.realm == realm,
+                LoginAttempt.success.is_(False),
             )
         )
-        session.flush()
-    return verdict
+        return
+    session.execute(
+        update(LoginAttempt).where(LoginAttempt.id == verdict.attempt_id).values(settled=True)
+    )
 
 
 def record_attempt(
@@ -291,8 +350,8 @@ def record_attempt(
     *,
     realm: str = REP_REALM,
 ) -> None:
-    """Log a sign-in attempt; a success forgets the account's earlier failures (in its
-    realm only)."""
+    """Log a finished sign-in attempt; a success forgets the account's earlier failures
+    (in its realm only)."""
     now = now or utcnow()
     normalized = normalize_email(email)
     if success:
@@ -341,6 +400,7 @@ __all__ = [
     "record_attempt",
     "rep_for_token",
     "reserve_attempt",
+    "settle_attempt",
     "revoke_rep_tokens",
     "revoke_token",
     "sign_in",

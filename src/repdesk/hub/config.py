@@ -28,7 +28,12 @@ class LoginThrottle:
     """Failed sign-ins allowed within `window` before the hub answers 429."""
 
     per_account: int = 5
+    """Failures of one account from one address."""
     per_address: int = 20
+    """Failures from one address, whatever the accounts."""
+    per_account_anywhere: int = 50
+    """Failures of one account from every address together; applied only to an address
+    that has failures of its own, so the owner is never locked out by strangers."""
     window: timedelta = timedelta(minutes=15)
 
 

@@ -68,6 +68,7 @@ def lead_from_data(lead_id: str, version: int, d: LeadData) -> Lead:
         created_at=d.created_at,
         updated_at=d.updated_at,
         version=version,
+        assigned_at=d.assigned_at,
     )
 
 

@@ -68,6 +68,9 @@ class MetaResponse(Lenient):
     that predates it (clients then recognise their hub by its address)."""
     protocol_version: int
     min_client_version: str
+    sla_hours: int | None = None
+    """Marketing's speed-to-lead SLA: hours from assignment to the first call. None from a
+    hub that predates it (the client then shows no countdown)."""
 
 
 # --- pull ------------------------------------------------------------------------------
@@ -122,6 +125,9 @@ class LeadData(Lenient):
     external_id: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    assigned_at: datetime | None = None
+    """When the current owner got the lead (speed to lead counts from here); None when
+    unassigned or from a hub that predates it."""
 
 
 class NurtureEventData(Lenient):

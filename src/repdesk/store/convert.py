@@ -91,6 +91,7 @@ def lead_values(lead: Lead) -> dict[str, Any]:
         "created_at": to_db(lead.created_at),
         "updated_at": to_db(lead.updated_at),
         "next_step": lead.next_step,
+        "assigned_at": to_db(lead.assigned_at),
         "name_key": name_key(lead.first_name, lead.last_name, lead.email),
     }
 
@@ -126,6 +127,7 @@ def lead_from_row(r: Row[Any]) -> Lead:
         last_touch_at=from_db(r.last_touch_at),
         next_step=r.next_step,
         version=r.version,
+        assigned_at=from_db(r.assigned_at),
     )
 
 

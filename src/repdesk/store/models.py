@@ -60,6 +60,8 @@ class LeadModel(Base):
     missing: Mapped[str] = mapped_column(Text, default="")
     # Revision 5: the shown next step, marketing's or derived locally (store/next_step.py).
     next_action: Mapped[str] = mapped_column(Text, default="")
+    # Revision 6: when the rep got the lead (the hub's; speed to lead counts from here).
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (
         Index("ix_leads_source_campaign", "source_campaign_id"),
@@ -296,6 +298,8 @@ class SyncStateModel(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     full_resync_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     fts_stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Revision 6: marketing's speed-to-lead SLA as the hub's meta last said (None: unknown).
+    sla_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Revision 7: the hub's stable id (its address may change), now and at the last sign-in.
     hub_id: Mapped[str] = mapped_column(Text, default="")
     last_hub_id: Mapped[str] = mapped_column(Text, default="")

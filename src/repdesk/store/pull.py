@@ -172,10 +172,13 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         for n, row in enumerate(rows, start=1):
             row["position"] = int(last) + n
         keep = ("position",)
+    # A lead-scoped row may arrive under another lead than before: the lead it leaves must
+    # have its derived columns (last touch, next step) worked out again too.
+    previous = _current_leads(conn, table, key, ids) if "lead_id" in rows[0] else set()
     upsert_rows(conn, table, key, rows, keep)
     if index is not None and page.live_fts:
         fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
-    lead_ids = {r["lead_id"] for r in rows} if "lead_id" in rows[0] else set(ids)
+    lead_ids = ({r["lead_id"] for r in rows} | previous) if "lead_id" in rows[0] else set(ids)
     if entity == "lead":
         page.judge.update(ids)
         page.touch.update(ids)
@@ -206,6 +209,17 @@ def _unsent_dims(conn: Connection, lead_id: str) -> set[str]:
         .where(OUTBOX.c.state == OutboxState.PENDING.value)
     ).scalars()
     return {dim for p in payloads for dim in (p or {}).get("fields", {})}
+
+
+def _current_leads(conn: Connection, table: Table, key: str, ids: list[str]) -> set[str]:
+    """The leads the rows with these ids belong to now (before an upsert moves them)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        rows = conn.execute(
+            select(table.c.lead_id).where(table.c[key].in_(ids[start : start + _CHUNK]))
+        )
+        found.update(r.lead_id for r in rows)
+    return found
 
 
 def _upsert_qualification(conn: Connection, change: RemoteUpsert, page: _Page) -> None:

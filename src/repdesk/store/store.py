@@ -284,6 +284,25 @@ class Store:
 
         return self._run(read)
 
+    def sla_hours(self) -> int | None:
+        """Marketing's speed-to-lead SLA (hours from assignment to first call), as the hub
+        last said; None when no hub has said (an older hub, or never synced)."""
+        return self._run(
+            lambda c: c.execute(select(SYNC.c.sla_hours).where(SYNC.c.id == _SYNC_ROW)).scalar()
+        )
+
+    def set_sla_hours(self, hours: int | None) -> Changes:
+        """Keep what the hub's meta said; a change refreshes the views that count down."""
+
+        def run(c: Connection) -> bool:
+            where = SYNC.c.id == _SYNC_ROW
+            if c.execute(select(SYNC.c.sla_hours).where(where)).scalar() == hours:
+                return False
+            c.execute(update(SYNC).where(where).values(sla_hours=hours))
+            return True
+
+        return Changes(reference=True) if self._run(run) else Changes()
+
     def set_session(self, session: SessionInfo | None) -> Changes:
         values = (
             {"hub_url": None, "rep_id": None, "rep_name": "", "rep_email": "", "hub_id": ""}

@@ -307,6 +307,7 @@ class SyncEngine:
                 meta = retry.call(client.meta, "meta")
                 report.warnings += self._check_meta(meta)
                 report.changes = report.changes | self._same_hub_as_session(session, meta.hub_id)
+                report.changes = report.changes | self.store.set_sla_hours(meta.sla_hours)
                 self._push(run, state.client_id)
                 self._pull(run)
                 self._fetch_collateral(run)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QHideEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
@@ -24,15 +24,21 @@ log = logging.getLogger(__name__)
 PREVIEW_DELAY_MS = 120
 
 _WIDTHS: dict[Column, int] = {
-    Column.NAME: 145,
-    Column.COMPANY: 150,
+    Column.NAME: 140,
+    Column.COMPANY: 140,
     Column.STAGE: 90,
     Column.SCORE: 52,
-    Column.READINESS: 182,
-    Column.LAST_TOUCH: 108,
+    Column.READINESS: 165,
+    Column.LAST_TOUCH: 100,
     Column.NEXT_STEP: 170,
-    Column.UNSENT: 72,
+    Column.UNSENT: 64,
 }
+
+
+#: Columns given up, in this order, when the list is too narrow for the next step to be read.
+_DROP_ORDER = (Column.STAGE, Column.LAST_TOUCH, Column.SCORE, Column.COMPANY)
+#: The next step the column must show whole ("Ask about" + the longest BANT word).
+NEXT_STEP_SAMPLE = "Ask about timeframe"
 
 
 class LeadTable(QTableView):
@@ -100,6 +106,7 @@ class LeadListView(QWidget):
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(Column.NEXT_STEP, QHeaderView.ResizeMode.Stretch)
+        self.table.viewport().installEventFilter(self)
         query = self.model.query
         header.setSortIndicator(
             COLUMN_OF_SORT[query.sort],
@@ -134,6 +141,36 @@ class LeadListView(QWidget):
         ctx.events.changed.connect(self._on_changes)
 
     # --- public -----------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._prioritise_columns()
+        return False
+
+    def _prioritise_columns(self) -> None:
+        """Keep the next step readable: when the list is narrow, give up the columns of
+        `_DROP_ORDER` one by one (and take them back as soon as there is room)."""
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        metrics = self.table.fontMetrics()
+        wanted = metrics.horizontalAdvance(NEXT_STEP_SAMPLE) + 2 * metrics.averageCharWidth()
+
+        def others() -> int:
+            return sum(
+                header.sectionSize(c)
+                for c in Column
+                if c != Column.NEXT_STEP and not header.isSectionHidden(c)
+            )
+
+        for column in reversed(_DROP_ORDER):
+            if header.isSectionHidden(column):
+                if room - others() - _WIDTHS[column] < wanted:
+                    break
+                header.setSectionHidden(column, False)
+        for column in _DROP_ORDER:
+            if room - others() >= wanted:
+                break
+            header.setSectionHidden(column, True)
 
     def start(self) -> None:
         """First load: the ids for the default query and the campaign filter's choices."""

@@ -38,7 +38,8 @@ from repdesk.gui.text import tr
 log = logging.getLogger(__name__)
 
 _BASE_POINTS = 10.5
-_GREY = "#5f6368"
+#: Secondary text on paper (print and PDF); on screen the palette's muted tone is used.
+PAPER_GREY = "#5f6368"
 
 
 def _day(when: datetime) -> str:
@@ -48,9 +49,10 @@ def _day(when: datetime) -> str:
 class _Writer:
     """Appends headings, paragraphs and bullet lists to a document as plain text."""
 
-    def __init__(self, document: QTextDocument) -> None:
+    def __init__(self, document: QTextDocument, grey: str) -> None:
         self.cursor = QTextCursor(document)
         self.first = True
+        self.grey = grey
 
     def _block(self, space_before: float, space_after: float = 2.0) -> None:
         block = QTextBlockFormat()
@@ -62,15 +64,14 @@ class _Writer:
         else:
             self.cursor.insertBlock(block)
 
-    @staticmethod
     def _chars(
-        points: float = _BASE_POINTS, bold: bool = False, grey: bool = False
+        self, points: float = _BASE_POINTS, bold: bool = False, grey: bool = False
     ) -> QTextCharFormat:
         fmt = QTextCharFormat()
         fmt.setFontPointSize(points)
         fmt.setFontWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
         if grey:
-            fmt.setForeground(QColor(_GREY))
+            fmt.setForeground(QColor(self.grey))
         return fmt
 
     def title(self, text: str) -> None:
@@ -109,15 +110,21 @@ class _Writer:
         self.first = True
 
 
-def build_brief_document(brief: CallBrief, parent: object | None = None) -> QTextDocument:
-    """A formatted, printable brief. Every server-supplied value is inserted as text."""
+def build_brief_document(
+    brief: CallBrief, parent: object | None = None, *, grey: str = PAPER_GREY
+) -> QTextDocument:
+    """A formatted, printable brief. Every server-supplied value is inserted as text.
+
+    `grey` colours secondary lines: the default suits paper; on screen pass the palette's
+    muted tone (the rest of the text follows the palette).
+    """
     document = QTextDocument(parent)  # type: ignore[arg-type]
     font = document.defaultFont()
     font.setPointSizeF(_BASE_POINTS)
     document.setDefaultFont(font)
     document.setDocumentMargin(12)
     lead = brief.lead
-    out = _Writer(document)
+    out = _Writer(document, grey)
     who = lead.full_name or tr("brief", "(no name)")
     out.title(tr("brief", "Call brief: %1").replace("%1", who))
     for label, value in (

@@ -6,6 +6,7 @@ import logging
 import re
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,7 +23,7 @@ from repdesk.gui.lead_view.brief_document import build_brief_document, export_pd
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.ops import show_message
 from repdesk.gui.text import plain_label, tr
-from repdesk.gui.theme import SPACING, Tone, set_tone
+from repdesk.gui.theme import SPACING, Tone, is_dark, set_tone, tone_color
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class BriefTab(QWidget):
         self.ctx = ctx
         self.setObjectName("briefTab")
         self._detail: LeadDetail | None = None
+        self._screen_dark = is_dark()
         self.document: QTextDocument | None = None
         self.view = QTextEdit(self)
         self.view.setObjectName("briefView")
@@ -72,15 +74,31 @@ class BriefTab(QWidget):
             self.document = None
             self.view.setPlainText(tr("brief", "Open a lead to see its call brief."))
             return
-        self.document = build_brief_document(detail.brief, self)
+        self._screen_dark = is_dark()
+        grey = tone_color(Tone.MUTED).name()
+        self.document = build_brief_document(detail.brief, self, grey=grey)
         self.view.setDocument(self.document)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        # The muted lines are coloured for the palette they were built in.
+        changed = event.type() == QEvent.Type.PaletteChange and is_dark() != self._screen_dark
+        if changed and self._detail is not None:
+            self.show_detail(self._detail)
+
+    def paper_document(self) -> QTextDocument | None:
+        """The brief on screen, coloured for paper (print and PDF), whatever the palette."""
+        if self._detail is None:
+            return None
+        return build_brief_document(self._detail.brief, self)
 
     def export_to(self, path: Path) -> Path:
         """Write the brief on screen as a PDF at `path` (raises RepdeskError on failure)."""
-        if self.document is None or self._detail is None:
+        paper = self.paper_document()
+        if paper is None or self._detail is None:
             raise RepdeskError(tr("brief", "Open a lead first."))
         title = tr("brief", "Call brief: %1").replace("%1", self._detail.lead.full_name)
-        return export_pdf(self.document, path, title)
+        return export_pdf(paper, path, title)
 
     def choose_pdf_path(self) -> None:
         if self._detail is None:
@@ -103,7 +121,8 @@ class BriefTab(QWidget):
         self.status.setText(tr("brief", "Saved %1").replace("%1", path.name))
 
     def print_brief(self) -> None:
-        if self.document is None:
+        paper = self.paper_document()
+        if paper is None:
             return
         # PrintSupport is only loaded when the rep actually prints.
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -112,7 +131,7 @@ class BriefTab(QWidget):
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(tr("brief", "Print call brief"))
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.document.print_(printer)
+            paper.print_(printer)
 
     def _start_dir(self) -> Path:
         settings = self.ctx.settings

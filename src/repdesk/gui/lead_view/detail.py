@@ -17,6 +17,7 @@ from repdesk.domain.ids import utcnow
 from repdesk.domain.leads import Campaign, Collateral, Lead
 from repdesk.domain.qualification import Bant, BantAnswer, Rubric, RubricResult
 from repdesk.domain.rubric import evaluate
+from repdesk.domain.speed_to_lead import FirstCallDue, first_call_due
 from repdesk.store.api import StoreApi, TimelineEntry
 
 
@@ -37,6 +38,8 @@ class LeadDetail:
     campaigns: tuple[Campaign, ...]
     categories: tuple[ObjectionCategory, ...]
     brief: CallBrief
+    first_call: FirstCallDue | None = None
+    """The speed-to-lead countdown while the first call is still to make."""
 
     def campaign_name(self, campaign_id: str | None) -> str:
         return next((c.name for c in self.campaigns if c.id == campaign_id), "")
@@ -60,6 +63,7 @@ def load_detail(store: StoreApi, lead_id: str, now: datetime | None = None) -> L
     uses = store.collateral_uses(lead_id)
     campaigns = store.campaigns()
     categories = store.objection_categories()
+    disposition = store.disposition(lead_id)
     brief = build_call_brief(
         lead,
         events,
@@ -82,10 +86,11 @@ def load_detail(store: StoreApi, lead_id: str, now: datetime | None = None) -> L
         timeline=tuple(store.timeline(lead_id)),
         notes=tuple(notes),
         objections=tuple(objections),
-        disposition=store.disposition(lead_id),
+        disposition=disposition,
         collateral=tuple(collateral),
         uses=tuple(uses),
         campaigns=tuple(campaigns),
         categories=tuple(categories),
         brief=brief,
+        first_call=first_call_due(lead, store.sla_hours(), notes, disposition),
     )

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from repdesk.domain.ids import utcnow
 from repdesk.domain.rubric import missing_summary
+from repdesk.domain.speed_to_lead import FirstCallDue
 from repdesk.gui.lead_list.labels import stage_label
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.text import plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, SPACING_L, SPACING_S, Tone, scaled_font, set_tone
+
+
+def _amount(delta: timedelta) -> str:
+    """A coarse span, rounded down: "40 min", "5 h", "3 days"."""
+    minutes = max(1, int(delta.total_seconds()) // 60)
+    if minutes < 60:
+        return tr("lead", "%n min", n=minutes)
+    if minutes < 48 * 60:
+        return tr("lead", "%n h", n=minutes // 60)
+    return tr("lead", "%n days", n=minutes // (24 * 60))
+
+
+def first_call_text(due: FirstCallDue, now: datetime) -> str:
+    """ "First call due in 5 h (SLA 24 h)" or "First call overdue by 2 h (SLA 24 h)"."""
+    left = due.left(now)
+    sla = tr("lead", "(SLA %n h)", n=due.sla_hours)
+    if left < timedelta(0):
+        return (
+            tr("lead", "First call overdue by %1 %2")
+            .replace("%1", _amount(-left))
+            .replace("%2", sla)
+        )
+    return tr("lead", "First call due in %1 %2").replace("%1", _amount(left)).replace("%2", sla)
 
 
 class LeadHeader(QWidget):
@@ -32,6 +60,14 @@ class LeadHeader(QWidget):
         self.readiness.setFont(scaled_font(self.font(), 0, bold=True))
         self.missing = plain_label("", self, wrap=True)
         self.missing.setObjectName("leadMissing")
+        self.first_call = plain_label("", self)
+        self.first_call.setObjectName("leadFirstCall")
+        self.first_call.setFont(scaled_font(self.font(), 0, bold=True))
+        self._due: FirstCallDue | None = None
+        # The countdown moves on while the lead stays on screen.
+        self._tick = QTimer(self)
+        self._tick.setInterval(60_000)
+        self._tick.timeout.connect(self.refresh_first_call)
 
         facts = QGridLayout()
         facts.setHorizontalSpacing(SPACING_L)
@@ -54,6 +90,7 @@ class LeadHeader(QWidget):
         who.addWidget(self.name)
         who.addWidget(self.role)
         who.addWidget(self.contact)
+        who.addWidget(self.first_call)
 
         top = QHBoxLayout()
         top.addLayout(who, 1)
@@ -70,6 +107,27 @@ class LeadHeader(QWidget):
         for label in (self.role, self.contact, self.stage, self.score, self.readiness):
             set_plain(label, "")
         set_plain(self.missing, tr("lead", "Pick a lead on the left, or press Ctrl+K to search."))
+        self._show_first_call(None)
+
+    def _show_first_call(self, due: FirstCallDue | None) -> None:
+        self._due = due
+        if due is None:
+            self._tick.stop()
+        else:
+            self._tick.start()
+        self.refresh_first_call()
+
+    def refresh_first_call(self, now: datetime | None = None) -> None:
+        """The speed-to-lead line as of `now` (default: the clock); hidden when no first
+        call is due."""
+        due = self._due
+        self.first_call.setVisible(due is not None)
+        if due is None:
+            set_plain(self.first_call, "")
+            return
+        now = now or utcnow()
+        set_plain(self.first_call, first_call_text(due, now))
+        set_tone(self.first_call, Tone.BAD if due.overdue(now) else Tone.WARN)
 
     def show_detail(self, detail: LeadDetail) -> None:
         lead = detail.lead
@@ -83,6 +141,7 @@ class LeadHeader(QWidget):
         if trend.change_30d:
             score += tr("lead", "  (%1 in 30 days)").replace("%1", f"{trend.change_30d:+d}")
         set_plain(self.score, score)
+        self._show_first_call(detail.first_call)
         result = detail.readiness
         if result is None:
             set_plain(self.readiness, tr("lead", "No rubric yet"))

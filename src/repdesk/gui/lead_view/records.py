@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from repdesk.gui.text import plain_tooltip
+from repdesk.gui.text import preview_tooltip
 from repdesk.gui.theme import Tone, tone_color
 
 R = TypeVar("R")
@@ -91,7 +91,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             return " ".join(column.text(record).split())
         if role == Qt.ItemDataRole.ToolTipRole:
             text = column.tooltip(record) if column.tooltip is not None else column.text(record)
-            return plain_tooltip(text)
+            return preview_tooltip(text)
         if role == Qt.ItemDataRole.ForegroundRole and column.tone is not None:
             tone = column.tone(record)
             return QBrush(tone_color(tone)) if tone is not None else None

@@ -14,7 +14,7 @@ from PySide6.QtGui import QBrush, QFont
 from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.domain.leads import NurtureEventType
 from repdesk.gui.lead_list.labels import plural
-from repdesk.gui.text import plain_tooltip, tr
+from repdesk.gui.text import preview_tooltip, tr
 from repdesk.gui.theme import Tone, tone_color
 from repdesk.store.api import TimelineEntry, TimelineKind
 
@@ -262,7 +262,9 @@ class TimelineModel(QAbstractItemModel):
             TimelineColumn.DETAIL,
         ):
             text = entry.title if column == TimelineColumn.TITLE else entry.detail
-            return plain_tooltip(text)
+            if column == TimelineColumn.TITLE and len(entry.detail) > len(text):
+                text = entry.detail
+            return preview_tooltip(text, tr("timeline", "Select the row to read all of it below."))
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == TimelineColumn.KIND and entry.kind != TimelineKind.NURTURE:
                 return QBrush(tone_color(Tone.ACCENT))

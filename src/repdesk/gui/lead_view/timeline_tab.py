@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QPlainTextEdit,
+    QSplitter,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -17,13 +19,15 @@ from PySide6.QtWidgets import (
 
 from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.lead_view.timeline_model import (
+    ENTRY_ROLE,
     EntryFilter,
     TimelineColumn,
     TimelineModel,
+    entry_kind_text,
     event_type_labels,
     kind_labels,
 )
-from repdesk.gui.text import plain_label, tr
+from repdesk.gui.text import format_when, plain_label, set_plain, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
 from repdesk.store.api import TimelineEntry, TimelineKind
 
@@ -67,6 +71,30 @@ class TimelineTab(QWidget):
         header.resizeSection(TimelineColumn.DETAIL, 200)
         header.setSectionResizeMode(TimelineColumn.TITLE, QHeaderView.ResizeMode.Stretch)
 
+        # The selected entry in full (a long call note, an objection's words): plain text
+        # that can be scrolled, selected and copied, instead of a screen-filling tooltip.
+        self.reader_title = plain_label("", self)
+        self.reader_title.setObjectName("timelineReaderTitle")
+        set_tone(self.reader_title, Tone.MUTED)
+        self.reader = QPlainTextEdit(self)
+        self.reader.setObjectName("timelineReader")
+        self.reader.setReadOnly(True)
+        self.reader.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.reader.setPlaceholderText(tr("timeline", "Select an entry to read all of it here."))
+        reader_box = QWidget(self)
+        reader_layout = QVBoxLayout(reader_box)
+        reader_layout.setContentsMargins(0, 0, 0, 0)
+        reader_layout.addWidget(self.reader_title)
+        reader_layout.addWidget(self.reader, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(reader_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+
         bar = QHBoxLayout()
         bar.addWidget(plain_label(tr("timeline", "Show"), self))
         bar.addWidget(self.type_filter)
@@ -75,10 +103,12 @@ class TimelineTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         layout.addLayout(bar)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.splitter, 1)
 
         self.type_filter.currentIndexChanged.connect(self._filter_changed)
         self.model.modelReset.connect(self._after_reset)
+        self.tree.selectionModel().currentChanged.connect(self._show_current)
+        self.tree.activated.connect(self._read)
         self._fill_filter(())
 
     def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
@@ -116,7 +146,23 @@ class TimelineTab(QWidget):
     def _filter_changed(self, _index: int) -> None:
         self.model.set_filter(_filter_for(self.type_filter.currentData() or ALL))
 
+    def _show_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = current.siblingAtColumn(0).data(ENTRY_ROLE) if current.isValid() else None
+        if not isinstance(entry, TimelineEntry):
+            set_plain(self.reader_title, "")
+            self.reader.setPlainText("")
+            return
+        heading = f"{entry_kind_text(entry)} · {format_when(entry.at)}"
+        set_plain(self.reader_title, heading)
+        self.reader.setPlainText(entry.detail or entry.title)
+
+    def _read(self, index: QModelIndex) -> None:
+        """Enter or double-click on an entry: the keyboard goes to its full text."""
+        if isinstance(index.siblingAtColumn(0).data(ENTRY_ROLE), TimelineEntry):
+            self.reader.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _after_reset(self) -> None:
+        self._show_current(QModelIndex(), QModelIndex())
         root = QModelIndex()
         for row in range(self.model.rowCount()):
             self.tree.setFirstColumnSpanned(row, root, True)

@@ -41,8 +41,8 @@ def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
     unstorable = problem([body.email, body.password])
     if unstorable:
         raise ApiError(422, "invalid_request", f"The request is not valid ({unstorable}).")
-    # Check and count in one writing transaction: a burst of parallel guesses cannot
-    # all pass the check before any of them is counted.
+    # Check and reserve in one writing transaction: a burst of parallel guesses for one
+    # account cannot all pass the check before any of them is counted.
     with state.db.write() as session:
         verdict = auth.reserve_attempt(session, body.email, address, config.login_throttle)
         rep = auth.find_rep(session, body.email)
@@ -76,9 +76,8 @@ def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
             )
         elif not why:  # removed or disabled while we were checking the password
             why = "account_disabled" if row is not None else "invalid_credentials"
-        if response is not None:  # a failure was counted when the attempt began
-            auth.record_attempt(session, body.email, address, success=True)
-    # Raised after the commit (the failure was already counted by reserve_attempt).
+        auth.settle_attempt(session, verdict, body.email, success=response is not None)
+    # Raised after the commit, which counted the failure.
     if response is None:
         raise ApiError(401, why, _LOGIN_MESSAGES[why])
     log.info("rep %s signed in from %s", response.rep.id, address)

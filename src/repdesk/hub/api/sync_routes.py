@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field, ValidationError
 
 from repdesk.domain.ids import utcnow
+from repdesk.hub.admin.settings import sla_hours
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
 from repdesk.hub.sync.cursor import CursorExpired, decode_cursor, encode_cursor
@@ -48,11 +49,16 @@ class PushEnvelope(Wire):
 
 @router.get("/meta", response_model=MetaResponse)
 def meta(state: State) -> MetaResponse:
+    # The SLA is a team-wide working rule, not a secret: it rides on the call every sync
+    # already makes (even before sign-in), so no new entity or endpoint is needed.
+    with state.db.read() as session:
+        hours = sla_hours(session)
     return MetaResponse(
         server_time=utcnow(),
         hub_id=state.hub_id or None,
         protocol_version=PROTOCOL_VERSION,
         min_client_version=state.config.min_client_version,
+        sla_hours=hours,
     )
 
 

@@ -22,8 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from repdesk.domain.errors import RepdeskError, ValidationError
 from repdesk.hub import admin
 from repdesk.hub.admin.hub import describe
-from repdesk.hub.cli.parser import PROG, build_parser
+from repdesk.hub.cli.parser import DEFAULT_HOST, DEFAULT_PORT, PROG, build_parser
 from repdesk.hub.config import HubConfig
+from repdesk.hub.demo import workspace_hint
 from repdesk.hub.demo.loader import seed_demo
 from repdesk.hub.importers import RowError, values
 from repdesk.hub.serving import check_port_free, uvicorn_config
@@ -293,7 +294,11 @@ def _demo(config: HubConfig, _args: argparse.Namespace) -> int:
     print(f"Demo reps (password for each: {s.reps[0].password}):")
     for rep in s.reps:
         print(f"  {rep.email:<24} {rep.name}")
+    print("Marketing's workspace users (same password):")
+    for user in s.users:
+        print(f"  {user.email:<24} {user.name} ({user.role})")
     print(f"Start it with: {PROG} --home {config.home} serve")
+    print(workspace_hint(f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"))
     return EXIT_OK
 
 

@@ -11,6 +11,10 @@ from repdesk.hub import admin
 PROG = "repdesk-hub"
 
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
 def build_parser() -> argparse.ArgumentParser:
     home = argparse.ArgumentParser(add_help=False)
     home.add_argument(
@@ -33,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd("init", "create the hub (or upgrade it) with the default rubric and taxonomy")
     p = cmd("serve", "serve the sync API to reps' desktop apps")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default=DEFAULT_HOST)
+    p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument(
         "--forwarded-allow-ips",
         metavar="IPS",

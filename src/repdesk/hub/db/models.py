@@ -32,7 +32,7 @@ from repdesk.hub.db.base import ID, Base, UtcDateTime
 # --- hub identity ----------------------------------------------------------------------
 
 
-#: `hub_meta` key of the hub's stable identity (made once, never rotated; migration 0004).
+#: `hub_meta` key of the hub's stable identity (made once, never rotated; migration 0005).
 HUB_ID_KEY = "hub_id"
 
 
@@ -91,6 +91,10 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     email: Mapped[str] = mapped_column(String(320))
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+    settled: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False while the password check runs (the attempt is reserved, not yet a failure):
+    it counts against its own account-and-address pair only, never against the address
+    or the account, so other people's sign-ins in flight cannot block anyone."""
     realm: Mapped[str] = mapped_column(String(20), default="rep")
     """Whose sign-in: "rep" (the desktop app) or "workspace" (marketing's browser); each
     realm is throttled on its own, so one cannot lock the other out."""
@@ -117,6 +121,25 @@ class Campaign(Base):
 
 class Lead(Base):
     __tablename__ = "leads"
+    __table_args__ = (
+        # The reports (hub/reports, migration 0003), all index-only: leads in scope by
+        # assignment date; counted per (campaign, rep) in index order with no sort; and
+        # the same columns by id for joins from the reps' writes.
+        Index(
+            "ix_leads_report_scope", "assigned_at", "deleted", "source_campaign_id", "owner_rep_id"
+        ),
+        Index(
+            "ix_leads_report_group", "source_campaign_id", "owner_rep_id", "assigned_at", "deleted"
+        ),
+        Index(
+            "ix_leads_report_key",
+            "id",
+            "assigned_at",
+            "deleted",
+            "source_campaign_id",
+            "owner_rep_id",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
@@ -224,6 +247,7 @@ class ObjectionCategory(Base):
 
 class CallNote(Base):
     __tablename__ = "call_notes"
+    __table_args__ = (Index("ix_call_notes_lead_call", "lead_id", "call_started_at", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -256,6 +280,10 @@ class QualificationField(Base):
     """One BANT dimension's current answer; `value` None means cleared."""
 
     __tablename__ = "qualification_fields"
+    __table_args__ = (
+        # The reports judge every lead's answers from this index alone (migration 0003).
+        Index("ix_qualification_fields_report", "lead_id", "dimension", "value", "confidence"),
+    )
 
     lead_id: Mapped[str] = mapped_column(
         ForeignKey("qualifications.lead_id", ondelete="CASCADE"), primary_key=True
@@ -276,6 +304,10 @@ class QualificationField(Base):
 
 class ObjectionRow(Base):
     __tablename__ = "objections"
+    __table_args__ = (
+        Index("ix_objections_created_at", "created_at", "id"),
+        Index("ix_objections_category_created", "category_code", "created_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -297,6 +329,7 @@ class DispositionRow(Base):
     """Each disposition the rep set; the lead's current one is the latest `decided_at`."""
 
     __tablename__ = "dispositions"
+    __table_args__ = (Index("ix_dispositions_lead_latest", "lead_id", "decided_at", "id", "kind"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -311,6 +344,7 @@ class DispositionRow(Base):
 
 class CollateralUseRow(Base):
     __tablename__ = "collateral_uses"
+    __table_args__ = (Index("ix_collateral_uses_used_at", "used_at"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)

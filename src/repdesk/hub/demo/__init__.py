@@ -18,9 +18,18 @@ from repdesk.domain.ids import utcnow
 from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.qualification import Rubric
 from repdesk.hub.demo.activity import DemoActivity, build_activity
-from repdesk.hub.demo.catalog import CAMPAIGNS, DEMO_PASSWORD, DEMO_REPS, RepSpec
+from repdesk.hub.demo.catalog import (
+    CAMPAIGNS,
+    DEMO_PASSWORD,
+    DEMO_REPS,
+    DEMO_USERS,
+    RepSpec,
+    UserSpec,
+    workspace_hint,
+)
 from repdesk.hub.demo.pdfs import DemoPdf, build_pdfs
 from repdesk.hub.demo.people import build_leads, seeded_id
+from repdesk.hub.demo.rubrics import DemoRubricVersion, rubric_history
 
 DEFAULT_SEED = 2024
 DEFAULT_LEADS = 360
@@ -31,6 +40,15 @@ class DemoRep:
     id: str
     email: str
     name: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    id: str
+    email: str
+    name: str
+    role: str
     password: str
 
 
@@ -49,6 +67,9 @@ class DemoData:
     events: list[NurtureEvent]
     files: list[DemoFile]
     rubric: Rubric
+    """The current rubric: the last of `rubric_history`."""
+    rubric_history: tuple[DemoRubricVersion, ...]
+    users: tuple[DemoUser, ...]
     categories: tuple[ObjectionCategory, ...]
     activity: DemoActivity
     now: datetime
@@ -61,6 +82,9 @@ def generate_demo(
     now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     rng = random.Random(seed)
     reps = tuple(DemoRep(seeded_id(rng), r.email, r.name, DEMO_PASSWORD) for r in DEMO_REPS)
+    users = tuple(
+        DemoUser(seeded_id(rng), u.email, u.name, u.role, DEMO_PASSWORD) for u in DEMO_USERS
+    )
     campaigns: dict[str, Campaign] = {}
     for spec in CAMPAIGNS:
         starts = now - timedelta(days=spec.starts_days_ago)
@@ -83,7 +107,9 @@ def generate_demo(
         count=lead_count,
     )
     files = [_demo_file(rng, pdf, campaigns) for pdf in build_pdfs()]
-    activity = build_activity(rng, now, people.leads, people.events, [f.collateral for f in files])
+    activity = build_activity(
+        rng, now, people.leads, [f.collateral for f in files], [r.id for r in reps]
+    )
     return DemoData(
         reps=reps,
         campaigns=list(campaigns.values()),
@@ -91,6 +117,8 @@ def generate_demo(
         events=people.events,
         files=files,
         rubric=DEFAULT_RUBRIC,
+        rubric_history=rubric_history(DEFAULT_RUBRIC, now, DEMO_USERS[0].email),
+        users=users,
         categories=DEFAULT_OBJECTION_CATEGORIES,
         activity=activity,
         now=now,
@@ -117,10 +145,15 @@ __all__ = [
     "DEFAULT_SEED",
     "DEMO_PASSWORD",
     "DEMO_REPS",
+    "DEMO_USERS",
     "DemoActivity",
     "DemoData",
     "DemoFile",
     "DemoRep",
+    "DemoRubricVersion",
+    "DemoUser",
     "RepSpec",
+    "UserSpec",
     "generate_demo",
+    "workspace_hint",
 ]

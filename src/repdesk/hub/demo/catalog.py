@@ -22,6 +22,33 @@ DEMO_REPS: tuple[RepSpec, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class UserSpec:
+    """A person of marketing's team who signs in to the web workspace."""
+
+    email: str
+    name: str
+    role: str
+    """"marketing" or "admin" (as `repdesk.hub.db.models.User.role`)."""
+
+
+DEMO_USERS: tuple[UserSpec, ...] = (
+    UserSpec("marketing@demo.repdesk", "Morgan Blake", "marketing"),
+    UserSpec("admin@demo.repdesk", "Avery Admin", "admin"),
+)
+"""Their password is DEMO_PASSWORD too: one password to remember for the whole demo."""
+WORKSPACE_PATH = "/workspace/"
+
+
+def workspace_hint(base_url: str) -> str:
+    """The line `repdesk-hub demo` and `./dev demo` print so a person can open the workspace."""
+    users = " or ".join(u.email for u in DEMO_USERS)
+    return (
+        f"Marketing workspace: {base_url.rstrip('/')}{WORKSPACE_PATH} "
+        f"(sign in as {users}, password {DEMO_PASSWORD})"
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignSpec:
     key: str
     name: str
@@ -32,6 +59,8 @@ class CampaignSpec:
     first_touch: str
     """The NurtureEventType value a lead sourced by this campaign starts with."""
     first_asset: str
+    lead_quality: float = 1.0
+    """How much likelier than average its leads are accepted (and the less disqualified)."""
 
 
 CAMPAIGNS: tuple[CampaignSpec, ...] = (
@@ -44,6 +73,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         240,
         "webinar_registered",
         "Session 1: Why your forecast is always late",
+        1.8,
     ),
     CampaignSpec(
         "ebook",
@@ -54,6 +84,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         200,
         "content_download",
         "The State of Sales Ops 2025 (ebook)",
+        0.9,
     ),
     CampaignSpec(
         "tradeshow",
@@ -64,6 +95,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         3,
         "event_booth",
         "Booth B14 badge scan",
+        0.4,
     ),
     CampaignSpec(
         "nurture",
@@ -74,6 +106,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         300,
         "form_fill",
         "Newsletter sign-up form",
+        0.8,
     ),
     CampaignSpec(
         "launch",
@@ -84,6 +117,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         60,
         "web_visit",
         "/insights-3 launch page",
+        1.2,
     ),
     CampaignSpec(
         "roi",
@@ -94,6 +128,7 @@ CAMPAIGNS: tuple[CampaignSpec, ...] = (
         180,
         "form_fill",
         "ROI calculator result form",
+        2.0,
     ),
 )
 

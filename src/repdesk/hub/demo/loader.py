@@ -6,19 +6,21 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from repdesk.domain.defaults import DEFAULT_RUBRIC
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.leads import Campaign, Lead, NurtureEvent
 from repdesk.domain.qualification import BANT_ORDER
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.reference import seed_defaults
-from repdesk.hub.auth import hash_password
+from repdesk.hub.auth import hash_password, normalize_email
 from repdesk.hub.db import models as m
-from repdesk.hub.demo import DemoData, DemoFile, DemoRep, generate_demo
+from repdesk.hub.demo import DemoData, DemoFile, DemoRep, DemoUser, generate_demo
 from repdesk.hub.sync import changes
 from repdesk.hub.sync.changes import ALL, Touch
+from repdesk.protocol.convert import rubric_to_data
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
     reps: tuple[DemoRep, ...]
+    users: tuple[DemoUser, ...]
     campaigns: int
     leads: int
     assigned: int
@@ -45,6 +48,10 @@ def _refuse_if_not_empty(session: Session, data: DemoData) -> None:
     taken = session.scalars(select(m.Rep.email).where(m.Rep.email.in_(emails))).all()
     if taken:
         raise ValidationError(f"This hub already has the demo rep {taken[0]}; use a new --home.")
+    emails = [u.email for u in data.users]
+    taken = session.scalars(select(m.User.email).where(m.User.email.in_(emails))).all()
+    if taken:
+        raise ValidationError(f"This hub already has the demo user {taken[0]}; use a new --home.")
 
 
 def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
@@ -53,9 +60,13 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
     for f in data.files:
         hub.files.put_bytes(f.content)
     log_rows: list[Touch] = []
+    # argon2 is slow on purpose (~0.2 s a hash): one hash per distinct demo password, shared.
+    passwords = {r.password for r in data.reps} | {u.password for u in data.users}
+    hashes = {p: hash_password(p) for p in passwords}
     with hub.db.write() as session:
         _refuse_if_not_empty(session, data)
-        seed_defaults(session)
+        log_rows += _insert_rubric_history(session, data)
+        seed_defaults(session)  # the objection taxonomy (the rubric is already there)
         session.execute(
             insert(m.Rep),
             [
@@ -63,11 +74,12 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
                     "id": r.id,
                     "email": r.email,
                     "name": r.name,
-                    "password_hash": hash_password(r.password),
+                    "password_hash": hashes[r.password],
                 }
                 for r in data.reps
             ],
         )
+        _insert_users(session, data.users, hashes)
         session.execute(insert(m.Campaign), [_campaign(c) for c in data.campaigns])
         session.execute(insert(m.Collateral), [_collateral(f) for f in data.files])
         log_rows += [_log("campaign", c.id, ALL) for c in data.campaigns]
@@ -81,6 +93,7 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
     log.info("demo hub seeded: %d leads, %d events", len(data.leads), len(data.events))
     return DemoSummary(
         data.reps,
+        data.users,
         len(data.campaigns),
         len(data.leads),
         assigned,
@@ -88,6 +101,62 @@ def seed_demo(hub: Hub, data: DemoData | None = None) -> DemoSummary:
         len(data.files),
         writes,
     )
+
+
+def _insert_users(session: Session, users: tuple[DemoUser, ...], hashes: dict[str, str]) -> None:
+    """Marketing's workspace accounts, written as rows here on purpose: the demo must not
+    depend on the workspace's account module (`hub/admin/users.py`), and these rows are
+    exactly what its `add_user` stores (email normalised, argon2 hash, role)."""
+    session.execute(
+        insert(m.User),
+        [
+            {
+                "id": u.id,
+                "email": normalize_email(u.email),
+                "name": u.name,
+                "role": u.role,
+                "password_hash": hashes[u.password],
+                "disabled": False,
+            }
+            for u in users
+        ],
+    )
+
+
+def _insert_rubric_history(session: Session, data: DemoData) -> list[Touch]:
+    """Every published rubric, the last one active (what reps pull).
+
+    `repdesk-hub init` (and so `open_hub(create=True)`) already stored the default rubric as
+    version 1: that row becomes the demo's rubric and its one-entry history is replaced. A
+    hub whose marketing already published a rubric of its own keeps it and its history.
+    """
+    history = data.rubric_history
+    current = history[-1]
+    row = session.scalar(select(m.RubricRow).where(m.RubricRow.active.is_(True)).limit(1))
+    if row is None:
+        row = m.RubricRow(name=current.name, data=current.data, active=True)
+        session.add(row)
+    elif row.version != 1 or row.data != rubric_to_data(DEFAULT_RUBRIC).model_dump(mode="json"):
+        return []
+    session.execute(delete(m.RubricVersion))
+    row.name, row.data, row.version = current.name, current.data, current.version
+    row.updated_at = current.published_at
+    session.flush()  # the id is made on flush
+    session.execute(
+        insert(m.RubricVersion),
+        [
+            {
+                "rubric_id": row.id,
+                "version": v.version,
+                "name": v.name,
+                "data": v.data,
+                "published_at": v.published_at,
+                "published_by": v.published_by,
+            }
+            for v in history
+        ],
+    )
+    return [Touch("rubric", row.id, ALL, "upsert", row.version, None)]
 
 
 def _log(entity: str, entity_id: str, audience: str, lead_id: str | None = None) -> Touch:
@@ -165,6 +234,7 @@ def _lead(lead: Lead) -> dict[str, Any]:
         "score": lead.score,
         "source_campaign_id": lead.source_campaign_id,
         "owner_rep_id": lead.owner_rep_id,
+        "assigned_at": lead.assigned_at,
         "marketing_notes": lead.marketing_notes,
         "version": 1,
         "created_at": lead.created_at,
@@ -227,6 +297,7 @@ def _insert_activity(session: Session, data: DemoData) -> int:
                     "campaign_id": o.campaign_id,
                     "collateral_id": o.collateral_id,
                     "competitor": o.competitor,
+                    "resolved": o.resolved,
                     "created_at": o.created_at,
                     "received_at": o.created_at,
                 }

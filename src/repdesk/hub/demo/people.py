@@ -162,21 +162,51 @@ def _history(
     t.events.sort(key=lambda e: e.occurred_at)
 
 
-_AFTER_HANDOFF = [
-    (LeadStatus.NEW, LifecycleStage.MQL),
-    (LeadStatus.ATTEMPTED_TO_CONTACT, LifecycleStage.MQL),
-    (LeadStatus.IN_PROGRESS, LifecycleStage.SQL),
-    (LeadStatus.CONNECTED, LifecycleStage.SQL),
-    (LeadStatus.NURTURE, LifecycleStage.LEAD),
-    (LeadStatus.CONVERTED, LifecycleStage.OPPORTUNITY),
-]
+# Where a handed-off lead stands now, with base weights; the verdicts (qualified or
+# converted = accepted, nurture = sent back, unqualified = disqualified) are scaled by the
+# source campaign's lead quality, so the lead-quality report has a true story to tell.
+_AFTER_HANDOFF: tuple[tuple[LeadStatus, LifecycleStage, int], ...] = (
+    (LeadStatus.NEW, LifecycleStage.MQL, 10),
+    (LeadStatus.ATTEMPTED_TO_CONTACT, LifecycleStage.MQL, 14),
+    (LeadStatus.IN_PROGRESS, LifecycleStage.SQL, 14),
+    (LeadStatus.CONNECTED, LifecycleStage.SQL, 10),
+    (LeadStatus.NURTURE, LifecycleStage.LEAD, 16),
+    (LeadStatus.UNQUALIFIED, LifecycleStage.LEAD, 12),
+    (LeadStatus.QUALIFIED, LifecycleStage.SQL, 12),
+    (LeadStatus.CONVERTED, LifecycleStage.OPPORTUNITY, 8),
+)
+_ACCEPTED = {LeadStatus.QUALIFIED, LeadStatus.CONVERTED}
+FRESH_HANDOFF = timedelta(hours=10)
+"""A lead handed off this recently is still new: its first call is due (the countdown)."""
+
+
+def _after_handoff(
+    rng: random.Random, handoff: datetime, now: datetime, quality: float
+) -> tuple[LeadStatus, LifecycleStage]:
+    if handoff > now - FRESH_HANDOFF:
+        return LeadStatus.NEW, LifecycleStage.MQL
+    weights = [
+        w * quality if s in _ACCEPTED else w / quality if s is LeadStatus.UNQUALIFIED else w
+        for s, _, w in _AFTER_HANDOFF
+    ]
+    status, stage, _ = rng.choices(_AFTER_HANDOFF, weights=weights)[0]
+    return status, stage
+
+
+ROUTING_WINDOW = timedelta(weeks=10)
+"""Every hand-off falls in the last ten weeks (sales started taking MQLs then), spread out so
+the speed-to-lead reports have weeks to compare."""
 
 
 def _handoff_time(t: _Timeline, rng: random.Random) -> datetime:
-    """Shortly after the lead became an MQL, else some time in the last three weeks."""
+    """Shortly after the lead became an MQL (an older MQL: some time in the routing window),
+    else some time in the last three weeks."""
     mql = next((e.occurred_at for e in t.events if e.type is T.STAGE_CHANGE), None)
     if mql is not None and mql < t.now - timedelta(hours=4):
         latest = min(t.now - timedelta(hours=2), mql + timedelta(days=rng.randint(1, 10)))
+        if latest < t.now - ROUTING_WINDOW:
+            window = int(ROUTING_WINDOW.total_seconds() // 3600)
+            latest = t.now - timedelta(hours=rng.randint(2, window))
         return max(mql + timedelta(hours=1), latest)
     return t.now - timedelta(hours=rng.randint(2, 24 * 21))
 
@@ -246,6 +276,7 @@ def build_leads(
             engagement=engagement,
         )
         owner: str | None = None
+        assigned_at: datetime | None = None
         status = LeadStatus.NEW
         stage = timeline.stage
         if stage is LifecycleStage.MQL or rng.random() < 0.2:
@@ -263,7 +294,8 @@ def build_leads(
                     f"Assigned to {owner_name} by round robin",
                     0,
                 )
-                status, stage = rng.choices(_AFTER_HANDOFF, weights=[40, 20, 15, 10, 8, 7])[0]
+                assigned_at = handoff
+                status, stage = _after_handoff(rng, handoff, now, spec.lead_quality)
         else:
             status = LeadStatus.NURTURE if rng.random() < 0.5 else LeadStatus.OPEN
         timeline.events.sort(key=lambda e: e.occurred_at)
@@ -292,6 +324,7 @@ def build_leads(
                 updated_at=last_touch,
                 last_touch_at=last_touch,
                 version=1,
+                assigned_at=assigned_at,
             )
         )
         events.extend(timeline.events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select
+from sqlalchemy import Float, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from repdesk.domain.feedback import DispositionKind, UseKind
@@ -17,10 +17,10 @@ from repdesk.hub.db.models import (
     ObjectionCategory,
     ObjectionRow,
 )
-from repdesk.hub.reports.facts import lead_facts
+from repdesk.hub.reports.facts import latest_verdicts
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.objections import objection_campaign
-from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, row_conditions
+from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions, row_conditions
 from repdesk.hub.reports.shapes import Cell, Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int
 
@@ -175,31 +175,32 @@ def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
 
 
 def _acceptance(session: Session, flt: ReportFilter) -> Table:
-    facts = lead_facts(flt)
-    accepted = case((facts.c.verdict == _ACCEPTED, facts.c.lead_id), else_=None)
-    judged = case((facts.c.verdict.is_not(None), facts.c.lead_id), else_=None)
-    totals = session.execute(
-        select(
-            func.count(facts.c.verdict),
-            as_int(func.sum(case((facts.c.verdict == _ACCEPTED, 1), else_=0))),
-        )
-    ).one()
-    all_judged, all_accepted = int(totals[0]), int(totals[1])
+    """One statement: the verdicts of leads in scope are computed once (materialised) and
+    used both for the totals and per asset; "not used" = totals - used."""
+    found = latest_verdicts(flt)
+    verdicts = select(found).cte("scope_verdicts").prefix_with("MATERIALIZED")
+    totals = select(
+        func.count().label("judged"),
+        as_int(func.sum(case((verdicts.c.kind == _ACCEPTED, 1), else_=0))).label("accepted"),
+    ).subquery("totals")
+    accepted = case((verdicts.c.kind == _ACCEPTED, verdicts.c.lead_id), else_=None)
     used = (
         select(
             CollateralUseRow.collateral_id,
-            func.count(func.distinct(facts.c.lead_id)).label("leads"),
-            func.count(func.distinct(judged)).label("judged"),
+            func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
+            func.count(func.distinct(verdicts.c.lead_id)).label("judged"),
             func.count(func.distinct(accepted)).label("accepted"),
         )
-        .join(facts, facts.c.lead_id == CollateralUseRow.lead_id)
+        .join(Lead, Lead.id == CollateralUseRow.lead_id)
+        .outerjoin(verdicts, verdicts.c.lead_id == CollateralUseRow.lead_id)
+        .where(all_of(lead_conditions(flt)))
         .group_by(CollateralUseRow.collateral_id)
         .subquery("used")
     )
     judged_with = func.coalesce(used.c.judged, 0)
     accepted_with = func.coalesce(used.c.accepted, 0)
-    judged_without = literal(all_judged) - judged_with
-    accepted_without = literal(all_accepted) - accepted_with
+    judged_without = totals.c.judged - judged_with
+    accepted_without = totals.c.accepted - accepted_with
     rows = session.execute(
         select(
             Collateral.title,
@@ -213,6 +214,8 @@ def _acceptance(session: Session, flt: ReportFilter) -> Table:
             ),
             Collateral.id,
         )
+        .select_from(Collateral)
+        .join(totals, true())
         .outerjoin(used, used.c.collateral_id == Collateral.id)
         .where(or_(Collateral.retired.is_(False), used.c.collateral_id.is_not(None)))
         .order_by(func.coalesce(used.c.leads, 0).desc(), Collateral.title, Collateral.id)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, select
+from sqlalchemy import CTE, Float, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from repdesk.domain.feedback import DispositionKind
-from repdesk.hub.reports.facts import lead_facts
+from repdesk.hub.db.models import Campaign, Lead
+from repdesk.hub.reports.facts import first_calls, latest_verdicts
 from repdesk.hub.reports.filters import ReportFilter
-from repdesk.hub.reports.scope import NO_CAMPAIGN, NO_SOURCE
+from repdesk.hub.reports.scope import NO_CAMPAIGN, NO_SOURCE, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int
 
@@ -39,44 +40,99 @@ NOTES = (
 )
 
 
-def _funnel_columns(facts: Any) -> list[Any]:
-    def count_kind(kind: DispositionKind) -> Any:
-        return as_int(func.sum(case((facts.c.verdict == kind.value, 1), else_=0)))
+def _per_campaign(flt: ReportFilter) -> CTE:
+    """(campaign_id, assigned, worked, accepted, returned, disqualified) per source campaign
+    of the leads in scope: three aggregates (leads, call notes, verdicts), each over its
+    own table, added up."""
+    zero = literal(0)
+    calls = first_calls(flt)
+    verdicts = latest_verdicts(flt)
 
-    accepted = count_kind(DispositionKind.ACCEPT)
-    with_verdict = func.count(facts.c.verdict)
+    def kind(value: DispositionKind) -> Any:
+        return func.sum(case((verdicts.c.kind == value.value, 1), else_=0))
+
+    parts = union_all(
+        select(
+            Lead.source_campaign_id.label("campaign_id"),
+            func.count().label("assigned"),
+            zero.label("worked"),
+            zero.label("accepted"),
+            zero.label("returned"),
+            zero.label("disqualified"),
+        )
+        .where(all_of(lead_conditions(flt)))
+        .group_by(Lead.source_campaign_id),
+        select(calls.c.campaign_id, zero, func.count(), zero, zero, zero).group_by(
+            calls.c.campaign_id
+        ),
+        select(
+            verdicts.c.campaign_id,
+            zero,
+            zero,
+            kind(DispositionKind.ACCEPT),
+            kind(DispositionKind.RETURN_TO_NURTURE),
+            kind(DispositionKind.DISQUALIFY),
+        ).group_by(verdicts.c.campaign_id),
+    ).subquery("parts")
+    campaign_id = func.coalesce(parts.c.campaign_id, "")  # "" for no campaign
+    return (
+        select(
+            campaign_id.label("campaign_id"),
+            *(
+                as_int(func.sum(parts.c[name])).label(name)
+                for name in ("assigned", "worked", "accepted", "returned", "disqualified")
+            ),
+        )
+        .group_by(campaign_id)
+        .cte("per_campaign")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _funnel(
+    assigned: Any, worked: Any, accepted: Any, returned: Any, disqualified: Any
+) -> list[Any]:
+    with_verdict = accepted + returned + disqualified
     return [
-        func.count().label("assigned"),
-        as_int(func.sum(facts.c.worked)).label("worked"),
-        accepted.label("accepted"),
-        count_kind(DispositionKind.RETURN_TO_NURTURE).label("returned"),
-        count_kind(DispositionKind.DISQUALIFY).label("disqualified"),
-        (func.count() - with_verdict).label("no_verdict"),
-        case(
-            (with_verdict == 0, None),
-            else_=cast(accepted, Float) / with_verdict,
-        ).label("acceptance"),
+        assigned,
+        worked,
+        accepted,
+        returned,
+        disqualified,
+        assigned - with_verdict,
+        case((with_verdict == 0, None), else_=cast(accepted, Float) / with_verdict),
     ]
 
 
 def lead_quality(session: Session, flt: ReportFilter | None = None) -> Section:
     """The lead-quality section: funnel per campaign and per source, ranked reasons."""
     flt = flt or ReportFilter()
-    facts = lead_facts(flt)
-    campaign_label = func.coalesce(facts.c.campaign, literal(NO_CAMPAIGN))
-    source_label = case(
-        (func.coalesce(facts.c.source, "") == "", literal(NO_SOURCE)), else_=facts.c.source
+    per = _per_campaign(flt)
+    source = case(
+        (func.coalesce(Campaign.channel, "") == "", literal(NO_SOURCE)), else_=Campaign.channel
     )
-    by_key = (
-        select(literal("campaign").label("dim"), campaign_label, *_funnel_columns(facts))
-        .group_by(facts.c.campaign_id, facts.c.campaign)
-        .union_all(
-            select(literal("source").label("dim"), source_label, *_funnel_columns(facts)).group_by(
-                source_label
-            )
+    by_campaign_query = (
+        select(
+            literal("campaign").label("dim"),
+            func.coalesce(Campaign.name, literal(NO_CAMPAIGN)),
+            *_funnel(
+                per.c.assigned, per.c.worked, per.c.accepted, per.c.returned, per.c.disqualified
+            ),
         )
+        .select_from(per)
+        .outerjoin(Campaign, Campaign.id == per.c.campaign_id)
     )
-    rows = session.execute(by_key).all()
+    sums = [
+        as_int(func.sum(per.c[n]))
+        for n in ("assigned", "worked", "accepted", "returned", "disqualified")
+    ]
+    by_source_query = (
+        select(literal("source").label("dim"), source, *_funnel(*sums))
+        .select_from(per)
+        .outerjoin(Campaign, Campaign.id == per.c.campaign_id)
+        .group_by(source)
+    )
+    rows = session.execute(union_all(by_campaign_query, by_source_query)).all()
     by_campaign = sorted((tuple(r[1:]) for r in rows if r[0] == "campaign"), key=_by_label)
     by_source = sorted((tuple(r[1:]) for r in rows if r[0] == "source"), key=_by_label)
     campaign_table = Table(
@@ -91,29 +147,30 @@ def lead_quality(session: Session, flt: ReportFilter | None = None) -> Section:
         (Column("source", "Lead source"), *_FUNNEL),
         tuple(by_source),
     )
+    verdicts = latest_verdicts(flt)
     reasons = session.execute(
-        select(facts.c.verdict, facts.c.reason, func.count().label("leads"))
+        select(verdicts.c.kind, verdicts.c.reason, func.count().label("leads"))
         .where(
-            facts.c.verdict.in_(
+            verdicts.c.kind.in_(
                 [DispositionKind.RETURN_TO_NURTURE.value, DispositionKind.DISQUALIFY.value]
             )
         )
-        .group_by(facts.c.verdict, facts.c.reason)
-        .order_by(func.count().desc(), facts.c.reason)
+        .group_by(verdicts.c.kind, verdicts.c.reason)
+        .order_by(func.count().desc(), verdicts.c.reason)
     ).all()
     reason_columns = (Column("reason", "Reason"), Column("leads", "Leads", "int"))
     returned = Table(
         "returned_reasons",
         "Why leads went back to nurture",
         reason_columns,
-        tuple((r.reason, r.leads) for r in reasons if r.verdict == "return_to_nurture"),
+        tuple((r.reason, r.leads) for r in reasons if r.kind == "return_to_nurture"),
         note="Leads whose current verdict is back to nurture, by the reason the rep gave.",
     )
     disqualified = Table(
         "disqualified_reasons",
         "Why leads were disqualified",
         reason_columns,
-        tuple((r.reason, r.leads) for r in reasons if r.verdict == "disqualify"),
+        tuple((r.reason, r.leads) for r in reasons if r.kind == "disqualify"),
         note="Leads whose current verdict is disqualify, by the reason the rep gave.",
     )
     charts = (

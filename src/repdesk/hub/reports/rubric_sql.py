@@ -60,10 +60,29 @@ def _met(rule: RubricRule, min_confidence: int) -> ColumnElement[bool]:
     )
 
 
+def unanswered(rubric: RubricData) -> tuple[bool, dict[str, bool]]:
+    """(ready, blocks per BANT dimension) of a lead with no answers at all: `readiness`
+    has no row for such leads, the sections count them from `leads` and add this."""
+    rules = rubric_rules(rubric)
+    required = [rule for rule in rules if rule.required]
+    enough = rubric.min_qualifying <= 0
+    ready = not required and enough
+    blocks = {
+        dim.value: any(
+            rule.dimension == dim.value and not ready and (rule.required or not enough)
+            for rule in rules
+        )
+        for dim in BANT_ORDER
+    }
+    return ready, blocks
+
+
 def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
-    """One row per lead in scope: lead_id, campaign_id, met_<dimension> (0/1) for every
+    """One row per lead in scope WITH at least one BANT field (answered or cleared; see
+    `unanswered` for the others): lead_id, campaign_id, met_<dimension> (0/1) for every
     BANT dimension (0 when the rubric does not ask it), met, ready (0/1) and
-    blocks_<dimension> (0/1: the dimension is one of the lead's gaps)."""
+    blocks_<dimension> (0/1: the dimension is one of the lead's gaps). Driven by the
+    fields table and joined to leads by key (index-only, see migration 0003)."""
     rules = rubric_rules(rubric)
     by_dimension = {rule.dimension: rule for rule in rules}
     flags = []
@@ -75,10 +94,14 @@ def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
         met = case((_met(rule, rubric.min_confidence), 1), else_=0)
         flags.append(as_int(func.max(met)).label(f"met_{dim.value}"))
     per_lead = (
-        select(Lead.id.label("lead_id"), Lead.source_campaign_id.label("campaign_id"), *flags)
-        .outerjoin(QualificationField, QualificationField.lead_id == Lead.id)
+        select(
+            QualificationField.lead_id,
+            func.min(Lead.source_campaign_id).label("campaign_id"),
+            *flags,
+        )
+        .join(Lead, Lead.id == QualificationField.lead_id)
         .where(all_of(lead_conditions(flt)))
-        .group_by(Lead.id, Lead.source_campaign_id)
+        .group_by(QualificationField.lead_id)
         .subquery("per_lead")
     )
     met_count: ColumnElement[Any] = literal(0)
@@ -112,8 +135,18 @@ def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
 def count_ready(session: Session, rubric: RubricData, flt: ReportFilter | None = None) -> int:
     """How many leads in scope meet `rubric` now (published or not: the rubric editor's
     preview). Leads in scope as for every lead-based section (`scope.lead_conditions`)."""
-    ready = readiness(rubric, flt or ReportFilter())
-    return session.scalar(select(as_int(func.sum(ready.c.ready)))) or 0
+    flt = flt or ReportFilter()
+    ready = readiness(rubric, flt)
+    answered_ready, answered = session.execute(
+        select(as_int(func.sum(ready.c.ready)), func.count())
+    ).one()
+    total = int(answered_ready)
+    if unanswered(rubric)[0]:  # a rubric nothing can fail: leads with no answers count too
+        in_scope = session.scalar(
+            select(func.count()).select_from(Lead).where(all_of(lead_conditions(flt)))
+        )
+        total += int(in_scope or 0) - int(answered)
+    return total
 
 
 def active_rubric(session: Session) -> RubricData | None:
@@ -132,4 +165,11 @@ def active_rubric(session: Session) -> RubricData | None:
         return None
 
 
-__all__ = ["RubricRule", "active_rubric", "count_ready", "readiness", "rubric_rules"]
+__all__ = [
+    "RubricRule",
+    "active_rubric",
+    "count_ready",
+    "readiness",
+    "rubric_rules",
+    "unanswered",
+]

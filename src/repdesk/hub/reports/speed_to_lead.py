@@ -4,18 +4,26 @@ team's SLA."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub.admin.settings import sla_hours
-from repdesk.hub.db.models import Lead, Rep
-from repdesk.hub.reports.facts import lead_facts
+from repdesk.hub.db.models import CallNote, Campaign, Lead, Rep
+from repdesk.hub.reports.facts import call_at, first_calls
 from repdesk.hub.reports.filters import ReportFilter
-from repdesk.hub.reports.scope import NO_CAMPAIGN
+from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int, hours_between, percentile, rank_columns
 
@@ -43,68 +51,141 @@ _STATS = (
 )
 
 
-def _hours(facts: CTE) -> ColumnElement[float]:
-    return hours_between(facts.c.first_call_at, facts.c.assigned_at)
+_NO_REP = "(no rep)"
+_DIMS = ("rep", "campaign")
 
 
-def _waited(facts: CTE, now: datetime) -> ColumnElement[float]:
-    """Hours to the first call, or (never called) hours since assignment until `now`."""
-    return case(
-        (
-            facts.c.first_call_at.is_(None),
-            hours_between(literal(now, Lead.assigned_at.type), facts.c.assigned_at),
-        ),
-        else_=_hours(facts),
-    )
+def _stats(session: Session, flt: ReportFilter, now: datetime, sla: int) -> dict[str, list[Any]]:
+    """Per rep and per campaign (one statement): label, assigned, called, not called,
+    median, p90, over SLA.
 
-
-def _over(facts: CTE, now: datetime, sla: int) -> ColumnElement[bool]:
-    return _waited(facts, now) > sla
-
-
-def _stats(
-    facts: CTE, key: ColumnElement[Any], label: ColumnElement[Any], now: datetime, sla: int
-) -> Select[Any]:
-    """Per `key`: label, assigned, called, not called, median, p90, over SLA."""
-    rank, n = rank_columns(_hours(facts), key)
-    ranked = (
-        select(key.label("k"), _hours(facts).label("hours"), rank, n)
-        .where(facts.c.first_call_at.is_not(None))
-        .subquery("ranked")
-    )
-    spread = (
+    Leads are counted once from `leads` and calls once from `first_calls`, both per
+    (rep, campaign) and materialised, then summed per rep and per campaign. A lead never
+    called is over the SLA when assigned before now - SLA, so over = called late +
+    (assigned before that cutoff - called among those)."""
+    cutoff = now - timedelta(hours=sla)
+    fc = first_calls(flt)
+    calls = (
         select(
-            ranked.c.k,
-            percentile(50, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("median"),
-            percentile(90, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("p90"),
+            func.coalesce(fc.c.owner_rep_id, "").label("rep"),
+            func.coalesce(fc.c.campaign_id, "").label("campaign"),
+            fc.c.assigned_at,
+            fc.c.first_call_at,
+            hours_between(fc.c.first_call_at, fc.c.assigned_at).label("hours"),
         )
-        .group_by(ranked.c.k)
-        .subquery("spread")
+        .cte("calls")
+        .prefix_with("MATERIALIZED")
     )
-    totals = (
+    lead_counts = (
         select(
-            key.label("k"),
-            func.max(label).label("label"),
+            func.coalesce(Lead.owner_rep_id, "").label("rep"),
+            func.coalesce(Lead.source_campaign_id, "").label("campaign"),
             func.count().label("assigned"),
-            func.count(facts.c.first_call_at).label("called"),
-            as_int(func.sum(case((_over(facts, now, sla), 1), else_=0))).label("over_sla"),
+            func.sum(case((Lead.assigned_at < cutoff, 1), else_=0)).label("old"),
         )
-        .group_by(key)
-        .subquery("totals")
+        .where(all_of(lead_conditions(flt)))
+        # campaign first: ix_leads_report_group serves this in order, no sort
+        .group_by(Lead.source_campaign_id, Lead.owner_rep_id)
+        .cte("lead_counts")
+        .prefix_with("MATERIALIZED")
     )
-    return (
+    called = calls.c.first_call_at.is_not(None)
+    call_counts = (
         select(
-            totals.c.label,
-            totals.c.assigned,
-            totals.c.called,
-            (totals.c.assigned - totals.c.called).label("not_called"),
-            spread.c.median,
-            spread.c.p90,
-            totals.c.over_sla,
+            calls.c.rep,
+            calls.c.campaign,
+            func.count(calls.c.first_call_at).label("called"),
+            func.sum(case((and_(called, calls.c.assigned_at < cutoff), 1), else_=0)).label(
+                "called_old"
+            ),
+            func.sum(case((calls.c.hours > sla, 1), else_=0)).label("late"),
         )
-        .outerjoin(spread, spread.c.k == totals.c.k)
-        .order_by(totals.c.label)
+        .group_by(calls.c.rep, calls.c.campaign)
+        .subquery("call_counts")
     )
+    counts = (
+        select(
+            lead_counts.c.rep,
+            lead_counts.c.campaign,
+            lead_counts.c.assigned,
+            lead_counts.c.old,
+            func.coalesce(call_counts.c.called, 0).label("called"),
+            func.coalesce(call_counts.c.called_old, 0).label("called_old"),
+            func.coalesce(call_counts.c.late, 0).label("late"),
+        )
+        .outerjoin(
+            call_counts,
+            and_(
+                call_counts.c.rep == lead_counts.c.rep,
+                call_counts.c.campaign == lead_counts.c.campaign,
+            ),
+        )
+        .cte("counts")
+        .prefix_with("MATERIALIZED")
+    )
+    branches = []
+    for dim in _DIMS:
+        totals = (
+            select(
+                counts.c[dim].label("k"),
+                as_int(func.sum(counts.c.assigned)).label("assigned"),
+                as_int(func.sum(counts.c.called)).label("called"),
+                as_int(
+                    func.sum(counts.c.late) + func.sum(counts.c.old) - func.sum(counts.c.called_old)
+                ).label("over_sla"),
+            )
+            .group_by(counts.c[dim])
+            .subquery(f"totals_{dim}")
+        )
+        rank, n = rank_columns(calls.c.hours, calls.c[dim])
+        ranked = (
+            select(calls.c[dim].label("k"), calls.c.hours, rank, n)
+            .where(called)
+            .subquery(f"ranked_{dim}")
+        )
+        spread = (
+            select(
+                ranked.c.k,
+                percentile(50, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("median"),
+                percentile(90, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("p90"),
+            )
+            .group_by(ranked.c.k)
+            .subquery(f"spread_{dim}")
+        )
+        if dim == "rep":
+            label: ColumnElement[Any] = func.coalesce(
+                func.nullif(Rep.name, ""), Rep.email, literal(_NO_REP)
+            )
+            target: Any = Rep
+            on = Rep.id == totals.c.k
+        else:
+            label = func.coalesce(Campaign.name, literal(NO_CAMPAIGN))
+            target = Campaign
+            on = Campaign.id == totals.c.k
+        branches.append(
+            select(
+                literal(dim).label("dim"),
+                label.label("label"),
+                totals.c.assigned,
+                totals.c.called,
+                (totals.c.assigned - totals.c.called).label("not_called"),
+                spread.c.median,
+                spread.c.p90,
+                totals.c.over_sla,
+            )
+            .select_from(totals)
+            .outerjoin(spread, spread.c.k == totals.c.k)
+            .outerjoin(target, on)
+        )
+    rows = session.execute(union_all(*branches)).all()
+    return {
+        dim: sorted((tuple(r[1:]) for r in rows if r[0] == dim), key=_by_label) for dim in _DIMS
+    }
+
+
+def _by_label(row: tuple[Any, ...]) -> tuple[bool, str]:
+    label = str(row[0])
+    return (label.startswith("("), label.casefold())
 
 
 def speed_to_lead(
@@ -121,30 +202,18 @@ def speed_to_lead(
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
-    facts = lead_facts(flt)
-    rep_key = func.coalesce(facts.c.owner_rep_id, "")
-    rep_name = (
-        select(func.coalesce(func.nullif(Rep.name, ""), Rep.email))
-        .where(Rep.id == facts.c.owner_rep_id)
-        .scalar_subquery()
-    )
-    per_rep = session.execute(_stats(facts, rep_key, rep_name, now, sla)).all()
-    campaign_key = func.coalesce(facts.c.campaign_id, "")
-    campaign_name = func.coalesce(facts.c.campaign, NO_CAMPAIGN)
-    per_campaign = session.execute(_stats(facts, campaign_key, campaign_name, now, sla)).all()
+    stats = _stats(session, flt, now, sla)
     rep_table = Table(
-        "by_rep",
-        "Speed to lead by rep",
-        (Column("rep", "Rep"), *_STATS),
-        tuple(tuple(r) for r in per_rep),
+        "by_rep", "Speed to lead by rep", (Column("rep", "Rep"), *_STATS), tuple(stats["rep"])
     )
     campaign_table = Table(
         "by_campaign",
         "Speed to lead by campaign",
         (Column("campaign", "Campaign"), *_STATS),
-        tuple(tuple(r) for r in per_campaign),
+        tuple(stats["campaign"]),
     )
-    over = over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN)
+    over_total = sum(int(row[-1]) for row in stats["rep"])  # every lead has one owner row
+    over = over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN, _total=over_total)
     chart = chart_from_table(
         rep_table,
         "hours_by_rep",
@@ -157,6 +226,28 @@ def speed_to_lead(
     return Section(
         "speed_to_lead", "Speed to lead", (rep_table, campaign_table, over), (chart,), notes
     )
+
+
+def _over_total(session: Session, flt: ReportFilter, now: datetime, sla: int) -> int:
+    """How many leads in scope are over the SLA (see `_stats` for the arithmetic)."""
+    cutoff = now - timedelta(hours=sla)
+    fc = first_calls(flt)
+    hours = hours_between(fc.c.first_call_at, fc.c.assigned_at)
+    old = (
+        select(func.count())
+        .select_from(Lead)
+        .where(*lead_conditions(flt), Lead.assigned_at < cutoff)
+        .scalar_subquery()
+    )
+    called_old = and_(fc.c.first_call_at.is_not(None), fc.c.assigned_at < cutoff)
+    total = session.scalar(
+        select(
+            old
+            + func.coalesce(func.sum(case((hours > sla, 1), else_=0)), 0)
+            - func.coalesce(func.sum(case((called_old, 1), else_=0)), 0)
+        ).select_from(fc)
+    )
+    return int(total or 0)
 
 
 OVER_SLA_COLUMNS = (
@@ -180,6 +271,7 @@ def over_sla_leads(
     sla: int | None = None,
     limit: int | None = None,
     offset: int = 0,
+    _total: int | None = None,
 ) -> Table:
     """Leads over the SLA, longest first: never called ("not called") or called late
     ("called late"). `limit` None lists them all (the CSV download); the table's note says
@@ -187,32 +279,48 @@ def over_sla_leads(
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
-    facts = lead_facts(flt)
-    over = _over(facts, now, sla)
-    total = session.scalar(select(func.count()).select_from(facts).where(over)) or 0
-    waited = _waited(facts, now)
+    cutoff = now - timedelta(hours=sla)
+    calls = first_calls(flt)
+    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
+    late = select(calls.c.lead_id, calls.c.first_call_at, hours.label("waited")).where(hours > sla)
+    called_since = (
+        select(CallNote.id).where(CallNote.lead_id == Lead.id, call_at >= Lead.assigned_at).exists()
+    )
+    never = select(
+        Lead.id.label("lead_id"),
+        literal(None, Lead.assigned_at.type).label("first_call_at"),
+        hours_between(literal(now, Lead.assigned_at.type), Lead.assigned_at).label("waited"),
+    ).where(*lead_conditions(flt), Lead.assigned_at < cutoff, ~called_since)
+    if limit is not None:
+        # Only the first offset + limit of each can make the page: both come off an index.
+        late = late.order_by(hours.desc(), calls.c.lead_id).limit(offset + limit)
+        never = never.order_by(Lead.assigned_at, Lead.id).limit(offset + limit)
+    over = union_all(select(late.subquery("late")), select(never.subquery("never"))).subquery(
+        "over"
+    )
     name = func.trim(Lead.first_name + literal(" ") + Lead.last_name)
     query = (
         select(
             case((name == "", Lead.email), else_=name),
             Lead.company,
-            func.coalesce(facts.c.campaign, NO_CAMPAIGN),
-            func.coalesce(func.nullif(Rep.name, ""), Rep.email),
-            facts.c.assigned_at,
-            facts.c.first_call_at,
-            waited,
-            case((facts.c.first_call_at.is_(None), "not called"), else_="called late"),
-            facts.c.lead_id,
+            func.coalesce(Campaign.name, NO_CAMPAIGN),
+            func.coalesce(func.nullif(Rep.name, ""), Rep.email, _NO_REP),
+            Lead.assigned_at,
+            over.c.first_call_at,
+            over.c.waited,
+            case((over.c.first_call_at.is_(None), "not called"), else_="called late"),
+            over.c.lead_id,
         )
-        .join(Lead, Lead.id == facts.c.lead_id)
-        .outerjoin(Rep, Rep.id == facts.c.owner_rep_id)
-        .where(over)
-        .order_by(waited.desc(), facts.c.lead_id)
+        .join(Lead, Lead.id == over.c.lead_id)
+        .outerjoin(Campaign, Campaign.id == Lead.source_campaign_id)
+        .outerjoin(Rep, Rep.id == Lead.owner_rep_id)
+        .order_by(over.c.waited.desc(), over.c.lead_id)
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
+    total = _over_total(session, flt, now, sla) if _total is None else _total
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
     return Table(
         "over_sla",

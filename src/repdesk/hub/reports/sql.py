@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Date, Float, Integer, case, func
+from sqlalchemy import Date, Float, Integer, case, cast, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -99,8 +99,9 @@ def percentile(
 
 
 def as_int(expression: ColumnElement[Any]) -> ColumnElement[int]:
-    """COALESCE(expression, 0) as an integer (SUM over no rows is NULL)."""
-    return func.coalesce(expression, 0, type_=Integer())
+    """CAST(COALESCE(expression, 0) AS INTEGER): SUM over no rows is NULL, and PostgreSQL
+    sums integers as numeric."""
+    return cast(func.coalesce(expression, 0), Integer())
 
 
 __all__ = ["as_int", "hours_between", "iso_week_start", "percentile", "rank_columns"]

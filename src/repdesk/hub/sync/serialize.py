@@ -42,6 +42,7 @@ def lead_data(row: m.Lead) -> dict[str, Any]:
         external_id=row.external_id or "",
         created_at=row.created_at,
         updated_at=row.updated_at,
+        assigned_at=row.assigned_at,
     ).model_dump(mode="json")
 
 

@@ -160,9 +160,9 @@ def sign_in(
                 row.password_hash = rehash
             end_session(session, request.cookies.get(SESSION_COOKIE, ""))
             token = start_session(session, row, address=address)
-            auth.record_attempt(session, email, address, True, realm=auth.WORKSPACE_REALM)
         elif not why:  # removed or disabled while the password was checked
             why = "account_disabled" if row is not None else "invalid_credentials"
+        auth.settle_attempt(session, verdict, email, bool(token), realm=auth.WORKSPACE_REALM)
     if not token:
         return _form(request, next_path=target, email=email, status=401, error=_MESSAGES[why])
     log.info("workspace user %s signed in from %s", auth.normalize_email(email), address)

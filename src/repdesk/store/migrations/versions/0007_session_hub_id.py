@@ -1,16 +1,13 @@
 """sync_state: the hub's stable id (session and last sign-in), the last rep's email
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-08 10:00:00
 
 The client recognises its hub by the id the hub sends (`hub_id`), not by its address,
 which may change (the demo hub's port, a hub moved behind another proxy address). Empty
 until the hub says: an existing session learns it at its next sync. `last_rep_email` says
 whose work was set aside when another rep signs in after a sign-out.
-
-Numbered 0007 because 0006 is taken on branch ws-demo (speed to lead); once that is
-merged, this revision's `down_revision` becomes "0006" (no other change needed).
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
