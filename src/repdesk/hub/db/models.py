@@ -32,8 +32,13 @@ from repdesk.hub.db.base import ID, Base, UtcDateTime
 # --- hub identity ----------------------------------------------------------------------
 
 
+#: `hub_meta` key of the hub's stable identity (made once, never rotated; migration 0005).
+HUB_ID_KEY = "hub_id"
+
+
 class HubMeta(Base):
-    """Key/value facts about this hub (e.g. `epoch`: the id cursors are bound to)."""
+    """Key/value facts about this hub (`epoch`: the id cursors are bound to, rotated to
+    invalidate them; `hub_id`: the hub's identity, never rotated)."""
 
     __tablename__ = "hub_meta"
 
@@ -479,6 +484,7 @@ __all__ = [
     "Collateral",
     "CollateralUseRow",
     "DispositionRow",
+    "HUB_ID_KEY",
     "HubMeta",
     "Lead",
     "LoginAttempt",
