@@ -220,3 +220,13 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def restart_on_new_port(world: HubWorld) -> None:
+    """Serve the same hub (home, database, hub id) on a NEW port, as `./dev demo` does on
+    every run. The old port is left closed."""
+    from repdesk.hub.embedded import EmbeddedHub
+
+    world.hub.stop()
+    world.hub = EmbeddedHub(world.config)
+    world.hub.start()

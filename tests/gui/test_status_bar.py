@@ -17,6 +17,7 @@ from repdesk.domain.errors import NetworkError
 from repdesk.gui.status import SyncStatusBar, last_sync_text, pending_text
 from repdesk.gui.sync_controller import SyncController
 from repdesk.store.api import OutboxCounts
+from repdesk.sync.api import SyncReport
 from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
     add_note,
     app_ctx_fixture,
@@ -35,7 +36,7 @@ class _GatedEngine:
         self.gate = threading.Event()
         self.fail: BaseException | None = None
 
-    def sync(self, progress: Any, cancel: threading.Event) -> Any:
+    def sync(self, progress: Any, cancel: threading.Event) -> SyncReport:
         progress("Sending your changes", 2, 5)
         while not self.gate.wait(0.01):
             if cancel.is_set():
@@ -44,7 +45,7 @@ class _GatedEngine:
                 raise Interrupted("cancelled")
         if self.fail is not None:
             raise self.fail
-        return None
+        return SyncReport()
 
 
 def _bar(qtbot: Any, ctx: Any) -> tuple[SyncStatusBar, SyncController]:

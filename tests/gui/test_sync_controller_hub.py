@@ -66,7 +66,7 @@ def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
     add_note(local_store, hub_world.lead_ids[0], "Asked for a reference customer")
     _revoke_token(hub_world, engine)
 
-    with qtbot.waitSignal(controller.sign_in_dialog_opened) as opened:
+    with qtbot.waitSignal(app_ctx.session.sign_in_dialog_opened) as opened:
         controller.sync_now()
     assert local_store.outbox_counts().pending == 1, "the outbox is kept"
     assert controller.scheduled_in_ms == -1

@@ -342,3 +342,49 @@ def test_serve_answers_reps_on_loopback(home: str) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def test_import_says_which_encoding_and_shows_names_as_read(
+    capsys: pytest.CaptureFixture[str], home: str
+) -> None:
+    sheet = Path(home) / "excel.csv"
+    sheet.write_bytes(
+        "Id,FirstName,LastName,Company,Email\r\n"
+        "00Q1,María,Ñúñez,Café Naïve SL,maria@example.es\r\n"
+        "00Q2,Jürgen,Weiß,Straße AG,j@example.de\r\n".encode("cp1252")
+    )
+    code, out, _ = run(capsys, "--home", home, "import", "leads", str(sheet), "--dry-run")
+    assert code == EXIT_OK
+    assert "Encoding: cp1252 (Windows-1252" in out
+    assert "Names as read: María Ñúñez, Jürgen Weiß" in out
+    # Forced: used as given, and said so.
+    code, out, _ = run(
+        capsys, "--home", home, "import", "leads", str(sheet), "--dry-run", "--encoding", "latin-1"
+    )
+    assert code == EXIT_OK and "Encoding: iso8859-1 (given with --encoding)" in out
+    code, out, err = run(
+        capsys, "--home", home, "import", "leads", str(sheet), "--encoding", "klingon"
+    )
+    assert code == EXIT_ERROR and out == "" and err.count("\n") == 1
+    assert "'klingon' is not an encoding" in err
+    code, _, err = run(capsys, "--home", home, "import", "leads", str(sheet), "--encoding", "utf-8")
+    assert code == EXIT_ERROR and "not valid utf-8 text (line 2" in err
+    # A real import of a clean file says nothing about encodings...
+    code, out, _ = run(capsys, "--home", home, "import", "leads", str(sheet))
+    assert code == EXIT_OK and "Encoding" not in out
+
+
+def test_a_guessed_encoding_is_never_silent(capsys: pytest.CaptureFixture[str], home: str) -> None:
+    from faker import Faker
+
+    fake = Faker("pl_PL")
+    fake.seed_instance(3)
+    lines = ["Id,FirstName,LastName,Email"]
+    lines += [f"P{i},{fake.first_name()},{fake.last_name()},p{i}@example.pl" for i in range(40)]
+    sheet = Path(home) / "polish.csv"
+    sheet.write_bytes("\r\n".join(lines).encode("cp1250"))
+    code, out, _ = run(capsys, "--home", home, "import", "leads", str(sheet))
+    assert code == EXIT_OK
+    assert "Encoding: cp1250 (GUESSED" in out and "--encoding" in out
+    log = (Path(home) / "logs" / "hub.log").read_text(encoding="utf-8")
+    assert "encoding guessed as cp1250" in log

@@ -302,3 +302,98 @@ def test_csv_round_trip(
         for line, (f, la, c, t) in zip(expected_lines, rows, strict=True)
     ]
     assert got == want
+
+
+# --- encodings: Windows exports are UTF-8 or cp1252; anything else is a guess, said so ---
+
+WESTERN_LOCALES = ["es_ES", "fr_FR", "de_DE", "pt_BR"]
+
+
+def _faker_rows(locales: list[str], encoding: str, seed: int, n: int = 40) -> list[list[str]]:
+    """Salesforce-shaped rows of seeded Faker people that `encoding` can hold."""
+    from faker import Faker
+
+    fake = Faker(locales)
+    fake.seed_instance(seed)
+    rows: list[list[str]] = []
+    while len(rows) < n:
+        first, last, company = fake.first_name(), fake.last_name(), fake.company()
+        try:
+            (first + last + company).encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        rows.append([f"00Q{seed:03d}{len(rows):05d}", first, last, company])
+    return rows
+
+
+def _salesforce_file(path: Path, rows: list[list[str]], encoding: str) -> Path:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["Id", "FirstName", "LastName", "Company", "Email"])
+    for external_id, first, last, company in rows:
+        writer.writerow([external_id, first, last, company, f"{external_id}@example.com"])
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def test_cp1252_exports_of_western_european_names_are_read_exactly(tmp_path: Path) -> None:
+    """charset-normalizer alone calls most of these cp1250 (Ñúñez -> Ńúńez, naïve -> naďve)."""
+    accented = 0
+    for seed in range(30):
+        rows = _faker_rows(WESTERN_LOCALES, "cp1252", seed)
+        path = _salesforce_file(tmp_path / f"export-{seed}.csv", rows, "cp1252")
+        result = parse_leads(path)
+        assert result.errors == []
+        got = [(r.external_id, r.first_name, r.last_name, r.company) for r in result.records]
+        assert got == [tuple(row) for row in rows], f"seed {seed} read as {result.encoding}"
+        assert (result.encoding, result.encoding_how) == ("cp1252", "cp1252")
+        accented += sum(not "".join(row).isascii() for row in rows)
+    assert accented > 300, "the files must hold many accented names to prove anything"
+
+
+@pytest.mark.parametrize(
+    ("locales", "encoding", "how"),
+    [
+        (WESTERN_LOCALES, "utf-8", "UTF-8"),
+        (WESTERN_LOCALES, "utf-8-sig", "BOM"),
+        (WESTERN_LOCALES, "cp1252", "cp1252"),
+        # Polish in cp1250 is valid cp1252 byte for byte, but reads as £ód¿, Micha³.
+        (["pl_PL"], "cp1250", "guessed"),
+        # Russian in cp1251 reads as cp1252 letters, nearly all of them accented.
+        (["ru_RU"], "cp1251", "guessed"),
+    ],
+)
+def test_encoding_is_chosen_in_order_and_says_how(
+    tmp_path: Path, locales: list[str], encoding: str, how: str
+) -> None:
+    rows = _faker_rows(locales, encoding, seed=7)
+    result = parse_leads(_salesforce_file(tmp_path / "export.csv", rows, encoding))
+    got = [(r.external_id, r.first_name, r.last_name, r.company) for r in result.records]
+    assert got == [tuple(row) for row in rows]
+    assert result.encoding_how == how
+    if how == "guessed":
+        assert result.encoding == codecs.lookup(encoding).name
+    # The sample shows what was decoded, accented names first, so mojibake is visible.
+    assert len(result.sample) == 5 and not result.sample[0].isascii()
+
+
+def test_a_byte_cp1252_does_not_define_rules_cp1252_out(tmp_path: Path) -> None:
+    # Czech in cp1250: "ť" is 0x9D, undefined in cp1252.
+    path = _write(
+        tmp_path / "cz.csv", "Record ID,First Name,Email\n1,Šťastný,a@example.cz\n", "cp1250"
+    )
+    result = parse_leads(path)
+    assert result.encoding_how == "guessed"
+
+
+def test_a_forced_encoding_is_used_and_checked(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "f.csv", "Record ID,First Name,Email\n1,Zoë,z@example.com\n", "latin-1"
+    )
+    result = parse_leads(path, encoding="latin-1")
+    assert (result.encoding, result.encoding_how) == ("iso8859-1", "forced")
+    assert result.records[0].first_name == "Zoë"
+    with pytest.raises(ImportFileError, match=r"not valid utf-8 text \(line 2"):
+        parse_leads(path, encoding="utf-8")
+    with pytest.raises(ImportFileError, match="'klingon' is not an encoding"):
+        parse_leads(path, encoding="klingon")

@@ -203,6 +203,30 @@ def test_wanted_collateral_follows_the_campaigns_of_current_leads(seeded: Store)
     assert [c.id for c in seeded.wanted_collateral()] == ["D2", "G1"]
 
 
+def test_an_answer_to_an_open_objection_is_offered_whatever_its_campaign(seeded: Store) -> None:
+    """Marketing answers an objection category, not a campaign: a piece tagged with the
+    code of one of the lead's open objections is the lead's collateral too."""
+    from repdesk.domain.feedback import Objection
+    from repdesk.domain.ids import utcnow
+
+    answer = Collateral("A1", "Security overview", "1" * 64, 10, "application/pdf", "C9")
+    other = Collateral("A2", "Pricing FAQ", "2" * 64, 10, "application/pdf", None, ("price",))
+    seeded.apply_pull_page(
+        [
+            up("collateral", Collateral("D1", "Doc", "0" * 64, 10, "x", "C1"), 1),
+            up("collateral", answer, 1),
+            up("collateral", other, 1),
+            up("lead", lead("L5", source_campaign_id="C1"), 1),
+        ],
+        "c1",
+    )
+    assert [c.id for c in seeded.collateral_for_lead("L5")] == ["D1"]
+    seeded.add_objection(Objection("o1", "L5", "security", "Where is it hosted?", utcnow()))
+    tagged = Collateral("A1", "Security overview", "1" * 64, 10, "x", "C9", ("Security",))
+    seeded.apply_pull_page([up("collateral", tagged, 2)], "c2")
+    assert [c.id for c in seeded.collateral_for_lead("L5")] == ["D1", "A1"]
+
+
 def _fts_ok(store: Store) -> None:
     from repdesk.store import fts
 

@@ -34,9 +34,9 @@ class LiveHub:
     """The real hub app served by uvicorn on 127.0.0.1; can be stopped and restarted on
     the same port (the rep's machine going offline, then back)."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, port: int = 0) -> None:
         self.config = HubConfig.resolve(home)
-        self._hub = EmbeddedHub(self.config)
+        self._hub = EmbeddedHub(self.config, port=port)
         self.url = self._hub.start()
         self.port = self._hub.port
         self.db: Database = self._hub.state.db
@@ -48,6 +48,16 @@ class LiveHub:
     def start(self) -> None:
         self._hub = EmbeddedHub(self.config, port=self.port)
         assert self._hub.start() == self.url
+        self.db = self._hub.state.db
+        self.files = self._hub.state.files
+
+    def move(self) -> None:
+        """Stop, then serve the same hub (home and database) on a NEW port, as the demo
+        does on every run and a hub moved behind another proxy address would."""
+        self.stop()
+        self._hub = EmbeddedHub(self.config)
+        self.url = self._hub.start()
+        self.port = self._hub.port
         self.db = self._hub.state.db
         self.files = self._hub.state.files
 

@@ -106,6 +106,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     from repdesk.gui.theme import ThemeManager, theme_mode
     from repdesk.store import Store
     from repdesk.store.settings import THEME
+    from repdesk.sync.api import LoginResult
 
     _route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -117,6 +118,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
 
     store = Store.open(paths.data)
     demo: Any = None
+    demo_login: LoginResult | None = None
     ctx: AppContext | None = None
     try:
         settings = load_settings(paths)
@@ -129,7 +131,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
                 "Starting the demo hub (the first run seeds it: a few seconds)...", file=sys.stderr
             )
             demo = start_demo_hub(demo_dir)
-            engine.login(demo.url, demo.email, demo.password)
+            demo_login = engine.login(demo.url, demo.email, demo.password)
             report = engine.sync()
             log.info("demo sync: %s", report)
             print(f"Demo hub at {demo.url}, signed in as {demo.email}.", file=sys.stderr)
@@ -148,7 +150,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             ctx.shutdown()
             ctx = None
             return _screenshots(store, settings, engine, Path(args.screenshot))
-        return _interactive(app, ctx, engine, demo is not None, grab=args.grab_window)
+        return _interactive(app, ctx, demo is not None, demo_login, grab=args.grab_window)
     finally:
         if ctx is not None:
             ctx.shutdown()
@@ -189,12 +191,22 @@ def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:
     return 0
 
 
-def _interactive(app: Any, ctx: Any, engine: Any, demo: bool, grab: str | None = None) -> int:
-    from repdesk.gui.main_window import MainWindow
-    from repdesk.gui.signin import SignInDialog
+def open_windows(ctx: Any, demo: bool = False, demo_login: Any = None) -> Any:
+    """The first screen; None when the rep closed the sign-in dialog (or chose the demo).
 
-    if not engine.signed_in:
-        dialog = SignInDialog(ctx, allow_demo=not demo)
+    The session's owner (`ctx.session`) knows what the rep may see:
+
+    - signed in, or signed in on this computer before (even with no token now: no
+      keyring, hub down): the main window with the local leads and outbox; without a
+      token the status bar offers to sign in, needed only to send and receive;
+    - nobody signed in here (first start, or after signing out): the sign-in dialog.
+    """
+    from repdesk.gui.main_window import MainWindow
+    from repdesk.gui.session import SessionState
+
+    session = ctx.session
+    if session.read_now().state is SessionState.SIGNED_OUT:
+        dialog = session.sign_in(allow_demo=not demo, show=False)
         wants_demo: list[bool] = []
 
         def on_demo() -> None:
@@ -206,18 +218,26 @@ def _interactive(app: Any, ctx: Any, engine: Any, demo: bool, grab: str | None =
         if wants_demo:
             # The demo has its own data folder; a fresh process keeps the two apart.
             subprocess.Popen([sys.executable, "-m", "repdesk.cli.main", "--demo"])
-            return 0
+            return None
         if not accepted:
-            return 0  # on success the dialog already set ctx.rep_id
+            return None  # on success the owner is signed in (and set ctx.rep_id)
     window = MainWindow(ctx)
-    controller = window.controller
-    reauth = _SignInAgain(ctx, window, controller)
-    window.signed_out.connect(reauth.open)
-    window.sign_in_requested.connect(reauth.open)
     window.show()
+    if demo_login is not None and demo_login.set_aside is not None:
+        session.show_set_aside(demo_login.set_aside)
+    return window
+
+
+def _interactive(
+    app: Any, ctx: Any, demo: bool, demo_login: Any = None, grab: str | None = None
+) -> int:
+    window = open_windows(ctx, demo, demo_login)
+    if window is None:
+        return 0
+    controller = window.controller
     if grab:
         _grab_screen_when_shown(app, window, Path(grab))
-    elif controller is not None:
+    elif controller is not None and ctx.session.status.may_sync:
         controller.start_schedule(first_delay_ms=0)
     _quit_on_signals(app, window)
     try:
@@ -266,29 +286,3 @@ def _quit_on_signals(app: Any, window: Any) -> None:
     timer = QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(250)
-
-
-class _SignInAgain:
-    """After sign-out (or "change hub"), one sign-in dialog over the main window."""
-
-    def __init__(self, ctx: Any, window: Any, controller: Any) -> None:
-        self.ctx = ctx
-        self.window = window
-        self.controller = controller
-        self.dialog: Any = None
-
-    def open(self) -> None:
-        from repdesk.gui.signin import SignInDialog
-
-        if self.dialog is not None:
-            return
-        self.dialog = SignInDialog(self.ctx, self.window, allow_demo=False)
-        self.dialog.finished.connect(self._finished)
-        self.dialog.open()
-
-    def _finished(self, result: int) -> None:
-        accepted = result == 1
-        self.dialog.deleteLater()
-        self.dialog = None
-        if accepted and self.controller is not None:
-            self.controller.signed_in_again()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from repdesk.gui.events import AppEvents
 from repdesk.gui.ops import OpRunner
 from repdesk.store.api import StoreApi
+from repdesk.sync.api import SyncApi
+
+if TYPE_CHECKING:
+    from repdesk.gui.session import SessionController
 
 
 class CollateralFiles(Protocol):
@@ -27,7 +31,8 @@ class AppContext:
     `store` on the GUI thread; `store` is here so op functions can close over it and for
     the composition root. `sync` is the sync service handle (None when signed out or in
     tests), `collateral` the local collateral files (None until sync provides them),
-    `settings` the typed settings registry of the app.
+    `settings` the typed settings registry of the app, `session` the one owner of the
+    rep's session (sign-in, sign-out, the sign-in dialog; see `repdesk.gui.session`).
     """
 
     store: StoreApi
@@ -35,12 +40,13 @@ class AppContext:
     ops: OpRunner
     data_dir: Path
     settings: Any = None
-    sync: Any = None
+    sync: SyncApi | None = None
     collateral: CollateralFiles | None = None
     rep_id: str = ""
     """The signed-in rep's hub id ("" before the first sign-in); stamped on BANT answers."""
     extras: dict[str, Any] = field(default_factory=dict)
     """Room for later services without changing every constructor."""
+    _session: SessionController | None = field(default=None, repr=False)
 
     @classmethod
     def create(
@@ -49,7 +55,7 @@ class AppContext:
         data_dir: Path,
         *,
         settings: Any = None,
-        sync: Any = None,
+        sync: SyncApi | None = None,
         collateral: CollateralFiles | None = None,
         rep_id: str = "",
     ) -> AppContext:
@@ -68,10 +74,22 @@ class AppContext:
         )
 
     @property
+    def session(self) -> SessionController:
+        """The session's one owner, made on first use (the composition root reads its
+        state with `read_now`; until then it is UNKNOWN)."""
+        if self._session is None:
+            from repdesk.gui.session import SessionController
+
+            self._session = SessionController(self)
+        return self._session
+
+    @property
     def drafts_dir(self) -> Path:
         """Crash-safe drafts (call notes in progress) live here, one small file each."""
         return self.data_dir / "drafts"
 
     def shutdown(self) -> None:
         """Let queued work finish and stop the worker threads (before QApplication quits)."""
+        if self._session is not None:
+            self._session.close()
         self.ops.shutdown()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -19,7 +18,7 @@ from repdesk.gui.ops import Lane, QueryOp
 from repdesk.gui.text import plain_label, set_plain
 from repdesk.gui.theme import Tone, set_tone
 from repdesk.store import settings as registry
-from repdesk.sync import NO_KEYRING_MESSAGE
+from repdesk.sync.api import NO_KEYRING_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +65,8 @@ def keyring_note_label(parent: QWidget, ctx: AppContext) -> QLabel:
     label.setObjectName("keyringNote")
     set_tone(label, Tone.WARN)
     label.hide()
-    credentials: Any = getattr(ctx.sync, "credentials", None)
-    if credentials is None:
+    sync = ctx.sync
+    if sync is None:
         return label
 
     def show(message: str) -> None:
@@ -76,8 +75,8 @@ def keyring_note_label(parent: QWidget, ctx: AppContext) -> QLabel:
         if message:
             _grow_to_fit(label.window())
 
-    # Asking the keyring may wait on its lock (or on D-Bus): never on the GUI thread.
-    QueryOp(parent=label, op=lambda _c: str(credentials.message), success=show).failure(
+    # Asking the keyring may wait on it (or on D-Bus): the sync seam's lane, never the GUI.
+    QueryOp(parent=label, op=lambda _c: sync.token_note, success=show).failure(
         lambda exc: log.warning("could not ask about the keyring: %s", exc)
-    ).on_lane(Lane.FILES).run_in_background(ctx.ops)
+    ).on_lane(Lane.NETWORK).run_in_background(ctx.ops)
     return label

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -49,16 +49,16 @@ def _decode(text: str) -> QByteArray:
 
 
 class MainWindow(QMainWindow):
-    """`MainWindow(ctx)`; pass `controller` when the composition root made the SyncController."""
+    """`MainWindow(ctx)`; pass `controller` when the composition root made the SyncController.
 
-    signed_out = Signal()
-    """The rep signed out (the composition root shows the sign-in dialog again)."""
-    sign_in_requested = Signal()
-    """The rep asked to sign in to another hub (the composition root shows the dialog)."""
+    Signing in and out is the session owner's (`ctx.session`): the window only lends it a
+    parent for the sign-in dialog and its notices.
+    """
 
     def __init__(self, ctx: AppContext, *, controller: Any = None) -> None:
         super().__init__()
         self.ctx = ctx
+        ctx.session.attach(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(tr("main", "repdesk"))
         self.consoles: dict[str, QWidget] = {}
@@ -292,8 +292,6 @@ class MainWindow(QMainWindow):
 
         dialog = SettingsDialog(self.ctx, self, controller=self.controller)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.signed_out.connect(self.signed_out)
-        dialog.change_hub_requested.connect(self.sign_in_requested)
         return dialog
 
     def open_settings(self) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,10 +29,12 @@ from repdesk.domain.errors import ValidationError
 from repdesk.gui.context import AppContext
 from repdesk.gui.keyring_note import keyring_note_label
 from repdesk.gui.ops import Lane, OpContext, QueryOp, show_message
+from repdesk.gui.sync_controller import SyncController
 from repdesk.gui.text import human_size, plain_label, set_plain, tr
 from repdesk.gui.theme import ThemeMode, Tone, set_tone, theme_manager, theme_mode
 from repdesk.store import settings as registry
 from repdesk.store.api import OutboxCounts, SyncState
+from repdesk.sync.api import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,13 @@ class SettingsDialog(QDialog):
     """Reads and writes `ctx.settings`; sign-out never discards work the hub does not have.
 
     With unsent work, sign-out first offers to send it (a sync) or export it to a file;
-    only after a successful export does it sign out with `logout(force=True)`.
+    only after a successful export does it sign out with `force=True`. Signing out and in
+    are the session owner's (`ctx.session`); this dialog only has the conversation.
     """
 
     change_hub_requested = Signal()
     """The rep wants another hub and is signed out of this one (unsent work sent or
-    exported first): the main window opens the sign-in dialog."""
+    exported first); the session's owner has opened the sign-in dialog."""
     sync_requested = Signal()
     """"Send now" during sign-out: sync through the app's controller (see `send_then`)."""
     signed_out = Signal()
@@ -66,7 +68,11 @@ class SettingsDialog(QDialog):
     """Why sign-out did not happen (plain text; tests wait on it)."""
 
     def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, *, controller: Any = None
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        controller: SyncController | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -257,6 +263,7 @@ class SettingsDialog(QDialog):
     def _change_hub(self) -> None:
         """Another hub means signing out of this one first (with the same unsent-work care)."""
         if not self._signed_in:
+            self.ctx.session.sign_in()
             self.change_hub_requested.emit()
             self.accept()
             return
@@ -343,7 +350,7 @@ class SettingsDialog(QDialog):
             self._send_failed(RuntimeError(tr("settings", "Sync is not set up.")))
             return
 
-        def send(c: OpContext) -> Any:
+        def send(c: OpContext) -> SyncReport:
             return engine.sync(progress=c.report, cancel=None)
 
         QueryOp(parent=self, op=send, success=lambda _r: self._after_send()).failure(
@@ -352,7 +359,7 @@ class SettingsDialog(QDialog):
             Lane.NETWORK
         ).run_in_background(self.ctx.ops)
 
-    def _watch_controller(self, controller: Any) -> None:
+    def _watch_controller(self, controller: SyncController) -> None:
         errors: list[str] = []
 
         def failed(message: str) -> None:
@@ -427,27 +434,20 @@ class SettingsDialog(QDialog):
         )
 
     def _logout(self, *, force: bool) -> None:
-        engine = self.ctx.sync
-        if engine is None:
-            self._blocked(tr("settings", "Already signed out."))
-            return
+        change_hub = self._then_change_hub
 
-        def done(_: object) -> None:
-            if self.controller is not None:
-                self.controller.stop_schedule()  # until the next sign-in
-            self.ctx.events.emit_changes(Changes(session=True))
+        def done() -> None:
             self._signed_in = False
             self.signed_out.emit()
-            if self._then_change_hub:
+            if change_hub:
                 self.change_hub_requested.emit()
             self.accept()
 
-        def failed(exc: BaseException) -> None:
-            self._blocked(str(exc) or tr("settings", "Signing out failed."))
-
-        QueryOp(parent=self, op=lambda _c: engine.logout(force=force), success=done).failure(
-            failed
-        ).on_lane(Lane.NETWORK).run_in_background(self.ctx.ops)
+        # The session's owner signs out (sync then stops its schedule) and, for another
+        # hub or over the main window, opens the sign-in dialog.
+        self.ctx.session.sign_out(
+            force=force, then_sign_in=change_hub, done=done, failed=self._blocked
+        )
 
     def _blocked(self, message: str) -> None:
         self._then_change_hub = False

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,6 +35,7 @@ from repdesk.gui.op_runner import is_alive
 from repdesk.gui.ops import Lane, QueryOp
 from repdesk.gui.text import plain_label, set_plain, tr
 from repdesk.gui.theme import Tone, scaled_font, set_tone
+from repdesk.sync.api import LoginResult, SyncApi
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +77,14 @@ def sign_in_error_text(exc: BaseException, hub_url: str) -> str:
 
 
 class SignInDialog(QDialog):
-    """Signs in through `ctx.sync.login` on the network worker; never blocks the window."""
+    """Signs in through `ctx.sync.login` on the network worker; never blocks the window.
+
+    The form only: the session's owner (`ctx.session`, which opens this dialog) takes a
+    successful sign-in from here (`signed_in_with`) and makes the transition.
+    """
 
     signed_in = Signal(object)
-    """The engine's answer to a successful login (the rep's session)."""
+    """The rep's new session (`SessionInfo`) after a successful login."""
     demo_requested = Signal()
     """"Try the demo": the composition root starts a demo hub and signs in to it."""
     failed = Signal(str)
@@ -175,6 +179,11 @@ class SignInDialog(QDialog):
         value = settings.get(getattr(registry, name))
         return value if isinstance(value, str) else ""
 
+    def set_reason(self, reason: str) -> None:
+        """Why the rep is asked to sign in (plain text), e.g. the hub ended the session."""
+        set_plain(self.reason_label, reason)
+        self.reason_label.setVisible(bool(reason))
+
     # --- state --------------------------------------------------------------------------
 
     @property
@@ -225,17 +234,15 @@ class SignInDialog(QDialog):
             self._set_busy(False)
         super().reject()
 
-    def _succeeded(self, result: Any) -> None:
-        session = getattr(result, "session", result)
+    def _succeeded(self, result: LoginResult) -> None:
         self._set_busy(False)
         self.password_edit.clear()
         self._remember()
-        rep_id = getattr(session, "rep_id", "")
-        if isinstance(rep_id, str) and rep_id:
-            self.ctx.rep_id = rep_id
-        self._show_warnings(tuple(getattr(result, "warnings", ())))
-        self.ctx.events.emit_changes(Changes(session=True, leads=True))
-        self.signed_in.emit(session)
+        # The owner shows set-aside work in its own notice (with "Open folder").
+        aside = result.set_aside.text() if result.set_aside is not None else ""
+        self._show_warnings(tuple(w for w in result.warnings if w != aside))
+        self.ctx.session.signed_in_with(result)
+        self.signed_in.emit(result.session)
         self.accept()
 
     def _show_warnings(self, warnings: tuple[str, ...]) -> None:
@@ -297,14 +304,14 @@ class _Attempt:
     notices the cancel there, or from the GUI thread when the cancel came in later.
     """
 
-    def __init__(self, dialog: SignInDialog, engine: Any, hub_url: str) -> None:
+    def __init__(self, dialog: SignInDialog, engine: SyncApi, hub_url: str) -> None:
         self._dialog = weakref.ref(dialog)
         self.engine = engine
         self.ops = dialog.ctx.ops
         self.hub_url = hub_url
         self.cancelled = threading.Event()
 
-    def run(self, email: str, password: str) -> Any:
+    def run(self, email: str, password: str) -> LoginResult | None:
         """On the network lane."""
         if self.cancelled.is_set():
             return None  # cancelled while queued behind other network work: never sent
@@ -320,9 +327,9 @@ class _Attempt:
             return None
         return dialog
 
-    def delivered(self, result: Any) -> None:
+    def delivered(self, result: LoginResult | None) -> None:
         dialog = self._waiting_dialog()
-        if dialog is not None:
+        if dialog is not None and result is not None:
             dialog._succeeded(result)
         elif result is not None and not self.ops.closed:  # None: undone on the network lane
             QueryOp(
@@ -340,6 +347,6 @@ class _Attempt:
 
     def _undo(self) -> Changes:
         # Forget the session and its token; unsent changes stay in the outbox for later.
-        changes: Changes = self.engine.logout(force=True)
+        changes = self.engine.logout(force=True)
         log.info("sign-in cancelled by the rep: the new session was signed out again")
         return changes

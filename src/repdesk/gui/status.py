@@ -72,6 +72,13 @@ class SyncStatusBar(QWidget):
 
         self.online_label = plain_label("", self)
         self.online_label.setObjectName("syncOnline")
+        self.sign_in_button = QToolButton(self)
+        self.sign_in_button.setObjectName("syncSignIn")
+        self.sign_in_button.setText(tr("status", "Sign in…"))
+        self.sign_in_button.setToolTip(tr("status", "Sign in to send your work and get updates"))
+        self.sign_in_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.sign_in_button.clicked.connect(self._sign_in)
+        self.sign_in_button.hide()
         self.last_sync_label = plain_label(tr("status", "Not synced yet"), self)
         self.last_sync_label.setObjectName("syncLast")
         self.pending_button = QToolButton(self)
@@ -93,6 +100,7 @@ class SyncStatusBar(QWidget):
         layout.setContentsMargins(4, 0, 4, 0)
         layout.setSpacing(12)
         layout.addWidget(self.online_label)
+        layout.addWidget(self.sign_in_button)
         layout.addWidget(self.last_sync_label)
         layout.addWidget(self.pending_button)
         layout.addStretch(1)
@@ -144,13 +152,17 @@ class SyncStatusBar(QWidget):
     def counts(self) -> OutboxCounts:
         return self._counts
 
+    def _sign_in(self) -> None:
+        self.ctx.session.sign_in()
+
     # --- presentation -----------------------------------------------------------------------
 
     def _show_online(self, status: SyncStatus) -> None:
         if status.last_sync_at is not None:
             self._last_sync = status.last_sync_at
+        self.sign_in_button.setVisible(not status.signed_in)
         if not status.signed_in:
-            text, tone = tr("status", "● Signed out — sign in to sync"), Tone.WARN
+            text, tone = tr("status", "● Not signed in: sign in to send and receive"), Tone.WARN
         elif status.running:
             text, tone = tr("status", "● Syncing…"), Tone.ACCENT
         elif status.online is None:

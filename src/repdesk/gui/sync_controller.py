@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import (
@@ -25,9 +24,11 @@ from repdesk.domain.errors import (
 from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import PROGRESS_DELAY_MS, Lane, OpContext, QueryOp
+from repdesk.gui.session import SessionStatus
 from repdesk.gui.text import tr
 from repdesk.store import settings as registry
 from repdesk.store.api import SyncState
+from repdesk.sync.api import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +63,12 @@ def backoff_ms(failures: int, interval_ms: int, rand: Callable[[], float] = rand
     return max(1000, int(ceiling * (0.5 + 0.5 * rand())))
 
 
-def _changes_of(report: Any) -> Changes:
-    changes = getattr(report, "changes", None)
-    return changes if isinstance(changes, Changes) else Changes()
-
-
 class SyncController(QObject):
-    """The GUI's handle on the sync engine (`ctx.sync`).
+    """The GUI's handle on the sync engine (`ctx.sync`, a `SyncApi`).
+
+    Follows the session's owner (`ctx.session`): a new sign-in syncs at once and restarts
+    the schedule; signed out or needing to sign in, nothing is scheduled. When the hub
+    refuses the token it tells the owner, which asks the rep to sign in again.
 
     Never runs two syncs at once; sync runs on `Lane.NETWORK` (store writes happen inside
     the engine under the store's own lock). Progress comes back on the GUI thread through
@@ -91,8 +91,6 @@ class SyncController(QObject):
     """The hub refused our token: the rep must sign in again (the outbox is kept)."""
     status_changed = Signal(object)
     """A `SyncStatus`."""
-    sign_in_dialog_opened = Signal(object)
-    """The `SignInDialog` just opened after the hub refused our session."""
 
     _worker_progress = Signal(str, int, int)
 
@@ -106,6 +104,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self.prompt_sign_in = prompt_sign_in
+        """Ask the session's owner to open the sign-in dialog when the hub refuses us."""
         self._op: OpContext | None = None
         self._cancel = threading.Event()
         self._status = SyncStatus()
@@ -115,7 +114,10 @@ class SyncController(QObject):
         self.progress_delay_ms = PROGRESS_DELAY_MS
         """Syncs ending sooner than this never show progress (tests set it to pin timing)."""
         self._syncs_started = 0
-        self._sign_in_dialog: QWidget | None = None
+        self.session = ctx.session
+        self._sign_ins = self.session.status.sign_ins
+        self._status = SyncStatus(signed_in=self.session.status.may_sync)
+        self.session.changed.connect(self._follow_session)
         # Emitted on the network thread; Qt queues it to this object's (GUI) thread.
         self._worker_progress.connect(self._on_worker_progress, Qt.ConnectionType.QueuedConnection)
 
@@ -250,7 +252,7 @@ class SyncController(QObject):
         cancel = self._cancel
         emit_progress = self._worker_progress.emit
 
-        def run(op: OpContext) -> Any:
+        def run(op: OpContext) -> SyncReport:
             def report(phase: str, done: int = 0, total: int = 0) -> None:
                 op.report(phase, done, total)
                 emit_progress(str(phase), int(done), int(total))
@@ -295,13 +297,13 @@ class SyncController(QObject):
             self.progress_visible.emit(False)
         self.action.setEnabled(True)
 
-    def _on_success(self, report: Any) -> None:
+    def _on_success(self, report: SyncReport) -> None:
         self._end()
-        self.ctx.events.emit_changes(_changes_of(report) | Changes(outbox=True, session=True))
+        self.ctx.events.emit_changes(report.changes | Changes(outbox=True, session=True))
         self._set_status(
             running=False,
             online=True,
-            last_sync_at=getattr(report, "finished_at", None) or utcnow(),
+            last_sync_at=utcnow(),
             last_error="",
             failures=0,
             signed_in=True,
@@ -330,8 +332,7 @@ class SyncController(QObject):
             self._set_status(running=False, last_error=message, failures=failures, signed_in=False)
             self.failed.emit(message)
             self.sign_in_required.emit(message)
-            if self.prompt_sign_in:
-                self._ask_to_sign_in(message)
+            self.session.token_refused(message, ask=self.prompt_sign_in)
             return  # no schedule until the rep has signed in again
         online = False if isinstance(exc, NetworkError) else self._status.online
         self._set_status(running=False, online=online, last_error=message, failures=failures)
@@ -351,38 +352,18 @@ class SyncController(QObject):
             "log file.",
         )
 
-    # --- signing in again ------------------------------------------------------------------
+    # --- following the session -------------------------------------------------------------
 
-    def _ask_to_sign_in(self, message: str) -> None:
-        if self._sign_in_dialog is not None and self._sign_in_dialog.isVisible():
+    def _follow_session(self, status: SessionStatus) -> None:
+        """A new sign-in: sync right away, then on the usual schedule. Signed out or
+        needing to sign in: no scheduled syncs (F5 still tries, and finds out)."""
+        if status.sign_ins > self._sign_ins:
+            self._sign_ins = status.sign_ins
+            self._set_status(signed_in=True, last_error="", failures=0)
+            self._scheduling = True
+            if not self.sync_now():
+                self.reschedule()
             return
-        # Pre-fill the hub and email the rep last used (read on the DB lane).
-        QueryOp(
-            parent=self,
-            op=lambda c: c.store.sync_state().session,
-            success=lambda session: self._open_sign_in(message, session),
-        ).failure(lambda _exc: self._open_sign_in(message, None)).run_in_background(self.ctx.ops)
-
-    def _open_sign_in(self, message: str, session: Any) -> None:
-        from repdesk.gui.signin import SignInDialog
-
-        parent = self.parent()
-        dialog = SignInDialog(
-            self.ctx,
-            parent if isinstance(parent, QWidget) else None,
-            reason=message,
-            hub_url=getattr(session, "hub_url", ""),
-            email=getattr(session, "rep_email", ""),
-            allow_demo=False,
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.signed_in.connect(lambda _session: self.signed_in_again())
-        self._sign_in_dialog = dialog
-        self.sign_in_dialog_opened.emit(dialog)
-        dialog.open()
-
-    def signed_in_again(self) -> None:
-        """After a successful sign-in: sync right away, then on the usual schedule."""
-        self._set_status(signed_in=True, last_error="", failures=0)
-        self._scheduling = True
-        self.sync_now()
+        self._set_status(signed_in=status.may_sync)
+        if not status.may_sync:
+            self.stop_schedule()

@@ -20,7 +20,7 @@ from repdesk.hub.api.state import HubState
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
 from repdesk.hub.db.migrate import upgrade_database
-from repdesk.hub.db.models import HubMeta
+from repdesk.hub.db.models import HUB_ID_KEY, HubMeta
 from repdesk.hub.files import CollateralFiles
 from repdesk.hub.workspace.mount import install_workspace
 from repdesk.protocol.schema import ErrorResponse, PushRequest
@@ -36,13 +36,20 @@ def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
         upgrade_database(config.database_url, db.engine)
     with db.read() as session:
         epoch = session.scalar(select(HubMeta.value).where(HubMeta.key == "epoch"))
+        hub_id = session.scalar(select(HubMeta.value).where(HubMeta.key == HUB_ID_KEY))
     with db.write() as session:
         # Sign-in attempts only matter within the throttle window; keep a margin.
         auth.prune_attempts(session, utcnow() - 4 * config.login_throttle.window)
     if not epoch:
         db.dispose()
         raise RuntimeError("the hub database has no epoch; run its migrations")
-    return HubState(config=config, db=db, epoch=epoch, files=CollateralFiles(config.collateral_dir))
+    return HubState(
+        config=config,
+        db=db,
+        epoch=epoch,
+        files=CollateralFiles(config.collateral_dir),
+        hub_id=hub_id or "",
+    )
 
 
 def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:

@@ -57,10 +57,15 @@ class RepInfo(Lenient):
 class LoginResponse(Lenient):
     token: str
     rep: RepInfo
+    hub_id: str | None = None
+    """The hub's stable identity (see `MetaResponse.hub_id`); None from an older hub."""
 
 
 class MetaResponse(Lenient):
     server_time: datetime
+    hub_id: str | None = None
+    """The hub's stable identity, the same whatever address it answers on; None from a hub
+    that predates it (clients then recognise their hub by its address)."""
     protocol_version: int
     min_client_version: str
     sla_hours: int | None = None

@@ -131,6 +131,9 @@ class SessionInfo:
     rep_id: str
     rep_name: str
     rep_email: str
+    hub_id: str = ""
+    """The hub's stable id ("" when the hub predates hub ids): the hub is recognised by
+    it, not by `hub_url`, which may change (the demo's port, a proxy's address)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,10 @@ class SyncState:
     last_rep_id: str = ""
     """The rep of the last sign-in, kept after sign-out: the same rep signing in again on
     the same hub keeps the local copy; anyone else starts a full resync."""
+    last_hub_id: str = ""
+    """The hub id of the last sign-in, kept after sign-out ("" if unknown)."""
+    last_rep_email: str = ""
+    """The email of the last sign-in, kept after sign-out (says whose work was set aside)."""
 
 
 # --- what sync hands the store ---------------------------------------------------------

@@ -300,6 +300,10 @@ class SyncStateModel(Base):
     fts_stale: Mapped[bool] = mapped_column(Boolean, default=False)
     # Revision 6: marketing's speed-to-lead SLA as the hub's meta last said (None: unknown).
     sla_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Revision 7: the hub's stable id (its address may change), now and at the last sign-in.
+    hub_id: Mapped[str] = mapped_column(Text, default="")
+    last_hub_id: Mapped[str] = mapped_column(Text, default="")
+    last_rep_email: Mapped[str] = mapped_column(Text, default="")
 
 
 class TombstoneModel(Base):

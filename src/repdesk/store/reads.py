@@ -306,15 +306,29 @@ def lead_campaign_ids(conn: Connection, lead_id: str) -> list[str]:
 
 
 def collateral_for_lead(conn: Connection, lead_id: str) -> list[Collateral]:
-    campaigns = lead_campaign_ids(conn, lead_id)
-    if not campaigns:
+    """The collateral of the lead's campaigns, and every piece marketing tagged as the
+    answer to one of the lead's open objections, whatever its campaign (marketing answers
+    an objection category, not a campaign)."""
+    campaigns = set(lead_campaign_ids(conn, lead_id))
+    open_codes = {
+        str(code).strip().casefold()
+        for code in conn.execute(
+            select(OBJECTIONS.c.category_code).where(
+                OBJECTIONS.c.lead_id == lead_id, OBJECTIONS.c.resolved.is_(False)
+            )
+        ).scalars()
+    }
+    if not campaigns and not open_codes:
         return []
     rows = conn.execute(
-        select(COLLATERAL)
-        .where(COLLATERAL.c.campaign_id.in_(campaigns))
-        .order_by(func.lower(COLLATERAL.c.title), COLLATERAL.c.id)
+        select(COLLATERAL).order_by(func.lower(COLLATERAL.c.title), COLLATERAL.c.id)
     )
-    return [collateral_from_row(r) for r in rows]
+    found = []
+    for row in rows:
+        tags = {str(t).strip().casefold() for t in (row.tags or [])}
+        if row.campaign_id in campaigns or tags & open_codes:
+            found.append(collateral_from_row(row))
+    return found
 
 
 def _ranked(conn: Connection, index: str, columns: str, match: str, limit: int) -> list[Any]:

@@ -265,7 +265,7 @@ class Store:
         def read(c: Connection) -> SyncState:
             r = c.execute(select(SYNC).where(SYNC.c.id == _SYNC_ROW)).one()
             session = (
-                SessionInfo(r.hub_url, r.rep_id, r.rep_name, r.rep_email)
+                SessionInfo(r.hub_url, r.rep_id, r.rep_name, r.rep_email, r.hub_id or "")
                 if r.hub_url and r.rep_id
                 else None
             )
@@ -278,6 +278,8 @@ class Store:
                 full_resync_needed=bool(r.full_resync_needed),
                 last_hub_url=r.last_hub_url or "",
                 last_rep_id=r.last_rep_id or "",
+                last_hub_id=r.last_hub_id or "",
+                last_rep_email=r.last_rep_email or "",
             )
 
         return self._run(read)
@@ -303,7 +305,7 @@ class Store:
 
     def set_session(self, session: SessionInfo | None) -> Changes:
         values = (
-            {"hub_url": None, "rep_id": None, "rep_name": "", "rep_email": ""}
+            {"hub_url": None, "rep_id": None, "rep_name": "", "rep_email": "", "hub_id": ""}
             if session is None
             else {
                 "hub_url": session.hub_url,
@@ -313,6 +315,9 @@ class Store:
                 # Kept through sign-out (set_session(None) leaves them alone).
                 "last_hub_url": session.hub_url,
                 "last_rep_id": session.rep_id,
+                "hub_id": session.hub_id,
+                "last_hub_id": session.hub_id,
+                "last_rep_email": session.rep_email,
             }
         )
         self._run(lambda c: c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values)))

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,14 +34,21 @@ from repdesk.protocol.schema import (
     MetaResponse,
     PushRequest,
 )
-from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi
+from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi, SyncState
+from repdesk.sync.api import SyncApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
-from repdesk.sync.export import export_pending
+from repdesk.sync.export import UNSENT_STATES, export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
 from repdesk.sync.pages import TypedPull, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
-from repdesk.sync.results import LoginResult, SyncReport, UnsentWorkError
+from repdesk.sync.results import (
+    LoginResult,
+    SetAside,
+    SetAsideReason,
+    SyncReport,
+    UnsentWorkError,
+)
 from repdesk.sync.retry import RetryPolicy
 from repdesk.sync.wire import mutation_of, outcome_of
 
@@ -49,6 +57,10 @@ log = logging.getLogger(__name__)
 ClientFactory = Callable[[str, str | None], HubClient]
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 NOT_SIGNED_IN = "You are not signed in to a hub. Sign in to send your work and get updates."
+HUB_CHANGED = (
+    "The hub at {url} is not the hub you signed in to (it was replaced, or the address now "
+    "leads elsewhere), so nothing was sent. Sign in again; your unsent work is kept."
+)
 
 
 def default_client(base_url: str, token: str | None) -> HubClient:
@@ -64,6 +76,21 @@ class _Run:
     report: SyncReport
     progress: ProgressCallback
     cancel: Cancel
+
+
+def same_hub(url_a: str, id_a: str, url_b: str, id_b: str) -> bool:
+    """Whether two sign-ins are to the same hub: by hub id when both hubs sent one (the
+    address may change), else by address (a hub from before hub ids)."""
+    if id_a and id_b:
+        return id_a == id_b
+    return bool(url_a) and url_a == url_b
+
+
+def _last_identity(state: SyncState) -> tuple[str, str, str]:
+    """(hub url, hub id, rep id) of the session, or of the last one after sign-out."""
+    if state.session is not None:
+        return state.session.hub_url, state.session.hub_id, state.session.rep_id
+    return state.last_hub_url, state.last_hub_id, state.last_rep_id
 
 
 def _version_tuple(text: str) -> tuple[int, ...] | None:
@@ -115,57 +142,102 @@ class SyncEngine:
             self.credentials.load(session.hub_url, session.rep_email)
         )
 
+    @property
+    def token_note(self) -> str:
+        return self.credentials.message
+
     def login(self, hub_url: str, email: str, password: str) -> LoginResult:
-        """Check the hub (version, clock), sign in, keep the token, remember the session."""
+        """Check the hub (version, clock), sign in, keep the token, remember the session.
+
+        The hub is recognised by its id, not its address: the same hub at a new address
+        (the demo's new port, a new proxy name) keeps this rep's queue and local copy, and
+        the session moves to the new address. Another rep or another hub sets the queue
+        aside to a file (`LoginResult.set_aside`) and starts afresh.
+        """
         try:
             url = normalize_hub_url(hub_url)
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
         with self.client_factory(url, None) as client:
-            warnings = list(self._check_meta(self.retry.call(client.meta, "meta")))
+            meta = self.retry.call(client.meta, "meta")
+            warnings = list(self._check_meta(meta))
             no_wait_on_429 = dataclasses.replace(self.retry, retry_rate_limited=False)
             resp = no_wait_on_429.call(lambda: client.login(email.strip(), password), "sign-in")
-        session = SessionInfo(url, resp.rep.id, resp.rep.name, resp.rep.email)
+        hub_id = resp.hub_id or meta.hub_id or ""
+        session = SessionInfo(url, resp.rep.id, resp.rep.name, resp.rep.email, hub_id)
         previous = self.store.sync_state()
-        last = (previous.last_hub_url, previous.last_rep_id)
-        if previous.session is not None:
-            last = (previous.session.hub_url, previous.session.rep_id)
-        if last != (url, session.rep_id):
-            warnings += self._hand_over(previous.cursor is not None, last[1])
+        last_url, last_hub_id, last_rep = _last_identity(previous)
+        set_aside = None
+        if not same_hub(last_url, last_hub_id, url, hub_id):
+            set_aside = self._hand_over(previous, SetAsideReason.ANOTHER_HUB)
+        elif last_rep != session.rep_id:
+            set_aside = self._hand_over(previous, SetAsideReason.ANOTHER_REP)
+        if set_aside is not None:
+            warnings.append(set_aside.text())
+        old = previous.session
+        if old is not None and (old.hub_url, old.rep_email) != (url, session.rep_email):
+            self.credentials.delete(old.hub_url, old.rep_email)  # that session is replaced
         self.credentials.save(url, session.rep_email, resp.token)
         if self.credentials.message:
             warnings.append(self.credentials.message)
         self.store.set_session(session)
+        if last_url and last_url != url and set_aside is None:
+            log.info("hub %s moved from %s to %s; the queue is kept", hub_id, last_url, url)
         log.info("signed in to %s as %s", url, session.rep_id)
-        return LoginResult(session, tuple(warnings))
+        return LoginResult(session, tuple(warnings), set_aside)
 
-    def _hand_over(self, has_data: bool, previous_rep: str) -> list[str]:
-        """A different rep (or hub) signs in on this data folder.
+    def _hand_over(self, previous: SyncState, reason: SetAsideReason) -> SetAside | None:
+        """A different rep, or another hub, signs in on this data folder.
 
-        The local copy is another rep's: drop it now, so this rep never sees it, and fetch
+        The local copy is someone else's: drop it now, so this rep never sees it, and fetch
         everything afresh (the same rep signing in again keeps their list, offline too). The
-        previous rep's unsent work is first saved to a file, then taken off the queue: it
-        must never be pushed under this rep's sign-in, and it is never thrown away.
+        previous unsent work is first saved to a file, then taken off the queue: it must
+        never be pushed under this sign-in, and it is never thrown away.
         """
         counts = self.store.outbox_counts()
         unsent = counts.pending + counts.rejected + counts.conflicts
-        if not has_data and not unsent:
-            return []
-        notes: list[str] = []
+        if previous.cursor is None and not unsent:
+            return None
+        last_url, _hub_id, last_rep = _last_identity(previous)
+        set_aside = None
         if unsent:
+            kinds = Counter(i.kind.value for i in self.store.outbox(UNSENT_STATES))
             stamp = utcnow().strftime("%Y%m%d-%H%M%S")
-            who = re.sub(r"[^A-Za-z0-9_-]", "", previous_rep)[:40] or "previous-user"
+            who = re.sub(r"[^A-Za-z0-9_-]", "", last_rep)[:40] or "previous-user"
             path = self.store.path.parent / "set-aside" / f"unsent-{who}-{stamp}.json"
             saved = export_pending(self.store, path)
-            notes.append(
-                f"{saved} unsent change(s) made by the previous user of this computer were "
-                f"saved to {path} and not sent as you: give that file to them or to "
-                "marketing operations."
+            set_aside = SetAside(
+                path=path,
+                count=saved,
+                kinds=tuple(kinds.items()),
+                reason=reason,
+                previous_rep=(
+                    previous.session.rep_email
+                    if previous.session
+                    else previous.last_rep_email or last_rep
+                ),
+                previous_hub=last_url,
             )
-            log.warning("set aside %d unsent item(s) of rep %s in %s", saved, previous_rep, path)
-        log.info("new sign-in on a used data folder: full resync at the next sync")
+            log.warning(
+                "set aside %d unsent item(s) of rep %s (%s) in %s", saved, last_rep, reason, path
+            )
+        log.info("new sign-in on a used data folder (%s): full resync at the next sync", reason)
         self.store.begin_full_resync(set_aside_unsent=bool(unsent))
-        return notes
+        return set_aside
+
+    def _same_hub_as_session(self, session: SessionInfo, hub_id: str | None) -> Changes:
+        """Sync only with the hub the rep signed in to, whatever answers at its address.
+
+        A session from before hub ids learns the id here; a hub that sends none is known
+        by its address alone.
+        """
+        if not hub_id:
+            return Changes()
+        if not session.hub_id:
+            return self.store.set_session(dataclasses.replace(session, hub_id=hub_id))
+        if hub_id != session.hub_id:
+            raise AuthError(HUB_CHANGED.format(url=plain_text(session.hub_url, 200)))
+        return Changes()
 
     def logout(self, force: bool = False) -> Changes:
         """Revoke the token and forget the session; refused while work is unsent."""
@@ -238,6 +310,7 @@ class SyncEngine:
                 report_progress(Phase.CONNECT, 0, 0)
                 meta = retry.call(client.meta, "meta")
                 report.warnings += self._check_meta(meta)
+                report.changes = report.changes | self._same_hub_as_session(session, meta.hub_id)
                 report.changes = report.changes | self.store.set_sla_hours(meta.sla_hours)
                 self._push(run, state.client_id)
                 self._pull(run)
@@ -433,3 +506,8 @@ __all__ = [
     "default_client",
     "make_engine",
 ]
+
+
+def _satisfies_sync_api(engine: SyncEngine) -> SyncApi:
+    """mypy checks here that the engine is what the GUI codes against."""
+    return engine

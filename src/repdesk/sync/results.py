@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
 
 from repdesk.domain.changes import NO_CHANGES, Changes
 from repdesk.domain.errors import RepdeskError
@@ -67,11 +69,55 @@ class UnsentWorkError(RepdeskError):
         return " ".join(parts) or "You have unsent changes; export them before signing out."
 
 
+class SetAsideReason(StrEnum):
+    ANOTHER_REP = "another_rep"
+    """A different rep signed in on this data folder."""
+    ANOTHER_HUB = "another_hub"
+    """The same or another rep signed in to a different hub (by hub id; by address only
+    when a hub sends no id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """Unsent work taken off the queue at sign-in and saved to a file, never sent."""
+
+    path: Path
+    """The JSON file (`repdesk export-pending` format) holding the items."""
+    count: int
+    kinds: tuple[tuple[str, int], ...]
+    """How many of each mutation kind (`call_note.create`, ...), in outbox order."""
+    reason: SetAsideReason
+    previous_rep: str
+    """Who made them: the last session's email, else its rep id ("" if unknown)."""
+    previous_hub: str
+    """The address of the hub they were made for."""
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def text(self) -> str:
+        """The plain-text note (the CLI prints it; the GUI builds its own, translated)."""
+        if self.reason is SetAsideReason.ANOTHER_REP:
+            return (
+                f"{self.count} unsent change(s) made by the previous user of this computer "
+                f"were saved to {self.path} and not sent as you: give that file to them or "
+                "to marketing operations."
+            )
+        return (
+            f"{self.count} unsent change(s) made for another hub ({self.previous_hub}) were "
+            f"saved to {self.path} and not sent to this one: give that file to marketing "
+            "operations."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     session: SessionInfo
     warnings: tuple[str, ...] = ()
-    """Plain-text notes for the rep (clock off, token kept in memory only)."""
+    """Plain-text notes for the rep (clock off, token kept in memory only, set aside)."""
+    set_aside: SetAside | None = None
+    """Unsent work of another rep or another hub, saved to a file at this sign-in."""
 
 
 @dataclass(slots=True)
@@ -104,4 +150,4 @@ class SyncReport:
         return " ".join([text, *self.warnings])
 
 
-__all__ = ["LoginResult", "SyncReport", "UnsentWorkError"]
+__all__ = ["LoginResult", "SetAside", "SetAsideReason", "SyncReport", "UnsentWorkError"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from repdesk.hub.admin import audit, users
+from repdesk.hub.admin import audit, rubric_history, taxonomy, users
 from repdesk.hub.admin.assign import (
     WHERE_FIELDS,
     AssignReport,
@@ -14,10 +14,13 @@ from repdesk.hub.admin.assign import (
 from repdesk.hub.admin.collateral import (
     CollateralInfo,
     add_collateral,
+    campaign_names,
     detect_media_type,
     list_collateral,
     pdf_problem,
     retire_collateral,
+    tag_collateral,
+    untag_collateral,
 )
 from repdesk.hub.admin.feedback import FORMATS, FeedbackRow, export_feedback, feedback_rows
 from repdesk.hub.admin.hub import Hub, HubNotInitialisedError, init_hub, open_hub
@@ -27,8 +30,12 @@ from repdesk.hub.admin.imports import (
     import_events,
     import_leads,
 )
+from repdesk.hub.admin.lead_import import import_leads_as
 from repdesk.hub.admin.reference import (
+    PublishedRubric,
     TaxonomyChange,
+    apply_taxonomy,
+    publish_rubric,
     seed_defaults,
     set_rubric,
     set_taxonomy,
@@ -41,6 +48,7 @@ from repdesk.hub.admin.reps import (
     disable_rep,
     enable_rep,
     generate_password,
+    get_rep,
     list_reps,
     reset_password,
 )
@@ -48,6 +56,8 @@ from repdesk.hub.admin.reps import (
 __all__ = [
     "FORMATS",
     "audit",
+    "rubric_history",
+    "taxonomy",
     "users",
     "WHERE_FIELDS",
     "AssignReport",
@@ -57,11 +67,14 @@ __all__ = [
     "Hub",
     "HubNotInitialisedError",
     "LeadImportReport",
+    "PublishedRubric",
     "RepInfo",
     "TaxonomyChange",
     "add_collateral",
     "add_rep",
+    "apply_taxonomy",
     "assign_by_rule",
+    "campaign_names",
     "assign_from_csv",
     "detect_media_type",
     "disable_rep",
@@ -69,8 +82,10 @@ __all__ = [
     "export_feedback",
     "feedback_rows",
     "generate_password",
+    "get_rep",
     "import_events",
     "import_leads",
+    "import_leads_as",
     "init_hub",
     "list_collateral",
     "retire_collateral",
@@ -78,11 +93,14 @@ __all__ = [
     "open_hub",
     "parse_where",
     "pdf_problem",
+    "publish_rubric",
     "reset_password",
     "seed_defaults",
     "set_rubric",
     "set_taxonomy",
+    "tag_collateral",
     "unassign",
+    "untag_collateral",
     "validate_rubric",
     "validate_taxonomy",
 ]

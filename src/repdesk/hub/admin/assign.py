@@ -1,4 +1,6 @@
-"""Giving leads to reps: by a CSV of lead -> rep, or by a rule; every move is logged for pull."""
+"""Giving leads to reps: by a CSV of lead -> rep, or by a rule; every move is logged for pull
+and audited (in the same transaction, in the name of `actor`: "cli" for the command line).
+A `dry_run` counts what a rule would move and changes nothing (the workspace's preview)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.leads import LifecycleStage
+from repdesk.hub.admin import audit
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.reps import find_rep
 from repdesk.hub.db.models import Campaign, Lead, Rep
@@ -109,12 +112,15 @@ def assign_by_rule(
     *,
     limit: int | None = None,
     reassign: bool = False,
+    dry_run: bool = False,
+    actor: str = audit.CLI_ACTOR,
 ) -> AssignReport:
-    """Give matching leads to a rep; only unassigned ones unless `reassign`."""
+    """Give matching leads to a rep; only unassigned ones unless `reassign`. A dry run
+    counts them (`assigned`, `moved`) and changes nothing."""
     if limit is not None and limit < 1:
         raise ValidationError("--limit must be at least 1.")
     report = AssignReport()
-    with hub.db.write() as session:
+    with hub.db.read() if dry_run else hub.db.write() as session:
         rep = _active_rep(session, to_email)
         query = _selection(session, where)
         if reassign:
@@ -125,9 +131,30 @@ def assign_by_rule(
             query = query.limit(limit)
         leads = session.scalars(query).all()
         report.moved = sum(1 for lead in leads if lead.owner_rep_id is not None)
+        if dry_run:
+            report.assigned = len(leads)
+            return report
         report.assigned = reassign_leads(session, leads, rep.id)
+        if report.assigned:
+            audit.record(
+                session,
+                actor,
+                "leads.assign",
+                rep.email,
+                {
+                    "where": _describe(where),
+                    "limit": limit,
+                    "reassign": reassign,
+                    "assigned": report.assigned,
+                    "moved": report.moved,
+                },
+            )
     log.info("assigned %d leads to %s", report.assigned, to_email)
     return report
+
+
+def _describe(where: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in where) or "all leads"
 
 
 def unassign(
@@ -136,20 +163,37 @@ def unassign(
     from_email: str | None = None,
     where: Sequence[tuple[str, str]] = (),
     limit: int | None = None,
+    dry_run: bool = False,
+    actor: str = audit.CLI_ACTOR,
 ) -> int:
-    """Take matching leads away from their rep (back to the unassigned pool)."""
+    """Take matching leads away from their rep (back to the unassigned pool); returns how
+    many (a dry run only counts them)."""
     if from_email is None and not where:
         raise ValidationError(
             "Say which leads to unassign: --from EMAIL and/or --where FIELD=VALUE."
         )
+    if limit is not None and limit < 1:
+        raise ValidationError("--limit must be at least 1.")
     count = 0
-    with hub.db.write() as session:
+    with hub.db.read() if dry_run else hub.db.write() as session:
         query = _selection(session, where).where(Lead.owner_rep_id.is_not(None))
-        if from_email is not None:
-            query = query.where(Lead.owner_rep_id == find_rep(session, from_email).id)
+        rep = find_rep(session, from_email) if from_email is not None else None
+        if rep is not None:
+            query = query.where(Lead.owner_rep_id == rep.id)
         if limit is not None:
             query = query.limit(limit)
-        count = reassign_leads(session, session.scalars(query).all(), None)
+        leads = session.scalars(query).all()
+        if dry_run:
+            return len(leads)
+        count = reassign_leads(session, leads, None)
+        if count:
+            audit.record(
+                session,
+                actor,
+                "leads.unassign",
+                rep.email if rep is not None else "",
+                {"where": _describe(where), "limit": limit, "unassigned": count},
+            )
     return count
 
 
@@ -160,7 +204,9 @@ def _pick(row: dict[str, str], names: set[str]) -> tuple[str, str]:
     return "", ""
 
 
-def assign_from_csv(hub: Hub, path: Path, *, reassign: bool = False) -> AssignReport:
+def assign_from_csv(
+    hub: Hub, path: Path, *, reassign: bool = False, actor: str = audit.CLI_ACTOR
+) -> AssignReport:
     """A CSV with a lead column (external id, email or hub id) and a rep column (email)."""
 
     def recognised(header: list[str]) -> bool:
@@ -216,6 +262,14 @@ def assign_from_csv(hub: Hub, path: Path, *, reassign: bool = False) -> AssignRe
             by_rep.setdefault(rep_id, []).append(lead)
         for rep_id, leads in by_rep.items():
             reassign_leads(session, leads, rep_id)
+        if report.assigned:
+            audit.record(
+                session,
+                actor,
+                "leads.assign",
+                "",
+                {"csv": path.name, "assigned": report.assigned, "moved": report.moved},
+            )
     return report
 
 

@@ -3,13 +3,17 @@
 The media type comes from the file's magic bytes (the `filetype` library), never from its
 name; PDFs are opened with pypdfium2 and an encrypted, truncated or unreadable one is still
 accepted (marketing may not have another copy) but flagged in `problem`, which reps see.
+
+Every change (add, retire, tag, untag) bumps the item's version, logs it for reps' pulls
+and writes its audit entry in the same transaction, in the name of `actor` ("cli" for
+the command line).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import filetype
 import pypdfium2 as pdfium
@@ -18,6 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
+from repdesk.hub.admin import audit
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.db.models import Campaign, Collateral
 from repdesk.hub.sync.changes import touch_global
@@ -39,6 +44,7 @@ class CollateralInfo:
     tags: tuple[str, ...]
     problem: str
     original_name: str
+    retired: bool = False
 
 
 def detect_media_type(head: bytes) -> str:
@@ -102,26 +108,32 @@ def add_collateral(
     *,
     campaign: str | None = None,
     tags: tuple[str, ...] = (),
+    original_name: str | None = None,
+    actor: str = audit.CLI_ACTOR,
 ) -> CollateralInfo:
+    """Store the file at `path` in the library. `original_name` is the name marketing
+    knows the file by (an upload's name: text only, never a path), default `path.name`."""
     title = " ".join(title.split())
     if not title:
-        raise ValidationError("The collateral needs a title (--title).")
+        raise ValidationError("The collateral needs a title.")
+    name = (original_name if original_name is not None else path.name).strip()
+    shown = name or "The file"
     try:
         if not path.is_file():
             raise ValidationError(f"{path} is not a file.")
         with path.open("rb") as stream:
             head = stream.read(_SNIFF_BYTES)
     except OSError as exc:
-        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        raise ValidationError(f"Cannot read {shown}: {exc.strerror or exc}") from exc
     if not head:
-        raise ValidationError(f"{path.name} is empty.")
+        raise ValidationError(f"{shown} is empty.")
     media_type = detect_media_type(head)
     problem = ""
     if media_type == PDF:
         problem = pdf_problem(path)
-    elif path.suffix.lower() == ".pdf":
+    elif PurePath(name).suffix.lower() == ".pdf":
         problem = f"Named like a PDF but the content is {media_type}: reps may not open it."
-    clean_tags = tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
+    clean_tags = clean_tag_list(tags)
     with hub.db.write() as session:
         campaign_row = _campaign(session, campaign) if campaign else None
         sha256, size = hub.files.put_file(path)
@@ -137,7 +149,7 @@ def add_collateral(
             size=size,
             media_type=media_type,
             title=title[:500],
-            original_name=path.name[:500],
+            original_name=name[:500],
             campaign_id=campaign_row.id if campaign_row else None,
             tags=list(clean_tags),
             problem=problem,
@@ -146,10 +158,28 @@ def add_collateral(
         session.add(row)
         session.flush()
         touch_global(session, "collateral", row.id, row.version)
+        audit.record(
+            session,
+            actor,
+            "collateral.add",
+            row.title,
+            {
+                "id": row.id,
+                "sha256": sha256,
+                "media_type": media_type,
+                "tags": list(clean_tags),
+                "problem": problem,
+            },
+        )
         info = _info(row, campaign_row.name if campaign_row else "")
     if problem:
-        log.warning("collateral %s added with a problem: %s", path.name, problem)
+        log.warning("collateral %s added with a problem: %s", name, problem)
     return info
+
+
+def clean_tag_list(tags: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Tags as stored: stripped, lower-case, each once, in the order given."""
+    return tuple(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
 
 
 def _info(row: Collateral, campaign: str) -> CollateralInfo:
@@ -163,19 +193,80 @@ def _info(row: Collateral, campaign: str) -> CollateralInfo:
         tuple(row.tags),
         row.problem,
         row.original_name,
+        row.retired,
     )
 
 
-def list_collateral(hub: Hub) -> list[CollateralInfo]:
+def list_collateral(hub: Hub, *, include_retired: bool = False) -> list[CollateralInfo]:
+    """The library by title (retired items after the live ones, with `include_retired`)."""
     with hub.db.read() as session:
         names = dict(session.execute(select(Campaign.id, Campaign.name)).tuples().all())
-        rows = session.scalars(
-            select(Collateral).where(Collateral.retired.is_(False)).order_by(Collateral.title)
-        ).all()
+        query = select(Collateral).order_by(Collateral.retired, Collateral.title, Collateral.id)
+        if not include_retired:
+            query = query.where(Collateral.retired.is_(False))
+        rows = session.scalars(query).all()
         return [_info(r, names.get(r.campaign_id or "", "")) for r in rows]
 
 
-def retire_collateral(hub: Hub, sha_or_id: str) -> CollateralInfo:
+def campaign_names(hub: Hub) -> list[str]:
+    """Every campaign's name, sorted (for choosing one)."""
+    with hub.db.read() as session:
+        return sorted(session.scalars(select(Campaign.name)), key=str.casefold)
+
+
+def _live(session: Session, collateral_id: str) -> Collateral:
+    row = session.get(Collateral, collateral_id.strip())
+    if row is None or row.retired:
+        raise ValidationError("That collateral is not in the library (any more).")
+    return row
+
+
+def _set_tags(
+    hub: Hub, collateral_id: str, change: str, tag: str, actor: str
+) -> tuple[CollateralInfo, bool]:
+    cleaned = clean_tag_list([tag])
+    if not cleaned:
+        raise ValidationError("Say which tag to add or remove.")
+    with hub.db.write() as session:
+        row = _live(session, collateral_id)
+        tags = list(row.tags)
+        if change == "tag":
+            new = [*tags, cleaned[0]] if cleaned[0] not in tags else tags
+        else:
+            new = [t for t in tags if t != cleaned[0]]
+        changed = new != tags
+        if changed:
+            row.tags = new
+            row.version += 1
+            touch_global(session, "collateral", row.id, row.version)
+            audit.record(
+                session,
+                actor,
+                f"collateral.{change}",
+                row.title,
+                {"id": row.id, "tag": cleaned[0], "tags": new},
+            )
+        campaign = session.get(Campaign, row.campaign_id) if row.campaign_id else None
+        info = _info(row, campaign.name if campaign else "")
+    return info, changed
+
+
+def tag_collateral(
+    hub: Hub, collateral_id: str, tag: str, *, actor: str = audit.CLI_ACTOR
+) -> tuple[CollateralInfo, bool]:
+    """Add `tag` to a live item (reps get the new version at their next sync); the bool
+    is False when it already had the tag (nothing written)."""
+    return _set_tags(hub, collateral_id, "tag", tag, actor)
+
+
+def untag_collateral(
+    hub: Hub, collateral_id: str, tag: str, *, actor: str = audit.CLI_ACTOR
+) -> tuple[CollateralInfo, bool]:
+    """Remove `tag` from a live item; False when it did not have it (nothing written)."""
+    return _set_tags(hub, collateral_id, "untag", tag, actor)
+
+
+def retire_collateral(hub: Hub, sha_or_id: str, *, actor: str = audit.CLI_ACTOR) -> CollateralInfo:
     """Withdraw an item: reps' apps drop it on their next sync (logged writes keep it).
 
     `sha_or_id` is the collateral id or the start of its sha256 (at least 8 characters,
@@ -203,7 +294,10 @@ def retire_collateral(hub: Hub, sha_or_id: str) -> CollateralInfo:
         row.retired = True
         row.version += 1
         touch_global(session, "collateral", row.id, row.version, op="remove")
+        audit.record(
+            session, actor, "collateral.retire", row.title, {"id": row.id, "sha256": row.sha256}
+        )
         campaign = session.get(Campaign, row.campaign_id) if row.campaign_id else None
         info = _info(row, campaign.name if campaign else "")
-    log.info("collateral %s (%s) retired", info.id, info.title)
+    log.info("collateral %s (%s) retired by %s", info.id, info.title, actor)
     return info

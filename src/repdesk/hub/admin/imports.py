@@ -1,44 +1,54 @@
-"""Importing leads and nurture history into the hub, recorded in the change log."""
+"""Importing leads and nurture history into the hub, recorded in the change log.
+
+Files are streamed (`LeadStream`, `EventStream`) and written in batches of BATCH rows
+inside one transaction (a dry run rolls it back): per batch, one bulk lookup of the leads
+the rows name, one bulk INSERT of the new rows, ORM updates of the changed ones and one
+bulk change-log write (`deferred_touches`); then the session forgets the batch. Memory
+stays flat however long the file; row errors keep the first MAX_KEPT_ERRORS by line and a
+count of all.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from repdesk.domain.ids import new_id
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.hub.admin import audit
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
-from repdesk.hub.importers import EventRecord, LeadRecord, RowError, parse_events, parse_leads
+from repdesk.hub.importers import EventRecord, LeadRecord, RowError
+from repdesk.hub.importers.encoding import Decoding, How
+from repdesk.hub.importers.events import EventStream
+from repdesk.hub.importers.leads import LeadStream
+from repdesk.hub.importers.result import BoundedErrors
 from repdesk.hub.sync.changes import (
+    Touch,
     chunks,
-    reassign_lead,
+    deferred_touches,
+    reassign_leads,
     touch_global,
     touch_lead,
-    touch_lead_item,
+    touch_many,
 )
 
 log = logging.getLogger(__name__)
 
-_LEAD_FIELDS = (
-    "first_name",
-    "last_name",
-    "company",
-    "email",
-    "title",
-    "industry",
-    "company_size",
-    "phone",
-    "country",
-    "lifecycle_stage",
-    "lead_status",
-    "score",
-    "marketing_notes",
-)
+BATCH = 2000
+"""Rows written per batch: big enough for bulk statements to pay, small enough to keep
+memory flat; also the ids per IN (...) lookup (far below SQLite's 32766 and PostgreSQL's
+65535 parameters)."""
+MAX_KEPT_ERRORS = 1000
+"""Row errors kept for the report (the CLI shows 20); the rest are counted."""
+
+_T = TypeVar("_T")
 
 
 class _DryRun(Exception):
@@ -54,6 +64,22 @@ class LeadImportReport:
     assigned: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    skipped: int = 0
+    """Rows skipped in all; `errors` keeps the first MAX_KEPT_ERRORS of them, by line."""
+    encoding: str = "utf-8"
+    encoding_how: str = "UTF-8"
+    """How the encoding was chosen: "BOM", "UTF-8", "cp1252", "guessed" or "forced"."""
+    sample: tuple[str, ...] = ()
+    """A few decoded names, accented ones first, for a person to spot mojibake."""
+
+    @property
+    def encoding_guessed(self) -> bool:
+        return self.encoding_how == "guessed"
+
+    @property
+    def encoding_note(self) -> str:
+        """Which encoding and why, for people (a guess says so)."""
+        return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
 
 
 @dataclass
@@ -64,40 +90,134 @@ class EventImportReport:
     campaigns_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    skipped: int = 0
+    """Rows skipped in all; `errors` keeps the first MAX_KEPT_ERRORS of them, by line."""
+    encoding: str = "utf-8"
+    encoding_how: str = "UTF-8"
+    """How the encoding was chosen: "BOM", "UTF-8", "cp1252", "guessed" or "forced"."""
+    sample: tuple[str, ...] = ()
+    """A few decoded campaign names and assets, accented ones first."""
+
+    @property
+    def encoding_guessed(self) -> bool:
+        return self.encoding_how == "guessed"
+
+    @property
+    def encoding_note(self) -> str:
+        """Which encoding and why, for people (a guess says so)."""
+        return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
 
 
-def _campaigns_by_name(session: Session) -> dict[str, Campaign]:
-    return {c.name.casefold(): c for c in session.scalars(select(Campaign))}
+def _batches(items: Iterable[_T | RowError], errors: BoundedErrors) -> Iterator[list[_T]]:
+    """Good records in lists of BATCH; row errors go to `errors` as they come, so errors
+    found while writing a batch (always about its own, later, lines) keep line order."""
+    batch: list[_T] = []
+    for item in items:
+        if isinstance(item, RowError):
+            errors.add(item)
+            continue
+        batch.append(item)
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-def _reps_by_email(session: Session) -> dict[str, Rep]:
-    return {r.email: r for r in session.scalars(select(Rep).where(Rep.disabled.is_(False)))}
+def _campaign_ids(session: Session) -> dict[str, str]:
+    return {
+        name.casefold(): cid for cid, name in session.execute(select(Campaign.id, Campaign.name))
+    }
 
 
-def _values(record: LeadRecord) -> dict[str, Any]:
-    out: dict[str, Any] = {name: getattr(record, name) for name in _LEAD_FIELDS}
-    out["lifecycle_stage"] = record.lifecycle_stage.value
-    out["lead_status"] = record.lead_status.value
+def _rep_ids(session: Session) -> dict[str, str]:
+    active = select(Rep.email, Rep.id).where(Rep.disabled.is_(False))
+    return {email: rep_id for email, rep_id in session.execute(active)}
+
+
+def _mixed_case_emails(session: Session) -> dict[str, list[str]]:
+    """{lower-cased email: lead ids} of live leads stored with capitals (imports store
+    lower case; rows written otherwise may not). Lookups by email then use the index on
+    `email` instead of scanning the table for lower(email) once per batch."""
+    query = select(Lead.email, Lead.id).where(
+        Lead.email != func.lower(Lead.email), Lead.deleted.is_(False)
+    )
+    out: dict[str, list[str]] = {}
+    for email, lead_id in session.execute(query):
+        out.setdefault(email.lower(), []).append(lead_id)
     return out
 
 
-class _LeadIndex:
-    """The file's leads already in the hub, loaded in a few queries instead of per row."""
+def _table(model: type[Lead | NurtureEvent]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
-    def __init__(self, session: Session, records: list[LeadRecord]) -> None:
-        self.by_external: dict[str, Lead] = {}
-        self.by_email: dict[str, list[Lead]] = {}
+
+def _values(record: LeadRecord) -> dict[str, Any]:
+    return {
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "company": record.company,
+        "email": record.email,
+        "title": record.title,
+        "industry": record.industry,
+        "company_size": record.company_size,
+        "phone": record.phone,
+        "country": record.country,
+        "lifecycle_stage": record.lifecycle_stage.value,
+        "lead_status": record.lead_status.value,
+        "score": record.score,
+        "marketing_notes": record.marketing_notes,
+    }
+
+
+class _NewLead:
+    """A lead this batch will INSERT (a row dict, not an ORM object: no per-row
+    unit-of-work cost); later rows of the batch can still match and change it."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+
+    @property
+    def external_id(self) -> str | None:
+        return cast("str | None", self.row["external_id"])
+
+    @property
+    def email(self) -> str:
+        return cast(str, self.row["email"])
+
+
+class _LeadIndex:
+    """The batch's leads already in the hub (a few bulk queries), plus the ones the batch
+    creates as it goes."""
+
+    def __init__(
+        self, session: Session, records: list[LeadRecord], mixed: dict[str, list[str]]
+    ) -> None:
+        self.by_external: dict[str, Lead | _NewLead] = {}
+        self.by_email: dict[str, list[Lead | _NewLead]] = {}
         external_ids = sorted({r.external_id for r in records if r.external_id})
         emails = sorted({r.email for r in records if r.email})
-        for chunk in chunks(external_ids):
+        for chunk in chunks(external_ids, BATCH):
             for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk))):
                 self.by_external[lead.external_id or ""] = lead
-        for chunk in chunks(emails):
-            query = select(Lead).where(func.lower(Lead.email).in_(chunk), Lead.deleted.is_(False))
-            for lead in session.scalars(query.order_by(Lead.created_at, Lead.id)):
-                self.by_email.setdefault(lead.email.lower(), []).append(lead)
+        found: dict[str, Lead] = {}
+        alive = Lead.deleted.is_(False)
+        for chunk in chunks(emails, BATCH):
+            for lead in session.scalars(select(Lead).where(Lead.email.in_(chunk), alive)):
+                found[lead.id] = lead
+        odd = sorted({i for e in emails for i in mixed.get(e, ())})
+        for chunk in chunks(odd):
+            for lead in session.scalars(select(Lead).where(Lead.id.in_(chunk))):
+                found[lead.id] = lead
+        # Oldest first: the first lead with an address is the one a bare email matches.
+        for lead in sorted(found.values(), key=lambda x: (x.created_at, x.id)):
+            self.by_email.setdefault(lead.email.lower(), []).append(lead)
 
-    def find(self, record: LeadRecord) -> Lead | None:
+    def find(self, record: LeadRecord) -> Lead | _NewLead | None:
         if record.external_id and record.external_id in self.by_external:
             return self.by_external[record.external_id]
         for lead in self.by_email.get(record.email, []) if record.email else []:
@@ -107,132 +227,293 @@ class _LeadIndex:
                 return lead
         return None
 
-    def add(self, lead: Lead) -> None:
+    def add(self, lead: _NewLead) -> None:
         if lead.external_id:
             self.by_external[lead.external_id] = lead
         if lead.email:
             self.by_email.setdefault(lead.email.lower(), []).append(lead)
 
 
-def import_leads(hub: Hub, path: Path, *, dry_run: bool = False) -> LeadImportReport:
-    """Upsert leads by external id, else email. Owners named by rep email are assigned."""
-    parsed = parse_leads(path)
-    report = LeadImportReport(parsed.format, errors=list(parsed.errors), dry_run=dry_run)
+@dataclass
+class _LeadContext:
+    campaigns: dict[str, str]
+    reps: dict[str, str]
+    mixed: dict[str, list[str]]
+    report: LeadImportReport
+
+
+def import_leads(
+    hub: Hub,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    encoding: str | None = None,
+    actor: str = audit.CLI_ACTOR,
+    file_name: str | None = None,
+) -> LeadImportReport:
+    """Upsert leads by external id, else email. Owners named by rep email are assigned.
+    `encoding` forces the file's encoding (else it is found; the report says how). A real
+    import writes its audit entry (`leads.import` by `actor`, naming `file_name`, the
+    name the person knows the file by: text only) in the same transaction."""
+    stream = LeadStream(path, encoding=encoding)
+    report = LeadImportReport(
+        format=stream.format,
+        dry_run=dry_run,
+        encoding=stream.decoding.encoding,
+        encoding_how=stream.decoding.how,
+    )
+    errors = BoundedErrors(MAX_KEPT_ERRORS)
     try:
         with hub.db.write() as session:
-            campaigns = _campaigns_by_name(session)
-            reps = _reps_by_email(session)
-            index = _LeadIndex(session, parsed.records)
-            with session.no_autoflush:
-                for record in parsed.records:
-                    _upsert_lead(
-                        session,
-                        record,
-                        index=index,
-                        campaigns=campaigns,
-                        reps=reps,
-                        report=report,
-                    )
+            context = _LeadContext(
+                _campaign_ids(session), _rep_ids(session), _mixed_case_emails(session), report
+            )
+            for batch in _batches(stream, errors):
+                _import_lead_batch(session, batch, context)
             if dry_run:
                 raise _DryRun
+            audit.record(
+                session,
+                actor,
+                "leads.import",
+                file_name or path.name,
+                {
+                    "format": report.format,
+                    "encoding": report.encoding,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "assigned": report.assigned,
+                    "errors": errors.count,
+                },
+            )
     except _DryRun:
         pass
+    report.errors, report.skipped = errors.kept, errors.count
+    report.sample = stream.sample.values()
     log.info(
-        "leads from %s: %d new, %d updated, %d errors%s",
+        "leads from %s (%s): %d new, %d updated, %d skipped%s",
         path.name,
+        report.encoding_note,
         report.created,
         report.updated,
-        len(report.errors),
+        report.skipped,
         " (dry run)" if dry_run else "",
     )
     return report
 
 
-def _upsert_lead(
-    session: Session,
+def _import_lead_batch(session: Session, records: list[LeadRecord], ctx: _LeadContext) -> None:
+    report = ctx.report
+    index = _LeadIndex(session, records, ctx.mixed)
+    now = utcnow()
+    new_rows: list[dict[str, Any]] = []
+    moves: dict[str, tuple[Lead, str]] = {}
+    with session.no_autoflush, deferred_touches(session):
+        for record in records:
+            values = _values(record)
+            campaign_id = ctx.campaigns.get(record.source.casefold()) if record.source else None
+            owner = ctx.reps.get(record.owner.strip().lower()) if record.owner else None
+            lead = index.find(record)
+            if lead is None:
+                row = {
+                    "id": new_id(),
+                    "external_id": record.external_id or None,
+                    "source_campaign_id": campaign_id,
+                    "version": 1,
+                    "owner_rep_id": None,
+                    "assigned_at": None,
+                    "deleted": False,
+                    "created_at": record.created_at or now,
+                    "updated_at": now,
+                    **values,
+                }
+                new_rows.append(row)
+                lead = _NewLead(row)
+                index.add(lead)
+                report.created += 1
+            elif isinstance(lead, _NewLead):
+                _update_new(lead, record, values, campaign_id, report)
+            else:
+                _update_existing(
+                    session,
+                    lead,
+                    record=record,
+                    values=values,
+                    campaign_id=campaign_id,
+                    report=report,
+                )
+            if owner is None:
+                continue
+            if isinstance(lead, _NewLead):
+                if lead.row["owner_rep_id"] != owner:
+                    # What `reassign_lead` does to a lead with nothing under it yet.
+                    lead.row.update(owner_rep_id=owner, assigned_at=now)
+                    lead.row["version"] += 1
+                    report.assigned += 1
+            elif moves.get(lead.id, (lead, lead.owner_rep_id))[1] != owner:
+                moves[lead.id] = (lead, owner)
+                report.assigned += 1
+        if new_rows:
+            # Core INSERT of plain rows: one executemany, no ORM bookkeeping per row.
+            session.execute(insert(_table(Lead)), new_rows)
+            touch_many(
+                session,
+                [
+                    Touch("lead", r["id"], r["owner_rep_id"], "upsert", r["version"], r["id"])
+                    for r in new_rows
+                    if r["owner_rep_id"] is not None
+                ],
+            )
+        by_owner: dict[str, list[Lead]] = {}
+        for lead, owner in moves.values():
+            by_owner.setdefault(owner, []).append(lead)
+        for owner, leads in by_owner.items():
+            reassign_leads(session, leads, owner)
+    session.flush()
+    session.expunge_all()  # the batch is written: let its objects go
+
+
+def _update_new(
+    lead: _NewLead,
     record: LeadRecord,
-    *,
-    index: _LeadIndex,
-    campaigns: dict[str, Campaign],
-    reps: dict[str, Rep],
+    values: dict[str, Any],
+    campaign_id: str | None,
     report: LeadImportReport,
 ) -> None:
-    values = _values(record)
-    campaign = campaigns.get(record.source.casefold()) if record.source else None
-    lead = index.find(record)
-    if lead is None:
-        # The id is made here, not on flush, so new leads need no flush per row.
-        lead = Lead(
-            id=new_id(),
-            external_id=record.external_id or None,
-            source_campaign_id=campaign.id if campaign else None,
-            version=1,
-            **values,
-        )
-        if record.created_at is not None:
-            lead.created_at = record.created_at
-        session.add(lead)
-        index.add(lead)
-        report.created += 1
+    """A later row of the same batch matched a lead the batch creates (e.g. the same
+    email, now with a CRM id): change the row to be inserted, as an update would."""
+    row = lead.row
+    changed = {k: v for k, v in values.items() if row[k] != v}
+    if campaign_id is not None and row["source_campaign_id"] != campaign_id:
+        changed["source_campaign_id"] = campaign_id
+    if record.external_id and not row["external_id"]:
+        changed["external_id"] = record.external_id
+    if changed:
+        row.update(changed)
+        row["version"] += 1
+        report.updated += 1
     else:
-        changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
-        if campaign is not None and lead.source_campaign_id != campaign.id:
-            changed["source_campaign_id"] = campaign.id
-        if record.external_id and not lead.external_id:
-            changed["external_id"] = record.external_id
-        if lead.deleted:
-            changed["deleted"] = False
-        if changed:
-            for name, value in changed.items():
-                setattr(lead, name, value)
-            lead.version += 1
-            touch_lead(session, lead)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    owner = reps.get(record.owner.strip().lower()) if record.owner else None
-    if owner is not None and lead.owner_rep_id != owner.id:
-        reassign_lead(session, lead, owner.id)
-        report.assigned += 1
+        report.unchanged += 1
 
 
-def import_events(hub: Hub, path: Path, *, dry_run: bool = False) -> EventImportReport:
-    """Add nurture events to known leads; the same event imported twice is kept once."""
-    parsed = parse_events(path)
-    report = EventImportReport(parsed.format, errors=list(parsed.errors), dry_run=dry_run)
+def _update_existing(
+    session: Session,
+    lead: Lead,
+    *,
+    record: LeadRecord,
+    values: dict[str, Any],
+    campaign_id: str | None,
+    report: LeadImportReport,
+) -> None:
+    changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
+    if campaign_id is not None and lead.source_campaign_id != campaign_id:
+        changed["source_campaign_id"] = campaign_id
+    if record.external_id and not lead.external_id:
+        changed["external_id"] = record.external_id
+    if lead.deleted:
+        changed["deleted"] = False
+    if changed:
+        for name, value in changed.items():
+            setattr(lead, name, value)
+        lead.version += 1
+        touch_lead(session, lead)
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def import_events(
+    hub: Hub, path: Path, *, dry_run: bool = False, encoding: str | None = None
+) -> EventImportReport:
+    """Add nurture events to known leads; the same event imported twice is kept once.
+    `encoding` forces the file's encoding (else it is found; the report says how)."""
+    stream = EventStream(path, encoding=encoding)
+    report = EventImportReport(
+        format=stream.format,
+        dry_run=dry_run,
+        encoding=stream.decoding.encoding,
+        encoding_how=stream.decoding.how,
+    )
+    errors = BoundedErrors(MAX_KEPT_ERRORS)
     try:
-        with hub.db.write() as session, session.no_autoflush:
-            _add_events(session, parsed.records, report)
+        with hub.db.write() as session:
+            campaigns = _campaign_ids(session)
+            mixed = _mixed_case_emails(session)
+            for batch in _batches(stream, errors):
+                _add_events(
+                    session, batch, campaigns=campaigns, mixed=mixed, report=report, errors=errors
+                )
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
-    report.errors.sort(key=lambda e: e.line)
+    report.errors, report.skipped = errors.kept, errors.count
+    report.sample = stream.sample.values()
+    log.info(
+        "events from %s (%s): %d new, %d already there, %d skipped%s",
+        path.name,
+        report.encoding_note,
+        report.created,
+        report.already_there,
+        report.skipped,
+        " (dry run)" if dry_run else "",
+    )
     return report
 
 
-def _event_leads(session: Session, records: list[EventRecord]) -> dict[tuple[str, str], Lead]:
-    """{("id", external id) or ("email", address): lead} for every lead the file names."""
-    out: dict[tuple[str, str], Lead] = {}
+@dataclass(frozen=True, slots=True)
+class _EventLead:
+    id: str
+    owner_rep_id: str | None
+
+
+def _event_leads(
+    session: Session, records: list[EventRecord], mixed: dict[str, list[str]]
+) -> dict[tuple[str, str], _EventLead]:
+    """{("id", external id) or ("email", address): lead} for every lead the batch names."""
+    out: dict[tuple[str, str], _EventLead] = {}
     ids = sorted({r.lead_external_id for r in records if r.lead_external_id})
     emails = sorted({r.lead_email for r in records if r.lead_email})
     alive = Lead.deleted.is_(False)
-    for chunk in chunks(ids):
-        for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk), alive)):
-            out[("id", lead.external_id or "")] = lead
-    for chunk in chunks(emails):
-        query = select(Lead).where(func.lower(Lead.email).in_(chunk), alive)
-        # Oldest first wins when two leads share an address (setdefault keeps the first).
-        for lead in session.scalars(query.order_by(Lead.created_at, Lead.id)):
-            out.setdefault(("email", lead.email.lower()), lead)
+    columns = (Lead.id, Lead.owner_rep_id, Lead.external_id, Lead.email, Lead.created_at)
+    for chunk in chunks(ids, BATCH):
+        for lead_id, owner, external_id, _, _ in session.execute(
+            select(*columns).where(Lead.external_id.in_(chunk), alive)
+        ):
+            out[("id", external_id or "")] = _EventLead(lead_id, owner)
+    found: list[tuple[datetime, str, str, str | None]] = []
+    for chunk in chunks(emails, BATCH):
+        for lead_id, owner, _, email, created in session.execute(
+            select(*columns).where(Lead.email.in_(chunk), alive)
+        ):
+            found.append((created, lead_id, email, owner))
+    odd = sorted({i for e in emails for i in mixed.get(e, ())})
+    for chunk in chunks(odd):
+        for lead_id, owner, _, email, created in session.execute(
+            select(*columns).where(Lead.id.in_(chunk))
+        ):
+            found.append((created, lead_id, email.lower(), owner))
+    # Oldest first wins when two leads share an address (setdefault keeps the first).
+    for _created, lead_id, email, owner in sorted(found):
+        out.setdefault(("email", email), _EventLead(lead_id, owner))
     return out
 
 
-def _add_events(session: Session, records: list[EventRecord], report: EventImportReport) -> None:
-    campaigns = _campaigns_by_name(session)
-    leads = _event_leads(session, records)
-    known: set[tuple[str, str, object, str]] = set()
+def _add_events(
+    session: Session,
+    records: list[EventRecord],
+    *,
+    campaigns: dict[str, str],
+    mixed: dict[str, list[str]],
+    report: EventImportReport,
+    errors: BoundedErrors,
+) -> None:
+    leads = _event_leads(session, records, mixed)
+    known: set[tuple[str, str, datetime, str]] = set()
     lead_ids = sorted({lead.id for lead in leads.values()})
+    first = min(r.occurred_at for r in records)
+    last = max(r.occurred_at for r in records)
     for chunk in chunks(lead_ids):
         rows = session.execute(
             select(
@@ -240,9 +521,15 @@ def _add_events(session: Session, records: list[EventRecord], report: EventImpor
                 NurtureEvent.type,
                 NurtureEvent.occurred_at,
                 NurtureEvent.asset,
-            ).where(NurtureEvent.lead_id.in_(chunk))
+            ).where(
+                NurtureEvent.lead_id.in_(chunk),
+                NurtureEvent.occurred_at >= first,
+                NurtureEvent.occurred_at <= last,
+            )
         )
         known.update((a, b, c, d) for a, b, c, d in rows)
+    new_rows: list[dict[str, Any]] = []
+    touches: list[Touch] = []
     for record in records:
         # The CRM id first; the email when the id is unknown here (or not given).
         lead = leads.get(("id", record.lead_external_id)) or leads.get(("email", record.lead_email))
@@ -252,7 +539,7 @@ def _add_events(session: Session, records: list[EventRecord], report: EventImpor
                 for what, value in (("id", record.lead_external_id), ("email", record.lead_email))
                 if value
             )
-            report.errors.append(RowError(record.line, f"no lead with the {named}"))
+            errors.add(RowError(record.line, f"no lead with the {named}"))
             continue
         key = (lead.id, record.type.value, record.occurred_at, record.asset)
         if key in known:
@@ -261,25 +548,34 @@ def _add_events(session: Session, records: list[EventRecord], report: EventImpor
         known.add(key)
         campaign_id = None
         if record.campaign:
-            campaign = campaigns.get(record.campaign.casefold())
-            if campaign is None:
+            campaign_id = campaigns.get(record.campaign.casefold())
+            if campaign_id is None:
                 campaign = Campaign(id=new_id(), name=record.campaign, version=1)
                 session.add(campaign)
+                session.flush()
                 touch_global(session, "campaign", campaign.id, campaign.version)
-                campaigns[record.campaign.casefold()] = campaign
+                campaign_id = campaigns[record.campaign.casefold()] = campaign.id
                 report.campaigns_created += 1
-            campaign_id = campaign.id
-        event = NurtureEvent(
-            id=new_id(),
-            lead_id=lead.id,
-            type=record.type.value,
-            occurred_at=record.occurred_at,
-            campaign_id=campaign_id,
-            asset=record.asset,
-            detail=record.detail,
-            score_delta=record.score_delta,
-            version=1,
+        event_id = new_id()
+        new_rows.append(
+            {
+                "id": event_id,
+                "lead_id": lead.id,
+                "type": record.type.value,
+                "occurred_at": record.occurred_at,
+                "campaign_id": campaign_id,
+                "asset": record.asset,
+                "detail": record.detail,
+                "score_delta": record.score_delta,
+                "version": 1,
+            }
         )
-        session.add(event)
-        touch_lead_item(session, "nurture_event", event.id, lead, event.version)
+        if lead.owner_rep_id is not None:
+            touches.append(
+                Touch("nurture_event", event_id, lead.owner_rep_id, "upsert", 1, lead.id)
+            )
         report.created += 1
+    if new_rows:
+        session.execute(insert(_table(NurtureEvent)), new_rows)
+    touch_many(session, touches)
+    session.expunge_all()

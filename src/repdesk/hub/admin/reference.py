@@ -1,4 +1,6 @@
-"""Marketing's rubric and objection taxonomy: defaults on init, replaced from JSON files."""
+"""Marketing's rubric and objection taxonomy: defaults on init, replaced from JSON files
+(the CLI) or from data (the workspace's editors). Every publication writes its audit entry
+in the same transaction, in the name of `actor` ("cli" for the command line)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES, DEFAULT_RUBRIC
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.ids import utcnow
+from repdesk.hub.admin import audit
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.db.models import ObjectionCategory, RubricRow, RubricVersion
 from repdesk.hub.sync.changes import touch_global
@@ -26,6 +29,8 @@ from repdesk.protocol.schema import RubricData
 log = logging.getLogger(__name__)
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,99}$")
+_MAX_CODE = 100
+"""An answer's code is stored as the lead's answer value (at most 100 characters)."""
 
 
 def seed_defaults(session: Session) -> None:
@@ -118,6 +123,22 @@ def validate_rubric(raw: Any, name: str = "the rubric file") -> RubricData:
         if dim.dimension in seen:
             raise ValidationError(f"{name}: the {dim.dimension} dimension is listed twice.")
         seen.add(dim.dimension)
+        if not dim.title.strip():
+            raise ValidationError(f"{name}: {dim.dimension} needs a title.")
+        for option in dim.options:
+            if not option.code.strip():
+                raise ValidationError(
+                    f"{name}: an option of {dim.dimension} ({option.label!r}) has no code."
+                )
+            if option.code != option.code.strip() or len(option.code) > _MAX_CODE:
+                raise ValidationError(
+                    f"{name}: the code {option.code!r} of {dim.dimension} must have no "
+                    f"spaces around it and at most {_MAX_CODE} characters."
+                )
+            if not option.label.strip():
+                raise ValidationError(
+                    f"{name}: the option {option.code} of {dim.dimension} needs a label."
+                )
         codes = [o.code for o in dim.options]
         if not codes:
             raise ValidationError(f"{name}: {dim.dimension} has no answer options.")
@@ -161,12 +182,49 @@ def _store_rubric(session: Session, data: dict[str, Any], published_by: str = ""
     return row
 
 
-def set_rubric(hub: Hub, path: Path) -> RubricData:
-    rubric = validate_rubric(_read_json(path, "a rubric"), path.name)
+@dataclass(frozen=True, slots=True)
+class PublishedRubric:
+    rubric: RubricData
+    version: int
+    """The active rubric's version after the call."""
+    changed: bool
+    """False when the rubric was the same as the active one (nothing was written)."""
+
+
+def publish_rubric(
+    hub: Hub,
+    raw: Any,
+    *,
+    actor: str = audit.CLI_ACTOR,
+    name: str = "the rubric",
+    force: bool = False,
+) -> PublishedRubric:
+    """Validate `raw` (a rubric as JSON data) and make it the active rubric: a new version
+    in the history, logged so reps pull it at their next sync, audited as
+    "rubric.publish". Unless `force`, a rubric equal to the active one writes nothing."""
+    rubric = validate_rubric(raw, name)
+    data = rubric.model_dump(mode="json")
     with hub.db.write() as session:
-        _store_rubric(session, rubric.model_dump(mode="json"))
-    log.info("rubric set from %s", path.name)
-    return rubric
+        active = session.scalar(select(RubricRow).where(RubricRow.active.is_(True)).limit(1))
+        if active is not None and active.data == data and not force:
+            return PublishedRubric(rubric, active.version, changed=False)
+        row = _store_rubric(session, data, published_by=actor)
+        audit.record(
+            session,
+            actor,
+            "rubric.publish",
+            rubric.name,
+            {"version": row.version, "dimensions": len(rubric.dimensions)},
+        )
+        version = row.version
+    log.info("rubric %r published as version %d by %s", rubric.name, version, actor)
+    return PublishedRubric(rubric, version, changed=True)
+
+
+def set_rubric(hub: Hub, path: Path, *, actor: str = audit.CLI_ACTOR) -> RubricData:
+    """Publish the rubric in the JSON file at `path` (always a new version)."""
+    raw = _read_json(path, "a rubric")
+    return publish_rubric(hub, raw, actor=actor, name=path.name, force=True).rubric
 
 
 class _CategoryIn(BaseModel):
@@ -216,45 +274,73 @@ def validate_taxonomy(raw: Any, name: str = "the taxonomy file") -> list[_Catego
     return taxonomy.categories
 
 
-def set_taxonomy(hub: Hub, path: Path) -> TaxonomyChange:
-    """Replace the taxonomy: new codes added, changed ones updated, missing ones retired."""
-    categories = validate_taxonomy(_read_json(path, "a taxonomy"), path.name)
+def apply_categories(session: Session, categories: list[_CategoryIn]) -> TaxonomyChange:
+    """Make `categories` (validated) the taxonomy, in the caller's writing transaction:
+    new codes added, changed ones updated (a retired one listed again comes back),
+    codes not listed retired. Each change is logged for reps' pulls."""
     added = updated = retired = unchanged = 0
-    with hub.db.write() as session:
-        existing = {row.code: row for row in session.scalars(select(ObjectionCategory))}
-        for category in categories:
-            row = existing.pop(category.code, None)
-            if row is None:
-                row = ObjectionCategory(
-                    code=category.code,
-                    label=category.label,
-                    description=category.description,
-                    version=1,
-                )
-                session.add(row)
-                added += 1
-            elif (row.label, row.description, row.retired) == (
+    existing = {row.code: row for row in session.scalars(select(ObjectionCategory))}
+    for category in categories:
+        row = existing.pop(category.code, None)
+        if row is None:
+            row = ObjectionCategory(
+                code=category.code,
+                label=category.label,
+                description=category.description,
+                version=1,
+            )
+            session.add(row)
+            added += 1
+        elif (row.label, row.description, row.retired) == (
+            category.label,
+            category.description,
+            False,
+        ):
+            unchanged += 1
+            continue
+        else:
+            row.label, row.description, row.retired = (
                 category.label,
                 category.description,
                 False,
-            ):
-                unchanged += 1
-                continue
-            else:
-                row.label, row.description, row.retired = (
-                    category.label,
-                    category.description,
-                    False,
-                )
-                row.version += 1
-                updated += 1
-            touch_global(session, "objection_category", row.code, row.version)
-        for row in existing.values():
-            if row.retired:
-                continue
-            # Retired, not deleted: old objections keep pointing at a known code.
-            row.retired = True
+            )
             row.version += 1
-            retired += 1
-            touch_global(session, "objection_category", row.code, row.version, op="remove")
+            updated += 1
+        touch_global(session, "objection_category", row.code, row.version)
+    for row in existing.values():
+        if row.retired:
+            continue
+        # Retired, not deleted: old objections keep pointing at a known code.
+        row.retired = True
+        row.version += 1
+        retired += 1
+        touch_global(session, "objection_category", row.code, row.version, op="remove")
     return TaxonomyChange(added, updated, retired, unchanged)
+
+
+def apply_taxonomy(
+    hub: Hub, raw: Any, *, actor: str = audit.CLI_ACTOR, name: str = "the taxonomy"
+) -> TaxonomyChange:
+    """Replace the taxonomy with `raw` (JSON data, as `validate_taxonomy` takes it);
+    audited as "taxonomy.publish"."""
+    categories = validate_taxonomy(raw, name)
+    with hub.db.write() as session:
+        change = apply_categories(session, categories)
+        audit.record(
+            session,
+            actor,
+            "taxonomy.publish",
+            name,
+            {
+                "added": change.added,
+                "updated": change.updated,
+                "retired": change.retired,
+                "unchanged": change.unchanged,
+            },
+        )
+    return change
+
+
+def set_taxonomy(hub: Hub, path: Path, *, actor: str = audit.CLI_ACTOR) -> TaxonomyChange:
+    """Replace the taxonomy: new codes added, changed ones updated, missing ones retired."""
+    return apply_taxonomy(hub, _read_json(path, "a taxonomy"), actor=actor, name=path.name)

@@ -6,10 +6,16 @@ The workspace sets it; the reports count leads over it; reps' apps receive it at
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
+from repdesk.hub.admin import audit
 from repdesk.hub.db.models import HubMeta
+
+if TYPE_CHECKING:
+    from repdesk.hub.admin.hub import Hub
 
 SLA_HOURS_KEY = "sla_hours"
 DEFAULT_SLA_HOURS = 24
@@ -48,7 +54,19 @@ def set_sla_hours(session: Session, hours: int) -> int:
     return hours
 
 
+def change_sla_hours(hub: Hub, hours: int, *, actor: str = audit.CLI_ACTOR) -> int:
+    """Set the team's SLA and record `settings.sla` (old and new hours) in the same
+    transaction; returns the new SLA. Reps' apps receive it at their next sync."""
+    check_sla_hours(hours)
+    with hub.db.write() as session:
+        before = sla_hours(session)
+        set_sla_hours(session, hours)
+        audit.record(session, actor, "settings.sla", SLA_HOURS_KEY, {"from": before, "to": hours})
+    return hours
+
+
 __all__ = [
+    "change_sla_hours",
     "DEFAULT_SLA_HOURS",
     "MAX_SLA_HOURS",
     "SLA_HOURS_KEY",

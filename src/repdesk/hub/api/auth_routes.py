@@ -70,7 +70,9 @@ def login(body: LoginRequest, request: Request, state: State) -> LoginResponse:
                 row.password_hash = rehash
             token = auth.issue_token(session, row, config.token_ttl, address=address)
             response = LoginResponse(
-                token=token, rep=RepInfo(id=row.id, name=row.name, email=row.email)
+                token=token,
+                rep=RepInfo(id=row.id, name=row.name, email=row.email),
+                hub_id=state.hub_id or None,
             )
         elif not why:  # removed or disabled while we were checking the password
             why = "account_disabled" if row is not None else "invalid_credentials"

@@ -22,6 +22,9 @@ class HubState:
     epoch: str
     """This database's id; cursors from any other database are refused (410)."""
     files: CollateralFiles
+    hub_id: str = ""
+    """This hub's stable identity (never rotated, unlike the epoch); sent at sign-in and in
+    meta so clients recognise their hub whatever its address."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ def meta(state: State) -> MetaResponse:
         hours = sla_hours(session)
     return MetaResponse(
         server_time=utcnow(),
+        hub_id=state.hub_id or None,
         protocol_version=PROTOCOL_VERSION,
         min_client_version=state.config.min_client_version,
         sla_hours=hours,

@@ -144,37 +144,43 @@ def _user(hub: admin.Hub, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _row_errors(errors: list[RowError]) -> None:
+def _row_errors(errors: list[RowError], total: int | None = None) -> None:
+    """The first few errors, then how many more (`total`: all of them, when `errors`
+    holds only the first ones)."""
+    total = len(errors) if total is None else total
     for error in errors[:_MAX_ROW_ERRORS_SHOWN]:
         print(f"  {error}", file=sys.stderr)
-    if len(errors) > _MAX_ROW_ERRORS_SHOWN:
-        print(f"  ... and {len(errors) - _MAX_ROW_ERRORS_SHOWN} more", file=sys.stderr)
+    if total > _MAX_ROW_ERRORS_SHOWN:
+        print(f"  ... and {total - _MAX_ROW_ERRORS_SHOWN} more", file=sys.stderr)
 
 
 def _import(hub: admin.Hub, args: argparse.Namespace) -> int:
     prefix = "Dry run, nothing changed: would import" if args.dry_run else "Imported"
+    options = {"dry_run": args.dry_run, "encoding": args.encoding}
+    report: admin.LeadImportReport | admin.EventImportReport
     if args.action == "leads":
-        r = admin.import_leads(hub, args.file, dry_run=args.dry_run)
+        report = r = admin.import_leads(hub, args.file, **options)
         print(
             f"{prefix} {args.file.name} ({r.format}): {r.created} new, {r.updated} updated, "
             f"{r.unchanged} unchanged, {r.assigned} assigned to reps."
         )
-        done = r.created + r.updated + r.unchanged
+        done, shown = r.created + r.updated + r.unchanged, "Names as read"
     else:
-        e = admin.import_events(hub, args.file, dry_run=args.dry_run)
+        report = e = admin.import_events(hub, args.file, **options)
         print(
             f"{prefix} {args.file.name} ({e.format}): {e.created} new events, "
             f"{e.already_there} already there, {e.campaigns_created} new campaigns."
         )
-        r_errors, done = e.errors, e.created + e.already_there
-        if r_errors:
-            print(f"{len(r_errors)} row(s) skipped:", file=sys.stderr)
-            _row_errors(r_errors)
-        return _partial(r_errors, done)
-    if r.errors:
-        print(f"{len(r.errors)} row(s) skipped:", file=sys.stderr)
-        _row_errors(r.errors)
-    return _partial(r.errors, done)
+        done, shown = e.created + e.already_there, "Campaigns and assets as read"
+    # A dry run always says how the file was decoded; a real import when it was a guess.
+    if args.dry_run or report.encoding_guessed:
+        print(f"Encoding: {report.encoding_note}.")
+        if report.sample:
+            print(f"{shown}: {', '.join(report.sample)}")
+    if report.skipped:
+        print(f"{report.skipped} row(s) skipped:", file=sys.stderr)
+        _row_errors(report.errors, report.skipped)
+    return EXIT_OK if not report.skipped else EXIT_PARTIAL if done else EXIT_ERROR
 
 
 def _partial(errors: list[RowError], done: int) -> int:

@@ -81,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = cmd(what, helptext, imp)
         p.add_argument("file", type=Path)
         p.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+        p.add_argument(
+            "--encoding",
+            metavar="NAME",
+            help="the file's text encoding, e.g. cp1252 or utf-8 (default: found from the "
+            "file; --dry-run shows which and how)",
+        )
 
     p = cmd("assign", "give leads to a rep, from a CSV or by a rule")
     source = p.add_mutually_exclusive_group(required=True)

@@ -32,8 +32,13 @@ from repdesk.hub.db.base import ID, Base, UtcDateTime
 # --- hub identity ----------------------------------------------------------------------
 
 
+#: `hub_meta` key of the hub's stable identity (made once, never rotated; migration 0005).
+HUB_ID_KEY = "hub_id"
+
+
 class HubMeta(Base):
-    """Key/value facts about this hub (e.g. `epoch`: the id cursors are bound to)."""
+    """Key/value facts about this hub (`epoch`: the id cursors are bound to, rotated to
+    invalidate them; `hub_id`: the hub's identity, never rotated)."""
 
     __tablename__ = "hub_meta"
 
@@ -117,10 +122,14 @@ class Campaign(Base):
 class Lead(Base):
     __tablename__ = "leads"
     __table_args__ = (
-        # The reports (hub/reports, migration 0003): leads in scope by assignment, and
-        # the same columns by id for joins from the reps' writes, both index-only.
+        # The reports (hub/reports, migration 0003), all index-only: leads in scope by
+        # assignment date; counted per (campaign, rep) in index order with no sort; and
+        # the same columns by id for joins from the reps' writes.
         Index(
             "ix_leads_report_scope", "assigned_at", "deleted", "source_campaign_id", "owner_rep_id"
+        ),
+        Index(
+            "ix_leads_report_group", "source_campaign_id", "owner_rep_id", "assigned_at", "deleted"
         ),
         Index(
             "ix_leads_report_key",
@@ -271,6 +280,10 @@ class QualificationField(Base):
     """One BANT dimension's current answer; `value` None means cleared."""
 
     __tablename__ = "qualification_fields"
+    __table_args__ = (
+        # The reports judge every lead's answers from this index alone (migration 0003).
+        Index("ix_qualification_fields_report", "lead_id", "dimension", "value", "confidence"),
+    )
 
     lead_id: Mapped[str] = mapped_column(
         ForeignKey("qualifications.lead_id", ondelete="CASCADE"), primary_key=True
@@ -471,6 +484,7 @@ __all__ = [
     "Collateral",
     "CollateralUseRow",
     "DispositionRow",
+    "HUB_ID_KEY",
     "HubMeta",
     "Lead",
     "LoginAttempt",

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from repdesk.hub.importers.encoding import Decoding, EncodingError, check_encoding_name
 from repdesk.hub.importers.events import EventRecord, parse_events
 from repdesk.hub.importers.leads import LeadRecord, detect_format, parse_leads
-from repdesk.hub.importers.reading import ImportFileError
-from repdesk.hub.importers.result import ImportResult, RowError
+from repdesk.hub.importers.result import ImportFileError, ImportResult, RowError
 
 __all__ = [
+    "Decoding",
+    "EncodingError",
     "EventRecord",
     "ImportFileError",
     "ImportResult",
     "LeadRecord",
     "RowError",
+    "check_encoding_name",
     "detect_format",
     "parse_events",
     "parse_leads",

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from repdesk.domain.leads import LeadStatus, LifecycleStage
 from repdesk.hub.importers import values as v
+from repdesk.hub.importers.limits import LEAD_LIMITS
 from repdesk.hub.importers.reading import (
     ImportFileError,
-    iter_dicts,
+    iter_cells,
     jsonl_rows,
     read_table,
 )
-from repdesk.hub.importers.result import ImportResult, RowError
+from repdesk.hub.importers.result import FirstSeen, ImportResult, RowError, Sample
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,8 @@ HUBSPOT_COLUMNS: dict[str, str] = {
     "message": "marketing_notes",
 }
 REPDESK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(LeadRecord) if f.name != "line")
+_content = attrgetter(*REPDESK_FIELDS)
+"""A record's values without its line: equal for "the same row" twice."""
 _REPDESK_ALIASES = {"owner_email": "owner", "campaign": "source", "id": "external_id"}
 
 # Salesforce has no score field; its Rating picklist gives a coarse one.
@@ -121,59 +125,123 @@ def detect_format(header: list[str]) -> str | None:
     return None
 
 
-def parse_leads(path: Path | str) -> ImportResult[LeadRecord]:
-    """Read a lead export. Bad rows become RowErrors; a bad file raises ImportFileError."""
-    path = Path(path)
-    table = read_table(path, lambda header: detect_format(header) is not None)
-    if table.kind == "jsonl":
-        rows: Iterable[tuple[int, dict[str, Any], str]] = jsonl_rows(table.objects)
-        fmt, columns = "repdesk-jsonl", None
-    else:
-        found = detect_format(table.header)
-        if found is None:
-            shown = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
-            raise ImportFileError(
-                f"{path.name}: the header row ({shown}) is not one repdesk knows. "
-                f"Expected {EXPECTED}."
-            )
-        fmt = found
-        columns = {"salesforce": SALESFORCE_COLUMNS, "hubspot": HUBSPOT_COLUMNS}.get(fmt)
-        rows = iter_dicts(table)
-    builder = _BUILDERS[fmt]
+class LeadStream:
+    """A lead export opened for streaming: its format and encoding are known; iterating
+    reads the file once, yielding each good `LeadRecord` or a `RowError`, in file order
+    (a second occurrence of an id/email is an error naming the first line)."""
+
+    def __init__(self, path: Path | str, *, encoding: str | None = None) -> None:
+        self.path = path = Path(path)
+        self.table = table = read_table(
+            path, lambda header: detect_format(header) is not None, encoding=encoding
+        )
+        self.columns: dict[str, str] | None = None
+        if table.kind == "jsonl":
+            self.format = "repdesk-jsonl"
+        else:
+            found = detect_format(table.header)
+            if found is None:
+                shown = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
+                raise ImportFileError(
+                    f"{path.name}: the header row ({shown}) is not one repdesk knows. "
+                    f"Expected {EXPECTED}."
+                )
+            self.format = found
+            self.columns = {"salesforce": SALESFORCE_COLUMNS, "hubspot": HUBSPOT_COLUMNS}.get(found)
+        self.decoding = table.decoding
+        columns = self.columns
+        self.extra_columns = tuple(
+            h for h in table.header if columns is not None and v.key(h) not in columns
+        )
+        self.sample = Sample()
+        """Names as decoded, filled while iterating."""
+
+    def __iter__(self) -> Iterator[LeadRecord | RowError]:
+        builder = _BUILDERS[self.format]
+        seen = FirstSeen()
+        for line, mapped, problem in self._mapped_rows():
+            if problem:
+                yield RowError(line, problem)
+                continue
+            try:
+                record = builder(line, mapped)
+            except v.BadValue as exc:
+                yield RowError(line, str(exc))
+                continue
+            identity = record.external_id or record.email
+            earlier = seen.check(identity, hash(_content(record)), line)
+            if earlier is not None:
+                first_line, same = earlier
+                what = "the same row as" if same else "the same id/email as"
+                yield RowError(line, f"{what} line {first_line}; kept line {first_line}")
+                continue
+            self.sample.add(f"{record.first_name} {record.last_name}".strip() or record.company)
+            yield record
+
+    def _mapped_rows(self) -> Iterator[tuple[int, dict[str, str], str]]:
+        """(line, {field: cell}, problem) per row; the header is mapped once, not per row."""
+        if self.table.kind == "jsonl":
+            for line, row, problem in jsonl_rows(self.table.objects):
+                if problem:
+                    yield line, {}, problem
+                    continue
+                try:
+                    yield line, _repdesk_map(row), ""
+                except v.BadValue as exc:
+                    yield line, {}, str(exc)
+            return
+        header = self.table.header
+        if self.columns is None:  # repdesk CSV: the header names the fields
+            for line, cells, problem in iter_cells(self.table):
+                if problem:
+                    yield line, {}, problem
+                    continue
+                try:
+                    yield line, _repdesk_map(dict(zip(header, cells, strict=False))), ""
+                except v.BadValue as exc:
+                    yield line, {}, str(exc)
+            return
+        # (cell index, field) in header order; the first non-empty cell for a field wins.
+        plan = [
+            (i, self.columns[v.key(h)]) for i, h in enumerate(header) if v.key(h) in self.columns
+        ]
+        for line, cells, problem in iter_cells(self.table):
+            if problem:
+                yield line, {}, problem
+                continue
+            out: dict[str, str] = {}
+            for index, target in plan:
+                cell = cells[index]
+                if target not in out and cell.strip():
+                    out[target] = cell
+            yield line, out, ""
+
+
+def parse_leads(path: Path | str, *, encoding: str | None = None) -> ImportResult[LeadRecord]:
+    """Read a whole lead export into memory (imports stream with `LeadStream`). Bad rows
+    become RowErrors; a bad file raises ImportFileError. `encoding` forces one (else it
+    is found: see `importers.encoding`)."""
+    stream = LeadStream(path, encoding=encoding)
     records: list[LeadRecord] = []
     errors: list[RowError] = []
-    seen: dict[str, tuple[int, LeadRecord]] = {}
-    for line, row, problem in rows:
-        if problem:
-            errors.append(RowError(line, problem))
-            continue
-        try:
-            mapped = _map(row, columns) if columns is not None else _repdesk_map(row)
-            record = builder(line, mapped)
-        except v.BadValue as exc:
-            errors.append(RowError(line, str(exc)))
-            continue
-        identity = record.external_id or record.email
-        if identity in seen:
-            first_line, first = seen[identity]
-            same = replace(first, line=line) == record
-            what = "the same row as" if same else "the same id/email as"
-            errors.append(RowError(line, f"{what} line {first_line}; kept line {first_line}"))
-            continue
-        seen[identity] = (line, record)
-        records.append(record)
-    extra = tuple(h for h in table.header if columns is not None and v.key(h) not in columns)
-    log.info("%s: %s, %d leads, %d errors", path.name, fmt, len(records), len(errors))
-    return ImportResult(records, errors, fmt, table.encoding, extra)
-
-
-def _map(row: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for header, cell in row.items():
-        target = columns.get(v.key(header))
-        if target is not None and cell.strip() and target not in out:
-            out[target] = cell
-    return out
+    for item in stream:
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            records.append(item)
+    log.info(
+        "%s: %s, %d leads, %d errors", stream.path.name, stream.format, len(records), len(errors)
+    )
+    decoding = stream.decoding
+    return ImportResult(
+        records,
+        errors,
+        stream.format,
+        decoding.encoding,
+        stream.extra_columns,
+        decoding.how,
+        stream.sample.values(),
+    )
 
 
 def _repdesk_map(row: dict[str, Any]) -> dict[str, str]:
@@ -190,39 +258,57 @@ def _repdesk_map(row: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+_LABELS = {
+    "external_id": "id",
+    "first_name": "first name",
+    "last_name": "last name",
+    "company_size": "company size",
+    "marketing_notes": "marketing notes",
+}
+
+
+def _fit(name: str, value: str) -> str:
+    """`value` checked against the leads column `name` (length, NUL, broken characters)."""
+    return LEAD_LIMITS[name].check_text(value, _LABELS.get(name, name))
+
+
+# Plain text fields: (field, the column's length). Checked in one loop (a million-row
+# file makes ten function calls per row add up); anything unusual goes through `_fit`.
+_PLAIN = tuple(
+    (name, LEAD_LIMITS[name].length or 0)
+    for name in ("external_id", "first_name", "last_name", "company", "title", "industry")
+)
+
+
 def _common(line: int, m: dict[str, str]) -> dict[str, Any]:
-    first, last, company = (
-        v.text(m.get(k, ""), 200) for k in ("first_name", "last_name", "company")
-    )
-    external_id = v.text(m.get("external_id", ""), 64)
-    email = v.email(m.get("email", ""))
-    if not external_id and not email:
+    get = m.get
+    out: dict[str, Any] = {"line": line}
+    for name, length in _PLAIN:
+        value = get(name, "").strip()
+        if len(value) > length or not value.isascii() or "\x00" in value:
+            value = _fit(name, value)
+        out[name] = value
+    email = out["email"] = _fit("email", v.email(get("email", "")))
+    if not out["external_id"] and not email:
         raise v.BadValue("has neither an id nor an email, so it cannot be matched later")
-    if not (first or last or company or email):
+    if not (out["first_name"] or out["last_name"] or out["company"] or email):
         raise v.BadValue("has no name, company or email")
-    return {
-        "line": line,
-        "external_id": external_id,
-        "first_name": first,
-        "last_name": last,
-        "company": company,
-        "email": email,
-        "title": v.text(m.get("title", ""), 200),
-        "industry": v.text(m.get("industry", ""), 200),
-        "company_size": v.integer(m.get("company_size", ""), "company size"),
-        "phone": v.text(m.get("phone", "") or m.get("mobile", ""), 64),
-        "country": v.text(m.get("country", ""), 100),
-        "marketing_notes": v.text(m.get("marketing_notes", "")),
-        "created_at": v.timestamp(m.get("created_at", ""), "created date"),
-        "owner": v.text(m.get("owner", ""), 320),
-        "source": v.text(m.get("source", ""), 200),
-    }
+    company_size = v.integer(get("company_size", ""), "company size")
+    out["company_size"] = LEAD_LIMITS["company_size"].check_number(company_size, "company size")
+    out["phone"] = _fit("phone", (get("phone", "") or get("mobile", "")).strip())
+    out["country"] = _fit("country", get("country", "").strip())
+    out["marketing_notes"] = _fit("marketing_notes", v.text(get("marketing_notes", "")))
+    out["created_at"] = v.timestamp(get("created_at", ""), "created date")
+    out["owner"] = v.text(get("owner", ""), 320)
+    out["source"] = v.text(get("source", ""), 300)
+    return out
 
 
 def _score(m: dict[str, str]) -> int:
     score = v.integer(m.get("score", ""), "score", minimum=None)
     if score is None:
         score = _RATING_SCORE.get(v.key(m.get("rating", "")), 0)
+    LEAD_LIMITS["score"].check_number(score, "score")
     return score
 
 

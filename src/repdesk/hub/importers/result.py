@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from repdesk.domain.errors import ValidationError
+
 T = TypeVar("T")
+
+
+class ImportFileError(ValidationError):
+    """The whole file cannot be imported (not text, empty, or an unknown header)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +33,65 @@ class ImportResult(Generic[T]):
     encoding: str = "utf-8"
     extra_columns: tuple[str, ...] = field(default_factory=tuple)
     """Header columns that were not used (an export carries many; shown for reassurance)."""
+    encoding_how: str = "UTF-8"
+    """How the encoding was chosen: "BOM", "UTF-8", "cp1252", "guessed" or "forced"."""
+    sample: tuple[str, ...] = ()
+    """A few decoded names, accented ones first: where mojibake would show."""
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class Sample:
+    """Up to `size` decoded texts for people to eyeball, those with non-ASCII letters first
+    (plain ASCII reads the same in every encoding, so it proves nothing)."""
+
+    def __init__(self, size: int = 5) -> None:
+        self.size = size
+        self._accented: list[str] = []
+        self._plain: list[str] = []
+
+    def add(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        bucket = self._plain if text.isascii() else self._accented
+        if len(bucket) < self.size and text not in bucket:
+            bucket.append(text)
+
+    def values(self) -> tuple[str, ...]:
+        return tuple((self._accented + self._plain)[: self.size])
+
+
+class FirstSeen:
+    """Where each identity (a lead's id/email, an event's key) first occurred in a file,
+    with a digest of that row: one int per entry, so a million-row file costs ~100 MB
+    here instead of holding every record."""
+
+    def __init__(self) -> None:
+        self._first: dict[int, int] = {}
+
+    def check(self, identity: object, digest: int, line: int) -> tuple[int, bool] | None:
+        """None the first time `identity` is seen (remembered at `line`); afterwards
+        (first line, whether that row had the same digest)."""
+        key = hash(identity)
+        packed = self._first.get(key)
+        if packed is None:
+            self._first[key] = (line << 32) | (digest & 0xFFFFFFFF)
+            return None
+        return packed >> 32, (packed & 0xFFFFFFFF) == (digest & 0xFFFFFFFF)
+
+
+class BoundedErrors:
+    """Row errors of an import: the first `keep` in line order, and a count of all."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        self.keep = keep
+        self.kept: list[RowError] = []
+        self.count = 0
+
+    def add(self, error: RowError) -> None:
+        self.count += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(error)

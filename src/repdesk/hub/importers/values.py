@@ -31,22 +31,25 @@ def email(value: str, column: str = "email") -> str:
     return value.lower()
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,.]\d{3})+")
+_WHOLE = re.compile(r"([+-]?\d+)(?:\.(\d+))?")
+
+
 def integer(value: str, column: str, *, minimum: int | None = 0) -> int | None:
-    """'1,200', '1 200', '1.200' (EU thousands), '12.0' all read; empty is None."""
+    """'1,200', '1 200', '1.200' (EU thousands), '12.0' all read; empty is None. Read
+    exactly (no float on the way: 20 digits stay 20 digits for the range check)."""
     text = value.strip().replace("\u00a0", "").replace(" ", "")
     if not text:
         return None
-    if re.fullmatch(r"[+-]?\d{1,3}([,.]\d{3})+", text):
-        text = re.sub(r"[,.]", "", text)
-    try:
-        number = float(text) if re.fullmatch(r"[+-]?\d+(\.\d+)?", text) else None
-    except ValueError:
-        number = None
-    if number is None or number != int(number):
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "").replace(".", "")
+    whole = _WHOLE.fullmatch(text)
+    if whole is None or (whole.group(2) and int(whole.group(2))):
         raise BadValue(f"{column} {value.strip()!r} is not a whole number")
+    number = int(whole.group(1))
     if minimum is not None and number < minimum:
         raise BadValue(f"{column} {value.strip()!r} cannot be below {minimum}")
-    return int(number)
+    return number
 
 
 _DATE_FORMATS = (
@@ -78,7 +81,10 @@ def timestamp(value: str, column: str) -> datetime | None:
                 continue
     if parsed is None:
         raise BadValue(f"{column} {text!r} is not a date")
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC
+        raise BadValue(f"{column} {text!r} is out of the range of dates") from None
 
 
 _STAGES: dict[str, LifecycleStage] = {
@@ -179,3 +185,9 @@ def event_type(value: str, column: str = "type") -> NurtureEventType:
 def text(value: object, limit: int = 20_000) -> str:
     """Free text kept verbatim (HTML is data, never markup), trimmed and capped."""
     return str(value).strip()[:limit] if value is not None else ""
+
+
+def clean(value: object) -> str:
+    """A cell trimmed, never cut: whether it fits its column is checked, not assumed
+    (see `importers.limits`)."""
+    return str(value).strip() if value is not None else ""

@@ -7,6 +7,7 @@ HTTP and no HTML here: the workspace renders, charts and downloads them.
     lead_quality(session, flt)            per campaign / lead source, reasons
     speed_to_lead(session, flt, now=, sla=)   per rep / campaign, over-SLA leads
     over_sla_leads(session, flt, now=, sla=, limit=, offset=)   the full list
+    over_sla_count(session, flt, now=, sla=)   how long that list is
     objections(session, flt)              weekly, campaign, competitor, collateral
     objection_feed(session, flt, category=, competitor=, limit=, after=)
     qualification(session, flt)           under the active rubric
@@ -22,7 +23,7 @@ from repdesk.hub.reports.objections import FeedPage, objection_feed, objections
 from repdesk.hub.reports.qualification import qualification
 from repdesk.hub.reports.rubric_sql import active_rubric, count_ready
 from repdesk.hub.reports.shapes import Cell, Chart, Column, Section, Series, Table
-from repdesk.hub.reports.speed_to_lead import over_sla_leads, speed_to_lead
+from repdesk.hub.reports.speed_to_lead import over_sla_count, over_sla_leads, speed_to_lead
 
 __all__ = [
     "Cell",
@@ -42,6 +43,7 @@ __all__ = [
     "lead_quality",
     "objection_feed",
     "objections",
+    "over_sla_count",
     "over_sla_leads",
     "qualification",
     "speed_to_lead",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, case, cast, func, literal, or_, select
+from sqlalchemy import Float, case, cast, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from repdesk.domain.feedback import DispositionKind, UseKind
@@ -175,21 +175,20 @@ def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
 
 
 def _acceptance(session: Session, flt: ReportFilter) -> Table:
-    verdicts = latest_verdicts(flt)
-    totals = session.execute(
-        select(
-            func.count(),
-            as_int(func.sum(case((verdicts.c.kind == _ACCEPTED, 1), else_=0))),
-        ).select_from(verdicts)
-    ).one()
-    all_judged, all_accepted = int(totals[0]), int(totals[1])
-    judged = verdicts.c.lead_id
+    """One statement: the verdicts of leads in scope are computed once (materialised) and
+    used both for the totals and per asset; "not used" = totals - used."""
+    found = latest_verdicts(flt)
+    verdicts = select(found).cte("scope_verdicts").prefix_with("MATERIALIZED")
+    totals = select(
+        func.count().label("judged"),
+        as_int(func.sum(case((verdicts.c.kind == _ACCEPTED, 1), else_=0))).label("accepted"),
+    ).subquery("totals")
     accepted = case((verdicts.c.kind == _ACCEPTED, verdicts.c.lead_id), else_=None)
     used = (
         select(
             CollateralUseRow.collateral_id,
             func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
-            func.count(func.distinct(judged)).label("judged"),
+            func.count(func.distinct(verdicts.c.lead_id)).label("judged"),
             func.count(func.distinct(accepted)).label("accepted"),
         )
         .join(Lead, Lead.id == CollateralUseRow.lead_id)
@@ -200,8 +199,8 @@ def _acceptance(session: Session, flt: ReportFilter) -> Table:
     )
     judged_with = func.coalesce(used.c.judged, 0)
     accepted_with = func.coalesce(used.c.accepted, 0)
-    judged_without = literal(all_judged) - judged_with
-    accepted_without = literal(all_accepted) - accepted_with
+    judged_without = totals.c.judged - judged_with
+    accepted_without = totals.c.accepted - accepted_with
     rows = session.execute(
         select(
             Collateral.title,
@@ -215,6 +214,8 @@ def _acceptance(session: Session, flt: ReportFilter) -> Table:
             ),
             Collateral.id,
         )
+        .select_from(Collateral)
+        .join(totals, true())
         .outerjoin(used, used.c.collateral_id == Collateral.id)
         .where(or_(Collateral.retired.is_(False), used.c.collateral_id.is_not(None)))
         .order_by(func.coalesce(used.c.leads, 0).desc(), Collateral.title, Collateral.id)

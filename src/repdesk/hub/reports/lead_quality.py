@@ -74,15 +74,16 @@ def _per_campaign(flt: ReportFilter) -> CTE:
             kind(DispositionKind.DISQUALIFY),
         ).group_by(verdicts.c.campaign_id),
     ).subquery("parts")
+    campaign_id = func.coalesce(parts.c.campaign_id, "")  # "" for no campaign
     return (
         select(
-            parts.c.campaign_id,
+            campaign_id.label("campaign_id"),
             *(
                 as_int(func.sum(parts.c[name])).label(name)
                 for name in ("assigned", "worked", "accepted", "returned", "disqualified")
             ),
         )
-        .group_by(parts.c.campaign_id)
+        .group_by(campaign_id)
         .cte("per_campaign")
         .prefix_with("MATERIALIZED")
     )

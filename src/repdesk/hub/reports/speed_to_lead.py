@@ -9,8 +9,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
-    Subquery,
     and_,
     case,
     func,
@@ -54,111 +52,140 @@ _STATS = (
 
 
 _NO_REP = "(no rep)"
+_DIMS = ("rep", "campaign")
 
 
-def _totals(flt: ReportFilter, key: str | None, now: datetime, sla: int) -> Subquery:
-    """Per `key` ("rep", "campaign" or None for one overall row): k, assigned, called, and
-    over_sla. Leads are counted from `leads`, calls from `first_calls`; leads never called
-    are over the SLA when assigned before now - SLA, so over = called late + (assigned
-    before the cutoff - called among those)."""
+def _stats(session: Session, flt: ReportFilter, now: datetime, sla: int) -> dict[str, list[Any]]:
+    """Per rep and per campaign (one statement): label, assigned, called, not called,
+    median, p90, over SLA.
+
+    Leads are counted once from `leads` and calls once from `first_calls`, both per
+    (rep, campaign) and materialised, then summed per rep and per campaign. A lead never
+    called is over the SLA when assigned before now - SLA, so over = called late +
+    (assigned before that cutoff - called among those)."""
     cutoff = now - timedelta(hours=sla)
-    calls = first_calls(flt)
-    lead_key = {"rep": Lead.owner_rep_id, "campaign": Lead.source_campaign_id}.get(key or "")
-    call_key = {"rep": calls.c.owner_rep_id, "campaign": calls.c.campaign_id}.get(key or "")
-    zero = literal(0)
-    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
-    leads_part = select(
-        func.coalesce(lead_key, "").label("k") if lead_key is not None else literal("").label("k"),
-        func.count().label("assigned"),
-        func.sum(case((Lead.assigned_at < cutoff, 1), else_=0)).label("old"),
-        zero.label("called"),
-        zero.label("called_old"),
-        zero.label("late"),
-    ).where(all_of(lead_conditions(flt)))
-    calls_part = select(
-        func.coalesce(call_key, "") if call_key is not None else literal(""),
-        zero,
-        zero,
-        func.count(calls.c.first_call_at),
-        func.sum(
-            case(
-                (and_(calls.c.first_call_at.is_not(None), calls.c.assigned_at < cutoff), 1),
-                else_=0,
+    fc = first_calls(flt)
+    calls = (
+        select(
+            func.coalesce(fc.c.owner_rep_id, "").label("rep"),
+            func.coalesce(fc.c.campaign_id, "").label("campaign"),
+            fc.c.assigned_at,
+            fc.c.first_call_at,
+            hours_between(fc.c.first_call_at, fc.c.assigned_at).label("hours"),
+        )
+        .cte("calls")
+        .prefix_with("MATERIALIZED")
+    )
+    lead_counts = (
+        select(
+            func.coalesce(Lead.owner_rep_id, "").label("rep"),
+            func.coalesce(Lead.source_campaign_id, "").label("campaign"),
+            func.count().label("assigned"),
+            func.sum(case((Lead.assigned_at < cutoff, 1), else_=0)).label("old"),
+        )
+        .where(all_of(lead_conditions(flt)))
+        # campaign first: ix_leads_report_group serves this in order, no sort
+        .group_by(Lead.source_campaign_id, Lead.owner_rep_id)
+        .cte("lead_counts")
+        .prefix_with("MATERIALIZED")
+    )
+    called = calls.c.first_call_at.is_not(None)
+    call_counts = (
+        select(
+            calls.c.rep,
+            calls.c.campaign,
+            func.count(calls.c.first_call_at).label("called"),
+            func.sum(case((and_(called, calls.c.assigned_at < cutoff), 1), else_=0)).label(
+                "called_old"
+            ),
+            func.sum(case((calls.c.hours > sla, 1), else_=0)).label("late"),
+        )
+        .group_by(calls.c.rep, calls.c.campaign)
+        .subquery("call_counts")
+    )
+    counts = (
+        select(
+            lead_counts.c.rep,
+            lead_counts.c.campaign,
+            lead_counts.c.assigned,
+            lead_counts.c.old,
+            func.coalesce(call_counts.c.called, 0).label("called"),
+            func.coalesce(call_counts.c.called_old, 0).label("called_old"),
+            func.coalesce(call_counts.c.late, 0).label("late"),
+        )
+        .outerjoin(
+            call_counts,
+            and_(
+                call_counts.c.rep == lead_counts.c.rep,
+                call_counts.c.campaign == lead_counts.c.campaign,
+            ),
+        )
+        .cte("counts")
+        .prefix_with("MATERIALIZED")
+    )
+    branches = []
+    for dim in _DIMS:
+        totals = (
+            select(
+                counts.c[dim].label("k"),
+                as_int(func.sum(counts.c.assigned)).label("assigned"),
+                as_int(func.sum(counts.c.called)).label("called"),
+                as_int(
+                    func.sum(counts.c.late) + func.sum(counts.c.old) - func.sum(counts.c.called_old)
+                ).label("over_sla"),
             )
-        ),
-        func.sum(case((hours > sla, 1), else_=0)),
-    ).select_from(calls)
-    if lead_key is not None and call_key is not None:
-        leads_part = leads_part.group_by(lead_key)
-        calls_part = calls_part.group_by(call_key)
-    parts = union_all(leads_part, calls_part).subquery("parts")
-    sums = {
-        name: as_int(func.sum(parts.c[name]))
-        for name in ("assigned", "old", "called", "called_old", "late")
+            .group_by(counts.c[dim])
+            .subquery(f"totals_{dim}")
+        )
+        rank, n = rank_columns(calls.c.hours, calls.c[dim])
+        ranked = (
+            select(calls.c[dim].label("k"), calls.c.hours, rank, n)
+            .where(called)
+            .subquery(f"ranked_{dim}")
+        )
+        spread = (
+            select(
+                ranked.c.k,
+                percentile(50, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("median"),
+                percentile(90, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("p90"),
+            )
+            .group_by(ranked.c.k)
+            .subquery(f"spread_{dim}")
+        )
+        if dim == "rep":
+            label: ColumnElement[Any] = func.coalesce(
+                func.nullif(Rep.name, ""), Rep.email, literal(_NO_REP)
+            )
+            target: Any = Rep
+            on = Rep.id == totals.c.k
+        else:
+            label = func.coalesce(Campaign.name, literal(NO_CAMPAIGN))
+            target = Campaign
+            on = Campaign.id == totals.c.k
+        branches.append(
+            select(
+                literal(dim).label("dim"),
+                label.label("label"),
+                totals.c.assigned,
+                totals.c.called,
+                (totals.c.assigned - totals.c.called).label("not_called"),
+                spread.c.median,
+                spread.c.p90,
+                totals.c.over_sla,
+            )
+            .select_from(totals)
+            .outerjoin(spread, spread.c.k == totals.c.k)
+            .outerjoin(target, on)
+        )
+    rows = session.execute(union_all(*branches)).all()
+    return {
+        dim: sorted((tuple(r[1:]) for r in rows if r[0] == dim), key=_by_label) for dim in _DIMS
     }
-    return (
-        select(
-            parts.c.k,
-            sums["assigned"].label("assigned"),
-            sums["called"].label("called"),
-            (sums["late"] + sums["old"] - sums["called_old"]).label("over_sla"),
-        )
-        .group_by(parts.c.k)
-        .subquery("totals")
-    )
 
 
-def _spread(flt: ReportFilter, key: str) -> Subquery:
-    """Per key: median and p90 of hours to first call over the leads called."""
-    calls = first_calls(flt)
-    call_key = func.coalesce(calls.c.owner_rep_id if key == "rep" else calls.c.campaign_id, "")
-    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
-    rank, n = rank_columns(hours, call_key)
-    ranked = (
-        select(call_key.label("k"), hours.label("hours"), rank, n)
-        .where(calls.c.first_call_at.is_not(None))
-        .subquery("ranked")
-    )
-    return (
-        select(
-            ranked.c.k,
-            percentile(50, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("median"),
-            percentile(90, ranked.c.hours, ranked.c.pct_rank, ranked.c.pct_n).label("p90"),
-        )
-        .group_by(ranked.c.k)
-        .subquery("spread")
-    )
-
-
-def _stats(flt: ReportFilter, key: str, now: datetime, sla: int) -> Select[Any]:
-    """Per rep or campaign: label, assigned, called, not called, median, p90, over SLA."""
-    totals = _totals(flt, key, now, sla)
-    spread = _spread(flt, key)
-    if key == "rep":
-        label: ColumnElement[Any] = func.coalesce(
-            func.nullif(Rep.name, ""), Rep.email, literal(_NO_REP)
-        )
-        target: Any = Rep
-        on = Rep.id == totals.c.k
-    else:
-        label = func.coalesce(Campaign.name, literal(NO_CAMPAIGN))
-        target = Campaign
-        on = Campaign.id == totals.c.k
-    return (
-        select(
-            label,
-            totals.c.assigned,
-            totals.c.called,
-            totals.c.assigned - totals.c.called,
-            spread.c.median,
-            spread.c.p90,
-            totals.c.over_sla,
-        )
-        .select_from(totals)
-        .outerjoin(spread, spread.c.k == totals.c.k)
-        .outerjoin(target, on)
-        .order_by(label)
-    )
+def _by_label(row: tuple[Any, ...]) -> tuple[bool, str]:
+    label = str(row[0])
+    return (label.startswith("("), label.casefold())
 
 
 def speed_to_lead(
@@ -167,29 +194,32 @@ def speed_to_lead(
     *,
     now: datetime | None = None,
     sla: int | None = None,
+    with_over_sla: bool = True,
 ) -> Section:
-    """The speed-to-lead section: per rep, per campaign, and the first over-SLA leads.
+    """The speed-to-lead section: per rep, per campaign, and the first over-SLA leads
+    (left out with `with_over_sla=False`, for a page that lists them itself, paged).
 
     `now` (default: the current time) is when waiting stops for leads never called;
     `sla` defaults to the hub's setting (`admin.settings.sla_hours`)."""
     flt = flt or ReportFilter()
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
-    per_rep = session.execute(_stats(flt, "rep", now, sla)).all()
-    per_campaign = session.execute(_stats(flt, "campaign", now, sla)).all()
+    stats = _stats(session, flt, now, sla)
     rep_table = Table(
-        "by_rep",
-        "Speed to lead by rep",
-        (Column("rep", "Rep"), *_STATS),
-        tuple(tuple(r) for r in per_rep),
+        "by_rep", "Speed to lead by rep", (Column("rep", "Rep"), *_STATS), tuple(stats["rep"])
     )
     campaign_table = Table(
         "by_campaign",
         "Speed to lead by campaign",
         (Column("campaign", "Campaign"), *_STATS),
-        tuple(tuple(r) for r in per_campaign),
+        tuple(stats["campaign"]),
     )
-    over = over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN)
+    over_total = sum(int(row[-1]) for row in stats["rep"])  # every lead has one owner row
+    over = (
+        (over_sla_leads(session, flt, now=now, sla=sla, limit=OVER_SLA_SHOWN, total=over_total),)
+        if with_over_sla
+        else ()
+    )
     chart = chart_from_table(
         rep_table,
         "hours_by_rep",
@@ -200,8 +230,44 @@ def speed_to_lead(
     )
     notes = (*NOTES, f"The SLA is {sla} hours.")
     return Section(
-        "speed_to_lead", "Speed to lead", (rep_table, campaign_table, over), (chart,), notes
+        "speed_to_lead", "Speed to lead", (rep_table, campaign_table, *over), (chart,), notes
     )
+
+
+def _over_total(session: Session, flt: ReportFilter, now: datetime, sla: int) -> int:
+    """How many leads in scope are over the SLA (see `_stats` for the arithmetic)."""
+    cutoff = now - timedelta(hours=sla)
+    fc = first_calls(flt)
+    hours = hours_between(fc.c.first_call_at, fc.c.assigned_at)
+    old = (
+        select(func.count())
+        .select_from(Lead)
+        .where(*lead_conditions(flt), Lead.assigned_at < cutoff)
+        .scalar_subquery()
+    )
+    called_old = and_(fc.c.first_call_at.is_not(None), fc.c.assigned_at < cutoff)
+    total = session.scalar(
+        select(
+            old
+            + func.coalesce(func.sum(case((hours > sla, 1), else_=0)), 0)
+            - func.coalesce(func.sum(case((called_old, 1), else_=0)), 0)
+        ).select_from(fc)
+    )
+    return int(total or 0)
+
+
+def over_sla_count(
+    session: Session,
+    flt: ReportFilter | None = None,
+    *,
+    now: datetime | None = None,
+    sla: int | None = None,
+) -> int:
+    """How many leads in scope are over the SLA (the length of `over_sla_leads`)."""
+    flt = flt or ReportFilter()
+    now = now or utcnow()
+    sla = sla_hours(session) if sla is None else sla
+    return _over_total(session, flt, now, sla)
 
 
 OVER_SLA_COLUMNS = (
@@ -225,6 +291,7 @@ def over_sla_leads(
     sla: int | None = None,
     limit: int | None = None,
     offset: int = 0,
+    total: int | None = None,
 ) -> Table:
     """Leads over the SLA, longest first: never called ("not called") or called late
     ("called late"). `limit` None lists them all (the CSV download); the table's note says
@@ -273,7 +340,7 @@ def over_sla_leads(
     if limit is not None:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    total = session.scalar(select(_totals(flt, None, now, sla).c.over_sla)) or 0
+    total = _over_total(session, flt, now, sla) if total is None else total
     shown = f"{len(rows)} of {total}" if len(rows) < total else str(total)
     return Table(
         "over_sla",
@@ -284,4 +351,4 @@ def over_sla_leads(
     )
 
 
-__all__ = ["OVER_SLA_COLUMNS", "over_sla_leads", "speed_to_lead"]
+__all__ = ["OVER_SLA_COLUMNS", "over_sla_count", "over_sla_leads", "speed_to_lead"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from repdesk.hub.workspace.access import Access, allows
 from repdesk.hub.workspace.context import PREFIX
+from repdesk.hub.workspace.reporting.catalog import PAGES as REPORT_PAGES
 
 GROUPS = ("Reports", "Act", "Admin")
 
@@ -34,6 +35,33 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("Overview", f"{PREFIX}/", Access.MARKETING, "Reports", "The figures at a glance."),
+    *(
+        NavEntry(page.title, page.path, Access.MARKETING, "Reports", page.summary)
+        for page in REPORT_PAGES
+    ),
+    NavEntry(
+        "Rubric",
+        f"{PREFIX}/rubric",
+        Access.MARKETING,
+        "Act",
+        "What makes a lead sales-ready, and the objection taxonomy.",
+    ),
+    NavEntry(
+        "Objection answers",
+        f"{PREFIX}/answers",
+        Access.MARKETING,
+        "Act",
+        "Which assets answer each objection reps hear.",
+    ),
+    NavEntry("Leads", f"{PREFIX}/leads", Access.MARKETING, "Act", "Import leads, assign them."),
+    NavEntry("Reps", f"{PREFIX}/reps", Access.MARKETING, "Act", "Reps' accounts and passwords."),
+    NavEntry(
+        "Collateral library",
+        f"{PREFIX}/collateral",
+        Access.MARKETING,
+        "Act",
+        "The files reps send: upload, tag, retire.",
+    ),
     NavEntry(
         "People", f"{PREFIX}/people", Access.ADMIN, "Admin", "Who can sign in to the workspace."
     ),

@@ -1,0 +1,99 @@
+"""Imports stream the file and write it in batches: the same outcome as one row at a time
+(duplicates by line, merges, owners, the change log), on SQLite and PostgreSQL, and a
+report that stays small however many rows are bad."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from tests.hub.admin_helpers import new_hub, upserts
+
+from repdesk.hub import admin
+from repdesk.hub.admin import imports
+from repdesk.hub.cli.main import EXIT_PARTIAL, main
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db.models import Lead, NurtureEvent
+
+
+@pytest.fixture
+def hub(tmp_path: Path, hub_db_url: str) -> Iterator[admin.Hub]:
+    with new_hub(HubConfig.resolve(tmp_path / "hub", database_url=hub_db_url)) as h:
+        yield h
+
+
+def test_batches_give_the_same_result_as_one_row_at_a_time(
+    hub: admin.Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "BATCH", 2)
+    ann, _ = admin.add_rep(hub, "ann@example.com", "Ann")
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text(
+        "external_id,first_name,last_name,company,email,owner\n"
+        ",Mia,Chen,Soylent,mia@soylent.example,\n"  # 2: email only
+        "A1,Bob,Ray,Beta,bob@example.com,ann@example.com\n"  # 3: assigned
+        "A2,Cy,Doe,Gamma,cy@example.com,\n"  # 4
+        "A3,Mia,Chen,Soylent,mia@soylent.example,\n"  # 5: merges into line 2's lead
+        "A1,Bob,Ray,Beta,bob@example.com,ann@example.com\n"  # 6: same row as 3
+        "A2,Cyril,Doe,Gamma,cy@example.com,\n"  # 7: same id as 4, other content
+        "A4,Di,Ode,Delta,di@example.com,ann@example.com\n",  # 8
+        encoding="utf-8",
+    )
+    report = admin.import_leads(hub, sheet)
+    assert (report.created, report.updated, report.assigned) == (4, 1, 2)
+    assert [(e.line, e.reason) for e in report.errors] == [
+        (6, "the same row as line 3; kept line 3"),
+        (7, "the same id/email as line 4; kept line 4"),
+    ]
+    assert report.skipped == 2
+    with hub.db.read() as session:
+        leads = {lead.email: lead for lead in session.scalars(select(Lead))}
+    assert leads["mia@soylent.example"].external_id == "A3"
+    assert leads["cy@example.com"].first_name == "Cy"
+    assert upserts(hub, ann.id, "lead") == {
+        leads["bob@example.com"].id,
+        leads["di@example.com"].id,
+    }
+    # Again, now every row matches a lead already there (found across batches).
+    again = admin.import_leads(hub, sheet)
+    assert (again.created, again.updated, again.unchanged, again.assigned) == (0, 0, 5, 0)
+
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "lead_external_id,email,type,occurred_at,campaign\n"
+        "A1,,web_visit,2024-04-01,Spring\n"
+        ",bob@example.com,web_visit,2024-04-01,Spring\n"  # the same event, by email
+        "A2,,email_opened,2024-04-02,Spring\n"
+        "ZZ,,email_opened,2024-04-02,Spring\n"  # no such lead
+        "A4,,form_fill,2024-04-03,Autumn\n",
+        encoding="utf-8",
+    )
+    report_e = admin.import_events(hub, events)
+    assert (report_e.created, report_e.already_there, report_e.campaigns_created) == (3, 1, 2)
+    assert [e.line for e in report_e.errors] == [5]
+    with hub.db.read() as session:
+        assert len(session.scalars(select(NurtureEvent)).all()) == 3
+    assert len(upserts(hub, ann.id, "nurture_event")) == 2  # A1's and A4's, not A2's
+
+
+def test_a_file_of_bad_rows_keeps_the_first_errors_and_counts_the_rest(
+    hub: admin.Hub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = ["Record ID,First Name,Email", "1,Ann,ann@example.com"]
+    rows += [f"{i},Bad,not-an-email-{i}" for i in range(2, 2502)]
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = admin.import_leads(hub, sheet, dry_run=True)
+    assert (report.created, report.skipped) == (1, 2500)
+    assert len(report.errors) == imports.MAX_KEPT_ERRORS
+    assert [e.line for e in report.errors[:2]] == [3, 4]
+    monkeypatch.setenv("REPDESK_HUB_DATABASE_URL", hub.db.url)
+    code = main(["--home", str(hub.config.home), "import", "leads", str(sheet), "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == EXIT_PARTIAL
+    assert "2500 row(s) skipped" in err and "... and 2480 more" in err
