@@ -13,7 +13,7 @@ from repdesk.domain.leads import NurtureEventType
 from repdesk.hub.importers import values as v
 from repdesk.hub.importers.limits import CAMPAIGN_LIMITS, EVENT_LIMITS, LEAD_LIMITS
 from repdesk.hub.importers.reading import ImportFileError, iter_cells, jsonl_rows, read_table
-from repdesk.hub.importers.result import FirstSeen, ImportResult, RowError, Sample
+from repdesk.hub.importers.result import FirstSeen, ImportResult, RowError, Sample, split_rows
 
 log = logging.getLogger(__name__)
 
@@ -141,19 +141,19 @@ def parse_events(path: Path | str, *, encoding: str | None = None) -> ImportResu
     Bad rows become RowErrors; a bad file raises ImportFileError. `encoding` forces one
     (else it is found: see `importers.encoding`)."""
     stream = EventStream(path, encoding=encoding)
-    records: list[EventRecord] = []
-    errors: list[RowError] = []
-    for item in stream:
-        if isinstance(item, RowError):
-            errors.append(item)
-        else:
-            records.append(item)
+    records, errors = split_rows(stream)
     log.info(
         "%s: %s, %d events, %d errors", stream.path.name, stream.format, len(records), len(errors)
     )
     decoding = stream.decoding
     return ImportResult(
-        records, errors, stream.format, decoding.encoding, (), decoding.how, stream.sample.values()
+        records,
+        errors,
+        stream.format,
+        decoding.encoding,
+        (),
+        decoding.how,
+        stream.sample.values(),
     )
 
 

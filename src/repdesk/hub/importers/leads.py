@@ -19,7 +19,7 @@ from repdesk.hub.importers.reading import (
     jsonl_rows,
     read_table,
 )
-from repdesk.hub.importers.result import FirstSeen, ImportResult, RowError, Sample
+from repdesk.hub.importers.result import FirstSeen, ImportResult, RowError, Sample, split_rows
 
 log = logging.getLogger(__name__)
 
@@ -222,13 +222,7 @@ def parse_leads(path: Path | str, *, encoding: str | None = None) -> ImportResul
     become RowErrors; a bad file raises ImportFileError. `encoding` forces one (else it
     is found: see `importers.encoding`)."""
     stream = LeadStream(path, encoding=encoding)
-    records: list[LeadRecord] = []
-    errors: list[RowError] = []
-    for item in stream:
-        if isinstance(item, RowError):
-            errors.append(item)
-        else:
-            records.append(item)
+    records, errors = split_rows(stream)
     log.info(
         "%s: %s, %d leads, %d errors", stream.path.name, stream.format, len(records), len(errors)
     )

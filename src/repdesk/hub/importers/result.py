@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -95,3 +96,15 @@ class BoundedErrors:
         self.count += 1
         if len(self.kept) < self.keep:
             self.kept.append(error)
+
+
+def split_rows(items: Iterable[T | RowError]) -> tuple[list[T], list[RowError]]:
+    """A whole streamed file in memory: its records and its row errors, apart."""
+    records: list[T] = []
+    errors: list[RowError] = []
+    for item in items:
+        if isinstance(item, RowError):
+            errors.append(item)
+        else:
+            records.append(item)
+    return records, errors
