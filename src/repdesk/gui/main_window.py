@@ -151,6 +151,10 @@ class MainWindow(QMainWindow):
         self.decide_action = self._action(
             tr("main", "Decide on lead…"), "Ctrl+Shift+D", self.lead_view.feedback.decide
         )
+        self.followup_action = self._action(
+            tr("main", "Schedule call-back…"), "Ctrl+Shift+F", self.lead_view.followups.schedule,
+            tr("main", "When to call this lead again, and what for; repdesk reminds you"),
+        )  # fmt: skip
         self.lead_view.loaded.connect(lambda _d: self._lead_actions(True))
         self.lead_view.lead_gone.connect(lambda _id: self._lead_actions(False))
         self._lead_actions(False)
@@ -161,6 +165,7 @@ class MainWindow(QMainWindow):
             self.print_brief_action,
             self.objection_action,
             self.decide_action,
+            self.followup_action,
         ):
             action.setEnabled(enabled)
 
@@ -178,7 +183,7 @@ class MainWindow(QMainWindow):
         lead_menu = bar.addMenu(tr("main", "&Lead"))
         lead_menu.addActions([self.search_action, self.log_call_action])
         lead_menu.addSeparator()
-        lead_menu.addActions([self.objection_action, self.decide_action])
+        lead_menu.addActions([self.objection_action, self.decide_action, self.followup_action])
         view_menu = bar.addMenu(tr("main", "&View"))
         view_menu.addActions([self.outbox_action, self.collateral_action])
 

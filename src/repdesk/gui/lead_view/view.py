@@ -15,6 +15,7 @@ from repdesk.gui.lead_view.brief_tab import BriefTab
 from repdesk.gui.lead_view.collateral_tab import CollateralTab
 from repdesk.gui.lead_view.detail import LeadDetail, load_detail
 from repdesk.gui.lead_view.feedback_tab import FeedbackTab
+from repdesk.gui.lead_view.followups_tab import FollowUpsTab
 from repdesk.gui.lead_view.header import LeadHeader
 from repdesk.gui.lead_view.qualification_tab import QualificationTab
 from repdesk.gui.lead_view.timeline_tab import TimelineTab
@@ -30,6 +31,7 @@ class Tab(IntEnum):
     QUALIFICATION = 2
     COLLATERAL = 3
     FEEDBACK = 4
+    FOLLOWUPS = 5
 
 
 class LeadView(QWidget):
@@ -53,6 +55,7 @@ class LeadView(QWidget):
         self.qualification = QualificationTab(ctx, self)
         self.collateral = CollateralTab(ctx, self)
         self.feedback = FeedbackTab(ctx, self)
+        self.followups = FollowUpsTab(ctx, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("leadTabs")
         self.tabs.setDocumentMode(True)
@@ -61,6 +64,7 @@ class LeadView(QWidget):
         self.tabs.addTab(self.qualification, tr("lead", "&Qualification"))
         self.tabs.addTab(self.collateral, tr("lead", "C&ollateral"))
         self.tabs.addTab(self.feedback, tr("lead", "&Feedback"))
+        self.tabs.addTab(self.followups, tr("lead", "Follow-&ups"))
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -128,6 +132,7 @@ class LeadView(QWidget):
         self.qualification.show_detail(detail)
         self.collateral.show_detail(detail)
         self.feedback.show_detail(detail)
+        self.followups.show_detail(detail)
         if detail is not None:
             self.loaded.emit(detail)
 
@@ -141,6 +146,7 @@ class LeadView(QWidget):
             or changes.feedback
             or changes.collateral
             or changes.outbox
+            or changes.followups
         )
         if changes.reference or (relevant and touches_lead(changes, self._lead_id)):
             self._load()
