@@ -96,6 +96,8 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         self.lead_list.start()
         self.lead_list.table.setFocus()
+        self.reminders = _make_reminders(self)
+        self.reminders.start()
 
     # --- building ---------------------------------------------------------------------------
 
@@ -237,6 +239,21 @@ class MainWindow(QMainWindow):
         console.show()
         return console
 
+    def open_reminded_lead(self, lead_id: str) -> None:
+        """A reminder was clicked: bring the window forward with that lead open."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.lead_list.select_lead(lead_id)
+        self.open_lead(lead_id)
+
+    def show_today(self) -> None:
+        """Bring the window forward on the list of who to call next."""
+        self.raise_()
+        self.activateWindow()
+        self.lead_list.table.setFocus()
+
     def _first_ids(self) -> None:
         """Once, after the first load: reopen the lead the rep had open last time."""
         self.lead_list.model.ids_loaded.disconnect(self._first_ids)
@@ -348,6 +365,7 @@ class MainWindow(QMainWindow):
                 # A console with an unfinished call asked to stay open: so does the window.
                 event.ignore()
                 return
+        self.reminders.stop()
         self.save_layout()
         super().closeEvent(event)
 
@@ -371,6 +389,21 @@ def _make_notifier(banner: QWidget | None, controller: Any, parent: QWidget) -> 
     notifier = Notifier(banner, parent=parent)  # type: ignore[arg-type]
     notifier.watch(controller)
     return notifier
+
+
+def _make_reminders(window: MainWindow) -> Any:
+    """Call-back reminders through the window's notifier (a banner-only one if sync has
+    none): they work offline and signed out too."""
+    from repdesk.gui.notify import Notifier
+    from repdesk.gui.reminders import Reminders
+
+    notifier = window.notifier
+    if notifier is None:
+        notifier = Notifier(window.banner, parent=window)  # type: ignore[arg-type]
+        window.notifier = notifier
+    return Reminders(
+        window.ctx, notifier, window.open_reminded_lead, window.show_today, parent=window
+    )
 
 
 def _make_banner(parent: QWidget) -> QWidget | None:
