@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from repdesk.gui.lead_list.view import LeadListView
 from repdesk.gui.lead_view.view import LeadView
 from repdesk.gui.text import tr
 from repdesk.gui.theme import SPACING
+from repdesk.gui.today.view import TodayView
 from repdesk.store import settings as registry
 
 log = logging.getLogger(__name__)
@@ -63,9 +65,16 @@ class MainWindow(QMainWindow):
 
         self.lead_list = LeadListView(ctx, self)
         self.lead_view = LeadView(ctx, self)
+        # Today (who to call next) is what the app opens on; every lead is one tab away.
+        self.today = TodayView(ctx, self)
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.setObjectName("leftTabs")
+        self.left_tabs.setDocumentMode(True)
+        self.left_tabs.addTab(self.today, tr("main", "Today"))
+        self.left_tabs.addTab(self.lead_list, tr("main", "All leads"))
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.lead_list)
+        self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.lead_view)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -93,9 +102,13 @@ class MainWindow(QMainWindow):
         self.lead_list.lead_activated.connect(self.open_lead)
         self.lead_list.log_call_requested.connect(self.open_call_console)
         self.lead_list.model.ids_loaded.connect(self._first_ids)
+        self.today.current_lead_changed.connect(self._today_lead)
+        self.today.lead_activated.connect(self.open_lead)
+        self.today.call_requested.connect(self.open_call_console)
         self.restore_layout()
         self.lead_list.start()
-        self.lead_list.table.setFocus()
+        self.today.start()
+        self.today.focus_list()
         self.reminders = _make_reminders(self)
         self.reminders.start()
 
@@ -123,6 +136,13 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.search_action = self.lead_list.search_action
+        # Ctrl+K searches All leads: bring that tab forward, then the search box.
+        self.search_action.triggered.connect(self._search_leads)
+        self.today_action = self._action(
+            tr("main", "Today"), "Ctrl+1", self.show_today,
+            tr("main", "Who to call next: call-backs, new leads, leads that just engaged"),
+        )  # fmt: skip
+        self.leads_action = self._action(tr("main", "All leads"), "Ctrl+2", self.show_leads)
         self.log_call_action = self.lead_list.log_call_action
         self.sync_action: QAction | None = getattr(self.controller, "action", None)
         self.outbox_action = self._action(
@@ -187,6 +207,8 @@ class MainWindow(QMainWindow):
         lead_menu.addSeparator()
         lead_menu.addActions([self.objection_action, self.decide_action, self.followup_action])
         view_menu = bar.addMenu(tr("main", "&View"))
+        view_menu.addActions([self.today_action, self.leads_action])
+        view_menu.addSeparator()
         view_menu.addActions([self.outbox_action, self.collateral_action])
 
         toolbar = QToolBar(tr("main", "Main toolbar"), self)
@@ -249,21 +271,41 @@ class MainWindow(QMainWindow):
         self.open_lead(lead_id)
 
     def show_today(self) -> None:
-        """Bring the window forward on the list of who to call next."""
+        """Bring the window forward on the list of who to call next (Ctrl+1)."""
         self.raise_()
         self.activateWindow()
-        self.lead_list.table.setFocus()
+        self.left_tabs.setCurrentWidget(self.today)
+        self.today.focus_list()
+
+    def show_leads(self) -> None:
+        """Every lead, searchable and sortable (Ctrl+2)."""
+        self.left_tabs.setCurrentWidget(self.lead_list)
+        self.lead_list.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _search_leads(self) -> None:
+        self.left_tabs.setCurrentWidget(self.lead_list)
+        self.lead_list.focus_search()
+
+    def _today_lead(self, lead_id: str) -> None:
+        """Today's highlighted lead: shown on the right, and current in All leads too (so
+        Ctrl+L and the other lead actions act on it)."""
+        self.lead_list.select_lead(lead_id)
+        self.lead_view.show_lead(lead_id)
 
     def _first_ids(self) -> None:
         """Once, after the first load: reopen the lead the rep had open last time."""
         self.lead_list.model.ids_loaded.disconnect(self._first_ids)
         last = self._setting(registry.LAST_SELECTED_LEAD_ID)
+        # With leads on Today, its first one is shown (Today selects it itself).
+        show = not self.today.has_items
         if last and self.lead_list.select_lead(last):
-            self.lead_view.show_lead(last)
+            if show:
+                self.lead_view.show_lead(last)
         elif self.lead_list.model.rowCount() > 0:
             first = self.lead_list.model.ids[0]
             self.lead_list.select_lead(first)
-            self.lead_view.show_lead(first)
+            if show:
+                self.lead_view.show_lead(first)
 
     # --- docks and dialogs ------------------------------------------------------------------
 
