@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
 
         self.lead_list.current_lead_changed.connect(self.lead_view.show_lead)
         self.lead_list.lead_activated.connect(self.open_lead)
+        self.lead_view.call_started.connect(self.open_call_console)
         self.lead_list.log_call_requested.connect(self.open_call_console)
         self.lead_list.model.ids_loaded.connect(self._first_ids)
         self.today.current_lead_changed.connect(self._today_lead)
@@ -173,6 +174,10 @@ class MainWindow(QMainWindow):
         self.decide_action = self._action(
             tr("main", "Decide on lead…"), "Ctrl+Shift+D", self.lead_view.feedback.decide
         )
+        self.dial_action = self._action(
+            tr("main", "Dial the lead's phone"), "Ctrl+Shift+C", self._dial_lead,
+            tr("main", "Call with this computer's phone app; the call console opens"),
+        )  # fmt: skip
         self.followup_action = self._action(
             tr("main", "Schedule call-back…"), "Ctrl+Shift+F", self.lead_view.followups.schedule,
             tr("main", "When to call this lead again, and what for; repdesk reminds you"),
@@ -188,6 +193,7 @@ class MainWindow(QMainWindow):
             self.objection_action,
             self.decide_action,
             self.followup_action,
+            self.dial_action,
         ):
             action.setEnabled(enabled)
 
@@ -203,7 +209,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         lead_menu = bar.addMenu(tr("main", "&Lead"))
-        lead_menu.addActions([self.search_action, self.log_call_action])
+        lead_menu.addActions([self.search_action, self.log_call_action, self.dial_action])
         lead_menu.addSeparator()
         lead_menu.addActions([self.objection_action, self.decide_action, self.followup_action])
         view_menu = bar.addMenu(tr("main", "&View"))
@@ -281,6 +287,9 @@ class MainWindow(QMainWindow):
         """Every lead, searchable and sortable (Ctrl+2)."""
         self.left_tabs.setCurrentWidget(self.lead_list)
         self.lead_list.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _dial_lead(self) -> None:
+        self.lead_view.dial()
 
     def _search_leads(self) -> None:
         self.left_tabs.setCurrentWidget(self.lead_list)

@@ -41,6 +41,8 @@ class LeadView(QWidget):
     """The `LeadDetail` now on screen (after a show or a refresh)."""
     lead_gone = Signal(str)
     """The lead shown is no longer in the store (reassigned away by marketing)."""
+    call_started = Signal(str)
+    """The rep dialled the lead's phone from here (the system took the tel: link)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +77,28 @@ class LeadView(QWidget):
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
         ctx.events.changed.connect(self._on_changes)
+        self.header.dial_requested.connect(self.dial)
+        self.brief.dial_requested.connect(self.dial)
+
+    def dial(self, phone: str = "") -> bool:
+        """Hand the lead's number to the system's dialer (a `tel:` link). True when it was
+        taken (the call console opens, its timer running); otherwise the rep is told and the
+        number is copied to dial by hand."""
+        from repdesk.gui.handoff import copy_text, open_link, tel_url
+
+        detail = self._detail
+        if detail is None:
+            return False
+        phone = phone or detail.lead.phone
+        url = tel_url(phone)
+        if url is None:
+            return False
+        if open_link(url):
+            self.call_started.emit(detail.lead.id)
+            return True
+        copy_text(phone)
+        self.header.say_not_dialled(phone)
+        return False
 
     @property
     def lead_id(self) -> str | None:
