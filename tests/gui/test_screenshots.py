@@ -36,6 +36,8 @@ def test_render_screenshots_writes_every_view(
         "04-call-console.png",
         "05-collateral-preview.png",
         "06-outbox.png",
+        "13-today.png",
+        "14-followup-reminder.png",
     ]
     for path in paths:
         assert path.parent == out
@@ -71,7 +73,11 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
         MutationKind.DISPOSITION_SET,
     } <= kinds
     lead_id = pending[0].lead_id
-    assert {i.lead_id for i in pending} == {lead_id}, "one call, with one lead"
+    call = [i for i in pending if i.kind is not MutationKind.FOLLOWUP_SET]
+    assert {i.lead_id for i in call} == {lead_id}, "one call, with one lead"
+    # The Today and reminder pictures schedule two call-backs, for two other leads.
+    callbacks = [i for i in pending if i.kind is MutationKind.FOLLOWUP_SET]
+    assert len(callbacks) == 2 and lead_id not in {i.lead_id for i in callbacks}
     [objection] = [o for o in local.objections(lead_id) if o.verbatim == CALL_OBJECTION]
     assert objection.category_code
     assert any("Friday forecast review" in n.body for n in local.notes(lead_id))
