@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import shiboken6
+
 from repdesk.domain.followups import FollowUpAction, new_followup
 from repdesk.domain.ids import new_id
 from repdesk.gui.clock import ManualClock
@@ -127,3 +129,4 @@ def test_a_tray_message_click_runs_its_action(qtbot: Any, qapp: Any) -> None:
     tray.messageClicked.emit()
     assert opened == ["ada"]
     tray.hide()
+    shiboken6.delete(notifier)  # now, on this thread (not whenever and wherever GC runs)

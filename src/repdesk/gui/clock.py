@@ -44,26 +44,36 @@ class Clock(QObject):
 
 
 class SystemClock(Clock):
-    """The computer's clock; a minute's heartbeat notices sleep and clock changes."""
+    """The computer's clock. `beat()` (a window's heartbeat calls it each minute, see
+    `Heartbeat`) notices sleep and clock changes. The clock holds no timer itself: it may
+    outlive the windows, and a running timer must die with its thread's objects."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._wall = time.time()
         self._mono = time.monotonic()
-        self._heartbeat = QTimer(self)
-        self._heartbeat.setInterval(HEARTBEAT_MS)
-        self._heartbeat.timeout.connect(self._beat)
-        self._heartbeat.start()
 
     def now(self) -> datetime:
         return utcnow()
 
-    def _beat(self) -> None:
+    def beat(self) -> None:
         wall, mono = time.time(), time.monotonic()
         drift = (wall - self._wall) - (mono - self._mono)
         self._wall, self._mono = wall, mono
         if abs(drift) > JUMP.total_seconds():
             self.jumped.emit()
+
+
+class Heartbeat(QTimer):
+    """A minute's tick for `clock.beat()`, owned by a window (stopped and deleted with it)."""
+
+    def __init__(self, clock: Clock, parent: QObject) -> None:
+        super().__init__(parent)
+        self.setInterval(HEARTBEAT_MS)
+        beat = getattr(clock, "beat", None)
+        if beat is not None:
+            self.timeout.connect(beat)
+            self.start()
 
 
 class ManualClock(Clock):
@@ -88,4 +98,4 @@ class ManualClock(Clock):
         self.set(self._now + delta)
 
 
-__all__ = ["JUMP", "MAX_WAIT_MS", "Clock", "ManualClock", "SystemClock"]
+__all__ = ["JUMP", "MAX_WAIT_MS", "Clock", "Heartbeat", "ManualClock", "SystemClock"]

@@ -51,7 +51,16 @@ def render_day(
     settle(ctx)
     reminders.check()
     wait_for("the reminder", lambda: bool(told) or _banner_shown(window), [reminders.reminded])
-    wait_for("Today", lambda: _rows_ready(today), [today.model.loaded, today.model.rows_loaded])
+
+    def listed() -> bool:
+        overdue = leads[0] if leads else None
+        return (
+            not today.reload_pending
+            and (overdue is None or today.model.row_of(overdue) is not None)
+            and _rows_ready(today)
+        )
+
+    wait_for("Today", listed, [today.model.loaded, today.model.rows_loaded])
     if leads:
         row = today.model.row_of(leads[0])
         if row is not None:

@@ -298,8 +298,8 @@ class MainWindow(QMainWindow):
     def _today_lead(self, lead_id: str) -> None:
         """Today's highlighted lead: shown on the right, and current in All leads too (so
         Ctrl+L and the other lead actions act on it)."""
+        self.lead_view.show_lead(lead_id)  # first: the list's echo of it is then a no-op
         self.lead_list.select_lead(lead_id)
-        self.lead_view.show_lead(lead_id)
 
     def _first_ids(self) -> None:
         """Once, after the first load: reopen the lead the rep had open last time."""

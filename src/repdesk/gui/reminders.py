@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.followups import FollowUp
+from repdesk.gui.clock import Heartbeat
 from repdesk.gui.context import AppContext
 from repdesk.gui.followup_dialog import when_text
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
@@ -104,6 +105,8 @@ class Reminders(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.check)
         self._started = False
+        # Sleep or a clock change re-aims the timer (the clock says it jumped).
+        self._heartbeat = Heartbeat(ctx.clock, self)
 
     def start(self) -> None:
         if self._started:
@@ -115,6 +118,7 @@ class Reminders(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        self._heartbeat.stop()
 
     @property
     def timer_interval_ms(self) -> int | None:
@@ -126,6 +130,9 @@ class Reminders(QObject):
             self.check()
 
     def check(self) -> None:
+        if self.ctx.ops.closed:  # the app is closing
+            self._timer.stop()
+            return
         now = self.ctx.clock.now()
         QueryOp(parent=self, op=lambda c: load_due(c, now), success=self._loaded).run_in_background(
             self.ctx.ops

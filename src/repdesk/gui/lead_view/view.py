@@ -116,6 +116,8 @@ class LeadView(QWidget):
             return
         if self._detail is not None and self._detail.lead.id == lead_id:
             return  # already on screen; its own data changes reload it (_on_changes)
+        if self._lead_id == lead_id and self._load_seq > 0:
+            return  # already on its way (Today and All leads both point here)
         self._lead_id = lead_id
         self._load()
 
@@ -124,8 +126,8 @@ class LeadView(QWidget):
 
     def _load(self) -> None:
         lead_id = self._lead_id
-        if lead_id is None:
-            return
+        if lead_id is None or self.ctx.ops.closed:
+            return  # nothing to show, or the app is closing (a late timer asked)
         self._load_seq += 1
         seq = self._load_seq
         QueryOp(

@@ -130,6 +130,8 @@ class TodayModel(QAbstractTableModel):
 
     def load(self, now: datetime, day_end: datetime, day: str) -> None:
         """Ask the store for today's list; a newer load's answer wins."""
+        if self._runner.closed:
+            return
         self._seq += 1
         seq = self._seq
 
@@ -248,7 +250,7 @@ class TodayModel(QAbstractTableModel):
             for i in self._items[start : start + BLOCK_SIZE]
             if i.lead_id not in self._rows and i.lead_id not in self._inflight
         ]
-        if not wanted:
+        if not wanted or self._runner.closed:
             return
         self._inflight.update(wanted)
         generation = self._generation

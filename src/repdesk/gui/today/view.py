@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 60_000
 PREVIEW_DELAY_MS = 120
+#: Changes often come in bursts (a sync applies page after page): reload once after them.
+RELOAD_DELAY_MS = 150
 LEGEND = "J/K next/previous · Enter open · C call · S snooze · X skip for today"
 
 
@@ -162,6 +164,10 @@ class TodayView(QWidget):
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._on_tick)
+        self._reload = QTimer(self)
+        self._reload.setSingleShot(True)
+        self._reload.setInterval(RELOAD_DELAY_MS)
+        self._reload.timeout.connect(self._reload_keeping_place)
 
         self.table.key_action.connect(self._key_action)
         self.table.doubleClicked.connect(lambda _index: self._key_action("open"))
@@ -178,6 +184,9 @@ class TodayView(QWidget):
 
     def refresh(self) -> None:
         """Ask the store for today's list again (as of `ctx.clock`)."""
+        if self.ctx.ops.closed:  # the app is closing: no new work
+            self._tick.stop()
+            return
         clock = self.ctx.clock
         now = clock.now()
         _start, self._day_end, self._day = day_bounds(now, clock.tz())
@@ -280,7 +289,7 @@ class TodayView(QWidget):
             self._preview.start()
 
     def _emit_current(self) -> None:
-        if not self.isVisible():
+        if not self.isVisible() or self.ctx.ops.closed:
             return  # the rep is in another view: Today's own reloads must not steer it
         item = self.current_item()
         if item is not None and item.lead_id != self._shown_id:
@@ -338,7 +347,7 @@ class TodayView(QWidget):
         if changes.followups or changes.feedback or changes.leads or changes.reference:
             if changes.leads:
                 self.model.forget_rows(changes.lead_ids)
-            self._reload_keeping_place()
+            self._reload.start()
 
     def _reload_keeping_place(self) -> None:
         if self._acted_row is None:
@@ -353,6 +362,11 @@ class TodayView(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
         self._preview.stop()
         super().hideEvent(event)
+
+    @property
+    def reload_pending(self) -> bool:
+        """A reload is waiting for a burst of changes to end."""
+        return self._reload.isActive()
 
 
 __all__ = ["LEGEND", "TodayTable", "TodayView"]
