@@ -30,7 +30,7 @@ def test_render_screenshots_writes_every_view(
 ) -> None:
     out = tmp_path / "shots"
     paths = render_screenshots(app_ctx, out)
-    names = [p.name for p in paths]
+    names = sorted(p.name for p in paths)
     assert names == [
         "01-lead-list.png",
         "02-lead-timeline.png",
@@ -44,6 +44,8 @@ def test_render_screenshots_writes_every_view(
         "10-dark-call-console.png",
         "11-dark-collateral-preview.png",
         "12-dark-outbox.png",
+        "13-today.png",
+        "14-followup-reminder.png",
     ]
     for path in paths:
         assert path.parent == out
@@ -53,10 +55,12 @@ def test_render_screenshots_writes_every_view(
         assert not image.isNull(), path.name
         # A blank or half-painted window has only a handful of colours.
         assert _distinct_colours(image) > 12, path.name
-    main = QImage(str(paths[0]))
+    main = QImage(str(out / "01-lead-list.png"))
     assert (main.width(), main.height()) == WINDOW_SIZE
     # The dark twins are dark: their window background is, at the top left corner.
-    for light, dark in zip(paths[:6], paths[6:], strict=True):
+    lights = sorted(p for p in paths if p.name[:2] <= "06")
+    darks = sorted(p for p in paths if "-dark-" in p.name)
+    for light, dark in zip(lights, darks, strict=True):
         assert QImage(str(light)).pixelColor(2, 40).lightness() > 128, light.name
         assert QImage(str(dark)).pixelColor(2, 40).lightness() < 128, dark.name
     assert app_ctx.ops.idle
@@ -83,7 +87,11 @@ def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
         MutationKind.DISPOSITION_SET,
     } <= kinds
     lead_id = pending[0].lead_id
-    assert {i.lead_id for i in pending} == {lead_id}, "one call, with one lead"
+    call = [i for i in pending if i.kind is not MutationKind.FOLLOWUP_SET]
+    assert {i.lead_id for i in call} == {lead_id}, "one call, with one lead"
+    # The Today and reminder pictures schedule two call-backs, for two other leads.
+    callbacks = [i for i in pending if i.kind is MutationKind.FOLLOWUP_SET]
+    assert len(callbacks) == 2 and lead_id not in {i.lead_id for i in callbacks}
     [objection] = [o for o in local.objections(lead_id) if o.verbatim == CALL_OBJECTION]
     assert objection.category_code
     assert any("Friday forecast review" in n.body for n in local.notes(lead_id))

@@ -19,6 +19,8 @@ class Changes:
     """Rubric, objection taxonomy, campaigns or the speed-to-lead SLA."""
     session: bool = False
     """Sign-in state or sync status."""
+    followups: bool = False
+    """Follow-ups (call-backs) or the Today list changed."""
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -31,6 +33,7 @@ class Changes:
             outbox=self.outbox or other.outbox,
             reference=self.reference or other.reference,
             session=self.session or other.session,
+            followups=self.followups or other.followups,
         )
 
     @property

@@ -14,6 +14,7 @@ class MutationKind(StrEnum):
     OBJECTION_CREATE = "objection.create"
     DISPOSITION_SET = "disposition.set"
     COLLATERAL_USED = "collateral.used"
+    FOLLOWUP_SET = "followup.set"
 
 
 class OutboxState(StrEnum):

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from repdesk.domain.changes import Changes
 from repdesk.domain.defaults import DEFAULT_RUBRIC
 from repdesk.domain.feedback import CallNote, Objection, ObjectionCategory
+from repdesk.domain.followups import FollowUp, FollowUpAction, day_bounds
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.leads import Lead
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantAnswer, BantDimension, Rubric
@@ -443,8 +444,26 @@ class CallConsole(QWidget):
                 Tone.BAD,
             )
             return
+        # The end-of-call dialog offers to tick off the call-backs due today and to
+        # schedule the next one: read them first (a DB op, milliseconds).
+        _start, day_end, _key = day_bounds(self.ctx.clock.now(), self.ctx.clock.tz())
+        lead_id = self.lead_id
+        QueryOp(
+            parent=self,
+            op=lambda c: [f for f in c.store.followups(lead_id) if f.is_due(day_end)],
+            success=self._ask_decision,
+        ).run_in_background(self.ctx.ops)
+
+    def _ask_decision(self, due: list[FollowUp]) -> None:
+        if self.ended:
+            return
         dialog = DispositionDialog(
-            self.lead_id, self, with_outcome=True, lead_name=self.name_label.text()
+            self.lead_id,
+            self,
+            with_outcome=True,
+            lead_name=self.name_label.text(),
+            ctx=self.ctx,
+            open_followups=due,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.decided.connect(self.finish)
@@ -478,6 +497,11 @@ class CallConsole(QWidget):
             # row); a retry after a failure does not add the note twice.
             changes = Changes() if written["note"] else c.store.add_call_note(note)
             written["note"] = True
+            for done in decision.completes:
+                if (c.store.followup(done.id) or done).is_open:  # not twice on a retry
+                    changes = changes | c.store.set_followup(done, FollowUpAction.COMPLETE)
+            if decision.followup is not None and c.store.followup(decision.followup.id) is None:
+                changes = changes | c.store.set_followup(decision.followup, FollowUpAction.CREATE)
             if disposition is not None:
                 changes = changes | c.store.set_disposition(disposition)
             return changes

@@ -88,6 +88,21 @@ class AppContext:
         """Crash-safe drafts (call notes in progress) live here, one small file each."""
         return self.data_dir / "drafts"
 
+    @property
+    def clock(self) -> Any:
+        """The app's `repdesk.gui.clock.Clock` (the system's unless one was set: tests set a
+        `ManualClock` before building windows)."""
+        clock = self.extras.get("clock")
+        if clock is None:
+            from repdesk.gui.clock import SystemClock
+
+            clock = self.extras["clock"] = SystemClock()
+        return clock
+
+    @clock.setter
+    def clock(self, value: Any) -> None:
+        self.extras["clock"] = value
+
     def shutdown(self) -> None:
         """Let queued work finish and stop the worker threads (before QApplication quits)."""
         if self._session is not None:

@@ -9,13 +9,15 @@ Keyboard: Alt+A / Alt+N / Alt+D / Alt+Y choose, type the reason, Enter (or Ctrl+
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,13 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.feedback import Disposition, DispositionKind
+from repdesk.domain.followups import FollowUp, FollowUpAction, new_followup
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.gui.context import AppContext
 from repdesk.gui.ops import CollectionOp
 from repdesk.gui.text import plain_label, tr
 from repdesk.gui.theme import Tone, set_tone
 
+if TYPE_CHECKING:
+    from repdesk.gui.followup_dialog import FollowUpFields
+
 MAX_REASON = 2_000
+#: Outcomes after which a call-back is the natural next step (the box comes pre-ticked).
+CALL_BACK_OUTCOMES = frozenset({"call_back", "voicemail", "no_answer"})
 
 #: Call outcomes as stable codes (what marketing's reports group by) and what reps read.
 OUTCOMES: tuple[tuple[str, str], ...] = (
@@ -59,6 +67,10 @@ class Decision:
     """A code from `OUTCOMES` ("" when the dialog was opened without the outcome step)."""
     disposition: Disposition | None
     """None means "no decision yet"."""
+    followup: FollowUp | None = None
+    """A call-back scheduled at the end of the call (with_outcome dialogs given a ctx)."""
+    completes: tuple[FollowUp, ...] = ()
+    """Open follow-ups this call answered, as they are once done."""
 
 
 class DispositionDialog(QDialog):
@@ -72,10 +84,16 @@ class DispositionDialog(QDialog):
         *,
         with_outcome: bool = False,
         lead_name: str = "",
+        ctx: AppContext | None = None,
+        open_followups: Sequence[FollowUp] = (),
     ) -> None:
         super().__init__(parent)
         self.lead_id = lead_id
         self.with_outcome = with_outcome
+        self.ctx = ctx
+        self.callback: QCheckBox | None = None
+        self.callback_fields: FollowUpFields | None = None
+        self.completes: dict[QCheckBox, FollowUp] = {}
         self.setWindowTitle(
             tr("disposition", "End call")
             if with_outcome
@@ -133,6 +151,8 @@ class DispositionDialog(QDialog):
         # Room for the two-line hint up front, so the dialog never jumps or clips it.
         self.hint.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 4)
         layout.addWidget(self.hint)
+        if with_outcome and ctx is not None:
+            self._add_followup_part(layout, ctx, open_followups)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -153,6 +173,40 @@ class DispositionDialog(QDialog):
         self._update_state()
         (self.outcome if with_outcome else next(iter(self._kinds))).setFocus()
 
+    def _add_followup_part(
+        self, layout: QVBoxLayout, ctx: AppContext, open_followups: Sequence[FollowUp]
+    ) -> None:
+        """Tick off the call-backs this call answered; schedule the next one."""
+        from repdesk.gui.followup_dialog import FollowUpFields, when_text
+
+        tz = ctx.clock.tz()
+        for f in open_followups:
+            what = f" ({f.reason})" if f.reason else ""
+            box = QCheckBox(
+                tr("disposition", "Call-back due %1%2 is done")
+                .replace("%1", when_text(f.due_at, tz))
+                .replace("%2", what),
+                self,
+            )
+            box.setChecked(True)
+            box.setObjectName("completesFollowup")
+            self.completes[box] = f
+            layout.addWidget(box)
+        self.callback = QCheckBox(tr("disposition", "Schedule a call-&back"), self)
+        self.callback.setObjectName("scheduleCallback")
+        self.callback_fields = FollowUpFields(ctx, self)
+        self.callback_fields.setEnabled(False)
+        layout.addWidget(self.callback)
+        layout.addWidget(self.callback_fields)
+        self.callback.toggled.connect(self.callback_fields.setEnabled)
+        self.callback.toggled.connect(self._update_state)
+        self.callback_fields.changed.connect(self._update_state)
+        self.outcome.currentIndexChanged.connect(self._outcome_changed)
+
+    def _outcome_changed(self, *_args: object) -> None:
+        if self.callback is not None and self.outcome.currentData() in CALL_BACK_OUTCOMES:
+            self.callback.setChecked(True)
+
     def kind(self) -> DispositionKind | None:
         checked = self.group.checkedButton()
         return self._kinds.get(checked) if isinstance(checked, QRadioButton) else None
@@ -161,6 +215,7 @@ class DispositionDialog(QDialog):
         kind = self.kind()
         needs_reason = kind in (DispositionKind.RETURN_TO_NURTURE, DispositionKind.DISQUALIFY)
         missing = needs_reason and not self.reason.text().strip()
+        callback_problem = self._callback_problem()
         self.hint.setText(
             tr(
                 "disposition",
@@ -168,16 +223,26 @@ class DispositionDialog(QDialog):
                 "disqualify it: marketing reads it.",
             )
             if missing
-            else ""
+            else callback_problem
         )
-        self.ok_button.setEnabled(not missing)
+        ok = getattr(self, "ok_button", None)  # the call-back part reports before it exists
+        if ok is not None:
+            ok.setEnabled(not missing and not callback_problem)
+
+    def _callback_problem(self) -> str:
+        if self.callback is None or self.callback_fields is None or not self.callback.isChecked():
+            return ""
+        return self.callback_fields.problem()
 
     def decision(self) -> Decision | None:
         """The choice in the form, or None while it is incomplete (reason missing)."""
         kind = self.kind()
         outcome = str(self.outcome.currentData()) if self.with_outcome else ""
+        if self._callback_problem():
+            return None
+        followup, completes = self._followups()
         if kind is None:
-            return Decision(outcome, None)
+            return Decision(outcome, None, followup, completes)
         try:
             disposition = Disposition(
                 id=new_id(),
@@ -188,12 +253,27 @@ class DispositionDialog(QDialog):
             )
         except ValueError:
             return None
-        return Decision(outcome, disposition)
+        return Decision(outcome, disposition, followup, completes)
+
+    def _followups(self) -> tuple[FollowUp | None, tuple[FollowUp, ...]]:
+        if self.ctx is None:
+            return None, ()
+        now = self.ctx.clock.now()
+        ticked = [f for box, f in self.completes.items() if box.isChecked()]
+        done = tuple(f.after(FollowUpAction.COMPLETE, now) for f in ticked)
+        fields = self.callback_fields
+        if self.callback is None or fields is None or not self.callback.isChecked():
+            return None, done
+        reason = fields.reason.text().strip()
+        return new_followup(new_id(), self.lead_id, fields.due_at(), reason, now), done
 
     def confirm(self) -> None:
         decision = self.decision()
         if decision is None:
-            self.reason.setFocus()
+            if self._callback_problem() and self.callback_fields is not None:
+                self.callback_fields.at.setFocus()
+            else:
+                self.reason.setFocus()
             return
         self.decided.emit(decision)
         self.accept()

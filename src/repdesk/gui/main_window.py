@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from repdesk.gui.lead_list.view import LeadListView
 from repdesk.gui.lead_view.view import LeadView
 from repdesk.gui.text import tr
 from repdesk.gui.theme import SPACING
+from repdesk.gui.today.view import TodayView
 from repdesk.store import settings as registry
 
 log = logging.getLogger(__name__)
@@ -67,9 +69,16 @@ class MainWindow(QMainWindow):
 
         self.lead_list = LeadListView(ctx, self)
         self.lead_view = LeadView(ctx, self)
+        # Today (who to call next) is what the app opens on; every lead is one tab away.
+        self.today = TodayView(ctx, self)
+        self.left_tabs = QTabWidget(self)
+        self.left_tabs.setObjectName("leftTabs")
+        self.left_tabs.setDocumentMode(True)
+        self.left_tabs.addTab(self.today, tr("main", "Today"))
+        self.left_tabs.addTab(self.lead_list, tr("main", "All leads"))
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.lead_list)
+        self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.lead_view)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -95,13 +104,20 @@ class MainWindow(QMainWindow):
 
         self.lead_list.current_lead_changed.connect(self.lead_view.show_lead)
         self.lead_list.lead_activated.connect(self.open_lead)
+        self.lead_view.call_started.connect(self.open_call_console)
         self.lead_list.log_call_requested.connect(self.open_call_console)
         self.lead_view.loaded.connect(lambda detail: self.lead_list.set_open_lead(detail.lead.id))
         self.lead_view.lead_gone.connect(lambda _id: self.lead_list.set_open_lead(None))
         self.lead_list.model.ids_loaded.connect(self._first_ids)
+        self.today.current_lead_changed.connect(self._today_lead)
+        self.today.lead_activated.connect(self.open_lead)
+        self.today.call_requested.connect(self.open_call_console)
         self.restore_layout()
         self.lead_list.start()
-        self.lead_list.table.setFocus()
+        self.today.start()
+        self.today.focus_list()
+        self.reminders = _make_reminders(self)
+        self.reminders.start()
 
     # --- building ---------------------------------------------------------------------------
 
@@ -127,6 +143,13 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.search_action = self.lead_list.search_action
+        # Ctrl+K searches All leads: bring that tab forward, then the search box.
+        self.search_action.triggered.connect(self._search_leads)
+        self.today_action = self._action(
+            tr("main", "Today"), "Ctrl+1", self.show_today,
+            tr("main", "Who to call next: call-backs, new leads, leads that just engaged"),
+        )  # fmt: skip
+        self.leads_action = self._action(tr("main", "All leads"), "Ctrl+2", self.show_leads)
         self.log_call_action = self.lead_list.log_call_action
         self.sync_action: QAction | None = getattr(self.controller, "action", None)
         self.outbox_action = self._action(
@@ -157,6 +180,14 @@ class MainWindow(QMainWindow):
         self.decide_action = self._action(
             tr("main", "Decide on lead…"), "Ctrl+Shift+D", self.lead_view.feedback.decide
         )
+        self.dial_action = self._action(
+            tr("main", "Dial the lead's phone"), "Ctrl+Shift+C", self._dial_lead,
+            tr("main", "Call with this computer's phone app; the call console opens"),
+        )  # fmt: skip
+        self.followup_action = self._action(
+            tr("main", "Schedule call-back…"), "Ctrl+Shift+F", self.lead_view.followups.schedule,
+            tr("main", "When to call this lead again, and what for; repdesk reminds you"),
+        )  # fmt: skip
         self.lead_view.loaded.connect(lambda _d: self._lead_actions(True))
         self.lead_view.lead_gone.connect(lambda _id: self._lead_actions(False))
         self._lead_actions(False)
@@ -167,6 +198,8 @@ class MainWindow(QMainWindow):
             self.print_brief_action,
             self.objection_action,
             self.decide_action,
+            self.followup_action,
+            self.dial_action,
         ):
             action.setEnabled(enabled)
 
@@ -182,10 +215,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         lead_menu = bar.addMenu(tr("main", "&Lead"))
-        lead_menu.addActions([self.search_action, self.log_call_action])
+        lead_menu.addActions([self.search_action, self.log_call_action, self.dial_action])
         lead_menu.addSeparator()
-        lead_menu.addActions([self.objection_action, self.decide_action])
+        lead_menu.addActions([self.objection_action, self.decide_action, self.followup_action])
         view_menu = bar.addMenu(tr("main", "&View"))
+        view_menu.addActions([self.today_action, self.leads_action])
+        view_menu.addSeparator()
         view_menu.addActions([self.outbox_action, self.collateral_action])
 
         toolbar = QToolBar(tr("main", "Main toolbar"), self)
@@ -238,16 +273,54 @@ class MainWindow(QMainWindow):
         console.show()
         return console
 
+    def open_reminded_lead(self, lead_id: str) -> None:
+        """A reminder was clicked: bring the window forward with that lead open."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.lead_list.select_lead(lead_id)
+        self.open_lead(lead_id)
+
+    def show_today(self) -> None:
+        """Bring the window forward on the list of who to call next (Ctrl+1)."""
+        self.raise_()
+        self.activateWindow()
+        self.left_tabs.setCurrentWidget(self.today)
+        self.today.focus_list()
+
+    def show_leads(self) -> None:
+        """Every lead, searchable and sortable (Ctrl+2)."""
+        self.left_tabs.setCurrentWidget(self.lead_list)
+        self.lead_list.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _dial_lead(self) -> None:
+        self.lead_view.dial()
+
+    def _search_leads(self) -> None:
+        self.left_tabs.setCurrentWidget(self.lead_list)
+        self.lead_list.focus_search()
+
+    def _today_lead(self, lead_id: str) -> None:
+        """Today's highlighted lead: shown on the right, and current in All leads too (so
+        Ctrl+L and the other lead actions act on it)."""
+        self.lead_view.show_lead(lead_id)  # first: the list's echo of it is then a no-op
+        self.lead_list.select_lead(lead_id)
+
     def _first_ids(self) -> None:
         """Once, after the first load: reopen the lead the rep had open last time."""
         self.lead_list.model.ids_loaded.disconnect(self._first_ids)
         last = self._setting(registry.LAST_SELECTED_LEAD_ID)
+        # With leads on Today, its first one is shown (Today selects it itself).
+        show = not self.today.has_items
         if last and self.lead_list.select_lead(last):
-            self.lead_view.show_lead(last)
+            if show:
+                self.lead_view.show_lead(last)
         elif self.lead_list.model.rowCount() > 0:
             first = self.lead_list.model.ids[0]
             self.lead_list.select_lead(first)
-            self.lead_view.show_lead(first)
+            if show:
+                self.lead_view.show_lead(first)
 
     # --- docks and dialogs ------------------------------------------------------------------
 
@@ -369,6 +442,7 @@ class MainWindow(QMainWindow):
                 # A console with an unfinished call asked to stay open: so does the window.
                 event.ignore()
                 return
+        self.reminders.stop()
         self.save_layout()
         super().closeEvent(event)
 
@@ -392,6 +466,21 @@ def _make_notifier(banner: QWidget | None, controller: Any, parent: QWidget) -> 
     notifier = Notifier(banner, parent=parent)  # type: ignore[arg-type]
     notifier.watch(controller)
     return notifier
+
+
+def _make_reminders(window: MainWindow) -> Any:
+    """Call-back reminders through the window's notifier (a banner-only one if sync has
+    none): they work offline and signed out too."""
+    from repdesk.gui.notify import Notifier
+    from repdesk.gui.reminders import Reminders
+
+    notifier = window.notifier
+    if notifier is None:
+        notifier = Notifier(window.banner, parent=window)  # type: ignore[arg-type]
+        window.notifier = notifier
+    return Reminders(
+        window.ctx, notifier, window.open_reminded_lead, window.show_today, parent=window
+    )
 
 
 def _make_banner(parent: QWidget) -> QWidget | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -91,6 +92,39 @@ class NoticeBanner(QFrame):
         self.hide()
         self.dismissed.emit()
 
+    def set_action(self, text: str, callback: Callable[[], None] | None) -> None:
+        """One button on the banner (e.g. "Open lead") that runs `callback` and dismisses
+        the notice; `callback=None` removes it (a notice with nothing to open)."""
+        button: QToolButton | None = getattr(self, "_action", None)
+        if callback is None:
+            if button is not None:
+                button.hide()
+            self._on_action = None
+            return
+        if button is None:
+            button = QToolButton(self)
+            button.setObjectName("noticeAction")
+            button.clicked.connect(self._run_action)
+            layout = self.layout()
+            assert isinstance(layout, QHBoxLayout)
+            layout.insertWidget(1, button, 0, Qt.AlignmentFlag.AlignTop)
+            self._action = button
+        button.setText(text)
+        button.setAccessibleName(text)
+        button.show()
+        self._on_action = callback
+
+    @property
+    def action_button(self) -> QToolButton | None:
+        button: QToolButton | None = getattr(self, "_action", None)
+        return button if button is not None and not button.isHidden() else None
+
+    def _run_action(self) -> None:
+        callback = getattr(self, "_on_action", None)
+        self.dismiss()
+        if callback is not None:
+            callback()
+
 
 class Notifier(QObject):
     """Decides when trouble is worth interrupting the rep, and how.
@@ -163,20 +197,33 @@ class Notifier(QObject):
             tr("notify", "Open the outbox to see the hub's reason and to send them again."),
         )
 
-    def notify(self, title: str, message: str) -> None:
+    def notify(
+        self,
+        title: str,
+        message: str,
+        *,
+        on_click: Callable[[], None] | None = None,
+        action: str = "",
+        icon: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Warning,
+    ) -> None:
+        """Show a notice. `on_click` runs when the rep clicks the tray message, or the
+        banner's `action` button ("Open lead"); the latest notice's wins."""
         log.info("notice: %s", title)
+        self._on_click = on_click
         if self._use_tray:
             tray = self._tray_icon()
             # Notification servers may render markup in the body: the hub's words stay text.
-            tray.showMessage(
-                html.escape(title),
-                html.escape(message),
-                QSystemTrayIcon.MessageIcon.Warning,
-                TRAY_MESSAGE_MS,
-            )
+            tray.showMessage(html.escape(title), html.escape(message), icon, TRAY_MESSAGE_MS)
         elif self.banner is not None:
             self.banner.show_notice(f"{title}. {message}")
+            self.banner.set_action(action or tr("notify", "Open"), on_click)
         self.notified.emit(title, message)
+
+    def message_clicked(self) -> None:
+        """The rep clicked the last tray message: run what it offers (once)."""
+        callback, self._on_click = getattr(self, "_on_click", None), None
+        if callback is not None:
+            callback()
 
     def _tray_icon(self) -> QSystemTrayIcon:
         if self._tray is None:
@@ -190,5 +237,6 @@ class Notifier(QObject):
                 )
             self._tray = QSystemTrayIcon(icon, self)
             self._tray.setToolTip("repdesk")
+            self._tray.messageClicked.connect(self.message_clicked)
             self._tray.show()
         return self._tray

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -58,6 +59,7 @@ def kind_label(kind: MutationKind) -> str:
         MutationKind.OBJECTION_CREATE: tr("outbox", "Objection"),
         MutationKind.DISPOSITION_SET: tr("outbox", "Decision"),
         MutationKind.COLLATERAL_USED: tr("outbox", "Collateral used"),
+        MutationKind.FOLLOWUP_SET: tr("outbox", "Call-back"),
     }.get(kind, str(kind))
 
 
@@ -116,7 +118,32 @@ def summary(
     if kind is MutationKind.COLLATERAL_USED:
         verb = tr("outbox", "Sent") if p.get("kind") == "sent" else tr("outbox", "Shown")
         return one_line(verb)
+    if kind is MutationKind.FOLLOWUP_SET:
+        return one_line(_followup_summary(p))
     return ""
+
+
+_FOLLOWUP_VERBS = {
+    "create": "Scheduled for %1",
+    "update": "Moved to %1",
+    "complete": "Done",
+    "cancel": "Cancelled",
+}
+
+
+def _followup_summary(p: Mapping[str, Any]) -> str:
+    """ "Scheduled for Tue 14 Mar 15:30: send pricing" (local time), "Done: ..."."""
+    from repdesk.domain.ids import ensure_utc
+
+    verb = tr("outbox", _FOLLOWUP_VERBS.get(str(p.get("action", "")), "Changed"))
+    try:
+        due = ensure_utc(datetime.fromisoformat(str(p.get("due_at"))))
+        when = due.astimezone().strftime("%a %d %b %H:%M")
+    except ValueError:
+        when = str(p.get("due_at", ""))
+    head = verb.replace("%1", when)
+    reason = str(p.get("reason", ""))
+    return f"{head}: {reason}" if reason else head
 
 
 def _answer_label(labels: Mapping[str, Mapping[str, str]] | None, dimension: str, code: str) -> str:

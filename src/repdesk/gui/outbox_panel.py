@@ -108,6 +108,10 @@ class _DetailPane(QGroupBox):
                 ),
             )
             self.reason.show()
+        elif item.state is OutboxState.PENDING and item.detail:
+            # Kept queued on purpose (e.g. a hub too old for this kind): say why, verbatim.
+            set_plain(self.reason, item.detail)
+            self.reason.show()
         elif item.state is OutboxState.CONFLICT and row.conflicts:
             set_plain(
                 self.reason,

@@ -167,6 +167,7 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
     window = MainWindow(ctx)
     try:
         _offscreen(window, WINDOW_SIZE)
+        window.show_leads()  # the app opens on Today (13-today.png); these show All leads
         model = window.lead_list.model
         wait_for("the lead list", lambda: not model.loading, [model.ids_loaded])
 
@@ -212,12 +213,21 @@ def render_screenshots(ctx: AppContext, out_dir: Path) -> list[Path]:
         _settle(ctx)
         _select_latest_unsent(outbox)
         written.append(_save_both(window, out_dir / "06-outbox.png", dark))
+        window.outbox_dock.hide()
+        written.extend(_day_shots(ctx, window, out_dir))
     finally:
         window.save_layout = lambda: None  # type: ignore[method-assign]  # keep the rep's layout
         window.close()
         window.deleteLater()
         apply_palette(app, was_dark)
     return written + dark
+
+
+def _day_shots(ctx: AppContext, window: Any, out_dir: Path) -> list[Path]:
+    """13-today.png and 14-followup-reminder.png (`repdesk.gui.day_screenshots`)."""
+    from repdesk.gui.day_screenshots import render_day
+
+    return render_day(ctx, window, out_dir, save=_save, settle=_settle, wait_for=wait_for)
 
 
 def _select_latest_unsent(outbox: Any) -> None:

@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from repdesk.domain.feedback import DispositionKind, UseKind
+from repdesk.domain.followups import MAX_REASON, FollowUpAction, FollowUpState
 from repdesk.domain.outbox import MutationKind
 
 PROTOCOL_VERSION = 1
@@ -88,6 +89,7 @@ class Entity(StrEnum):
     OBJECTION = "objection"
     DISPOSITION = "disposition"
     COLLATERAL_USE = "collateral_use"
+    FOLLOWUP = "followup"
 
 
 class Change(Lenient):
@@ -242,6 +244,17 @@ class CollateralUseData(Lenient):
     used_at: datetime
 
 
+class FollowUpData(Lenient):
+    """A follow-up (call-back) as the hub keeps it; pulled by the lead owner's devices."""
+
+    lead_id: str
+    due_at: datetime
+    reason: str = ""
+    state: str = "open"
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
 # --- push ------------------------------------------------------------------------------
 
 
@@ -285,12 +298,38 @@ class CollateralUsedPayload(Wire):
     kind: UseKind
 
 
+_STATE_OF_ACTION = {
+    FollowUpAction.CREATE: FollowUpState.OPEN,
+    FollowUpAction.UPDATE: FollowUpState.OPEN,
+    FollowUpAction.COMPLETE: FollowUpState.DONE,
+    FollowUpAction.CANCEL: FollowUpState.CANCELLED,
+}
+
+
+class FollowUpPayload(Wire):
+    """`followup.set`: what the rep did to the follow-up `entity_id`, and its whole state
+    after it (the mutation's `recorded_at` is when; the hub keeps the latest)."""
+
+    action: FollowUpAction
+    due_at: datetime
+    reason: str = Field(default="", max_length=MAX_REASON)
+    state: FollowUpState
+
+    @model_validator(mode="after")
+    def _state_matches_action(self) -> FollowUpPayload:
+        expected = _STATE_OF_ACTION[self.action]
+        if self.state is not expected:
+            raise ValueError(f"a {self.action.value} leaves the follow-up {expected.value}")
+        return self
+
+
 PAYLOAD_MODELS: dict[MutationKind, type[Wire]] = {
     MutationKind.CALL_NOTE_CREATE: CallNotePayload,
     MutationKind.QUALIFICATION_UPDATE: QualificationPayload,
     MutationKind.OBJECTION_CREATE: ObjectionPayload,
     MutationKind.DISPOSITION_SET: DispositionPayload,
     MutationKind.COLLATERAL_USED: CollateralUsedPayload,
+    MutationKind.FOLLOWUP_SET: FollowUpPayload,
 }
 
 
@@ -349,6 +388,8 @@ __all__ = [
     "DispositionPayload",
     "Entity",
     "ErrorBody",
+    "FollowUpData",
+    "FollowUpPayload",
     "ErrorResponse",
     "LeadData",
     "Lenient",

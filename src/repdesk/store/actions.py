@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from repdesk.domain.changes import NO_CHANGES, Changes
 from repdesk.domain.errors import ValidationError
 from repdesk.domain.feedback import CallNote, CollateralUse, Disposition, Objection
+from repdesk.domain.followups import FollowUp, FollowUpAction, checked
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import MutationKind, OutboxItem, OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
@@ -18,6 +19,7 @@ from repdesk.store import fts
 from repdesk.store.convert import answer_to_json, iso, to_db
 from repdesk.store.convert_feedback import (
     disposition_values,
+    followup_values,
     note_values,
     objection_values,
     outbox_from_row,
@@ -28,6 +30,7 @@ from repdesk.store.models import (
     BANT,
     BANT_HISTORY,
     DISPOSITIONS,
+    FOLLOWUPS,
     NOTES,
     OBJECTIONS,
     OUTBOX,
@@ -299,3 +302,43 @@ def record_collateral_use(conn: Connection, use: CollateralUse) -> Changes:
         conn, MutationKind.COLLATERAL_USED, use.id, use.lead_id, payload, recorded_at=use.used_at
     )
     return _feedback_changes(use.lead_id, collateral=True)
+
+
+def followup_payload(followup: FollowUp, action: FollowUpAction) -> dict[str, Any]:
+    """`followup.set`: what the rep did and the follow-up as it now is (whole state)."""
+    return {
+        "action": action.value,
+        "due_at": iso(followup.due_at),
+        "reason": followup.reason,
+        "state": followup.state.value,
+    }
+
+
+def set_followup(conn: Connection, followup: FollowUp, action: FollowUpAction) -> Changes:
+    """Create or change one follow-up and queue it, in the caller's one transaction."""
+    try:
+        checked(followup)
+    except ValueError as exc:
+        raise ValidationError(f"This follow-up cannot be saved: {exc}.") from exc
+    if followup.updated_at is None:
+        raise ValidationError("A follow-up change needs the time it was made.")
+    exists = conn.execute(select(FOLLOWUPS.c.id).where(FOLLOWUPS.c.id == followup.id)).first()
+    values = followup_values(followup)
+    if action is FollowUpAction.CREATE:
+        if exists is not None:
+            raise ValidationError("This follow-up already exists.")
+        conn.execute(insert(FOLLOWUPS).values(**values))
+    else:
+        if exists is None:
+            raise ValidationError("This follow-up no longer exists on this computer.")
+        del values["version"]  # the hub's, adopted when it answers
+        conn.execute(update(FOLLOWUPS).where(FOLLOWUPS.c.id == followup.id).values(**values))
+    enqueue(
+        conn,
+        MutationKind.FOLLOWUP_SET,
+        followup.id,
+        followup.lead_id,
+        followup_payload(followup, action),
+        recorded_at=followup.updated_at,
+    )
+    return Changes(leads=True, lead_ids=frozenset({followup.lead_id}), outbox=True, followups=True)

@@ -21,9 +21,11 @@ from repdesk.domain.feedback import (
     Objection,
     ObjectionCategory,
 )
+from repdesk.domain.followups import FollowUp, FollowUpAction
 from repdesk.domain.leads import Campaign, Collateral, Lead, LifecycleStage, NurtureEvent
 from repdesk.domain.outbox import Conflict, OutboxItem, OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
+from repdesk.domain.today import TodayItem
 
 # --- queries --------------------------------------------------------------------------
 
@@ -170,6 +172,7 @@ RemoteObject = (
     | Objection
     | Disposition
     | CollateralUse
+    | FollowUp
 )
 
 
@@ -252,6 +255,26 @@ class StoreApi(Protocol):
     def add_objection(self, objection: Objection) -> Changes: ...
     def set_disposition(self, disposition: Disposition) -> Changes: ...
     def record_collateral_use(self, use: CollateralUse) -> Changes: ...
+    def set_followup(self, followup: FollowUp, action: FollowUpAction) -> Changes:
+        """Create, move, complete or cancel a follow-up (`followup.set` in the outbox)."""
+        ...
+
+    # follow-ups and Today
+    def followups(self, lead_id: str) -> list[FollowUp]: ...
+    def followup(self, followup_id: str) -> FollowUp | None: ...
+    def followups_to_remind(self, now: datetime) -> list[FollowUp]:
+        """Open follow-ups due by `now` not yet reminded of (at this due time)."""
+        ...
+
+    def next_followup_due(self, now: datetime) -> datetime | None: ...
+    def mark_reminded(self, followup_ids: Sequence[str], at: datetime) -> Changes: ...
+    def today(self, now: datetime, day_end: datetime, day: str) -> list[TodayItem]:
+        """Who to call next (`repdesk.domain.today`); `day` is the rep's local date key."""
+        ...
+
+    def skip_today(self, lead_id: str, day: str) -> Changes:
+        """Hide a lead from Today for the local day `day` (this computer only)."""
+        ...
 
     # outbox and conflicts
     def pending_mutations(self, limit: int) -> list[OutboxItem]: ...

@@ -15,6 +15,7 @@ from repdesk.domain.feedback import (
     Severity,
     UseKind,
 )
+from repdesk.domain.followups import FollowUp, FollowUpState
 from repdesk.domain.outbox import (
     Conflict,
     ConflictState,
@@ -124,6 +125,37 @@ def use_from_row(r: Row[Any]) -> CollateralUse:
         collateral_id=r.collateral_id,
         kind=UseKind(r.kind),
         used_at=must(r.used_at),
+    )
+
+
+def followup_values(f: FollowUp, version: int | None = None) -> dict[str, Any]:
+    """Columns of a follow-up (`reminded_at` is local and never comes from here)."""
+    return {
+        "id": f.id,
+        "version": f.version if version is None else version,
+        "lead_id": f.lead_id,
+        "due_at": to_db(f.due_at),
+        "reason": f.reason,
+        "state": f.state.value,
+        "created_at": to_db(f.created_at),
+        "updated_at": to_db(f.updated_at),
+    }
+
+
+def followup_from_row(r: Row[Any]) -> FollowUp:
+    try:
+        state = FollowUpState(r.state)
+    except ValueError:
+        state = FollowUpState.CANCELLED  # a state from a newer version: not ours to chase
+    return FollowUp(
+        id=r.id,
+        lead_id=r.lead_id,
+        due_at=must(r.due_at),
+        reason=r.reason,
+        state=state,
+        created_at=from_db(r.created_at),
+        updated_at=from_db(r.updated_at),
+        version=r.version,
     )
 
 

@@ -73,6 +73,8 @@ class LeadModel(Base):
         Index("ix_leads_score", "score", "id"),
         Index("ix_leads_ready", "ready", "id"),
         Index("ix_leads_next_action", "next_action", "id"),
+        # Revision 7: newly assigned leads for Today's speed-to-lead section.
+        Index("ix_leads_assigned", "assigned_at", "id"),
     )
 
 
@@ -94,6 +96,8 @@ class NurtureEventModel(Base):
         Index("ix_events_lead_time", "lead_id", "occurred_at"),
         # Revision 3: covering (campaign, lead) for the campaign filter and wanted collateral.
         Index("ix_events_campaign_lead", "campaign_id", "lead_id"),
+        # Revision 7: covering (time, type, lead, asset) for Today's "why now" (recent touches).
+        Index("ix_events_recent", "occurred_at", "type", "lead_id", "asset"),
     )
 
 
@@ -241,6 +245,37 @@ class CollateralUseModel(Base):
     __table_args__ = (Index("ix_collateral_uses_lead", "lead_id", "used_at"),)
 
 
+class FollowUpModel(Base):
+    """Revision 7: call-backs the rep scheduled (a rep write, synced as `followup.set`)."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    lead_id: Mapped[str] = mapped_column(String)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String, default="open")
+    created_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """Local only: when this computer last reminded the rep (a new due time reminds again)."""
+
+    __table_args__ = (
+        Index("ix_followups_state_due", "state", "due_at"),
+        Index("ix_followups_lead", "lead_id", "state"),
+    )
+
+
+class TodaySkipModel(Base):
+    """Revision 7, local only: leads the rep hid from Today, for the local day `day`."""
+
+    __tablename__ = "today_skips"
+
+    lead_id: Mapped[str] = mapped_column(String, primary_key=True)
+    day: Mapped[str] = mapped_column(String)
+
+
 class OutboxModel(Base):
     __tablename__ = "outbox"
 
@@ -332,6 +367,8 @@ NOTES = table(CallNoteModel)
 OBJECTIONS = table(ObjectionModel)
 DISPOSITIONS = table(DispositionModel)
 USES = table(CollateralUseModel)
+FOLLOWUPS = table(FollowUpModel)
+TODAY_SKIPS = table(TodaySkipModel)
 OUTBOX = table(OutboxModel)
 CONFLICTS = table(ConflictModel)
 SYNC = table(SyncStateModel)

@@ -15,13 +15,23 @@ from repdesk.store.actions import enqueue, write_answers
 from repdesk.store.api import MutationOutcome, OutboxCounts
 from repdesk.store.convert import to_db
 from repdesk.store.convert_feedback import conflict_from_row, outbox_from_row
-from repdesk.store.models import BANT, CONFLICTS, DISPOSITIONS, NOTES, OBJECTIONS, OUTBOX, USES
+from repdesk.store.models import (
+    BANT,
+    CONFLICTS,
+    DISPOSITIONS,
+    FOLLOWUPS,
+    NOTES,
+    OBJECTIONS,
+    OUTBOX,
+    USES,
+)
 
 _ENTITY_TABLES = {
     MutationKind.CALL_NOTE_CREATE.value: NOTES,
     MutationKind.OBJECTION_CREATE.value: OBJECTIONS,
     MutationKind.DISPOSITION_SET.value: DISPOSITIONS,
     MutationKind.COLLATERAL_USED.value: USES,
+    MutationKind.FOLLOWUP_SET.value: FOLLOWUPS,
 }
 
 

@@ -18,6 +18,7 @@ from repdesk.domain.feedback import (
     Objection,
     ObjectionCategory,
 )
+from repdesk.domain.followups import FollowUp
 from repdesk.domain.ids import utcnow
 from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.outbox import MutationKind, OutboxState
@@ -37,6 +38,7 @@ from repdesk.store.convert import (
 )
 from repdesk.store.convert_feedback import (
     disposition_values,
+    followup_values,
     note_values,
     objection_values,
     use_values,
@@ -50,6 +52,7 @@ from repdesk.store.models import (
     COLLATERAL,
     DISPOSITIONS,
     EVENTS,
+    FOLLOWUPS,
     LEADS,
     NOTES,
     OBJECTIONS,
@@ -88,6 +91,7 @@ _SPECS: dict[str, _Spec] = {
     "objection": (OBJECTIONS, "id", objection_values, None),
     "disposition": (DISPOSITIONS, "id", disposition_values, None),
     "collateral_use": (USES, "id", use_values, None),
+    "followup": (FOLLOWUPS, "id", followup_values, None),
 }
 _EXPECTED: dict[str, type] = {
     "lead": Lead,
@@ -100,6 +104,7 @@ _EXPECTED: dict[str, type] = {
     "objection": Objection,
     "disposition": Disposition,
     "collateral_use": CollateralUse,
+    "followup": FollowUp,
     "qualification": Bant,
 }
 _LEAD_CHILDREN = (EVENTS, NOTES, OBJECTIONS, DISPOSITIONS, USES)
@@ -150,12 +155,14 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         return
     table, key, values, index = spec
     stones = _tombstoned(conn, entity, [c.id for c in run])
+    # The rep's own unsent change to a follow-up is newer than anything the hub has sent.
+    mine = _unsent_followups(conn, [c.id for c in run]) if entity == "followup" else set()
     rows = []
     for change in run:
         if not isinstance(change.obj, _EXPECTED[entity]):
             log.warning("pull: %s %s carries a %s; skipped", entity, change.id, type(change.obj))
             continue
-        if stones.get(change.id, -1) > change.version:
+        if stones.get(change.id, -1) > change.version or change.id in mine:
             continue
         row = values(change.obj)
         row["version"] = change.version
@@ -188,6 +195,8 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         if entity in ("objection", "disposition"):
             page.judge.update(lead_ids)  # the derived next step depends on them
         page.add(leads=True, lead_ids=frozenset(lead_ids), timeline=True, feedback=True)
+    elif entity == "followup":
+        page.add(followups=True, leads=True, lead_ids=frozenset(lead_ids))
     elif entity == "rubric":
         page.rubric = True
         page.add(reference=True, leads=True)
@@ -209,6 +218,21 @@ def _unsent_dims(conn: Connection, lead_id: str) -> set[str]:
         .where(OUTBOX.c.state == OutboxState.PENDING.value)
     ).scalars()
     return {dim for p in payloads for dim in (p or {}).get("fields", {})}
+
+
+def _unsent_followups(conn: Connection, ids: list[str]) -> set[str]:
+    """Follow-ups with a change of the rep's the hub has not accepted yet."""
+    found: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        found.update(
+            conn.execute(
+                select(OUTBOX.c.entity_id)
+                .where(OUTBOX.c.kind == MutationKind.FOLLOWUP_SET.value)
+                .where(OUTBOX.c.entity_id.in_(ids[start : start + _CHUNK]))
+                .where(_UNSENT)
+            ).scalars()
+        )
+    return found
 
 
 def _current_leads(conn: Connection, table: Table, key: str, ids: list[str]) -> set[str]:
@@ -305,6 +329,9 @@ def _remove_run(conn: Connection, entity: str, run: list[RemoteRemove], page: _P
             fts.forget(conn, index, [victim.pk])
         conn.execute(delete(table).where(target))
         lead_id = getattr(victim, "lead_id", None)
+        if entity == "followup":
+            page.add(followups=True, leads=True, lead_ids=frozenset({lead_id}))
+            continue
         if lead_id:
             page.touch.add(lead_id)
             if entity in ("objection", "disposition"):

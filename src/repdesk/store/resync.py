@@ -16,6 +16,7 @@ from repdesk.store.models import (
     CONFLICTS,
     DISPOSITIONS,
     EVENTS,
+    FOLLOWUPS,
     LEADS,
     NOTES,
     OBJECTIONS,
@@ -48,7 +49,7 @@ def drop_lead_data(conn: Connection, lead_ids: list[str] | None, live_fts: bool)
         fts.forget(conn, fts.NOTES_FTS, list(note_pks))
     conn.execute(delete(LEADS).where(of(LEADS.c.id)))
     conn.execute(delete(EVENTS).where(of(EVENTS.c.lead_id)))
-    for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES):
+    for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES, FOLLOWUPS):
         conn.execute(delete(table).where(of(table.c.lead_id)).where(table.c.id.not_in(unsent)))
     conn.execute(
         delete(BANT_HISTORY)

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,11 +21,24 @@ from repdesk.domain.feedback import (
     Objection,
     ObjectionCategory,
 )
+from repdesk.domain.followups import FollowUp, FollowUpAction
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.outbox import Conflict, OutboxItem, OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
-from repdesk.store import actions, bulk, fts, migrate, outbox, pull, reads, resync, timeline
+from repdesk.domain.today import TodayItem
+from repdesk.store import (
+    actions,
+    bulk,
+    fts,
+    migrate,
+    outbox,
+    pull,
+    reads,
+    resync,
+    timeline,
+    today,
+)
 from repdesk.store.api import (
     AnswerChange,
     LeadQuery,
@@ -232,6 +246,34 @@ class Store:
 
     def record_collateral_use(self, use: CollateralUse) -> Changes:
         return self._run(lambda c: actions.record_collateral_use(c, use))
+
+    def set_followup(self, followup: FollowUp, action: FollowUpAction) -> Changes:
+        return self._run(lambda c: actions.set_followup(c, followup, action))
+
+    # --- follow-ups and Today -----------------------------------------------------------
+
+    def followups(self, lead_id: str) -> list[FollowUp]:
+        return self._run(lambda c: today.followups(c, lead_id))
+
+    def followup(self, followup_id: str) -> FollowUp | None:
+        return self._run(lambda c: today.followup(c, followup_id))
+
+    def followups_to_remind(self, now: datetime) -> list[FollowUp]:
+        return self._run(lambda c: today.to_remind(c, now))
+
+    def next_followup_due(self, now: datetime) -> datetime | None:
+        return self._run(lambda c: today.next_due(c, now))
+
+    def mark_reminded(self, followup_ids: Sequence[str], at: datetime) -> Changes:
+        self._run(lambda c: today.mark_reminded(c, followup_ids, at))
+        return Changes()
+
+    def today(self, now: datetime, day_end: datetime, day: str) -> list[TodayItem]:
+        return self._run(lambda c: today.today(c, now, day_end, day))
+
+    def skip_today(self, lead_id: str, day: str) -> Changes:
+        self._run(lambda c: today.skip_today(c, lead_id, day))
+        return Changes(followups=True)
 
     # --- outbox and conflicts -----------------------------------------------------------
 

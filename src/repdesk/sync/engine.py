@@ -389,6 +389,10 @@ class SyncEngine:
                     report.applied += 1
                 elif outcome.state is OutboxState.CONFLICT:
                     report.conflicts += 1
+                elif outcome.state is OutboxState.PENDING:
+                    # Kept queued (an older hub that does not know the kind): next sync.
+                    report.waiting += 1
+                    unanswered.add(outcome.mutation_id)
                 else:
                     report.rejected += 1
             report.pushed += len(sendable)

@@ -128,6 +128,8 @@ class SyncReport:
     """Accepted by the hub (a `duplicate` counts: it was accepted earlier)."""
     rejected: int = 0
     conflicts: int = 0
+    waiting: int = 0
+    """Sent but kept queued: the hub does not know their kind yet (an older hub)."""
     pulled: int = 0
     """Changes received."""
     downloaded: int = 0
@@ -147,6 +149,11 @@ class SyncReport:
         text = "; ".join(parts) + "."
         if self.collateral_failed:
             text += f" {len(self.collateral_failed)} file(s) could not be downloaded."
+        if self.waiting:
+            text += (
+                f" {self.waiting} change(s) stay queued: the hub does not know them yet "
+                "(it needs an update)."
+            )
         return " ".join([text, *self.warnings])
 
 

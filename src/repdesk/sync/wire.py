@@ -19,6 +19,7 @@ from repdesk.domain.feedback import (
     Severity,
     UseKind,
 )
+from repdesk.domain.followups import FollowUp, FollowUpState
 from repdesk.domain.outbox import OutboxItem, OutboxState
 from repdesk.protocol import convert
 from repdesk.protocol.schema import (
@@ -29,6 +30,7 @@ from repdesk.protocol.schema import (
     CollateralUseData,
     DispositionData,
     Entity,
+    FollowUpData,
     LeadData,
     Mutation,
     NurtureEventData,
@@ -94,6 +96,13 @@ def _use(cid: str, _v: int, d: CollateralUseData) -> CollateralUse:
     )  # fmt: skip
 
 
+def _followup(cid: str, version: int, d: FollowUpData) -> FollowUp:
+    return FollowUp(
+        id=cid, lead_id=d.lead_id, due_at=d.due_at, reason=d.reason, state=FollowUpState(d.state),
+        created_at=d.created_at, updated_at=d.updated_at, version=version,
+    )  # fmt: skip
+
+
 # entity -> (data model, builder(id, version, data) -> domain object or None to skip)
 _Builder = tuple[type[pydantic.BaseModel], Callable[[str, int, Any], RemoteObject | None]]
 _BUILDERS: Mapping[str, _Builder] = {
@@ -110,6 +119,7 @@ _BUILDERS: Mapping[str, _Builder] = {
     Entity.OBJECTION: (ObjectionData, _objection),
     Entity.DISPOSITION: (DispositionData, _disposition),
     Entity.COLLATERAL_USE: (CollateralUseData, _use),
+    Entity.FOLLOWUP: (FollowUpData, _followup),
 }  # fmt: skip
 
 DATA_MODELS: Mapping[str, type[pydantic.BaseModel]] = {
@@ -202,9 +212,30 @@ def _conflicts(detail: Mapping[str, Any]) -> list[FieldConflict]:
     return found
 
 
+HUB_TOO_OLD = (
+    "Your hub does not know this kind of change yet (it is older than this repdesk). It "
+    "stays in your outbox and is sent again at each sync, so it reaches marketing once "
+    "the hub is updated."
+)
+
+
+def _kind_unknown(detail: Mapping[str, Any]) -> bool:
+    """The hub refused the mutation only because it does not know its kind (an older hub)."""
+    code = detail.get("code")
+    if code == "unknown_kind":
+        return True
+    errors = detail.get("errors")
+    if code != "invalid_mutation" or not isinstance(errors, list) or not errors:
+        return False
+    return all(isinstance(e, Mapping) and e.get("field") == "kind" for e in errors)
+
+
 def outcome_of(result: PushResult) -> MutationOutcome:
-    """What the store records for one push result; `duplicate` is a success."""
+    """What the store records for one push result; `duplicate` is a success. A kind the
+    hub does not know stays PENDING (queued, with the reason), never refused for good."""
     status = result.status
+    if status is PushStatus.REJECTED and _kind_unknown(result.detail):
+        return MutationOutcome(result.id, OutboxState.PENDING, detail=HUB_TOO_OLD)
     if status is PushStatus.DUPLICATE and result.detail.get("original_status") == "conflict":
         status = PushStatus.CONFLICT  # the hub answers a replayed conflict with its record
     if status in (PushStatus.APPLIED, PushStatus.DUPLICATE):
@@ -224,4 +255,4 @@ def outcome_of(result: PushResult) -> MutationOutcome:
     )
 
 
-__all__ = ["DATA_MODELS", "mutation_of", "outcome_of", "remote_change", "remote_of"]
+__all__ = ["DATA_MODELS", "HUB_TOO_OLD", "mutation_of", "outcome_of", "remote_change", "remote_of"]

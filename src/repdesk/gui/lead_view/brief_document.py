@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 from repdesk.domain.brief import CallBrief, describe_event
 from repdesk.domain.errors import DiskFullError, StoreError
 from repdesk.domain.ids import ensure_utc
+from repdesk.gui.handoff import tel_url
 from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.text import tr
 
@@ -82,10 +83,16 @@ class _Writer:
         self._block(12, 3)
         self.cursor.insertText(text, self._chars(_BASE_POINTS * 1.2, bold=True))
 
-    def fact(self, label: str, value: str) -> None:
+    def fact(self, label: str, value: str, href: str = "") -> None:
+        """`label: value`; with `href` the value is a link (its text still plain)."""
         self._block(0, 1)
         self.cursor.insertText(label + ": ", self._chars(bold=True))
-        self.cursor.insertText(value, self._chars())
+        chars = self._chars()
+        if href:
+            chars.setAnchor(True)
+            chars.setAnchorHref(href)
+            chars.setFontUnderline(True)
+        self.cursor.insertText(value, chars)
 
     def paragraph(self, text: str, grey: bool = False) -> None:
         self._block(2, 2)
@@ -127,6 +134,7 @@ def build_brief_document(
     out = _Writer(document, grey)
     who = lead.full_name or tr("brief", "(no name)")
     out.title(tr("brief", "Call brief: %1").replace("%1", who))
+    dial = tel_url(lead.phone)
     for label, value in (
         (tr("brief", "Title"), lead.title),
         (tr("brief", "Company"), lead.company),
@@ -135,7 +143,9 @@ def build_brief_document(
         (tr("brief", "Readiness"), brief.readiness_label),
     ):
         if value:
-            out.fact(label, value)
+            # The phone is a tel: link on screen (click to dial); paper just shows it.
+            is_phone = label == tr("brief", "Phone") and dial is not None
+            out.fact(label, value, dial.toString() if is_phone and dial is not None else "")
     trend = brief.score_trend
     if trend.change_30d:
         change = tr("brief", "%1 in the last 30 days").replace("%1", f"{trend.change_30d:+d}")

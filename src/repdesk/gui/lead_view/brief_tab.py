@@ -6,13 +6,13 @@ import logging
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QPushButton,
-    QTextEdit,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +36,9 @@ def suggested_file_name(detail: LeadDetail) -> str:
 
 
 class BriefTab(QWidget):
+    dial_requested = Signal(str)
+    """The rep clicked (or pressed Enter on) the brief's phone number: the number."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -43,9 +46,13 @@ class BriefTab(QWidget):
         self._detail: LeadDetail | None = None
         self._screen_dark = is_dark()
         self.document: QTextDocument | None = None
-        self.view = QTextEdit(self)
+        self.view = QTextBrowser(self)
         self.view.setObjectName("briefView")
         self.view.setReadOnly(True)
+        # Links are ours to handle: only the phone's tel: link, which dials.
+        self.view.setOpenLinks(False)
+        self.view.setOpenExternalLinks(False)
+        self.view.anchorClicked.connect(self._anchor_clicked)
         # Only ever given a document built from plain text; never accept pasted rich text.
         self.view.setAcceptRichText(False)
         self.print_button = QPushButton(tr("brief", "Print…"), self)
@@ -91,6 +98,10 @@ class BriefTab(QWidget):
         if self._detail is None:
             return None
         return build_brief_document(self._detail.brief, self)
+
+    def _anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() == "tel" and self._detail is not None:
+            self.dial_requested.emit(self._detail.lead.phone or url.path())
 
     def export_to(self, path: Path) -> Path:
         """Write the brief on screen as a PDF at `path` (raises RepdeskError on failure)."""

@@ -6,8 +6,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QPushButton,
     QSplitter,
@@ -108,6 +109,17 @@ class CollateralTab(QWidget):
         self.sent_button.setObjectName("markSent")
         self.shown_button.clicked.connect(lambda: self.mark_selected(UseKind.SHOWN))
         self.sent_button.clicked.connect(lambda: self.mark_selected(UseKind.SENT))
+        self.email_button = QPushButton(tr("collateral", "&Email this…"), self)
+        self.email_button.setObjectName("emailThis")
+        self.email_button.setToolTip(
+            tr("collateral", "A new message to the lead in your mail app; you attach the file")
+        )
+        self.email_button.clicked.connect(self.email_selected)
+        self.handoff = EmailHandoff(self)
+        self.handoff.sent.connect(lambda: self._confirm_sent(True))
+        self.handoff.not_sent.connect(lambda: self._confirm_sent(False))
+        self.handoff.open_folder.connect(self.open_file_folder)
+        self._emailing: CollateralItem | None = None
 
         side = QWidget(self)
         side_layout = QVBoxLayout(side)
@@ -117,8 +129,10 @@ class CollateralTab(QWidget):
         side_layout.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.email_button)
         buttons.addWidget(self.shown_button)
         buttons.addWidget(self.sent_button)
+        side_layout.addWidget(self.handoff)
         side_layout.addLayout(buttons)
 
         # Stacked: the lead view is narrow, and a list of a few files needs little height.
@@ -150,6 +164,8 @@ class CollateralTab(QWidget):
         if not same_lead:
             self._paths = {}
             self._checked = False
+            self._emailing = None
+            self.handoff.hide()
         self._rebuild(keep)
         if detail is not None and detail.collateral:
             self._check_files(detail)
@@ -230,6 +246,10 @@ class CollateralTab(QWidget):
         has_lead = self._detail is not None
         self.shown_button.setEnabled(has_lead and item is not None)
         self.sent_button.setEnabled(has_lead and item is not None)
+        email = self._detail.lead.email if self._detail is not None else ""
+        self.email_button.setEnabled(has_lead and item is not None and bool(email.strip()))
+        if has_lead and not email.strip():
+            self.email_button.setToolTip(tr("collateral", "This lead has no email address."))
         if item is None:
             set_plain(self.title, "")
             set_plain(self.info, "")
@@ -262,3 +282,167 @@ class CollateralTab(QWidget):
         CollectionOp(parent=self, op=lambda c: c.store.record_collateral_use(use)).success(
             lambda _changes: self.used.emit(use)
         ).run_in_background(self.ctx.ops)
+
+    # --- email hand-off ---------------------------------------------------------------------
+
+    def email_selected(self) -> bool:
+        """Open a new message to the lead in the rep's mail app (`mailto:`), then ask
+        whether it went: "I sent it" records the use as sent. A `mailto:` link cannot
+        carry a file, so the bar says to attach it and offers its folder."""
+        from repdesk.gui.handoff import copy_text, mailto_url, open_link
+
+        item = self.selected_item()
+        detail = self._detail
+        if item is None or detail is None:
+            return False
+        lead = detail.lead
+        subject = item.collateral.title
+        if lead.company:
+            subject = (
+                tr("collateral", "%1 for %2").replace("%1", subject).replace("%2", lead.company)
+            )
+        first = lead.first_name or lead.full_name
+        body = (
+            tr("collateral", "Hi %1,\n\nas promised, here is our %2 (attached).\n\n")
+            .replace("%1", first)
+            .replace("%2", item.collateral.title)
+        )
+        url = mailto_url(lead.email, subject, body)
+        if url is None:
+            self.handoff.show_problem(
+                tr("collateral", "This lead has no usable email address (%1).").replace(
+                    "%1", lead.email
+                )
+            )
+            return False
+        if not open_link(url):
+            copy_text(lead.email)
+            self.handoff.show_problem(
+                tr(
+                    "collateral",
+                    "No mail app on this computer takes email links. %1 is copied: write "
+                    "to them from your mail and attach the file.",
+                ).replace("%1", lead.email)
+            )
+            return False
+        self._emailing = item
+        self.handoff.ask(item.collateral.title, lead.email, item.path is not None)
+        return True
+
+    def _confirm_sent(self, sent: bool) -> None:
+        item, self._emailing = self._emailing, None
+        self.handoff.hide()
+        if sent and item is not None and self._detail is not None:
+            self.select(item.collateral.id)
+            self.mark_selected(UseKind.SENT)
+
+    def open_file_folder(self) -> None:
+        """Put a copy of the file under its title in an "outgoing" folder and open that
+        folder (the cache names files by their hash), for the rep to attach it."""
+        item = self._emailing or self.selected_item()
+        if item is None or item.path is None:
+            return
+        source, title = item.path, item.collateral.title
+        outgoing = self.ctx.data_dir / "outgoing"
+
+        def copy(_c: object) -> Path:
+            return outgoing_copy(source, outgoing, title, item.collateral.media_type)
+
+        def opened(path: Path) -> None:
+            from repdesk.gui.handoff import open_link
+
+            if not open_link(QUrl.fromLocalFile(str(path.parent))):
+                self.handoff.show_problem(
+                    tr("collateral", "The file is here: %1").replace("%1", str(path))
+                )
+
+        QueryOp(parent=self, op=copy, success=opened).on_lane(Lane.FILES).run_in_background(
+            self.ctx.ops
+        )
+
+
+_EXTENSIONS = {"application/pdf": ".pdf"}
+
+
+def outgoing_copy(source: Path, folder: Path, title: str, media_type: str) -> Path:
+    """`source` copied to `folder` as "<title>.pdf" (a name a prospect can read)."""
+    import re
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = re.sub(r"[^\w\- .,()&]+", "", title).strip(" .") or "document"
+    target = folder / (safe[:80] + _EXTENSIONS.get(media_type, ""))
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    return target
+
+
+class EmailHandoff(QFrame):
+    """The bar under the preview after "Email this": attach the file yourself (mailto:
+    cannot), open its folder, then say whether you sent it."""
+
+    sent = Signal()
+    not_sent = Signal()
+    open_folder = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("emailHandoff")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.text = plain_label("", self, wrap=True)
+        self.text.setObjectName("emailHandoffText")
+        self.folder_button = QPushButton(tr("collateral", "Open the file's fol&der"), self)
+        self.sent_button = QPushButton(tr("collateral", "I &sent it"), self)
+        self.sent_button.setObjectName("emailSent")
+        self.not_sent_button = QPushButton(tr("collateral", "&Not sent"), self)
+        self.folder_button.clicked.connect(self.open_folder)
+        self.sent_button.clicked.connect(self.sent)
+        self.not_sent_button.clicked.connect(self.not_sent)
+        row = QHBoxLayout()
+        row.addWidget(self.folder_button)
+        row.addStretch(1)
+        row.addWidget(self.not_sent_button)
+        row.addWidget(self.sent_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(row)
+        self.hide()
+
+    def ask(self, title: str, address: str, downloaded: bool) -> None:
+        set_tone(self.text, None)
+        attach = (
+            tr("collateral", "Attach the file yourself: an email link cannot carry files.")
+            if downloaded
+            else tr(
+                "collateral",
+                "Attach the file yourself (an email link cannot carry files); it is not "
+                "downloaded yet: sync first.",
+            )
+        )
+        set_plain(
+            self.text,
+            tr("collateral", "Your mail app has a new message to %1 about “%2”.")
+            .replace("%1", address)
+            .replace("%2", title)
+            + " "
+            + attach
+            + " "
+            + tr("collateral", "Did you send it?"),
+        )
+        self.folder_button.setEnabled(downloaded)
+        self.not_sent_button.setText(tr("collateral", "&Not sent"))
+        for button in (self.folder_button, self.sent_button, self.not_sent_button):
+            button.show()
+        self.show()
+        self.sent_button.setFocus()
+
+    def show_problem(self, message: str) -> None:
+        set_plain(self.text, message)
+        set_tone(self.text, Tone.WARN)
+        self.folder_button.hide()
+        self.sent_button.hide()
+        self.not_sent_button.show()
+        self.not_sent_button.setText(tr("collateral", "&OK"))
+        self.show()

@@ -13,6 +13,7 @@ from repdesk.domain.feedback import (
     Objection,
     ObjectionCategory,
 )
+from repdesk.domain.followups import FollowUp
 from repdesk.domain.ids import utcnow
 from repdesk.domain.leads import Campaign, Collateral, Lead
 from repdesk.domain.qualification import Bant, BantAnswer, Rubric, RubricResult
@@ -40,6 +41,8 @@ class LeadDetail:
     brief: CallBrief
     first_call: FirstCallDue | None = None
     """The speed-to-lead countdown while the first call is still to make."""
+    followups: tuple[FollowUp, ...] = ()
+    """The rep's call-backs for this lead, open ones first."""
 
     def campaign_name(self, campaign_id: str | None) -> str:
         return next((c.name for c in self.campaigns if c.id == campaign_id), "")
@@ -93,4 +96,5 @@ def load_detail(store: StoreApi, lead_id: str, now: datetime | None = None) -> L
         categories=tuple(categories),
         brief=brief,
         first_call=first_call_due(lead, store.sla_hours(), notes, disposition),
+        followups=tuple(store.followups(lead_id)),
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QToolButton, QVBoxLayout, QWidget
 
 from repdesk.domain.ids import utcnow
 from repdesk.domain.rubric import missing_summary
 from repdesk.domain.speed_to_lead import FirstCallDue
+from repdesk.gui.handoff import dial_string
 from repdesk.gui.lead_list.labels import stage_label
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.text import plain_label, set_plain, tr
@@ -42,6 +44,9 @@ def first_call_text(due: FirstCallDue, now: datetime) -> str:
 class LeadHeader(QWidget):
     """All plain text: a lead called `<b>x</b>` reads exactly that."""
 
+    dial_requested = Signal(str)
+    """The rep clicked the phone number (a `tel:` link): the number as the lead has it."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("leadHeader")
@@ -52,6 +57,22 @@ class LeadHeader(QWidget):
         self.role.setObjectName("leadRole")
         self.contact = plain_label("", self, wrap=True)
         set_tone(self.contact, Tone.MUTED)
+        # The phone is a tel: link (plain text on a button, never markup): the system's
+        # dialer or softphone takes it, and the call console opens with its timer running.
+        self._phone: str = ""
+        self.phone = QToolButton(self)
+        self.phone.setObjectName("leadPhone")
+        self.phone.setAutoRaise(True)
+        self.phone.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.phone.clicked.connect(lambda: self.dial_requested.emit(self._phone))
+        link_font = self.phone.font()
+        link_font.setUnderline(True)
+        self.phone.setFont(link_font)
+        self._style_phone()
+        self.dial_note = plain_label("", self, wrap=True)
+        self.dial_note.setObjectName("dialNote")
+        set_tone(self.dial_note, Tone.WARN)
+        self.dial_note.hide()
 
         self.stage = plain_label("", self)
         self.score = plain_label("", self)
@@ -90,6 +111,8 @@ class LeadHeader(QWidget):
         who.addWidget(self.name)
         who.addWidget(self.role)
         who.addWidget(self.contact)
+        who.addWidget(self.phone, 0, Qt.AlignmentFlag.AlignLeft)
+        who.addWidget(self.dial_note)
         who.addWidget(self.first_call)
 
         top = QHBoxLayout()
@@ -108,6 +131,46 @@ class LeadHeader(QWidget):
             set_plain(label, "")
         set_plain(self.missing, tr("lead", "Pick a lead on the left, or press Ctrl+K to search."))
         self._show_first_call(None)
+        self.show_phone("")
+
+    def _style_phone(self) -> None:
+        """The number reads as a link in the palette in effect (its link colour)."""
+        palette = self.phone.palette()
+        link = QGuiApplication.palette().color(QPalette.ColorRole.Link)
+        palette.setColor(QPalette.ColorRole.ButtonText, link)
+        self.phone.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_phone()
+
+    def show_phone(self, phone: str) -> None:
+        """The number as a call button; shown as text only when it cannot be dialled."""
+        self._phone = phone
+        self.dial_note.hide()
+        dialable = bool(dial_string(phone))
+        self.phone.setVisible(bool(phone))
+        self.phone.setEnabled(dialable)
+        shown = phone.replace("&", "&&")  # a button reads "&" as a shortcut marker
+        self.phone.setText(tr("lead", "Call %1").replace("%1", shown) if dialable else shown)
+        self.phone.setToolTip(
+            tr("lead", "Call %1 with this computer's phone app").replace("%1", phone)
+            if dialable
+            else ""
+        )
+        self.phone.setAccessibleName(tr("lead", "Call %1").replace("%1", phone))
+
+    def say_not_dialled(self, phone: str) -> None:
+        set_plain(
+            self.dial_note,
+            tr(
+                "lead",
+                "No app on this computer takes phone links, so repdesk could not dial. "
+                "%1 is copied: dial it on your phone.",
+            ).replace("%1", phone),
+        )
+        self.dial_note.show()
 
     def _show_first_call(self, due: FirstCallDue | None) -> None:
         self._due = due
@@ -134,7 +197,8 @@ class LeadHeader(QWidget):
         set_plain(self.name, lead.full_name or tr("lead", "(no name)"))
         role = " · ".join(p for p in (lead.title, lead.company) if p)
         set_plain(self.role, role)
-        set_plain(self.contact, "   ".join(p for p in (lead.email, lead.phone, lead.country) if p))
+        set_plain(self.contact, "   ".join(p for p in (lead.email, lead.country) if p))
+        self.show_phone(lead.phone)
         set_plain(self.stage, stage_label(lead.lifecycle_stage))
         trend = detail.brief.score_trend
         score = str(lead.score)

@@ -15,6 +15,7 @@ from repdesk.gui.lead_view.brief_tab import BriefTab
 from repdesk.gui.lead_view.collateral_tab import CollateralTab
 from repdesk.gui.lead_view.detail import LeadDetail, load_detail
 from repdesk.gui.lead_view.feedback_tab import FeedbackTab
+from repdesk.gui.lead_view.followups_tab import FollowUpsTab
 from repdesk.gui.lead_view.header import LeadHeader
 from repdesk.gui.lead_view.qualification_tab import QualificationTab
 from repdesk.gui.lead_view.timeline_tab import TimelineTab
@@ -30,6 +31,7 @@ class Tab(IntEnum):
     QUALIFICATION = 2
     COLLATERAL = 3
     FEEDBACK = 4
+    FOLLOWUPS = 5
 
 
 class LeadView(QWidget):
@@ -39,6 +41,8 @@ class LeadView(QWidget):
     """The `LeadDetail` now on screen (after a show or a refresh)."""
     lead_gone = Signal(str)
     """The lead shown is no longer in the store (reassigned away by marketing)."""
+    call_started = Signal(str)
+    """The rep dialled the lead's phone from here (the system took the tel: link)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +57,7 @@ class LeadView(QWidget):
         self.qualification = QualificationTab(ctx, self)
         self.collateral = CollateralTab(ctx, self)
         self.feedback = FeedbackTab(ctx, self)
+        self.followups = FollowUpsTab(ctx, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("leadTabs")
         self.tabs.setDocumentMode(True)
@@ -61,6 +66,7 @@ class LeadView(QWidget):
         self.tabs.addTab(self.qualification, tr("lead", "&Qualification"))
         self.tabs.addTab(self.collateral, tr("lead", "C&ollateral"))
         self.tabs.addTab(self.feedback, tr("lead", "&Feedback"))
+        self.tabs.addTab(self.followups, tr("lead", "Follow-&ups"))
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -71,6 +77,28 @@ class LeadView(QWidget):
         layout.addWidget(line)
         layout.addWidget(self.tabs, 1)
         ctx.events.changed.connect(self._on_changes)
+        self.header.dial_requested.connect(self.dial)
+        self.brief.dial_requested.connect(self.dial)
+
+    def dial(self, phone: str = "") -> bool:
+        """Hand the lead's number to the system's dialer (a `tel:` link). True when it was
+        taken (the call console opens, its timer running); otherwise the rep is told and the
+        number is copied to dial by hand."""
+        from repdesk.gui.handoff import copy_text, open_link, tel_url
+
+        detail = self._detail
+        if detail is None:
+            return False
+        phone = phone or detail.lead.phone
+        url = tel_url(phone)
+        if url is None:
+            return False
+        if open_link(url):
+            self.call_started.emit(detail.lead.id)
+            return True
+        copy_text(phone)
+        self.header.say_not_dialled(phone)
+        return False
 
     @property
     def lead_id(self) -> str | None:
@@ -88,6 +116,8 @@ class LeadView(QWidget):
             return
         if self._detail is not None and self._detail.lead.id == lead_id:
             return  # already on screen; its own data changes reload it (_on_changes)
+        if self._lead_id == lead_id and self._load_seq > 0:
+            return  # already on its way (Today and All leads both point here)
         self._lead_id = lead_id
         self._load()
 
@@ -96,8 +126,8 @@ class LeadView(QWidget):
 
     def _load(self) -> None:
         lead_id = self._lead_id
-        if lead_id is None:
-            return
+        if lead_id is None or self.ctx.ops.closed:
+            return  # nothing to show, or the app is closing (a late timer asked)
         self._load_seq += 1
         seq = self._load_seq
         QueryOp(
@@ -128,6 +158,7 @@ class LeadView(QWidget):
         self.qualification.show_detail(detail)
         self.collateral.show_detail(detail)
         self.feedback.show_detail(detail)
+        self.followups.show_detail(detail)
         if detail is not None:
             self.loaded.emit(detail)
 
@@ -141,6 +172,7 @@ class LeadView(QWidget):
             or changes.feedback
             or changes.collateral
             or changes.outbox
+            or changes.followups
         )
         if changes.reference or (relevant and touches_lead(changes, self._lead_id)):
             self._load()

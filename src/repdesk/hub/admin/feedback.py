@@ -1,4 +1,5 @@
-"""Exporting what reps sent back (notes, BANT, objections, dispositions, collateral use)."""
+"""Exporting what reps sent back (notes, BANT, objections, dispositions, collateral use,
+follow-ups)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from repdesk.hub.db.models import (
     Collateral,
     CollateralUseRow,
     DispositionRow,
+    FollowUpRow,
     Lead,
     ObjectionCategory,
     ObjectionRow,
@@ -38,7 +40,7 @@ class FeedbackRow:
     """One thing a rep did, flattened for a spreadsheet; unused columns stay empty."""
 
     kind: str
-    """call_note, bant, objection, disposition or collateral_use."""
+    """call_note, bant, objection, disposition, collateral_use or followup."""
     occurred_at: str
     """When the rep did it (their device's clock), ISO 8601 UTC."""
     received_at: str
@@ -51,11 +53,14 @@ class FeedbackRow:
     lead_company: str
     lead_email: str
     category: str = ""
-    """BANT dimension, objection category, disposition kind, or use kind (shown/sent)."""
+    """BANT dimension, objection category, disposition kind, use kind (shown/sent), or a
+    follow-up's state (open/done/cancelled)."""
     value: str = ""
-    """BANT answer code, objection category label, collateral title, call outcome."""
+    """BANT answer code, objection category label, collateral title, call outcome, or when
+    a follow-up is due (ISO 8601 UTC)."""
     text: str = ""
-    """The note body, the prospect's verbatim, or the disposition reason."""
+    """The note body, the prospect's verbatim, the disposition reason, or what a
+    follow-up is for."""
     confidence: str = ""
     severity: str = ""
     competitor: str = ""
@@ -169,6 +174,11 @@ def feedback_rows(session: Session, since: datetime | None = None) -> list[Feedb
         out.append(
             FeedbackRow(**base, category=use.kind, value=ctx.collateral.get(use.collateral_id, ""))
         )
+    # One row per follow-up, as it is now (its latest change; --since sees it again when
+    # it changes).
+    for f in session.scalars(select(FollowUpRow).where(*newer(FollowUpRow.received_at))):
+        base = ctx.row("followup", f.rep_id, f.lead_id, f.updated_at, f.received_at)
+        out.append(FeedbackRow(**base, category=f.state, value=_iso(f.due_at), text=f.reason))
     out.sort(key=lambda r: (r.received_at, r.occurred_at, r.kind))
     return out
 

@@ -357,6 +357,31 @@ class CollateralUseRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class FollowUpRow(Base):
+    """A call-back a rep scheduled (`followup.set`). Each change carries the whole state;
+    the change the rep made last (`updated_at`, the rep's clock) wins, whatever order the
+    rep's devices send them in."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    mutation_id: Mapped[str] = mapped_column(String(ID))
+    """The mutation whose state the row holds now."""
+    due_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    last_action: Mapped[str] = mapped_column(String(20), default="create")
+    created_at: Mapped[datetime]
+    """When the rep scheduled it (the creating mutation's recorded_at)."""
+    updated_at: Mapped[datetime]
+    """When the rep last changed it (the winning mutation's recorded_at)."""
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """When the hub last took a change of it (what feedback export --since filters on)."""
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
 # --- marketing's workspace --------------------------------------------------------------
 
 
@@ -485,6 +510,7 @@ __all__ = [
     "CollateralUseRow",
     "DispositionRow",
     "HUB_ID_KEY",
+    "FollowUpRow",
     "HubMeta",
     "Lead",
     "LoginAttempt",

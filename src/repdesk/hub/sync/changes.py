@@ -12,7 +12,7 @@ Rules for any code that writes synced rows (the API, importers, admin services):
      withdrawn items: ``touch_global(..., op="remove")``.
    - a lead that changed (fields, score, stage...): ``touch_lead(session, lead)``;
    - a row that belongs to a lead (nurture_event, call_note, qualification, objection,
-     disposition, collateral_use): ``touch_lead_item(session, "nurture_event", ev.id,
+     disposition, collateral_use, followup): ``touch_lead_item(session, "nurture_event", ev.id,
      lead, ev.version)`` (the qualification's id is the lead id);
    - assigning / reassigning / un-assigning a lead: ``reassign_lead(session, lead,
      new_rep_id_or_None)`` (never set `owner_rep_id` by hand): the old owner gets
@@ -48,6 +48,7 @@ from repdesk.hub.db.models import (
     ChangeLog,
     CollateralUseRow,
     DispositionRow,
+    FollowUpRow,
     Lead,
     NurtureEvent,
     ObjectionRow,
@@ -63,7 +64,15 @@ Op = Literal["upsert", "remove"]
 
 GLOBAL_ENTITIES = frozenset({"campaign", "collateral", "rubric", "objection_category"})
 LEAD_ITEM_ENTITIES = frozenset(
-    {"nurture_event", "call_note", "qualification", "objection", "disposition", "collateral_use"}
+    {
+        "nurture_event",
+        "call_note",
+        "qualification",
+        "objection",
+        "disposition",
+        "collateral_use",
+        "followup",
+    }
 )
 
 
@@ -232,12 +241,13 @@ def touch_lead_item(
 Item = tuple[str, str, int]
 """(entity, id, version) of a row under a lead."""
 _ITEM_MODELS: tuple[tuple[str, type[NurtureEvent | CallNote | ObjectionRow | DispositionRow |
-                                     CollateralUseRow]], ...] = (
+                                     CollateralUseRow | FollowUpRow]], ...] = (
     ("nurture_event", NurtureEvent),
     ("call_note", CallNote),
     ("objection", ObjectionRow),
     ("disposition", DispositionRow),
     ("collateral_use", CollateralUseRow),
+    ("followup", FollowUpRow),
 )  # fmt: skip
 
 

@@ -43,6 +43,7 @@ _LEAD_ITEM_MODELS: dict[str, Any] = {
     "objection": (m.ObjectionRow, ser.objection_data),
     "disposition": (m.DispositionRow, ser.disposition_data),
     "collateral_use": (m.CollateralUseRow, ser.collateral_use_data),
+    "followup": (m.FollowUpRow, ser.followup_data),
 }
 
 

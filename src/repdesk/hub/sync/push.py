@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 APPENDS = frozenset(
     {MutationKind.CALL_NOTE_CREATE, MutationKind.OBJECTION_CREATE, MutationKind.COLLATERAL_USED}
 )
+KEPT_AFTER_REASSIGNMENT = APPENDS | {MutationKind.FOLLOWUP_SET}
+"""Accepted about a lead the rep once owned: feedback, and call-backs promised to the
+prospect (the lead's new owner pulls them)."""
 NOT_FOUND = "This lead does not exist or is not assigned to you."
 NOT_ASSIGNED = (
     "This lead has been reassigned, so this change was not applied; "
@@ -234,7 +237,7 @@ def _lead_for(session: Session, rep_id: str, mutation: Mutation) -> m.Lead:
     if not _was_owner(session, rep_id, lead.id):
         # Exactly the answer a made-up id gets, so other reps' leads cannot be probed.
         raise Rejected("not_found", NOT_FOUND)
-    if mutation.kind in APPENDS:
+    if mutation.kind in KEPT_AFTER_REASSIGNMENT:
         return lead  # feedback written before the reassignment still reaches marketing
     raise Rejected("not_assigned", NOT_ASSIGNED)
 
@@ -261,6 +264,7 @@ def _payload(mutation: Mutation) -> Wire:
 
 
 __all__ = [
+    "KEPT_AFTER_REASSIGNMENT",
     "Outcome",
     "Rejected",
     "body_hash",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from repdesk.domain.feedback import DispositionKind
+from repdesk.domain.followups import FollowUpAction
 from repdesk.domain.ids import ensure_utc, utcnow
 from repdesk.hub.db import models as m
 from repdesk.hub.sync import changes
@@ -20,6 +21,7 @@ from repdesk.protocol.schema import (
     CallNotePayload,
     CollateralUsedPayload,
     DispositionPayload,
+    FollowUpPayload,
     Mutation,
     ObjectionPayload,
     PushStatus,
@@ -158,6 +160,8 @@ def apply_effect(
             lead.updated_at = utcnow()
             changes.touch_lead(session, lead)
         return outcome
+    if isinstance(payload, FollowUpPayload):
+        return _set_followup(session, mutation=mutation, payload=payload, lead=lead, rep_id=rep_id)
     if isinstance(payload, QualificationPayload):
         result = apply_qualification(
             session,
@@ -175,6 +179,57 @@ def apply_effect(
             detail["conflicts"] = result.conflicts
         return Outcome(status, result.version, detail)
     raise Rejected("unknown_kind", "This kind of change is not supported by the hub.")
+
+
+def _set_followup(
+    session: Session, *, mutation: Mutation, payload: FollowUpPayload, lead: m.Lead, rep_id: str
+) -> Outcome:
+    """Create or change a follow-up; the change the rep made last wins (`recorded_at`).
+
+    A change older than the follow-up's current state is `applied` with
+    `detail.superseded` and changes nothing, but logs the follow-up again so the device
+    that sent it pulls the state that won (it adopts `server_version` at once)."""
+    at = ensure_utc(mutation.recorded_at)
+    row = session.get(m.FollowUpRow, mutation.entity_id)
+    if payload.action is FollowUpAction.CREATE:
+        if row is not None:
+            raise Rejected("duplicate_entity", "A record with this id already exists on the hub.")
+        row = m.FollowUpRow(
+            id=mutation.entity_id,
+            lead_id=lead.id,
+            rep_id=rep_id,
+            mutation_id=mutation.id,
+            due_at=payload.due_at,
+            reason=payload.reason,
+            state=payload.state.value,
+            last_action=payload.action.value,
+            created_at=at,
+            updated_at=at,
+            version=1,
+        )
+        session.add(row)
+        changes.touch_lead_item(session, "followup", row.id, lead, row.version)
+        return Outcome(PushStatus.APPLIED, row.version)
+    if row is None or row.lead_id != lead.id:
+        raise Rejected(
+            "unknown_followup",
+            "This follow-up is not on the hub (its creation did not reach it), so this "
+            "change was not applied.",
+        )
+    if at < ensure_utc(row.updated_at):
+        changes.touch_lead_item(session, "followup", row.id, lead, row.version)
+        return Outcome(PushStatus.APPLIED, row.version, {"superseded": True})
+    row.rep_id = rep_id
+    row.mutation_id = mutation.id
+    row.due_at = payload.due_at
+    row.reason = payload.reason
+    row.state = payload.state.value
+    row.last_action = payload.action.value
+    row.updated_at = at
+    row.received_at = utcnow()
+    row.version += 1
+    changes.touch_lead_item(session, "followup", row.id, lead, row.version)
+    return Outcome(PushStatus.APPLIED, row.version)
 
 
 __all__ = ["DISPOSITION_STATUS", "Outcome", "Rejected", "apply_effect"]

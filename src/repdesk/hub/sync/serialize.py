@@ -13,6 +13,7 @@ from repdesk.protocol.schema import (
     CollateralData,
     CollateralUseData,
     DispositionData,
+    FollowUpData,
     LeadData,
     NurtureEventData,
     ObjectionCategoryData,
@@ -129,6 +130,17 @@ def collateral_use_data(row: m.CollateralUseRow) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
+def followup_data(row: m.FollowUpRow) -> dict[str, Any]:
+    return FollowUpData(
+        lead_id=row.lead_id,
+        due_at=row.due_at,
+        reason=row.reason,
+        state=row.state,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    ).model_dump(mode="json")
+
+
 def answer_data(field: m.QualificationField | None) -> BantAnswerData | None:
     if field is None or field.value is None:
         return None
@@ -163,6 +175,7 @@ __all__ = [
     "collateral_use_data",
     "disposition_data",
     "event_data",
+    "followup_data",
     "lead_data",
     "objection_data",
     "qualification_data",

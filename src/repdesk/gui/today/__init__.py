@@ -1,0 +1,1 @@
+"""Today: the view the app opens on, answering "who do I call next"."""
