@@ -1,8 +1,8 @@
 """The suite is self-contained: a bare clone (nothing beside it) runs every test.
 
-Tests once read `../shared/collateral-corpus` (two by an absolute path) and stopped at
-collection on a fresh clone. This keeps any test, test helper or doc from reaching outside
-the repository again.
+Tests once read the PDF corpus from the shared folder beside the checkout (two by an
+absolute path) and stopped at collection on a fresh clone. This keeps any test, test
+helper or doc from reaching outside the repository again.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from pathlib import Path
 from tests.support.corpus import CORPUS, ENCRYPTED, corpus_pdfs
 
 REPO = Path(__file__).resolve().parents[1]
+SHARED = "shared"  # the folder CI lays beside the checkout; tests must not read it
 OUTSIDE = re.compile(
-    r"""["'/]\.\./shared\b"""  # a path string that climbs out to ../shared
-    r"""|"\.\."\s*/\s*"shared"|shared/collateral-corpus"""  # the same, built with pathlib
+    rf"""["'/]\.\./{SHARED}\b"""  # a path string that climbs out of the repository
+    rf"""|"\.\."\s*/\s*"{SHARED}"|{SHARED}/collateral-corpus"""  # the same, with pathlib
     r"""|["'`\s](/work|/home|/root)/"""  # an absolute path on one machine
 )
 

@@ -1,8 +1,6 @@
-"""Round-trips a token through the REAL Secret Service (run under with-secret-service.sh).
-
-    REPDESK_TEST_REAL_KEYRING=1 bash ../shared/scripts/with-secret-service.sh \
-        .venv/bin/python -m pytest -m keyring tests/sync
-"""
+"""Round-trips a token through the REAL Secret Service: `.ci/run` runs it with
+REPDESK_TEST_REAL_KEYRING=1 under the shared scripts' with-secret-service.sh (a real,
+unlocked gnome-keyring); elsewhere it is skipped."""
 
 from __future__ import annotations
 
