@@ -165,3 +165,19 @@ def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
     assert cli(["--demo", "--data-dir", str(data), "--screenshot", str(tmp_path / "b")]) == 0
     assert outbox() == after_first
     assert shown.get("06-outbox.png", 0) > 0
+
+
+def test_a_hub_with_no_collateral_and_no_leads_still_gets_its_pictures(
+    qtbot: Any, qapp: QApplication, tmp_path: Path
+) -> None:
+    """`repdesk --screenshot` waited for a collateral row that never came (issue 10.9)."""
+    from repdesk.store import Store
+
+    empty = Store.open(tmp_path / "data")
+    ctx = AppContext.create(empty, tmp_path / "data")
+    try:
+        names = {p.name for p in render_screenshots(ctx, tmp_path / "shots")}
+    finally:
+        ctx.shutdown()
+        empty.close()
+    assert {"01-lead-list.png", "05-collateral-preview.png", "13-today.png"} <= names

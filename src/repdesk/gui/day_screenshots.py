@@ -50,13 +50,15 @@ def render_day(
         schedule_followup(parent=window, followup=followup).run_in_background(ctx.ops)
     settle(ctx)
     reminders.check()
-    wait_for("the reminder", lambda: bool(told) or _banner_shown(window), [reminders.reminded])
+    if leads:  # with no lead there is no call-back, so no reminder to wait for
+        wait_for("the reminder", lambda: bool(told) or _banner_shown(window), [reminders.reminded])
 
     def listed() -> bool:
-        overdue = leads[0] if leads else None
+        if not leads:  # no lead, nothing to call: an empty Today is the picture
+            return not today.reload_pending
         return (
             not today.reload_pending
-            and (overdue is None or today.model.row_of(overdue) is not None)
+            and today.model.row_of(leads[0]) is not None
             and _rows_ready(today)
         )
 

@@ -351,8 +351,12 @@ def _collateral_shot(ctx: AppContext, path: Path, dark: list[Path]) -> Path:
 
     library = CollateralLibrary(ctx)
     try:
+        read: list[bool] = []
+        library.loaded.connect(lambda: read.append(True))
         _offscreen(library, (1280, 760))
-        wait_for("the collateral library", lambda: library.model.rowCount() > 0, [library.loaded])
+        library.refresh()
+        # Loaded, empty or not: a hub with no collateral still gets its picture.
+        wait_for("the collateral library", lambda: bool(read), [library.loaded])
         rows = [library.model.row_at(n) for n in range(library.model.rowCount())]
         ready = next((r for r in rows if r is not None and r.path is not None), None)
         if ready is not None:
