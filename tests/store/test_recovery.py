@@ -12,13 +12,16 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from repdesk.domain.outbox import OutboxState
 from repdesk.store import Store
 from repdesk.store.api import MutationOutcome
-from repdesk.store.recovery import MARKER_NAME, SALVAGE_FILE, Recovery
+
+if TYPE_CHECKING:
+    from repdesk.store.recovery import Recovery
 from tests.support.damage import (
     REP,
     damage_header,
@@ -31,6 +34,11 @@ from tests.support.damage import (
     table_pages,
     truncate,
 )
+
+MARKER_NAME = "signed-in.json"
+"""Beside the database: who was signed in on this computer (no secrets)."""
+SALVAGE_FILE = "unsent-items.json"
+"""In the damaged-* folder: the salvaged unsent items, in export-pending's format."""
 
 
 def _cells(path: Path, pages: list[int]) -> int:
