@@ -91,6 +91,16 @@ def test_zero_byte_database_on_a_first_start_is_simply_created(data_dir: Path) -
         assert store.recovery is None and store.sync_state().session is None
 
 
+def test_after_signing_out_an_empty_database_is_a_fresh_start(data_dir: Path) -> None:
+    seed_rep_data(data_dir, leads=5, notes=0)
+    with Store.open(data_dir) as store:
+        store.set_session(None)
+    assert not (data_dir / MARKER_NAME).exists()
+    make_empty(db_path(data_dir))
+    with Store.open(data_dir) as store:
+        assert store.recovery is None and store.sync_state().session is None
+
+
 def test_missing_database_where_a_rep_was_signed_in_is_reported(data_dir: Path) -> None:
     seed_rep_data(data_dir, leads=5, notes=3)
     db_path(data_dir).unlink()

@@ -221,9 +221,7 @@ def after_open(data_dir: Path, conn: Connection, found: Recovery | None) -> Reco
     """Put the salvaged items and the session into the new database; keep the marker."""
     if found is not None:
         _restore(conn, found)
-    facts = _session_facts(conn)
-    if facts:
-        write_marker(data_dir, facts)
+    remember(data_dir, conn)
     if found is None:
         return None
     return Recovery(
@@ -239,10 +237,16 @@ def after_open(data_dir: Path, conn: Connection, found: Recovery | None) -> Reco
 
 
 def remember(data_dir: Path, conn: Connection) -> None:
-    """After a sign-in: note who is signed in, for `before_open` to know next time."""
+    """Note who is signed in (after a sign-in and at every open), for `before_open` to know
+    next time; after a sign-out nobody is, so an empty database is then a fresh start."""
     facts = _session_facts(conn)
     if facts:
         write_marker(data_dir, facts)
+        return
+    try:
+        (data_dir / MARKER_NAME).unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not remove %s: %s", MARKER_NAME, exc)
 
 
 def _restore(conn: Connection, found: Recovery) -> None:
