@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from repdesk.domain.errors import StoreError
 from repdesk.domain.outbox import OutboxState
 from repdesk.store import Store
-from repdesk.store.api import MutationOutcome
+from repdesk.store.api import LeadQuery, MutationOutcome
 
 if TYPE_CHECKING:
     from repdesk.store.recovery import Recovery
@@ -35,6 +36,8 @@ from tests.support.damage import (
     truncate,
 )
 
+CHECKED_NAME = "last-check.json"
+"""Beside the database: when the whole file was last checked."""
 MARKER_NAME = "signed-in.json"
 """Beside the database: who was signed in on this computer (no secrets)."""
 SALVAGE_FILE = "unsent-items.json"
@@ -149,6 +152,49 @@ def test_flipped_page_in_a_lead_table_page_is_found_at_start(data_dir: Path) -> 
         assert found.problem == "damaged" and outbox == ids
         assert store.lead_count() == 0  # downloaded again by the next sync
     _kept_aside(found)
+
+
+def test_within_a_day_a_damaged_lead_page_is_found_when_read_then_at_the_next_start(
+    data_dir: Path,
+) -> None:
+    """Starts after the day's full check look only at the unsent work and the session; a
+    damaged lead page is met when read, said as damage, and recovered at the next start."""
+    ids = seed_rep_data(data_dir)
+    Store.open(data_dir).close()  # the day's full check
+    assert (data_dir / CHECKED_NAME).exists()
+    path = db_path(data_dir)
+    flip_page(path, table_pages(path, "leads")[0][2])
+    with Store.open(data_dir) as store:
+        assert store.recovery is None
+        with pytest.raises(StoreError, match="damaged") as info:
+            store.lead_rows(store.lead_ids(LeadQuery()))
+        assert "restart" in str(info.value)
+    found, outbox, store = _reopen(data_dir)
+    store.close()
+    assert found.problem == "damaged" and outbox == ids
+
+
+def test_a_day_later_the_whole_file_is_checked_at_start(data_dir: Path) -> None:
+    seed_rep_data(data_dir, leads=200, notes=3)
+    Store.open(data_dir).close()
+    (data_dir / CHECKED_NAME).write_text('{"full_check_at": "2020-01-01T00:00:00+00:00"}')
+    path = db_path(data_dir)
+    flip_page(path, table_pages(path, "leads")[0][2])
+    found, _outbox, store = _reopen(data_dir)
+    store.close()
+    assert found.problem == "damaged"
+
+
+def test_a_damaged_outbox_page_is_found_at_every_start(data_dir: Path) -> None:
+    ids = seed_rep_data(data_dir)
+    Store.open(data_dir).close()  # the day's full check: later starts check the outbox only
+    path = db_path(data_dir)
+    leaves, _ = table_pages(path, "outbox")
+    lost = _cells(path, [leaves[0]])
+    flip_page(path, leaves[0])
+    found, outbox, store = _reopen(data_dir)
+    store.close()
+    assert found.problem == "damaged" and len(outbox) == len(ids) - lost
 
 
 def test_flipped_outbox_page_loses_only_that_pages_rows(data_dir: Path) -> None:

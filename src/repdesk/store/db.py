@@ -96,6 +96,18 @@ def is_disk_full(exc: BaseException, folder: Path | None = None) -> bool:
     return False
 
 
+CHECK_NEEDED = "check-needed"
+"""Beside the database: SQLite met damage while running; the next start checks the whole
+file (`store/recovery.py`)."""
+
+
+def _flag_for_check(db_path: Path) -> None:
+    try:
+        (db_path.parent / CHECK_NEEDED).touch()
+    except OSError as exc:
+        log.warning("could not flag %s for a check: %s", db_path, exc)
+
+
 def is_corrupt(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", exc)
     code = getattr(orig, "sqlite_errorcode", None)
@@ -110,6 +122,7 @@ def map_error(exc: BaseException, db_path: Path) -> StoreError:
         return DiskFullError(where=db_path.parent)
     orig = getattr(exc, "orig", exc) if isinstance(exc, DBAPIError) else exc
     if is_corrupt(exc):
+        _flag_for_check(db_path)
         return StoreError(
             f"repdesk's local data is damaged ({db_path}). Nothing was half-saved: restart "
             "repdesk, which checks its data at start, keeps the damaged file and recovers "
