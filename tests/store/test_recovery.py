@@ -256,3 +256,15 @@ def test_the_next_start_is_quiet(data_dir: Path, damage: object) -> None:
     Store.open(data_dir).close()
     with Store.open(data_dir) as store:
         assert store.recovery is None
+
+
+def test_without_the_marker_the_session_is_read_back_from_the_damaged_file(
+    data_dir: Path,
+) -> None:
+    """An installation from before the marker: the session row itself is salvaged."""
+    ids = seed_rep_data(data_dir, leads=5, notes=3)
+    (data_dir / MARKER_NAME).unlink()
+    damage_header(db_path(data_dir))
+    found, outbox, store = _reopen(data_dir)
+    store.close()
+    assert found.session["rep_email"] == REP.rep_email and outbox == ids

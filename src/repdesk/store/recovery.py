@@ -250,7 +250,7 @@ def before_open(data_dir: Path, path: Path) -> Recovery | None:
     log.error("local database %s is damaged: %s", path, problem)
     items, session, damaged = salvage(path)
     aside = _set_aside(path)
-    _write_items(aside / SALVAGE_FILE, items, session or marker)
+    _write_items(aside / SALVAGE_FILE, items, marker or session)
     _checked(data_dir)  # the next file is new
     return Recovery(
         "damaged",
@@ -259,7 +259,7 @@ def before_open(data_dir: Path, path: Path) -> Recovery | None:
         aside,
         items=items,
         damaged_pages=damaged,
-        session=session or marker,
+        session=marker or session,
     )
 
 
@@ -369,36 +369,42 @@ def _outbox_shape(values: tuple[Value, ...]) -> bool:
 
 def salvage(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], int]:
     """(unsent outbox rows, session facts, damaged page count) read from a damaged file."""
-    pages = PageFile(path)
-    tables = pages.tables()
-    if "outbox" in tables:
-        try:
-            order = table_columns(tables["outbox"][1])
-        except sqlite3.Error:
-            order = _OUTBOX_COLUMNS
-        if order != _OUTBOX_COLUMNS:
-            log.warning("outbox columns differ from this version's: %s", order)
-    read = pages.read_table("outbox", _outbox_shape)
-    best: dict[str, dict[str, Any]] = {}
-    for _rowid, values in read.rows:
-        row = dict(zip(_OUTBOX_COLUMNS, values, strict=False))
-        row["payload"] = json.loads(str(row["payload"]))
-        seen = best.get(str(row["id"]))
-        # A row on the live tree wins; among orphans the furthest along (a copy of a page
-        # from before the hub answered must not send an applied item again).
-        if seen is None or (
-            seen["state"] == OutboxState.PENDING.value and row["state"] != seen["state"]
-        ):
-            best[str(row["id"])] = row
-    items = sorted((r for r in best.values() if r["state"] in _UNSENT), key=lambda r: int(r["seq"]))
-    session: dict[str, str] = {}
-    if "sync_state" in tables:
-        sync_read = pages.read_table("sync_state", lambda _values: True)
-        sync_cols = table_columns(tables["sync_state"][1])
-        for _rowid, values in sync_read.rows[:1]:
-            row = dict(zip(sync_cols, values, strict=False))
-            if row.get("hub_url") and row.get("rep_id"):
-                session = {k: str(row.get(k) or "") for k in _SESSION_KEYS}
+    with PageFile(path) as pages:
+        tables = pages.tables()
+        if "outbox" in tables:
+            try:
+                order = table_columns(tables["outbox"][1])
+            except sqlite3.Error:
+                order = _OUTBOX_COLUMNS
+            if order != _OUTBOX_COLUMNS:
+                log.warning("outbox columns differ from this version's: %s", order)
+        read = pages.read_table("outbox", _outbox_shape)
+        best: dict[str, dict[str, Any]] = {}
+        for _rowid, values in read.rows:
+            row = dict(zip(_OUTBOX_COLUMNS, values, strict=False))
+            row["payload"] = json.loads(str(row["payload"]))
+            seen = best.get(str(row["id"]))
+            # A row on the live tree wins; among orphans the furthest along (a copy of a page
+            # from before the hub answered must not send an applied item again).
+            if seen is None or (
+                seen["state"] == OutboxState.PENDING.value and row["state"] != seen["state"]
+            ):
+                best[str(row["id"])] = row
+        items = sorted(
+            (r for r in best.values() if r["state"] in _UNSENT), key=lambda r: int(r["seq"])
+        )
+        session: dict[str, str] = {}
+        if "sync_state" in tables:
+            sync_cols = table_columns(tables["sync_state"][1])
+            url = sync_cols.index("hub_url")
+
+            def shape(values: tuple[Value, ...]) -> bool:
+                return len(values) == len(sync_cols) and str(values[url]).startswith("http")
+
+            for _rowid, values in pages.read_table("sync_state", shape).rows[:1]:
+                row = dict(zip(sync_cols, values, strict=False))
+                if row.get("hub_url") and row.get("rep_id"):
+                    session = {k: str(row.get(k) or "") for k in _SESSION_KEYS}
     log.info(
         "salvaged %d unsent item(s) from %s (%d damaged page(s), orphan scan %s)",
         len(items),

@@ -20,6 +20,7 @@ order of the record (text decoded as UTF-8, the only encoding repdesk writes).
 from __future__ import annotations
 
 import logging
+import mmap
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -115,6 +116,15 @@ def _value(payload: bytes, pos: int, serial: int) -> tuple[Value, int]:
         raise PageError("text is not UTF-8") from exc
 
 
+def _map(path: Path) -> bytes:
+    """The file's bytes, memory-mapped (a 400 MB cache is not copied into memory)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return b""
+    with path.open("rb") as fh:
+        # mmap slices are bytes and its items ints, as for bytes: typed as such.
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # type: ignore[return-value]
+
+
 def _plausible(data: bytes, number: int, size: int) -> bool:
     """Page `number` at page size `size` looks like a b-tree page (for guessing the size)."""
     start = (number - 1) * size
@@ -141,7 +151,7 @@ class PageFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.data = path.read_bytes() if path.exists() else b""
+        self.data = _map(path)
         self.header_ok = self.data[:16] == MAGIC
         self._wal: dict[int, bytes] = {}
         self.page_size = self.usable = self.page_count = DEFAULT_PAGE_SIZE
@@ -150,6 +160,18 @@ class PageFile:
         self._read_wal(Path(f"{path}-wal"))
         wal_pages = max(self._wal, default=0)
         self.page_count = max(len(self.data) // self.page_size, wal_pages)
+
+    def close(self) -> None:
+        """Unmap the file (Windows cannot move a file that is still mapped)."""
+        if isinstance(self.data, mmap.mmap):
+            self.data.close()
+        self.data = b""
+
+    def __enter__(self) -> PageFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def _page_size(self) -> int:
         if self.header_ok:
