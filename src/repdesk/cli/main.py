@@ -103,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "data_dir"):
         args.data_dir = None
     if args.command is None:
+        from repdesk.app.handover import hand_over_to_newer
+
+        hand_over_to_newer(args.data_dir)  # an installed bundle starts a newer verified build
         from repdesk.app.launch import run_gui
 
         return run_gui(args)

@@ -23,23 +23,16 @@ import shutil
 import stat
 import tarfile
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from repdesk.domain.errors import UpdateError, ValidationError
 from repdesk.domain.versions import is_newer, parse_version
 from repdesk.protocol.bundle import EXECUTABLE, check_member, read_bundle
+from repdesk.sync.update_api import InstalledBuild
 
 log = logging.getLogger(__name__)
 
 POINTER = "current"
-
-
-@dataclass(frozen=True, slots=True)
-class InstalledBuild:
-    version: str
-    sha256: str
-    executable: Path
 
 
 class UpdateFolder:

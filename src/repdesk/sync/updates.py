@@ -7,7 +7,8 @@ fsync), checks size and sha256, and only then unpacks it (`UpdateFolder.install`
 points `current` at it. A bundle that does not hash to the hub's sha256 is deleted and
 reported; nothing already installed, and no local data or outbox, is touched.
 
-The GUI reaches this through `UpdatesApi` on `Lane.NETWORK`; the CLI calls it directly.
+The GUI reaches this through `repdesk.sync.update_api.UpdatesApi` on `Lane.NETWORK`; the
+CLI calls it directly.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import platform as host
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from repdesk import __version__
 from repdesk.domain.errors import CollateralError, UpdateError
 from repdesk.sync.collateral import file_sha256
 from repdesk.sync.http import HubClient, HubRefusedError
-from repdesk.sync.update_files import InstalledBuild, UpdateFolder
+from repdesk.sync.update_api import InstalledBuild, UpdatesApi
+from repdesk.sync.update_files import UpdateFolder
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +49,6 @@ class BuildOffer:
     platform: str
     sha256: str
     size: int
-
-
-class UpdatesApi(Protocol):
-    """What the GUI uses (on `Lane.NETWORK`)."""
-
-    @property
-    def running_version(self) -> str: ...
-
-    def ready(self) -> InstalledBuild | None:
-        """A verified build newer than the running one, already unpacked."""
-        ...
-
-    def check_and_fetch(
-        self, on_bytes: Callable[[int], None] | None = None
-    ) -> InstalledBuild | None:
-        """Ask the hub; download, verify and unpack a newer build. None when there is none."""
-        ...
 
 
 class Updater:
@@ -165,4 +149,9 @@ def _read(path: Path) -> str | None:
         return None
 
 
-__all__ = ["BuildOffer", "Updater", "UpdatesApi", "current_platform"]
+__all__ = ["BuildOffer", "Updater", "current_platform"]
+
+
+def _satisfies_updates_api(updater: Updater) -> UpdatesApi:
+    """mypy checks here that the updater is what the GUI codes against."""
+    return updater

@@ -1,0 +1,91 @@
+"""The "Restart to update" notice against a real hub: after a sync that finds a newer
+build, the app downloads and unpacks it in the background, the notice appears, and the
+button hands the new executable to the restart hook (injected here: the test records it
+instead of ending the test process). Bundles are the tiny stand-ins of
+`tests/support/bundles.py`."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from repdesk.gui.sync_controller import SyncController
+from repdesk.gui.update_notice import UpdateNotice
+from repdesk.hub import admin
+from repdesk.sync.update_files import UpdateFolder
+from repdesk.sync.updates import Updater
+from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+    EMAIL,
+    PASSWORD,
+    add_note,
+    app_ctx_fixture,
+    engine_fixture,
+    grab,
+    hub_world_fixture,
+    local_store_fixture,
+)
+from tests.support.bundles import PLATFORM, make_bundle
+
+
+def test_a_newer_build_is_offered_and_the_button_restarts_into_it(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any, tmp_path: Path
+) -> None:
+    with admin.open_hub(hub_world.config) as hub:
+        admin.add_build(hub, make_bundle(tmp_path / "bundles", "9.1.0"), PLATFORM)
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    note = add_note(local_store, hub_world.lead_ids[0], "Call back after the board meeting")
+    updater = Updater(
+        UpdateFolder(tmp_path / "data" / "updates"),
+        engine.open_client,
+        version="9.0.0",
+        platform=PLATFORM,
+    )
+    restarted: list[Path] = []
+    controller = SyncController(app_ctx, prompt_sign_in=False)
+    notice = UpdateNotice(app_ctx, updater, controller, restart=restarted.append)
+    qtbot.addWidget(notice)
+    assert notice.isHidden()
+
+    with qtbot.waitSignal(notice.ready, timeout=30_000) as offered:
+        controller.sync_now()
+    build = offered.args[0]
+    assert build.version == "9.1.0"
+    assert notice.isVisible()
+    assert notice.label.text() == "repdesk 9.1.0 is ready"
+    assert notice.button.text() == "Restart to update"
+    grab(notice, "update-ready")
+
+    notice.button.click()
+    assert restarted == [build.executable]
+    done = subprocess.run([str(build.executable)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "repdesk 9.1.0"
+    # The sync before it sent the note; nothing of the rep's work waits on the update.
+    assert local_store.outbox_counts().pending == 0
+    assert note.id in {i.entity_id for i in local_store.outbox()}
+
+
+def test_a_failed_update_says_so_in_one_line_and_offers_nothing(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, tmp_path: Path
+) -> None:
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    bundle = make_bundle(tmp_path / "bundles", "9.1.0")
+    with admin.open_hub(hub_world.config) as hub:
+        sha = admin.add_build(hub, bundle, PLATFORM).sha256
+    stored = hub_world.config.builds_dir / sha[:2] / sha
+    stored.write_bytes(stored.read_bytes()[:-10] + b"0123456789")  # damaged on the hub's disk
+    updater = Updater(
+        UpdateFolder(tmp_path / "data" / "updates"),
+        engine.open_client,
+        version="9.0.0",
+        platform=PLATFORM,
+    )
+    restarted: list[Path] = []
+    notice = UpdateNotice(app_ctx, updater, restart=restarted.append)
+    qtbot.addWidget(notice)
+    with qtbot.waitSignal(notice.failed, timeout=30_000) as failed:
+        notice.check()
+    assert "did not arrive intact" in failed.args[0]
+    assert notice.label.text() == "Update not installed"
+    assert notice.button.isHidden()
+    assert notice.build is None and restarted == []
