@@ -83,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_dir(p)
 
+    p = sub.add_parser("update", help="a newer repdesk from your hub: check, or download it")
+    p.add_argument(
+        "action",
+        choices=["check", "download"],
+        help="check: say whether the hub has a newer build; download: fetch, verify and "
+        "unpack it (it starts next time repdesk starts)",
+    )
+    _data_dir(p)
+
     p = sub.add_parser("export-pending", help="save every unsent item to a JSON file")
     p.add_argument("file", metavar="FILE")
     _data_dir(p)
