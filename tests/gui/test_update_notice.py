@@ -6,13 +6,18 @@ instead of ending the test process). Bundles are the tiny stand-ins of
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow
+
 from repdesk.gui.sync_controller import SyncController
-from repdesk.gui.update_notice import UpdateNotice
+from repdesk.gui.update_notice import RESTART_KEY, UpdateNotice
 from repdesk.hub import admin
+from repdesk.sync.http import HubClient
 from repdesk.sync.update_files import UpdateFolder
 from repdesk.sync.updates import Updater
 from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
@@ -89,3 +94,48 @@ def test_a_failed_update_says_so_in_one_line_and_offers_nothing(
     assert notice.label.text() == "Update not installed"
     assert notice.button.isHidden()
     assert notice.build is None and restarted == []
+
+
+def _installed(tmp_path: Path, version: str) -> Updater:
+    """An updater whose folder already holds a verified `version` (from an earlier run)."""
+    bundle = make_bundle(tmp_path / "bundles", version)
+    folder = UpdateFolder(tmp_path / "data" / "updates")
+    folder.install(bundle, hashlib.sha256(bundle.read_bytes()).hexdigest(), version, PLATFORM)
+
+    def no_hub() -> HubClient:
+        raise AssertionError("a ready build needs no hub")
+
+    return Updater(folder, no_hub, version="9.0.0", platform=PLATFORM)
+
+
+def test_by_default_the_button_closes_the_window_and_leaves_the_build_to_start(
+    qtbot: Any, app_ctx: Any, tmp_path: Path
+) -> None:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    notice = UpdateNotice(app_ctx, _installed(tmp_path, "9.2.0"), parent=window)
+    window.statusBar().addPermanentWidget(notice)
+    with qtbot.waitSignal(notice.ready) as offered:
+        window.show()
+    assert notice.isVisible() and notice.label.text() == "repdesk 9.2.0 is ready"
+    notice.button.click()
+    assert app_ctx.extras[RESTART_KEY] == offered.args[0].executable
+    assert not window.isVisible()
+
+
+def test_a_window_that_refuses_to_close_keeps_the_app_and_drops_the_request(
+    qtbot: Any, app_ctx: Any, tmp_path: Path
+) -> None:
+    class Busy(QMainWindow):
+        def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+            event.ignore()  # e.g. a call console with an unfinished call
+
+    window = Busy()
+    qtbot.addWidget(window)
+    notice = UpdateNotice(app_ctx, _installed(tmp_path, "9.2.0"), parent=window)
+    window.statusBar().addPermanentWidget(notice)
+    with qtbot.waitSignal(notice.ready):
+        window.show()
+    notice.button.click()
+    assert RESTART_KEY not in app_ctx.extras
+    assert window.isVisible()
