@@ -139,3 +139,27 @@ def test_a_window_that_refuses_to_close_keeps_the_app_and_drops_the_request(
     notice.button.click()
     assert RESTART_KEY not in app_ctx.extras
     assert window.isVisible()
+
+
+def test_a_repdesk_too_old_for_its_hub_is_still_offered_the_update(
+    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, tmp_path: Path
+) -> None:
+    """The hub needs 0.1.0 (its default minimum); this app says it is 0.0.9, so every sync
+    stops at the version check — and the update is what gets it going again."""
+    with admin.open_hub(hub_world.config) as hub:
+        admin.add_build(hub, make_bundle(tmp_path / "bundles", "0.2.0"), PLATFORM)
+    engine.login(hub_world.url, EMAIL, PASSWORD)
+    engine.client_version = "0.0.9"
+    updater = Updater(
+        UpdateFolder(tmp_path / "data" / "updates"),
+        engine.open_client,
+        version="0.0.9",
+        platform=PLATFORM,
+    )
+    controller = SyncController(app_ctx, prompt_sign_in=False)
+    notice = UpdateNotice(app_ctx, updater, controller, restart=lambda _exe: None)
+    qtbot.addWidget(notice)
+    with qtbot.waitSignals([controller.failed, notice.ready], timeout=30_000):
+        controller.sync_now()
+    assert "too old" in controller.status.last_error
+    assert notice.label.text() == "repdesk 0.2.0 is ready"

@@ -6,6 +6,7 @@ outbox is intact after the update and sent exactly once by the new version."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -189,3 +190,38 @@ def test_a_damaged_or_dangling_pointer_means_no_update(tmp_path: Path, pointer: 
     (tmp_path / POINTER).write_bytes(pointer)
     assert folder.current() is None
     assert folder.newer_than(V1) is None
+
+
+def test_older_builds_are_removed_but_never_the_running_one(tmp_path: Path) -> None:
+    folder = UpdateFolder(tmp_path / "updates")
+
+    def install(version: str, running: str) -> None:
+        bundle = make_bundle(tmp_path / "bundles", version)
+        sha = hashlib.sha256(bundle.read_bytes()).hexdigest()
+        folder.install(bundle, sha, version, PLATFORM, keep=(running,))
+
+    install("1.1.0", running="1.0.0")
+    install("1.2.0", running="1.1.0")  # started from builds/1.1.0: it stays
+    assert sorted(p.name for p in (tmp_path / "updates" / "builds").iterdir()) == [
+        "1.1.0",
+        "1.2.0",
+    ]
+    install("1.3.0", running="1.0.0")
+    assert [p.name for p in (tmp_path / "updates" / "builds").iterdir()] == ["1.3.0"]
+    current = folder.current()
+    assert current is not None and current.version == "1.3.0"
+
+
+def test_a_build_retired_between_check_and_download_is_said_plainly(
+    world: World, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, world.hub, "ada@example.com")
+    updater = updater_for(ada, tmp_path / "updates")
+    offer = updater.check()
+    assert offer is not None
+    with admin.open_hub(world.hub.config) as opened:
+        admin.retire_build(opened, offer.sha256)
+    with pytest.raises(UpdateError, match=f"no longer offers repdesk {V2}; nothing was changed"):
+        updater.fetch(offer)
+    assert updater.ready() is None

@@ -1,7 +1,7 @@
 """The status bar's update notice: "repdesk 1.2.0 is ready" and a *Restart to update* button.
 
-After each successful sync it asks `UpdatesApi.check_and_fetch` (on `Lane.NETWORK`, after
-the sync that queued it) to find, download, verify and unpack a newer build; when one is
+After each sync (even one that failed) it asks `UpdatesApi.check_and_fetch` (on
+`Lane.NETWORK`, after the sync) to find, download, verify and unpack a newer build; when one is
 ready the notice appears. Clicking the button hands the new executable to `restart`
 (injectable; by default the app closes its window and `repdesk.app.launch` starts the new
 version once this one has let go of the data folder). A failed download is shown as one
@@ -73,7 +73,9 @@ class UpdateNotice(QWidget):
         layout.addWidget(self.button)
         self.hide()
         if controller is not None:
-            controller.finished.connect(lambda _report: self.check())
+            # After every sync, failed ones included: a repdesk too old for its hub cannot
+            # sync at all, and is exactly the one that needs the update.
+            controller.ended.connect(self.check)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.cancel)  # a download in flight stops; it resumes later

@@ -23,6 +23,7 @@ import shutil
 import stat
 import tarfile
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 from repdesk.domain.errors import UpdateError, ValidationError
@@ -69,9 +70,18 @@ class UpdateFolder:
         build = self.current()
         return build if build is not None and is_newer(build.version, version) else None
 
-    def install(self, archive: Path, sha256: str, version: str, platform: str) -> InstalledBuild:
+    def install(
+        self,
+        archive: Path,
+        sha256: str,
+        version: str,
+        platform: str,
+        *,
+        keep: Collection[str] = (),
+    ) -> InstalledBuild:
         """Unpack the verified bundle `archive` (its hash already checked against `sha256`)
-        and point `current` at it. The archive must say it is `version` for `platform`."""
+        and point `current` at it. The archive must say it is `version` for `platform`.
+        Older builds are then removed, except the versions in `keep` (the running one)."""
         shown = f"The update to repdesk {version}"
         try:
             info = read_bundle(archive, shown=shown)
@@ -102,8 +112,15 @@ class UpdateFolder:
             ) from exc
         self._point_at(version, sha256)
         archive.unlink(missing_ok=True)
+        self._prune({version, *keep})
         log.info("repdesk %s unpacked in %s", version, target)
         return InstalledBuild(version, sha256, target / EXECUTABLE)
+
+    def _prune(self, keep: set[str]) -> None:
+        """Remove other builds and abandoned unpack folders (never the running one)."""
+        for path in self.builds.iterdir():
+            if path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
 
     def _point_at(self, version: str, sha256: str) -> None:
         body = json.dumps({"version": version, "sha256": sha256}).encode()

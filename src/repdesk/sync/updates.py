@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from repdesk import __version__
-from repdesk.domain.errors import CollateralError, UpdateError
+from repdesk.domain.errors import CollateralError, DiskFullError, UpdateError
 from repdesk.sync.collateral import file_sha256
 from repdesk.sync.http import HubClient, HubRefusedError
 from repdesk.sync.update_api import InstalledBuild, UpdatesApi
@@ -110,9 +110,20 @@ class Updater:
                     on_bytes=on_bytes,
                     on_validator=lambda v: _keep(validator_file, v),
                 )
-        except CollateralError as exc:  # more bytes than announced, or gone from the hub
+        except CollateralError as exc:  # more bytes than announced
             validator_file.unlink(missing_ok=True)
             raise UpdateError(f"{shown} could not be downloaded: {exc}") from exc
+        except DiskFullError as exc:
+            raise UpdateError(
+                f"The disk is full, so {shown[0].lower()}{shown[1:]} could not be saved. Free "
+                "some space; repdesk keeps working as it is and tries again at the next sync."
+            ) from exc
+        except HubRefusedError as exc:
+            if exc.status != 404:
+                raise
+            raise UpdateError(
+                f"The hub no longer offers repdesk {offer.version}; nothing was changed."
+            ) from exc
         if partial.stat().st_size != offer.size or file_sha256(partial) != offer.sha256:
             partial.unlink(missing_ok=True)
             validator_file.unlink(missing_ok=True)
@@ -122,7 +133,9 @@ class Updater:
                 "keeps working as it is."
             )
         validator_file.unlink(missing_ok=True)
-        build = self.folder.install(partial, offer.sha256, offer.version, offer.platform)
+        build = self.folder.install(
+            partial, offer.sha256, offer.version, offer.platform, keep=(self.version,)
+        )
         log.info("repdesk %s downloaded and verified; ready after a restart", offer.version)
         return build
 
