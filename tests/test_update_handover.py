@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from repdesk.app.handover import NO_HANDOVER_ENV, hand_over_to_newer
+from repdesk.app.handover import NO_HANDOVER_ENV, hand_over_to_newer, start_detached
 from repdesk.store.paths import AppPaths
 from repdesk.sync.update_files import UpdateFolder
 from tests.support.bundles import PLATFORM, make_bundle
@@ -55,3 +55,15 @@ def test_no_hand_over_otherwise(
         exec_=lambda exe, argv: calls.append(exe),
     )  # fmt: skip
     assert calls == []
+
+
+def test_restart_starts_the_new_build_with_the_same_arguments(tmp_path: Path) -> None:
+    """What `app.launch` does after *Restart to update*, with a script standing in for the
+    new build: it records its arguments and whether a second hand-over is switched off."""
+    record = tmp_path / "started.txt"
+    script = tmp_path / "repdesk"
+    script.write_text(f'#!/bin/sh\necho "$@|${NO_HANDOVER_ENV}" > "{record}"\n', encoding="utf-8")
+    script.chmod(0o755)
+    started = start_detached(script, ["--data-dir", "somewhere"])
+    assert started.wait(timeout=30) == 0
+    assert record.read_text(encoding="utf-8").strip() == "--data-dir somewhere|1"

@@ -60,15 +60,16 @@ def hand_over_to_newer(
     exec_(str(newer.executable), [str(newer.executable), *args])
 
 
-def start_detached(executable: Path, args: Sequence[str] = ()) -> None:
-    """Start `executable` on its own (it outlives this process); used once this process
-    has closed its data folder, so the new version can take the single-instance lock."""
+def start_detached(executable: Path, args: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """Start `executable` on its own (it outlives this process) with the same arguments;
+    used once this process has closed its data folder, so the new version can take the
+    single-instance lock."""
     env = {**os.environ, NO_HANDOVER_ENV: "1"}
+    command = [str(executable), *args]
     if sys.platform == "win32":  # pragma: no cover - Windows builds are made in CI only
         flags = subprocess.DETACHED_PROCESS | subprocess.CREATE_NEW_PROCESS_GROUP
-        subprocess.Popen([str(executable), *args], env=env, creationflags=flags, close_fds=True)
-    else:
-        subprocess.Popen([str(executable), *args], env=env, start_new_session=True, close_fds=True)
+        return subprocess.Popen(command, env=env, creationflags=flags, close_fds=True)
+    return subprocess.Popen(command, env=env, start_new_session=True, close_fds=True)
 
 
 __all__ = ["NO_HANDOVER_ENV", "hand_over_to_newer", "make_updater", "start_detached"]
