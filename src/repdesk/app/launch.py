@@ -114,9 +114,11 @@ def _route_qt_messages() -> None:
 def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from repdesk.app.handover import make_updater, start_detached
     from repdesk.app.services import load_settings, sync_engine
     from repdesk.gui.context import AppContext
     from repdesk.gui.theme import ThemeManager, theme_mode
+    from repdesk.gui.update_notice import RESTART_KEY, UPDATES_KEY
     from repdesk.store import Store
     from repdesk.store.settings import THEME
     from repdesk.sync.api import LoginResult
@@ -165,13 +167,17 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             ctx.shutdown()
             ctx = None
             return _screenshots(store, settings, engine, Path(args.screenshot))
+        ctx.extras[UPDATES_KEY] = make_updater(engine, paths)
         return _interactive(app, ctx, demo is not None, demo_login, grab=args.grab_window)
     finally:
+        restart = ctx.extras.pop(RESTART_KEY, None) if ctx is not None else None
         if ctx is not None:
             ctx.shutdown()
         store.close()
         if demo is not None:
             demo.stop()
+        if restart is not None:  # "Restart to update": the data folder is free now
+            start_detached(restart, sys.argv[1:])
 
 
 def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:

@@ -84,3 +84,8 @@ class UntrustedServerError(RepdeskError):
 
 class CollateralError(RepdeskError):
     """A collateral file is missing, corrupt, or cannot be previewed."""
+
+
+class UpdateError(RepdeskError):
+    """A new repdesk build could not be downloaded, verified or unpacked; the running
+    version and every piece of local work are untouched."""
