@@ -80,7 +80,9 @@ class Recovery:
         lines = [f"{what} ({self.database}), so it started a fresh copy."]
         if self.set_aside is not None:
             lines.append(f"The old file is kept, untouched, in {self.set_aside}.")
-        if self.problem == "damaged":
+        if self.problem == "damaged" and not self.items and not self.damaged_pages:
+            lines.append("It held no unsent items: nothing you typed was lost.")
+        elif self.problem == "damaged":
             lines.append(
                 f"{len(self.items)} unsent item(s) could be read back and will be sent on the "
                 f"next sync (also saved in {self.set_aside / SALVAGE_FILE})."
