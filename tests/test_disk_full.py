@@ -61,9 +61,10 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield mount_point
     finally:
-        logging.getLogger().handlers[:] = [
-            h for h in logging.getLogger().handlers if not isinstance(h, QuietFileHandler)
-        ]
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if isinstance(h, QuietFileHandler)]:
+            root.removeHandler(handler)
+            handler.close()
         subprocess.run(["umount", "-l", str(mount_point)], check=True)
 
 
