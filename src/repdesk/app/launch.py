@@ -77,6 +77,19 @@ def _show_fatal(message: str) -> None:
         box.exec()
 
 
+def _show_notice(message: str) -> None:
+    """Something the rep must know before working (the local data was recovered)."""
+    print(f"repdesk: {message}", file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "repdesk", message)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
 def _route_qt_messages() -> None:
     """Qt's own warnings go to the log file, not the terminal a newcomer is reading."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -119,6 +132,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     theme = ThemeManager(app)
 
     store = Store.open(paths.data)
+    if store.recovery is not None:
+        _show_notice(store.recovery.message())
     demo: Any = None
     demo_login: LoginResult | None = None
     ctx: AppContext | None = None

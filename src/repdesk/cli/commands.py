@@ -23,6 +23,7 @@ from repdesk.domain import (
     new_id,
     utcnow,
 )
+from repdesk.domain.errors import DiskFullError, is_no_space
 from repdesk.store.api import LeadQuery, LeadSort, StoreApi
 from repdesk.store.paths import AppPaths
 
@@ -38,12 +39,18 @@ def run_command(args: argparse.Namespace) -> int:
     from repdesk.app.logging_setup import configure_logging
 
     handler = COMMANDS[args.command]
-    # Retries and warnings go to the log file; the rep sees one clear line on failure.
-    configure_logging(AppPaths.resolve(args.data_dir).logs, stderr_level=logging.CRITICAL)
+    paths = AppPaths.resolve(args.data_dir)
     try:
+        # Retries and warnings go to the log file; the rep sees one clear line on failure.
+        configure_logging(paths.logs, stderr_level=logging.CRITICAL)
         return handler(args)
     except RepdeskError as exc:
         print(f"repdesk: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if not is_no_space(exc):
+            raise
+        print(f"repdesk: {DiskFullError(where=paths.data)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("repdesk: interrupted; nothing was lost.", file=sys.stderr)
@@ -55,6 +62,8 @@ def _store(args: argparse.Namespace) -> Iterator[StoreApi]:
     from repdesk.app.services import open_store
 
     store = open_store(args.data_dir)
+    if store.recovery is not None:
+        print(f"repdesk: {store.recovery.message()}", file=sys.stderr)
     try:
         yield store
     finally:
