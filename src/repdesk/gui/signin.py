@@ -54,7 +54,9 @@ def sign_in_error_text(exc: BaseException, hub_url: str) -> str:
         return tr(
             "signin",
             "repdesk could not verify the security certificate of {hub}, so it did not send "
-            "your password. Check the address, or ask whoever runs your hub.",
+            "your password. Check the address, or ask whoever runs your hub. If your company "
+            "runs its own certificate authority, ask IT to make this computer trust it (or "
+            "choose its file in Settings, Hub certificate authority file).",
         ).format(hub=hub_url)
     if isinstance(exc, NetworkError):
         return tr(
