@@ -25,6 +25,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import ignored_auth
 from tests.hub.conftest import PASSWORD, World
 
 from repdesk.hub.config import HubConfig, LoginThrottle
@@ -91,13 +92,17 @@ def test_the_hub_answers_as_its_openapi_document_says(world: World, hub: Embedde
     schema = _schema(hub, token)
     cases: Counter[str] = Counter()
     seconds: dict[str, float] = {}
+    auth_confirmed: set[str] = set()
+    """Operations whose token check `ignored_auth` has confirmed (see `_runner`)."""
     failures: dict[str, str] = {}
     started = time.perf_counter()
     with requests.Session() as session:
         for result in schema.get_all_operations():
             operation = result.ok()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                run = _runner(operation, mode, session, hub.base_url, cases, failures)
+                run = _runner(
+                    operation, mode, session, hub.base_url, cases, failures, auth_confirmed
+                )
                 began = time.perf_counter()
                 # Unsatisfiable: nothing to make invalid (no parameters, or any string is valid)
                 with contextlib.suppress(Unsatisfiable):
@@ -120,6 +125,7 @@ def _runner(
     base_url: str,
     cases: Counter[str],
     failures: dict[str, str],
+    auth_confirmed: set[str],
 ) -> Callable[[], None]:
     label = f"{operation.label} ({mode.value})"
 
@@ -138,8 +144,15 @@ def _runner(
         if operation.path == "/v1/auth/logout":
             # Signing out revokes the token it is sent with: give each its own.
             headers = {"Authorization": f"Bearer {_token(base_url)}"}
+        # `ignored_auth` re-sends an accepted request without and with a wrong token; that
+        # the route enforces its token is a property of the route, so once is enough.
+        excluded = [ignored_auth] if operation.label in auth_confirmed else []
         try:
-            case.call_and_validate(session=session, headers=headers)
+            response = case.call_and_validate(
+                session=session, headers=headers, excluded_checks=excluded
+            )
+            if 200 <= response.status_code < 300:
+                auth_confirmed.add(operation.label)
         except (Exception, BaseExceptionGroup) as exc:  # each distinct failure, not only the first
             text = str(exc)
             titles = [line for line in text.splitlines() if line.startswith("- ")]

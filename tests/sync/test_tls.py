@@ -24,6 +24,7 @@ from repdesk.cli.main import main as cli
 from repdesk.domain.errors import TlsError, ValidationError
 from repdesk.hub.config import HubConfig
 from repdesk.store import Store
+from repdesk.store.api import SessionInfo
 from repdesk.store.paths import AppPaths
 from repdesk.store.settings import (
     CREDENTIALS_IN_URL,
@@ -185,6 +186,25 @@ def test_a_hub_address_with_a_password_is_refused_and_never_kept(
     assert not settings.is_set(HUB_URL)
     assert SECRET not in caplog.text
     _assert_nowhere(tmp_path / "rep", SECRET)
+
+
+def test_a_session_kept_with_such_an_address_asks_for_a_clean_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A session an older repdesk stored with a password in its address: sync refuses in
+    words (a ValidationError the app shows), never connects with it nor logs it."""
+    caplog.set_level(logging.DEBUG)
+    paths, settings, store = _app(tmp_path)
+    try:
+        store.set_session(SessionInfo(CREDENTIAL_URLS[0], "r1", "Ada", EMAIL))
+        engine = sync_engine(store, paths, settings)
+        engine.credentials.save(CREDENTIAL_URLS[0], EMAIL, "token-1")
+        with pytest.raises(ValidationError) as refused:
+            engine.sync()
+        assert str(refused.value) == CREDENTIALS_IN_URL
+    finally:
+        store.close()
+    assert SECRET not in caplog.text
 
 
 def test_a_password_in_a_stored_hub_address_is_dropped_from_the_file(

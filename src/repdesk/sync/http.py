@@ -210,7 +210,10 @@ class HubClient:
     ) -> None:
         # TLS is verified against the OS trust store, plus the hub's own CA file when the
         # rep chose one; verification cannot be switched off (there is no such argument).
-        self.base_url = normalize_hub_url(base_url)
+        try:
+            self.base_url = normalize_hub_url(base_url)
+        except ValueError as exc:  # e.g. a session kept by an older repdesk: sign in again
+            raise InputError(str(exc)) from None
         self._token = token
         self._client = httpx.Client(
             base_url=self.base_url,
