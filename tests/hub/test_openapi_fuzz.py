@@ -42,9 +42,14 @@ CASES = {
     ("POST /v1/sync/push", GenerationMode.NEGATIVE): 60,
     ("GET /v1/collateral/{sha256}", GenerationMode.POSITIVE): 150,
     ("HEAD /v1/collateral/{sha256}", GenerationMode.POSITIVE): 150,
+    ("GET /v1/client/latest", GenerationMode.POSITIVE): 40,
+    ("GET /v1/client/latest", GenerationMode.NEGATIVE): 40,
+    ("GET /v1/client/builds/{sha256}", GenerationMode.POSITIVE): 60,
+    ("HEAD /v1/client/builds/{sha256}", GenerationMode.POSITIVE): 60,
 }
 """Cases per operation and generation mode; the rest (meta, logout, and the operations
-with nothing to make invalid) take what there is, one or none."""
+with nothing to make invalid) take what there is, one or none; a new operation gets 5
+until it is given its share here."""
 MIN_CASES = 1000
 REP = "alice@example.test"
 
