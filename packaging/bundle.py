@@ -5,6 +5,8 @@ the folder:
 
     dist/repdesk/                                   the relocatable app (runs dist/repdesk/repdesk)
     dist/repdesk/BUILD-INFO.json                    {"version": ..., "platform": "linux-x86_64"}
+    dist/repdesk/share/                             (Linux) the desktop entry, icons and AppStream
+                                                    metadata in the XDG layout: copy into ~/.local/share
     dist/repdesk-<version>-<platform>.tar.gz        the same folder, top folder `repdesk/`
 
 The hub's client updates (`repdesk-hub client add`) take that archive as it is.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import sys
 import tarfile
 import time
@@ -53,6 +56,27 @@ def build(dist: Path, work: Path) -> Path:
     return dist / NAME
 
 
+def add_desktop_files(folder: Path) -> Path:
+    """share/ in the XDG layout, so `cp -r share/. ~/.local/share/` installs the menu entry."""
+    share = folder / "share"
+    icons = ROOT / "src" / "repdesk" / "resources" / "icons"
+    apps = share / "applications"
+    apps.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "packaging" / "repdesk.desktop", apps)
+    metainfo = share / "metainfo"
+    metainfo.mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "packaging" / "org.repdesk.repdesk.metainfo.xml", metainfo)
+    scalable = share / "icons" / "hicolor" / "scalable" / "apps"
+    scalable.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(icons / "repdesk.svg", scalable)
+    for png in icons.glob("repdesk-*.png"):
+        size = png.stem.split("-")[1]
+        target = share / "icons" / "hicolor" / f"{size}x{size}" / "apps"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(png, target / "repdesk.png")
+    return share
+
+
 def write_manifest(folder: Path, release: str, tag: str) -> Path:
     path = folder / MANIFEST
     path.write_text(json.dumps({"version": release, "platform": tag}, indent=2) + "\n")
@@ -84,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     folder = build(args.dist.resolve(), args.work.resolve())
     write_manifest(folder, release, tag)
+    if sys.platform == "linux":
+        add_desktop_files(folder)
     built = time.monotonic() - started
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
     print(f"Built {folder} ({size / 1e6:.0f} MB) in {built:.0f} s")
