@@ -5,8 +5,8 @@ the folder:
 
     dist/repdesk/                                   the relocatable app (runs dist/repdesk/repdesk)
     dist/repdesk/BUILD-INFO.json                    {"version": ..., "platform": "linux-x86_64"}
-    dist/repdesk/share/                             (Linux) the desktop entry, icons and AppStream
-                                                    metadata in the XDG layout: copy into ~/.local/share
+    dist/repdesk/share/                             (Linux) desktop entry, icons, AppStream file
+                                                    in the XDG layout: copy into ~/.local/share
     dist/repdesk-<version>-<platform>.tar.gz        the same folder, top folder `repdesk/`
 
 The hub's client updates (`repdesk-hub client add`) take that archive as it is.

@@ -15,13 +15,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from tests.hub.conftest import login
+from tests.hub.helpers import pull_all
 
 from repdesk.hub.cli.main import main as hub_main
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.migrate import head_revision
 from repdesk.hub.embedded import EmbeddedHub
-from tests.hub.conftest import login
-from tests.hub.helpers import pull_all
 
 OLD_HOME = Path(__file__).resolve().parent.parent / "data" / "hub-db-rev0005"
 HUB_ID = "c61b776a-936d-4b17-b820-cfa3d0cb7e0f"
