@@ -46,7 +46,6 @@ def build(dist: Path, work: Path) -> Path:
     PyInstaller.__main__.run(
         [
             "--noconfirm",
-            "--clean",
             "--log-level=WARN",
             f"--distpath={dist}",
             f"--workpath={work}",
