@@ -29,15 +29,20 @@ SPEC = ROOT / "packaging" / "repdesk.spec"
 NAME = "repdesk"
 MANIFEST = "BUILD-INFO.json"
 
-_MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
 _SYSTEMS = {"linux": "linux", "win32": "windows", "darwin": "macos"}
+_ARM = {"linux": "aarch64", "macos": "arm64", "windows": "arm64"}
 
 
 def platform_tag() -> str:
-    """linux-x86_64, windows-x86_64, macos-arm64...: the name the hub files builds under."""
+    """linux-x86_64, linux-aarch64, windows-x86_64, macos-arm64: the names the hub files
+    client builds under (`repdesk.protocol.bundle.PLATFORMS`)."""
     system = _SYSTEMS.get(sys.platform, sys.platform)
     machine = platform.machine().lower()
-    return f"{system}-{_MACHINES.get(machine, machine)}"
+    if machine in ("amd64", "x86_64"):
+        machine = "x86_64"
+    elif machine in ("arm64", "aarch64"):
+        machine = _ARM.get(system, machine)
+    return f"{system}-{machine}"
 
 
 def build(dist: Path, work: Path) -> Path:

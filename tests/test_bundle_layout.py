@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import repdesk
+from repdesk.protocol.bundle import PLATFORMS, read_bundle
 
 BUNDLE_PY = Path(__file__).resolve().parent.parent / "packaging" / "bundle.py"
 
@@ -46,5 +47,8 @@ def test_the_archive_has_one_top_folder_and_the_manifest(tmp_path: Path) -> None
         assert manifest is not None
         assert json.load(manifest) == {"version": repdesk.__version__, "platform": tag}
         assert all(member.uid == 0 and member.uname == "" for member in tar.getmembers())
+    assert tag in PLATFORMS
+    # The hub's `client add` and the app's updater read it as the same build.
+    assert read_bundle(archive).version == repdesk.__version__
     if platform.system() == "Linux" and platform.machine() == "x86_64":
         assert tag == "linux-x86_64"
