@@ -116,6 +116,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
 
     from repdesk.app.handover import make_updater, start_detached
     from repdesk.app.services import load_settings, sync_engine
+    from repdesk.gui.app_icon import app_icon
     from repdesk.gui.context import AppContext
     from repdesk.gui.theme import ThemeManager, theme_mode
     from repdesk.gui.update_notice import RESTART_KEY, UPDATES_KEY
@@ -129,6 +130,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     app.setApplicationName("repdesk")
     app.setApplicationDisplayName("repdesk")
     app.setOrganizationName("repdesk")
+    app.setDesktopFileName("repdesk")  # Wayland/X11 match the window to repdesk.desktop
+    app.setWindowIcon(app_icon())
     theme = ThemeManager(app)
 
     store = Store.open(paths.data)
@@ -212,6 +215,13 @@ def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:
     return 0
 
 
+def self_command(*args: str) -> list[str]:
+    """The command line that starts this repdesk again, from a source install or a bundle."""
+    if getattr(sys, "frozen", False):  # the standalone bundle: its executable is the app
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "repdesk.cli.main", *args]
+
+
 def open_windows(ctx: Any, demo: bool = False, demo_login: Any = None) -> Any:
     """The first screen; None when the rep closed the sign-in dialog (or chose the demo).
 
@@ -238,7 +248,7 @@ def open_windows(ctx: Any, demo: bool = False, demo_login: Any = None) -> Any:
         accepted = dialog.exec()
         if wants_demo:
             # The demo has its own data folder; a fresh process keeps the two apart.
-            subprocess.Popen([sys.executable, "-m", "repdesk.cli.main", "--demo"])
+            subprocess.Popen(self_command("--demo"))
             return None
         if not accepted:
             return None  # on success the owner is signed in (and set ctx.rep_id)

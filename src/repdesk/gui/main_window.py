@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.errors import RepdeskError
+from repdesk.gui.app_icon import app_icon
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_list.view import LeadListView
 from repdesk.gui.lead_view.view import LeadView
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         ctx.session.attach(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(tr("main", "repdesk"))
+        self.setWindowIcon(app_icon())
         self.consoles: dict[str, QWidget] = {}
         self.outbox: QWidget | None = None
         self.collateral_library: QWidget | None = None

@@ -76,6 +76,9 @@ class MetaResponse(Lenient):
     sla_hours: int | None = None
     """Marketing's speed-to-lead SLA: hours from assignment to the first call. None from a
     hub that predates it (the client then shows no countdown)."""
+    server_version: str | None = None
+    """The hub's release (SemVer, the same as `repdesk --version` of that release). None
+    from a hub that predates it."""
 
 
 # --- client builds ---------------------------------------------------------------------

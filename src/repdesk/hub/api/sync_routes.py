@@ -50,6 +50,7 @@ def meta(state: State) -> MetaResponse:
         protocol_version=PROTOCOL_VERSION,
         min_client_version=state.config.min_client_version,
         sla_hours=hours,
+        server_version=state.config.server_version,
     )
 
 
