@@ -94,8 +94,10 @@ class LeadTableModel(QAbstractTableModel):
         self._applied_seq = 0
         self._generation = 0
         self._titles = column_titles()
+        self._asking = False  # an id query is on the DB lane
+        self._ask_again = False  # a newer query was asked meanwhile: run it on the answer
         self.queries_run = 0
-        """How many id queries went to the store (tests check the search debounce)."""
+        """How many id queries went to the store (tests check that typing coalesces)."""
 
     # --- what the views and the filter bar use ---------------------------------------------
 
@@ -111,17 +113,38 @@ class LeadTableModel(QAbstractTableModel):
         """Run `query` in SQL; the ids replace the current ones when they arrive.
 
         Answers arriving after a newer query was asked for are dropped, so typing fast
-        never shows a stale list.
+        never shows a stale list. While one query runs, newer ones wait for its answer and
+        only the newest of them runs then: a fast typist never leaves a backlog of stale
+        searches on the DB lane (this replaces a fixed typing-pause debounce).
         """
         self._query = query
         self._query_seq += 1
-        seq = self._query_seq
+        if self._asking:
+            self._ask_again = True
+            return
+        self._ask()
+
+    def _ask(self) -> None:
+        self._asking, self._ask_again = True, False
+        seq, query = self._query_seq, self._query
         self.queries_run += 1
         QueryOp(
             parent=self,
             op=lambda c: _ids_and_first_rows(c, query),
-            success=lambda result: self._apply_ids(seq, *result),
-        ).run_in_background(self._runner)
+            success=lambda result: self._answered(seq, *result),
+        ).failure(self._ask_failed).run_in_background(self._runner)
+
+    def _answered(self, seq: int, ids: list[str], first_rows: list[LeadRow]) -> None:
+        self._asking = False
+        if self._ask_again:
+            self._ask()  # this answer is stale (`_apply_ids` drops it)
+        self._apply_ids(seq, ids, first_rows)
+
+    def _ask_failed(self, exc: BaseException) -> None:
+        self._asking = False
+        if self._ask_again:
+            self._ask()
+        self._runner.report_error(self, exc)
 
     def set_filter(self, query: LeadQuery) -> None:
         """Take the filters from `query` but keep the current sort."""
