@@ -263,6 +263,28 @@ def test_typing_while_a_search_runs_queues_only_the_newest(
     assert model.queries_run == runs + 2  # "H" (already asked), then "Hamilt"
 
 
+def test_a_search_shows_its_first_page_before_the_whole_list(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first screenful (and the count) lands first; the rest of the ids follow in a
+    second query. The screenful is lowered to 5 rows so 60 leads need two."""
+    monkeypatch.setattr(model_module, "BLOCK_SIZE", 5)
+    model = LeadTableModel(app_ctx.ops)
+    first: list[tuple[int, int, bool]] = []
+    model.ids_loaded.connect(
+        lambda: first.append((model.rowCount(), len(model.ids), model.complete))
+    )
+    model.set_query(LeadQuery())
+    qtbot.waitUntil(lambda: model.complete)
+    assert first[0] == (60, 5, False)
+    assert list(model.ids) == store.lead_ids(LeadQuery())
+    load_all_rows(qtbot, model)
+    assert model.cached_row(59) is not None
+
+
 def test_stale_answers_are_dropped(qtbot: Any, app_ctx: AppContext) -> None:  # noqa: F811
     model = LeadTableModel(app_ctx.ops)
     model.set_query(LeadQuery(search="Hamilton"))
