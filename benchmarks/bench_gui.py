@@ -270,7 +270,7 @@ def main() -> int:
     )
     print(
         f"keystroke -> filtered list painted:     median {statistics.median(keys):.0f} ms, "
-        f"p95 {pct(keys, 0.95):.0f} ms  ({len(keys)} prefixes, incl. 150 ms debounce)"
+        f"p95 {pct(keys, 0.95):.0f} ms  ({len(keys)} prefixes, debounce included)"
     )
     print(
         f"  of which query + rows + paint:        median {statistics.median(after):.0f} ms, "
