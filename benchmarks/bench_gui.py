@@ -13,21 +13,25 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.harness import Context, Figure, Scale, figure, suite  # noqa: E402
+
 PREFIXES = ("m", "ma", "mar", "marg", "h", "ha", "ham", "north", "vp", "lars", "cfo", "zz")
 RICH_EVENTS = 500
+SEARCHES = 20
+OPENS = 50
 
 
-def build(data_dir: Path, leads: int) -> float:
-    sys.path.insert(0, str(ROOT))
+def build(data_dir: Path, leads: int, events_each: int = 3) -> float:
     from tests.gui.lead_data import bulk_fill
 
     from repdesk.store.store import Store
@@ -35,20 +39,19 @@ def build(data_dir: Path, leads: int) -> float:
     started = time.perf_counter()
     store = Store.open(data_dir)
     try:
-        bulk_fill(store, leads, rich_events=RICH_EVENTS - 3)
+        bulk_fill(store, leads, rich_events=RICH_EVENTS - events_each, events_each=events_each)
     finally:
         store.close()
     return time.perf_counter() - started
 
 
 def rss_mb() -> float:
-    try:
-        import psutil  # optional: current RSS when available
-
-        return float(psutil.Process().memory_info().rss) / 1e6
-    except ImportError:
-        # ru_maxrss is the peak, in KiB on Linux.
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's resident memory now (VmRSS), from /proc: unlike ru_maxrss it does
+    not carry the parent's peak across fork+exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
@@ -90,9 +93,15 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
     ids_ms: list[float] = []
     latencies: list[float] = []
     queries: list[float] = []
-    for prefix in PREFIXES:
+
+    def settled() -> bool:
+        """The whole list is in: its first page, and the rest of its ids if they follow."""
+        return not model.loading and len(model.ids) == model.rowCount()
+
+    def type_and_wait(prefix: str) -> float:
+        """Type `prefix` into an empty search box; returns when its rows are painted."""
         search.clear()
-        wait_for("reset", lambda: not model.loading, [model.ids_loaded])
+        wait_for("reset", settled, [model.ids_loaded])
         before = model.queries_run
         typed = time.perf_counter()
         search.setText(prefix)  # the keystroke; the debounce timer starts now
@@ -103,6 +112,10 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
         )
         _wait_rows(window)
         window.lead_list.table.viewport().repaint()
+        return typed
+
+    for prefix in PREFIXES:
+        typed = type_and_wait(prefix)
         done = time.perf_counter()
         latencies.append(done - typed)
         queries.append(done - fired[-1])
@@ -120,6 +133,15 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
     view.repaint()
     open_s = time.perf_counter() - opened
     entries = len(view.detail.timeline) if view.detail else 0
+    # The rest of a working session before the memory is read: 20 searches, 50 leads.
+    for prefix in PREFIXES[: max(0, SEARCHES - len(PREFIXES))]:
+        type_and_wait(prefix)
+    search.clear()
+    wait_for("the whole list", settled, [model.ids_loaded])
+    ids = list(model.ids[:OPENS])
+    for other in ids[1:]:
+        view.show_lead(other)
+        wait_for("a lead", lambda other=other: other in shown, [view.loaded])
     memory = rss_mb()
     window.save_layout = lambda: None  # type: ignore[method-assign]
     window.close()
@@ -144,13 +166,90 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _fresh(args: list[str]) -> dict[str, Any]:
+    """Run this file in a fresh offscreen process; its last stdout line is JSON."""
+    spawned = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, *args, "--spawned-at", str(spawned)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run_child(data_dir: Path) -> dict[str, Any]:
+    return _fresh(["--child", str(data_dir)])
+
+
+def bare(kind: str, spawned_at: float) -> dict[str, float]:
+    """The floors, in a fresh process: a bare QMainWindow painted (seconds since spawn),
+    or the resident memory of a bare QApplication."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    if kind == "rss":
+        app.processEvents()
+        return {"rss_mb": rss_mb()}
+    window = QMainWindow()
+    window.resize(1600, 960)
+    window.show()
+    window.repaint()
+    app.processEvents()
+    return {"startup_s": time.time() - spawned_at}
+
+
+@suite("gui", ["gui.filter", "gui.open_lead", "gui.startup", "gui.rss"])
+def gui_suite(ctx: Context, scale: Scale) -> list[Figure]:
+    """The desktop app offscreen, each run in a fresh process on the scale's store."""
+    data_dir = ctx.scratch(f"gui-{scale.name}")
+    seconds = build(data_dir, scale.leads, scale.events_per_lead)
+    ctx.log(f"  loaded {scale.leads:,} leads for the GUI in {seconds:.1f} s")
+    runs = [run_child(data_dir) for _ in range(ctx.runs)]
+    windows = [_fresh(["--bare", "window"])["startup_s"] * 1000 for _ in range(ctx.runs)]
+    apps = [_fresh(["--bare", "rss"])["rss_mb"] for _ in range(ctx.runs)]
+    return [
+        figure(
+            "gui.filter",
+            "ms p95",
+            scale,
+            [pct(r["keystroke_ms"], 0.95) for r in runs],
+            prefixes=len(PREFIXES),
+            query_paint_p95_ms=statistics.median(pct(r["after_debounce_ms"], 0.95) for r in runs),
+        ),  # fmt: skip
+        figure(
+            "gui.open_lead",
+            "ms",
+            scale,
+            [r["open_lead_s"] * 1000 for r in runs],
+            timeline_entries=runs[0]["timeline_entries"],
+        ),  # fmt: skip
+        figure("gui.startup", "ms", scale, [r["startup_s"] * 1000 for r in runs], windows),
+        figure(
+            "gui.rss",
+            "MB",
+            scale,
+            [r["rss_mb"] for r in runs],
+            apps,
+            over_floor_mb=statistics.median(r["rss_mb"] for r in runs) - statistics.median(apps),
+        ),  # fmt: skip
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--spawned-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--bare", choices=["window", "rss"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.bare:
+        print(json.dumps(bare(args.bare, args.spawned_at)))
+        return 0
     if args.child is not None:
         print(json.dumps(child(args.child, args.spawned_at)))
         return 0
@@ -159,15 +258,7 @@ def main() -> int:
     if not any(data_dir.glob("*.sqlite*")) and not any(data_dir.glob("*.db")):
         seconds = build(data_dir, args.leads)
         print(f"bulk load of {args.leads:,} leads (+3 events each): {seconds:.1f} s")
-    spawned = time.time()
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(data_dir), "--spawned-at", str(spawned)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_child(data_dir)
     keys: list[float] = result["keystroke_ms"]
     after: list[float] = result["after_debounce_ms"]
     print(f"leads in the list:                      {result['rows']:,}")
@@ -179,7 +270,7 @@ def main() -> int:
     )
     print(
         f"keystroke -> filtered list painted:     median {statistics.median(keys):.0f} ms, "
-        f"p95 {pct(keys, 0.95):.0f} ms  ({len(keys)} prefixes, incl. 150 ms debounce)"
+        f"p95 {pct(keys, 0.95):.0f} ms  ({len(keys)} prefixes, debounce included)"
     )
     print(
         f"  of which query + rows + paint:        median {statistics.median(after):.0f} ms, "

@@ -16,10 +16,12 @@ Measures:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import logging
 import os
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +39,7 @@ from sqlalchemy import insert
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.hub.admin.assign import assign_by_rule
 from repdesk.hub.admin.hub import Hub
+from repdesk.hub.auth import hash_password
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
@@ -44,6 +47,8 @@ from repdesk.protocol.schema import MAX_PULL_LIMIT, MAX_PUSH_BATCH
 
 # The test-only hub row writers live with the tests (tests/support/hub_rows.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.bench_sync import HubProcess  # noqa: E402
+from benchmarks.harness import Context, Figure, Scale, figure, p95, skipped, suite  # noqa: E402
 from tests.support import hub_rows as seed  # noqa: E402
 
 PASSWORD = "benchmark password 1"
@@ -126,7 +131,8 @@ def mutations(n: int, lead_ids: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def bench_push(client: httpx.Client, n: int, lead_ids: list[str]) -> None:
+def bench_push(client: httpx.Client, n: int, lead_ids: list[str]) -> float:
+    """Pushes n mutations; prints and returns mutations/s."""
     muts = mutations(n, lead_ids)
     start = time.perf_counter()
     statuses: dict[str, int] = {}
@@ -139,6 +145,7 @@ def bench_push(client: httpx.Client, n: int, lead_ids: list[str]) -> None:
     seconds = time.perf_counter() - start
     print(f"push of {n:,} mutations in batches of {MAX_PUSH_BATCH}: {seconds:.2f}s = "
           f"{n / seconds:,.0f} mutations/s {statuses}")  # fmt: skip
+    return n / seconds
 
 
 def bench_pull(client: httpx.Client, expected: int, profile: bool) -> None:
@@ -179,6 +186,112 @@ def bench_assign(hub: EmbeddedHub, n: int, from_rep: str, to_email: str) -> None
     seconds = time.perf_counter() - start
     print(f"assign {n:,} leads (2 events each) to another rep: {seconds:.2f}s = "
           f"{n / seconds:,.0f} leads/s ({result})")  # fmt: skip
+
+
+@suite("hub_pg", ["hub.push_pg"])
+def push_pg_suite(ctx: Context, scale: Scale) -> list[Figure]:
+    """Pushes to the hub on PostgreSQL (a throw-away schema), batches of MAX_PUSH_BATCH."""
+    if not ctx.pg_url:
+        return [skipped("hub.push_pg", "mutations/s", scale, "REPDESK_TEST_PG_URL is unset")]
+    n = 500 if ctx.quick else 2_000
+    with database_url(ctx.pg_url) as url:
+        hub = EmbeddedHub(HubConfig.resolve(ctx.scratch("hub-pg"), database_url=url))
+        base = hub.start()
+        try:
+            rep = seed.add_rep(hub.state.db, "rep@example.com", PASSWORD, "Pusher")
+            seed.add_category(hub.state.db, "price", "Price")
+            lead_ids = bulk_leads(hub, rep, 200)
+            with closing(login(base, "rep@example.com")) as client:
+                rates = [bench_push(client, n, lead_ids) for _ in range(ctx.runs)]
+        finally:
+            hub.stop()
+            hub.state.db.dispose()
+    return [figure("hub.push_pg", "mutations/s", scale, rates, mutations=n)]
+
+
+REPS = 50
+CONCURRENT_PUSH = 100
+
+
+async def one_rep(
+    url: str, email: str, lead_ids: list[str], log: list[tuple[str, float, bool]]
+) -> None:
+    """A rep's session: login, a full pull, a push of CONCURRENT_PUSH mutations; every
+    request's (kind, ms, ok) goes to `log`."""
+
+    async def timed(kind: str, call: Any) -> httpx.Response | None:
+        started = time.perf_counter()
+        try:
+            response: httpx.Response = await call
+            ok = response.is_success
+        except httpx.HTTPError:
+            response, ok = None, False
+        log.append((kind, (time.perf_counter() - started) * 1000, ok))
+        return response if ok else None
+
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        credentials = {"email": email, "password": PASSWORD}
+        r = await timed("login", client.post("/v1/auth/login", json=credentials))
+        if r is None:
+            return
+        client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        cursor: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "limit": MAX_PULL_LIMIT,
+                **({"cursor": cursor} if cursor else {}),
+            }
+            r = await timed("pull", client.get("/v1/sync/pull", params=params))
+            if r is None:
+                return
+            page = r.json()
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                break
+        body = {"client_id": email, "mutations": mutations(CONCURRENT_PUSH, lead_ids)}
+        await timed("push", client.post("/v1/sync/push", json=body))
+
+
+@suite("hub_concurrent", ["hub.concurrent"])
+def concurrent_suite(ctx: Context, scale: Scale) -> list[Figure]:
+    """REPS reps at once (5 in a quick run) against one hub process (SQLite), each owning
+    1/REPS of the scale's leads and events: p95 of every request, and the failures."""
+    hub = HubProcess(ctx.scratch(f"hub-concurrent-{scale.name}"))
+    try:
+        seed.add_category(hub.state.db, "price", "Price")
+        hashed = hash_password(PASSWORD)
+        owned: dict[str, list[str]] = {}
+        reps = 5 if ctx.quick else REPS
+        for i in range(reps):
+            email = f"rep{i}@example.com"
+            rep = seed.add_rep(hub.state.db, email, PASSWORD, f"Rep {i}", password_hash=hashed)
+            owned[email] = bulk_leads(hub, rep, scale.leads // REPS, scale.events_per_lead)  # type: ignore[arg-type]
+        p95s, errors, by_kind = [], 0, {}
+        for _ in range(ctx.runs):
+            log: list[tuple[str, float, bool]] = []
+
+            async def everyone(log: list[tuple[str, float, bool]] = log) -> None:
+                await asyncio.gather(*(one_rep(hub.url, e, ids, log) for e, ids in owned.items()))
+
+            asyncio.run(everyone())
+            p95s.append(p95([ms for _kind, ms, _ok in log]))
+            errors += sum(not ok for _kind, _ms, ok in log)
+            for kind in ("login", "pull", "push"):
+                by_kind.setdefault(kind, []).append(p95([ms for k, ms, _ in log if k == kind]))
+        ctx.log(f"  p95 by kind: {by_kind}")
+    finally:
+        hub.stop()
+    return [
+        figure(
+            "hub.concurrent",
+            "ms p95",
+            scale,
+            p95s,
+            reps=reps,
+            errors=errors,
+            **{f"{k}_p95_ms": statistics.median(v) for k, v in by_kind.items()},
+        )  # fmt: skip
+    ]
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ import csv
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.harness import Context, Figure, Scale, figure, suite  # noqa: E402
 
 _STATUSES = [
     "Open - Not Contacted",
@@ -191,6 +196,49 @@ def child(csv_path: Path, home: Path, url: str, dry_run: bool, profile: bool) ->
     )
 
 
+def run_import(
+    csv_path: Path,
+    pg: str | None = None,
+    src: str | None = None,
+    dry_run: bool = False,
+    profile: bool = False,
+) -> dict[str, Any]:
+    """Import `csv_path` into a fresh hub in a fresh process; its figures as a dict."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    with tempfile.TemporaryDirectory() as tmp, database_url(pg, Path(tmp)) as url:
+        command = [sys.executable, __file__, "--child", str(csv_path), tmp, url]
+        command += ["--dry-run"] * dry_run + ["--profile"] * profile
+        out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    if profile:
+        print(out.stderr)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+@suite("import", ["import.leads", "import.rss"])
+def import_suite(ctx: Context, scale: Scale) -> list[Figure]:
+    """`import_leads` of a generated Salesforce export (1M rows; 2k in a quick run) into a
+    fresh SQLite hub, each run in a fresh process: rows/s and its peak RSS (VmHWM)."""
+    rows = 2_000 if ctx.quick else 1_000_000
+    csv_path = ctx.scratch("import") / f"salesforce-{rows}.csv"
+    if not csv_path.exists():
+        generate(csv_path, rows, 20240301)
+    results = [run_import(csv_path) for _ in range(ctx.runs)]
+    return [
+        figure(
+            "import.leads",
+            "rows/s",
+            scale,
+            [rows / r["seconds"] for r in results],
+            rows=rows,
+            cpu_s=statistics.median(r["cpu_seconds"] for r in results),
+        ),  # fmt: skip
+        figure("import.rss", "MB", scale, [r["hwm_mb"] for r in results]),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -213,16 +261,7 @@ def main() -> None:
         generate(csv_path, args.rows, args.seed)
         print(f"generated {csv_path} in {time.perf_counter() - t0:.1f} s")
     size_mb = csv_path.stat().st_size / 2**20
-    env = dict(os.environ)
-    if args.src:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [args.src, env.get("PYTHONPATH")]))
-    with tempfile.TemporaryDirectory() as tmp, database_url(args.pg, Path(tmp)) as url:
-        command = [sys.executable, __file__, "--child", str(csv_path), tmp, url]
-        command += ["--dry-run"] * args.dry_run + ["--profile"] * args.profile
-        out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
-    if args.profile:
-        print(out.stderr)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_import(csv_path, args.pg, args.src, args.dry_run, args.profile)
     rows_per_s = args.rows / result["seconds"]
     backend = "PostgreSQL" if args.pg else "SQLite"
     print(

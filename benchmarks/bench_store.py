@@ -13,17 +13,24 @@ import argparse
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from repdesk.domain.feedback import CallNote
+from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.leads import Lead, LifecycleStage, NurtureEvent, NurtureEventType
 from repdesk.store import Store, bulk, derived, fts
 from repdesk.store.api import LeadQuery, LeadSort
 from repdesk.store.convert import event_values, lead_values
 from repdesk.store.models import EVENTS, LEADS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.floor import snapshot, write_floor  # noqa: E402
+from benchmarks.harness import Context, Figure, Scale, figure, p95, suite  # noqa: E402
 
 FIRST = ["Ada", "Grace", "Alan", "Maria", "John", "Ana", "Wei", "Fatima", "Lars", "Priya"]
 LAST = ["Lovelace", "Hopper", "Turing", "Smith", "Doe", "Lopez", "Chen", "Khan", "Berg", "Rao"]
@@ -124,6 +131,88 @@ def latency(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+
+
+SEARCHES = ("ma", "smi", "pric", "john do", "webinar scal", "case north", "h", "grace hop")
+
+
+def timings_ms(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()  # warm the page cache
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def raw_match(db_file: Path) -> Callable[[str], list[tuple[int]]]:
+    """The floor of a search: the same FTS5 prefix expression, raw MATCH on each index
+    through stdlib sqlite3, the same limit, ids only."""
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, check_same_thread=False)
+
+    def run(text: str) -> list[tuple[int]]:
+        expr = fts.match_expression(text)
+        found: list[tuple[int]] = []
+        for index in fts.ALL_INDEXES:
+            sql = f"SELECT rowid FROM {index.name} WHERE {index.name} MATCH ? LIMIT 50"
+            found += conn.execute(sql, (expr,)).fetchall()
+        return found
+
+    return run
+
+
+@suite("store", ["store.bulk_load", "outbox.commit", "search.query"])
+def store_suite(ctx: Context, scale: Scale) -> list[Figure]:
+    """The store's bulk path against the stdlib floor (same rows, same final schema), the
+    commit of one rep action with its outbox row, and full-text search against raw MATCH."""
+    tmp = ctx.scratch(f"store-{scale.name}")
+    leads, events = make_data(scale.leads, scale.events)
+    figures: list[Figure] = []
+    loads, floors = [], []
+    for run in range(ctx.runs):
+        folder = tmp / f"store{run}"
+        with Store.open(folder) as store:
+            started = time.perf_counter()
+            store.bulk_load(leads, events)
+            loads.append(time.perf_counter() - started)
+        if run == 0:
+            snap = snapshot(folder / "repdesk.sqlite3")
+        floors.append(write_floor(snap, tmp / "floor.sqlite3"))
+        ctx.log(f"  bulk_load {loads[-1]:.2f} s, floor {floors[-1]:.2f} s")
+    del snap
+    rows = len(leads) + len(events)
+    figures.append(figure("store.bulk_load", "s", scale, loads, floors, rows=rows))
+    repeat = 20 if ctx.quick else 100
+    with Store.open(tmp / "store0") as store:
+        commits = []
+        for run in range(ctx.runs):
+
+            def commit(lead_id: str = leads[run].id) -> None:
+                note = CallNote(new_id(), lead_id, "Discussed pricing", created_at=utcnow())
+                store.add_call_note(note)
+
+            commits.append(p95(timings_ms(commit, repeat)))
+        figures.append(figure("outbox.commit", "ms p95", scale, commits, commits_per_run=repeat))
+        floor = raw_match(tmp / "store0" / "repdesk.sqlite3")
+        searched, matched = [], []
+        for _ in range(ctx.runs):
+            searched.append(
+                p95(
+                    [
+                        x
+                        for t in SEARCHES
+                        for x in timings_ms(lambda t=t: store.search(t), repeat // 10)
+                    ]
+                )
+            )
+            matched.append(
+                p95([x for t in SEARCHES for x in timings_ms(lambda t=t: floor(t), repeat // 10)])
+            )
+        figures.append(
+            figure("search.query", "ms p95", scale, searched, matched, queries=len(SEARCHES))
+        )
+    return figures
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ import logging
 import os
 import random
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id, utcnow
@@ -40,6 +41,7 @@ from repdesk.hub.app import open_state
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
+from repdesk.hub.sync.changes import Touch, touch_many
 from repdesk.protocol.schema import MAX_PULL_LIMIT
 from repdesk.store import Store
 from repdesk.sync.collateral import CollateralCache
@@ -48,6 +50,8 @@ from repdesk.sync.engine import SyncEngine
 
 # The test-only hub row writers live with the tests (tests/support/hub_rows.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.floor import snapshot, write_floor  # noqa: E402
+from benchmarks.harness import Context, Figure, Scale, figure, suite  # noqa: E402
 from tests.support import hub_rows as seed  # noqa: E402
 
 TYPES = ["email_opened", "email_clicked", "web_visit", "form_fill", "content_download"]
@@ -283,6 +287,108 @@ def timed_sync(engine: SyncEngine, phases: dict[str, float] | None = None) -> tu
         for (phase, at), (_next, until) in zip(marks, [*marks[1:], ("", end)], strict=True):
             phases[phase] = phases.get(phase, 0.0) + (until - at)
     return end - start, report
+
+
+def change_leads(hub: HubProcess | HubInProcess, lead_ids: list[str], round_: int) -> None:
+    """Marketing changes these leads (a new score, version + 1) and logs them, as its
+    writers would: one transaction, the change log through `touch_many`."""
+    with hub.state.db.write() as s:
+        rows = s.execute(
+            update(m.Lead)
+            .where(m.Lead.id.in_(lead_ids))
+            .values(score=(m.Lead.score + round_) % 101, version=m.Lead.version + 1)
+            .returning(m.Lead.id, m.Lead.owner_rep_id, m.Lead.version)
+        ).all()
+        touch_many(s, [Touch("lead", i, owner, "upsert", v, i) for i, owner, v in rows if owner])
+
+
+def new_client(folder: Path, url: str) -> tuple[Store, SyncEngine]:
+    store = Store.open(folder)
+    engine = SyncEngine(store, Credentials(), CollateralCache(folder / "cache"))
+    engine.login(url, "rep@example.com", PASSWORD)
+    return store, engine
+
+
+@suite("sync", ["sync.initial", "sync.noop", "sync.incremental", "sync.push"])
+def sync_suite(ctx: Context, scale: Scale) -> list[Figure]:
+    """A hub in its own process seeded with the scale's leads and events; fresh clients
+    sync it from nothing (sync.initial, next to the stdlib floor), then again with nothing
+    new (sync.noop), after marketing changed 1,000 leads (sync.incremental), and after
+    queueing call notes (sync.push, the push phase only)."""
+    tmp = ctx.scratch(f"sync-{scale.name}")
+    figures: list[Figure] = []
+    hub = HubProcess(tmp / "hub")
+    try:
+        rep = seed.add_rep(hub.state.db, "rep@example.com", PASSWORD, "Bench Rep")
+        campaign = seed.add_campaign(hub.state.db, "Bench campaign")
+        leads, events = make_rows(
+            scale.leads, scale.events_per_lead, rep, campaign, random.Random(7)
+        )
+        seed_hub(hub, leads, events)
+        rows = len(leads) + len(events)
+        lead_ids = [lead["id"] for lead in leads]
+        del leads, events
+        ctx.log(f"  seeded the hub: {rows:,} rows")
+
+        timed = ctx.wants("sync.initial", scale)
+        initial: list[float] = []
+        floors: list[float] = []
+        store: Store | None = None
+        for run in range(ctx.runs if timed else 1):
+            if store is not None:
+                store.close()
+            store, engine = new_client(tmp / f"client{run}", hub.url)
+            seconds, _report = timed_sync(engine)
+            initial.append(seconds)
+            if timed:
+                snap = snapshot(tmp / f"client{run}" / "repdesk.sqlite3")
+                floors.append(write_floor(snap, tmp / "floor.sqlite3"))
+                del snap
+                ctx.log(f"  initial sync {seconds:.2f} s, floor {floors[-1]:.2f} s")
+        if timed:
+            figures.append(
+                figure(
+                    "sync.initial",
+                    "s",
+                    scale,
+                    initial,
+                    floors,
+                    rows=rows,
+                    rows_per_s=rows / statistics.median(initial),
+                )  # fmt: skip
+            )
+        if ctx.wants("sync.noop", scale):
+            noop = [
+                timed_sync(engine)[0] * 1000 for _ in range(max(3 if ctx.quick else 5, ctx.runs))
+            ]
+            figures.append(figure("sync.noop", "ms", scale, noop))
+        if ctx.wants("sync.incremental", scale):
+            changed = lead_ids[:1000]
+            samples = []
+            for run in range(ctx.runs):
+                change_leads(hub, changed, run + 1)
+                seconds, report = timed_sync(engine)
+                samples.append(seconds * 1000)
+            figures.append(
+                figure("sync.incremental", "ms", scale, samples, changed_leads=len(changed))
+            )
+        if ctx.wants("sync.push", scale):
+            n_push = 200 if ctx.quick else 2_000
+            rates = []
+            for run in range(ctx.runs):
+                for i in range(n_push):
+                    store.add_call_note(
+                        CallNote(id=new_id(), lead_id=lead_ids[i % len(lead_ids)],
+                                 body=f"Call {run}.{i}: discussed pricing", created_at=utcnow())
+                    )  # fmt: skip
+                phases: dict[str, float] = {}
+                seconds, report = timed_sync(engine, phases)
+                rates.append(report.pushed / phases.get("Sending your changes", seconds))
+            figures.append(figure("sync.push", "mutations/s", scale, rates, mutations=n_push))
+        store.close()
+    finally:
+        hub.stop()
+    return figures
 
 
 def main() -> None:

@@ -406,8 +406,11 @@ def _rep_history(lead_id: str) -> Iterator[RemoteChange]:
     )
 
 
-def bulk_fill(store: object, count: int, seed_value: int = 11, rich_events: int = 0) -> list[str]:
-    """`count` leads with 3 events each through the store's bulk path (benchmarks).
+def bulk_fill(
+    store: object, count: int, seed_value: int = 11, rich_events: int = 0, events_each: int = 3
+) -> list[str]:
+    """`count` leads with `events_each` events each through the store's bulk path
+    (benchmarks).
 
     The first lead gets `rich_events` more, for timing a long timeline.
     """
@@ -415,9 +418,9 @@ def bulk_fill(store: object, count: int, seed_value: int = 11, rich_events: int 
     leads = [make_lead(rng, n) for n in range(count)]
     events: list[NurtureEvent] = []
     for x in leads:
-        events += make_events(rng, x, 3)
+        events += make_events(rng, x, events_each)
     if leads and rich_events:
-        events += make_events(rng, leads[0], rich_events, start=3)
+        events += make_events(rng, leads[0], rich_events, start=events_each)
     store.apply_pull_page(reference_changes(), "ref-1")  # type: ignore[attr-defined]
     store.bulk_load(leads, events)  # type: ignore[attr-defined]
     return [x.id for x in leads]

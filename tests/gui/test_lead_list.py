@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QStyledItemDelegate
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.feedback import CallNote
@@ -17,7 +18,7 @@ from repdesk.gui.context import AppContext
 from repdesk.gui.lead_list import model as model_module
 from repdesk.gui.lead_list.model import LEAD_ID_ROLE, Column, LeadTableModel
 from repdesk.gui.lead_list.view import LeadListView
-from repdesk.gui.ops import CollectionOp
+from repdesk.gui.ops import CollectionOp, QueryOp
 from repdesk.store.api import LeadQuery, LeadSort
 from repdesk.store.store import Store
 from tests.gui.lead_data import HOSTILE_NAME, Seeded
@@ -224,6 +225,64 @@ def test_refresh_on_lead_changes_keeps_the_selection(
     # Changes that do not concern leads do not re-query.
     app_ctx.events.emit_changes(Changes(session=True))
     assert view.model.queries_run == runs + 1
+
+
+def test_a_keystroke_searches_without_waiting_for_a_pause(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+) -> None:
+    """The search runs as soon as the key events in hand are handled: no fixed debounce
+    (it was 150 ms of every keystroke's wait)."""
+    view = make_list(qtbot, app_ctx)
+    asked: list[LeadQuery] = []
+    view.filter_bar.filter_changed.connect(asked.append)
+    qtbot.keyClicks(view.filter_bar.search, "Ham")
+    QApplication.processEvents()  # one turn of the event loop; no timer is due later
+    assert [q.search for q in asked] == ["Ham"]
+
+
+def test_typing_while_a_search_runs_queues_only_the_newest(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+) -> None:
+    """While an id query runs, later searches wait for its answer and only the newest
+    runs then: the DB lane never holds a backlog of stale searches. The DB lane is held
+    by an op that waits on an event, so the searches are asked while one is running."""
+    model = LeadTableModel(app_ctx.ops)
+    with qtbot.waitSignal(model.ids_loaded):
+        model.set_query(LeadQuery())
+    release = threading.Event()
+    QueryOp(parent=None, op=lambda _c: release.wait(10)).run_in_background(app_ctx.ops)
+    runs = model.queries_run
+    for text in ("H", "Ha", "Ham", "Hamilt"):
+        model.set_query(LeadQuery(search=text))
+    release.set()
+    qtbot.waitUntil(lambda: not model.loading and model.query.search == "Hamilt")
+    qtbot.waitUntil(lambda: seeded.rich_id in model.ids)
+    assert model.queries_run == runs + 2  # "H" (already asked), then "Hamilt"
+
+
+def test_a_search_shows_its_first_page_before_the_whole_list(
+    qtbot: Any,
+    app_ctx: AppContext,  # noqa: F811
+    store: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first screenful (and the count) lands first; the rest of the ids follow in a
+    second query. The screenful is lowered to 5 rows so 60 leads need two."""
+    monkeypatch.setattr(model_module, "BLOCK_SIZE", 5)
+    model = LeadTableModel(app_ctx.ops)
+    first: list[tuple[int, int, bool]] = []
+    model.ids_loaded.connect(
+        lambda: first.append((model.rowCount(), len(model.ids), model.complete))
+    )
+    model.set_query(LeadQuery())
+    qtbot.waitUntil(lambda: model.complete)
+    assert first[0] == (60, 5, False)
+    assert list(model.ids) == store.lead_ids(LeadQuery())
+    load_all_rows(qtbot, model)
+    assert model.cached_row(59) is not None
 
 
 def test_stale_answers_are_dropped(qtbot: Any, app_ctx: AppContext) -> None:  # noqa: F811

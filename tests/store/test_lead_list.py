@@ -6,13 +6,14 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from repdesk.domain.defaults import DEFAULT_RUBRIC
 from repdesk.domain.leads import LifecycleStage
 from repdesk.domain.qualification import BantAnswer, BantDimension
-from repdesk.store import Store
+from repdesk.store import Store, reads
 from repdesk.store.api import LeadQuery, LeadSort
 from tests.store.factories import event, lead, note, rm, up
 
@@ -201,3 +202,31 @@ def test_pulled_objections_and_dispositions_move_the_next_step(seeded: Store) ->
     assert seeded.lead_rows(["L2"])[0].next_step == "Disqualified: no action"
     seeded.apply_pull_page([rm("disposition", "D1", 2)], "c4")
     assert seeded.lead_rows(["L2"])[0].next_step == "Ask about budget"
+
+
+@pytest.mark.parametrize("broad", [0, 2000])
+def test_a_page_is_the_head_of_the_whole_list_with_its_count(
+    store: Store, broad: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lead_page` (the first screenful of a search; with more matches than `_BROAD` read
+    by walking the sort index) is exactly the start of `lead_ids` for the same query, and
+    counts all of it. `_BROAD` is lowered to take the walking path on a small list."""
+    monkeypatch.setattr(reads, "_BROAD", broad)
+    _fill(store)
+    queries = [
+        LeadQuery(),
+        LeadQuery(sort=LeadSort.NAME),
+        LeadQuery(sort=LeadSort.SCORE, descending=True),
+        LeadQuery(search="a"),
+        LeadQuery(search="a", descending=False),
+        LeadQuery(search="a", sort=LeadSort.NAME, stage=LifecycleStage.SQL),
+        LeadQuery(search="zzz"),
+        LeadQuery(stage=LifecycleStage.SQL),
+        LeadQuery(campaign_id="C2"),
+        LeadQuery(ready=False, sort=LeadSort.NAME),
+    ]
+    for query in queries:
+        every = store.lead_ids(query)
+        for limit in (1, 2, 120):
+            page = store.lead_page(query, limit)
+            assert (page.ids, page.total) == (every[:limit], len(every)), (query, limit)

@@ -241,6 +241,10 @@ def _select_latest_unsent(outbox: Any) -> None:
             return
 
 
+_SCREENFUL = 100
+"""More rows than any lead table shows at once."""
+
+
 def _wait_rows(window: Any) -> None:
     """Until every row the lead table shows has its data (not "Loading…")."""
     table = window.lead_list.table
@@ -249,7 +253,8 @@ def _wait_rows(window: Any) -> None:
     def visible_loaded() -> bool:
         top = max(0, table.rowAt(0))
         bottom = table.rowAt(table.viewport().height() - 1)
-        bottom = model.rowCount() - 1 if bottom < 0 else bottom
+        if bottom < 0:  # the rows end above the bottom edge, or the table is not laid out
+            bottom = min(model.rowCount(), top + _SCREENFUL) - 1
         for row in range(top, bottom + 1):
             model.data(model.index(row, 0))
             if model.cached_row(row) is None:

@@ -55,6 +55,14 @@ class LeadQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class LeadPage:
+    """The first ids of a `LeadQuery`'s list and how many the whole list holds."""
+
+    ids: list[str]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class LeadRow:
     """One row of the lead list, fetched lazily for the visible ids only."""
 
@@ -226,6 +234,7 @@ class StoreApi(Protocol):
     # reads
     def lead(self, lead_id: str) -> Lead | None: ...
     def lead_ids(self, query: LeadQuery) -> list[str]: ...
+    def lead_page(self, query: LeadQuery, limit: int) -> LeadPage: ...
     def lead_rows(self, ids: Sequence[str]) -> list[LeadRow]: ...
     def lead_count(self) -> int: ...
     def events(self, lead_id: str) -> list[NurtureEvent]: ...

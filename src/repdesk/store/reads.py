@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from repdesk.domain.qualification import Bant, BantAnswer
 from repdesk.store import fts
 from repdesk.store.api import (
     AnswerChange,
+    LeadPage,
     LeadQuery,
     LeadRow,
     LeadSort,
@@ -92,10 +94,45 @@ def lead_fts_subquery(match: str) -> Any:
 
 
 def lead_ids(conn: Connection, query: LeadQuery) -> list[str]:
+    return fetch_column(conn, _sorted_ids(query))
+
+
+def lead_page(conn: Connection, query: LeadQuery, limit: int) -> LeadPage:
+    """The first `limit` ids of `lead_ids(query)` and how many there are in all: a walk
+    of the sort index that stops after `limit` rows, plus a count (a broad search shows
+    its first screenful without sorting every match first)."""
+    match = fts.match_expression(query.search) if query.search else None
+    matches = _fts_count(conn, match) if match is not None else 0
+    # Many matches: walk the sort index and test each lead against the matches (`pk + 0`
+    # keeps SQLite from looking every match up by rowid and sorting them all first).
+    stmt = _sorted_ids(query, walk_sort_index=matches > _BROAD)
+    ids = fetch_column(conn, stmt.limit(limit))
+    if len(ids) < limit:
+        return LeadPage(ids, len(ids))
+    if (
+        match is not None
+        and replace(query, search="", sort=LeadSort.LAST_TOUCH, descending=True) == LeadQuery()
+    ):
+        return LeadPage(ids, matches)  # a search alone: every FTS match is one lead
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return LeadPage(ids, int(fetch_column(conn, counted)[0]))
+
+
+_BROAD = 2000
+"""Matches above which a page walks the sort index instead of sorting every match."""
+
+
+def _fts_count(conn: Connection, match: str) -> int:
+    counted = select(func.count()).select_from(lead_fts_subquery(match).subquery())
+    return int(fetch_column(conn, counted)[0])
+
+
+def _sorted_ids(query: LeadQuery, *, walk_sort_index: bool = False) -> Select[Any]:
     stmt = select(LEADS.c.id)
     match = fts.match_expression(query.search) if query.search else None
     if match is not None:
-        stmt = stmt.where(LEADS.c.pk.in_(lead_fts_subquery(match)))
+        pk = LEADS.c.pk + 0 if walk_sort_index else LEADS.c.pk
+        stmt = stmt.where(pk.in_(lead_fts_subquery(match)))
     if query.ready is not None:
         stmt = stmt.where(LEADS.c.ready == query.ready)
     if query.stage is not None:
@@ -114,7 +151,7 @@ def lead_ids(conn: Connection, query: LeadQuery) -> list[str]:
         stmt = stmt.order_by(key.desc(), LEADS.c.id.desc())
     else:
         stmt = stmt.order_by(key.asc(), LEADS.c.id.asc())
-    return fetch_column(conn, stmt)
+    return stmt
 
 
 def fetch_column(conn: Connection, stmt: Select[Any]) -> list[Any]:

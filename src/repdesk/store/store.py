@@ -42,6 +42,7 @@ from repdesk.store import (
 )
 from repdesk.store.api import (
     AnswerChange,
+    LeadPage,
     LeadQuery,
     LeadRow,
     MutationOutcome,
@@ -187,6 +188,9 @@ class Store:
 
     def lead_ids(self, query: LeadQuery) -> list[str]:
         return self._run(lambda c: reads.lead_ids(c, query))
+
+    def lead_page(self, query: LeadQuery, limit: int) -> LeadPage:
+        return self._run(lambda c: reads.lead_page(c, query, limit))
 
     def lead_rows(self, ids: Sequence[str]) -> list[LeadRow]:
         return self._run(lambda c: reads.lead_rows(c, ids))

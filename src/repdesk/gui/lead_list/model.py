@@ -35,7 +35,7 @@ from repdesk.gui.lead_list.cells import (
 )
 from repdesk.gui.ops import OpContext, OpRunner, QueryOp
 from repdesk.gui.text import plain_tooltip, tr
-from repdesk.store.api import LeadQuery, LeadRow
+from repdesk.store.api import LeadPage, LeadQuery, LeadRow
 
 __all__ = [
     "BLOCK_SIZE",
@@ -85,7 +85,9 @@ class LeadTableModel(QAbstractTableModel):
     def __init__(self, runner: OpRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._ids: list[str] = []
+        self._ids: list[str] = []  # the first page until the whole list arrives
+        self._total = 0  # rows of the whole list
+        self._asked_past: int | None = None  # a row past the first page someone asked for
         self._cache: OrderedDict[str, LeadRow] = OrderedDict()
         self._inflight: set[str] = set()
         self._stale: set[str] = set()
@@ -94,8 +96,10 @@ class LeadTableModel(QAbstractTableModel):
         self._applied_seq = 0
         self._generation = 0
         self._titles = column_titles()
+        self._asking = False  # an id query is on the DB lane
+        self._ask_again = False  # a newer query was asked meanwhile: run it on the answer
         self.queries_run = 0
-        """How many id queries went to the store (tests check the search debounce)."""
+        """How many id queries went to the store (tests check that typing coalesces)."""
 
     # --- what the views and the filter bar use ---------------------------------------------
 
@@ -105,23 +109,74 @@ class LeadTableModel(QAbstractTableModel):
 
     @property
     def loading(self) -> bool:
+        """The answer to the current query (its first screenful) is not painted yet."""
         return bool(self._inflight) or self._query_seq != self._applied_seq
+
+    @property
+    def complete(self) -> bool:
+        """Every id of the current list is here (not only the first page)."""
+        return not self.loading and len(self._ids) == self._total
 
     def set_query(self, query: LeadQuery) -> None:
         """Run `query` in SQL; the ids replace the current ones when they arrive.
 
         Answers arriving after a newer query was asked for are dropped, so typing fast
-        never shows a stale list.
+        never shows a stale list. While one query runs, newer ones wait for its answer and
+        only the newest of them runs then: a fast typist never leaves a backlog of stale
+        searches on the DB lane (this replaces a fixed typing-pause debounce).
         """
         self._query = query
         self._query_seq += 1
-        seq = self._query_seq
+        if self._asking:
+            self._ask_again = True
+            return
+        self._ask()
+
+    def _ask(self) -> None:
+        self._asking, self._ask_again = True, False
+        seq, query = self._query_seq, self._query
         self.queries_run += 1
         QueryOp(
             parent=self,
             op=lambda c: _ids_and_first_rows(c, query),
-            success=lambda result: self._apply_ids(seq, *result),
-        ).run_in_background(self._runner)
+            success=lambda result: self._answered(seq, *result),
+        ).failure(self._ask_failed).run_in_background(self._runner)
+
+    def _answered(self, seq: int, page: LeadPage, first_rows: list[LeadRow]) -> None:
+        self._asking = False
+        if self._ask_again:
+            self._ask()  # this answer is stale (`_apply_ids` drops it)
+            return
+        self._apply_ids(seq, page.ids, first_rows, page.total)
+        if page.total > len(page.ids):
+            # The first screenful is painted; the rest of the ids follow on the DB lane.
+            query = self._query
+            QueryOp(
+                parent=self,
+                op=lambda c: c.store.lead_ids(query),
+                success=lambda ids: self._rest_arrived(seq, ids),
+            ).run_in_background(self._runner)
+
+    def _rest_arrived(self, seq: int, ids: list[str]) -> None:
+        if seq != self._query_seq or self._asking:
+            return  # a newer query is on its way
+        known = len(self._ids)
+        if len(ids) != self._total or ids[:known] != self._ids:
+            self._apply_ids(seq, ids, [], len(ids))  # the leads changed in between
+            return
+        self._ids = ids
+        asked, self._asked_past = self._asked_past, None
+        if asked is not None and asked < len(ids):
+            self._fetch_around(asked)
+        if known < len(ids):
+            self.dataChanged.emit(self.index(known, 0), self.index(len(ids) - 1, len(Column) - 1))
+        self.ids_loaded.emit()
+
+    def _ask_failed(self, exc: BaseException) -> None:
+        self._asking = False
+        if self._ask_again:
+            self._ask()
+        self._runner.report_error(self, exc)
 
     def set_filter(self, query: LeadQuery) -> None:
         """Take the filters from `query` but keep the current sort."""
@@ -158,7 +213,7 @@ class LeadTableModel(QAbstractTableModel):
     # --- QAbstractTableModel ----------------------------------------------------------------
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(Column)
@@ -191,10 +246,10 @@ class LeadTableModel(QAbstractTableModel):
         if role not in _ROLES:
             return None
         row_no = index.row()
-        if not index.isValid() or not 0 <= row_no < len(self._ids):
+        if not index.isValid() or not 0 <= row_no < self._total:
             return None
         if role == LEAD_ID_ROLE:
-            return self._ids[row_no]
+            return self.lead_id(row_no)
         column = index.column()
         if role == _ALIGNMENT:
             return _RIGHT if column == Column.SCORE else None
@@ -223,7 +278,7 @@ class LeadTableModel(QAbstractTableModel):
 
     # --- internals --------------------------------------------------------------------------
 
-    def _apply_ids(self, seq: int, ids: list[str], first_rows: list[LeadRow]) -> None:
+    def _apply_ids(self, seq: int, ids: list[str], first_rows: list[LeadRow], total: int) -> None:
         if seq != self._query_seq:
             return  # a newer query is on its way
         self._applied_seq = seq
@@ -231,7 +286,7 @@ class LeadTableModel(QAbstractTableModel):
             self._cache[row.id] = row
             self._cache.move_to_end(row.id)
             self._stale.discard(row.id)
-        if ids == self._ids:
+        if ids == self._ids and total == self._total:
             # Same leads in the same order (the usual refresh): repaint, keep everything.
             if ids:
                 self.dataChanged.emit(
@@ -242,12 +297,17 @@ class LeadTableModel(QAbstractTableModel):
         self.about_to_reset.emit()
         self.beginResetModel()
         self._ids = ids
+        self._total = total
+        self._asked_past = None
         self._generation += 1
         self._inflight.clear()
         self.endResetModel()
         self.ids_loaded.emit()
 
     def _row(self, row_no: int) -> LeadRow | None:
+        if row_no >= len(self._ids):
+            self._asked_past = row_no  # fetched once its id arrives
+            return None
         lead_id = self._ids[row_no]
         row = self._cache.get(lead_id)
         if row is not None:
@@ -320,11 +380,12 @@ class LeadTableModel(QAbstractTableModel):
         )
 
 
-def _ids_and_first_rows(c: OpContext, query: LeadQuery) -> tuple[list[str], list[LeadRow]]:
-    """The ids, plus the rows of the first screenful in the same trip to the DB lane,
-    so a new search paints complete rows at once instead of "Loading…" first."""
-    ids = c.store.lead_ids(query)
-    return ids, c.store.lead_rows(ids[:BLOCK_SIZE])
+def _ids_and_first_rows(c: OpContext, query: LeadQuery) -> tuple[LeadPage, list[LeadRow]]:
+    """The first screenful of ids with the count, plus their rows in the same trip to the
+    DB lane, so a new search paints complete rows at once instead of "Loading…" first
+    (and a broad one does not wait for every match to be sorted)."""
+    page = c.store.lead_page(query, BLOCK_SIZE)
+    return page, c.store.lead_rows(page.ids)
 
 
 def _gone(lead_id: str) -> LeadRow:

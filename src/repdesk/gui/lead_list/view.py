@@ -315,7 +315,7 @@ class LeadListView(QWidget):
             text = plural("leads", count, "%n lead", "%n leads")
         if (
             self._open_id is not None
-            and not self.model.loading
+            and self.model.complete
             and self.model.row_of(self._open_id) is None
         ):
             keys = self.log_call_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
