@@ -120,6 +120,10 @@ def test_geometry_splitter_and_columns_round_trip(
     # The offscreen test screen is 800x800; restoreGeometry keeps windows on screen. At
     # that width the lead pane is stacked under the list, which needs a little more height.
     window.resize(780, 700)
+    # The platform applies a resize through the event loop, and the window then stacks its
+    # panes (resizeEvent): split only once that has happened, so the split is not redone.
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (780, 700))
+    qtbot.waitUntil(lambda: window.splitter.orientation() == Qt.Orientation.Vertical)
     window.splitter.setSizes([430, 330])
     sizes = window.splitter.sizes()
     header = window.lead_list.table.horizontalHeader()
@@ -135,7 +139,8 @@ def test_geometry_splitter_and_columns_round_trip(
     app_ctx.settings = Settings.load(settings.path)
     again = make_window(qtbot, app_ctx)
     assert (again.width(), again.height()) == (780, 700)
-    assert again.splitter.sizes() == sizes
+    # The restored split is applied before the window's first layout pass; wait for it.
+    qtbot.waitUntil(lambda: again.splitter.sizes() == sizes)
     assert again.lead_list.table.horizontalHeader().sectionSize(0) == 222
     qtbot.waitUntil(lambda: again.lead_view.lead_id == seeded.rich_id)
     assert again.lead_list.current_lead_id() == seeded.rich_id
