@@ -20,8 +20,7 @@ from repdesk.gui.lead_list.view import LeadListView
 from repdesk.gui.ops import CollectionOp
 from repdesk.store.api import LeadQuery, LeadSort
 from repdesk.store.store import Store
-from tests.gui.lead_data import HOSTILE_NAME, Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
+from tests.support.lead_data import HOSTILE_NAME, Seeded
 
 
 def load_all_rows(qtbot: Any, model: LeadTableModel) -> None:
@@ -50,8 +49,8 @@ def column_texts(model: LeadTableModel, column: Column) -> list[str]:
     return [model.data(model.index(r, column)) for r in range(model.rowCount())]
 
 
-def test_model_passes_qtmodeltester(qtbot: Any, qtmodeltester: Any, app_ctx: AppContext) -> None:  # noqa: F811
-    model = LeadTableModel(app_ctx.ops)
+def test_model_passes_qtmodeltester(qtbot: Any, qtmodeltester: Any, seeded_ctx: AppContext) -> None:
+    model = LeadTableModel(seeded_ctx.ops)
     with qtbot.waitSignal(model.ids_loaded):
         model.set_query(LeadQuery())
     load_all_rows(qtbot, model)
@@ -61,11 +60,11 @@ def test_model_passes_qtmodeltester(qtbot: Any, qtmodeltester: Any, app_ctx: App
 
 def test_model_holds_ids_and_fetches_only_a_block_around_the_row(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
+    seeded_ctx: AppContext,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(model_module, "BLOCK_SIZE", 8)
-    model = LeadTableModel(app_ctx.ops)
+    model = LeadTableModel(seeded_ctx.ops)
     with qtbot.waitSignal(model.ids_loaded):
         model.set_query(LeadQuery())
     assert model.rowCount() == 60
@@ -83,17 +82,17 @@ def test_model_holds_ids_and_fetches_only_a_block_around_the_row(
 
 def test_sorting_by_header_click_runs_in_sql(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = make_list(qtbot, app_ctx)
+    view = make_list(qtbot, seeded_ctx)
     header = view.table.horizontalHeader()
     with qtbot.waitSignal(view.model.ids_loaded):
         header.setSortIndicator(Column.SCORE, Qt.SortOrder.DescendingOrder)
     assert view.model.query.sort == LeadSort.SCORE and view.model.query.descending
     load_all_rows(qtbot, view.model)
     scores = [int(s) for s in column_texts(view.model, Column.SCORE)]
-    assert scores[0] == seeded.top_score
+    assert scores[0] == seeded_leads.top_score
     assert scores == sorted(scores, reverse=True)
 
     with qtbot.waitSignal(view.model.ids_loaded):
@@ -103,8 +102,8 @@ def test_sorting_by_header_click_runs_in_sql(
     assert names == sorted(names, key=str.casefold) or names == sorted(names)
 
 
-def test_unsortable_column_keeps_the_sql_sort(qtbot: Any, app_ctx: AppContext) -> None:  # noqa: F811
-    view = make_list(qtbot, app_ctx)
+def test_unsortable_column_keeps_the_sql_sort(qtbot: Any, seeded_ctx: AppContext) -> None:
+    view = make_list(qtbot, seeded_ctx)
     before = view.model.query
     runs = view.model.queries_run
     view.table.horizontalHeader().setSortIndicator(Column.UNSENT, Qt.SortOrder.AscendingOrder)
@@ -114,14 +113,14 @@ def test_unsortable_column_keeps_the_sql_sort(qtbot: Any, app_ctx: AppContext) -
 
 def test_quick_filters_filter_in_sql(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
 ) -> None:
-    view = make_list(qtbot, app_ctx)
+    view = make_list(qtbot, seeded_ctx)
     bar = view.filter_bar
     with qtbot.waitSignal(view.model.ids_loaded):
         bar.stage.setCurrentIndex(bar.stage.findData(LifecycleStage.SQL.value))
-    expected = store.lead_ids(LeadQuery(stage=LifecycleStage.SQL))
+    expected = rep_store.lead_ids(LeadQuery(stage=LifecycleStage.SQL))
     assert list(view.model.ids) == expected and 0 < len(expected) < 60
     load_all_rows(qtbot, view.model)
     assert set(column_texts(view.model, Column.STAGE)) == {"SQL"}
@@ -133,25 +132,25 @@ def test_quick_filters_filter_in_sql(
     not_ready = view.model.rowCount()
     load_all_rows(qtbot, view.model)
     assert all(t.startswith("Not yet") for t in column_texts(view.model, Column.READINESS))
-    assert not_ready == len(store.lead_ids(LeadQuery(ready=False)))
+    assert not_ready == len(rep_store.lead_ids(LeadQuery(ready=False)))
     assert "matching" in view.count_label.text()
 
 
 def test_unsent_filter_and_marker_follow_the_outbox(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = make_list(qtbot, app_ctx)
+    view = make_list(qtbot, seeded_ctx)
     with qtbot.waitSignal(view.model.ids_loaded):
         view.filter_bar.unsent.setChecked(True)
     assert view.model.rowCount() == 0
     assert view.count_label.text() == "No leads match these filters."
-    lead_id = seeded.lead_ids[5]
+    lead_id = seeded_leads.lead_ids[5]
     note = CallNote(new_id(), lead_id, "Left a voicemail", utcnow())
     with qtbot.waitSignal(view.model.ids_loaded):
         CollectionOp(parent=None, op=lambda c: c.store.add_call_note(note)).run_in_background(
-            app_ctx.ops
+            seeded_ctx.ops
         )
     assert list(view.model.ids) == [lead_id]
     load_all_rows(qtbot, view.model)
@@ -160,10 +159,10 @@ def test_unsent_filter_and_marker_follow_the_outbox(
 
 def test_search_is_debounced_into_one_query(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = make_list(qtbot, app_ctx)
+    view = make_list(qtbot, seeded_ctx)
     runs = view.model.queries_run
     # keyClicks types every character synchronously, far inside the debounce interval.
     with qtbot.waitSignal(view.model.ids_loaded):
@@ -171,7 +170,7 @@ def test_search_is_debounced_into_one_query(
     qtbot.waitUntil(lambda: not view.model.loading)
     assert view.model.queries_run == runs + 1, "typing fast must run exactly one query"
     assert view.model.query.search == "Hamilt"
-    assert seeded.rich_id in view.model.ids
+    assert seeded_leads.rich_id in view.model.ids
     load_all_rows(qtbot, view.model)
     assert all(
         "hamilt" in (view.model.cached_row(r).name or "").casefold()  # type: ignore[union-attr]
@@ -181,16 +180,16 @@ def test_search_is_debounced_into_one_query(
 
 def test_hostile_lead_name_is_plain_text(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = make_list(qtbot, app_ctx)
+    view = make_list(qtbot, seeded_ctx)
     load_all_rows(qtbot, view.model)
-    row = view.model.row_of(seeded.hostile_id)
+    row = view.model.row_of(seeded_leads.hostile_id)
     assert row is not None
     index = view.model.index(row, Column.NAME)
     assert view.model.data(index) == HOSTILE_NAME
-    assert view.model.data(index, LEAD_ID_ROLE) == seeded.hostile_id
+    assert view.model.data(index, LEAD_ID_ROLE) == seeded_leads.hostile_id
     # The stock delegate draws DisplayRole as literal text (no rich-text delegate here).
     assert type(view.table.itemDelegate()) is QStyledItemDelegate
     # Qt guesses tooltips are HTML when they look like it: what the rep reads must still be
@@ -203,31 +202,31 @@ def test_hostile_lead_name_is_plain_text(
 
 def test_refresh_on_lead_changes_keeps_the_selection(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = make_list(qtbot, app_ctx)
+    view = make_list(qtbot, seeded_ctx)
     with qtbot.waitSignal(view.model.ids_loaded):
         view.table.horizontalHeader().setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
-    target = seeded.lead_ids[7]
+    target = seeded_leads.lead_ids[7]
     assert view.select_lead(target)
     runs = view.model.queries_run
     # A note makes this lead the most recently touched: its row moves, the selection follows.
     note = CallNote(new_id(), target, "Booked the demo", utcnow())
     with qtbot.waitSignal(view.model.ids_loaded):
         CollectionOp(parent=None, op=lambda c: c.store.add_call_note(note)).run_in_background(
-            app_ctx.ops
+            seeded_ctx.ops
         )
     assert view.model.queries_run == runs + 1
     assert view.current_lead_id() == target
 
     # Changes that do not concern leads do not re-query.
-    app_ctx.events.emit_changes(Changes(session=True))
+    seeded_ctx.events.emit_changes(Changes(session=True))
     assert view.model.queries_run == runs + 1
 
 
-def test_stale_answers_are_dropped(qtbot: Any, app_ctx: AppContext) -> None:  # noqa: F811
-    model = LeadTableModel(app_ctx.ops)
+def test_stale_answers_are_dropped(qtbot: Any, seeded_ctx: AppContext) -> None:
+    model = LeadTableModel(seeded_ctx.ops)
     model.set_query(LeadQuery(search="Hamilton"))
     with qtbot.waitSignal(model.ids_loaded):
         model.set_query(LeadQuery(search="zzzz-nothing"))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -182,42 +178,8 @@ def test_silent_hub_times_out_as_network_error(server: ScriptedServer) -> None:
         release.set()
 
 
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[str]:
-    """A real HTTPS server on loopback with a self-signed certificate no CA vouches for."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-
-    class _Ok(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-def test_untrusted_certificate_is_tls_error(tls_server: str) -> None:
-    with HubClient(tls_server) as client, pytest.raises(TlsError) as err:
+def test_untrusted_certificate_is_tls_error(untrusted_tls_server: str) -> None:
+    with HubClient(untrusted_tls_server) as client, pytest.raises(TlsError) as err:
         client.meta()
     assert "certificate" in str(err.value)
 
