@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.support.sync_fixtures",  # live_hub, sync_world, make_client
     "tests.support.gui_fixtures",  # rep_store, app_ctx, sync_engine, seeded_ctx, hub_world, ...
     "tests.support.tls",  # untrusted_tls_server
+    "tests.support.fault_fixtures",  # fork_server (the kill -9 driver)
 ]
 
 
