@@ -48,7 +48,8 @@ SEED = int(os.environ.get("REPDESK_FAULT_SEED", "20261206"))
 CLIENT_WINDOWS = ("push", "apply", "apply", "collateral", "any")
 #: Kills in the default run (client, hub) and in the long mode (--run-slow).
 DEFAULT_KILLS = (44, 6)
-LONG_KILLS = (900, 100)
+LONG_KILLS = (int(os.environ.get("REPDESK_FAULT_LONG_CLIENT_KILLS", "900")), 100)
+"""The client's 900 may be split over parallel runs with different seeds (shards)."""
 
 
 def seed_hub(db: Database, password_hash: str, leads: int, *, reference: bool = True) -> str:
