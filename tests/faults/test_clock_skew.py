@@ -8,7 +8,7 @@ rep's answer and marketing's both stand."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_a_day_of_clock_skew_loses_nothing(
 ) -> None:
     hub, rep = sync_world.hub, sync_world.ada
 
-    def now() -> object:
+    def now() -> datetime:
         return utcnow() + skew
 
     ada = make_client("ada", now=now)
