@@ -24,6 +24,7 @@ from repdesk.domain.errors import (
     UntrustedServerError,
 )
 from repdesk.domain.outbox import MutationKind
+from repdesk.hub.config import HubConfig
 from repdesk.protocol.schema import Mutation, PushRequest
 from repdesk.sync.http import (
     ACCOUNT_DISABLED,
@@ -37,6 +38,7 @@ from repdesk.sync.http import (
     normalize_hub_url,
     parse_retry_after,
 )
+from tests.support.tls import TlsFiles, tls_hub
 from tests.sync.scripted import Reply, ScriptedServer, Seen, ranged_file, scripted_server
 
 LOGIN_OK = json.dumps(
@@ -178,8 +180,15 @@ def test_silent_hub_times_out_as_network_error(server: ScriptedServer) -> None:
         release.set()
 
 
-def test_untrusted_certificate_is_tls_error(untrusted_tls_server: str) -> None:
-    with HubClient(untrusted_tls_server) as client, pytest.raises(TlsError) as err:
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[str]:
+    """A real hub over https on loopback, its certificate from a CA nobody here trusts."""
+    with tls_hub(HubConfig.resolve(tmp_path / "hub"), TlsFiles.make(tmp_path / "tls")) as hub:
+        yield hub.base_url
+
+
+def test_untrusted_certificate_is_tls_error(tls_server: str) -> None:
+    with HubClient(tls_server) as client, pytest.raises(TlsError) as err:
         client.meta()
     assert "certificate" in str(err.value)
 

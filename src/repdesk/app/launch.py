@@ -77,6 +77,19 @@ def _show_fatal(message: str) -> None:
         box.exec()
 
 
+def _show_notice(message: str) -> None:
+    """Something the rep must know before working (the local data was recovered)."""
+    print(f"repdesk: {message}", file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "repdesk", message)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
 def _route_qt_messages() -> None:
     """Qt's own warnings go to the log file, not the terminal a newcomer is reading."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -101,9 +114,12 @@ def _route_qt_messages() -> None:
 def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from repdesk.app.handover import make_updater, start_detached
     from repdesk.app.services import load_settings, sync_engine
+    from repdesk.gui.app_icon import app_icon
     from repdesk.gui.context import AppContext
     from repdesk.gui.theme import ThemeManager, theme_mode
+    from repdesk.gui.update_notice import RESTART_KEY, UPDATES_KEY
     from repdesk.store import Store
     from repdesk.store.settings import THEME
     from repdesk.sync.api import LoginResult
@@ -114,9 +130,13 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     app.setApplicationName("repdesk")
     app.setApplicationDisplayName("repdesk")
     app.setOrganizationName("repdesk")
+    app.setDesktopFileName("repdesk")  # Wayland/X11 match the window to repdesk.desktop
+    app.setWindowIcon(app_icon())
     theme = ThemeManager(app)
 
     store = Store.open(paths.data)
+    if store.recovery is not None:
+        _show_notice(store.recovery.message())
     demo: Any = None
     demo_login: LoginResult | None = None
     ctx: AppContext | None = None
@@ -150,13 +170,17 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             ctx.shutdown()
             ctx = None
             return _screenshots(store, settings, engine, Path(args.screenshot))
+        ctx.extras[UPDATES_KEY] = make_updater(engine, paths)
         return _interactive(app, ctx, demo is not None, demo_login, grab=args.grab_window)
     finally:
+        restart = ctx.extras.pop(RESTART_KEY, None) if ctx is not None else None
         if ctx is not None:
             ctx.shutdown()
         store.close()
         if demo is not None:
             demo.stop()
+        if restart is not None:  # "Restart to update": the data folder is free now
+            start_detached(restart, sys.argv[1:])
 
 
 def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:
@@ -191,6 +215,13 @@ def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:
     return 0
 
 
+def self_command(*args: str) -> list[str]:
+    """The command line that starts this repdesk again, from a source install or a bundle."""
+    if getattr(sys, "frozen", False):  # the standalone bundle: its executable is the app
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "repdesk.cli.main", *args]
+
+
 def open_windows(ctx: Any, demo: bool = False, demo_login: Any = None) -> Any:
     """The first screen; None when the rep closed the sign-in dialog (or chose the demo).
 
@@ -217,7 +248,7 @@ def open_windows(ctx: Any, demo: bool = False, demo_login: Any = None) -> Any:
         accepted = dialog.exec()
         if wants_demo:
             # The demo has its own data folder; a fresh process keeps the two apart.
-            subprocess.Popen([sys.executable, "-m", "repdesk.cli.main", "--demo"])
+            subprocess.Popen(self_command("--demo"))
             return None
         if not accepted:
             return None  # on success the owner is signed in (and set ctx.rep_id)

@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from repdesk.domain.errors import RepdeskError
+from repdesk.gui.app_icon import app_icon
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_list.view import LeadListView
 from repdesk.gui.lead_view.view import LeadView
 from repdesk.gui.text import tr
 from repdesk.gui.theme import SPACING
 from repdesk.gui.today.view import TodayView
+from repdesk.gui.update_notice import UPDATES_KEY, UpdateNotice
 from repdesk.store import settings as registry
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         ctx.session.attach(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(tr("main", "repdesk"))
+        self.setWindowIcon(app_icon())
         self.consoles: dict[str, QWidget] = {}
         self.outbox: QWidget | None = None
         self.collateral_library: QWidget | None = None
@@ -247,6 +250,11 @@ class MainWindow(QMainWindow):
         status.outbox_requested.connect(self.show_outbox)
         self.statusBar().addPermanentWidget(status, 1)
         self.status_widget = status
+        self.update_notice: UpdateNotice | None = None
+        updates = self.ctx.extras.get(UPDATES_KEY)
+        if updates is not None:
+            self.update_notice = UpdateNotice(self.ctx, updates, self.controller, parent=self)
+            self.statusBar().addPermanentWidget(self.update_notice)
 
     # --- leads ------------------------------------------------------------------------------
 

@@ -8,18 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QStyle,
     QSystemTrayIcon,
     QToolButton,
     QWidget,
 )
 
+from repdesk.gui.app_icon import app_icon
 from repdesk.gui.text import tr
 from repdesk.gui.theme import is_dark
 
@@ -227,15 +225,7 @@ class Notifier(QObject):
 
     def _tray_icon(self) -> QSystemTrayIcon:
         if self._tray is None:
-            icon = QApplication.windowIcon()
-            if icon.isNull():
-                style = QApplication.style()
-                icon = (
-                    style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-                    if style is not None
-                    else QIcon()
-                )
-            self._tray = QSystemTrayIcon(icon, self)
+            self._tray = QSystemTrayIcon(app_icon(), self)
             self._tray.setToolTip("repdesk")
             self._tray.messageClicked.connect(self.message_clicked)
             self._tray.show()
