@@ -1,6 +1,9 @@
 """Shared test set-up: offscreen Qt, an in-memory keyring, isolated data directories.
 
-Area-specific fixtures live in each folder's own conftest.py (tests/store, tests/hub, ...).
+Fixtures shared by more than one folder are in the `tests/support` plugins listed in
+`pytest_plugins` below, named for what they give (`embedded_hub`, `live_hub`, `rep_store`,
+`app_ctx`, ...); test modules never import fixtures by name. A folder's conftest.py holds
+only what that folder alone uses.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 pytest_plugins = [
     "pytester",
     "tests.support.browser_plugin",  # chromium, new_page, screenshot
+    "tests.support.hub_fixtures",  # embedded_hub, hub_admin, api_world, client_for, ...
+    "tests.support.sync_fixtures",  # live_hub, sync_world, make_client
+    "tests.support.gui_fixtures",  # rep_store, app_ctx, sync_engine, seeded_ctx, hub_world, ...
+    "tests.support.tls",  # untrusted_tls_server
+    "tests.support.fault_fixtures",  # fork_server (the kill -9 driver)
 ]
 
 

@@ -19,11 +19,11 @@ from repdesk.hub.admin import users
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import ObjectionRow
 from repdesk.hub.embedded import EmbeddedHub
-from tests.hub.conftest import PASSWORD, _cheap_argon2  # noqa: F401 - fixture
 from tests.support import hub_rows as seed
 from tests.support.browser import ConsoleWatch, watch_console
 from tests.support.browser_plugin import NewPage, Screenshot
 from tests.support.corpus import corpus_pdfs
+from tests.support.hub_fixtures import PASSWORD
 
 MARKETER = "mo@example.test"
 REP = "rita@example.test"
@@ -42,7 +42,7 @@ LEADS_CSV = (
 
 
 @pytest.fixture
-def served(tmp_path: Path, _cheap_argon2: None) -> Iterator[str]:  # noqa: F811
+def served(tmp_path: Path, cheap_argon2: None) -> Iterator[str]:
     """A hub with the default rubric and taxonomy, a marketer, a rep with three
     qualified leads (two sales-ready), an objection and an untagged asset."""
     config = HubConfig.resolve(tmp_path / "hub")

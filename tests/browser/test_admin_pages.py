@@ -14,15 +14,15 @@ from repdesk.hub import admin
 from repdesk.hub.admin import users
 from repdesk.hub.config import HubConfig
 from repdesk.hub.embedded import EmbeddedHub
-from tests.hub.conftest import PASSWORD, _cheap_argon2  # noqa: F401 - fixture
 from tests.support.browser import watch_console
 from tests.support.browser_plugin import NewPage, Screenshot
+from tests.support.hub_fixtures import PASSWORD
 
 ADMIN = "ada@example.test"
 
 
 @pytest.fixture
-def served(tmp_path: Path, _cheap_argon2: None) -> Iterator[str]:  # noqa: F811
+def served(tmp_path: Path, cheap_argon2: None) -> Iterator[str]:
     config = HubConfig.resolve(tmp_path / "hub")
     admin.init_hub(config)
     with admin.open_hub(config) as hub:

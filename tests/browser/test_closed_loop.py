@@ -28,11 +28,11 @@ from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine
 from repdesk.sync.http import HubClient
-from tests.hub.conftest import PASSWORD, _cheap_argon2  # noqa: F401 - fixture
 from tests.support import hub_rows
 from tests.support.browser import watch_console
 from tests.support.browser_plugin import NewPage, Screenshot
 from tests.support.corpus import corpus_pdfs
+from tests.support.hub_fixtures import PASSWORD
 
 MARKETER = "mo@example.test"
 REP = "rita@example.test"
@@ -48,7 +48,7 @@ class Loop:
 
 
 @pytest.fixture
-def loop(tmp_path: Path, _cheap_argon2: None) -> Iterator[Loop]:  # noqa: F811
+def loop(tmp_path: Path, cheap_argon2: None) -> Iterator[Loop]:
     config = HubConfig.resolve(tmp_path / "hub")
     admin.init_hub(config)
     with admin.open_hub(config) as hub:

@@ -20,10 +20,10 @@ from repdesk.hub.admin import Hub, users
 from repdesk.hub.config import HubConfig
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.workspace.pages import objection_feed
-from tests.hub.conftest import PASSWORD, _cheap_argon2  # noqa: F401 - fixture
 from tests.support import report_world
 from tests.support.browser import ConsoleWatch, watch_console
 from tests.support.browser_plugin import NewPage, Screenshot
+from tests.support.hub_fixtures import PASSWORD
 from tests.support.report_world import SCRIPT_WORDS, WORLD
 
 MARKETER = "mo@example.test"
@@ -41,7 +41,7 @@ CHARTS_DRAWN = """() => {
 
 
 @pytest.fixture
-def report_hub(tmp_path: Path, _cheap_argon2: None) -> Iterator[EmbeddedHub]:  # noqa: F811
+def report_hub(tmp_path: Path, cheap_argon2: None) -> Iterator[EmbeddedHub]:
     embedded = EmbeddedHub(HubConfig.resolve(tmp_path / "hub"))
     embedded.start()
     try:

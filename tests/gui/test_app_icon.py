@@ -28,8 +28,8 @@ def test_every_size_is_shipped_and_drawn(qapp: Any) -> None:
         assert (ICONS_DIR / other).stat().st_size > 500
 
 
-def test_the_main_window_and_the_tray_use_it(qtbot: Any, ctx: AppContext) -> None:
-    window = MainWindow(ctx)
+def test_the_main_window_and_the_tray_use_it(qtbot: Any, one_lead_ctx: AppContext) -> None:
+    window = MainWindow(one_lead_ctx)
     qtbot.addWidget(window)
     expected = app_icon().pixmap(QSize(32, 32)).toImage()
     assert window.windowIcon().pixmap(QSize(32, 32)).toImage() == expected

@@ -16,7 +16,7 @@ from repdesk.gui.call_draft import draft_path, load_draft
 from repdesk.gui.context import AppContext
 from repdesk.gui.disposition_dialog import DispositionDialog
 from repdesk.gui.objection_dialog import ObjectionDialog
-from tests.gui.conftest import HOSTILE, LEAD_ID
+from tests.support.gui_fixtures import HOSTILE, LEAD_ID
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -36,8 +36,8 @@ def type_text(qtbot: Any, text: str) -> None:
     qtbot.keyClicks(focused(), text)
 
 
-def open_console(qtbot: Any, ctx: AppContext, *, track: bool = True) -> CallConsole:
-    console = CallConsole(ctx, LEAD_ID)
+def open_console(qtbot: Any, one_lead_ctx: AppContext, *, track: bool = True) -> CallConsole:
+    console = CallConsole(one_lead_ctx, LEAD_ID)
     if track:  # qtbot closes tracked widgets at teardown; a "crashed" one is already gone
         qtbot.addWidget(console)
     console.show()
@@ -48,9 +48,9 @@ def open_console(qtbot: Any, ctx: AppContext, *, track: bool = True) -> CallCons
     return console
 
 
-def test_a_whole_call_from_the_keyboard(qtbot: Any, ctx: AppContext) -> None:
-    store = ctx.store
-    console = open_console(qtbot, ctx)
+def test_a_whole_call_from_the_keyboard(qtbot: Any, one_lead_ctx: AppContext) -> None:
+    store = one_lead_ctx.store
+    console = open_console(qtbot, one_lead_ctx)
     assert console.readiness.title.text() == "Not ready yet"
 
     type_text(qtbot, "Spoke with Jo. BANT basics: ")
@@ -111,7 +111,7 @@ def test_a_whole_call_from_the_keyboard(qtbot: Any, ctx: AppContext) -> None:
     console.call_ended.connect(ended.append)
     key(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: ended != [])
-    qtbot.waitUntil(lambda: ctx.ops.idle)
+    qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
 
     bant = store.bant(LEAD_ID)
     assert bant.budget is not None and bant.budget.value == "identified"
@@ -142,15 +142,17 @@ def test_a_whole_call_from_the_keyboard(qtbot: Any, ctx: AppContext) -> None:
         MutationKind.DISPOSITION_SET,
     ):
         assert kinds.count(kind) == 1
-    assert load_draft(ctx.drafts_dir, LEAD_ID) is None, "the draft is gone once the call ended"
+    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is None, (
+        "the draft is gone once the call ended"
+    )
 
 
-def test_notes_draft_survives_a_crash(qtbot: Any, ctx: AppContext) -> None:
-    console = open_console(qtbot, ctx, track=False)
+def test_notes_draft_survives_a_crash(qtbot: Any, one_lead_ctx: AppContext) -> None:
+    console = open_console(qtbot, one_lead_ctx, track=False)
     type_text(qtbot, "Half-way through the call")
     qtbot.waitUntil(
         lambda: (
-            (d := load_draft(ctx.drafts_dir, LEAD_ID)) is not None
+            (d := load_draft(one_lead_ctx.drafts_dir, LEAD_ID)) is not None
             and d.notes == "Half-way through the call"
         )
     )
@@ -159,26 +161,26 @@ def test_notes_draft_survives_a_crash(qtbot: Any, ctx: AppContext) -> None:
     console.deleteLater()
     qtbot.waitUntil(lambda: not shiboken6.isValid(console))
 
-    again = open_console(qtbot, ctx)
+    again = open_console(qtbot, one_lead_ctx)
     assert again.notes.toPlainText() == "Half-way through the call"
     assert again.timer.started_at == started, "the recovered call keeps its start time"
     assert again.banner.isVisible()
     assert "Recovered your notes" in again.banner.text()
-    assert draft_path(ctx.drafts_dir, LEAD_ID).exists()
+    assert draft_path(one_lead_ctx.drafts_dir, LEAD_ID).exists()
 
 
-def test_closing_without_ending_keeps_a_draft(qtbot: Any, ctx: AppContext) -> None:
-    console = open_console(qtbot, ctx)
+def test_closing_without_ending_keeps_a_draft(qtbot: Any, one_lead_ctx: AppContext) -> None:
+    console = open_console(qtbot, one_lead_ctx)
     type_text(qtbot, "quick")
     console.close()  # before the debounce fires
-    qtbot.waitUntil(lambda: ctx.ops.idle)
-    draft = load_draft(ctx.drafts_dir, LEAD_ID)
+    qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
+    draft = load_draft(one_lead_ctx.drafts_dir, LEAD_ID)
     assert draft is not None and draft.notes == "quick"
-    assert ctx.store.notes(LEAD_ID) == []
+    assert one_lead_ctx.store.notes(LEAD_ID) == []
 
 
-def test_hostile_text_is_shown_literally(qtbot: Any, ctx: AppContext) -> None:
-    console = open_console(qtbot, ctx)
+def test_hostile_text_is_shown_literally(qtbot: Any, one_lead_ctx: AppContext) -> None:
+    console = open_console(qtbot, one_lead_ctx)
     assert console.name_label.text() == f"{HOSTILE} Doe"
     assert console.name_label.textFormat() == Qt.TextFormat.PlainText
     assert console.company_label.text() == "CFO · Acme & Co · +1 555 0100"
@@ -186,47 +188,50 @@ def test_hostile_text_is_shown_literally(qtbot: Any, ctx: AppContext) -> None:
 
 
 def test_clearing_an_answer_and_plain_letters_outside_text_fields(
-    qtbot: Any, ctx: AppContext
+    qtbot: Any, one_lead_ctx: AppContext
 ) -> None:
-    console = open_console(qtbot, ctx)
+    console = open_console(qtbot, one_lead_ctx)
     key(qtbot, Qt.Key.Key_T, ALT)
     key(qtbot, Qt.Key.Key_M)  # confidence stays in the card
     assert focused() is console.cards[BantDimension.TIMEFRAME]
     key(qtbot, Qt.Key.Key_B)  # plain B from a card (not a text field) jumps to Budget
     assert focused() is console.cards[BantDimension.BUDGET]
     key(qtbot, Qt.Key.Key_4)
-    qtbot.waitUntil(lambda: ctx.ops.idle)
-    assert ctx.store.bant(LEAD_ID).budget is not None
+    qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
+    assert one_lead_ctx.store.bant(LEAD_ID).budget is not None
     key(qtbot, Qt.Key.Key_B, ALT)
     key(qtbot, Qt.Key.Key_Delete)
     key(qtbot, Qt.Key.Key_Escape)
     assert focused() is console.notes
-    qtbot.waitUntil(lambda: ctx.ops.idle)
-    assert ctx.store.bant(LEAD_ID).budget is None
+    qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
+    assert one_lead_ctx.store.bant(LEAD_ID).budget is None
 
 
-def test_continuous_typing_is_still_drafted(qtbot: Any, ctx: AppContext, monkeypatch: Any) -> None:
+def test_continuous_typing_is_still_drafted(
+    qtbot: Any, one_lead_ctx: AppContext, monkeypatch: Any
+) -> None:
     """Without a pause the debounce never fires; the max delay (set to 0 here) still saves."""
     import repdesk.gui.draft_keeper as module
 
     monkeypatch.setattr(module, "DRAFT_DEBOUNCE_MS", 600_000)
     monkeypatch.setattr(module, "DRAFT_MAX_DELAY_MS", 0)
-    open_console(qtbot, ctx)
+    open_console(qtbot, one_lead_ctx)
     type_text(qtbot, "no pause at all")
     qtbot.waitUntil(
         lambda: (
-            (d := load_draft(ctx.drafts_dir, LEAD_ID)) is not None and d.notes == "no pause at all"
+            (d := load_draft(one_lead_ctx.drafts_dir, LEAD_ID)) is not None
+            and d.notes == "no pause at all"
         )
     )
 
 
-def test_a_rubric_synced_mid_call_updates_readiness(qtbot: Any, ctx: AppContext) -> None:
+def test_a_rubric_synced_mid_call_updates_readiness(qtbot: Any, one_lead_ctx: AppContext) -> None:
     from dataclasses import replace
 
     from repdesk.domain.defaults import DEFAULT_RUBRIC
     from repdesk.store.api import RemoteUpsert
 
-    console = open_console(qtbot, ctx)
+    console = open_console(qtbot, one_lead_ctx)
     for letter, digit in ((Qt.Key.Key_B, Qt.Key.Key_1), (Qt.Key.Key_A, Qt.Key.Key_1)):
         key(qtbot, letter, ALT)
         key(qtbot, digit)
@@ -236,19 +241,21 @@ def test_a_rubric_synced_mid_call_updates_readiness(qtbot: Any, ctx: AppContext)
 
     # Marketing now demands high confidence: the same answers no longer qualify.
     stricter = replace(DEFAULT_RUBRIC, min_confidence=Confidence.HIGH, version=2)
-    changes = ctx.store.apply_pull_page([RemoteUpsert("rubric", "current", 2, stricter)], "c-2")
-    ctx.events.emit_changes(changes)  # what the sync controller does after a pull
+    changes = one_lead_ctx.store.apply_pull_page(
+        [RemoteUpsert("rubric", "current", 2, stricter)], "c-2"
+    )
+    one_lead_ctx.events.emit_changes(changes)  # what the sync controller does after a pull
     qtbot.waitUntil(lambda: console.readiness.title.text() == "Not ready yet")
     assert "needs confirming" in console.readiness.details.text()
 
 
 def test_every_store_call_of_a_call_runs_on_one_worker_thread(
-    qtbot: Any, ctx: AppContext, monkeypatch: Any
+    qtbot: Any, one_lead_ctx: AppContext, monkeypatch: Any
 ) -> None:
     """The store is wrapped to record the calling thread (an observation, not a fake)."""
     import threading
 
-    real = ctx.store
+    real = one_lead_ctx.store
     threads: set[int] = set()
 
     class Recording:
@@ -263,8 +270,8 @@ def test_every_store_call_of_a_call_runs_on_one_worker_thread(
 
             return call
 
-    monkeypatch.setattr(ctx.ops, "store", Recording())
-    console = open_console(qtbot, ctx)
+    monkeypatch.setattr(one_lead_ctx.ops, "store", Recording())
+    console = open_console(qtbot, one_lead_ctx)
     key(qtbot, Qt.Key.Key_3, CTRL)  # Ctrl+3 is Need, like Alt+N
     assert focused() is console.cards[BantDimension.NEED]
     key(qtbot, Qt.Key.Key_1)
@@ -282,34 +289,38 @@ def test_every_store_call_of_a_call_runs_on_one_worker_thread(
     assert [n.body for n in real.notes(LEAD_ID)] == ["short call"]
 
 
-def test_closing_an_empty_call_leaves_no_draft(qtbot: Any, ctx: AppContext) -> None:
-    console = open_console(qtbot, ctx)
+def test_closing_an_empty_call_leaves_no_draft(qtbot: Any, one_lead_ctx: AppContext) -> None:
+    console = open_console(qtbot, one_lead_ctx)
     type_text(qtbot, "x")
-    qtbot.waitUntil(lambda: load_draft(ctx.drafts_dir, LEAD_ID) is not None)
+    qtbot.waitUntil(lambda: load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is not None)
     key(qtbot, Qt.Key.Key_Backspace)
     console.close()
-    qtbot.waitUntil(lambda: ctx.ops.idle)
-    assert load_draft(ctx.drafts_dir, LEAD_ID) is None
+    qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
+    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is None
 
 
-def test_an_old_draft_starts_a_new_call_with_its_notes(qtbot: Any, ctx: AppContext) -> None:
+def test_an_old_draft_starts_a_new_call_with_its_notes(
+    qtbot: Any, one_lead_ctx: AppContext
+) -> None:
     from datetime import timedelta
 
     from repdesk.domain.ids import utcnow
     from repdesk.gui.call_draft import CallDraft, save_draft
 
     long_ago = utcnow() - timedelta(days=2)
-    save_draft(ctx.drafts_dir, CallDraft(LEAD_ID, long_ago, "from Monday", long_ago))
-    console = open_console(qtbot, ctx)
+    save_draft(one_lead_ctx.drafts_dir, CallDraft(LEAD_ID, long_ago, "from Monday", long_ago))
+    console = open_console(qtbot, one_lead_ctx)
     assert console.notes.toPlainText() == "from Monday"
     started = console.timer.started_at
     assert started is not None and utcnow() - started < timedelta(minutes=1)
 
 
-def test_a_draft_that_cannot_be_written_is_flagged_in_place(qtbot: Any, ctx: AppContext) -> None:
-    console = open_console(qtbot, ctx)
+def test_a_draft_that_cannot_be_written_is_flagged_in_place(
+    qtbot: Any, one_lead_ctx: AppContext
+) -> None:
+    console = open_console(qtbot, one_lead_ctx)
     # The drafts folder cannot be created: a file sits where it should be.
-    ctx.drafts_dir.write_text("in the way")
+    one_lead_ctx.drafts_dir.write_text("in the way")
     type_text(qtbot, "important")
     console.save_draft_now()
     qtbot.waitUntil(lambda: "NOT kept on disk" in console.save_status.text())
@@ -317,7 +328,7 @@ def test_a_draft_that_cannot_be_written_is_flagged_in_place(qtbot: Any, ctx: App
 
 
 def test_a_failed_decision_after_the_note_was_saved_never_duplicates_or_loses_notes(
-    qtbot: Any, ctx: AppContext, monkeypatch: Any
+    qtbot: Any, one_lead_ctx: AppContext, monkeypatch: Any
 ) -> None:
     """The store's set_disposition is made to fail once (a precise fault, by monkeypatch):
     the note is already committed, so it must be locked, undrafted, and never sent twice."""
@@ -326,7 +337,7 @@ def test_a_failed_decision_after_the_note_was_saved_never_duplicates_or_loses_no
     from repdesk.domain.ids import new_id, utcnow
     from repdesk.gui.disposition_dialog import Decision
 
-    real = ctx.store.set_disposition
+    real = one_lead_ctx.store.set_disposition
     calls = {"n": 0}
 
     def flaky(disposition: Disposition) -> Any:
@@ -335,29 +346,31 @@ def test_a_failed_decision_after_the_note_was_saved_never_duplicates_or_loses_no
             raise StoreError("The disk is busy; try again.")
         return real(disposition)
 
-    monkeypatch.setattr(ctx.store, "set_disposition", flaky)
-    monkeypatch.setattr(ctx.ops, "report_error", lambda _parent, _exc: None)
-    console = open_console(qtbot, ctx)
+    monkeypatch.setattr(one_lead_ctx.store, "set_disposition", flaky)
+    monkeypatch.setattr(one_lead_ctx.ops, "report_error", lambda _parent, _exc: None)
+    console = open_console(qtbot, one_lead_ctx)
     type_text(qtbot, "Budget is approved")
     decision = Decision(
         "connected",
         Disposition(new_id(), LEAD_ID, DispositionKind.ACCEPT, utcnow()),
     )
     console.finish(decision)
-    qtbot.waitUntil(lambda: calls["n"] == 1 and ctx.ops.idle)
-    assert [n.body for n in ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
+    qtbot.waitUntil(lambda: calls["n"] == 1 and one_lead_ctx.ops.idle)
+    assert [n.body for n in one_lead_ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
     assert console.notes.isReadOnly()
-    assert load_draft(ctx.drafts_dir, LEAD_ID) is None
+    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is None
 
     console.finish(decision)  # the rep ends the call again
     qtbot.waitUntil(lambda: console.ended)
-    assert [n.body for n in ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
-    assert ctx.store.disposition(LEAD_ID) is not None
-    kinds = [i.kind for i in ctx.store.outbox()]
+    assert [n.body for n in one_lead_ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
+    assert one_lead_ctx.store.disposition(LEAD_ID) is not None
+    kinds = [i.kind for i in one_lead_ctx.store.outbox()]
     assert kinds.count(MutationKind.CALL_NOTE_CREATE) == 1
 
 
-def test_the_notes_count_down_to_the_limit_while_typing(qtbot: Any, ctx: AppContext) -> None:
+def test_the_notes_count_down_to_the_limit_while_typing(
+    qtbot: Any, one_lead_ctx: AppContext
+) -> None:
     """A live counter under the notes; a warning near the hub's limit; over it, the notes are
     flagged and the call cannot be ended until they are shortened (nothing is cut)."""
     from repdesk.gui.call_console import MAX_NOTE
@@ -365,7 +378,7 @@ def test_the_notes_count_down_to_the_limit_while_typing(qtbot: Any, ctx: AppCont
     from repdesk.protocol.schema import MAX_TEXT
 
     assert MAX_NOTE == MAX_TEXT, "the console counts against the hub's own limit"
-    console = open_console(qtbot, ctx)
+    console = open_console(qtbot, one_lead_ctx)
     counter = console.notes_counter
     assert counter.isVisible()
     type_text(qtbot, "Spoke with Jo.")
@@ -383,7 +396,9 @@ def test_the_notes_count_down_to_the_limit_while_typing(qtbot: Any, ctx: AppCont
     assert widget_tone(counter) is Tone.BAD
     assert "10 over" in counter.text()
     assert not console.end_button.isEnabled(), "flagged before the call ends"
-    from tests.gui.test_offline_flow_support import grab
+    from tests.gui.test_offline_flow_support import (
+        grab,
+    )
 
     grab(console, "call-notes-over-limit")
 

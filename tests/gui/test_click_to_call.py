@@ -17,9 +17,10 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor
 from repdesk.gui.context import AppContext
 from repdesk.gui.handoff import dial_string, mailto_url
 from repdesk.gui.main_window import MainWindow
-from tests.gui.lead_data import Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
-from tests.gui.test_offline_flow_support import grab
+from tests.gui.test_offline_flow_support import (
+    grab,
+)
+from tests.support.lead_data import Seeded
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -61,18 +62,18 @@ def window_on(qtbot: Any, ctx: AppContext, lead_id: str) -> MainWindow:
 
 def test_the_header_number_dials_and_opens_the_console_with_its_timer_running(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
     dialer: Dialer,
 ) -> None:
-    window = window_on(qtbot, app_ctx, seeded.rich_id)
+    window = window_on(qtbot, seeded_ctx, seeded_leads.rich_id)
     header = window.lead_view.header
     phone = window.lead_view.detail.lead.phone  # type: ignore[union-attr]
     assert phone and header.phone.isVisible() and header.phone.isEnabled()
     qtbot.mouseClick(header.phone, Qt.MouseButton.LeftButton)
     assert dialer.called == [f"tel:{dial_string(phone)}"]
-    qtbot.waitUntil(lambda: seeded.rich_id in window.consoles)
-    console: Any = window.consoles[seeded.rich_id]
+    qtbot.waitUntil(lambda: seeded_leads.rich_id in window.consoles)
+    console: Any = window.consoles[seeded_leads.rich_id]
     assert console.timer.started_at is not None and console.timer._ended is None  # running
     console.ended = True
     console.close()
@@ -80,11 +81,11 @@ def test_the_header_number_dials_and_opens_the_console_with_its_timer_running(
 
 def test_the_brief_number_is_a_link_too_and_ctrl_shift_c_dials(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
     dialer: Dialer,
 ) -> None:
-    window = window_on(qtbot, app_ctx, seeded.rich_id)
+    window = window_on(qtbot, seeded_ctx, seeded_leads.rich_id)
     brief = window.lead_view.brief
     phone = window.lead_view.detail.lead.phone  # type: ignore[union-attr]
     # Click on the number where the brief shows it.
@@ -97,8 +98,8 @@ def test_the_brief_number_is_a_link_too_and_ctrl_shift_c_dials(
         brief.view.viewport(), Qt.MouseButton.LeftButton, pos=brief.view.cursorRect(middle).center()
     )
     qtbot.waitUntil(lambda: len(dialer.called) == 1)
-    qtbot.waitUntil(lambda: seeded.rich_id in window.consoles)
-    console: Any = window.consoles.pop(seeded.rich_id)
+    qtbot.waitUntil(lambda: seeded_leads.rich_id in window.consoles)
+    console: Any = window.consoles.pop(seeded_leads.rich_id)
     console.ended = True
     console.close()
 
@@ -110,11 +111,11 @@ def test_the_brief_number_is_a_link_too_and_ctrl_shift_c_dials(
 
 def test_with_no_phone_app_the_rep_is_told_and_the_number_copied(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
     QDesktopServices.unsetUrlHandler("tel")  # nothing on this (offscreen) desktop takes tel:
-    window = window_on(qtbot, app_ctx, seeded.rich_id)
+    window = window_on(qtbot, seeded_ctx, seeded_leads.rich_id)
     header = window.lead_view.header
     phone = window.lead_view.detail.lead.phone  # type: ignore[union-attr]
     assert not window.lead_view.dial()

@@ -2,71 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QObject, QSize, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
 from repdesk.domain.leads import Collateral
-from repdesk.store.api import RemoteUpsert
-from repdesk.sync.collateral import CollateralCache
-from repdesk.sync.http import DownloadResult
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    app_ctx_fixture,
-    corpus_collateral,
+from tests.gui.test_offline_flow_support import (
     grab,
     grab_light_and_dark,
-    local_store_fixture,
 )
-from tests.support.corpus import CORPUS, ENCRYPTED
-
-
-class _CorpusDownloader:
-    """Hands the cache a corpus file as if it had come from the hub (same bytes, same hash)."""
-
-    def __init__(self, names: dict[str, str]) -> None:
-        self.names = names
-
-    def download(
-        self, sha256: str, dest_partial_path: Path, *, expected_size: int, **_: Any
-    ) -> DownloadResult:
-        shutil.copyfile(CORPUS / self.names[sha256], dest_partial_path)
-        return DownloadResult(size=expected_size, resumed_from=0, validator=None)
-
-
-@pytest.fixture
-def library_items(local_store: Any, app_ctx: Any, tmp_path: Path) -> dict[str, Collateral]:
-    """Four collateral entries; all but the "not downloaded" one are in a real cache."""
-    items = {
-        "four": corpus_collateral(
-            "pdflatex-4-pages.pdf", "Pricing overview 2026", tags=("pricing",)
-        ),
-        "locked": corpus_collateral(
-            ENCRYPTED, "Partner terms", problem="This PDF is password-protected."
-        ),
-        "minimal": corpus_collateral("minimal-document.pdf", "One-pager <b>bold</b>"),
-        "remote": corpus_collateral("multicolumn.pdf", "Case study: Northwind"),
-    }
-    local_store.apply_pull_page(
-        [RemoteUpsert("collateral", c.id, c.version, c) for c in items.values()], "c-1"
-    )
-    cache = CollateralCache(tmp_path / "cache")
-    names = {
-        items[k].sha256: n
-        for k, n in (
-            ("four", "pdflatex-4-pages.pdf"),
-            ("locked", ENCRYPTED),
-            ("minimal", "minimal-document.pdf"),
-        )
-    }
-    downloader = _CorpusDownloader(names)
-    for key in ("four", "locked", "minimal"):
-        cache.fetch(downloader, items[key])
-    app_ctx.collateral = cache
-    return items
+from tests.support.corpus import CORPUS
 
 
 def _library(qtbot: Any, ctx: Any) -> Any:

@@ -16,30 +16,27 @@ from repdesk.domain.feedback import UseKind
 from repdesk.domain.leads import Collateral
 from repdesk.domain.outbox import MutationKind
 from repdesk.store.api import TimelineKind
-from tests.gui.test_collateral_library import (  # noqa: F401 - fixtures
+from tests.gui.test_collateral_library import (
     _library,
-    library_items,
 )
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    app_ctx_fixture,
+from tests.gui.test_offline_flow_support import (
     grab,
     grab_light_and_dark,
     lead,
-    local_store_fixture,
     seed_leads,
 )
 
 HOSTILE = "<b>Bobby</b><img src=x>"
 
 
-def _seed(local_store: Any) -> dict[str, Any]:
+def _seed(rep_store: Any) -> dict[str, Any]:
     people = {
         "ada": lead("Ada Lovelace", "Analytical Engines"),
         "grace": lead("Grace Hopper", "Navy Compilers"),
         "alan": lead("Alan Turing", "Bletchley Ltd"),
         "hostile": lead(f"{HOSTILE} Tables", "Little <i>Bobby</i> Inc"),
     }
-    seed_leads(local_store, *people.values())
+    seed_leads(rep_store, *people.values())
     return people
 
 
@@ -57,10 +54,10 @@ def test_pick_a_lead_by_typing_and_record_sent(
     qtbot: Any,
     qapp: Any,
     app_ctx: Any,
-    local_store: Any,
-    library_items: dict[str, Collateral],  # noqa: F811
+    rep_store: Any,
+    library_items: dict[str, Collateral],
 ) -> None:
-    people = _seed(local_store)
+    people = _seed(rep_store)
     library = _library(qtbot, app_ctx)
     item = library_items["remote"]  # not downloaded, no campaign of Ada's: still recordable
     library.select(item.id)
@@ -78,13 +75,13 @@ def test_pick_a_lead_by_typing_and_record_sent(
     assert (use.lead_id, use.collateral_id, use.kind) == (people["ada"].id, item.id, UseKind.SENT)
     qtbot.waitUntil(lambda: library.use_dialog is None)
 
-    outbox = local_store.pending_mutations(100)
+    outbox = rep_store.pending_mutations(100)
     assert len(outbox) == 1
     (queued,) = outbox
     assert queued.kind == MutationKind.COLLATERAL_USED
     assert queued.lead_id == people["ada"].id
     assert queued.payload == {"collateral_id": item.id, "kind": "sent"}
-    timeline = local_store.timeline(people["ada"].id)
+    timeline = rep_store.timeline(people["ada"].id)
     assert [e.kind for e in timeline] == [TimelineKind.COLLATERAL_USE]
     assert "Ada Lovelace" in library.use_label.text()
     grab_light_and_dark(library, "collateral-to-lead-recorded", QSize(1000, 600))
@@ -93,10 +90,10 @@ def test_pick_a_lead_by_typing_and_record_sent(
 def test_arrows_choose_among_matches_and_shown_is_a_keystroke_away(
     qtbot: Any,
     app_ctx: Any,
-    local_store: Any,
-    library_items: dict[str, Collateral],  # noqa: F811
+    rep_store: Any,
+    library_items: dict[str, Collateral],
 ) -> None:
-    people = _seed(local_store)
+    people = _seed(rep_store)
     library = _library(qtbot, app_ctx)
     library.select(library_items["four"].id)
     dialog = _open_picker(qtbot, library)
@@ -117,17 +114,17 @@ def test_arrows_choose_among_matches_and_shown_is_a_keystroke_away(
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
     assert recorded.args[0].lead_id == ids[1]
     assert recorded.args[0].kind == UseKind.SHOWN
-    assert [m.lead_id for m in local_store.pending_mutations(100)] == [ids[1]]
+    assert [m.lead_id for m in rep_store.pending_mutations(100)] == [ids[1]]
     assert set(ids) <= {p.id for p in people.values()}
 
 
 def test_enter_while_the_matches_are_on_their_way_picks_from_the_new_ones(
     qtbot: Any,
     app_ctx: Any,
-    local_store: Any,
-    library_items: dict[str, Collateral],  # noqa: F811
+    rep_store: Any,
+    library_items: dict[str, Collateral],
 ) -> None:
-    people = _seed(local_store)
+    people = _seed(rep_store)
     library = _library(qtbot, app_ctx)
     library.select(library_items["four"].id)
     dialog = _open_picker(qtbot, library)
@@ -140,10 +137,10 @@ def test_enter_while_the_matches_are_on_their_way_picks_from_the_new_ones(
 def test_no_match_records_nothing_and_prospect_text_stays_plain(
     qtbot: Any,
     app_ctx: Any,
-    local_store: Any,
-    library_items: dict[str, Collateral],  # noqa: F811
+    rep_store: Any,
+    library_items: dict[str, Collateral],
 ) -> None:
-    people = _seed(local_store)
+    people = _seed(rep_store)
     library = _library(qtbot, app_ctx)
     library.select(library_items["minimal"].id)  # titled "One-pager <b>bold</b>"
     dialog = _open_picker(qtbot, library)
@@ -165,14 +162,14 @@ def test_no_match_records_nothing_and_prospect_text_stays_plain(
     qtbot.keyClick(dialog.search_edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: library.use_dialog is None)
     qtbot.waitUntil(lambda: app_ctx.ops.idle)
-    assert local_store.pending_mutations(100) == []
+    assert rep_store.pending_mutations(100) == []
 
 
 def test_the_button_needs_a_file(
     qtbot: Any,
     app_ctx: Any,
-    local_store: Any,
-    library_items: dict[str, Collateral],  # noqa: F811
+    rep_store: Any,
+    library_items: dict[str, Collateral],
 ) -> None:
     library = _library(qtbot, app_ctx)
     library.table.clearSelection()

@@ -17,7 +17,7 @@ from repdesk.gui.disposition_dialog import DispositionDialog, ask_disposition
 from repdesk.gui.objection_dialog import ObjectionDialog
 from repdesk.store import Store
 from repdesk.store.api import RemoteUpsert
-from tests.gui.conftest import HOSTILE, LEAD_ID
+from tests.support.gui_fixtures import HOSTILE, LEAD_ID
 
 
 def _save_button(dialog: ObjectionDialog) -> Any:
@@ -28,30 +28,30 @@ def test_objection_dialog_without_a_taxonomy_explains_and_cannot_save(
     qtbot: Any, qapp: Any, tmp_path: Path
 ) -> None:
     store = Store.open(tmp_path / "empty")
-    ctx = AppContext.create(store, tmp_path / "empty")
+    one_lead_ctx = AppContext.create(store, tmp_path / "empty")
     try:
-        dialog = ObjectionDialog(ctx, LEAD_ID)
+        dialog = ObjectionDialog(one_lead_ctx, LEAD_ID)
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: dialog.problem.text() != "")
         assert "sync once" in dialog.problem.text()
         assert not dialog.category.isEnabled()
         assert not _save_button(dialog).isEnabled()
         dialog.save()
-        qtbot.waitUntil(lambda: ctx.ops.idle)
+        qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
         assert store.objections(LEAD_ID) == []
     finally:
-        ctx.shutdown()
+        one_lead_ctx.shutdown()
         store.close()
 
 
 def test_objection_dialog_shows_hub_text_literally_and_preselects_the_campaign(
-    qtbot: Any, ctx: AppContext
+    qtbot: Any, one_lead_ctx: AppContext
 ) -> None:
-    ctx.store.apply_pull_page(
+    one_lead_ctx.store.apply_pull_page(
         [RemoteUpsert("objection_category", "odd", 2, ObjectionCategory("odd", HOSTILE, HOSTILE))],
         "cursor-2",
     )
-    dialog = ObjectionDialog(ctx, LEAD_ID, campaign_id="camp-1")
+    dialog = ObjectionDialog(one_lead_ctx, LEAD_ID, campaign_id="camp-1")
     qtbot.addWidget(dialog)
     qtbot.waitUntil(dialog.category.isEnabled)
     index = dialog.category.findData("odd")
@@ -68,7 +68,7 @@ def test_objection_dialog_shows_hub_text_literally_and_preselects_the_campaign(
     dialog.verbatim.setPlainText("  too pricey  ")
     _save_button(dialog).click()
     qtbot.waitUntil(lambda: saved != [])
-    [stored] = ctx.store.objections(LEAD_ID)
+    [stored] = one_lead_ctx.store.objections(LEAD_ID)
     assert (stored.category_code, stored.verbatim, stored.campaign_id) == (
         "odd",
         "too pricey",
@@ -110,13 +110,13 @@ def test_accept_needs_no_reason_and_undecided_is_only_offered_in_a_call(qtbot: A
     assert decision.outcome == "connected"
 
 
-def test_ask_disposition_saves_with_its_outbox_row(qtbot: Any, ctx: AppContext) -> None:
+def test_ask_disposition_saves_with_its_outbox_row(qtbot: Any, one_lead_ctx: AppContext) -> None:
     saved: list[Any] = []
-    dialog = ask_disposition(ctx, LEAD_ID, on_saved=saved.append)
+    dialog = ask_disposition(one_lead_ctx, LEAD_ID, on_saved=saved.append)
     dialog.disqualify.setChecked(True)
     dialog.reason.setText("Student project, no company")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: saved != [])
-    stored = ctx.store.disposition(LEAD_ID)
+    stored = one_lead_ctx.store.disposition(LEAD_ID)
     assert stored is not None and stored.kind is DispositionKind.DISQUALIFY
-    assert [i.kind for i in ctx.store.outbox()] == [MutationKind.DISPOSITION_SET]
+    assert [i.kind for i in one_lead_ctx.store.outbox()] == [MutationKind.DISPOSITION_SET]

@@ -16,9 +16,10 @@ from repdesk.domain.feedback import UseKind
 from repdesk.domain.outbox import MutationKind
 from repdesk.gui.context import AppContext
 from repdesk.gui.lead_view.view import LeadView, Tab
-from tests.gui.lead_data import Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
-from tests.gui.test_offline_flow_support import grab
+from tests.gui.test_offline_flow_support import (
+    grab,
+)
+from tests.support.lead_data import Seeded
 
 
 class Desktop(QObject):
@@ -58,12 +59,12 @@ def collateral_of(qtbot: Any, ctx: AppContext, lead_id: str) -> tuple[LeadView, 
 
 def test_email_this_opens_the_mail_app_and_records_sent_once_confirmed(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
     desktop: Desktop,
 ) -> None:
-    local: Any = app_ctx.store
-    view, tab = collateral_of(qtbot, app_ctx, seeded.rich_id)
+    local: Any = seeded_ctx.store
+    view, tab = collateral_of(qtbot, seeded_ctx, seeded_leads.rich_id)
     downloaded = next(r for r in tab.model.records if r.path is not None)
     tab.select(downloaded.collateral.id)
     lead = view.detail.lead  # type: ignore[union-attr]
@@ -97,24 +98,24 @@ def test_email_this_opens_the_mail_app_and_records_sent_once_confirmed(
     qtbot.waitUntil(
         lambda: any(
             u.kind is UseKind.SENT and u.collateral_id == downloaded.collateral.id
-            for u in local.collateral_uses(seeded.rich_id)
+            for u in local.collateral_uses(seeded_leads.rich_id)
         )
     )
 
 
 def test_not_sent_records_nothing_and_no_mail_app_is_said(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
     desktop: Desktop,
 ) -> None:
-    local: Any = app_ctx.store
-    _view, tab = collateral_of(qtbot, app_ctx, seeded.rich_id)
+    local: Any = seeded_ctx.store
+    _view, tab = collateral_of(qtbot, seeded_ctx, seeded_leads.rich_id)
     before = len(local.outbox())
     tab.email_selected()
     tab.handoff.not_sent_button.click()
     assert not tab.handoff.isVisible()
-    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    qtbot.waitUntil(lambda: seeded_ctx.ops.idle)
     assert len(local.outbox()) == before
 
     QDesktopServices.unsetUrlHandler("mailto")  # no mail app on this (offscreen) desktop

@@ -18,9 +18,10 @@ from repdesk.gui.disposition_dialog import DispositionDialog
 from repdesk.gui.followup_dialog import FollowUpDialog
 from repdesk.gui.lead_view.view import Tab
 from repdesk.gui.main_window import MainWindow
-from tests.gui.lead_data import Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
-from tests.gui.test_offline_flow_support import grab
+from tests.gui.test_offline_flow_support import (
+    grab,
+)
+from tests.support.lead_data import Seeded
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -53,12 +54,12 @@ def open_window(qtbot: Any, ctx: AppContext, lead_id: str) -> MainWindow:
 
 def test_schedule_change_and_tick_off_a_call_back_from_the_keyboard(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    local: Any = app_ctx.store
-    lead_id = seeded.rich_id
-    window = open_window(qtbot, app_ctx, lead_id)
+    local: Any = seeded_ctx.store
+    lead_id = seeded_leads.rich_id
+    window = open_window(qtbot, seeded_ctx, lead_id)
 
     qtbot.keyClick(focused(), Qt.Key.Key_F, CTRL | SHIFT)
     qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), FollowUpDialog))
@@ -101,16 +102,16 @@ def test_schedule_change_and_tick_off_a_call_back_from_the_keyboard(
 
 def test_the_end_of_call_dialog_ticks_off_the_due_call_back_and_schedules_the_next(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    local: Any = app_ctx.store
-    lead_id = seeded.lead_ids[3]
+    local: Any = seeded_ctx.store
+    lead_id = seeded_leads.lead_ids[3]
     due = new_followup(new_id(), lead_id, NOW - timedelta(hours=1), "Call after their board", NOW)
     later = new_followup(new_id(), lead_id, NOW + timedelta(days=3), "Not today", NOW)
     for f in (due, later):
         local.set_followup(f, FollowUpAction.CREATE)
-    window = open_window(qtbot, app_ctx, lead_id)
+    window = open_window(qtbot, seeded_ctx, lead_id)
     console: Any = window.open_call_console(lead_id)
     qtbot.waitUntil(lambda: console.is_loaded)
     console.activateWindow()
@@ -131,7 +132,7 @@ def test_the_end_of_call_dialog_ticks_off_the_due_call_back_and_schedules_the_ne
     console.call_ended.connect(ended.append)
     qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: bool(ended))
-    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    qtbot.waitUntil(lambda: seeded_ctx.ops.idle)
 
     states = {f.reason: f.state for f in local.followups(lead_id)}
     assert states == {
@@ -149,14 +150,14 @@ def test_the_end_of_call_dialog_ticks_off_the_due_call_back_and_schedules_the_ne
 
 def test_a_time_in_the_past_is_refused_in_words(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    app_ctx.clock = ManualClock(NOW, UTC)
-    dialog = FollowUpDialog(app_ctx, seeded.rich_id)
+    seeded_ctx.clock = ManualClock(NOW, UTC)
+    dialog = FollowUpDialog(seeded_ctx, seeded_leads.rich_id)
     qtbot.addWidget(dialog)
     dialog.fields.set_due(NOW - timedelta(hours=2))
     assert not dialog.ok_button.isEnabled()
     assert "passed" in dialog.hint.text()
     dialog.save()
-    assert app_ctx.store.followups(seeded.rich_id) == []
+    assert seeded_ctx.store.followups(seeded_leads.rich_id) == []

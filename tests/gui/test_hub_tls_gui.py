@@ -14,21 +14,15 @@ from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine, client_with_ca
 from repdesk.sync.retry import NO_RETRY
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
-    app_ctx_fixture,
-    engine_fixture,
-    local_store_fixture,
-)
 from tests.support import hub_rows as seed
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 from tests.support.tls import TlsFiles, tls_hub
 
 SECRET = "s3cret-Pa55"
 
 
 def test_sign_in_refuses_an_address_with_a_password_and_keeps_it_nowhere(
-    qtbot: Any, app_ctx: Any, engine: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, tmp_path: Path
 ) -> None:
     dialog = SignInDialog(app_ctx)
     qtbot.addWidget(dialog)
@@ -72,19 +66,19 @@ def test_settings_keep_the_hubs_certificate_authority_file(
 
 
 def test_after_a_certificate_failure_the_rep_can_trust_the_companys_ca(
-    qtbot: Any, app_ctx: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, rep_store: Any, tmp_path: Path
 ) -> None:
     """First start, a hub with a certificate from the company's CA this computer does not
     trust: the sign-in dialog offers to trust the CA's file, and the next try signs in."""
     company_ca = TlsFiles.make(tmp_path / "tls")
-    engine = SyncEngine(
-        local_store,
+    sync_engine = SyncEngine(
+        rep_store,
         Credentials(),
         CollateralCache(tmp_path / "cache"),
         client_with_ca(lambda: app_ctx.settings.get(registry.HUB_CA_FILE)),
         retry=NO_RETRY,
     )
-    app_ctx.sync = engine
+    app_ctx.sync = sync_engine
     with tls_hub(HubConfig.resolve(tmp_path / "hub"), company_ca) as hub:
         seed.add_rep(hub.state.db, EMAIL, PASSWORD, "Ada Lovelace")
         dialog = SignInDialog(app_ctx)
@@ -108,4 +102,4 @@ def test_after_a_certificate_failure_the_rep_can_trust_the_companys_ca(
 
         with qtbot.waitSignal(dialog.signed_in, timeout=30_000):
             dialog.sign_in_button.click()
-    assert local_store.sync_state().session is not None
+    assert rep_store.sync_state().session is not None

@@ -16,8 +16,7 @@ from repdesk.gui.lead_view.timeline_model import ENTRY_ROLE, TimelineModel
 from repdesk.gui.lead_view.view import LeadView, Tab
 from repdesk.store.api import TimelineKind
 from repdesk.store.store import Store
-from tests.gui.lead_data import HOSTILE_NAME, Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
+from tests.support.lead_data import HOSTILE_NAME, Seeded
 
 
 def open_lead(qtbot: Any, ctx: AppContext, lead_id: str) -> LeadView:
@@ -31,10 +30,10 @@ def open_lead(qtbot: Any, ctx: AppContext, lead_id: str) -> LeadView:
 
 def test_header_shows_who_and_readiness_gaps(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     header = view.header
     assert header.name.text() == "Margaret Hamilton"
     assert header.role.text() == "VP Operations · Northwind Logistics"
@@ -46,10 +45,10 @@ def test_header_shows_who_and_readiness_gaps(
 
 def test_hostile_text_is_shown_literally(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.hostile_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.hostile_id)
     assert view.header.name.text() == HOSTILE_NAME
     assert view.header.name.textFormat() == Qt.TextFormat.PlainText
     assert HOSTILE_NAME in view.brief.view.toPlainText()
@@ -59,12 +58,12 @@ def test_hostile_text_is_shown_literally(
 def test_timeline_model_passes_qtmodeltester(
     qtbot: Any,
     qtmodeltester: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
+    seeded_leads: Seeded,
 ) -> None:
     model = TimelineModel()
-    model.set_entries(store.timeline(seeded.rich_id))
+    model.set_entries(rep_store.timeline(seeded_leads.rich_id))
     qtmodeltester.check(model, force_py=True)
     model.set_filter(lambda e: e.kind == TimelineKind.OBJECTION)
     qtmodeltester.check(model, force_py=True)
@@ -73,10 +72,10 @@ def test_timeline_model_passes_qtmodeltester(
 def test_record_models_pass_qtmodeltester(
     qtbot: Any,
     qtmodeltester: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     qtbot.waitUntil(lambda: view.collateral.model.rowCount() > 0)
     for model in (view.qualification.history, view.collateral.model, view.feedback.objections):
         assert model.rowCount() > 0
@@ -87,14 +86,14 @@ def test_record_models_pass_qtmodeltester(
 
 def test_timeline_is_grouped_by_day_and_filterable(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     view.tabs.setCurrentIndex(Tab.TIMELINE)
     model = view.timeline.model
-    entries = store.timeline(seeded.rich_id)
+    entries = rep_store.timeline(seeded_leads.rich_id)
     days = {ensure_utc(e.at).astimezone().date() for e in entries}
     assert model.rowCount() == len(days)
     shown = 0
@@ -125,11 +124,11 @@ def test_timeline_is_grouped_by_day_and_filterable(
 
 def test_brief_exports_a_real_pdf(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
     tmp_path: Path,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     text = view.brief.view.toPlainText()
     assert "Call brief: Margaret Hamilton" in text
     assert "Talking points" in text and "Open objections" in text
@@ -149,13 +148,13 @@ def test_brief_exports_a_real_pdf(
 
 def test_bant_edit_goes_through_update_bant(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     tab = view.qualification
-    before = len(store.bant_history(seeded.rich_id))
+    before = len(rep_store.bant_history(seeded_leads.rich_id))
     assert not tab.save_button.isEnabled()
     tab.set_answer(
         BantDimension.TIMEFRAME, "this_quarter", "Before the April go-live", Confidence.HIGH
@@ -164,22 +163,22 @@ def test_bant_edit_goes_through_update_bant(
     assert tab.save_button.isEnabled()
     with qtbot.waitSignal(view.loaded):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
-    saved = store.bant(seeded.rich_id).timeframe
+    saved = rep_store.bant(seeded_leads.rich_id).timeframe
     assert saved is not None and saved.value == "this_quarter"
     assert saved.verbatim == "Before the April go-live"
-    assert len(store.bant_history(seeded.rich_id)) == before + 1
+    assert len(rep_store.bant_history(seeded_leads.rich_id)) == before + 1
     assert tab.history.rowCount() == before + 1
     assert not tab.pending_answers(), "the form now matches the store"
-    assert store.outbox_counts().pending >= 1
+    assert rep_store.outbox_counts().pending >= 1
 
 
 def test_mark_collateral_as_sent(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     tab = view.collateral
     qtbot.waitUntil(lambda: tab.selected_item() is not None and tab.selected_item().checked)  # type: ignore[union-attr]
     item = tab.selected_item()
@@ -187,7 +186,7 @@ def test_mark_collateral_as_sent(
     qtbot.waitUntil(lambda: tab.preview.rendered_pages() > 0)
     with qtbot.waitSignal(view.loaded):
         qtbot.mouseClick(tab.sent_button, Qt.MouseButton.LeftButton)
-    uses = store.collateral_uses(seeded.rich_id)
+    uses = rep_store.collateral_uses(seeded_leads.rich_id)
     assert [(u.collateral_id, u.kind) for u in uses] == [(item.collateral.id, UseKind.SENT)]
     row = next(
         n for n, rec in enumerate(tab.model.records) if rec.collateral.id == item.collateral.id
@@ -198,11 +197,11 @@ def test_mark_collateral_as_sent(
 
 def test_add_objection_through_the_dialog(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     view.tabs.setCurrentIndex(Tab.FEEDBACK)
     tab = view.feedback
     assert tab.objections.rowCount() == 4
@@ -213,43 +212,43 @@ def test_add_objection_through_the_dialog(
     with qtbot.waitSignal(view.loaded):
         dialog.save()
     assert tab.objections.rowCount() == 5
-    words = {o.verbatim for o in store.objections(seeded.rich_id)}
+    words = {o.verbatim for o in rep_store.objections(seeded_leads.rich_id)}
     assert "We already use <script>Acme</script>" in words
     assert tab.objections.index(0, 2).data() == "We already use <script>Acme</script>"
 
 
 def test_disposition_is_shown(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     assert view.feedback.disposition_label.text().startswith("Accepted as a sales opportunity")
-    other = open_lead(qtbot, app_ctx, seeded.lead_ids[3])
+    other = open_lead(qtbot, seeded_ctx, seeded_leads.lead_ids[3])
     assert other.feedback.disposition_label.text() == "No decision yet."
 
 
 def test_stale_load_is_dropped(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    view = LeadView(app_ctx)
+    view = LeadView(seeded_ctx)
     qtbot.addWidget(view)
     shown: list[str] = []
     view.loaded.connect(lambda d: shown.append(d.lead.id))
-    view.show_lead(seeded.lead_ids[4])
+    view.show_lead(seeded_leads.lead_ids[4])
     with qtbot.waitSignal(view.loaded):
-        view.show_lead(seeded.rich_id)
-    qtbot.waitUntil(lambda: app_ctx.ops.idle)
-    assert shown == [seeded.rich_id]
+        view.show_lead(seeded_leads.rich_id)
+    qtbot.waitUntil(lambda: seeded_ctx.ops.idle)
+    assert shown == [seeded_leads.rich_id]
 
 
 def test_a_long_note_opens_in_a_readable_copyable_pane(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    store: Store,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    rep_store: Store,
+    seeded_leads: Seeded,
 ) -> None:
     """The timeline's tooltip is short; the whole note (plain text, selectable) is read in a
     pane under the timeline when its row is selected."""
@@ -262,8 +261,8 @@ def test_a_long_note_opens_in_a_readable_copyable_pane(
     body = "First line <b>not bold</b>\n" + "\n".join(
         f"Point {n}: they asked about SSO and the audit log again." for n in range(200)
     )
-    store.add_call_note(CallNote("note-long", seeded.rich_id, body, datetime.now(UTC)))
-    view = open_lead(qtbot, app_ctx, seeded.rich_id)
+    rep_store.add_call_note(CallNote("note-long", seeded_leads.rich_id, body, datetime.now(UTC)))
+    view = open_lead(qtbot, seeded_ctx, seeded_leads.rich_id)
     view.tabs.setCurrentIndex(Tab.TIMELINE)
     timeline = view.timeline
     assert timeline.set_filter_key("kind:note")

@@ -12,9 +12,10 @@ from repdesk.gui.context import AppContext
 from repdesk.gui.main_window import MainWindow
 from repdesk.store import settings as registry
 from repdesk.store.settings import Settings
-from tests.gui.lead_data import Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
-from tests.gui.test_offline_flow_support import grab_light_and_dark
+from tests.gui.test_offline_flow_support import (
+    grab_light_and_dark,
+)
+from tests.support.lead_data import Seeded
 
 
 def make_window(qtbot: Any, ctx: AppContext) -> MainWindow:
@@ -31,10 +32,10 @@ def make_window(qtbot: Any, ctx: AppContext) -> MainWindow:
 
 def test_keyboard_search_arrows_enter_and_log_call(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     lead_list = window.lead_list
     search = lead_list.filter_bar.search
 
@@ -44,7 +45,7 @@ def test_keyboard_search_arrows_enter_and_log_call(
     with qtbot.waitSignal(lead_list.model.ids_loaded):
         qtbot.keyClicks(search, "Hamilton")
     ids = list(lead_list.model.ids)
-    assert seeded.rich_id in ids
+    assert seeded_leads.rich_id in ids
 
     qtbot.keyClick(search, Qt.Key.Key_Down)
     assert lead_list.table.hasFocus()
@@ -52,7 +53,7 @@ def test_keyboard_search_arrows_enter_and_log_call(
     if len(ids) > 1:
         qtbot.keyClick(lead_list.table, Qt.Key.Key_Down)
         assert lead_list.current_lead_id() == ids[1]
-    target = seeded.rich_id
+    target = seeded_leads.rich_id
     lead_list.select_lead(target)
 
     with qtbot.waitSignal(lead_list.lead_activated) as activated:
@@ -75,23 +76,23 @@ def test_keyboard_search_arrows_enter_and_log_call(
 
 def test_enter_in_search_opens_the_first_match(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     search = window.lead_list.filter_bar.search
     window.lead_list.focus_search()
     qtbot.keyClicks(search, "Margaret Hamilton")
     with qtbot.waitSignal(window.lead_list.lead_activated) as activated:
         qtbot.keyClick(search, Qt.Key.Key_Return)
-    assert activated.args == [seeded.rich_id]
+    assert activated.args == [seeded_leads.rich_id]
 
 
 def test_docks_open_from_their_shortcuts(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
+    seeded_ctx: AppContext,
 ) -> None:
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     assert window.outbox_action.shortcut() == QKeySequence("Ctrl+Shift+O")
     assert window.sync_action is not None
     assert window.sync_action.shortcut() == QKeySequence("F5")
@@ -113,10 +114,10 @@ def test_docks_open_from_their_shortcuts(
 
 def test_geometry_splitter_and_columns_round_trip(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     # The offscreen test screen is 800x800; restoreGeometry keeps windows on screen. At
     # that width the lead pane is stacked under the list, which needs a little more height.
     window.resize(780, 700)
@@ -128,29 +129,29 @@ def test_geometry_splitter_and_columns_round_trip(
     sizes = window.splitter.sizes()
     header = window.lead_list.table.horizontalHeader()
     header.resizeSection(0, 222)
-    window.lead_list.select_lead(seeded.rich_id)
-    window.lead_view.show_lead(seeded.rich_id)
-    qtbot.waitUntil(lambda: window.lead_view.lead_id == seeded.rich_id)
+    window.lead_list.select_lead(seeded_leads.rich_id)
+    window.lead_view.show_lead(seeded_leads.rich_id)
+    qtbot.waitUntil(lambda: window.lead_view.lead_id == seeded_leads.rich_id)
     window.close()
 
-    settings = app_ctx.settings
+    settings = seeded_ctx.settings
     assert settings.get(registry.WINDOW_GEOMETRY)
     # What was saved is read back from the file, as on the next start.
-    app_ctx.settings = Settings.load(settings.path)
-    again = make_window(qtbot, app_ctx)
+    seeded_ctx.settings = Settings.load(settings.path)
+    again = make_window(qtbot, seeded_ctx)
     assert (again.width(), again.height()) == (780, 700)
     # The restored split is applied before the window's first layout pass; wait for it.
     qtbot.waitUntil(lambda: again.splitter.sizes() == sizes)
     assert again.lead_list.table.horizontalHeader().sectionSize(0) == 222
-    qtbot.waitUntil(lambda: again.lead_view.lead_id == seeded.rich_id)
-    assert again.lead_list.current_lead_id() == seeded.rich_id
+    qtbot.waitUntil(lambda: again.lead_view.lead_id == seeded_leads.rich_id)
+    assert again.lead_list.current_lead_id() == seeded_leads.rich_id
 
 
 def test_first_start_uses_default_layout(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
+    seeded_ctx: AppContext,
 ) -> None:
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     left, right = window.splitter.sizes()
     assert left > right > 0, "the eight-column list gets the larger share"
     assert QApplication.activeModalWidget() is None
@@ -178,13 +179,13 @@ def _next_step_fits(window: MainWindow) -> list[str]:
 
 def test_next_step_reads_whole_at_the_default_size(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
     from repdesk.gui.lead_list.cells import Column
     from repdesk.gui.main_window import DEFAULT_SIZE
 
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     assert (window.width(), window.height()) == DEFAULT_SIZE
     model = window.lead_list.model
     qtbot.waitUntil(lambda: model.cached_row(0) is not None)
@@ -196,15 +197,17 @@ def test_next_step_reads_whole_at_the_default_size(
 
 def test_half_a_laptop_screen_is_enough(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
     """At 960 px (and with a large system font) the window fits: the lead pane goes under
     the list, and low-priority columns make way for the next step."""
     from PySide6.QtGui import QFont
 
     from repdesk.gui.lead_list.cells import Column
-    from tests.gui.test_offline_flow_support import grab
+    from tests.gui.test_offline_flow_support import (
+        grab,
+    )
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -213,7 +216,7 @@ def test_half_a_laptop_screen_is_enough(
     large.setPointSizeF(original.pointSizeF() * 1.5)
     app.setFont(large)
     try:
-        window = make_window(qtbot, app_ctx)
+        window = make_window(qtbot, seeded_ctx)
         window.show_outbox()
         for tab in range(window.lead_view.tabs.count()):
             window.lead_view.tabs.setCurrentIndex(tab)
@@ -242,23 +245,23 @@ def test_half_a_laptop_screen_is_enough(
 def test_a_lead_the_filter_hides_stays_open_and_callable(
     qtbot: Any,
     qapp: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
     """Issue 7.1: the rep is on a call with Margaret Hamilton and types another name in the
     search box (the prospect mentioned a colleague). The list no longer holds Margaret; the
     right pane kept her, but "Log a call" went grey. The pane keeps the lead the rep is on the
     phone with, and Ctrl+L still logs a call with it; the list says why no row is highlighted."""
-    window = make_window(qtbot, app_ctx)
+    window = make_window(qtbot, seeded_ctx)
     lead_list = window.lead_list
-    target = seeded.rich_id
+    target = seeded_leads.rich_id
     lead_list.select_lead(target)
     window.open_lead(target)
     qtbot.waitUntil(lambda: window.lead_view.detail.lead.id == target)
     assert window.log_call_action.isEnabled()
 
     other = next(
-        r for r in app_ctx.store.lead_rows(seeded.lead_ids[5:]) if "Hamilton" not in r.name
+        r for r in seeded_ctx.store.lead_rows(seeded_leads.lead_ids[5:]) if "Hamilton" not in r.name
     )
     with qtbot.waitSignal(lead_list.model.ids_loaded):
         lead_list.filter_bar.search.setText(other.name.split()[-1])

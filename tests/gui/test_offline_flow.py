@@ -22,17 +22,12 @@ from repdesk.gui.outbox_model import OutboxModel
 from repdesk.gui.outbox_panel import OutboxPanel
 from repdesk.gui.status import SyncStatusBar
 from repdesk.gui.sync_controller import SyncController
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
-    engine_fixture,
     grab,
-    hub_world_fixture,
-    local_store_fixture,
     restart_on_same_port,
 )
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
 class _Window(QWidget):
@@ -69,8 +64,8 @@ def _states(window: _Window) -> dict[str, str]:
     }
 
 
-def _signed_in_window(qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any) -> _Window:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+def _signed_in_window(qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any) -> _Window:
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     window = _Window(app_ctx)
     qtbot.addWidget(window)
     window.show()
@@ -78,17 +73,17 @@ def _signed_in_window(qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any) -> 
 
 
 def test_work_offline_then_sync_when_the_hub_is_back(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
     _sync(qtbot, window)
-    assert local_store.lead_count() == 3, "the rep's leads arrived"
+    assert rep_store.lead_count() == 3, "the rep's leads arrived"
     assert window.controller.online is True
 
     hub_world.hub.stop()
     ada = hub_world.lead_ids[0]
-    add_note(local_store, ada, "Called from the train; wants pricing for 40 seats")
-    local_store.update_bant(
+    add_note(rep_store, ada, "Called from the train; wants pricing for 40 seats")
+    rep_store.update_bant(
         ada, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "confirmed", "We need it")}
     )
     _sync(qtbot, window)
@@ -102,16 +97,16 @@ def test_work_offline_then_sync_when_the_hub_is_back(
     _sync(qtbot, window)
     assert window.controller.online is True
     qtbot.waitUntil(lambda: set(_states(window).values()) == {"applied"})
-    assert local_store.outbox_counts().pending == 0
+    assert rep_store.outbox_counts().pending == 0
     assert "Online" in window.status.online_label.text()
     qtbot.waitUntil(lambda: window.status.pending_button.text() == "All sent")
     grab(window, "offline-flow-back-online", QSize(960, 560))
 
 
 def test_repeated_failures_raise_one_notice(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
 ) -> None:
-    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
     hub_world.hub.stop()
     for _ in range(3):
         _sync(qtbot, window)
@@ -123,12 +118,12 @@ def test_repeated_failures_raise_one_notice(
 
 
 def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
     _sync(qtbot, window)
     ada = hub_world.lead_ids[0]
-    local_store.add_objection(
+    rep_store.add_objection(
         Objection(
             id=new_id(),
             lead_id=ada,
@@ -139,7 +134,7 @@ def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
     )
     with qtbot.waitSignal(window.notifier.notified):
         _sync(qtbot, window)
-    (item,) = local_store.outbox([OutboxState.REJECTED])
+    (item,) = rep_store.outbox([OutboxState.REJECTED])
     qtbot.waitUntil(lambda: _states(window).get(item.id) == "rejected")
     assert window.outbox.select(item.id)
     shown = window.outbox.detail.reason.text()
@@ -150,22 +145,20 @@ def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
 
 
 def test_conflict_with_marketing_keep_mine_then_sync(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     from tests.support import hub_rows as seed
 
-    window = _signed_in_window(qtbot, app_ctx, engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
     _sync(qtbot, window)
     ada = hub_world.lead_ids[0]
     seed.set_bant_as_marketing(hub_world.db, ada, "budget", "none")
-    local_store.update_bant(
-        ada, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved")}
-    )
+    rep_store.update_bant(ada, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved")})
     _sync(qtbot, window)
-    (item,) = local_store.outbox([OutboxState.CONFLICT])
+    (item,) = rep_store.outbox([OutboxState.CONFLICT])
     qtbot.waitUntil(lambda: _states(window).get(item.id) == "conflict")
     assert window.outbox.select(item.id)
-    (conflict,) = local_store.conflicts()
+    (conflict,) = rep_store.conflicts()
     assert (conflict.mine, conflict.theirs) == ("approved", "none")
     texts = {w.text() for w in window.outbox.detail.findChildren(QLabel)}
     assert {"Yours: Budget approved", "Marketing's: No budget"} <= texts, "rubric labels"
@@ -174,7 +167,7 @@ def test_conflict_with_marketing_keep_mine_then_sync(
     grab(window, "offline-flow-conflict", QSize(960, 560))
     with qtbot.waitSignal(window.outbox.loaded):
         window.outbox.detail.conflict_buttons[(conflict.id, True)].click()
-    assert local_store.conflicts() == []
+    assert rep_store.conflicts() == []
     _sync(qtbot, window)
-    assert local_store.bant(ada).budget.value == "approved"
-    assert local_store.outbox_counts().pending == 0
+    assert rep_store.bant(ada).budget.value == "approved"
+    assert rep_store.outbox_counts().pending == 0

@@ -18,12 +18,10 @@ from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.gui.outbox_model import OutboxModel, summary
 from repdesk.gui.outbox_panel import OutboxPanel
 from repdesk.store.api import FieldConflict, MutationOutcome, RemoteUpsert
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
     grab,
     lead,
-    local_store_fixture,
     seed_leads,
 )
 
@@ -56,11 +54,11 @@ def _state_of(panel: OutboxPanel, mutation_id: str) -> str:
 
 
 def test_pending_items_are_listed_with_lead_and_summary(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
-    add_note(local_store, ada.id, "Wants a pilot in Q3")
+    seed_leads(rep_store, ada)
+    add_note(rep_store, ada.id, "Wants a pilot in Q3")
     panel = _panel(qtbot, app_ctx)
     _reload(qtbot, panel)
 
@@ -74,13 +72,13 @@ def test_pending_items_are_listed_with_lead_and_summary(
 
 
 def test_rejected_reason_is_shown_literally_and_retry_requeues(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
-    add_note(local_store, ada.id, "first")
-    item = local_store.outbox()[0]
-    local_store.apply_outcomes(
+    seed_leads(rep_store, ada)
+    add_note(rep_store, ada.id, "first")
+    item = rep_store.outbox()[0]
+    rep_store.apply_outcomes(
         [MutationOutcome(item.id, OutboxState.REJECTED, detail="<b>bad</b> category")]
     )
     panel = _panel(qtbot, app_ctx)
@@ -99,22 +97,22 @@ def test_rejected_reason_is_shown_literally_and_retry_requeues(
 
     panel.detail.retry_button.click()
     _settle(qtbot, panel)
-    assert local_store.outbox()[0].state is OutboxState.PENDING
+    assert rep_store.outbox()[0].state is OutboxState.PENDING
     assert _state_of(panel, item.id) == "pending"
     assert not panel.detail.retry_button.isVisible()
 
 
 def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     ada, bob = lead("Ada Lovelace"), lead("Bob Babbage")
-    seed_leads(local_store, ada, bob)
-    local_store.apply_pull_page([RemoteUpsert("rubric", "rubric-7", 1, DEFAULT_RUBRIC)], "r-1")
+    seed_leads(rep_store, ada, bob)
+    rep_store.apply_pull_page([RemoteUpsert("rubric", "rubric-7", 1, DEFAULT_RUBRIC)], "r-1")
     for who, value in ((ada, "50k EUR"), (bob, "next_year")):
         dim = BantDimension.BUDGET if who is ada else BantDimension.TIMEFRAME
-        local_store.update_bant(who.id, {dim: BantAnswer(dim, value)})
-    first, second = local_store.outbox()
-    local_store.apply_outcomes(
+        rep_store.update_bant(who.id, {dim: BantAnswer(dim, value)})
+    first, second = rep_store.outbox()
+    rep_store.apply_outcomes(
         [
             MutationOutcome(
                 first.id,
@@ -138,11 +136,11 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
     assert "Marketing's: 20k EUR" in texts
     grab(panel, "outbox-conflict", QSize(900, 420))
 
-    (conflict_a,) = [c for c in local_store.conflicts() if c.mutation_id == first.id]
+    (conflict_a,) = [c for c in rep_store.conflicts() if c.mutation_id == first.id]
     panel.detail.conflict_buttons[(conflict_a.id, True)].click()
     _settle(qtbot, panel)
-    assert conflict_a.id not in {c.id for c in local_store.conflicts()}
-    assert local_store.bant(ada.id).budget.value == "50k EUR"
+    assert conflict_a.id not in {c.id for c in rep_store.conflicts()}
+    assert rep_store.bant(ada.id).budget.value == "50k EUR"
 
     assert panel.select(second.id)
     texts = [w.text() for w in panel.detail.findChildren(type(panel.detail.reason))]
@@ -150,20 +148,20 @@ def test_conflict_shows_both_values_and_keep_mine_or_take_theirs_resolve_it(
     assert "Marketing's: This quarter" in texts
     shown = panel.model.index(1, 2).data()
     assert shown == "BANT answers: Timeframe: \u2014 \u2192 Next year or later"
-    (conflict_b,) = [c for c in local_store.conflicts() if c.mutation_id == second.id]
+    (conflict_b,) = [c for c in rep_store.conflicts() if c.mutation_id == second.id]
     panel.detail.conflict_buttons[(conflict_b.id, False)].click()
     _settle(qtbot, panel)
-    assert local_store.conflicts() == []
-    assert local_store.bant(bob.id).timeframe.value == "this_quarter"
+    assert rep_store.conflicts() == []
+    assert rep_store.bant(bob.id).timeframe.value == "this_quarter"
 
 
 def test_export_writes_unsent_items_to_the_chosen_file(
-    qtbot: Any, app_ctx: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, rep_store: Any, tmp_path: Path
 ) -> None:
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
-    add_note(local_store, ada.id, "one")
-    add_note(local_store, ada.id, "two")
+    seed_leads(rep_store, ada)
+    add_note(rep_store, ada.id, "one")
+    add_note(rep_store, ada.id, "two")
     panel = _panel(qtbot, app_ctx)
     _reload(qtbot, panel)
     target = tmp_path / "out" / "unsent.json"
@@ -171,7 +169,7 @@ def test_export_writes_unsent_items_to_the_chosen_file(
         panel.export_to(target)
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["count"] == 2
-    assert len(local_store.outbox()) == 2, "exporting never removes anything from the outbox"
+    assert len(rep_store.outbox()) == 2, "exporting never removes anything from the outbox"
 
 
 def test_empty_outbox_says_so(qtbot: Any, app_ctx: Any) -> None:
@@ -184,43 +182,41 @@ def test_empty_outbox_says_so(qtbot: Any, app_ctx: Any) -> None:
 
 
 def test_outbox_model_passes_qtmodeltester(
-    qtmodeltester: Any, app_ctx: Any, local_store: Any, qtbot: Any
+    qtmodeltester: Any, app_ctx: Any, rep_store: Any, qtbot: Any
 ) -> None:
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
+    seed_leads(rep_store, ada)
     for i in range(3):
-        add_note(local_store, ada.id, f"note {i}")
+        add_note(rep_store, ada.id, f"note {i}")
     panel = _panel(qtbot, app_ctx)
     _reload(qtbot, panel)
     qtmodeltester.check(panel.model)
     # The tester stays attached: a refresh that adds and changes rows is checked too.
-    add_note(local_store, ada.id, "one more")
-    local_store.apply_outcomes(
-        [MutationOutcome(local_store.outbox()[0].id, OutboxState.REJECTED, detail="no")]
+    add_note(rep_store, ada.id, "one more")
+    rep_store.apply_outcomes(
+        [MutationOutcome(rep_store.outbox()[0].id, OutboxState.REJECTED, detail="no")]
     )
     _reload(qtbot, panel)
     assert panel.model.rowCount() == 4
 
 
-def test_summary_of_every_kind_is_plain_one_line_text(local_store: Any) -> None:
+def test_summary_of_every_kind_is_plain_one_line_text(rep_store: Any) -> None:
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
-    add_note(local_store, ada.id, "line one\nline two")
-    local_store.update_bant(
-        ada.id, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "CRM sync")}
-    )
-    texts = [summary(i) for i in local_store.outbox()]
+    seed_leads(rep_store, ada)
+    add_note(rep_store, ada.id, "line one\nline two")
+    rep_store.update_bant(ada.id, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "CRM sync")})
+    texts = [summary(i) for i in rep_store.outbox()]
     assert texts == ["line one line two", "Need: CRM sync"]
 
 
 def test_export_button_asks_for_a_file_and_remembers_the_folder(
-    qtbot: Any, app_ctx: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, rep_store: Any, tmp_path: Path
 ) -> None:
     from repdesk.store import settings as registry
 
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
-    add_note(local_store, ada.id, "one")
+    seed_leads(rep_store, ada)
+    add_note(rep_store, ada.id, "one")
     panel = _panel(qtbot, app_ctx)
     _reload(qtbot, panel)
     panel.export_button.click()
@@ -237,19 +233,19 @@ def test_export_button_asks_for_a_file_and_remembers_the_folder(
 
 
 def test_only_the_most_recent_sent_items_are_listed_but_every_unsent_one_is(
-    local_store: Any,
+    rep_store: Any,
 ) -> None:
     from repdesk.gui.outbox_model import load_rows
 
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
+    seed_leads(rep_store, ada)
     for i in range(5):
-        add_note(local_store, ada.id, f"note {i}")
-    items = local_store.outbox()
-    local_store.apply_outcomes(
+        add_note(rep_store, ada.id, f"note {i}")
+    items = rep_store.outbox()
+    rep_store.apply_outcomes(
         [MutationOutcome(i.id, OutboxState.APPLIED, server_version=1) for i in items[1:4]]
     )
-    rows = load_rows(local_store, recent_sent=2)
+    rows = load_rows(rep_store, recent_sent=2)
     shown = [(r.item.payload["body"], r.item.state.value) for r in rows]
     assert shown == [
         ("note 0", "pending"),
@@ -259,7 +255,7 @@ def test_only_the_most_recent_sent_items_are_listed_but_every_unsent_one_is(
     ]
 
 
-def test_one_answer_is_one_line_with_before_and_after(local_store: Any) -> None:
+def test_one_answer_is_one_line_with_before_and_after(rep_store: Any) -> None:
     """The pick, their words and the confidence, given one after another on a call, are
     one outbox line saying what the answer was and what it is now."""
     from repdesk.domain.outbox import MutationKind
@@ -268,17 +264,17 @@ def test_one_answer_is_one_line_with_before_and_after(local_store: Any) -> None:
 
     need = BantDimension.NEED
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
-    local_store.update_bant(ada.id, {need: BantAnswer(need, "nice to have")})
-    [first] = local_store.take_for_push(10)
-    local_store.apply_outcomes([MutationOutcome(first.id, OutboxState.APPLIED, server_version=1)])
-    local_store.update_bant(ada.id, {need: BantAnswer(need, "CRM sync")})
-    local_store.update_bant(ada.id, {need: BantAnswer(need, "CRM sync", verbatim="we retype")})
-    local_store.update_bant(
+    seed_leads(rep_store, ada)
+    rep_store.update_bant(ada.id, {need: BantAnswer(need, "nice to have")})
+    [first] = rep_store.take_for_push(10)
+    rep_store.apply_outcomes([MutationOutcome(first.id, OutboxState.APPLIED, server_version=1)])
+    rep_store.update_bant(ada.id, {need: BantAnswer(need, "CRM sync")})
+    rep_store.update_bant(ada.id, {need: BantAnswer(need, "CRM sync", verbatim="we retype")})
+    rep_store.update_bant(
         ada.id,
         {need: BantAnswer(need, "CRM sync", verbatim="we retype", confidence=Confidence.HIGH)},
     )
-    rows = [r for r in load_rows(local_store) if r.item.kind is MutationKind.QUALIFICATION_UPDATE]
+    rows = [r for r in load_rows(rep_store) if r.item.kind is MutationKind.QUALIFICATION_UPDATE]
     assert [(r.item.state, r.summary) for r in rows] == [
         (OutboxState.APPLIED, "Need: \u2014 \u2192 nice to have"),
         (OutboxState.PENDING, "Need: nice to have \u2192 CRM sync"),

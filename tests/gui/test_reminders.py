@@ -14,10 +14,11 @@ from repdesk.gui.clock import ManualClock
 from repdesk.gui.context import AppContext
 from repdesk.gui.main_window import MainWindow
 from repdesk.gui.notify import Notifier
-from tests.gui.conftest import HOSTILE
-from tests.gui.lead_data import Seeded
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
-from tests.gui.test_offline_flow_support import grab
+from tests.gui.test_offline_flow_support import (
+    grab,
+)
+from tests.support.gui_fixtures import HOSTILE
+from tests.support.lead_data import Seeded
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 
@@ -34,15 +35,15 @@ def window_at(qtbot: Any, ctx: AppContext, clock: ManualClock) -> MainWindow:
 
 def test_a_call_back_reminds_once_when_due_and_opens_its_lead(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    local: Any = app_ctx.store
-    lead_id = seeded.hostile_id  # a lead whose name is markup: the notice shows it as text
+    local: Any = seeded_ctx.store
+    lead_id = seeded_leads.hostile_id  # a lead whose name is markup: the notice shows it as text
     f = new_followup(new_id(), lead_id, NOW + timedelta(minutes=30), "Send <i>pricing</i>", NOW)
     local.set_followup(f, FollowUpAction.CREATE)
     clock = ManualClock(NOW, UTC)
-    window = window_at(qtbot, app_ctx, clock)
+    window = window_at(qtbot, seeded_ctx, clock)
     reminders = window.reminders
     qtbot.waitUntil(lambda: reminders.next_at == f.due_at)
     # One timer, aimed at the due time: no polling.
@@ -64,7 +65,7 @@ def test_a_call_back_reminds_once_when_due_and_opens_its_lead(
 
     # Nothing more is due: another jump of the clock reminds of nothing.
     clock.advance(timedelta(minutes=5))
-    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    qtbot.waitUntil(lambda: seeded_ctx.ops.idle)
     assert banner.isVisible()  # still the one notice, not a second
 
     action = banner.action_button
@@ -76,10 +77,10 @@ def test_a_call_back_reminds_once_when_due_and_opens_its_lead(
 
     # A restart: the reminder was kept, so it does not come again.
     window.close()
-    again = window_at(qtbot, app_ctx, ManualClock(clock.now(), UTC))
+    again = window_at(qtbot, seeded_ctx, ManualClock(clock.now(), UTC))
     told: list[object] = []
     again.reminders.reminded.connect(told.append)
-    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    qtbot.waitUntil(lambda: seeded_ctx.ops.idle)
     assert told == [] and not again.banner.isVisible()  # type: ignore[union-attr]
 
     # Moved to a new time: it reminds again then.
@@ -95,18 +96,18 @@ def test_a_call_back_reminds_once_when_due_and_opens_its_lead(
 
 def test_several_due_at_once_make_one_notice_that_opens_today(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
-    seeded: Seeded,  # noqa: F811
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
 ) -> None:
-    local: Any = app_ctx.store
-    for lead_id in seeded.lead_ids[2:5]:
+    local: Any = seeded_ctx.store
+    for lead_id in seeded_leads.lead_ids[2:5]:
         local.set_followup(
             new_followup(new_id(), lead_id, NOW - timedelta(hours=1), "Chase", NOW),
             FollowUpAction.CREATE,
         )
     clock = ManualClock(NOW, UTC)
-    app_ctx.clock = clock
-    window = MainWindow(app_ctx)
+    seeded_ctx.clock = clock
+    window = MainWindow(seeded_ctx)
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.reminders.reminded) as shown:
         window.show()

@@ -10,7 +10,6 @@ signal or a condition.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from repdesk.gui.outbox_model import OutboxModel
 from repdesk.gui.signin import SignInDialog
 from repdesk.store.api import LeadQuery
 from repdesk.store.settings import Settings
+from tests.support.gui_fixtures import DemoHub
 
 HOSTILE = "<b>x</b><img src=y>"
 ALT = Qt.KeyboardModifier.AltModifier
@@ -41,43 +41,6 @@ OBJECTION_WORDS = "Your competitor quoted us 20% less."
 
 
 # --- the world: a demo hub and a fresh client --------------------------------------------
-
-
-@dataclass
-class Demo:
-    """The running demo hub (`server` is replaced when the test restarts it)."""
-
-    server: Any
-    url: str
-    email: str
-    password: str
-    rep_id: str
-    hostile_lead_id: str
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[Demo]:
-    """The demo hub, plus a lead whose name is markup, injected before the first sync."""
-    from sqlalchemy import select
-
-    from repdesk.app.demo import start_demo_hub
-    from repdesk.hub.db import models as m
-    from tests.support import hub_rows as seed
-
-    hub = start_demo_hub(tmp_path / "demo")
-    world: Demo | None = None
-    try:
-        db = hub.hub.state.db
-        with db.session() as s:
-            rep_id = s.scalar(select(m.Rep.id).where(m.Rep.email == hub.email))
-        assert rep_id is not None
-        hostile = seed.add_lead(db, rep_id, first_name=HOSTILE, company="Markup & Sons", score=99)
-        world = Demo(hub.hub, hub.url, hub.email, hub.password, rep_id, hostile)
-        yield world
-    finally:
-        hub.stop()
-        if world is not None:
-            world.server.stop()  # the restarted one, when the test got that far
 
 
 @pytest.fixture
@@ -161,34 +124,34 @@ def outbox_states(window: MainWindow) -> dict[str, str]:
     }
 
 
-def sign_in_from_the_keyboard(qtbot: Any, ctx: AppContext, demo: Demo) -> None:
+def sign_in_from_the_keyboard(qtbot: Any, ctx: AppContext, demo_hub: DemoHub) -> None:
     dialog = SignInDialog(ctx, allow_demo=False)
     qtbot.addWidget(dialog)
     dialog.show()
     activate(qtbot, dialog)
     qtbot.waitUntil(lambda: focused() is dialog.hub_edit)
-    type_text(qtbot, demo.url)
+    type_text(qtbot, demo_hub.url)
     press(qtbot, Qt.Key.Key_Tab)
-    type_text(qtbot, demo.email)
+    type_text(qtbot, demo_hub.email)
     press(qtbot, Qt.Key.Key_Tab)
     assert focused() is dialog.password_edit
-    type_text(qtbot, demo.password)
+    type_text(qtbot, demo_hub.password)
     with qtbot.waitSignal(dialog.signed_in):
         press(qtbot, Qt.Key.Key_Return)
-    assert ctx.rep_id == demo.rep_id
+    assert ctx.rep_id == demo_hub.rep_id
 
 
 # --- the day ------------------------------------------------------------------------------
 
 
 def test_a_reps_day_online_offline_and_back(
-    qtbot: Any, qtmodeltester: Any, outbox_modeltester: Any, client: AppContext, demo: Demo
+    qtbot: Any, qtmodeltester: Any, outbox_modeltester: Any, client: AppContext, demo_hub: DemoHub
 ) -> None:
     ctx = client
     store: Any = ctx.store
 
     # Morning: sign in, the window opens, F5 brings the leads.
-    sign_in_from_the_keyboard(qtbot, ctx, demo)
+    sign_in_from_the_keyboard(qtbot, ctx, demo_hub)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
@@ -201,7 +164,7 @@ def test_a_reps_day_online_offline_and_back(
     qtmodeltester.check(model, force_py=True)
 
     # Marketing's text is never markup: the list and the header show the characters.
-    hostile = demo.hostile_lead_id
+    hostile = demo_hub.hostile_lead_id
     assert lead_list.select_lead(hostile)
     row = model.row_of(hostile)
     assert row is not None
@@ -279,8 +242,8 @@ def test_a_reps_day_online_offline_and_back(
     assert all(bant.get(d) is not None for d in BantDimension)
 
     # Afternoon on the train: the hub is gone, work goes on.
-    port = demo.server.port
-    demo.server.stop()
+    port = demo_hub.server.port
+    demo_hub.server.stop()
     activate(qtbot, window)
     console = open_console(qtbot, window)
     type_text(qtbot, OFFLINE_NOTE)
@@ -307,14 +270,14 @@ def test_a_reps_day_online_offline_and_back(
     # Back in the office: the same hub on the same port; F5 drains the outbox.
     from repdesk.hub.embedded import EmbeddedHub
 
-    demo.server = EmbeddedHub(demo.server.config, port=port)
-    demo.server.start()
+    demo_hub.server = EmbeddedHub(demo_hub.server.config, port=port)
+    demo_hub.server.start()
     sync_with_f5(qtbot, window)
     assert "Online" in status.online_label.text()
     qtbot.waitUntil(lambda: set(outbox_states(window).values()) == {"applied"})
     assert store.outbox_counts().pending == 0
     assert status.pending_button.text() == "All sent"
-    assert_hub_has_each_once(demo, lead_id, [i.id for i in mine])
+    assert_hub_has_each_once(demo_hub, lead_id, [i.id for i in mine])
 
 
 def open_console(qtbot: Any, window: MainWindow) -> Any:
@@ -345,12 +308,12 @@ def end_call(qtbot: Any, console: Any, *, accept: bool) -> None:
     qtbot.waitUntil(lambda: console.window().ctx.ops.idle if shiboken6.isValid(console) else True)
 
 
-def assert_hub_has_each_once(demo: Demo, lead_id: str, mutation_ids: list[str]) -> None:
+def assert_hub_has_each_once(demo_hub: DemoHub, lead_id: str, mutation_ids: list[str]) -> None:
     from sqlalchemy import func, select
 
     from repdesk.hub.db import models as m
 
-    with demo.server.state.db.session() as s:
+    with demo_hub.server.state.db.session() as s:
         processed = s.scalars(
             select(m.ProcessedMutation.mutation_id).where(
                 m.ProcessedMutation.mutation_id.in_(mutation_ids)

@@ -31,18 +31,18 @@ from repdesk.gui.disposition_dialog import DispositionDialog
 from repdesk.gui.handoff import dial_string
 from repdesk.gui.main_window import MainWindow
 from repdesk.store.settings import Settings
-from tests.gui.test_offline_flow_support import grab
-from tests.gui.test_rep_day import (  # noqa: F401
-    Demo,
+from tests.gui.test_offline_flow_support import (
+    grab,
+)
+from tests.gui.test_rep_day import (
     activate,
-    demo,
     focused,
-    outbox_states,
     press,
     sign_in_from_the_keyboard,
     sync_with_f5,
     type_text,
 )
+from tests.support.gui_fixtures import DemoHub
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -145,7 +145,7 @@ def end_call_with(qtbot: Any, console: Any, *, outcome: str, call_back: str = ""
 
 def test_a_day_of_call_backs_online_offline_restarted_and_back(
     qtbot: Any,
-    demo: Demo,  # noqa: F811
+    demo_hub: DemoHub,
     device: Device,
     dialer: Dialer,
 ) -> None:
@@ -153,7 +153,7 @@ def test_a_day_of_call_backs_online_offline_restarted_and_back(
     clock = ManualClock(morning, UTC)
     ctx = device.start(clock)
     store: Any = ctx.store
-    sign_in_from_the_keyboard(qtbot, ctx, demo)
+    sign_in_from_the_keyboard(qtbot, ctx, demo_hub)
     window = open_window(qtbot, ctx)
     sync_with_f5(qtbot, window)
 
@@ -199,8 +199,8 @@ def test_a_day_of_call_backs_online_offline_restarted_and_back(
     assert store.outbox_counts().pending == 0
 
     # Evening: the laptop goes offline and repdesk is closed.
-    port = demo.server.port
-    demo.server.stop()
+    port = demo_hub.server.port
+    demo_hub.server.stop()
     window.close()
     device.stop(ctx)
     device.contexts.remove(ctx)
@@ -247,12 +247,12 @@ def test_a_day_of_call_backs_online_offline_restarted_and_back(
     # Back in the office: the hub again, same port; F5 sends everything once.
     from repdesk.hub.embedded import EmbeddedHub
 
-    demo.server = EmbeddedHub(demo.server.config, port=port)
-    demo.server.start()
+    demo_hub.server = EmbeddedHub(demo_hub.server.config, port=port)
+    demo_hub.server.start()
     sync_with_f5(qtbot, window)
     assert store.outbox_counts().pending == 0
     sync_with_f5(qtbot, window)  # and again: nothing twice
-    assert_hub_has_the_day_once(demo, target.id, callback.id, [i.id for i in store.outbox()])
+    assert_hub_has_the_day_once(demo_hub, target.id, callback.id, [i.id for i in store.outbox()])
 
 
 def view_of(window: MainWindow) -> str | None:
@@ -265,7 +265,7 @@ def outbox_state(item: Any) -> str:
 
 
 def assert_hub_has_the_day_once(
-    demo: Demo,  # noqa: F811
+    demo_hub: DemoHub,
     lead_id: str,
     followup_id: str,
     mutation_ids: list[str],
@@ -274,7 +274,7 @@ def assert_hub_has_the_day_once(
 
     from repdesk.hub.db import models as m
 
-    with demo.server.state.db.session() as s:
+    with demo_hub.server.state.db.session() as s:
         processed = s.scalars(
             select(m.ProcessedMutation.mutation_id).where(
                 m.ProcessedMutation.mutation_id.in_(mutation_ids)

@@ -12,7 +12,6 @@ from repdesk.gui.context import AppContext
 from repdesk.gui.screenshots import WINDOW_SIZE, render_screenshots
 from repdesk.gui.theme import ThemeManager
 from repdesk.store import settings as registry
-from tests.gui.lead_fixtures import app_ctx, seeded, store  # noqa: F401
 
 
 def _distinct_colours(image: QImage, step: int = 23) -> int:
@@ -25,11 +24,11 @@ def _distinct_colours(image: QImage, step: int = 23) -> int:
 
 def test_render_screenshots_writes_every_view(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
+    seeded_ctx: AppContext,
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "shots"
-    paths = render_screenshots(app_ctx, out)
+    paths = render_screenshots(seeded_ctx, out)
     names = sorted(p.name for p in paths)
     assert names == [
         "01-lead-list.png",
@@ -63,22 +62,22 @@ def test_render_screenshots_writes_every_view(
     for light, dark in zip(lights, darks, strict=True):
         assert QImage(str(light)).pixelColor(2, 40).lightness() > 128, light.name
         assert QImage(str(dark)).pixelColor(2, 40).lightness() < 128, dark.name
-    assert app_ctx.ops.idle
+    assert seeded_ctx.ops.idle
     # Taking pictures does not overwrite the rep's saved window layout.
-    assert not app_ctx.settings.is_set(registry.WINDOW_GEOMETRY)
+    assert not seeded_ctx.settings.is_set(registry.WINDOW_GEOMETRY)
 
 
 def test_the_outbox_picture_shows_a_call_recorded_through_the_rep_actions(
     qtbot: Any,
-    app_ctx: AppContext,  # noqa: F811
+    seeded_ctx: AppContext,
     tmp_path: Path,
 ) -> None:
     from repdesk.domain.outbox import MutationKind, OutboxState
     from repdesk.gui.screenshots import CALL_OBJECTION
 
-    local = app_ctx.store
+    local = seeded_ctx.store
     assert local.outbox() == []
-    render_screenshots(app_ctx, tmp_path / "shots")
+    render_screenshots(seeded_ctx, tmp_path / "shots")
     pending = [i for i in local.outbox() if i.state is OutboxState.PENDING]
     kinds = {i.kind for i in pending}
     assert {

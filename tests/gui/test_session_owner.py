@@ -27,18 +27,13 @@ from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine
 from repdesk.sync.retry import NO_RETRY
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
-    engine_fixture,
     grab,
-    hub_world_fixture,
-    local_store_fixture,
     restart_on_new_port,
     restart_on_same_port,
 )
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 OTHER_EMAIL = "bruno@example.test"
 
@@ -69,12 +64,12 @@ def _sign_in_through(qtbot: Any, app_ctx: Any, url: str, email: str) -> Any:
 
 
 def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sends_once(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
 ) -> None:
     keyring.set_keyring(fail.Keyring())  # the token lives in memory only (this run)
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    engine.sync()
-    notes = [add_note(local_store, hub_world.lead_ids[i], f"note {i}") for i in range(2)]
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.sync()
+    notes = [add_note(rep_store, hub_world.lead_ids[i], f"note {i}") for i in range(2)]
     hub_world.hub.stop()  # the hub is down...
     _next_run(app_ctx, tmp_path)  # ...and repdesk starts again, with no token
 
@@ -105,7 +100,7 @@ def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sen
     with qtbot.waitSignal(window.controller.finished) as done:
         dialog.sign_in_button.click()
     assert done.args[0].applied == 2
-    assert {i.state for i in local_store.outbox()} == {OutboxState.APPLIED}
+    assert {i.state for i in rep_store.outbox()} == {OutboxState.APPLIED}
     assert session.status.state is SessionState.SIGNED_IN
     qtbot.waitUntil(lambda: not status.sign_in_button.isVisible())
     for note in notes:
@@ -114,12 +109,12 @@ def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sen
 
 
 def test_a_refused_token_at_start_still_opens_the_window(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
 ) -> None:
     """The session is remembered but its token is gone (the hub ended it last run)."""
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    session = local_store.sync_state().session
-    engine.credentials.delete(session.hub_url, session.rep_email)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    session = rep_store.sync_state().session
+    sync_engine.credentials.delete(session.hub_url, session.rep_email)
     window = open_windows(app_ctx)
     assert window is not None
     qtbot.addWidget(window)
@@ -127,11 +122,11 @@ def test_a_refused_token_at_start_still_opens_the_window(
 
 
 def test_the_demo_hub_on_a_new_port_keeps_the_queue_through_the_sign_in_dialog(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    engine.sync()
-    note = add_note(local_store, hub_world.lead_ids[0], "said yes to a pilot")
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.sync()
+    note = add_note(rep_store, hub_world.lead_ids[0], "said yes to a pilot")
     old_url = hub_world.url
     restart_on_new_port(hub_world)
     assert hub_world.url != old_url
@@ -145,9 +140,9 @@ def test_the_demo_hub_on_a_new_port_keeps_the_queue_through_the_sign_in_dialog(
         dialog.sign_in_button.click()
     assert done.args[0].applied == 1
     assert notices == [], "nothing was set aside: it is the same hub"
-    assert local_store.sync_state().session.hub_url == hub_world.url
+    assert rep_store.sync_state().session.hub_url == hub_world.url
     assert _hub_rows(hub_world, m.CallNote, id=note.id) == 1
-    assert not (local_store.path.parent / "set-aside").exists()
+    assert not (rep_store.path.parent / "set-aside").exists()
 
 
 @pytest.fixture
@@ -167,26 +162,26 @@ def other_hub(tmp_path: Path) -> Any:
 def test_work_set_aside_is_shown_with_what_how_many_where_and_its_folder(
     qtbot: Any,
     app_ctx: Any,
-    engine: Any,
+    sync_engine: Any,
     hub_world: Any,
-    local_store: Any,
+    rep_store: Any,
     other_hub: Any,
     who: str,
 ) -> None:
     from tests.support import hub_rows as seed
 
     seed.add_rep(hub_world.db, OTHER_EMAIL, PASSWORD, "Bruno Other")
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    engine.sync()
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.sync()
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     window = open_windows(app_ctx)
     qtbot.addWidget(window)
     session = app_ctx.session
     opened: list[Path] = []
     session.open_folder = opened.append
     with qtbot.waitSignal(session.sign_in_dialog_opened):
-        engine.logout(force=True)  # e.g. `repdesk logout --force` meanwhile
+        sync_engine.logout(force=True)  # e.g. `repdesk logout --force` meanwhile
         session.token_refused("Signed out.")
 
     url, email = (
@@ -199,7 +194,7 @@ def test_work_set_aside_is_shown_with_what_how_many_where_and_its_folder(
     assert isinstance(box, QMessageBox) and box.isVisible()
     assert box.parentWidget() is window and box.windowTitle() == "Unsent work set aside"
     text = box.text()
-    files = list((local_store.path.parent / "set-aside").glob("*.json"))
+    files = list((rep_store.path.parent / "set-aside").glob("*.json"))
     assert len(files) == 1 and str(files[0]) in text, "where the file is"
     assert json.loads(files[0].read_text(encoding="utf-8"))["count"] == 2
     assert "2 unsent changes" in text and "Call note: 2" in text, "what and how many"
@@ -207,7 +202,7 @@ def test_work_set_aside_is_shown_with_what_how_many_where_and_its_folder(
         assert f"by {EMAIL}" in text and "signed in as someone else" in text
     else:
         assert f"for another hub ({hub_world.url})" in text
-    assert local_store.outbox_counts().pending == 0
+    assert rep_store.outbox_counts().pending == 0
     grab(box, f"set-aside-{who.replace(' ', '-')}")
 
     folder = next(b for b in box.buttons() if b.text() == "Open folder")

@@ -18,16 +18,11 @@ from repdesk.domain.outbox import OutboxState
 from repdesk.gui.settings_dialog import SettingsDialog, SignOutChoice
 from repdesk.gui.sync_controller import SyncController
 from repdesk.store import settings as registry
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
-    engine_fixture,
     grab,
-    hub_world_fixture,
-    local_store_fixture,
 )
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
 def _dialog(qtbot: Any, ctx: Any, controller: Any = None) -> SettingsDialog:
@@ -38,14 +33,14 @@ def _dialog(qtbot: Any, ctx: Any, controller: Any = None) -> SettingsDialog:
     return dialog
 
 
-def _signed_in(engine: Any, hub_world: Any, local_store: Any) -> None:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    engine.sync()
-    assert local_store.lead_count() == 3
+def _signed_in(sync_engine: Any, hub_world: Any, rep_store: Any) -> None:
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.sync()
+    assert rep_store.lead_count() == 3
 
 
 def test_values_are_read_and_saved_through_the_registry(
-    qtbot: Any, app_ctx: Any, engine: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any
 ) -> None:
     app_ctx.settings.set(registry.SYNC_INTERVAL_MINUTES, 10)
     controller = SyncController(app_ctx, prompt_sign_in=False)
@@ -64,21 +59,21 @@ def test_values_are_read_and_saved_through_the_registry(
     reloaded = registry.Settings.load(app_ctx.settings.path)
     assert reloaded.get(registry.SYNC_INTERVAL_MINUTES) == 3
     assert reloaded.get(registry.COLLATERAL_CACHE_MB) == 250
-    assert engine.cache.max_bytes == 250 * 1024 * 1024
+    assert sync_engine.cache.max_bytes == 250 * 1024 * 1024
     assert 0 < controller.scheduled_in_ms <= 3 * 60_000 * 1.05, "the new interval applies at once"
 
 
 def test_sign_out_with_nothing_unsent_signs_out(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    _signed_in(engine, hub_world, local_store)
+    _signed_in(sync_engine, hub_world, rep_store)
     dialog = _dialog(qtbot, app_ctx)
     assert dialog.hub_label.text() == hub_world.url
     assert "Alice Example" in dialog.account_label.text()
     grab(dialog, "settings-signed-in", QSize(520, 380))
     with qtbot.waitSignal(dialog.signed_out):
         dialog.sign_out_button.click()
-    assert local_store.sync_state().session is None
+    assert rep_store.sync_state().session is None
 
 
 def _answer(qtbot: Any, dialog: SettingsDialog, choice: SignOutChoice | None) -> None:
@@ -93,27 +88,27 @@ def _answer(qtbot: Any, dialog: SettingsDialog, choice: SignOutChoice | None) ->
 
 
 def test_sign_out_with_unsent_work_can_send_it_first(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    _signed_in(engine, hub_world, local_store)
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, hub_world, rep_store)
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     controller = SyncController(app_ctx, prompt_sign_in=False)
     dialog = _dialog(qtbot, app_ctx, controller)
     with qtbot.waitSignal(dialog.signed_out):
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, SignOutChoice.SEND)
-    assert {i.state for i in local_store.outbox()} == {OutboxState.APPLIED}
-    assert local_store.sync_state().session is None
+    assert {i.state for i in rep_store.outbox()} == {OutboxState.APPLIED}
+    assert rep_store.sync_state().session is None
     assert controller.scheduled_in_ms == -1, "no scheduled syncs while signed out"
 
 
 def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    _signed_in(engine, hub_world, local_store)
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, hub_world, rep_store)
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     hub_world.hub.stop()
     controller = SyncController(app_ctx, prompt_sign_in=False)
     dialog = _dialog(qtbot, app_ctx, controller)
@@ -121,17 +116,17 @@ def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(
         dialog.sign_out_button.click()
         _answer(qtbot, dialog, SignOutChoice.SEND)
     assert "could not be sent" in blocker.args[0]
-    assert local_store.sync_state().session is not None
-    assert local_store.outbox_counts().pending == 2
+    assert rep_store.sync_state().session is not None
+    assert rep_store.outbox_counts().pending == 2
     grab(dialog, "settings-sign-out-blocked", QSize(520, 420))
 
 
 def test_sign_out_with_unsent_work_exports_then_signs_out_keeping_the_items(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
 ) -> None:
-    _signed_in(engine, hub_world, local_store)
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, hub_world, rep_store)
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     hub_world.hub.stop()
     dialog = _dialog(qtbot, app_ctx)
     target = tmp_path / "unsent.json"
@@ -144,16 +139,16 @@ def test_sign_out_with_unsent_work_exports_then_signs_out_keeping_the_items(
         dialog.file_dialog.accept()
     document = json.loads(target.read_text(encoding="utf-8"))
     assert document["count"] == 2
-    assert local_store.sync_state().session is None
-    assert local_store.outbox_counts().pending == 2, "signing out never discards unsent work"
+    assert rep_store.sync_state().session is None
+    assert rep_store.outbox_counts().pending == 2, "signing out never discards unsent work"
 
 
 def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    _signed_in(engine, hub_world, local_store)
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, hub_world, rep_store)
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     dialog = _dialog(qtbot, app_ctx)
     with qtbot.waitSignal(dialog.sign_out_blocked):
         dialog.sign_out_button.click()
@@ -164,18 +159,18 @@ def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
         qtbot.waitUntil(lambda: dialog.file_dialog is not None)
         assert dialog.file_dialog is not None
         dialog.file_dialog.reject()
-    assert local_store.sync_state().session is not None
-    assert local_store.outbox_counts().pending == 2
+    assert rep_store.sync_state().session is not None
+    assert rep_store.outbox_counts().pending == 2
 
 
 def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    _signed_in(engine, hub_world, local_store)
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, hub_world, rep_store)
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     dialog = SettingsDialog(app_ctx)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.sign_out_blocked) as blocker:
@@ -192,11 +187,11 @@ def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
 
 
 def test_change_hub_signs_out_first_and_only_then_asks_for_the_new_hub(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    _signed_in(engine, hub_world, local_store)
-    add_note(local_store, hub_world.lead_ids[0], "one")
-    add_note(local_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, hub_world, rep_store)
+    add_note(rep_store, hub_world.lead_ids[0], "one")
+    add_note(rep_store, hub_world.lead_ids[1], "two")
     dialog = _dialog(qtbot, app_ctx)
     asked: list[bool] = []
     dialog.change_hub_requested.connect(lambda: asked.append(True))
@@ -204,13 +199,13 @@ def test_change_hub_signs_out_first_and_only_then_asks_for_the_new_hub(
         dialog.change_hub_button.click()
         _answer(qtbot, dialog, None)
     assert asked == [], "unsent work for this hub must not follow the rep to another hub"
-    assert local_store.sync_state().session is not None
+    assert rep_store.sync_state().session is not None
 
     with qtbot.waitSignal(dialog.change_hub_requested):
         dialog.change_hub_button.click()
         _answer(qtbot, dialog, SignOutChoice.SEND)
-    assert local_store.sync_state().session is None
-    assert local_store.outbox_counts().pending == 0
+    assert rep_store.sync_state().session is None
+    assert rep_store.outbox_counts().pending == 0
 
 
 @pytest.fixture
@@ -230,7 +225,7 @@ def theme(qapp: Any) -> Iterator[Any]:
 
 
 def test_appearance_is_saved_and_applied_at_once(
-    qtbot: Any, app_ctx: Any, engine: Any, theme: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, theme: Any
 ) -> None:
     from repdesk.gui.theme import ThemeMode, theme_manager
 
@@ -260,7 +255,7 @@ def test_an_unknown_stored_theme_means_follow_the_system() -> None:
 
 
 def test_enter_never_changes_the_hub_or_signs_out(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     """Issue 7.4: Enter in Settings pressed "Change hub…" (the first button, so an auto-default
     one), which signs the rep out. Enter is for Save; changing hub or signing out takes a click
@@ -268,7 +263,7 @@ def test_enter_never_changes_the_hub_or_signs_out(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    _signed_in(engine, hub_world, local_store)
+    _signed_in(sync_engine, hub_world, rep_store)
     dialog = _dialog(qtbot, app_ctx)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
@@ -282,7 +277,7 @@ def test_enter_never_changes_the_hub_or_signs_out(
         qtbot.waitUntil(lambda: app_ctx.ops.idle)
         assert dialog.sign_out_box is None, "no sign-out question"
         assert navigated == []
-        assert local_store.sync_state().session is not None
+        assert rep_store.sync_state().session is not None
         dialog.show()  # Enter pressed Save, which closes the dialog: that is its job
     with qtbot.waitSignal(dialog.settings_saved):
         qtbot.keyClick(dialog.interval_spin, Qt.Key.Key_Return)

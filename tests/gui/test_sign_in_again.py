@@ -11,18 +11,11 @@ from typing import Any
 from repdesk.gui.main_window import MainWindow
 from repdesk.gui.session import SessionState
 from repdesk.gui.signin import SignInDialog
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
-    app_ctx_fixture,
-    engine_fixture,
-    hub_world_fixture,
-    local_store_fixture,
-)
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
-def _signed_out_window(qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any) -> MainWindow:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+def _signed_out_window(qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any) -> MainWindow:
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     assert app_ctx.session.read_now().state is SessionState.SIGNED_IN
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
@@ -34,12 +27,12 @@ def _signed_out_window(qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any) ->
 
 
 def test_sign_out_then_sign_in_again_syncs_right_away(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    window = _signed_out_window(qtbot, app_ctx, engine, hub_world)
+    window = _signed_out_window(qtbot, app_ctx, sync_engine, hub_world)
     session = app_ctx.session
     controller = window.controller
-    assert local_store.sync_state().session is None
+    assert rep_store.sync_state().session is None
     assert session.status.state is SessionState.SIGNED_OUT
     assert controller.scheduled_in_ms == -1
     dialog = session.dialog
@@ -55,14 +48,14 @@ def test_sign_out_then_sign_in_again_syncs_right_away(
     assert session.dialog is None
     assert session.status.state is SessionState.SIGNED_IN
     assert controller.status.signed_in and controller.online is True
-    assert local_store.sync_state().session is not None
-    assert local_store.lead_count() == 3, "a new sign-in syncs the rep's leads at once"
+    assert rep_store.sync_state().session is not None
+    assert rep_store.lead_count() == 3, "a new sign-in syncs the rep's leads at once"
 
 
 def test_cancelling_the_sign_in_again_leaves_the_rep_signed_out(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    window = _signed_out_window(qtbot, app_ctx, engine, hub_world)
+    window = _signed_out_window(qtbot, app_ctx, sync_engine, hub_world)
     controller = window.controller
     started: list[object] = []
     controller.started.connect(started.append)
@@ -72,5 +65,5 @@ def test_cancelling_the_sign_in_again_leaves_the_rep_signed_out(
     assert app_ctx.session.dialog is None
     qtbot.waitUntil(lambda: app_ctx.ops.idle)
     assert started == [], "no sync without a session"
-    assert local_store.sync_state().session is None
+    assert rep_store.sync_state().session is None
     assert not controller.status.signed_in

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import ssl
-import subprocess
 import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +15,12 @@ from PySide6.QtCore import QSize, Qt
 from repdesk.domain.errors import AuthError, ClientTooOldError, NetworkError, TlsError
 from repdesk.gui.signin import SignInDialog, sign_in_error_text
 from repdesk.store import settings as registry
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
-    app_ctx_fixture,
+from tests.gui.test_offline_flow_support import (
     closed_port_url,
-    engine_fixture,
     grab,
     grab_light_and_dark,
-    hub_world_fixture,
-    local_store_fixture,
 )
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
 def _dialog(qtbot: Any, ctx: Any, **kw: Any) -> SignInDialog:
@@ -47,7 +37,7 @@ def _fill(dialog: SignInDialog, url: str, email: str, password: str) -> None:
 
 
 def test_correct_password_signs_in_and_remembers_hub_and_email(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
     assert not dialog.sign_in_button.isEnabled(), "nothing to submit yet"
@@ -58,7 +48,7 @@ def test_correct_password_signs_in_and_remembers_hub_and_email(
         assert dialog.busy, "the dialog shows it is working while the hub answers"
     session = blocker.args[0]
     assert session.rep_email == EMAIL
-    assert local_store.sync_state().session == session
+    assert rep_store.sync_state().session == session
     assert app_ctx.rep_id == hub_world.rep_id
     assert app_ctx.settings.get(registry.HUB_URL) == hub_world.url
     assert app_ctx.settings.get(registry.LAST_SIGN_IN_EMAIL) == EMAIL
@@ -67,7 +57,7 @@ def test_correct_password_signs_in_and_remembers_hub_and_email(
 
 
 def test_wrong_password_shows_a_plain_message_and_stays_open(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
     _fill(dialog, hub_world.url, EMAIL, "not the password")
@@ -77,11 +67,11 @@ def test_wrong_password_shows_a_plain_message_and_stays_open(
     assert dialog.error_text() == blocker.args[0]
     assert dialog.isVisible()
     assert not dialog.busy
-    assert local_store.sync_state().session is None
+    assert rep_store.sync_state().session is None
     grab(dialog, "signin-wrong-password", QSize(480, 300))
 
 
-def test_unreachable_hub_says_so(qtbot: Any, app_ctx: Any, engine: Any) -> None:
+def test_unreachable_hub_says_so(qtbot: Any, app_ctx: Any, sync_engine: Any) -> None:
     dialog = _dialog(qtbot, app_ctx)
     url = closed_port_url()
     _fill(dialog, url, EMAIL, PASSWORD)
@@ -90,7 +80,7 @@ def test_unreachable_hub_says_so(qtbot: Any, app_ctx: Any, engine: Any) -> None:
     assert f"could not reach the hub at {url}" in blocker.args[0]
 
 
-def test_bad_address_is_explained(qtbot: Any, app_ctx: Any, engine: Any) -> None:
+def test_bad_address_is_explained(qtbot: Any, app_ctx: Any, sync_engine: Any) -> None:
     dialog = _dialog(qtbot, app_ctx)
     _fill(dialog, "http://hub.example.com", EMAIL, PASSWORD)
     with qtbot.waitSignal(dialog.failed) as blocker:
@@ -99,7 +89,7 @@ def test_bad_address_is_explained(qtbot: Any, app_ctx: Any, engine: Any) -> None
 
 
 def test_no_keyring_message_is_shown_once_per_run(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
 ) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
@@ -121,7 +111,7 @@ def test_no_keyring_message_is_shown_once_per_run(
 
 
 def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
-    qtbot: Any, qapp: Any, app_ctx: Any, engine: Any, hub_world: Any
+    qtbot: Any, qapp: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
 ) -> None:
     """Issue 7.5: with no keyring the rep signs in at every start, and every start a modal
     box said so again. Now: told once per installation, in a box that blocks nothing, and
@@ -165,11 +155,11 @@ def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
 
 
 def test_settings_say_nothing_about_a_working_keyring(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
 ) -> None:
     from repdesk.gui.settings_dialog import SettingsDialog
 
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     settings = SettingsDialog(app_ctx)
     qtbot.addWidget(settings)
     settings.show()
@@ -177,37 +167,11 @@ def test_settings_say_nothing_about_a_working_keyring(
     assert settings.keyring_label.isHidden()
 
 
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[str]:
-    """A real HTTPS server on loopback with a self-signed certificate no CA vouches for."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def test_untrusted_certificate_is_explained(
-    qtbot: Any, app_ctx: Any, engine: Any, tls_server: str
+    qtbot: Any, app_ctx: Any, sync_engine: Any, untrusted_tls_server: str
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
-    _fill(dialog, tls_server, EMAIL, PASSWORD)
+    _fill(dialog, untrusted_tls_server, EMAIL, PASSWORD)
     with qtbot.waitSignal(dialog.failed) as blocker:
         dialog.sign_in_button.click()
     assert "could not verify the security certificate" in blocker.args[0]
@@ -215,7 +179,7 @@ def test_untrusted_certificate_is_explained(
 
 
 def test_hub_needing_a_newer_client_says_to_update(
-    qtbot: Any, app_ctx: Any, engine: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, tmp_path: Path
 ) -> None:
     from repdesk.hub.config import HubConfig
     from repdesk.hub.embedded import EmbeddedHub
@@ -262,29 +226,29 @@ def test_each_failure_kind_has_its_own_message() -> None:
     assert any("newer version" in t for t in texts)
 
 
-def _gated_login(engine: Any, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+def _gated_login(sync_engine: Any, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """The hub answers only when the test opens the gate (injected: the timing must be exact)."""
     gate = threading.Event()
-    real = engine.login
+    real = sync_engine.login
 
     def slow_login(*args: Any) -> Any:
         gate.wait(60)
         return real(*args)
 
-    monkeypatch.setattr(engine, "login", slow_login)
+    monkeypatch.setattr(sync_engine, "login", slow_login)
     return gate
 
 
 def test_cancel_while_signing_in_wins_over_a_late_success(
     qtbot: Any,
     app_ctx: Any,
-    engine: Any,
+    sync_engine: Any,
     hub_world: Any,
-    local_store: Any,
+    rep_store: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Injected: the login waits for a gate, so Cancel lands while it is on its way."""
-    gate = _gated_login(engine, monkeypatch)
+    gate = _gated_login(sync_engine, monkeypatch)
     dialog = _dialog(qtbot, app_ctx)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as the app opens it again
     _fill(dialog, hub_world.url, EMAIL, PASSWORD)
@@ -297,12 +261,12 @@ def test_cancel_while_signing_in_wins_over_a_late_success(
     gate.set()
     qtbot.waitUntil(lambda: app_ctx.ops.idle)
     assert signed_in == []
-    assert local_store.sync_state().session is None, "cancel wins: no session is kept"
-    assert not engine.signed_in
+    assert rep_store.sync_state().session is None, "cancel wins: no session is kept"
+    assert not sync_engine.signed_in
 
 
 def test_a_success_delivered_after_the_cancel_is_signed_out_again(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     """The hub answered before the cancel, but the answer reaches the window after it."""
     from repdesk.gui.ops import Lane, QueryOp
@@ -319,9 +283,9 @@ def test_a_success_delivered_after_the_cancel_is_signed_out_again(
         app_ctx.ops
     )
     assert finished.wait(60)
-    assert local_store.sync_state().session is not None, "the hub did sign us in"
+    assert rep_store.sync_state().session is not None, "the hub did sign us in"
     dialog.reject()  # the rep pressed Cancel just then
-    qtbot.waitUntil(lambda: app_ctx.ops.idle and local_store.sync_state().session is None)
+    qtbot.waitUntil(lambda: app_ctx.ops.idle and rep_store.sync_state().session is None)
     assert signed_in == []
-    assert not engine.signed_in
+    assert not sync_engine.signed_in
     assert app_ctx.settings.get(registry.HUB_URL) == "", "a cancelled hub is not remembered"

@@ -14,16 +14,11 @@ from repdesk.gui.lead_view.view import LeadView
 from repdesk.gui.sync_controller import SyncController
 from repdesk.hub.admin.settings import set_sla_hours
 from repdesk.hub.db import models as m
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
-    app_ctx_fixture,
-    engine_fixture,
+from tests.gui.test_offline_flow_support import (
     grab,
-    hub_world_fixture,
-    local_store_fixture,
 )
 from tests.support import hub_rows as seed
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
 def _set_sla(hub_world: Any, hours: int) -> None:
@@ -39,21 +34,21 @@ def _hub_assigned_at(hub_world: Any, lead_id: str) -> Any:
 
 
 def test_the_sla_marketing_sets_reaches_the_lead_header(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     fresh, late = hub_world.lead_ids[0], hub_world.lead_ids[1]
     _set_sla(hub_world, 4)
     # Marketing assigned this one ten and a half hours ago.
     seed.update_lead(hub_world.db, late, assigned_at=utcnow() - timedelta(hours=10, minutes=30))
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     window = QWidget()
     qtbot.addWidget(window)
     controller = SyncController(app_ctx, window, prompt_sign_in=False)
     with qtbot.waitSignal(controller.finished):
         controller.sync_now()
 
-    assert local_store.sla_hours() == 4
-    got = local_store.lead(fresh)
+    assert rep_store.sla_hours() == 4
+    got = rep_store.lead(fresh)
     assert got is not None and got.assigned_at is not None
     assert ensure_utc(got.assigned_at) == _hub_assigned_at(hub_world, fresh)
 
@@ -68,7 +63,7 @@ def test_the_sla_marketing_sets_reaches_the_lead_header(
     _set_sla(hub_world, 8)
     with qtbot.waitSignal(view.loaded), qtbot.waitSignal(controller.finished):
         controller.sync_now()
-    assert local_store.sla_hours() == 8
+    assert rep_store.sla_hours() == 8
     assert view.header.first_call.text() == "First call due in 7 h (SLA 8 h)"
 
     with qtbot.waitSignal(view.loaded):
@@ -79,5 +74,5 @@ def test_the_sla_marketing_sets_reaches_the_lead_header(
     # The rep calls: no first call is due any more.
     call = CallNote(new_id(), late, "Intro call: wants a demo", utcnow())
     with qtbot.waitSignal(view.loaded):
-        app_ctx.events.emit_changes(local_store.add_call_note(call))
+        app_ctx.events.emit_changes(rep_store.add_call_note(call))
     assert view.header.first_call.isHidden()

@@ -18,13 +18,11 @@ from repdesk.gui.status import SyncStatusBar, last_sync_text, pending_text
 from repdesk.gui.sync_controller import SyncController
 from repdesk.store.api import OutboxCounts
 from repdesk.sync.api import SyncReport
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
     grab,
     grab_light_and_dark,
     lead,
-    local_store_fixture,
     seed_leads,
 )
 
@@ -59,16 +57,16 @@ def _bar(qtbot: Any, ctx: Any) -> tuple[SyncStatusBar, SyncController]:
 
 
 def test_pending_count_follows_the_outbox_and_opens_it(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     ada = lead("Ada Lovelace")
-    seed_leads(local_store, ada)
+    seed_leads(rep_store, ada)
     bar, _ = _bar(qtbot, app_ctx)
     assert bar.pending_button.text() == "All sent"
     assert bar.last_sync_label.text() == "Not synced yet"
 
-    add_note(local_store, ada.id, "one")
-    add_note(local_store, ada.id, "two")
+    add_note(rep_store, ada.id, "one")
+    add_note(rep_store, ada.id, "two")
     with qtbot.waitSignal(bar.counts_loaded):
         app_ctx.events.emit_changes(Changes(outbox=True))
     assert bar.pending_button.text() == "2 unsent"
@@ -78,7 +76,7 @@ def test_pending_count_follows_the_outbox_and_opens_it(
 
 
 def test_offline_then_online_and_progress_only_for_long_work(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     engine = _GatedEngine()
     app_ctx.sync = engine
@@ -108,10 +106,10 @@ def test_offline_then_online_and_progress_only_for_long_work(
 
 
 def test_a_sync_done_before_the_window_opened_shows_online(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     """`repdesk --demo` syncs before the window exists: the bar must not say "not connected"."""
-    local_store.finish_sync("")  # what the engine records after a successful sync
+    rep_store.finish_sync("")  # what the engine records after a successful sync
     bar, controller = _bar(qtbot, app_ctx)
     qtbot.waitUntil(lambda: controller.online is True)
     assert "Online" in bar.online_label.text()
@@ -119,10 +117,10 @@ def test_a_sync_done_before_the_window_opened_shows_online(
 
 
 def test_a_failed_last_sync_is_not_taken_for_online(
-    qtbot: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, rep_store: Any
 ) -> None:
-    local_store.finish_sync("")
-    local_store.finish_sync("repdesk could not reach the hub.")
+    rep_store.finish_sync("")
+    rep_store.finish_sync("repdesk could not reach the hub.")
     bar, controller = _bar(qtbot, app_ctx)
     qtbot.waitUntil(lambda: controller.status.last_error != "")
     assert controller.online is None
@@ -158,7 +156,7 @@ def _text_contrast(widget: Any) -> float:
 
 
 def test_switching_to_dark_keeps_the_unsent_count_readable(
-    qtbot: Any, qapp: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, qapp: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     """Settings → Appearance → Dark while the window is open: the status bar's texts
     (the unsent count, the toned online state) are repainted for the new palette."""
@@ -170,8 +168,8 @@ def test_switching_to_dark_keeps_the_unsent_count_readable(
     manager = ThemeManager(qapp, ThemeMode.LIGHT)
     try:
         alice = lead("Alice Martin")
-        seed_leads(local_store, alice)
-        add_note(local_store, alice.id, "call back")
+        seed_leads(rep_store, alice)
+        add_note(rep_store, alice.id, "call back")
         bar, controller = _bar(qtbot, app_ctx)
         qtbot.waitUntil(lambda: bar.counts.pending == 1)
         controller._set_status(online=True)
@@ -188,7 +186,7 @@ def test_switching_to_dark_keeps_the_unsent_count_readable(
 
 
 def test_offline_is_never_shown_beside_synced_just_now(
-    qtbot: Any, qapp: Any, app_ctx: Any, local_store: Any
+    qtbot: Any, qapp: Any, app_ctx: Any, rep_store: Any
 ) -> None:
     """Issue 7.2: a sync succeeds, the next one finds the hub unreachable. The bar said
     "● Offline — your work is kept" next to "Synced just now". Offline wins; the other
@@ -197,7 +195,7 @@ def test_offline_is_never_shown_beside_synced_just_now(
     app_ctx.sync = engine
     bar, controller = _bar(qtbot, app_ctx)
     engine.gate.set()
-    local_store.finish_sync("")  # what the real engine records after a successful sync
+    rep_store.finish_sync("")  # what the real engine records after a successful sync
     with qtbot.waitSignal(controller.ended):
         controller.sync_now()
     assert bar.last_sync_label.text() == "Synced just now"

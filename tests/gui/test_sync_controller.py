@@ -17,10 +17,6 @@ from repdesk.domain.changes import Changes
 from repdesk.domain.errors import AuthError, Interrupted, NetworkError
 from repdesk.gui.sync_controller import SyncController, backoff_ms
 from repdesk.store import settings as registry
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    app_ctx_fixture,
-    local_store_fixture,
-)
 
 
 @dataclass

@@ -11,22 +11,17 @@ from PySide6.QtWidgets import QWidget
 from repdesk.domain.outbox import OutboxState
 from repdesk.gui.signin import SignInDialog
 from repdesk.gui.sync_controller import SyncController
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
-    engine_fixture,
     grab,
-    hub_world_fixture,
-    local_store_fixture,
 )
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
 def test_f5_syncs_and_the_reps_leads_arrive(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     window = QWidget()
     qtbot.addWidget(window)
     controller = SyncController(app_ctx, window, prompt_sign_in=False)
@@ -38,15 +33,15 @@ def test_f5_syncs_and_the_reps_leads_arrive(
         controller.action.trigger()
     report = blocker.args[0]
     assert report.pulled > 0
-    assert local_store.lead_count() == 3
-    assert [c.title for c in local_store.collateral()] == ["One-pager"]
+    assert rep_store.lead_count() == 3
+    assert [c.title for c in rep_store.collateral()] == ["One-pager"]
     assert any(c.leads for c in changes), "views learn that leads changed"
     assert controller.online is True
 
 
-def _revoke_token(hub_world: Any, engine: Any) -> None:
-    session = engine.store.sync_state().session
-    token = engine.credentials.load(session.hub_url, session.rep_email)
+def _revoke_token(hub_world: Any, sync_engine: Any) -> None:
+    session = sync_engine.store.sync_state().session
+    token = sync_engine.credentials.load(session.hub_url, session.rep_email)
     response = httpx.post(
         f"{hub_world.url}/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}
     )
@@ -54,21 +49,21 @@ def _revoke_token(hub_world: Any, engine: Any) -> None:
 
 
 def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
     controller = SyncController(app_ctx, window)
     with qtbot.waitSignal(controller.finished):
         controller.sync_now()
-    add_note(local_store, hub_world.lead_ids[0], "Asked for a reference customer")
-    _revoke_token(hub_world, engine)
+    add_note(rep_store, hub_world.lead_ids[0], "Asked for a reference customer")
+    _revoke_token(hub_world, sync_engine)
 
     with qtbot.waitSignal(app_ctx.session.sign_in_dialog_opened) as opened:
         controller.sync_now()
-    assert local_store.outbox_counts().pending == 1, "the outbox is kept"
+    assert rep_store.outbox_counts().pending == 1, "the outbox is kept"
     assert controller.scheduled_in_ms == -1
     dialog = opened.args[0]
     assert isinstance(dialog, SignInDialog)
@@ -80,5 +75,5 @@ def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
     grab(dialog, "signin-session-ended")
     with qtbot.waitSignal(controller.finished):
         dialog.sign_in_button.click()
-    assert [i.state for i in local_store.outbox()] == [OutboxState.APPLIED]
+    assert [i.state for i in rep_store.outbox()] == [OutboxState.APPLIED]
     assert controller.status.signed_in is True

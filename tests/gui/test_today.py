@@ -19,13 +19,11 @@ from repdesk.gui.main_window import MainWindow
 from repdesk.gui.theme import dark_palette
 from repdesk.gui.today.model import Column
 from repdesk.store.api import RemoteUpsert
-from tests.gui.conftest import HOSTILE
-from tests.gui.test_offline_flow_support import (  # noqa: F401
-    app_ctx_fixture,
+from tests.gui.test_offline_flow_support import (
     grab,
     lead,
-    local_store_fixture,
 )
+from tests.support.gui_fixtures import HOSTILE
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # a Tuesday
 

@@ -20,29 +20,24 @@ from repdesk.hub import admin
 from repdesk.sync.http import HubClient
 from repdesk.sync.update_files import UpdateFolder
 from repdesk.sync.updates import Updater
-from tests.gui.test_offline_flow_support import (  # noqa: F401 - fixtures
-    EMAIL,
-    PASSWORD,
+from tests.gui.test_offline_flow_support import (
     add_note,
-    app_ctx_fixture,
-    engine_fixture,
     grab,
-    hub_world_fixture,
-    local_store_fixture,
 )
 from tests.support.bundles import PLATFORM, make_bundle
+from tests.support.gui_fixtures import EMAIL, PASSWORD
 
 
 def test_a_newer_build_is_offered_and_the_button_restarts_into_it(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
 ) -> None:
     with admin.open_hub(hub_world.config) as hub:
         admin.add_build(hub, make_bundle(tmp_path / "bundles", "9.1.0"), PLATFORM)
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    note = add_note(local_store, hub_world.lead_ids[0], "Call back after the board meeting")
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    note = add_note(rep_store, hub_world.lead_ids[0], "Call back after the board meeting")
     updater = Updater(
         UpdateFolder(tmp_path / "data" / "updates"),
-        engine.open_client,
+        sync_engine.open_client,
         version="9.0.0",
         platform=PLATFORM,
     )
@@ -66,14 +61,14 @@ def test_a_newer_build_is_offered_and_the_button_restarts_into_it(
     done = subprocess.run([str(build.executable)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "repdesk 9.1.0"
     # The sync before it sent the note; nothing of the rep's work waits on the update.
-    assert local_store.outbox_counts().pending == 0
-    assert note.id in {i.entity_id for i in local_store.outbox()}
+    assert rep_store.outbox_counts().pending == 0
+    assert note.id in {i.entity_id for i in rep_store.outbox()}
 
 
 def test_a_failed_update_says_so_in_one_line_and_offers_nothing(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, tmp_path: Path
 ) -> None:
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     bundle = make_bundle(tmp_path / "bundles", "9.1.0")
     with admin.open_hub(hub_world.config) as hub:
         sha = admin.add_build(hub, bundle, PLATFORM).sha256
@@ -81,7 +76,7 @@ def test_a_failed_update_says_so_in_one_line_and_offers_nothing(
     stored.write_bytes(stored.read_bytes()[:-10] + b"0123456789")  # damaged on the hub's disk
     updater = Updater(
         UpdateFolder(tmp_path / "data" / "updates"),
-        engine.open_client,
+        sync_engine.open_client,
         version="9.0.0",
         platform=PLATFORM,
     )
@@ -142,17 +137,17 @@ def test_a_window_that_refuses_to_close_keeps_the_app_and_drops_the_request(
 
 
 def test_a_repdesk_too_old_for_its_hub_is_still_offered_the_update(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, tmp_path: Path
 ) -> None:
     """The hub needs 0.1.0 (its default minimum); this app says it is 0.0.9, so every sync
     stops at the version check — and the update is what gets it going again."""
     with admin.open_hub(hub_world.config) as hub:
         admin.add_build(hub, make_bundle(tmp_path / "bundles", "0.2.0"), PLATFORM)
-    engine.login(hub_world.url, EMAIL, PASSWORD)
-    engine.client_version = "0.0.9"
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.client_version = "0.0.9"
     updater = Updater(
         UpdateFolder(tmp_path / "data" / "updates"),
-        engine.open_client,
+        sync_engine.open_client,
         version="0.0.9",
         platform=PLATFORM,
     )

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
 
 from repdesk.hub import admin
-from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Rep
 from repdesk.hub.sync.pull import pull_page
 
 DATA = Path(__file__).parent / "data"
-
-
-@contextmanager
-def new_hub(config: HubConfig) -> Iterator[admin.Hub]:
-    admin.init_hub(config)
-    with admin.open_hub(config) as hub:
-        yield hub
 
 
 def rep_id(hub: admin.Hub, email: str) -> str:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.hub.admin_helpers import new_hub, upserts
+from tests.hub.admin_helpers import upserts
 from tests.support.corpus import CORPUS
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin
-from repdesk.hub.config import HubConfig
 
 # files.json describes the whole upstream corpus; only some of its files are shipped here.
 CORPUS_FILES = [
@@ -27,60 +25,58 @@ def test_the_corpus_is_there_with_an_encrypted_file() -> None:
     assert any(entry["encrypted"] for entry in CORPUS_FILES)
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[admin.Hub]:
-    with new_hub(HubConfig.resolve(tmp_path / "hub")) as h:
-        yield h
-
-
 @pytest.mark.parametrize("entry", CORPUS_FILES, ids=lambda e: Path(e["path"]).name)
-def test_corpus_pdfs_are_flagged_exactly_when_encrypted(hub: admin.Hub, entry: dict) -> None:
+def test_corpus_pdfs_are_flagged_exactly_when_encrypted(hub_admin: admin.Hub, entry: dict) -> None:
     path = CORPUS / Path(entry["path"]).name
-    info = admin.add_collateral(hub, path, Path(entry["path"]).stem, tags=("Case-Study",))
+    info = admin.add_collateral(hub_admin, path, Path(entry["path"]).stem, tags=("Case-Study",))
     assert info.media_type == "application/pdf"
     assert bool(info.problem) == entry["encrypted"], info.problem
     if entry["encrypted"]:
         assert "password" in info.problem
-    stored = hub.files.path_for(info.sha256)
+    stored = hub_admin.files.path_for(info.sha256)
     assert stored.read_bytes() == path.read_bytes()
     assert info.tags == ("case-study",)
 
 
-def test_truncated_and_fake_pdfs_are_accepted_but_flagged(hub: admin.Hub, tmp_path: Path) -> None:
+def test_truncated_and_fake_pdfs_are_accepted_but_flagged(
+    hub_admin: admin.Hub, tmp_path: Path
+) -> None:
     original = (CORPUS / "pdflatex-4-pages.pdf").read_bytes()
     truncated = tmp_path / "cut.pdf"
     truncated.write_bytes(original[: len(original) // 2])
-    info = admin.add_collateral(hub, truncated, "Cut off")
+    info = admin.add_collateral(hub_admin, truncated, "Cut off")
     assert info.media_type == "application/pdf"
     assert "damaged" in info.problem or "cut off" in info.problem
 
     garbage = tmp_path / "brochure.pdf"
     garbage.write_bytes(b"Dear customer, this is not a PDF at all.\n" * 20)
-    info = admin.add_collateral(hub, garbage, "Not a PDF")
+    info = admin.add_collateral(hub_admin, garbage, "Not a PDF")
     assert info.media_type == "text/plain"
     assert "Named like a PDF" in info.problem
 
     head_only = tmp_path / "head.pdf"
     head_only.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
-    assert admin.add_collateral(hub, head_only, "Header only").problem
+    assert admin.add_collateral(hub_admin, head_only, "Header only").problem
 
 
-def test_media_type_comes_from_content_not_name(hub: admin.Hub, tmp_path: Path) -> None:
+def test_media_type_comes_from_content_not_name(hub_admin: admin.Hub, tmp_path: Path) -> None:
     png = tmp_path / "datasheet.pdf.txt"
     png.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452") + b"\x00" * 64)
-    info = admin.add_collateral(hub, png, "Logo")
+    info = admin.add_collateral(hub_admin, png, "Logo")
     assert info.media_type == "image/png"
     assert info.problem == ""
     renamed = tmp_path / "minimal.bin"
     renamed.write_bytes((CORPUS / "minimal-document.pdf").read_bytes())
-    info = admin.add_collateral(hub, renamed, "Minimal")
+    info = admin.add_collateral(hub_admin, renamed, "Minimal")
     assert (info.media_type, info.problem) == ("application/pdf", "")
 
 
-def test_library_listing_campaigns_duplicates_and_pull(hub: admin.Hub, tmp_path: Path) -> None:
-    rep, _ = admin.add_rep(hub, "ann@example.com", "Ann")
+def test_library_listing_campaigns_duplicates_and_pull(
+    hub_admin: admin.Hub, tmp_path: Path
+) -> None:
+    rep, _ = admin.add_rep(hub_admin, "ann@example.com", "Ann")
     with pytest.raises(ValidationError, match="no campaign"):
-        admin.add_collateral(hub, CORPUS / "pdfkit.pdf", "Kit", campaign="Spring launch")
+        admin.add_collateral(hub_admin, CORPUS / "pdfkit.pdf", "Kit", campaign="Spring launch")
     events = tmp_path / "events.csv"
     events.write_text(
         "email,type,occurred_at,campaign\nx@example.com,web_visit,2024-01-01,Spring launch\n",
@@ -88,19 +84,19 @@ def test_library_listing_campaigns_duplicates_and_pull(hub: admin.Hub, tmp_path:
     )
     lead_file = tmp_path / "leads.jsonl"
     lead_file.write_text('{"email": "x@example.com", "first_name": "X"}\n', encoding="utf-8")
-    admin.import_leads(hub, lead_file)
-    admin.import_events(hub, events)  # creates the campaign by name
-    info = admin.add_collateral(hub, CORPUS / "pdfkit.pdf", "Kit", campaign="spring LAUNCH")
+    admin.import_leads(hub_admin, lead_file)
+    admin.import_events(hub_admin, events)  # creates the campaign by name
+    info = admin.add_collateral(hub_admin, CORPUS / "pdfkit.pdf", "Kit", campaign="spring LAUNCH")
     assert info.campaign == "Spring launch"
     with pytest.raises(ValidationError, match="already in the library"):
-        admin.add_collateral(hub, CORPUS / "pdfkit.pdf", "Kit again")
+        admin.add_collateral(hub_admin, CORPUS / "pdfkit.pdf", "Kit again")
     with pytest.raises(ValidationError, match="needs a title"):
-        admin.add_collateral(hub, CORPUS / "habibi.pdf", "   ")
+        admin.add_collateral(hub_admin, CORPUS / "habibi.pdf", "   ")
     with pytest.raises(ValidationError, match="not a file"):
-        admin.add_collateral(hub, tmp_path / "missing.pdf", "Missing")
+        admin.add_collateral(hub_admin, tmp_path / "missing.pdf", "Missing")
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     with pytest.raises(ValidationError, match="empty"):
-        admin.add_collateral(hub, empty, "Empty")
-    assert [c.title for c in admin.list_collateral(hub)] == ["Kit"]
-    assert upserts(hub, rep.id, "collateral") == {info.id}
+        admin.add_collateral(hub_admin, empty, "Empty")
+    assert [c.title for c in admin.list_collateral(hub_admin)] == ["Kit"]
+    assert upserts(hub_admin, rep.id, "collateral") == {info.id}

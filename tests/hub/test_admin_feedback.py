@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from tests.hub.admin_helpers import new_hub, upserts
+from tests.hub.admin_helpers import upserts
+from tests.support.hub_fixtures import new_hub
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin

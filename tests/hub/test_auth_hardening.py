@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
-from tests.hub.conftest import World
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.hub import auth
 from repdesk.hub.config import HubConfig, LoginThrottle
@@ -27,12 +27,12 @@ STRICT = LoginThrottle(per_account=5, per_address=3, window=timedelta(minutes=15
 @contextmanager
 def running(tmp_path: Path, forwarded_allow_ips: str | None) -> Iterator[str]:
     config = HubConfig.resolve(tmp_path / "hub", login_throttle=STRICT)
-    hub = EmbeddedHub(config, forwarded_allow_ips=forwarded_allow_ips)
+    embedded_hub = EmbeddedHub(config, forwarded_allow_ips=forwarded_allow_ips)
     try:
-        yield hub.start()
+        yield embedded_hub.start()
     finally:
-        hub.stop()
-        hub.state.db.dispose()
+        embedded_hub.stop()
+        embedded_hub.state.db.dispose()
 
 
 def failed_logins(base_url: str, count: int) -> list[int]:
@@ -67,12 +67,12 @@ def test_serve_passes_the_option_to_uvicorn() -> None:
 
 
 def test_a_parallel_burst_of_guesses_cannot_overshoot_the_limit(
-    world: World, hub: EmbeddedHub
+    api_world: ApiWorld, embedded_hub: EmbeddedHub
 ) -> None:
-    limit = hub.config.login_throttle.per_account
+    limit = embedded_hub.config.login_throttle.per_account
 
     def guess(_: int) -> int:
-        with httpx.Client(base_url=hub.base_url, timeout=30) as client:
+        with httpx.Client(base_url=embedded_hub.base_url, timeout=30) as client:
             body = {"email": "alice@example.test", "password": "not it"}
             return client.post("/v1/auth/login", json=body).status_code
 
@@ -83,14 +83,14 @@ def test_a_parallel_burst_of_guesses_cannot_overshoot_the_limit(
 
 
 def test_last_used_at_is_kept_at_most_once_a_minute(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
 
     def last_used() -> list[object]:
-        with hub.state.db.read() as s:
+        with embedded_hub.state.db.read() as s:
             return list(
-                s.scalars(select(m.Token.last_used_at).where(m.Token.rep_id == world.alice))
+                s.scalars(select(m.Token.last_used_at).where(m.Token.rep_id == api_world.alice))
             )
 
     assert last_used() == [None]
@@ -99,8 +99,8 @@ def test_last_used_at_is_kept_at_most_once_a_minute(
     assert first is not None
     assert alice.get("/v1/sync/pull").status_code == 200
     assert last_used() == [first]  # within the minute: no second write
-    with hub.state.db.write() as s:
-        token = s.scalars(select(m.Token).where(m.Token.rep_id == world.alice)).one()
+    with embedded_hub.state.db.write() as s:
+        token = s.scalars(select(m.Token).where(m.Token.rep_id == api_world.alice)).one()
         token.last_used_at = first - auth.TOKEN_USE_PRECISION  # type: ignore[operator]
     assert alice.get("/v1/sync/pull").status_code == 200
     [later] = last_used()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.hub.conftest import World
 from tests.support.bundles import file_member, link_member, make_bundle
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin
@@ -77,10 +77,10 @@ def test_a_bad_bundle_is_refused_in_words(
     config = HubConfig.resolve(tmp_path / "hub")
     admin.init_hub(config)
     bundle = make(tmp_path / "b")
-    with admin.open_hub(config) as hub:
+    with admin.open_hub(config) as embedded_hub:
         with pytest.raises(ValidationError, match=message):
-            admin.add_build(hub, bundle, "linux-x86_64")
-        assert admin.list_builds(hub) == []
+            admin.add_build(embedded_hub, bundle, "linux-x86_64")
+        assert admin.list_builds(embedded_hub) == []
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -89,20 +89,23 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def _publish(hub: EmbeddedHub, bundle: Path) -> str:
-    with admin.open_hub(hub.config) as opened:
+def _publish(embedded_hub: EmbeddedHub, bundle: Path) -> str:
+    with admin.open_hub(embedded_hub.config) as opened:
         return admin.add_build(opened, bundle, "linux-x86_64").sha256
 
 
 def test_latest_offers_the_newest_build_only_when_newer(
-    hub: EmbeddedHub, world: World, client_for: Callable[[str], httpx.Client], tmp_path: Path
+    embedded_hub: EmbeddedHub,
+    api_world: ApiWorld,
+    client_for: Callable[[str], httpx.Client],
+    tmp_path: Path,
 ) -> None:
     alice = client_for("alice@example.test")
     query = {"platform": "linux-x86_64", "version": "1.0.0"}
     assert alice.get("/v1/client/latest", params=query).json() == {"build": None}
-    _publish(hub, make_bundle(tmp_path, "1.0.0"))
-    sha2 = _publish(hub, make_bundle(tmp_path, "1.10.0"))
-    _publish(hub, make_bundle(tmp_path, "1.9.0"))  # published later, but older
+    _publish(embedded_hub, make_bundle(tmp_path, "1.0.0"))
+    sha2 = _publish(embedded_hub, make_bundle(tmp_path, "1.10.0"))
+    _publish(embedded_hub, make_bundle(tmp_path, "1.9.0"))  # published later, but older
     body = alice.get("/v1/client/latest", params=query).json()["build"]
     assert body["version"] == "1.10.0" and body["sha256"] == sha2
     assert body["size"] == (tmp_path / "repdesk-1.10.0-linux-x86_64.tar.gz").stat().st_size
@@ -110,22 +113,25 @@ def test_latest_offers_the_newest_build_only_when_newer(
     assert alice.get("/v1/client/latest", params=newest).json() == {"build": None}
     other = {"platform": "windows-x86_64", "version": "0.1.0"}
     assert alice.get("/v1/client/latest", params=other).json() == {"build": None}
-    anonymous = httpx.get(f"{hub.base_url}/v1/client/latest", params=query)
+    anonymous = httpx.get(f"{embedded_hub.base_url}/v1/client/latest", params=query)
     assert anonymous.status_code == 401
 
 
 def test_the_bundle_downloads_whole_and_by_range(
-    hub: EmbeddedHub, world: World, client_for: Callable[[str], httpx.Client], tmp_path: Path
+    embedded_hub: EmbeddedHub,
+    api_world: ApiWorld,
+    client_for: Callable[[str], httpx.Client],
+    tmp_path: Path,
 ) -> None:
     bundle = make_bundle(tmp_path, "1.1.0", padding=5000)
-    sha = _publish(hub, bundle)
+    sha = _publish(embedded_hub, bundle)
     alice = client_for("alice@example.test")
     whole = alice.get(f"/v1/client/builds/{sha}")
     assert whole.status_code == 200 and whole.content == bundle.read_bytes()
     assert whole.headers["etag"] == f'"{sha}"'
     part = alice.get(f"/v1/client/builds/{sha}", headers={"Range": "bytes=100-"})
     assert part.status_code == 206 and part.content == bundle.read_bytes()[100:]
-    with admin.open_hub(hub.config) as opened:
+    with admin.open_hub(embedded_hub.config) as opened:
         admin.retire_build(opened, sha[:12])
     assert alice.get(f"/v1/client/builds/{sha}").status_code == 404
     assert alice.get("/v1/client/builds/not-a-sha").status_code == 404

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import func, select
-from tests.hub.conftest import World
 from tests.hub.helpers import mutation, note, push
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.hub.db.models import CallNote
 from repdesk.hub.embedded import EmbeddedHub
@@ -21,7 +21,7 @@ BATCHES = 5
 PER_BATCH = 3
 
 
-def test_a_puller_sees_every_concurrent_write(world: World, client_for: Clients) -> None:
+def test_a_puller_sees_every_concurrent_write(api_world: ApiWorld, client_for: Clients) -> None:
     writers = [client_for("alice@example.test") for _ in range(WRITERS)]
     puller = client_for("alice@example.test")
     done = threading.Event()
@@ -32,7 +32,7 @@ def test_a_puller_sees_every_concurrent_write(world: World, client_for: Clients)
     def write(index: int) -> None:
         for b in range(BATCHES):
             batch = [
-                note(world.alice_leads[(index + i) % 3], f"w{index} b{b} n{i}")
+                note(api_world.alice_leads[(index + i) % 3], f"w{index} b{b} n{i}")
                 for i in range(PER_BATCH)
             ]
             results = push(writers[index], *batch, client_id=f"device-{index}")
@@ -62,11 +62,11 @@ def test_a_puller_sees_every_concurrent_write(world: World, client_for: Clients)
 
 
 def test_the_same_mutation_sent_twice_at_once_applies_once(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     clients = [client_for("alice@example.test") for _ in range(2)]
     for round_ in range(5):
-        same = note(world.alice_leads[0], f"round {round_}")
+        same = note(api_world.alice_leads[0], f"round {round_}")
         barrier = threading.Barrier(2)
 
         def send(
@@ -80,16 +80,16 @@ def test_the_same_mutation_sent_twice_at_once_applies_once(
         with ThreadPoolExecutor(2) as pool:
             statuses = sorted(pool.map(send, clients))
         assert statuses == ["applied", "duplicate"]
-    with hub.state.db.read() as s:
+    with embedded_hub.state.db.read() as s:
         assert s.scalar(select(func.count()).select_from(CallNote)) == 5
 
 
 def test_concurrent_edits_of_one_field_from_two_devices_never_both_win(
-    world: World, client_for: Clients
+    api_world: ApiWorld, client_for: Clients
 ) -> None:
     """Both devices last saw version 0; whichever lands second must be told it collided."""
     devices = [client_for("alice@example.test") for _ in range(2)]
-    for round_, lead in enumerate(world.alice_leads):
+    for round_, lead in enumerate(api_world.alice_leads):
         barrier = threading.Barrier(2)
 
         def send(index: int, lead: str = lead, barrier: threading.Barrier = barrier) -> str:

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.hub.conftest import PASSWORD, World
 from tests.hub.helpers import assert_error, mutation, note
+from tests.support.hub_fixtures import PASSWORD, ApiWorld
 
 from repdesk.hub.admin.settings import set_sla_hours
 from repdesk.hub.embedded import EmbeddedHub
@@ -23,7 +23,7 @@ Clients = Callable[[str], httpx.Client]
 
 
 @pytest.fixture
-def alice(world: World, client_for: Clients) -> httpx.Client:
+def alice(api_world: ApiWorld, client_for: Clients) -> httpx.Client:
     return client_for("alice@example.test")
 
 
@@ -72,8 +72,8 @@ def test_wrong_push_envelopes_are_422(alice: httpx.Client, body: Any) -> None:
 
 
 @pytest.mark.sqlite_only
-def test_too_many_mutations_is_422(world: World, alice: httpx.Client) -> None:
-    batch = [note(world.alice_leads[0]) for _ in range(501)]
+def test_too_many_mutations_is_422(api_world: ApiWorld, alice: httpx.Client) -> None:
+    batch = [note(api_world.alice_leads[0]) for _ in range(501)]
     r = alice.post("/v1/sync/push", json={"client_id": "d", "mutations": batch})
     assert_error(r, 422, "invalid_request")
 
@@ -89,20 +89,24 @@ def test_too_many_mutations_is_422(world: World, alice: httpx.Client) -> None:
         {"email": "alice@example.test", "password": ""},
     ],
 )
-def test_wrong_login_bodies_are_422(anon: httpx.Client, world: World, body: Any) -> None:
+def test_wrong_login_bodies_are_422(anon: httpx.Client, api_world: ApiWorld, body: Any) -> None:
     assert_error(anon.post("/v1/auth/login", json=body), 422, "invalid_request")
 
 
 @pytest.mark.sqlite_only
-def test_oversized_body_is_413(hub: EmbeddedHub, alice: httpx.Client) -> None:
-    big = b'{"client_id": "d", "mutations": [], "pad": "' + b"x" * hub.config.max_body_bytes + b'"}'
+def test_oversized_body_is_413(embedded_hub: EmbeddedHub, alice: httpx.Client) -> None:
+    big = (
+        b'{"client_id": "d", "mutations": [], "pad": "'
+        + b"x" * embedded_hub.config.max_body_bytes
+        + b'"}'
+    )
     assert_error(alice.post("/v1/sync/push", content=big), 413, "body_too_large")
 
 
 @pytest.mark.sqlite_only
-def test_oversized_chunked_body_is_413(hub: EmbeddedHub, alice: httpx.Client) -> None:
+def test_oversized_chunked_body_is_413(embedded_hub: EmbeddedHub, alice: httpx.Client) -> None:
     """No Content-Length: the limit is enforced while reading the chunks."""
-    limit = hub.config.max_body_bytes
+    limit = embedded_hub.config.max_body_bytes
 
     def chunks() -> Iterator[bytes]:
         yield b'{"client_id": "d", "mutations": [], "pad": "'
@@ -148,26 +152,26 @@ def test_openapi_is_served_and_describes_the_contract(anon: httpx.Client) -> Non
 
 
 @pytest.mark.sqlite_only
-def test_meta(anon: httpx.Client, hub: EmbeddedHub) -> None:
+def test_meta(anon: httpx.Client, embedded_hub: EmbeddedHub) -> None:
     body = anon.get("/v1/sync/meta").json()
     assert body["protocol_version"] == 1
-    assert body["min_client_version"] == hub.config.min_client_version
+    assert body["min_client_version"] == embedded_hub.config.min_client_version
     assert body["server_time"].endswith(("Z", "+00:00"))
     assert body["sla_hours"] == 24, "marketing's default speed-to-lead SLA"
 
 
 @pytest.mark.sqlite_only
-def test_meta_carries_the_sla_marketing_set(anon: httpx.Client, hub: EmbeddedHub) -> None:
-    with hub.state.db.write() as session:
+def test_meta_carries_the_sla_marketing_set(anon: httpx.Client, embedded_hub: EmbeddedHub) -> None:
+    with embedded_hub.state.db.write() as session:
         set_sla_hours(session, 4)
     assert anon.get("/v1/sync/meta").json()["sla_hours"] == 4
 
 
 @pytest.mark.sqlite_only
 def test_a_garbage_request_line_does_not_hurt_the_server(
-    hub: EmbeddedHub, anon: httpx.Client
+    embedded_hub: EmbeddedHub, anon: httpx.Client
 ) -> None:
-    with socket.create_connection(("127.0.0.1", hub.port), timeout=10) as sock:
+    with socket.create_connection(("127.0.0.1", embedded_hub.port), timeout=10) as sock:
         sock.sendall(b"\x16\x03\x01garbage that is not http\r\n\r\n")
         sock.recv(1024)
     assert anon.get("/v1/sync/meta").status_code == 200
@@ -195,11 +199,11 @@ UNSTORABLE = {
 
 @pytest.mark.parametrize("case", sorted(UNSTORABLE))
 def test_values_no_column_can_hold_are_rejected_not_500(
-    world: World, alice: httpx.Client, case: str
+    api_world: ApiWorld, alice: httpx.Client, case: str
 ) -> None:
     kind, payload, override = UNSTORABLE[case]
-    m = {**mutation(kind, world.alice_leads[0], payload), **override}
-    good = note(world.alice_leads[0])
+    m = {**mutation(kind, api_world.alice_leads[0], payload), **override}
+    good = note(api_world.alice_leads[0])
     # ensure_ascii keeps lone surrogates as \ud800 escapes, as a client library would send.
     body = json.dumps({"client_id": "d", "mutations": [m, good]}, ensure_ascii=True)
     r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
@@ -212,7 +216,9 @@ def test_values_no_column_can_hold_are_rejected_not_500(
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("email", ["a\x00@example.test", "a\ud800@example.test"])
-def test_unstorable_sign_in_text_is_422(world: World, anon: httpx.Client, email: str) -> None:
+def test_unstorable_sign_in_text_is_422(
+    api_world: ApiWorld, anon: httpx.Client, email: str
+) -> None:
     body = json.dumps({"email": email, "password": "x"}, ensure_ascii=True)
     r = anon.post("/v1/auth/login", content=body, headers={"Content-Type": "application/json"})
     assert_error(r, 422, "invalid_request")
@@ -315,7 +321,7 @@ payloads = {
 )
 @given(data=st.data())
 def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
-    world: World, alice: httpx.Client, data: st.DataObject
+    api_world: ApiWorld, alice: httpx.Client, data: st.DataObject
 ) -> None:
     """Realistic envelopes with edge values, about the rep's real leads, so the fuzz
     reaches the code that stores things (not only the validation in front of it)."""
@@ -324,7 +330,7 @@ def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
         kind = data.draw(st.sampled_from(sorted(payloads)))
         m = mutation(
             kind,
-            data.draw(st.sampled_from([*world.alice_leads, world.bob_lead, "nope"])),
+            data.draw(st.sampled_from([*api_world.alice_leads, api_world.bob_lead, "nope"])),
             data.draw(payloads[kind]),
             base_version=data.draw(st.none() | edge_int),
             recorded_at=data.draw(edge_time),
@@ -350,7 +356,9 @@ def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
         ),
     )
 )
-def test_fuzzed_push_bodies_never_cause_a_5xx(world: World, alice: httpx.Client, body: Any) -> None:
+def test_fuzzed_push_bodies_never_cause_a_5xx(
+    api_world: ApiWorld, alice: httpx.Client, body: Any
+) -> None:
     r = alice.post(
         "/v1/sync/push", content=json.dumps(body), headers={"Content-Type": "application/json"}
     )

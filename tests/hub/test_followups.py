@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from tests.hub.conftest import World
 from tests.hub.helpers import mutation, note, pull_all, push, state_of
 from tests.support import hub_rows as seed
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.domain.ids import new_id
 from repdesk.hub import admin
@@ -38,19 +38,19 @@ def followup(
     return mutation("followup.set", lead, payload, entity_id=followup_id, recorded_at=at, **kw)
 
 
-def rows(hub: EmbeddedHub) -> list[m.FollowUpRow]:
-    with hub.state.db.read() as s:
+def rows(embedded_hub: EmbeddedHub) -> list[m.FollowUpRow]:
+    with embedded_hub.state.db.read() as s:
         found = list(s.scalars(select(m.FollowUpRow)))
         s.expunge_all()
         return found
 
 
 def test_a_followup_is_kept_changed_and_pulled_by_the_other_device_once(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     laptop, desktop = client_for("alice@example.test"), client_for("alice@example.test")
     _, cursor = pull_all(desktop)
-    lead, fid = world.alice_leads[0], new_id()
+    lead, fid = api_world.alice_leads[0], new_id()
     create = followup(lead, fid)
     moved = followup(lead, fid, "update", due="2026-02-04T09:00:00Z", at="2026-02-01T11:00:00Z")
     results = push(laptop, create, moved)
@@ -67,9 +67,9 @@ def test_a_followup_is_kept_changed_and_pulled_by_the_other_device_once(
     again = push(laptop, create, moved)
     assert [r["status"] for r in again] == ["duplicate", "duplicate"]
     assert [r["server_version"] for r in again] == [1, 2]
-    [row] = rows(hub)
+    [row] = rows(embedded_hub)
     assert row.version == 2 and row.last_action == "update"
-    with hub.state.db.read() as s:
+    with embedded_hub.state.db.read() as s:
         recorded = s.scalar(
             select(func.count())
             .select_from(m.ProcessedMutation)
@@ -84,10 +84,10 @@ def test_a_followup_is_kept_changed_and_pulled_by_the_other_device_once(
 
 
 def test_the_change_the_rep_made_last_wins_whatever_order_devices_send(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     laptop, desktop = client_for("alice@example.test"), client_for("alice@example.test")
-    lead, fid = world.alice_leads[1], new_id()
+    lead, fid = api_world.alice_leads[1], new_id()
     push(laptop, followup(lead, fid))
     # The desktop cancelled it at 12:00; the laptop had moved it at 11:00, and its pull
     # passed the cancel while that change was still waiting to go (the client keeps its
@@ -100,7 +100,7 @@ def test_the_change_the_rep_made_last_wins_whatever_order_devices_send(
     assert result["status"] == "applied"
     assert result["detail"] == {"superseded": True}
     assert result["server_version"] == 2
-    [row] = rows(hub)
+    [row] = rows(embedded_hub)
     assert row.state == "cancelled" and row.version == 2
     # The laptop pulls the state that won again, although its cursor is past the cancel:
     # the follow-up is logged again for it.
@@ -109,14 +109,16 @@ def test_the_change_the_rep_made_last_wins_whatever_order_devices_send(
     assert changed[("followup", fid)]["version"] == 2
 
 
-def test_refusals_change_nothing(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
+def test_refusals_change_nothing(
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+) -> None:
     alice = client_for("alice@example.test")
-    lead, fid = world.alice_leads[2], new_id()
+    lead, fid = api_world.alice_leads[2], new_id()
     unknown = followup(lead, new_id(), "complete")
     mismatched = followup(lead, new_id())
     mismatched["payload"]["state"] = "done"
     too_long = followup(lead, new_id(), reason="x" * 2001)
-    not_hers = followup(world.bob_lead, new_id())
+    not_hers = followup(api_world.bob_lead, new_id())
     create = followup(lead, fid)
     create_again = followup(lead, fid)  # another mutation creating the same follow-up
     results = push(alice, unknown, mismatched, too_long, not_hers, create, create_again)
@@ -131,16 +133,16 @@ def test_refusals_change_nothing(world: World, hub: EmbeddedHub, client_for: Cli
         "duplicate_entity",
     ]
     assert all(isinstance(r["detail"].get("reason", ""), str) for r in results)
-    assert [r.id for r in rows(hub)] == [fid]
+    assert [r.id for r in rows(embedded_hub)] == [fid]
 
 
 def test_an_old_client_kind_name_is_refused_as_an_envelope_error(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     """What an OLDER hub answers to followup.set is an unknown kind: the client keys on
     exactly this shape (invalid_mutation on `kind`) to keep the change queued."""
     alice = client_for("alice@example.test")
-    made_up = {**note(world.alice_leads[0]), "kind": "followup.snooze"}
+    made_up = {**note(api_world.alice_leads[0]), "kind": "followup.snooze"}
     [result] = push(alice, made_up)
     assert result["status"] == "rejected"
     assert result["detail"]["code"] == "invalid_mutation"
@@ -148,14 +150,14 @@ def test_an_old_client_kind_name_is_refused_as_an_envelope_error(
 
 
 def test_a_followup_goes_with_its_lead_to_the_new_owner(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice, bob = client_for("alice@example.test"), client_for("bob@example.test")
-    lead, fid = world.alice_leads[0], new_id()
+    lead, fid = api_world.alice_leads[0], new_id()
     push(alice, followup(lead, fid))
     _, alice_cursor = pull_all(alice)
     _, bob_cursor = pull_all(bob)
-    seed.reassign(hub.state.db, lead, world.bob)
+    seed.reassign(embedded_hub.state.db, lead, api_world.bob)
     assert ("followup", fid) in state_of(pull_all(bob, bob_cursor)[0])
     removed = [c for c in pull_all(alice, alice_cursor)[0] if c["entity"] == "followup"]
     assert [(c["id"], c["op"]) for c in removed] == [(fid, "remove")]
@@ -167,17 +169,21 @@ def test_a_followup_goes_with_its_lead_to_the_new_owner(
 
 
 def test_feedback_export_has_each_followup_as_it_is_now(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    lead, fid = world.alice_leads[0], new_id()
+    lead, fid = api_world.alice_leads[0], new_id()
     push(
         alice,
         followup(lead, fid, reason="first plan"),
         followup(lead, fid, "complete", at="2026-02-02T10:00:00Z"),
     )
     out = io.StringIO()
-    admin.export_feedback(admin.Hub(hub.config, hub.state.db, hub.state.files), out, fmt="csv")
+    admin.export_feedback(
+        admin.Hub(embedded_hub.config, embedded_hub.state.db, embedded_hub.state.files),
+        out,
+        fmt="csv",
+    )
     found = [r for r in csv.DictReader(io.StringIO(out.getvalue())) if r["kind"] == "followup"]
     assert len(found) == 1
     [row] = found

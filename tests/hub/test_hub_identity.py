@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 from alembic import command
-from tests.hub.conftest import PASSWORD, World
+from tests.support.hub_fixtures import PASSWORD, ApiWorld
 
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database, make_engine
@@ -36,28 +36,28 @@ def _stored(db: Database, key: str) -> str:
 
 
 def test_meta_and_login_name_the_hub_by_an_id_that_survives_a_new_port_and_a_new_epoch(
-    hub: EmbeddedHub, hub_config: HubConfig, world: World
+    embedded_hub: EmbeddedHub, hub_config: HubConfig, api_world: ApiWorld
 ) -> None:
-    hub_id = _meta(hub.base_url)["hub_id"]
+    hub_id = _meta(embedded_hub.base_url)["hub_id"]
     assert isinstance(hub_id, str) and len(hub_id) == 36
-    assert hub_id == _stored(hub.state.db, "hub_id")
-    assert hub_id != hub.state.epoch
+    assert hub_id == _stored(embedded_hub.state.db, "hub_id")
+    assert hub_id != embedded_hub.state.epoch
     login = httpx.post(
-        f"{hub.base_url}/v1/auth/login",
+        f"{embedded_hub.base_url}/v1/auth/login",
         json={"email": "alice@example.test", "password": PASSWORD},
         timeout=30,
     )
     assert login.status_code == 200 and login.json()["hub_id"] == hub_id
 
     # The operator invalidates every cursor and restarts the hub, on another port.
-    with hub.state.db.write() as s:
-        old_epoch = hub.state.epoch
+    with embedded_hub.state.db.write() as s:
+        old_epoch = embedded_hub.state.epoch
         rotate_epoch(s)
-    hub.stop()
+    embedded_hub.stop()
     moved = EmbeddedHub(hub_config)
     moved.start()
     try:
-        assert moved.base_url != hub.base_url or moved.port != hub.port
+        assert moved.base_url != embedded_hub.base_url or moved.port != embedded_hub.port
         assert moved.state.epoch != old_epoch
         assert _meta(moved.base_url)["hub_id"] == hub_id
     finally:

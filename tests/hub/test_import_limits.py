@@ -4,32 +4,24 @@ PostgreSQL alike (SQLite stores anything; PostgreSQL refuses, and used to abort 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
-from tests.hub.admin_helpers import new_hub
 
 from repdesk.hub import admin
-from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Lead, NurtureEvent
 from repdesk.hub.importers import parse_leads
 from repdesk.hub.importers.limits import EVENT_LIMITS, LEAD_LIMITS, Limit
 
 
-@pytest.fixture
-def hub(tmp_path: Path, hub_db_url: str) -> Iterator[admin.Hub]:
-    with new_hub(HubConfig.resolve(tmp_path / "hub", database_url=hub_db_url)) as h:
-        yield h
-
-
-def _ids(hub: admin.Hub) -> list[str]:
-    with hub.db.read() as session:
+def _ids(hub_admin_each_db: admin.Hub) -> list[str]:
+    with hub_admin_each_db.db.read() as session:
         return sorted(session.scalars(select(Lead.external_id)).all())  # type: ignore[arg-type]
 
 
-def test_out_of_range_lead_cells_skip_their_row_only(hub: admin.Hub, tmp_path: Path) -> None:
+def test_out_of_range_lead_cells_skip_their_row_only(
+    hub_admin_each_db: admin.Hub, tmp_path: Path
+) -> None:
     long_email = "a" * 329 + "@example.com"  # 341 characters; the column holds 320
     sheet = tmp_path / "leads.csv"
     sheet.write_text(
@@ -42,7 +34,7 @@ def test_out_of_range_lead_cells_skip_their_row_only(hub: admin.Hub, tmp_path: P
         "L6,Flo,Fay,Zeta,flo@example.com,-2147483648,2147483647\n",
         encoding="utf-8",
     )
-    report = admin.import_leads(hub, sheet)
+    report = admin.import_leads(hub_admin_each_db, sheet)
     assert (report.created, report.updated) == (2, 0)
     reasons = {e.line: e.reason for e in report.errors}
     assert sorted(reasons) == [3, 4, 5, 6]
@@ -51,10 +43,12 @@ def test_out_of_range_lead_cells_skip_their_row_only(hub: admin.Hub, tmp_path: P
     assert "email is 341 characters long" in reasons[4] and "320" in reasons[4]
     assert "company size 99999999999999999999 is out of range" in reasons[5]
     assert "company is 301 characters long" in reasons[6] and "300" in reasons[6]
-    assert _ids(hub) == ["L1", "L6"]
+    assert _ids(hub_admin_each_db) == ["L1", "L6"]
 
 
-def test_unstorable_text_in_jsonl_is_a_row_error(hub: admin.Hub, tmp_path: Path) -> None:
+def test_unstorable_text_in_jsonl_is_a_row_error(
+    hub_admin_each_db: admin.Hub, tmp_path: Path
+) -> None:
     """NUL and lone surrogates: SQLite keeps or chokes on them differently from PostgreSQL."""
     lines = [
         {"external_id": "J1", "first_name": "Ann", "email": "ann@example.com"},
@@ -64,19 +58,21 @@ def test_unstorable_text_in_jsonl_is_a_row_error(hub: admin.Hub, tmp_path: Path)
     ]
     path = tmp_path / "leads.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
-    report = admin.import_leads(hub, path)
+    report = admin.import_leads(hub_admin_each_db, path)
     reasons = {e.line: e.reason for e in report.errors}
     assert sorted(reasons) == [2, 3, 4]
     assert "first name" in reasons[2] and "NUL" in reasons[2]
     assert "first name" in reasons[3] and "cannot be stored" in reasons[3]
     assert "score" in reasons[4]
-    assert _ids(hub) == ["J1"]
+    assert _ids(hub_admin_each_db) == ["J1"]
 
 
-def test_out_of_range_event_cells_skip_their_row_only(hub: admin.Hub, tmp_path: Path) -> None:
+def test_out_of_range_event_cells_skip_their_row_only(
+    hub_admin_each_db: admin.Hub, tmp_path: Path
+) -> None:
     sheet = tmp_path / "leads.csv"
     sheet.write_text("Id,LastName,Company,Email\nL1,Lee,Acme,ann@example.com\n", encoding="utf-8")
-    admin.import_leads(hub, sheet)
+    admin.import_leads(hub_admin_each_db, sheet)
     events = tmp_path / "events.csv"
     events.write_text(
         "lead_external_id,type,occurred_at,campaign,asset,score_delta\n"
@@ -88,7 +84,7 @@ def test_out_of_range_event_cells_skip_their_row_only(hub: admin.Hub, tmp_path: 
         "L1,web_visit,2024-04-06,Spring,/pricing,-3\n",
         encoding="utf-8",
     )
-    report = admin.import_events(hub, events)
+    report = admin.import_events(hub_admin_each_db, events)
     assert (report.created, report.campaigns_created) == (2, 1)
     reasons = {e.line: e.reason for e in report.errors}
     assert sorted(reasons) == [3, 4, 5, 6]
@@ -96,7 +92,7 @@ def test_out_of_range_event_cells_skip_their_row_only(hub: admin.Hub, tmp_path: 
     assert "asset is 502 characters long" in reasons[4] and "500" in reasons[4]
     assert "campaign is 301 characters long" in reasons[5] and "300" in reasons[5]
     assert "lead_external_id is 201 characters long" in reasons[6]
-    with hub.db.read() as session:
+    with hub_admin_each_db.db.read() as session:
         assert len(session.scalars(select(NurtureEvent)).all()) == 2
 
 

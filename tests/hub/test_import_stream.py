@@ -4,31 +4,23 @@ report that stays small however many rows are bad."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.hub.admin_helpers import new_hub, upserts
+from tests.hub.admin_helpers import upserts
 
 from repdesk.hub import admin
 from repdesk.hub.admin import imports
 from repdesk.hub.cli.main import EXIT_PARTIAL, main
-from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Lead, NurtureEvent
 
 
-@pytest.fixture
-def hub(tmp_path: Path, hub_db_url: str) -> Iterator[admin.Hub]:
-    with new_hub(HubConfig.resolve(tmp_path / "hub", database_url=hub_db_url)) as h:
-        yield h
-
-
 def test_batches_give_the_same_result_as_one_row_at_a_time(
-    hub: admin.Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hub_admin_each_db: admin.Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(imports, "BATCH", 2)
-    ann, _ = admin.add_rep(hub, "ann@example.com", "Ann")
+    ann, _ = admin.add_rep(hub_admin_each_db, "ann@example.com", "Ann")
     sheet = tmp_path / "leads.csv"
     sheet.write_text(
         "external_id,first_name,last_name,company,email,owner\n"
@@ -41,23 +33,23 @@ def test_batches_give_the_same_result_as_one_row_at_a_time(
         "A4,Di,Ode,Delta,di@example.com,ann@example.com\n",  # 8
         encoding="utf-8",
     )
-    report = admin.import_leads(hub, sheet)
+    report = admin.import_leads(hub_admin_each_db, sheet)
     assert (report.created, report.updated, report.assigned) == (4, 1, 2)
     assert [(e.line, e.reason) for e in report.errors] == [
         (6, "the same row as line 3; kept line 3"),
         (7, "the same id/email as line 4; kept line 4"),
     ]
     assert report.skipped == 2
-    with hub.db.read() as session:
+    with hub_admin_each_db.db.read() as session:
         leads = {lead.email: lead for lead in session.scalars(select(Lead))}
     assert leads["mia@soylent.example"].external_id == "A3"
     assert leads["cy@example.com"].first_name == "Cy"
-    assert upserts(hub, ann.id, "lead") == {
+    assert upserts(hub_admin_each_db, ann.id, "lead") == {
         leads["bob@example.com"].id,
         leads["di@example.com"].id,
     }
     # Again, now every row matches a lead already there (found across batches).
-    again = admin.import_leads(hub, sheet)
+    again = admin.import_leads(hub_admin_each_db, sheet)
     assert (again.created, again.updated, again.unchanged, again.assigned) == (0, 0, 5, 0)
 
     events = tmp_path / "events.csv"
@@ -70,16 +62,16 @@ def test_batches_give_the_same_result_as_one_row_at_a_time(
         "A4,,form_fill,2024-04-03,Autumn\n",
         encoding="utf-8",
     )
-    report_e = admin.import_events(hub, events)
+    report_e = admin.import_events(hub_admin_each_db, events)
     assert (report_e.created, report_e.already_there, report_e.campaigns_created) == (3, 1, 2)
     assert [e.line for e in report_e.errors] == [5]
-    with hub.db.read() as session:
+    with hub_admin_each_db.db.read() as session:
         assert len(session.scalars(select(NurtureEvent)).all()) == 3
-    assert len(upserts(hub, ann.id, "nurture_event")) == 2  # A1's and A4's, not A2's
+    assert len(upserts(hub_admin_each_db, ann.id, "nurture_event")) == 2  # A1's and A4's, not A2's
 
 
 def test_a_file_of_bad_rows_keeps_the_first_errors_and_counts_the_rest(
-    hub: admin.Hub,
+    hub_admin_each_db: admin.Hub,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -88,12 +80,14 @@ def test_a_file_of_bad_rows_keeps_the_first_errors_and_counts_the_rest(
     rows += [f"{i},Bad,not-an-email-{i}" for i in range(2, 2502)]
     sheet = tmp_path / "bad.csv"
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    report = admin.import_leads(hub, sheet, dry_run=True)
+    report = admin.import_leads(hub_admin_each_db, sheet, dry_run=True)
     assert (report.created, report.skipped) == (1, 2500)
     assert len(report.errors) == imports.MAX_KEPT_ERRORS
     assert [e.line for e in report.errors[:2]] == [3, 4]
-    monkeypatch.setenv("REPDESK_HUB_DATABASE_URL", hub.db.url)
-    code = main(["--home", str(hub.config.home), "import", "leads", str(sheet), "--dry-run"])
+    monkeypatch.setenv("REPDESK_HUB_DATABASE_URL", hub_admin_each_db.db.url)
+    code = main(
+        ["--home", str(hub_admin_each_db.config.home), "import", "leads", str(sheet), "--dry-run"]
+    )
     err = capsys.readouterr().err
     assert code == EXIT_PARTIAL
     assert "2500 row(s) skipped" in err and "... and 2480 more" in err

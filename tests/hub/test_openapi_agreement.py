@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import jsonschema_rs
 import pytest
-from tests.hub.conftest import World
 from tests.hub.helpers import assert_error, note
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.hub import admin
 from repdesk.hub.embedded import EmbeddedHub
@@ -42,8 +42,10 @@ def test_malformed_json_is_documented_wherever_a_body_is_read(anon: httpx.Client
 
 
 @pytest.mark.sqlite_only
-def test_every_route_that_needs_a_token_documents_401(world: World, anon: httpx.Client) -> None:
-    r = anon.get(f"/v1/collateral/{world.collateral_sha}")
+def test_every_route_that_needs_a_token_documents_401(
+    api_world: ApiWorld, anon: httpx.Client
+) -> None:
+    r = anon.get(f"/v1/collateral/{api_world.collateral_sha}")
     assert_error(r, 401, "missing_token")
     paths = _spec(anon)["paths"]
     for path, operations in paths.items():
@@ -56,7 +58,7 @@ def test_every_route_that_needs_a_token_documents_401(world: World, anon: httpx.
 
 @pytest.mark.sqlite_only
 def test_published_push_request_admits_what_the_hub_accepts(
-    world: World, client_for: Clients
+    api_world: ApiWorld, client_for: Clients
 ) -> None:
     """A mutation the hub cannot read (here: a kind from a newer client) is answered
     `rejected` alone with 200, so the published `PushRequest` must call it valid."""
@@ -64,8 +66,8 @@ def test_published_push_request_admits_what_the_hub_accepts(
     body = {
         "client_id": "device-1",
         "mutations": [
-            note(world.alice_leads[0]),
-            {**note(world.alice_leads[0]), "kind": "meeting.book"},
+            note(api_world.alice_leads[0]),
+            {**note(api_world.alice_leads[0]), "kind": "meeting.book"},
         ],
     }
     r = alice.post("/v1/sync/push", json=body)
@@ -81,7 +83,9 @@ def test_published_push_request_admits_what_the_hub_accepts(
 
 
 @pytest.mark.sqlite_only
-def test_text_the_hub_refuses_is_invalid_in_the_document(world: World, client_for: Clients) -> None:
+def test_text_the_hub_refuses_is_invalid_in_the_document(
+    api_world: ApiWorld, client_for: Clients
+) -> None:
     """A NUL character cannot be stored: the hub answers 422, and the document says so."""
     alice = client_for("alice@example.test")
     spec = _spec(alice)
@@ -94,14 +98,14 @@ def test_text_the_hub_refuses_is_invalid_in_the_document(world: World, client_fo
 
 
 def test_a_disabled_reps_token_says_account_disabled(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     """Disabling a rep through marketing's admin (which also ends their sign-ins) answers
     their token with `account_disabled`, not `token_revoked`: the client then tells the rep
     to ask marketing, not to sign in again."""
     alice = client_for("alice@example.test")
     assert alice.get("/v1/sync/pull").status_code == 200
-    hub_admin = admin.Hub(hub.config, hub.state.db, hub.state.files)
+    hub_admin = admin.Hub(embedded_hub.config, embedded_hub.state.db, embedded_hub.state.files)
     assert admin.disable_rep(hub_admin, "alice@example.test") == 1
     assert_error(alice.get("/v1/sync/pull"), 401, "account_disabled")
     admin.enable_rep(hub_admin, "alice@example.test")

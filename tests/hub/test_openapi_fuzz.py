@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth
-from tests.hub.conftest import PASSWORD, World
+from tests.support.hub_fixtures import PASSWORD, ApiWorld
 
 from repdesk.hub.config import HubConfig, LoginThrottle
 from repdesk.hub.embedded import EmbeddedHub
@@ -71,11 +71,11 @@ def _token(base_url: str) -> str:
     return token
 
 
-def _schema(hub: EmbeddedHub, token: str) -> Any:
-    spec = httpx.get(f"{hub.base_url}/openapi.json").json()
+def _schema(embedded_hub: EmbeddedHub, token: str) -> Any:
+    spec = httpx.get(f"{embedded_hub.base_url}/openapi.json").json()
     config = schemathesis.Config.from_dict(
         {
-            "base-url": hub.base_url,
+            "base-url": embedded_hub.base_url,
             "seed": SEED,
             "headers": {"Authorization": f"Bearer {token}"},
             "generation": {"deterministic": True},
@@ -93,9 +93,11 @@ def _schema(hub: EmbeddedHub, token: str) -> Any:
 
 
 @pytest.mark.timeout(900)  # ~2 min on the shared 2-core machine under heavy load
-def test_the_hub_answers_as_its_openapi_document_says(world: World, hub: EmbeddedHub) -> None:
-    token = _token(hub.base_url)
-    schema = _schema(hub, token)
+def test_the_hub_answers_as_its_openapi_document_says(
+    api_world: ApiWorld, embedded_hub: EmbeddedHub
+) -> None:
+    token = _token(embedded_hub.base_url)
+    schema = _schema(embedded_hub, token)
     cases: Counter[str] = Counter()
     seconds: dict[str, float] = {}
     auth_confirmed: set[str] = set()
@@ -107,7 +109,7 @@ def test_the_hub_answers_as_its_openapi_document_says(world: World, hub: Embedde
             operation = result.ok()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
                 run = _runner(
-                    operation, mode, session, hub.base_url, cases, failures, auth_confirmed
+                    operation, mode, session, embedded_hub.base_url, cases, failures, auth_confirmed
                 )
                 began = time.perf_counter()
                 # Unsatisfiable: nothing to make invalid (no parameters, or any string is valid)
@@ -121,7 +123,7 @@ def test_the_hub_answers_as_its_openapi_document_says(world: World, hub: Embedde
         print(f"  {label}: {cases[label]} cases, {spent:.1f} s")
     assert not failures, "\n\n".join(f"{k}\n{v}" for k, v in failures.items())
     assert total >= MIN_CASES, dict(cases)
-    assert _token(hub.base_url), "the hub still signs the rep in afterwards"
+    assert _token(embedded_hub.base_url), "the hub still signs the rep in afterwards"
 
 
 def _runner(

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from tests.hub.admin_helpers import new_hub, pulled, rep_id
-from tests.hub.conftest import PDF_BYTES, World
+from tests.hub.admin_helpers import pulled, rep_id
 from tests.hub.helpers import mutation, push
+from tests.support.hub_fixtures import PDF_BYTES, ApiWorld, new_hub
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub import admin, auth
@@ -50,14 +50,14 @@ def home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 def test_a_disabled_rep_can_be_enabled_again(capsys: pytest.CaptureFixture[str], home: str) -> None:
     email, password = "dana@example.test", "a long enough password"
     hub_home = ["--home", home]
-    with admin.open_hub(HubConfig.resolve(home)) as hub:
-        admin.add_rep(hub, email, "Dana", password)
+    with admin.open_hub(HubConfig.resolve(home)) as embedded_hub:
+        admin.add_rep(embedded_hub, email, "Dana", password)
     assert run(capsys, *hub_home, "rep", "disable", email)[0] == EXIT_OK
-    with admin.open_hub(HubConfig.resolve(home)) as hub, hub.db.read() as s:
+    with admin.open_hub(HubConfig.resolve(home)) as embedded_hub, embedded_hub.db.read() as s:
         assert auth.sign_in(s, email, password) == (None, "account_disabled")
     code, out, _ = run(capsys, *hub_home, "rep", "enable", email)
     assert code == EXIT_OK and "Enabled" in out
-    with admin.open_hub(HubConfig.resolve(home)) as hub, hub.db.read() as s:
+    with admin.open_hub(HubConfig.resolve(home)) as embedded_hub, embedded_hub.db.read() as s:
         rep, why = auth.sign_in(s, email, password)
         assert rep is not None and why == ""
     code, out, _ = run(capsys, *hub_home, "rep", "enable", email)
@@ -70,10 +70,10 @@ def test_a_disabled_rep_can_be_enabled_again(capsys: pytest.CaptureFixture[str],
 
 
 def test_bant_answers_synced_late_are_exported_since_their_arrival(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     answered_offline = mutation(
         "qualification.update",
         lead,
@@ -85,7 +85,10 @@ def test_bant_answers_synced_late_are_exported_since_their_arrival(
     since = utcnow() - timedelta(hours=1)
     stream = io.StringIO()
     admin.export_feedback(
-        admin.Hub(hub.config, hub.state.db, hub.state.files), stream, since=since, fmt="jsonl"
+        admin.Hub(embedded_hub.config, embedded_hub.state.db, embedded_hub.state.files),
+        stream,
+        since=since,
+        fmt="jsonl",
     )
     bant = [row for row in map(json.loads, stream.getvalue().splitlines()) if row["kind"] == "bant"]
     assert [(r["lead_id"], r["category"], r["value"]) for r in bant] == [(lead, "budget", "yes")]
@@ -112,7 +115,7 @@ def test_serve_refuses_a_home_that_was_never_initialised(
 def test_a_typo_in_the_rubric_file_is_refused_naming_the_key_and_place(
     capsys: pytest.CaptureFixture[str], home: str, tmp_path: Path
 ) -> None:
-    with admin.open_hub(HubConfig.resolve(home)) as hub, hub.db.read() as s:
+    with admin.open_hub(HubConfig.resolve(home)) as embedded_hub, embedded_hub.db.read() as s:
         before = [(r.id, r.version) for r in s.scalars(select(m.RubricRow))]
         good = next(iter(s.scalars(select(m.RubricRow)))).data
     typo = json.loads(json.dumps(good))
@@ -123,7 +126,7 @@ def test_a_typo_in_the_rubric_file_is_refused_naming_the_key_and_place(
     dimension = typo["dimensions"][1]["dimension"]
     assert code == EXIT_ERROR and err.count("\n") == 1
     assert f"unknown key 'requried' in dimensions[1] ({dimension})" in err
-    with admin.open_hub(HubConfig.resolve(home)) as hub, hub.db.read() as s:
+    with admin.open_hub(HubConfig.resolve(home)) as embedded_hub, embedded_hub.db.read() as s:
         assert [(r.id, r.version) for r in s.scalars(select(m.RubricRow))] == before
 
     typo["dimensions"][1].pop("requried")
@@ -142,14 +145,16 @@ def test_a_typo_in_the_rubric_file_is_refused_naming_the_key_and_place(
 
 
 def test_unknown_category_is_rejected_and_a_retired_one_still_accepted(
-    world: World, hub: EmbeddedHub, client_for: Clients, tmp_path: Path
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients, tmp_path: Path
 ) -> None:
     taxonomy = tmp_path / "taxonomy.json"
     taxonomy.write_text(json.dumps([{"code": "price", "label": "Price"}]), encoding="utf-8")
-    change = admin.set_taxonomy(admin.Hub(hub.config, hub.state.db, hub.state.files), taxonomy)
+    change = admin.set_taxonomy(
+        admin.Hub(embedded_hub.config, embedded_hub.state.db, embedded_hub.state.files), taxonomy
+    )
     assert change.retired == 1  # "timing"
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     retired = mutation("objection.create", lead, {"category_code": "timing"})
     unknown = mutation("objection.create", lead, {"category_code": "weather"})
     results = push(alice, retired, unknown)
@@ -157,7 +162,7 @@ def test_unknown_category_is_rejected_and_a_retired_one_still_accepted(
     assert results[1]["status"] == "rejected"
     assert results[1]["detail"]["code"] == "unknown_category"
     assert "weather" in results[1]["detail"]["reason"]
-    with hub.state.db.read() as s:
+    with embedded_hub.state.db.read() as s:
         assert s.get(m.ObjectionRow, retired["entity_id"]) is not None
         assert s.get(m.ObjectionRow, unknown["entity_id"]) is None
 
@@ -185,10 +190,10 @@ def test_init_on_a_postgres_url_names_host_and_database_not_the_password(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sqlalchemy.engine import make_url
-    from tests.hub.conftest import _pg_schema_url
+    from tests.support.hub_fixtures import pg_schema_url
 
     parsed = make_url(pg_url)
-    for url in _pg_schema_url(pg_url):
+    for url in pg_schema_url(pg_url):
         plain = url.replace(f"{parsed.drivername}://", "postgres://", 1)
         monkeypatch.setenv("REPDESK_HUB_DATABASE_URL", plain)
         code, out, _ = run(capsys, "--home", str(tmp_path / "hub"), "init")
@@ -208,14 +213,14 @@ def test_collateral_list_shows_the_campaign_and_retire_removes_it_from_reps(
     config = HubConfig.resolve(tmp_path / "hub")
     pdf = tmp_path / "pricing.pdf"
     pdf.write_bytes(PDF_BYTES)
-    with new_hub(config) as hub:
-        admin.add_rep(hub, "rita@example.test", "Rita", "a long enough password")
-        rep = rep_id(hub, "rita@example.test")
+    with new_hub(config) as embedded_hub:
+        admin.add_rep(embedded_hub, "rita@example.test", "Rita", "a long enough password")
+        rep = rep_id(embedded_hub, "rita@example.test")
         from tests.support import hub_rows as seed
 
-        seed.add_campaign(hub.db, "Spring webinar")
-        info = admin.add_collateral(hub, pdf, "Pricing sheet", campaign="Spring webinar")
-        assert pulled(hub, rep)[("collateral", info.id)] == "upsert"
+        seed.add_campaign(embedded_hub.db, "Spring webinar")
+        info = admin.add_collateral(embedded_hub, pdf, "Pricing sheet", campaign="Spring webinar")
+        assert pulled(embedded_hub, rep)[("collateral", info.id)] == "upsert"
     home = ["--home", str(config.home)]
     code, out, _ = run(capsys, *home, "collateral", "list")
     assert code == EXIT_OK and "Pricing sheet" in out and "[Spring webinar]" in out
@@ -225,5 +230,5 @@ def test_collateral_list_shows_the_campaign_and_retire_removes_it_from_reps(
     assert code == EXIT_OK and "Retired 'Pricing sheet'" in out
     code, out, _ = run(capsys, *home, "collateral", "list")
     assert "Pricing sheet" not in out
-    with admin.open_hub(config) as hub:
-        assert pulled(hub, rep)[("collateral", info.id)] == "remove"
+    with admin.open_hub(config) as embedded_hub:
+        assert pulled(embedded_hub, rep)[("collateral", info.id)] == "remove"

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from tests.hub.conftest import RUBRIC, World
 from tests.hub.helpers import assert_error, mutation, note, pull_all, push, state_of
 from tests.support import hub_rows as seed
+from tests.support.hub_fixtures import RUBRIC, ApiWorld
 
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.protocol.schema import (
@@ -26,7 +26,7 @@ Clients = Callable[[str], httpx.Client]
 
 
 def test_first_pull_gives_the_rep_their_leads_and_shared_data(
-    world: World, client_for: Clients
+    api_world: ApiWorld, client_for: Clients
 ) -> None:
     response = client_for("alice@example.test").get("/v1/sync/pull")
     page = PullResponse.model_validate(response.json())
@@ -35,38 +35,44 @@ def test_first_pull_gives_the_rep_their_leads_and_shared_data(
     by_entity: dict[str, set[str]] = {}
     for entity, entity_id in state:
         by_entity.setdefault(entity, set()).add(entity_id)
-    assert by_entity["lead"] == set(world.alice_leads)
-    assert by_entity["nurture_event"] == {e for lid in world.alice_leads for e in world.events[lid]}
-    assert by_entity["campaign"] == {world.campaign}
-    assert by_entity["rubric"] == {world.rubric}
+    assert by_entity["lead"] == set(api_world.alice_leads)
+    assert by_entity["nurture_event"] == {
+        e for lid in api_world.alice_leads for e in api_world.events[lid]
+    }
+    assert by_entity["campaign"] == {api_world.campaign}
+    assert by_entity["rubric"] == {api_world.rubric}
     assert by_entity["objection_category"] == {"price", "timing"}
-    assert by_entity["collateral"] == {world.collateral_id}
-    lead = LeadData.model_validate(state[("lead", world.alice_leads[0])]["data"])
-    assert (lead.first_name, lead.owner_rep_id, lead.external_id) == ("Lead0", world.alice, "EXT-0")
+    assert by_entity["collateral"] == {api_world.collateral_id}
+    lead = LeadData.model_validate(state[("lead", api_world.alice_leads[0])]["data"])
+    assert (lead.first_name, lead.owner_rep_id, lead.external_id) == (
+        "Lead0",
+        api_world.alice,
+        "EXT-0",
+    )
     assert lead.assigned_at is not None, "speed to lead counts from the assignment"
-    event_id = world.events[world.alice_leads[0]][0]
+    event_id = api_world.events[api_world.alice_leads[0]][0]
     event = NurtureEventData.model_validate(state[("nurture_event", event_id)]["data"])
-    assert event.lead_id == world.alice_leads[0] and event.type == "email_opened"
-    assert CampaignData.model_validate(state[("campaign", world.campaign)]["data"]).name
-    assert RubricData.model_validate(state[("rubric", world.rubric)]["data"]) == RUBRIC
+    assert event.lead_id == api_world.alice_leads[0] and event.type == "email_opened"
+    assert CampaignData.model_validate(state[("campaign", api_world.campaign)]["data"]).name
+    assert RubricData.model_validate(state[("rubric", api_world.rubric)]["data"]) == RUBRIC
     assert ObjectionCategoryData.model_validate(state[("objection_category", "price")]["data"])
-    coll = CollateralData.model_validate(state[("collateral", world.collateral_id)]["data"])
-    assert coll.sha256 == world.collateral_sha
+    coll = CollateralData.model_validate(state[("collateral", api_world.collateral_id)]["data"])
+    assert coll.sha256 == api_world.collateral_sha
     assert all(c.version >= 1 for c in page.changes)
 
 
-def test_a_rep_never_sees_another_reps_leads(world: World, client_for: Clients) -> None:
+def test_a_rep_never_sees_another_reps_leads(api_world: ApiWorld, client_for: Clients) -> None:
     bob_changes, _ = pull_all(client_for("bob@example.test"))
     bob_ids = {c["id"] for c in bob_changes}
-    assert world.bob_lead in bob_ids
-    assert not bob_ids & set(world.alice_leads)
-    assert not bob_ids & {e for lid in world.alice_leads for e in world.events[lid]}
+    assert api_world.bob_lead in bob_ids
+    assert not bob_ids & set(api_world.alice_leads)
+    assert not bob_ids & {e for lid in api_world.alice_leads for e in api_world.events[lid]}
     alice_changes, _ = pull_all(client_for("alice@example.test"))
-    assert world.bob_lead not in {c["id"] for c in alice_changes}
+    assert api_world.bob_lead not in {c["id"] for c in alice_changes}
 
 
 def test_paging_follows_the_cursor_until_has_more_is_false(
-    world: World, client_for: Clients
+    api_world: ApiWorld, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
     whole = alice.get("/v1/sync/pull").json()
@@ -88,7 +94,9 @@ def test_paging_follows_the_cursor_until_has_more_is_false(
     assert again == {"changes": [], "cursor": cursor, "has_more": False}
 
 
-def test_replaying_a_page_returns_the_same_changes(world: World, client_for: Clients) -> None:
+def test_replaying_a_page_returns_the_same_changes(
+    api_world: ApiWorld, client_for: Clients
+) -> None:
     alice = client_for("alice@example.test")
     first = alice.get("/v1/sync/pull", params={"limit": 3}).json()
     second = alice.get("/v1/sync/pull", params={"limit": 3, "cursor": first["cursor"]}).json()
@@ -97,29 +105,29 @@ def test_replaying_a_page_returns_the_same_changes(world: World, client_for: Cli
 
 
 def test_a_changed_lead_comes_once_more_with_a_higher_version(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
     before, cursor = pull_all(alice)
-    old_version = next(c["version"] for c in before if c["id"] == world.alice_leads[1])
-    new_version = seed.update_lead(hub.state.db, world.alice_leads[1], score=42)
+    old_version = next(c["version"] for c in before if c["id"] == api_world.alice_leads[1])
+    new_version = seed.update_lead(embedded_hub.state.db, api_world.alice_leads[1], score=42)
     assert new_version > old_version
     after, _ = pull_all(alice, cursor)
     assert [(c["entity"], c["id"], c["op"]) for c in after] == [
-        ("lead", world.alice_leads[1], "upsert")
+        ("lead", api_world.alice_leads[1], "upsert")
     ]
     assert after[0]["version"] == new_version and after[0]["data"]["score"] == 42
     # A fresh device sees the lead once, at its latest version.
     fresh, _ = pull_all(alice)
-    versions = [c["version"] for c in fresh if c["id"] == world.alice_leads[1]]
+    versions = [c["version"] for c in fresh if c["id"] == api_world.alice_leads[1]]
     assert versions == [new_version]
 
 
 def test_reassignment_moves_the_lead_with_its_full_history(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice, bob = client_for("alice@example.test"), client_for("bob@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     note_m = note(lead, "Budget is approved")
     qual_m = mutation(
         "qualification.update", lead, {"fields": {"budget": {"value": "yes"}}}, base_version=0
@@ -130,13 +138,13 @@ def test_reassignment_moves_the_lead_with_its_full_history(
     assert ("lead", lead) not in state_of(first)
     alice_had = state_of(pull_all(alice)[0])[("lead", lead)]["data"]["assigned_at"]
 
-    seed.reassign(hub.state.db, lead, world.bob)
+    seed.reassign(embedded_hub.state.db, lead, api_world.bob)
 
     alice_after, _ = pull_all(alice, alice_cursor)
     removed = {(c["entity"], c["id"]) for c in alice_after if c["op"] == "remove"}
     assert removed == {
         ("lead", lead),
-        *(("nurture_event", e) for e in world.events[lead]),
+        *(("nurture_event", e) for e in api_world.events[lead]),
         ("call_note", note_m["entity_id"]),
         ("qualification", lead),
     }
@@ -144,10 +152,10 @@ def test_reassignment_moves_the_lead_with_its_full_history(
 
     bob_after, _ = pull_all(bob, bob_cursor)
     got = state_of(bob_after)
-    assert got[("lead", lead)]["data"]["owner_rep_id"] == world.bob
+    assert got[("lead", lead)]["data"]["owner_rep_id"] == api_world.bob
     # Bob's speed to lead counts from when he got it, not from Alice's assignment.
     assert got[("lead", lead)]["data"]["assigned_at"] > alice_had
-    assert {("nurture_event", e) for e in world.events[lead]} <= set(got)
+    assert {("nurture_event", e) for e in api_world.events[lead]} <= set(got)
     assert got[("call_note", note_m["entity_id"])]["data"]["body"] == "Budget is approved"
     assert got[("qualification", lead)]["data"]["budget"]["value"] == "yes"
     # The lead comes before what hangs off it.
@@ -159,14 +167,16 @@ def test_reassignment_moves_the_lead_with_its_full_history(
     assert ("lead", lead) not in state_of(alice_fresh)
 
 
-def test_deleted_lead_is_removed(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
+def test_deleted_lead_is_removed(
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+) -> None:
     from repdesk.hub.db.models import Lead
     from repdesk.hub.sync import changes
 
     alice = client_for("alice@example.test")
     _, cursor = pull_all(alice)
-    with hub.state.db.write() as s:
-        row = s.get(Lead, world.alice_leads[2])
+    with embedded_hub.state.db.write() as s:
+        row = s.get(Lead, api_world.alice_leads[2])
         assert row is not None
         changes.delete_lead(s, row)
     after, _ = pull_all(alice, cursor)
@@ -176,12 +186,17 @@ def test_deleted_lead_is_removed(world: World, hub: EmbeddedHub, client_for: Cli
     }
 
 
-def test_a_new_rubric_replaces_the_old(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
+def test_a_new_rubric_replaces_the_old(
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+) -> None:
     alice = client_for("alice@example.test")
     _, cursor = pull_all(alice)
-    new_rubric = seed.set_rubric(hub.state.db, RUBRIC.model_copy(update={"name": "v2"}))
+    new_rubric = seed.set_rubric(embedded_hub.state.db, RUBRIC.model_copy(update={"name": "v2"}))
     after, _ = pull_all(alice, cursor)
-    assert [(c["id"], c["op"]) for c in after] == [(world.rubric, "remove"), (new_rubric, "upsert")]
+    assert [(c["id"], c["op"]) for c in after] == [
+        (api_world.rubric, "remove"),
+        (new_rubric, "upsert"),
+    ]
 
 
 def _cursor(text: str) -> str:
@@ -193,12 +208,12 @@ def _cursor(text: str) -> str:
     ["garbage!!", "Zm9v", _cursor("other-epoch:3"), _cursor("x:y:-1"), "x" * 300, "\u00e9\u00e9"],
     ids=["not-base64", "no-colon", "other-epoch", "negative", "too-long", "non-ascii"],
 )
-def test_unusable_cursor_is_410(world: World, client_for: Clients, cursor: str) -> None:
+def test_unusable_cursor_is_410(api_world: ApiWorld, client_for: Clients, cursor: str) -> None:
     response = client_for("alice@example.test").get("/v1/sync/pull", params={"cursor": cursor})
     assert_error(response, 410, "cursor_expired")
 
 
-def test_empty_cursor_means_from_the_beginning(world: World, client_for: Clients) -> None:
+def test_empty_cursor_means_from_the_beginning(api_world: ApiWorld, client_for: Clients) -> None:
     alice = client_for("alice@example.test")
     assert (
         alice.get("/v1/sync/pull", params={"cursor": ""}).json()
@@ -207,26 +222,26 @@ def test_empty_cursor_means_from_the_beginning(world: World, client_for: Clients
 
 
 def test_cursor_ahead_of_the_database_is_410(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    ahead = _cursor(f"{hub.state.epoch}:999999")
+    ahead = _cursor(f"{embedded_hub.state.epoch}:999999")
     response = client_for("alice@example.test").get("/v1/sync/pull", params={"cursor": ahead})
     assert_error(response, 410, "cursor_expired")
 
 
 @pytest.mark.parametrize("limit", ["0", "5001", "abc", "-1"])
-def test_bad_limit_is_422(world: World, client_for: Clients, limit: str) -> None:
+def test_bad_limit_is_422(api_world: ApiWorld, client_for: Clients, limit: str) -> None:
     response = client_for("alice@example.test").get("/v1/sync/pull", params={"limit": limit})
     assert_error(response, 422, "invalid_request")
 
 
 def test_a_row_whose_stored_data_is_broken_is_left_out_not_a_500(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     from repdesk.hub.db.models import RubricRow
 
-    with hub.state.db.write() as s:
-        row = s.get(RubricRow, world.rubric)
+    with embedded_hub.state.db.write() as s:
+        row = s.get(RubricRow, api_world.rubric)
         assert row is not None
         row.data = {"name": "broken", "dimensions": "not a list"}
     response = client_for("alice@example.test").get("/v1/sync/pull")
@@ -237,17 +252,17 @@ def test_a_row_whose_stored_data_is_broken_is_left_out_not_a_500(
 
 
 def test_a_rotated_epoch_expires_every_cursor(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     from repdesk.hub.embedded import EmbeddedHub as Hub
     from repdesk.hub.sync.cursor import rotate_epoch
 
     alice = client_for("alice@example.test")
     _, cursor = pull_all(alice)
-    with hub.state.db.write() as s:
+    with embedded_hub.state.db.write() as s:
         rotate_epoch(s)
-    hub.stop()
-    restarted = Hub(hub.config)
+    embedded_hub.stop()
+    restarted = Hub(embedded_hub.config)
     with restarted as base_url, httpx.Client(base_url=base_url, headers=alice.headers) as again:
         assert_error(again.get("/v1/sync/pull", params={"cursor": cursor}), 410, "cursor_expired")
         assert again.get("/v1/sync/pull").status_code == 200

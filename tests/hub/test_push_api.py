@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from tests.hub.conftest import World
 from tests.hub.helpers import mutation, note, pull_all, push, state_of
 from tests.support import hub_rows as seed
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
@@ -23,22 +23,24 @@ def qual(lead: str, base: int | None, **fields: Any) -> dict[str, Any]:
     return mutation("qualification.update", lead, {"fields": payload}, base_version=base)
 
 
-def count(hub: EmbeddedHub, model: type[m.Base]) -> int:
-    with hub.state.db.read() as s:
+def count(embedded_hub: EmbeddedHub, model: type[m.Base]) -> int:
+    with embedded_hub.state.db.read() as s:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_each_kind_applies_and_comes_back_to_another_device(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     laptop, desktop = client_for("alice@example.test"), client_for("alice@example.test")
     _, cursor = pull_all(desktop)
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     batch = [
         note(lead, "Call went well"),
         qual(lead, 0, budget="yes", need="yes"),
         mutation("objection.create", lead, {"category_code": "price", "verbatim": "Too dear"}),
-        mutation("collateral.used", lead, {"collateral_id": world.collateral_id, "kind": "sent"}),
+        mutation(
+            "collateral.used", lead, {"collateral_id": api_world.collateral_id, "kind": "sent"}
+        ),
         mutation("disposition.set", lead, {"kind": "accept"}),
     ]
     results = push(laptop, *batch)
@@ -48,7 +50,7 @@ def test_each_kind_applies_and_comes_back_to_another_device(
 
     got = state_of(pull_all(desktop, cursor)[0])
     assert got[("call_note", batch[0]["entity_id"])]["data"]["body"] == "Call went well"
-    assert got[("call_note", batch[0]["entity_id"])]["data"]["author_rep_id"] == world.alice
+    assert got[("call_note", batch[0]["entity_id"])]["data"]["author_rep_id"] == api_world.alice
     q = got[("qualification", lead)]
     assert q["version"] == 1 and q["data"]["budget"]["value"] == "yes"
     assert q["data"]["field_versions"] == {"budget": 1, "need": 1}
@@ -61,42 +63,42 @@ def test_each_kind_applies_and_comes_back_to_another_device(
 
 
 def test_resending_the_same_mutation_is_a_duplicate_and_changes_nothing(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     batch = [note(lead), qual(lead, 0, budget="yes")]
     first = push(alice, *batch)
     _, cursor = pull_all(alice)
-    notes_before = count(hub, m.CallNote)
+    notes_before = count(embedded_hub, m.CallNote)
     second = push(alice, *batch)
     assert [r["status"] for r in second] == ["duplicate", "duplicate"]
     assert [r["server_version"] for r in second] == [r["server_version"] for r in first]
     assert second[1]["detail"]["applied"] == ["budget"]
     assert second[1]["detail"]["original_status"] == "applied"
-    assert count(hub, m.CallNote) == notes_before
+    assert count(embedded_hub, m.CallNote) == notes_before
     assert pull_all(alice, cursor)[0] == []  # nothing new for any device
 
 
 def test_same_id_with_a_different_body_is_rejected(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    original = note(world.alice_leads[0], "first text")
+    original = note(api_world.alice_leads[0], "first text")
     push(alice, original)
     changed = {**original, "payload": {"body": "second text"}}
     [result] = push(alice, changed)
     assert result["status"] == "rejected"
     assert result["detail"]["code"] == "id_reused"
-    with hub.state.db.read() as s:
+    with embedded_hub.state.db.read() as s:
         assert s.get(m.CallNote, original["entity_id"]).body == "first text"  # type: ignore[union-attr]
 
 
 def test_a_bad_mutation_is_rejected_alone(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[1]
+    lead = api_world.alice_leads[1]
     good1, good2 = note(lead, "one"), note(lead, "two")
     bad_payload = mutation("call_note.create", lead, {"body": ""})
     wrong_types = mutation("objection.create", lead, {"category_code": 7, "severity": "high"})
@@ -138,13 +140,13 @@ def test_a_bad_mutation_is_rejected_alone(
 
 
 def test_other_reps_lead_answers_exactly_like_a_missing_one(
-    world: World, client_for: Clients
+    api_world: ApiWorld, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
     for kind_mutation in (
-        note(world.bob_lead),
-        qual(world.bob_lead, 0, budget="yes"),
-        mutation("disposition.set", world.bob_lead, {"kind": "accept"}),
+        note(api_world.bob_lead),
+        qual(api_world.bob_lead, 0, budget="yes"),
+        mutation("disposition.set", api_world.bob_lead, {"kind": "accept"}),
     ):
         missing = {**kind_mutation, "id": kind_mutation["id"] + "-m", "lead_id": "no-such-lead"}
         theirs, made_up = push(alice, kind_mutation, missing)
@@ -154,13 +156,13 @@ def test_other_reps_lead_answers_exactly_like_a_missing_one(
 
 
 def test_qualification_conflict_reports_both_values_and_applies_the_rest(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[2]
+    lead = api_world.alice_leads[2]
     assert push(alice, qual(lead, 0, budget="yes", need="yes"))[0]["server_version"] == 1
     # Marketing changes budget after the rep last synced (the rep saw version 1).
-    theirs_version = seed.set_bant_as_marketing(hub.state.db, lead, "budget", "no")
+    theirs_version = seed.set_bant_as_marketing(embedded_hub.state.db, lead, "budget", "no")
     assert theirs_version == 2
     [result] = push(alice, qual(lead, 1, budget="maybe", authority="yes"))
     assert result["status"] == "conflict"
@@ -179,9 +181,11 @@ def test_qualification_conflict_reports_both_values_and_applies_the_rest(
     assert again["status"] == "applied" and again["server_version"] == 4
 
 
-def test_a_devices_own_earlier_edit_is_not_a_conflict(world: World, client_for: Clients) -> None:
+def test_a_devices_own_earlier_edit_is_not_a_conflict(
+    api_world: ApiWorld, client_for: Clients
+) -> None:
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     first, second = qual(lead, 0, budget="yes"), qual(lead, 0, budget="no")
     assert [r["status"] for r in push(alice, first, second)] == ["applied", "applied"]
     # ...but the same edit from another installation of hers is.
@@ -190,9 +194,9 @@ def test_a_devices_own_earlier_edit_is_not_a_conflict(world: World, client_for: 
     assert other["detail"]["conflicts"][0]["theirs"] == "no"
 
 
-def test_clearing_a_field(world: World, client_for: Clients) -> None:
+def test_clearing_a_field(api_world: ApiWorld, client_for: Clients) -> None:
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     push(alice, qual(lead, 0, budget="yes"))
     [cleared] = push(alice, qual(lead, 1, budget=None))
     assert cleared["status"] == "applied"
@@ -201,11 +205,11 @@ def test_clearing_a_field(world: World, client_for: Clients) -> None:
 
 
 def test_notes_about_a_lead_reassigned_meanwhile_still_arrive(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice, bob = client_for("alice@example.test"), client_for("bob@example.test")
-    lead = world.alice_leads[1]
-    seed.reassign(hub.state.db, lead, world.bob)
+    lead = api_world.alice_leads[1]
+    seed.reassign(embedded_hub.state.db, lead, api_world.bob)
     late_note = note(lead, "Written offline before the handover")
     late_qual = qual(lead, 0, budget="yes")
     results = push(alice, late_note, late_qual)
@@ -217,30 +221,32 @@ def test_notes_about_a_lead_reassigned_meanwhile_still_arrive(
     assert ("call_note", late_note["entity_id"]) not in state_of(pull_all(alice)[0])
 
 
-def test_entity_id_reuse_is_rejected(world: World, client_for: Clients) -> None:
+def test_entity_id_reuse_is_rejected(api_world: ApiWorld, client_for: Clients) -> None:
     alice = client_for("alice@example.test")
-    first = note(world.alice_leads[0])
-    clash = note(world.alice_leads[0], entity_id=first["entity_id"])
+    first = note(api_world.alice_leads[0])
+    clash = note(api_world.alice_leads[0], entity_id=first["entity_id"])
     assert [r["status"] for r in push(alice, first, clash)] == ["applied", "rejected"]
 
 
 def test_a_batch_answers_in_order_and_an_empty_batch_is_fine(
-    world: World, client_for: Clients
+    api_world: ApiWorld, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
     r = alice.post("/v1/sync/push", json={"client_id": "d", "mutations": []})
     assert r.status_code == 200 and r.json() == {"results": []}
-    repeated = note(world.alice_leads[0])
+    repeated = note(api_world.alice_leads[0])
     results = push(alice, repeated, repeated)  # the same mutation twice in one batch
     assert [x["status"] for x in results] == ["applied", "duplicate"]
 
 
-def test_writes_about_a_deleted_lead(world: World, hub: EmbeddedHub, client_for: Clients) -> None:
+def test_writes_about_a_deleted_lead(
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+) -> None:
     from repdesk.hub.sync import changes
 
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[2]
-    with hub.state.db.write() as s:
+    lead = api_world.alice_leads[2]
+    with embedded_hub.state.db.write() as s:
         row = s.get(m.Lead, lead)
         assert row is not None
         changes.delete_lead(s, row)
@@ -248,6 +254,6 @@ def test_writes_about_a_deleted_lead(world: World, hub: EmbeddedHub, client_for:
     results = push(alice, late_note, late_qual)
     assert [r["status"] for r in results] == ["applied", "rejected"]
     assert results[1]["detail"]["code"] == "not_assigned"
-    with hub.state.db.read() as s:
+    with embedded_hub.state.db.read() as s:
         assert s.get(m.CallNote, late_note["entity_id"]) is not None  # kept for reports
     assert ("call_note", late_note["entity_id"]) not in state_of(pull_all(alice)[0])

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import func, select
-from tests.hub.conftest import World
 from tests.hub.helpers import note, pull_all, push, state_of
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
@@ -20,8 +20,8 @@ from repdesk.hub.sync import push_effects
 Clients = Callable[[str], httpx.Client]
 
 
-def counts(hub: EmbeddedHub) -> tuple[int, int, int]:
-    with hub.state.db.read() as s:
+def counts(embedded_hub: EmbeddedHub) -> tuple[int, int, int]:
+    with embedded_hub.state.db.read() as s:
         return tuple(  # type: ignore[return-value]
             int(s.scalar(select(func.count()).select_from(model)) or 0)
             for model in (m.CallNote, m.ProcessedMutation, m.ChangeLog)
@@ -44,25 +44,28 @@ def fail_after_apply(
 
 
 def test_a_mutation_rejected_after_writing_keeps_nothing_and_the_rest_apply(
-    world: World, hub: EmbeddedHub, client_for: Clients, monkeypatch: pytest.MonkeyPatch
+    api_world: ApiWorld,
+    embedded_hub: EmbeddedHub,
+    client_for: Clients,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Fault injected (mock): the middle mutation is rejected only AFTER its note and
     change-log rows were flushed, so only the savepoint can undo them."""
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     _, cursor = pull_all(alice)
-    before = counts(hub)
+    before = counts(embedded_hub)
     batch = [note(lead, "one"), note(lead, "two"), note(lead, "three")]
     fail_after_apply(
         monkeypatch, batch[1]["id"], lambda: push_effects.Rejected("boom", "Injected.")
     )
     statuses = [r["status"] for r in push(alice, *batch)]
     assert statuses == ["applied", "rejected", "applied"]
-    notes, records, _ = counts(hub)
+    notes, records, _ = counts(embedded_hub)
     assert (notes, records) == (before[0] + 2, before[1] + 2)
     got = state_of(pull_all(alice, cursor)[0])
     assert set(got) == {("call_note", batch[0]["entity_id"]), ("call_note", batch[2]["entity_id"])}
-    with hub.state.db.read() as s:
+    with embedded_hub.state.db.read() as s:
         assert s.get(m.ProcessedMutation, batch[1]["id"]) is None
         assert s.get(m.CallNote, batch[1]["entity_id"]) is None
     monkeypatch.undo()
@@ -71,13 +74,16 @@ def test_a_mutation_rejected_after_writing_keeps_nothing_and_the_rest_apply(
 
 
 def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
-    world: World, hub: EmbeddedHub, client_for: Clients, monkeypatch: pytest.MonkeyPatch
+    api_world: ApiWorld,
+    embedded_hub: EmbeddedHub,
+    client_for: Clients,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Fault injected (mock): an unexpected error in the third mutation, like a crash
     before the batch's commit."""
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[1]
-    before = counts(hub)
+    lead = api_world.alice_leads[1]
+    before = counts(embedded_hub)
     batch = [note(lead, f"note {i}") for i in range(4)]
     fail_after_apply(monkeypatch, batch[2]["id"], lambda: RuntimeError("disk on fire"))
     doomed = client_for("alice@example.test")  # its connection may be dropped after the 500
@@ -88,17 +94,17 @@ def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
     except httpx.TransportError:  # the server may drop the connection after its 500
         status = 500
     assert status == 500
-    assert counts(hub) == before
+    assert counts(embedded_hub) == before
     monkeypatch.undo()
     assert [x["status"] for x in push(alice, *batch)] == ["applied"] * 4
     assert [x["status"] for x in push(alice, *batch)] == ["duplicate"] * 4
 
 
 def test_the_same_mutation_twice_in_one_batch_applies_once(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     alice = client_for("alice@example.test")
-    once = note(world.alice_leads[2], "only once")
-    before = counts(hub)
+    once = note(api_world.alice_leads[2], "only once")
+    before = counts(embedded_hub)
     assert [x["status"] for x in push(alice, once, once)] == ["applied", "duplicate"]
-    assert counts(hub)[0] == before[0] + 1
+    assert counts(embedded_hub)[0] == before[0] + 1

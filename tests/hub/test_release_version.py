@@ -34,11 +34,11 @@ def _printed_version(module: str) -> str:
 
 
 @pytest.mark.sqlite_only
-def test_the_app_and_the_running_hub_report_the_packages_version(hub: EmbeddedHub) -> None:
+def test_the_app_and_the_running_hub_report_the_packages_version(embedded_hub: EmbeddedHub) -> None:
     released = version("repdesk")
     assert SEMVER.match(released), released
     assert repdesk.__version__ == released
     assert _printed_version("repdesk.cli.main") == f"repdesk {released}"
     assert _printed_version("repdesk.hub.cli.main") == f"repdesk-hub {released}"
-    meta = httpx.get(f"{hub.base_url}/v1/sync/meta", timeout=10).json()
+    meta = httpx.get(f"{embedded_hub.base_url}/v1/sync/meta", timeout=10).json()
     assert meta["server_version"] == released

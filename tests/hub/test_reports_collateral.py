@@ -6,19 +6,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.hub.report_fixtures import (  # noqa: F401
-    empty_session_fixture,
-    hub_database_fixture,
-    session_fixture,
-)
 from tests.support.report_world import WORLD
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub.reports import Option, ReportFilter, collateral, filter_options
 
 
-def test_shown_and_sent_per_asset_and_campaign(session: Session) -> None:
-    section = collateral(session)
+def test_shown_and_sent_per_asset_and_campaign(report_session: Session) -> None:
+    section = collateral(report_session)
     usage = {
         r["asset"]: (r["shown"], r["sent"], r["leads"], r["answers"], r["status"])
         for r in section.table("use_by_asset").as_dicts()
@@ -36,7 +31,7 @@ def test_shown_and_sent_per_asset_and_campaign(session: Session) -> None:
     assert [r[0] for r in section.table("never_used").rows] == ["Case study"]
 
 
-def test_acceptance_with_and_without_each_asset(session: Session) -> None:
+def test_acceptance_with_and_without_each_asset(report_session: Session) -> None:
     rows = {
         r["asset"]: (
             r["leads_used"],
@@ -45,7 +40,7 @@ def test_acceptance_with_and_without_each_asset(session: Session) -> None:
             r["judged_not_used"],
             r["acceptance_not_used"],
         )
-        for r in collateral(session).table("acceptance_by_asset").as_dicts()
+        for r in collateral(report_session).table("acceptance_by_asset").as_dicts()
     }
     # 7 leads in scope have a verdict, 3 accepted (L1, L5, L8).
     approx = pytest.approx
@@ -56,10 +51,10 @@ def test_acceptance_with_and_without_each_asset(session: Session) -> None:
     }
 
 
-def test_which_assets_answer_which_objections(session: Session) -> None:
+def test_which_assets_answer_which_objections(report_session: Session) -> None:
     rows = {
         r["code"]: (r["objections"], r["assets"], r["titles"])
-        for r in collateral(session).table("answers_by_category").as_dicts()
+        for r in collateral(report_session).table("answers_by_category").as_dicts()
     }
     assert rows == {
         "price": (4, 1, "Pricing sheet"),  # the retired brochure no longer answers
@@ -70,31 +65,31 @@ def test_which_assets_answer_which_objections(session: Session) -> None:
     }
 
 
-def test_filters_narrow_collateral(session: Session) -> None:
-    ben = collateral(session, ReportFilter(rep_ids=frozenset({WORLD.ben})))
+def test_filters_narrow_collateral(report_session: Session) -> None:
+    ben = collateral(report_session, ReportFilter(rep_ids=frozenset({WORLD.ben})))
     usage = {r["asset"]: (r["shown"], r["sent"]) for r in ben.table("use_by_asset").as_dicts()}
     assert usage == {"Pricing sheet": (1, 0), "Security whitepaper": (0, 0), "Case study": (0, 0)}
     assert [r[0] for r in ben.table("never_used").rows] == ["Case study", "Security whitepaper"]
     monday = ReportFilter(start=date(2026, 3, 2), end=date(2026, 3, 2))
     usage = {
         r["asset"]: (r["shown"], r["sent"])
-        for r in collateral(session, monday).table("use_by_asset").as_dicts()
+        for r in collateral(report_session, monday).table("use_by_asset").as_dicts()
     }
     assert usage["Pricing sheet"] == (1, 2)
     accepted = {
         r["asset"]: (r["judged_used"], r["judged_not_used"])
-        for r in collateral(session, monday).table("acceptance_by_asset").as_dicts()
+        for r in collateral(report_session, monday).table("acceptance_by_asset").as_dicts()
     }
     assert accepted["Pricing sheet"] == (2, 0)  # L1 and L2 were assigned that Monday
 
 
-def test_an_empty_hub_gives_empty_tables(empty_session: Session) -> None:
-    section = collateral(empty_session)
+def test_an_empty_hub_gives_empty_tables(empty_report_session: Session) -> None:
+    section = collateral(empty_report_session)
     assert all(t.rows == () for t in section.tables)
 
 
-def test_filter_options(session: Session) -> None:
-    options = filter_options(session)
+def test_filter_options(report_session: Session) -> None:
+    options = filter_options(report_session)
     assert options.campaigns == (
         Option(WORLD.autumn, "Autumn webinar (Webinar)"),
         Option(WORLD.search, "Search ads (Paid search)"),

@@ -7,11 +7,6 @@ from datetime import date
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.hub.report_fixtures import (  # noqa: F401
-    empty_session_fixture,
-    hub_database_fixture,
-    session_fixture,
-)
 from tests.support.report_world import WORLD
 
 from repdesk.hub.reports import ReportFilter, lead_quality
@@ -25,8 +20,8 @@ def _funnel(
     return {r[label_key]: tuple(r[k] for k in FUNNEL) for r in table_rows}
 
 
-def test_funnel_per_campaign_and_source(session: Session) -> None:
-    section = lead_quality(session)
+def test_funnel_per_campaign_and_source(report_session: Session) -> None:
+    section = lead_quality(report_session)
     by_campaign = section.table("by_campaign").as_dicts()
     # L9 (never assigned) and L10 (deleted) are out; L11 was worked by ben before it moved.
     assert _funnel(by_campaign, "campaign") == {
@@ -54,41 +49,41 @@ def test_funnel_per_campaign_and_source(session: Session) -> None:
     assert "accepted ÷ leads with a verdict" in label
 
 
-def test_reasons_count_only_the_latest_verdict(session: Session) -> None:
-    section = lead_quality(session)
+def test_reasons_count_only_the_latest_verdict(report_session: Session) -> None:
+    section = lead_quality(report_session)
     # L2's earlier "student" disqualification was superseded by its return to nurture;
     # L9 (unassigned) and L10 (deleted) do not count.
     assert section.table("disqualified_reasons").rows == (("student", 2),)
     assert section.table("returned_reasons").rows == (("bad timing", 1), ("no budget", 1))
 
 
-def test_charts_are_drawn_from_the_tables(session: Session) -> None:
-    section = lead_quality(session)
+def test_charts_are_drawn_from_the_tables(report_session: Session) -> None:
+    section = lead_quality(report_session)
     chart = section.chart("verdicts_by_campaign")
     table = section.table(chart.table_key)
     assert chart.labels == tuple(table.column("campaign"))
     assert [s.values for s in chart.series][0] == tuple(table.column("accepted"))
 
 
-def test_filters_narrow_the_leads(session: Session) -> None:
-    by_ben = lead_quality(session, ReportFilter(rep_ids=frozenset({WORLD.ben})))
+def test_filters_narrow_the_leads(report_session: Session) -> None:
+    by_ben = lead_quality(report_session, ReportFilter(rep_ids=frozenset({WORLD.ben})))
     assert _funnel(by_ben.table("by_campaign").as_dicts(), "campaign") == {
         "Search ads": (2, 2, 0, 1, 0, 1),
         "Spring webinar": (2, 1, 0, 0, 1, 1),
     }
     monday = date(2026, 3, 2)
-    first_day = lead_quality(session, ReportFilter(start=monday, end=monday))
+    first_day = lead_quality(report_session, ReportFilter(start=monday, end=monday))
     assert _funnel(first_day.table("by_campaign").as_dicts(), "campaign") == {
         "Spring webinar": (2, 2, 1, 1, 0, 0)
     }
-    paid = lead_quality(session, ReportFilter(sources=frozenset({"Paid search"})))
+    paid = lead_quality(report_session, ReportFilter(sources=frozenset({"Paid search"})))
     assert [r["source"] for r in paid.table("by_source").as_dicts()] == ["Paid search"]
-    autumn = lead_quality(session, ReportFilter(campaign_ids=frozenset({WORLD.autumn})))
+    autumn = lead_quality(report_session, ReportFilter(campaign_ids=frozenset({WORLD.autumn})))
     assert autumn.table("disqualified_reasons").rows == (("student", 1),)
     assert autumn.table("returned_reasons").rows == ()
 
 
-def test_an_empty_hub_gives_empty_tables(empty_session: Session) -> None:
-    section = lead_quality(empty_session)
+def test_an_empty_hub_gives_empty_tables(empty_report_session: Session) -> None:
+    section = lead_quality(empty_report_session)
     assert all(t.rows == () for t in section.tables)
     assert section.notes

@@ -7,19 +7,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy.orm import Session
-from tests.hub.report_fixtures import (  # noqa: F401
-    empty_session_fixture,
-    hub_database_fixture,
-    session_fixture,
-)
 from tests.support.report_world import SCRIPT_WORDS, WORLD
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub.reports import ReportFilter, objection_feed, objections
 
 
-def test_counts_by_iso_week_and_category(session: Session) -> None:
-    section = objections(session)
+def test_counts_by_iso_week_and_category(report_session: Session) -> None:
+    section = objections(report_session)
     weekly = section.table("weekly_by_category")
     assert [c.key for c in weekly.columns] == [
         "week_start", "week", "price", "competitor", "security",
@@ -38,8 +33,8 @@ def test_counts_by_iso_week_and_category(session: Session) -> None:
     ]
 
 
-def test_counts_by_category_campaign_competitor_and_collateral(session: Session) -> None:
-    section = objections(session)
+def test_counts_by_category_campaign_competitor_and_collateral(report_session: Session) -> None:
+    section = objections(report_session)
     assert section.table("by_category").rows == (
         ("Price", 4), ("Competitor", 1), ("Security", 1),
     )  # fmt: skip
@@ -53,8 +48,8 @@ def test_counts_by_category_campaign_competitor_and_collateral(session: Session)
     )  # fmt: skip
 
 
-def test_feed_newest_first_with_words_verbatim(session: Session) -> None:
-    feed = objections(session).table("feed").as_dicts()
+def test_feed_newest_first_with_words_verbatim(report_session: Session) -> None:
+    feed = objections(report_session).table("feed").as_dicts()
     assert [r["objection_id"] for r in feed] == [f"obj-{i}" for i in (6, 5, 4, 3, 2, 1)]
     script = next(r for r in feed if r["objection_id"] == "obj-2")
     assert script["verbatim"] == SCRIPT_WORDS  # escaping is the page's job
@@ -62,36 +57,36 @@ def test_feed_newest_first_with_words_verbatim(session: Session) -> None:
     assert script["campaign"] == "Spring webinar" and script["lead"] == "Pat L2"
 
 
-def test_feed_pages_and_filters(session: Session) -> None:
-    first = objection_feed(session, limit=4)
+def test_feed_pages_and_filters(report_session: Session) -> None:
+    first = objection_feed(report_session, limit=4)
     assert [r[-1] for r in first.table.rows] == ["obj-6", "obj-5", "obj-4", "obj-3"]
     assert first.next_cursor is not None
-    second = objection_feed(session, limit=4, after=first.next_cursor)
+    second = objection_feed(report_session, limit=4, after=first.next_cursor)
     assert [r[-1] for r in second.table.rows] == ["obj-2", "obj-1"]
     assert second.next_cursor is None
-    price = objection_feed(session, category="price", limit=2)
+    price = objection_feed(report_session, category="price", limit=2)
     assert [r[-1] for r in price.table.rows] == ["obj-6", "obj-5"]
-    more = objection_feed(session, category="price", limit=2, after=price.next_cursor)
+    more = objection_feed(report_session, category="price", limit=2, after=price.next_cursor)
     assert [r[-1] for r in more.table.rows] == ["obj-2", "obj-1"]
-    acme = objection_feed(session, competitor="Acme")
+    acme = objection_feed(report_session, competitor="Acme")
     assert [r[-1] for r in acme.table.rows] == ["obj-4", "obj-2"]
-    webinar = objection_feed(session, ReportFilter(campaign_ids=frozenset({WORLD.webinar})))
+    webinar = objection_feed(report_session, ReportFilter(campaign_ids=frozenset({WORLD.webinar})))
     assert [r[-1] for r in webinar.table.rows] == ["obj-4", "obj-2", "obj-1"]
     with pytest.raises(ValidationError):
-        objection_feed(session, after="not a cursor")
+        objection_feed(report_session, after="not a cursor")
 
 
-def test_filters_narrow_the_counts(session: Session) -> None:
-    week = objections(session, ReportFilter(start=date(2026, 3, 9), end=date(2026, 3, 15)))
+def test_filters_narrow_the_counts(report_session: Session) -> None:
+    week = objections(report_session, ReportFilter(start=date(2026, 3, 9), end=date(2026, 3, 15)))
     assert week.table("weekly_by_category").rows == ((date(2026, 3, 9), "2026-W11", 1, 1),)
-    ben = objections(session, ReportFilter(rep_ids=frozenset({WORLD.ben})))
+    ben = objections(report_session, ReportFilter(rep_ids=frozenset({WORLD.ben})))
     assert ben.table("by_competitor").rows == (("Acme", 1), ("Globex", 1))
     # Lead source is the lead's: L6's objection (filed under the webinar) is paid search.
-    paid = objections(session, ReportFilter(sources=frozenset({"Paid search"})))
+    paid = objections(report_session, ReportFilter(sources=frozenset({"Paid search"})))
     assert paid.table("by_campaign").rows == (("Search ads", 2), ("Spring webinar", 1))
 
 
-def test_an_empty_hub_gives_empty_tables(empty_session: Session) -> None:
-    section = objections(empty_session)
+def test_an_empty_hub_gives_empty_tables(empty_report_session: Session) -> None:
+    section = objections(empty_report_session)
     assert all(t.rows == () for t in section.tables)
-    assert objection_feed(empty_session).next_cursor is None
+    assert objection_feed(empty_report_session).next_cursor is None

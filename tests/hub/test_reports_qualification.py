@@ -12,11 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from tests.hub.report_fixtures import (  # noqa: F401
-    empty_session_fixture,
-    hub_database_fixture,
-    session_fixture,
-)
 from tests.support.report_world import RUBRIC, WORLD, T
 
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantAnswer, BantDimension, Confidence
@@ -32,8 +27,8 @@ from repdesk.protocol.schema import RubricData
 BLOCKS = ("blocks_budget", "blocks_authority", "blocks_need", "blocks_timeframe")
 
 
-def test_readiness_and_blockers_by_campaign(session: Session) -> None:
-    table = qualification(session).table("readiness_by_campaign")
+def test_readiness_and_blockers_by_campaign(report_session: Session) -> None:
+    table = qualification(report_session).table("readiness_by_campaign")
     got = {
         r["campaign"]: (r["leads"], r["ready"], r["not_ready"], *(r[b] for b in BLOCKS))
         for r in table.as_dicts()
@@ -56,10 +51,10 @@ def test_readiness_and_blockers_by_campaign(session: Session) -> None:
     assert shares["Search ads"] == pytest.approx(1 / 3)
 
 
-def test_answer_distribution(session: Session) -> None:
+def test_answer_distribution(report_session: Session) -> None:
     rows = {
         (r["dimension"], r["answer"]): (r["verdict"], r["leads"])
-        for r in qualification(session).table("answers").as_dicts()
+        for r in qualification(report_session).table("answers").as_dicts()
     }
     # L9 (never assigned) answered everything and is out; L6's budget was cleared.
     assert rows == {
@@ -84,22 +79,22 @@ def _variant(**changes: object) -> RubricData:
     return RubricData.model_validate(data)
 
 
-def test_count_ready_previews_unpublished_rubrics(session: Session) -> None:
-    assert count_ready(session, RUBRIC) == 3  # L1, L5, L8
-    assert count_ready(session, _variant(min_confidence=3)) == 0
+def test_count_ready_previews_unpublished_rubrics(report_session: Session) -> None:
+    assert count_ready(report_session, RUBRIC) == 3  # L1, L5, L8
+    assert count_ready(report_session, _variant(min_confidence=3)) == 0
     need_only = RUBRIC.model_dump(mode="json")
     need_only["min_qualifying"] = 1
     for dim in need_only["dimensions"]:
         dim["required"] = dim["dimension"] == "need"
     # need confirmed with medium confidence or better: L1, L3, L5, L8, L11.
-    assert count_ready(session, RubricData.model_validate(need_only)) == 5
-    assert count_ready(session, RUBRIC, ReportFilter(rep_ids=frozenset({WORLD.ben}))) == 0
+    assert count_ready(report_session, RubricData.model_validate(need_only)) == 5
+    assert count_ready(report_session, RUBRIC, ReportFilter(rep_ids=frozenset({WORLD.ben}))) == 0
     monday = date(2026, 3, 2)
-    assert count_ready(session, RUBRIC, ReportFilter(start=monday, end=monday)) == 1
+    assert count_ready(report_session, RUBRIC, ReportFilter(start=monday, end=monday)) == 1
 
 
-def test_filters_narrow_qualification(session: Session) -> None:
-    paid = qualification(session, ReportFilter(sources=frozenset({"Paid search"})))
+def test_filters_narrow_qualification(report_session: Session) -> None:
+    paid = qualification(report_session, ReportFilter(sources=frozenset({"Paid search"})))
     assert [r["campaign"] for r in paid.table("readiness_by_campaign").as_dicts()] == ["Search ads"]
     budget = {
         r["answer"]: r["leads"]
@@ -109,8 +104,8 @@ def test_filters_narrow_qualification(session: Session) -> None:
     assert budget == {"Approved": 2, "(not answered)": 1}  # L5, L7; L6's was cleared
 
 
-def test_no_published_rubric_gives_a_note(empty_session: Session) -> None:
-    section = qualification(empty_session)
+def test_no_published_rubric_gives_a_note(empty_report_session: Session) -> None:
+    section = qualification(empty_report_session)
     assert section.tables == () and section.notes
 
 

@@ -8,11 +8,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Float, func, literal, select, union_all
 from sqlalchemy.orm import Session
-from tests.hub.report_fixtures import (  # noqa: F401
-    empty_session_fixture,
-    hub_database_fixture,
-    session_fixture,
-)
 from tests.support.report_world import NOW, WORLD
 
 from repdesk.hub.admin.settings import set_sla_hours
@@ -26,8 +21,8 @@ def _stats(rows: list[dict[str, object]], key: str) -> dict[object, tuple[object
     return {r[key]: tuple(r[k] for k in STATS) for r in rows}
 
 
-def test_median_and_p90_per_rep_and_campaign(session: Session) -> None:
-    section = speed_to_lead(session, now=NOW, sla=24)
+def test_median_and_p90_per_rep_and_campaign(report_session: Session) -> None:
+    section = speed_to_lead(report_session, now=NOW, sla=24)
     approx = pytest.approx
     # ann: 1, 2, 3, 4, 6 hours (L11 not called since its reassignment); ben: 10, 30, 50 (L4
     # never called). p90 of 1..6: h = 1 + 0.9 * 4 = 4.6 -> 4 + 0.6 * (6 - 4) = 5.2.
@@ -43,8 +38,8 @@ def test_median_and_p90_per_rep_and_campaign(session: Session) -> None:
     }
 
 
-def test_over_sla_list_longest_wait_first(session: Session) -> None:
-    table = speed_to_lead(session, now=NOW, sla=24).table("over_sla")
+def test_over_sla_list_longest_wait_first(report_session: Session) -> None:
+    table = speed_to_lead(report_session, now=NOW, sla=24).table("over_sla")
     rows = table.as_dicts()
     assert [(r["lead_id"], r["status"]) for r in rows] == [
         ("L4", "not called"),  # assigned T+1d, waiting 19 days
@@ -64,34 +59,36 @@ def test_over_sla_list_longest_wait_first(session: Session) -> None:
     assert rows[0]["assigned_at"] == datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 
-def test_the_sla_comes_from_the_hub_setting(session: Session) -> None:
-    set_sla_hours(session, 40)
-    section = speed_to_lead(session, now=NOW)
+def test_the_sla_comes_from_the_hub_setting(report_session: Session) -> None:
+    set_sla_hours(report_session, 40)
+    section = speed_to_lead(report_session, now=NOW)
     assert [r["lead_id"] for r in section.table("over_sla").as_dicts()] == ["L4", "L11", "L7"]
     assert "40 hours" in " ".join(section.notes)
-    session.rollback()
+    report_session.rollback()
 
 
-def test_paging_the_over_sla_list(session: Session) -> None:
-    first = over_sla_leads(session, now=NOW, sla=24, limit=3)
-    rest = over_sla_leads(session, now=NOW, sla=24, limit=3, offset=3)
+def test_paging_the_over_sla_list(report_session: Session) -> None:
+    first = over_sla_leads(report_session, now=NOW, sla=24, limit=3)
+    rest = over_sla_leads(report_session, now=NOW, sla=24, limit=3, offset=3)
     assert [r[-1] for r in first.rows] == ["L4", "L11", "L7"]
     assert [r[-1] for r in rest.rows] == ["L3"]
     assert "3 of 4" in first.note
 
 
-def test_filters_narrow_speed_to_lead(session: Session) -> None:
-    ben = speed_to_lead(session, ReportFilter(rep_ids=frozenset({WORLD.ben})), now=NOW, sla=24)
+def test_filters_narrow_speed_to_lead(report_session: Session) -> None:
+    ben = speed_to_lead(
+        report_session, ReportFilter(rep_ids=frozenset({WORLD.ben})), now=NOW, sla=24
+    )
     assert [r["rep"] for r in ben.table("by_rep").as_dicts()] == ["Ben"]
     week = ReportFilter(start=date(2026, 3, 9), end=date(2026, 3, 15))  # L7, L8, L11
-    section = speed_to_lead(session, week, now=NOW, sla=24)
+    section = speed_to_lead(report_session, week, now=NOW, sla=24)
     assert [r["lead_id"] for r in section.table("over_sla").as_dicts()] == ["L11", "L7"]
-    paid = speed_to_lead(session, ReportFilter(sources=frozenset({"Paid search"})), now=NOW)
+    paid = speed_to_lead(report_session, ReportFilter(sources=frozenset({"Paid search"})), now=NOW)
     assert [r["campaign"] for r in paid.table("by_campaign").as_dicts()] == ["Search ads"]
 
 
-def test_an_empty_hub_gives_empty_tables(empty_session: Session) -> None:
-    section = speed_to_lead(empty_session, now=NOW)
+def test_an_empty_hub_gives_empty_tables(empty_report_session: Session) -> None:
+    section = speed_to_lead(empty_report_session, now=NOW)
     assert all(t.rows == () for t in section.tables)
 
 
@@ -104,21 +101,21 @@ def test_an_empty_hub_gives_empty_tables(empty_session: Session) -> None:
     ],
 )
 def test_percentile_interpolates_between_closest_ranks(
-    empty_session: Session, numbers: list[float], median: float, p90: float
+    empty_report_session: Session, numbers: list[float], median: float, p90: float
 ) -> None:
     """The SQL method on both databases (on PostgreSQL also against percentile_cont)."""
     data = union_all(*(select(literal(n, Float).label("v")) for n in numbers)).subquery()
     rank, n = rank_columns(data.c.v)
     ranked = select(data.c.v, rank, n).subquery()
-    got = empty_session.execute(
+    got = empty_report_session.execute(
         select(
             percentile(50, ranked.c.v, ranked.c.pct_rank, ranked.c.pct_n),
             percentile(90, ranked.c.v, ranked.c.pct_rank, ranked.c.pct_n),
         )
     ).one()
     assert got == (pytest.approx(median), pytest.approx(p90))
-    if empty_session.get_bind().dialect.name == "postgresql":
-        native = empty_session.execute(
+    if empty_report_session.get_bind().dialect.name == "postgresql":
+        native = empty_report_session.execute(
             select(
                 func.percentile_cont(0.5).within_group(data.c.v),
                 func.percentile_cont(0.9).within_group(data.c.v),

@@ -15,8 +15,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.hub.conftest import login
 from tests.hub.helpers import pull_all
+from tests.support.hub_fixtures import login
 
 from repdesk.hub.cli.main import main as hub_main
 from repdesk.hub.config import HubConfig

@@ -25,7 +25,7 @@ from repdesk.store.api import LeadQuery
 from repdesk.sync.engine import UnsentWorkError
 from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
 from tests.support import hub_rows as seed
-from tests.sync.conftest import PASSWORD, Client, ClientMaker, LiveHub, World, sign_in
+from tests.support.sync_fixtures import PASSWORD, Client, ClientMaker, LiveHub, SyncWorld, sign_in
 
 
 def hub_count(hub: LiveHub, model: type[m.Base], **where: object) -> int:
@@ -60,25 +60,25 @@ def offline_work(client: Client, lead_id: str) -> dict[str, str]:
 
 
 def test_fresh_client_gets_exactly_its_own_leads_history_and_collateral(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     report = ada.engine.sync()
 
-    assert lead_ids(ada) == set(world.leads[world.ada])
-    for lead_id in world.leads[world.ada]:
-        assert len(ada.store.events(lead_id)) == world.events[lead_id]
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])
+    for lead_id in sync_world.leads[sync_world.ada]:
+        assert len(ada.store.events(lead_id)) == sync_world.events[lead_id]
     assert {c.code for c in ada.store.objection_categories()} >= {"price", "timing"}
     # Collateral of the campaign Ada's leads came from, verified byte for byte.
-    spring = {sha for sha, name in world.collateral.items() if name == "spring"}
+    spring = {sha for sha, name in sync_world.collateral.items() if name == "spring"}
     assert {c.sha256 for c in ada.store.wanted_collateral()} == spring
     for sha in spring:
         path = ada.cache.path_for(sha)
         assert path is not None
         assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
-        assert path.read_bytes() == world.hub.files.path_for(sha).read_bytes()
-    autumn = next(sha for sha, name in world.collateral.items() if name == "autumn")
+        assert path.read_bytes() == sync_world.hub.files.path_for(sha).read_bytes()
+    autumn = next(sha for sha, name in sync_world.collateral.items() if name == "autumn")
     assert ada.cache.path_for(autumn) is None
     assert report.downloaded == len(spring)
     assert report.pulled > 0 and report.pushed == 0
@@ -90,72 +90,74 @@ def test_fresh_client_gets_exactly_its_own_leads_history_and_collateral(
     assert (again.pulled, again.pushed, again.downloaded) == (0, 0, 0)
 
 
-def test_marketing_rubric_arrives(world: World, make_client: ClientMaker) -> None:
+def test_marketing_rubric_arrives(sync_world: SyncWorld, make_client: ClientMaker) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
     rubric = ada.store.rubric()
     assert rubric is not None and rubric.name == "Sales-ready lead (BANT)"
 
 
-def test_reassignment_moves_the_lead_between_reps(world: World, make_client: ClientMaker) -> None:
+def test_reassignment_moves_the_lead_between_reps(
+    sync_world: SyncWorld, make_client: ClientMaker
+) -> None:
     ada, bob = make_client("ada"), make_client("bob")
-    sign_in(ada, world.hub, "ada@example.com")
-    sign_in(bob, world.hub, "bob@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    sign_in(bob, sync_world.hub, "bob@example.com")
     ada.engine.sync()
     bob.engine.sync()
-    moved = world.leads[world.ada][0]
+    moved = sync_world.leads[sync_world.ada][0]
     assert moved in lead_ids(ada) and moved not in lead_ids(bob)
 
-    seed.reassign(world.hub.db, moved, world.bob)
+    seed.reassign(sync_world.hub.db, moved, sync_world.bob)
     ada.engine.sync()
     bob.engine.sync()
 
     assert moved not in lead_ids(ada)
     assert ada.store.lead(moved) is None
     assert ada.store.events(moved) == []
-    assert lead_ids(ada) == set(world.leads[world.ada][1:])
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada][1:])
     assert moved in lead_ids(bob)
-    assert len(bob.store.events(moved)) == world.events[moved]
+    assert len(bob.store.events(moved)) == sync_world.events[moved]
 
 
 def test_offline_work_is_queued_and_arrives_exactly_once(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
-    lead = world.leads[world.ada][0]
+    lead = sync_world.leads[sync_world.ada][0]
 
-    world.hub.stop()
+    sync_world.hub.stop()
     ids = offline_work(ada, lead)
     with pytest.raises(NetworkError):
         ada.engine.sync()
     assert ada.store.outbox_counts().pending == 4
     assert "could not reach the hub" in ada.store.sync_state().last_error
-    world.hub.start()
+    sync_world.hub.start()
 
     report = ada.engine.sync()
     assert (report.pushed, report.applied, report.rejected, report.conflicts) == (4, 4, 0, 0)
     assert ada.store.outbox_counts().pending == 0
     ada.engine.sync()  # and again: nothing is sent twice
 
-    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 1
-    assert hub_count(world.hub, m.ObjectionRow, id=ids["objection"]) == 1
-    assert hub_count(world.hub, m.DispositionRow, lead_id=lead) == 1
-    assert hub_count(world.hub, m.QualificationField, lead_id=lead, value="critical") == 1
-    assert hub_count(world.hub, m.ProcessedMutation, rep_id=world.ada) == 4
+    assert hub_count(sync_world.hub, m.CallNote, id=ids["note"]) == 1
+    assert hub_count(sync_world.hub, m.ObjectionRow, id=ids["objection"]) == 1
+    assert hub_count(sync_world.hub, m.DispositionRow, lead_id=lead) == 1
+    assert hub_count(sync_world.hub, m.QualificationField, lead_id=lead, value="critical") == 1
+    assert hub_count(sync_world.hub, m.ProcessedMutation, rep_id=sync_world.ada) == 4
 
 
 def test_a_field_conflict_is_surfaced_not_overwritten(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
-    lead = world.leads[world.ada][1]
+    lead = sync_world.leads[sync_world.ada][1]
     # Marketing sets Budget on the hub after Ada's last sync...
-    seed.set_bant_as_marketing(world.hub.db, lead, "budget", "none")
+    seed.set_bant_as_marketing(sync_world.hub.db, lead, "budget", "none")
     # ...while Ada, offline, records a different Budget.
     ada.store.update_bant(
         lead, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved", "signed off")}
@@ -168,20 +170,20 @@ def test_a_field_conflict_is_surfaced_not_overwritten(
     assert (conflict.field, conflict.mine, conflict.theirs) == ("budget", "approved", "none")
     [item] = ada.store.outbox([OutboxState.CONFLICT])
     assert item.id == conflict.mutation_id
-    with world.hub.db.read() as s:
+    with sync_world.hub.db.read() as s:
         field = s.get(m.QualificationField, (lead, "budget"))
         assert field is not None and field.value == "none"
 
 
 def test_revoked_token_gives_auth_error_and_keeps_the_outbox(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
-    with world.hub.db.write() as s:
-        assert revoke_rep_tokens(s, world.ada) >= 1
-    lead = world.leads[world.ada][0]
+    with sync_world.hub.db.write() as s:
+        assert revoke_rep_tokens(s, sync_world.ada) >= 1
+    lead = sync_world.leads[sync_world.ada][0]
     ids = offline_work(ada, lead)
 
     with pytest.raises(AuthError) as err:
@@ -189,28 +191,28 @@ def test_revoked_token_gives_auth_error_and_keeps_the_outbox(
     assert str(err.value) == SESSION_ENDED
     assert ada.store.outbox_counts().pending == 4
     assert ada.store.notes(lead)[0].id == ids["note"]
-    assert lead_ids(ada) == set(world.leads[world.ada])
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])
     assert not ada.engine.signed_in  # the dead token is gone; the session is remembered
     assert ada.store.sync_state().session is not None
     assert ada.store.sync_state().last_error == SESSION_ENDED
-    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 0
+    assert hub_count(sync_world.hub, m.CallNote, id=ids["note"]) == 0
 
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     assert ada.engine.sync().applied == 4
-    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 1
+    assert hub_count(sync_world.hub, m.CallNote, id=ids["note"]) == 1
 
 
 def test_expired_cursor_means_full_resync_and_the_outbox_survives(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     """The client's cursor is replaced (through the store's own API) by one from another hub
     database, as after the hub was restored from a backup: the hub answers 410."""
     from repdesk.hub.sync.cursor import encode_cursor
 
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
-    lead = world.leads[world.ada][0]
+    lead = sync_world.leads[sync_world.ada][0]
     # Work the hub will not apply, so it is still unsent while the resync runs:
     refused = Objection(
         id=new_id(), lead_id=lead, category_code="no-such-code", verbatim="?", created_at=utcnow()
@@ -225,69 +227,73 @@ def test_expired_cursor_means_full_resync_and_the_outbox_survives(
     report = ada.engine.sync()
 
     assert report.full_resync
-    assert lead_ids(ada) == set(world.leads[world.ada])
-    for lead_id in world.leads[world.ada]:
-        assert len(ada.store.events(lead_id)) == world.events[lead_id]
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])
+    for lead_id in sync_world.leads[sync_world.ada]:
+        assert len(ada.store.events(lead_id)) == sync_world.events[lead_id]
     rejected = ada.store.outbox([OutboxState.REJECTED])
     assert [i.entity_id for i in rejected] == [refused.id]
     assert "not in marketing's list" in rejected[0].detail
     assert refused.id in {o.id for o in ada.store.objections(lead)}
     assert note.id in {n.id for n in ada.store.notes(lead)}
-    assert hub_count(world.hub, m.CallNote, id=note.id) == 1
+    assert hub_count(sync_world.hub, m.CallNote, id=note.id) == 1
     assert not ada.store.sync_state().full_resync_needed
 
 
 def test_old_client_is_refused_and_clock_skew_is_reported(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     old = make_client("old", client_version="0.0.9")
     with pytest.raises(ClientTooOldError, match="too old"):
-        old.engine.login(world.hub.url, "ada@example.com", "x")
+        old.engine.login(sync_world.hub.url, "ada@example.com", "x")
     assert old.store.sync_state().session is None
 
     skewed = make_client("skewed", now=lambda: utcnow() + timedelta(minutes=12))
-    result = skewed.engine.login(world.hub.url, "ada@example.com", "correct horse battery staple")
+    result = skewed.engine.login(
+        sync_world.hub.url, "ada@example.com", "correct horse battery staple"
+    )
     assert any("clock" in w and "12 minutes" in w for w in result.warnings)
     assert result.session.rep_name == "Ada Lovelace"
 
 
 def test_wrong_password_is_auth_error_and_nothing_is_stored(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
     with pytest.raises(AuthError, match="did not accept"):
-        ada.engine.login(world.hub.url, "ada@example.com", "wrong")
+        ada.engine.login(sync_world.hub.url, "ada@example.com", "wrong")
     assert ada.store.sync_state().session is None
     assert not ada.engine.signed_in
 
 
 def test_a_disabled_rep_is_told_so_not_that_the_password_is_wrong(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     from repdesk.hub.admin.hub import Hub
     from repdesk.hub.admin.reps import disable_rep
 
-    disable_rep(Hub(world.hub.config, world.hub.db, world.hub.files), "ada@example.com")
+    disable_rep(
+        Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "ada@example.com"
+    )
     ada = make_client("ada")
     with pytest.raises(AuthError) as err:
-        sign_in(ada, world.hub, "ada@example.com")
+        sign_in(ada, sync_world.hub, "ada@example.com")
     message = str(err.value)
     assert message.startswith(ACCOUNT_DISABLED)
     assert "ask marketing operations" in message  # the hub's own words, as plain text
     assert "did not accept" not in message
     assert ada.store.sync_state().session is None
     with pytest.raises(AuthError, match="did not accept"):  # a wrong password still is one
-        ada.engine.login(world.hub.url, "ada@example.com", "wrong")
+        ada.engine.login(sync_world.hub.url, "ada@example.com", "wrong")
 
 
 def test_logout_refuses_with_unsent_work_then_revokes(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
-    offline_work(ada, world.leads[world.ada][0])
-    token = ada.credentials.load(world.hub.url, "ada@example.com")
+    offline_work(ada, sync_world.leads[sync_world.ada][0])
+    token = ada.credentials.load(sync_world.hub.url, "ada@example.com")
     with pytest.raises(UnsentWorkError) as err:
         ada.engine.logout()
     assert err.value.count == 4
@@ -295,22 +301,22 @@ def test_logout_refuses_with_unsent_work_then_revokes(
 
     ada.engine.logout(force=True)
     assert ada.store.sync_state().session is None
-    assert ada.credentials.load(world.hub.url, "ada@example.com") is None
+    assert ada.credentials.load(sync_world.hub.url, "ada@example.com") is None
     assert ada.store.outbox_counts().pending == 4  # still there to export
-    with world.hub.db.read() as s:
-        tokens = s.scalars(select(m.Token).where(m.Token.rep_id == world.ada)).all()
+    with sync_world.hub.db.read() as s:
+        tokens = s.scalars(select(m.Token).where(m.Token.rep_id == sync_world.ada)).all()
         assert tokens and all(t.revoked_at is not None for t in tokens)
     assert token
 
 
 def test_logout_with_only_refused_work_does_not_say_sync(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     """A refused item never leaves with a sync: the refusal points at the Outbox, export
     and --force; a pending item next to it still says sync."""
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
-    lead = world.leads[world.ada][0]
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    lead = sync_world.leads[sync_world.ada][0]
     ada.store.add_objection(
         Objection(
             id=new_id(),
@@ -340,16 +346,16 @@ def test_logout_with_only_refused_work_does_not_say_sync(
 
 
 def test_a_second_device_gets_the_reps_own_writes_back(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     laptop, reinstall = make_client("laptop"), make_client("reinstall")
-    sign_in(laptop, world.hub, "ada@example.com")
+    sign_in(laptop, sync_world.hub, "ada@example.com")
     laptop.engine.sync()
-    lead = world.leads[world.ada][0]
+    lead = sync_world.leads[sync_world.ada][0]
     ids = offline_work(laptop, lead)
     laptop.engine.sync()
 
-    sign_in(reinstall, world.hub, "ada@example.com")
+    sign_in(reinstall, sync_world.hub, "ada@example.com")
     reinstall.engine.sync()
 
     assert [n.id for n in reinstall.store.notes(lead)] == [ids["note"]]
@@ -362,40 +368,40 @@ def test_a_second_device_gets_the_reps_own_writes_back(
 
 
 def test_another_rep_signing_in_on_the_same_machine_sees_only_their_leads(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     shared = make_client("shared")
-    sign_in(shared, world.hub, "ada@example.com")
+    sign_in(shared, sync_world.hub, "ada@example.com")
     shared.engine.sync()
     shared.engine.logout()
 
-    sign_in(shared, world.hub, "bob@example.com")
+    sign_in(shared, sync_world.hub, "bob@example.com")
     assert lead_ids(shared) == set()  # Ada's list is gone at sign-in, before any sync
     shared.engine.sync()
-    assert lead_ids(shared) == set(world.leads[world.bob])
+    assert lead_ids(shared) == set(sync_world.leads[sync_world.bob])
 
     # Ada again after Bob: a different rep than the last one, so Bob's list goes.
     shared.engine.logout()
-    sign_in(shared, world.hub, "ada@example.com")
+    sign_in(shared, sync_world.hub, "ada@example.com")
     assert lead_ids(shared) == set()
     assert shared.engine.sync().full_resync is False  # a fresh first sync, not a restart
-    assert lead_ids(shared) == set(world.leads[world.ada])
+    assert lead_ids(shared) == set(sync_world.leads[sync_world.ada])
 
 
 def test_another_reps_unsent_work_is_saved_aside_never_sent_as_the_new_rep(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     """Ada forces sign-out with work queued; Bob signs in on the same folder and syncs."""
     import json
 
     shared = make_client("shared")
-    sign_in(shared, world.hub, "ada@example.com")
+    sign_in(shared, sync_world.hub, "ada@example.com")
     shared.engine.sync()
-    lead = world.leads[world.ada][0]
+    lead = sync_world.leads[sync_world.ada][0]
     ids = offline_work(shared, lead)
     shared.engine.logout(force=True)
 
-    result = shared.engine.login(world.hub.url, "bob@example.com", PASSWORD)
+    result = shared.engine.login(sync_world.hub.url, "bob@example.com", PASSWORD)
     note = next(w for w in result.warnings if "not sent as you" in w)
     saved = Path(note.split(" saved to ")[1].split(" and not sent")[0])
     document = json.loads(saved.read_text(encoding="utf-8"))
@@ -406,41 +412,41 @@ def test_another_reps_unsent_work_is_saved_aside_never_sent_as_the_new_rep(
     assert (counts.pending, counts.rejected, counts.conflicts) == (0, 0, 0)
     report = shared.engine.sync()
     assert report.pushed == 0
-    assert lead_ids(shared) == set(world.leads[world.bob])
+    assert lead_ids(shared) == set(sync_world.leads[sync_world.bob])
     assert shared.store.notes(lead) == []
     # Nothing of Ada's reached the hub under anyone's name.
-    assert hub_count(world.hub, m.CallNote, id=ids["note"]) == 0
-    assert hub_count(world.hub, m.ProcessedMutation, rep_id=world.bob) == 0
+    assert hub_count(sync_world.hub, m.CallNote, id=ids["note"]) == 0
+    assert hub_count(sync_world.hub, m.ProcessedMutation, rep_id=sync_world.bob) == 0
 
 
 def test_the_same_rep_signing_back_in_keeps_the_list_even_offline(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     ada.engine.sync()
     ada.engine.logout()
     assert ada.store.sync_state().session is None
-    assert lead_ids(ada) == set(world.leads[world.ada])
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])
 
-    sign_in(ada, world.hub, "ada@example.com")
+    sign_in(ada, sync_world.hub, "ada@example.com")
     state = ada.store.sync_state()
     assert state.cursor is not None and not state.full_resync_needed
-    assert (state.last_hub_url, state.last_rep_id) == (world.hub.url, world.ada)
-    world.hub.stop()
+    assert (state.last_hub_url, state.last_rep_id) == (sync_world.hub.url, sync_world.ada)
+    sync_world.hub.stop()
     try:
         with pytest.raises(NetworkError):
             ada.engine.sync()
-        assert lead_ids(ada) == set(world.leads[world.ada])  # still there while offline
+        assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])  # still there while offline
     finally:
-        world.hub.start()
+        sync_world.hub.start()
     report = ada.engine.sync()
     assert report.pulled == 0 and not report.full_resync
-    assert lead_ids(ada) == set(world.leads[world.ada])
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])
 
 
 def test_without_a_keyring_the_rep_is_told_and_sync_still_works(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     import keyring
     from keyring.backends import fail
@@ -449,14 +455,14 @@ def test_without_a_keyring_the_rep_is_told_and_sync_still_works(
 
     keyring.set_keyring(fail.Keyring())  # the autouse fixture restores the test keyring
     ada = make_client("ada")
-    result = ada.engine.login(world.hub.url, "ada@example.com", "correct horse battery staple")
+    result = ada.engine.login(sync_world.hub.url, "ada@example.com", "correct horse battery staple")
     assert NO_KEYRING_MESSAGE in result.warnings
     assert ada.engine.sync().pulled > 0
-    assert lead_ids(ada) == set(world.leads[world.ada])
+    assert lead_ids(ada) == set(sync_world.leads[sync_world.ada])
 
 
 def test_repeated_wrong_passwords_are_slowed_down_with_a_clear_message(
-    world: World, make_client: ClientMaker
+    sync_world: SyncWorld, make_client: ClientMaker
 ) -> None:
     from repdesk.sync.http import HubBusyError
 
@@ -465,10 +471,10 @@ def test_repeated_wrong_passwords_are_slowed_down_with_a_clear_message(
     with pytest.raises(HubBusyError) as busy:
         while refused < 50:
             try:
-                ada.engine.login(world.hub.url, "ada@example.com", "wrong")
+                ada.engine.login(sync_world.hub.url, "ada@example.com", "wrong")
             except AuthError:
                 refused += 1
-    assert refused == world.hub.config.login_throttle.per_account
+    assert refused == sync_world.hub.config.login_throttle.per_account
     assert busy.value.status == 429
     assert "Try again in" in str(busy.value)
     assert ada.sleeps.sleeps == []  # sign-in never sits out a rate limit

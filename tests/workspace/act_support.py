@@ -16,9 +16,9 @@ from repdesk.hub.embedded import EmbeddedHub
 from .conftest import Browser, admin_hub
 
 
-def reference_data(hub: EmbeddedHub) -> Hub:
+def reference_data(embedded_hub: EmbeddedHub) -> Hub:
     """The hub with the default rubric and taxonomy, as `repdesk-hub init` leaves it."""
-    h = admin_hub(hub)
+    h = admin_hub(embedded_hub)
     with h.db.write() as session:
         seed_defaults(session)
     return h

@@ -1,9 +1,7 @@
-"""Workspace fixtures: a real hub served on loopback (SQLite AND PostgreSQL, from
-tests/hub's fixtures), workspace users of each role, a rep, and browser-like httpx clients
-signed in through the sign-in form.
-
-Tests marked `sqlite_only` (HTTP behaviour with no database logic of its own) skip their
-PostgreSQL run."""
+"""tests/workspace only: workspace users of each role and a rep (`people`), and
+browser-like httpx clients signed in through the sign-in form (`browser`), on the real hub
+served on loopback (`embedded_hub`, SQLite AND PostgreSQL, from
+`tests/support/hub_fixtures.py`, like `anon` and the `sqlite_only` marker)."""
 
 from __future__ import annotations
 
@@ -16,15 +14,8 @@ import pytest
 
 from repdesk.hub.admin import Hub, users
 from repdesk.hub.embedded import EmbeddedHub
-from tests.hub.conftest import (  # noqa: F401 - fixtures shared with the hub tests
-    PASSWORD,
-    _cheap_argon2,
-    hub,
-    hub_config,
-    hub_db_url,
-    password_hash,
-)
 from tests.support import hub_rows as seed
+from tests.support.hub_fixtures import PASSWORD
 
 ADMIN_EMAIL = "ada@example.test"
 MARKETER_EMAIL = "mo@example.test"
@@ -34,19 +25,9 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SIGNIN = re.compile(r'name="signin_token" value="([^"]+)"')
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "sqlite_only: no database logic; skip the PostgreSQL run")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    dropped = [
-        item
-        for item in items
-        if item.get_closest_marker("sqlite_only") and item.get_closest_marker("postgres")
-    ]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if item not in dropped]
+@pytest.fixture(autouse=True)
+def _cheap_argon2_here(cheap_argon2: None) -> None:
+    """Sign-ins here use `cheap_argon2`: the same code path, a fraction of the CPU."""
 
 
 def admin_hub(embedded: EmbeddedHub) -> Hub:
@@ -63,11 +44,13 @@ class People:
 
 
 @pytest.fixture
-def people(hub: EmbeddedHub, password_hash: str) -> People:  # noqa: F811
-    h = admin_hub(hub)
+def people(embedded_hub: EmbeddedHub, password_hash: str) -> People:
+    h = admin_hub(embedded_hub)
     admin, _ = users.add_user(h, ADMIN_EMAIL, "admin", "Ada Admin", PASSWORD)
     marketer, _ = users.add_user(h, MARKETER_EMAIL, "marketing", "Mo Marketing", PASSWORD)
-    rep = seed.add_rep(hub.state.db, REP_EMAIL, PASSWORD, "Rita Rep", password_hash=password_hash)
+    rep = seed.add_rep(
+        embedded_hub.state.db, REP_EMAIL, PASSWORD, "Rita Rep", password_hash=password_hash
+    )
     return People(admin.id, marketer.id, rep)
 
 
@@ -115,20 +98,14 @@ def browser_for(base_url: str, email: str, password: str = PASSWORD) -> Browser:
 
 
 @pytest.fixture
-def browser(hub: EmbeddedHub, people: People) -> Iterator[Callable[[str], Browser]]:  # noqa: F811
+def browser(embedded_hub: EmbeddedHub, people: People) -> Iterator[Callable[[str], Browser]]:
     made: list[Browser] = []
 
     def make(email: str) -> Browser:
-        client = browser_for(hub.base_url, email)
+        client = browser_for(embedded_hub.base_url, email)
         made.append(client)
         return client
 
     yield make
     for client in made:
         client.close()
-
-
-@pytest.fixture
-def anon(hub: EmbeddedHub) -> Iterator[httpx.Client]:  # noqa: F811
-    with httpx.Client(base_url=hub.base_url, timeout=30) as client:
-        yield client

@@ -14,7 +14,7 @@ from repdesk.hub.app import create_app
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.workspace.access import SAFE_METHODS, Access, workspace_routes
 from repdesk.hub.workspace.nav import NAV
-from tests.hub.conftest import PASSWORD, login
+from tests.support.hub_fixtures import PASSWORD, login
 
 from .conftest import ADMIN_EMAIL, MARKETER_EMAIL, REP_EMAIL, Browser, People
 
@@ -23,10 +23,10 @@ ADMIN_SECTIONS = ("/workspace/people", "/workspace/audit")
 """Managing people and reading the audit log stay admin-only, whatever else changes."""
 
 
-def declared_routes(hub: EmbeddedHub) -> list[tuple[str, str, Access | None]]:
+def declared_routes(embedded_hub: EmbeddedHub) -> list[tuple[str, str, Access | None]]:
     """(method, path, declared access) of every workspace route of the hub's app (an app
     built like the served one: `EmbeddedHub` does not hand out its own)."""
-    app = create_app(hub.config, migrate=False)
+    app = create_app(embedded_hub.config, migrate=False)
     try:
         return [(r.method, r.path, r.access) for r in workspace_routes(app)]
     finally:
@@ -42,9 +42,9 @@ def to_sign_in(answer: httpx.Response) -> bool:
 
 
 def test_every_workspace_route_enforces_its_declared_access(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    routes = declared_routes(hub)
+    routes = declared_routes(embedded_hub)
     assert len(routes) >= 8, routes  # the foundation's own pages at least
     undeclared = [(m, p) for m, p, access in routes if access is None]
     assert not undeclared, f"routes without a declared access (use section_router): {undeclared}"
@@ -57,8 +57,8 @@ def test_every_workspace_route_enforces_its_declared_access(
     for entry in NAV:  # the menu offers each page to exactly who may open it
         assert declared.get(("GET", entry.path)) is entry.access, entry
 
-    anonymous = httpx.Client(base_url=hub.base_url, timeout=30)
-    rep = login(hub.base_url, REP_EMAIL, PASSWORD)  # a rep's bearer token
+    anonymous = httpx.Client(base_url=embedded_hub.base_url, timeout=30)
+    rep = login(embedded_hub.base_url, REP_EMAIL, PASSWORD)  # a rep's bearer token
     marketer = browser(MARKETER_EMAIL)
     admin = browser(ADMIN_EMAIL)
     problems: list[str] = []

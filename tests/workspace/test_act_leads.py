@@ -31,13 +31,13 @@ CSV = (
 _UPLOAD_ID = re.compile(r'name="upload" value="([^"]+)"')
 
 
-def lead_count(hub: EmbeddedHub) -> int:
-    with hub.state.db.read() as session:
+def lead_count(embedded_hub: EmbeddedHub) -> int:
+    with embedded_hub.state.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(Lead)) or 0)
 
 
-def stash_folder(hub: EmbeddedHub) -> Path:
-    return hub.config.home / uploads.UPLOADS_DIR
+def stash_folder(embedded_hub: EmbeddedHub) -> Path:
+    return embedded_hub.config.home / uploads.UPLOADS_DIR
 
 
 def preview(client: Browser, name: str = "contacts.csv", content: bytes = CSV) -> str:
@@ -47,9 +47,9 @@ def preview(client: Browser, name: str = "contacts.csv", content: bytes = CSV) -
 
 
 def test_an_import_is_previewed_then_confirmed(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
+    h = admin_hub(embedded_hub)
     client = browser(MARKETER_EMAIL)
     page = preview(client)
     text = " ".join(page.split())
@@ -62,8 +62,8 @@ def test_an_import_is_previewed_then_confirmed(
         assert figure in text, figure
     assert '<td class="num">3</td><td>email &#39;not an email&#39; is not an email address' in text
     assert '<td class="num">4</td><td>score &#39;lots&#39; is not a whole number' in text
-    assert lead_count(hub) == 0 and actions(h, MARKETER_EMAIL) == []
-    stashed = list(stash_folder(hub).iterdir())
+    assert lead_count(embedded_hub) == 0 and actions(h, MARKETER_EMAIL) == []
+    stashed = list(stash_folder(embedded_hub).iterdir())
     assert len(stashed) == 1 and (stashed[0] / "file.upload").read_bytes() == CSV
     assert oct((stashed[0]).stat().st_mode & 0o777) == "0o700"
     upload_id = _UPLOAD_ID.search(page)
@@ -74,34 +74,34 @@ def test_an_import_is_previewed_then_confirmed(
     stolen = other.post_form("/workspace/leads/import/confirm", {"upload": upload_id.group(1)})
     assert stolen.status_code == 400 and "upload the file again" in stolen.text
     other.post_form("/workspace/leads/import/cancel", {"upload": upload_id.group(1)})
-    assert lead_count(hub) == 0 and len(list(stash_folder(hub).iterdir())) == 1
+    assert lead_count(embedded_hub) == 0 and len(list(stash_folder(embedded_hub).iterdir())) == 1
 
     done = client.post_form("/workspace/leads/import/confirm", {"upload": upload_id.group(1)})
     shown = flash_after(client, done)
     assert "Imported contacts.csv (hubspot): 2 new, 0 updated" in shown
     assert "1 assigned to reps. 2 row(s) skipped." in shown
-    assert lead_count(hub) == 2
-    with hub.state.db.read() as session:
+    assert lead_count(embedded_hub) == 2
+    with embedded_hub.state.db.read() as session:
         priya = session.scalars(select(Lead).where(Lead.external_id == "901")).one()
     assert priya.owner_rep_id == people.rep
     assert upserts(h, people.rep, "lead") == {priya.id}
     assert actions(h, MARKETER_EMAIL) == [(MARKETER_EMAIL, "leads.import", "contacts.csv")]
-    assert list(stash_folder(hub).iterdir()) == []
+    assert list(stash_folder(embedded_hub).iterdir()) == []
 
     replay = client.post_form("/workspace/leads/import/confirm", {"upload": upload_id.group(1)})
-    assert replay.status_code == 400 and lead_count(hub) == 2
+    assert replay.status_code == 400 and lead_count(embedded_hub) == 2
 
 
 def test_a_cancelled_or_unreadable_upload_is_deleted_and_changes_nothing(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
+    h = admin_hub(embedded_hub)
     client = browser(MARKETER_EMAIL)
     upload_id = _UPLOAD_ID.search(preview(client))
     assert upload_id is not None
     cancelled = client.post_form("/workspace/leads/import/cancel", {"upload": upload_id.group(1)})
     assert "Import cancelled" in flash_after(client, cancelled)
-    assert list(stash_folder(hub).iterdir()) == []
+    assert list(stash_folder(embedded_hub).iterdir()) == []
 
     log_before = change_log_size(h)
     bad = [
@@ -113,22 +113,22 @@ def test_a_cancelled_or_unreadable_upload_is_deleted_and_changes_nothing(
         answer = upload(client, "/workspace/leads/import", name, content)
         assert answer.status_code == 400, answer.text[:300]
         assert "Nothing imported:" in answer.text and message in answer.text, answer.text[:2000]
-        assert "file.upload" not in answer.text and str(hub.config.home) not in answer.text
+        assert "file.upload" not in answer.text and str(embedded_hub.config.home) not in answer.text
     no_file = client.post_form("/workspace/leads/import")
     assert no_file.status_code == 400 and "Choose a file" in no_file.text
     for forged in ("../../hub.db", "x" * 32):
         refused = client.post_form("/workspace/leads/import/confirm", {"upload": forged})
         assert refused.status_code == 400 and "upload the file again" in refused.text
-    assert list(stash_folder(hub).iterdir()) == []
+    assert list(stash_folder(embedded_hub).iterdir()) == []
     assert (
-        lead_count(hub) == 0
+        lead_count(embedded_hub) == 0
         and change_log_size(h) == log_before
         and actions(h, MARKETER_EMAIL) == []
     )
 
 
-def test_old_stashed_uploads_are_swept(hub: EmbeddedHub, people: People) -> None:
-    h = admin_hub(hub)
+def test_old_stashed_uploads_are_swept(embedded_hub: EmbeddedHub, people: People) -> None:
+    h = admin_hub(embedded_hub)
     root = uploads.uploads_root(h)
     (root / ("a" * 32)).mkdir()
     (root / "upload-left-over.tmp").write_bytes(b"x")
@@ -137,8 +137,8 @@ def test_old_stashed_uploads_are_swept(hub: EmbeddedHub, people: People) -> None
     assert list(root.iterdir()) == []
 
 
-def _leads(hub: EmbeddedHub) -> dict[str, str]:
-    db = hub.state.db
+def _leads(embedded_hub: EmbeddedHub) -> dict[str, str]:
+    db = embedded_hub.state.db
     return {
         "retail-de": seed.add_lead(db, None, company="A", industry="Retail", country="Germany"),
         "retail-fr": seed.add_lead(db, None, company="B", industry="Retail", country="France"),
@@ -147,10 +147,10 @@ def _leads(hub: EmbeddedHub) -> dict[str, str]:
 
 
 def test_assigning_by_rule_is_previewed_then_done(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
-    leads = _leads(hub)
+    h = admin_hub(embedded_hub)
+    leads = _leads(embedded_hub)
     client = browser(MARKETER_EMAIL)
     assert f'<option value="{REP_EMAIL}"' in client.get("/workspace/leads").text
     rule = {"rep": REP_EMAIL, "field0": "industry", "value0": "retail"}
@@ -181,11 +181,11 @@ def test_assigning_by_rule_is_previewed_then_done(
 
 
 def test_bad_rules_are_refused_and_change_nothing(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
-    _leads(hub)
-    disabled = seed.add_rep(hub.state.db, "dora@example.test", "x" * 12, disabled=True)
+    h = admin_hub(embedded_hub)
+    _leads(embedded_hub)
+    disabled = seed.add_rep(embedded_hub.state.db, "dora@example.test", "x" * 12, disabled=True)
     assert disabled
     client = browser(MARKETER_EMAIL)
     log_before = change_log_size(h)

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from repdesk.hub.db.models import Collateral, Rep
 from repdesk.hub.embedded import EmbeddedHub
 from tests.hub.admin_helpers import pulled
-from tests.hub.conftest import PASSWORD, PDF_BYTES, login
 from tests.support import hub_rows as seed
 from tests.support.corpus import CORPUS, ENCRYPTED, corpus_pdfs
+from tests.support.hub_fixtures import PASSWORD, PDF_BYTES, login
 
 from .act_support import actions, audit_log, change_log_size, flash_after, logged, upload
 from .conftest import MARKETER_EMAIL, REP_EMAIL, Browser, People, admin_hub
@@ -31,20 +31,20 @@ def password_on(page: httpx.Response) -> str:
     return found.group(1)
 
 
-def signs_in(hub: EmbeddedHub, email: str, password: str) -> bool:
+def signs_in(embedded_hub: EmbeddedHub, email: str, password: str) -> bool:
     try:
-        login(hub.base_url, email, password).close()
+        login(embedded_hub.base_url, email, password).close()
     except httpx.HTTPStatusError:
         return False
     return True
 
 
 def test_reps_are_added_disabled_enabled_and_given_new_passwords(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
-    seed.add_lead(hub.state.db, people.rep, company="Acme")
-    api = login(hub.base_url, REP_EMAIL)  # the rep's app, signed in
+    h = admin_hub(embedded_hub)
+    seed.add_lead(embedded_hub.state.db, people.rep, company="Acme")
+    api = login(embedded_hub.base_url, REP_EMAIL)  # the rep's app, signed in
     assert api.get("/v1/sync/pull").status_code == 200
     client = browser(MARKETER_EMAIL)
     listing = " ".join(client.get("/workspace/reps").text.split())
@@ -54,20 +54,20 @@ def test_reps_are_added_disabled_enabled_and_given_new_passwords(
     added = client.post_form("/workspace/reps", {"email": "Nia@Example.test", "name": "Nia"})
     password = password_on(added)
     assert "It is shown only now" in added.text
-    assert signs_in(hub, "nia@example.test", password)
+    assert signs_in(embedded_hub, "nia@example.test", password)
     assert password not in client.get("/workspace/reps").text
 
     disabled = client.post_form(f"/workspace/reps/{people.rep}/disable")
     assert "rita@example.test is disabled, signed out of" in flash_after(client, disabled)
     assert api.get("/v1/sync/pull").status_code == 401
-    assert not signs_in(hub, REP_EMAIL, PASSWORD)
+    assert not signs_in(embedded_hub, REP_EMAIL, PASSWORD)
     enabled = client.post_form(f"/workspace/reps/{people.rep}/enable")
     assert "can sign in again" in flash_after(client, enabled)
-    assert signs_in(hub, REP_EMAIL, PASSWORD)
+    assert signs_in(embedded_hub, REP_EMAIL, PASSWORD)
 
     new = password_on(client.post_form(f"/workspace/reps/{people.rep}/reset-password"))
-    assert new != PASSWORD and signs_in(hub, REP_EMAIL, new)
-    assert not signs_in(hub, REP_EMAIL, PASSWORD)
+    assert new != PASSWORD and signs_in(embedded_hub, REP_EMAIL, new)
+    assert not signs_in(embedded_hub, REP_EMAIL, PASSWORD)
     assert actions(h, MARKETER_EMAIL) == [
         (MARKETER_EMAIL, "rep.add", "nia@example.test"),
         (MARKETER_EMAIL, "rep.disable", REP_EMAIL),
@@ -80,9 +80,9 @@ def test_reps_are_added_disabled_enabled_and_given_new_passwords(
 
 
 def test_bad_rep_input_is_refused_and_changes_nothing(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
+    h = admin_hub(embedded_hub)
     client = browser(MARKETER_EMAIL)
     bad = [
         ({"email": "not an email", "name": "X"}, "is not an email address"),
@@ -96,20 +96,20 @@ def test_bad_rep_input_is_refused_and_changes_nothing(
     for action in ("disable", "enable", "reset-password"):
         answer = client.post_form(f"/workspace/reps/no-such-rep/{action}")
         assert answer.status_code == 400 and "That rep does not exist" in answer.text
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert len(session.scalars(select(Rep)).all()) == 1
     assert actions(h, MARKETER_EMAIL) == []
 
 
 @pytest.fixture
-def campaign(hub: EmbeddedHub) -> str:
-    return seed.add_campaign(hub.state.db, "Spring webinar")
+def campaign(embedded_hub: EmbeddedHub) -> str:
+    return seed.add_campaign(embedded_hub.state.db, "Spring webinar")
 
 
 def test_collateral_is_uploaded_listed_downloaded_and_retired(
-    hub: EmbeddedHub, people: People, campaign: str, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, campaign: str, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
+    h = admin_hub(embedded_hub)
     client = browser(MARKETER_EMAIL)
     good = corpus_pdfs()[0].read_bytes()
     answer = upload(
@@ -120,7 +120,7 @@ def test_collateral_is_uploaded_listed_downloaded_and_retired(
         {"title": "Pricing <sheet>", "campaign": "Spring webinar", "tags": "Price, security"},
     )
     assert "Reps get it at their next sync" in flash_after(client, answer)
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         row = session.scalars(select(Collateral)).one()
     assert (row.media_type, row.tags, row.campaign_id) == (
         "application/pdf",
@@ -165,10 +165,12 @@ def test_collateral_is_uploaded_listed_downloaded_and_retired(
 
 
 def test_bad_collateral_input_is_refused_and_changes_nothing(
-    hub: EmbeddedHub, people: People, campaign: str, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, campaign: str, browser: Callable[[str], Browser]
 ) -> None:
-    h = admin_hub(hub)
-    existing, _ = seed.add_collateral(hub.state.db, hub.state.files, PDF_BYTES, "Sheet")
+    h = admin_hub(embedded_hub)
+    existing, _ = seed.add_collateral(
+        embedded_hub.state.db, embedded_hub.state.files, PDF_BYTES, "Sheet"
+    )
     client = browser(MARKETER_EMAIL)
     log_before = change_log_size(h)
     bad = [
@@ -185,7 +187,7 @@ def test_bad_collateral_input_is_refused_and_changes_nothing(
     assert no_file.status_code == 400 and "Choose a file" in no_file.text
     missing = client.post_form("/workspace/collateral/missing-id/retire")
     assert missing.status_code == 400 and "No collateral in the library matches" in missing.text
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert [r.id for r in session.scalars(select(Collateral))] == [existing]
     assert change_log_size(h) == log_before and actions(h, MARKETER_EMAIL) == []
-    assert list((hub.config.home / "workspace-uploads").iterdir()) == []
+    assert list((embedded_hub.config.home / "workspace-uploads").iterdir()) == []

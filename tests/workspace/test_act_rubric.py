@@ -36,13 +36,15 @@ ANSWERS = {
 
 
 @pytest.fixture
-def leads(hub: EmbeddedHub, people: People) -> dict[str, str]:
+def leads(embedded_hub: EmbeddedHub, people: People) -> dict[str, str]:
     """Three leads of the rep with answers: two ready under the default rubric."""
     made = {}
     for key, values in ANSWERS.items():
-        lead = seed.add_lead(hub.state.db, people.rep, company=key, email=f"{key}@example.test")
+        lead = seed.add_lead(
+            embedded_hub.state.db, people.rep, company=key, email=f"{key}@example.test"
+        )
         for dimension, value in zip(DIMENSIONS, values, strict=True):
-            seed.set_bant_as_marketing(hub.state.db, lead, dimension, value)
+            seed.set_bant_as_marketing(embedded_hub.state.db, lead, dimension, value)
         made[key] = lead
     return made
 
@@ -76,9 +78,12 @@ def check(client: Browser, fields: dict[str, str]) -> str:
 
 
 def test_the_editor_checks_a_draft_and_previews_how_many_leads_would_be_ready(
-    hub: EmbeddedHub, people: People, leads: dict[str, str], browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub,
+    people: People,
+    leads: dict[str, str],
+    browser: Callable[[str], Browser],
 ) -> None:
-    reference_data(hub)
+    reference_data(embedded_hub)
     client = browser(MARKETER_EMAIL)
     fields = editor(client)
     assert fields["name"] == "Sales-ready lead (BANT)"
@@ -113,9 +118,9 @@ def test_the_editor_checks_a_draft_and_previews_how_many_leads_would_be_ready(
 
 
 def test_publishing_makes_a_new_version_reps_pull_with_its_audit_and_history(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = reference_data(hub)
+    h = reference_data(embedded_hub)
     client = browser(MARKETER_EMAIL)
     fields = editor(client)
     influencer = option_field(fields, 1, "influencer")
@@ -150,9 +155,9 @@ def test_publishing_makes_a_new_version_reps_pull_with_its_audit_and_history(
 
 
 def test_a_broken_or_unchanged_rubric_changes_nothing(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
-    h = reference_data(hub)
+    h = reference_data(embedded_hub)
     client = browser(MARKETER_EMAIL)
     fields = editor(client)
     log_before, audit_before = change_log_size(h), actions(h)
@@ -180,7 +185,7 @@ def test_a_broken_or_unchanged_rubric_changes_nothing(
 
 
 def test_without_a_published_rubric_the_editor_starts_from_the_default(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
     client = browser(MARKETER_EMAIL)
     page = client.get("/workspace/rubric")

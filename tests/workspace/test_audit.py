@@ -19,18 +19,18 @@ from repdesk.hub.embedded import EmbeddedHub
 from .conftest import ADMIN_EMAIL, MARKETER_EMAIL, Browser, People
 
 
-def fill(hub: EmbeddedHub, count: int) -> None:
+def fill(embedded_hub: EmbeddedHub, count: int) -> None:
     start = utcnow() - timedelta(days=1)
-    with hub.state.db.write() as session:
+    with embedded_hub.state.db.write() as session:
         for i in range(count):
             record(
                 session, "cli", "test.step", f"item {i}", {"n": i}, now=start + timedelta(seconds=i)
             )
 
 
-def test_pages_run_newest_first(hub: EmbeddedHub) -> None:
-    fill(hub, 7)
-    with hub.state.db.read() as session:
+def test_pages_run_newest_first(embedded_hub: EmbeddedHub) -> None:
+    fill(embedded_hub, 7)
+    with embedded_hub.state.db.read() as session:
         first = audit_page(session, 1, per_page=3)
         last = audit_page(session, 3, per_page=3)
         beyond = audit_page(session, 99, per_page=3)
@@ -40,19 +40,19 @@ def test_pages_run_newest_first(hub: EmbeddedHub) -> None:
     assert beyond.page == 3  # clamped to the last page
 
 
-def test_a_failed_change_leaves_no_entry(hub: EmbeddedHub) -> None:
-    with pytest.raises(RuntimeError), hub.state.db.write() as session:
+def test_a_failed_change_leaves_no_entry(embedded_hub: EmbeddedHub) -> None:
+    with pytest.raises(RuntimeError), embedded_hub.state.db.write() as session:
         record(session, "cli", "test.step", "never")
         raise RuntimeError("the change failed")
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert audit_page(session).total == 0
 
 
 def test_the_audit_page_lists_changes_with_paging(
-    hub: EmbeddedHub, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
 ) -> None:
     admin = browser(ADMIN_EMAIL)
-    fill(hub, 60)
+    fill(embedded_hub, 60)
     page = admin.get("/workspace/audit")
     assert page.status_code == 200
     assert "item 59" in page.text and "item 9" not in page.text
@@ -64,9 +64,9 @@ def test_the_audit_page_lists_changes_with_paging(
 
 
 def test_the_csv_download_neutralises_formulas(
-    hub: EmbeddedHub, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
 ) -> None:
-    with hub.state.db.write() as session:
+    with embedded_hub.state.db.write() as session:
         record(session, ADMIN_EMAIL, "lead.note", '=HYPERLINK("http://x")', {"why": "@SUM(1)"})
     answer = browser(ADMIN_EMAIL).get("/workspace/audit.csv")
     assert answer.status_code == 200
@@ -79,13 +79,13 @@ def test_the_csv_download_neutralises_formulas(
 
 
 def test_cli_user_commands_are_audited_as_cli(
-    hub: EmbeddedHub, people: People, monkeypatch: pytest.MonkeyPatch
+    embedded_hub: EmbeddedHub, people: People, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(DATABASE_ENV, hub.config.database_url)
-    home = ["--home", str(hub.config.home)]
+    monkeypatch.setenv(DATABASE_ENV, embedded_hub.config.database_url)
+    home = ["--home", str(embedded_hub.config.home)]
     assert main([*home, "user", "disable", MARKETER_EMAIL]) == 0
     assert main([*home, "user", "enable", MARKETER_EMAIL]) == 0
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         entries = audit_page(session).entries
     assert [(e.actor, e.action, e.target) for e in entries[:2]] == [
         ("cli", "user.enable", MARKETER_EMAIL),

@@ -13,7 +13,7 @@ from repdesk.hub.auth import verify_password
 from repdesk.hub.cli.main import main
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import User
-from tests.hub.admin_helpers import new_hub
+from tests.support.hub_fixtures import new_hub
 
 
 @pytest.fixture
@@ -26,7 +26,10 @@ def home(tmp_path: Path) -> list[str]:
 def stored(home: list[str], email: str) -> User:
     from repdesk.hub import admin
 
-    with admin.open_hub(HubConfig.resolve(home[1])) as hub, hub.db.read() as session:
+    with (
+        admin.open_hub(HubConfig.resolve(home[1])) as embedded_hub,
+        embedded_hub.db.read() as session,
+    ):
         return users.find_user(session, email)
 
 

@@ -70,8 +70,8 @@ def test_the_layout_has_landmarks_a_skip_link_and_the_current_entry(
     assert "/workspace/people" not in marketer and "/workspace/audit" not in marketer
 
 
-def test_the_overview_counts(hub: EmbeddedHub, browser: Callable[[str], Browser]) -> None:
-    db = hub.state.db
+def test_the_overview_counts(embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]) -> None:
+    db = embedded_hub.state.db
     rep = seed.add_rep(db, "r@example.test", "a long enough password", "R")
     seed.add_rep(db, "off@example.test", "a long enough password", "Off", disabled=True)
     leads = [seed.add_lead(db, rep if i < 2 else None, first_name=f"L{i}") for i in range(5)]

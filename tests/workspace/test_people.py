@@ -20,13 +20,13 @@ _SHOWN_PASSWORD = re.compile(r'id="password" type="text" readonly value="([^"]+)
 XSS = "<script>alert(1)</script>"
 
 
-def user_count(hub: EmbeddedHub) -> int:
-    with hub.state.db.read() as session:
+def user_count(embedded_hub: EmbeddedHub) -> int:
+    with embedded_hub.state.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(User)) or 0)
 
 
 def test_an_admin_adds_a_person_who_signs_in_with_the_password_shown_once(
-    hub: EmbeddedHub, browser: Callable[[str], Browser], anon: httpx.Client
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser], anon: httpx.Client
 ) -> None:
     admin = browser(ADMIN_EMAIL)
     answer = admin.post_form(
@@ -40,7 +40,7 @@ def test_an_admin_adds_a_person_who_signs_in_with_the_password_shown_once(
     assert password not in admin.get("/workspace/people").text  # shown only that once
     assert submit_sign_in(anon, "nia@example.test", password).status_code == 303
     assert anon.get("/workspace/people").status_code == 200  # with the role given
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         entries = audit_entries(session)
     assert [(e.actor, e.action, e.target) for e in entries][0] == (
         ADMIN_EMAIL,
@@ -51,10 +51,10 @@ def test_an_admin_adds_a_person_who_signs_in_with_the_password_shown_once(
 
 
 def test_bad_input_is_explained_and_changes_nothing(
-    hub: EmbeddedHub, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
 ) -> None:
     admin = browser(ADMIN_EMAIL)
-    before = user_count(hub)
+    before = user_count(embedded_hub)
     for data, message in (
         ({"email": "not an address", "role": "marketing"}, "is not an email address"),
         ({"email": "x@example.test", "role": "boss"}, "The role must be one of"),
@@ -64,11 +64,11 @@ def test_bad_input_is_explained_and_changes_nothing(
         assert answer.status_code == 400
         assert message in answer.text
         assert 'value="' + data["email"] + '"' in answer.text  # what was typed is kept
-    assert user_count(hub) == before
+    assert user_count(embedded_hub) == before
 
 
 def test_disable_enable_and_reset_password(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
     admin = browser(ADMIN_EMAIL)
     marketer = browser(MARKETER_EMAIL)
@@ -85,8 +85,8 @@ def test_disable_enable_and_reset_password(
     found = _SHOWN_PASSWORD.search(reset.text)
     assert reset.status_code == 200 and found
     assert marketer.get("/workspace/").status_code == 303  # sessions end with a reset
-    browser_for(hub.base_url, MARKETER_EMAIL, found.group(1)).close()
-    with hub.state.db.read() as session:
+    browser_for(embedded_hub.base_url, MARKETER_EMAIL, found.group(1)).close()
+    with embedded_hub.state.db.read() as session:
         actions = [(e.actor, e.action) for e in audit_entries(session)]
     assert actions[:3] == [
         (ADMIN_EMAIL, "user.reset_password"),
@@ -96,7 +96,7 @@ def test_disable_enable_and_reset_password(
 
 
 def test_an_admin_cannot_lock_themselves_out(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
     admin = browser(ADMIN_EMAIL)
     admin.post_form(f"/workspace/people/{people.admin}/disable")
@@ -105,24 +105,24 @@ def test_an_admin_cannot_lock_themselves_out(
 
 
 def test_people_forms_need_the_sessions_csrf_token(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
     admin = browser(ADMIN_EMAIL)
     other = browser(MARKETER_EMAIL)  # a real token, of another session
-    before = user_count(hub)
+    before = user_count(embedded_hub)
     data = {"email": "eve@example.test", "role": "admin"}
     for token in ("", "forged", other.csrf):
         answer = admin.post("/workspace/people", data={**data, "csrf_token": token})
         assert answer.status_code == 403
         assert "This form has expired" in answer.text
-    assert user_count(hub) == before
+    assert user_count(embedded_hub) == before
     # htmx sends the token as a header instead of a field.
     answer = admin.post("/workspace/people", data=data, headers={"X-CSRF-Token": admin.csrf})
-    assert answer.status_code == 200 and user_count(hub) == before + 1
+    assert answer.status_code == 200 and user_count(embedded_hub) == before + 1
 
 
 def test_names_are_shown_as_text(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
     admin = browser(ADMIN_EMAIL)
     answer = admin.post_form(

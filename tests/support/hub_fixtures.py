@@ -1,0 +1,280 @@
+"""Hub fixtures (a pytest plugin, registered in tests/conftest.py): a hub database on
+SQLite AND PostgreSQL (`hub_db_url`), the real hub served on loopback (`embedded_hub`),
+marketing's operations on a hub home (`hub_admin`, `hub_admin_each_db`), a small seeded
+world (`api_world`), signed-in httpx clients (`client_for`, `anon`) and the report
+databases (`hub_database`, `report_session`, `empty_report_session`).
+
+PostgreSQL variants skip visibly without REPDESK_TEST_PG_URL; each gets its own schema,
+dropped afterwards. Tests marked `sqlite_only` (pure HTTP/validation behaviour) run on
+SQLite only. `cheap_argon2` is used automatically by tests/hub and tests/workspace (their
+conftest.py asks for it) and by any fixture here that hashes a password."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from sqlalchemy.orm import Session
+
+from repdesk.hub import admin, auth
+from repdesk.hub.auth import hash_password
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db.engine import Database, sqlite_url
+from repdesk.hub.db.migrate import upgrade_database
+from repdesk.hub.embedded import EmbeddedHub
+from repdesk.protocol.schema import RubricData
+from tests.support import hub_rows as seed
+from tests.support import report_world
+
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: HTTP / validation behaviour with no database logic of its own; its "
+        "PostgreSQL run is deselected (each costs a schema + migration for nothing)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only") and item.get_closest_marker("postgres")
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+PDF_BYTES = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with a small cost: the same code path, a fraction of the CPU (the real
+    cost takes ~0.4 s per sign-in on the shared test machine)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", cheap)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("dummy"))
+
+
+@pytest.fixture
+def password_hash(cheap_argon2: None) -> str:
+    return hash_password(PASSWORD)
+
+
+def pg_schema_url(base: str) -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh hub database URL, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "hub" / "hub.db")
+        return
+    pg_url: str = request.getfixturevalue("pg_url")
+    yield from pg_schema_url(pg_url)
+
+
+@pytest.fixture
+def hub_config(tmp_path: Path, hub_db_url: str) -> HubConfig:
+    return HubConfig.resolve(tmp_path / "hub", database_url=hub_db_url)
+
+
+@pytest.fixture
+def embedded_hub(hub_config: HubConfig) -> Iterator[EmbeddedHub]:
+    """The real hub app served by uvicorn on loopback, on SQLite and on PostgreSQL."""
+    embedded = EmbeddedHub(hub_config)
+    embedded.start()
+    try:
+        yield embedded
+    finally:
+        embedded.stop()
+
+
+@dataclass
+class ApiWorld:
+    """What `api_world` seeded; ids by role."""
+
+    alice: str
+    bob: str
+    carol: str
+    """Disabled."""
+    campaign: str
+    rubric: str
+    alice_leads: list[str]
+    bob_lead: str
+    events: dict[str, list[str]] = field(default_factory=dict)
+    collateral_id: str = ""
+    collateral_sha: str = ""
+
+
+RUBRIC = RubricData.model_validate(
+    {
+        "name": "Sales-ready v1",
+        "dimensions": [
+            {
+                "dimension": dim,
+                "title": dim.title(),
+                "options": [
+                    {"code": "yes", "label": "Yes", "qualifies": True, "key": "1"},
+                    {"code": "no", "label": "No", "qualifies": False, "key": "2"},
+                ],
+            }
+            for dim in ("budget", "authority", "need", "timeframe")
+        ],
+    }
+)
+
+
+@pytest.fixture
+def api_world(embedded_hub: EmbeddedHub, password_hash: str) -> ApiWorld:
+    """Reps alice, bob and carol (disabled) with leads, events, a campaign, a yes/no
+    rubric, two objection categories and one collateral file, on `embedded_hub`."""
+    db, files = embedded_hub.state.db, embedded_hub.state.files
+    alice = seed.add_rep(db, "alice@example.test", PASSWORD, "Alice", password_hash=password_hash)
+    bob = seed.add_rep(db, "bob@example.test", PASSWORD, "Bob", password_hash=password_hash)
+    carol = seed.add_rep(
+        db, "carol@example.test", PASSWORD, "Carol", disabled=True, password_hash=password_hash
+    )
+    campaign = seed.add_campaign(db, "Spring webinar", channel="webinar")
+    seed.add_category(db, "price", "Price", "Too expensive")
+    seed.add_category(db, "timing", "Timing")
+    rubric = seed.set_rubric(db, RUBRIC)
+    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    alice_leads = []
+    events: dict[str, list[str]] = {}
+    for i in range(3):
+        lead = seed.add_lead(
+            db,
+            alice,
+            first_name=f"Lead{i}",
+            last_name="Alpha",
+            company=f"Acme {i}",
+            email=f"lead{i}@acme.test",
+            external_id=f"EXT-{i}",
+            source_campaign_id=campaign,
+        )
+        alice_leads.append(lead)
+        events[lead] = [
+            seed.add_event(
+                db, lead, "email_opened", start + timedelta(days=d), campaign_id=campaign
+            )
+            for d in range(2)
+        ]
+    bob_lead = seed.add_lead(db, bob, first_name="Bea", last_name="Bravo", company="Bobco")
+    events[bob_lead] = [seed.add_event(db, bob_lead, "web_visit", start)]
+    coll_id, sha = seed.add_collateral(db, files, PDF_BYTES, "Pricing sheet", campaign_id=campaign)
+    return ApiWorld(
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        campaign=campaign,
+        rubric=rubric,
+        alice_leads=alice_leads,
+        bob_lead=bob_lead,
+        events=events,
+        collateral_id=coll_id,
+        collateral_sha=sha,
+    )
+
+
+def login(base_url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """An httpx client signed in as `email` (raises on a failed sign-in)."""
+    client = httpx.Client(base_url=base_url, timeout=30)
+    response = client.post("/v1/auth/login", json={"email": email, "password": password})
+    response.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {response.json()['token']}"
+    return client
+
+
+@pytest.fixture
+def client_for(embedded_hub: EmbeddedHub) -> Iterator[Callable[[str], httpx.Client]]:
+    made: list[httpx.Client] = []
+
+    def make(email: str) -> httpx.Client:
+        client = login(embedded_hub.base_url, email)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def anon(embedded_hub: EmbeddedHub) -> Iterator[httpx.Client]:
+    """An httpx client with no token."""
+    with httpx.Client(base_url=embedded_hub.base_url, timeout=30) as client:
+        yield client
+
+
+@contextmanager
+def new_hub(config: HubConfig) -> Iterator[admin.Hub]:
+    """An initialised hub home, opened for marketing's operations."""
+    admin.init_hub(config)
+    with admin.open_hub(config) as opened:
+        yield opened
+
+
+@pytest.fixture
+def hub_admin(tmp_path: Path) -> Iterator[admin.Hub]:
+    """Marketing's operations (`repdesk.hub.admin.Hub`) on an initialised hub home with
+    the default SQLite database; no server."""
+    with new_hub(HubConfig.resolve(tmp_path / "hub")) as opened:
+        yield opened
+
+
+@pytest.fixture
+def hub_admin_each_db(hub_config: HubConfig) -> Iterator[admin.Hub]:
+    """`hub_admin` once on SQLite and once on PostgreSQL."""
+    with new_hub(hub_config) as opened:
+        yield opened
+
+
+@pytest.fixture
+def hub_database(hub_db_url: str) -> Iterator[Database]:
+    """A migrated, empty hub database (SQLite and PostgreSQL), no server."""
+    upgrade_database(hub_db_url)
+    db = Database(hub_db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def empty_report_session(hub_database: Database) -> Iterator[Session]:
+    """A read session over an empty hub database."""
+    with hub_database.read() as session:
+        yield session
+
+
+@pytest.fixture
+def report_session(hub_database: Database) -> Iterator[Session]:
+    """A read session over the report world (`tests.support.report_world`)."""
+    with hub_database.write() as writing:
+        report_world.build(writing)
+    with hub_database.read() as reading:
+        yield reading
