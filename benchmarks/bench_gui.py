@@ -32,7 +32,7 @@ OPENS = 50
 
 
 def build(data_dir: Path, leads: int, events_each: int = 3) -> float:
-    from tests.gui.lead_data import bulk_fill
+    from tests.support.lead_data import bulk_fill
 
     from repdesk.store.store import Store
 

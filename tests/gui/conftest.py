@@ -72,3 +72,22 @@ def _close_message_boxes(qapp: Any) -> Iterator[None]:
 
     for box in open_message_boxes():
         box.close()
+
+
+@pytest.fixture(autouse=True)
+def _app_look_restored(qapp: Any) -> Iterator[None]:
+    """A test that runs the whole app in this process (`cli(["--screenshot", ...])`) leaves
+    the composition root's ThemeManager on the shared QApplication, and its palette: later
+    tests would find that manager instead of their own. Drop what the test added."""
+    from repdesk.gui.theme import ThemeManager
+
+    before = set(qapp.findChildren(ThemeManager))
+    style, palette = qapp.style().name(), qapp.palette()
+    yield
+    added = set(qapp.findChildren(ThemeManager)) - before
+    for manager in added:
+        manager.setParent(None)
+        manager.deleteLater()
+    if added:
+        qapp.setStyle(style)
+        qapp.setPalette(palette)

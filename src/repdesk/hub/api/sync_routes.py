@@ -115,19 +115,18 @@ def push(body: PushRequest, rep: Authed, state: State) -> PushResponse:
                 f"Change number {index + 1} has no usable id, so the batch was not read.",
             )
         try:
-            Mutation.model_validate(item.model_dump())
+            mutation = Mutation.model_validate(item.model_dump())
         except ValidationError as exc:
-            errors = validation_errors(exc)
-        else:  # pragma: no cover - the body model tries Mutation first
-            errors = []
-        checked.append(
-            rejected(
-                item.id,
-                "invalid_mutation",
-                "This change was not understood by the hub and was not applied.",
-                errors=errors,
+            checked.append(
+                rejected(
+                    item.id,
+                    "invalid_mutation",
+                    "This change was not understood by the hub and was not applied.",
+                    errors=validation_errors(exc),
+                )
             )
-        )
+        else:  # the body model tries Mutation first; what reads as one here is one
+            checked.append(mutation)
     results = push_batch(state.db, rep.id, body.client_id, checked)
     counts: dict[str, int] = {}
     for r in results:
