@@ -23,6 +23,10 @@ class DiskFullError(StoreError):
     """The disk is full; nothing was lost, the write was not made."""
 
 
+class CacheKeyError(StoreError):
+    """The encrypted local data could not be unlocked (wrong or missing key); nothing changed."""
+
+
 class ValidationError(RepdeskError):
     """Input a rep or a file gave does not make sense (shown as is)."""
 
@@ -37,6 +41,10 @@ class TlsError(NetworkError):
 
 class AuthError(RepdeskError):
     """The hub refused our credentials or token: sign in again; nothing queued is lost."""
+
+
+class AccountDisabledError(AuthError):
+    """Marketing disabled this rep: the cached lead data is erased (unsent work exported)."""
 
 
 class ClientTooOldError(RepdeskError):

@@ -97,15 +97,17 @@ def inspect_token(session: Session, token: str, now: datetime | None = None) -> 
     row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
     if row is None:
         return TokenCheck(None, "invalid_token")
-    if row.revoked_at is not None:
-        return TokenCheck(None, "token_revoked")
-    if row.expires_at <= now:
-        return TokenCheck(None, "token_expired")
     rep = session.get(Rep, row.rep_id)
     if rep is None:
         return TokenCheck(None, "invalid_token")
     if rep.disabled:
+        # Before "revoked": disabling ends the rep's sessions, and the client must hear
+        # why (it erases its cached lead data), as docs/protocol.md promises.
         return TokenCheck(None, "account_disabled")
+    if row.revoked_at is not None:
+        return TokenCheck(None, "token_revoked")
+    if row.expires_at <= now:
+        return TokenCheck(None, "token_expired")
     stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
     return TokenCheck(rep, "", row.id, stale)
 

@@ -9,11 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from repdesk.domain.errors import DiskFullError, StoreError
+from repdesk.store.cipher import CacheKey, apply_key
 
 log = logging.getLogger(__name__)
 
@@ -22,14 +24,20 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 64 * 1024
 
 
-def make_engine(path: Path) -> Engine:
+DRIVER_ERRORS = (sqlite3.Error, sqlcipher.Error)
+
+
+def make_engine(path: Path, key: CacheKey | None = None) -> Engine:
     """An engine over exactly one DBAPI connection (StaticPool): the process's only writer.
 
-    The stdlib driver's implicit transaction handling is switched off and BEGIN is emitted
-    by SQLAlchemy itself, so every `with conn.begin()` is a real SQLite transaction.
+    The driver is SQLCipher's (`sqlcipher3`, pysqlite's API); with a key, `PRAGMA key` is
+    the first statement on the connection (`store/cipher.py`). The driver's implicit
+    transaction handling is switched off and BEGIN is emitted by SQLAlchemy itself, so
+    every `with conn.begin()` is a real SQLite transaction.
     """
     engine = create_engine(
         f"sqlite:///{path}",
+        module=sqlcipher,
         poolclass=StaticPool,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
     )
@@ -37,6 +45,7 @@ def make_engine(path: Path) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None
+        apply_key(dbapi_conn, key, path)
         cur = dbapi_conn.cursor()
         try:
             cur.execute("PRAGMA journal_mode=WAL")
@@ -58,7 +67,7 @@ def make_engine(path: Path) -> Engine:
 
 def is_disk_full(exc: BaseException) -> bool:
     orig = getattr(exc, "orig", exc)
-    if isinstance(orig, sqlite3.Error):
+    if isinstance(orig, DRIVER_ERRORS):
         code = getattr(orig, "sqlite_errorcode", None)
         if code == sqlite3.SQLITE_FULL:
             return True
@@ -86,6 +95,6 @@ def map_error(exc: BaseException, db_path: Path) -> StoreError:
 def mapped_errors(db_path: Path) -> Iterator[None]:
     try:
         yield
-    except (SQLAlchemyError, sqlite3.Error) as exc:
+    except (SQLAlchemyError, *DRIVER_ERRORS) as exc:
         log.warning("database error on %s: %s", db_path, exc)
         raise map_error(exc, db_path) from exc
