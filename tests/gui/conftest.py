@@ -21,6 +21,7 @@ from repdesk.gui.events import AppEvents
 from repdesk.gui.ops import OpRunner
 from repdesk.store import Store
 from repdesk.store.api import RemoteUpsert
+from tests.support.cache_keys import TEST_CACHE_KEY
 
 HOSTILE = "<b>x</b><img src=y>"
 LEAD_ID = "lead-1"
@@ -74,7 +75,7 @@ def runner(events: AppEvents) -> Iterator[OpRunner]:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A real store with one lead (whose first name is markup), the rubric and taxonomy."""
-    s = Store.open(tmp_path / "data")
+    s = Store.open(tmp_path / "data", key=TEST_CACHE_KEY)
     changes = [
         RemoteUpsert(
             "lead",

@@ -15,11 +15,12 @@ from repdesk.gui.context import AppContext
 from repdesk.store.settings import Settings
 from repdesk.store.store import Store
 from tests.gui.lead_data import Seeded, seed, write_collateral_files
+from tests.support.cache_keys import TEST_CACHE_KEY
 
 
 @pytest.fixture
 def store(data_dir: Path) -> Iterator[Store]:
-    opened = Store.open(data_dir)
+    opened = Store.open(data_dir, key=TEST_CACHE_KEY)
     yield opened
     opened.close()
 

@@ -46,6 +46,8 @@ class PassphraseDialog(QDialog):
         self.second.setObjectName("passphraseAgain")
         if choosing:
             form.addRow("Again:", self.second)
+        else:
+            self.second.hide()
         layout.addLayout(form)
         self.problem = plain_label("", self, wrap=True)
         self.problem.setObjectName("passphraseProblem")
