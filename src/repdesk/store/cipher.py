@@ -236,8 +236,8 @@ def prepare(path: Path, key: CacheKey | None) -> None:
         return  # an encrypted (or damaged) file then fails to open as any other bad file
     if state is FileState.PLAIN:
         encrypt_plain(path, key)
-    elif state is FileState.ENCRYPTED:
-        connect(path, key).close()
+    # An encrypted file is checked by the store's own connection (`apply_key`), so a
+    # passphrase pays SQLCipher's KDF once per start, not twice.
 
 
 def copy_database(source: Path, target: Path, key: CacheKey | None) -> None:

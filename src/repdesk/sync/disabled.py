@@ -19,7 +19,10 @@ from repdesk.sync.export import UNSENT_STATES, export_pending
 
 log = logging.getLogger(__name__)
 
-ERASED = "The leads kept on this computer have been erased."
+ERASED = (
+    "Your account on this hub is disabled: ask marketing operations. The leads kept on this "
+    "computer have been erased."
+)
 EXPORTED = "Your {count} change(s) not yet sent are saved in {path}: give that file to marketing."
 
 
@@ -37,13 +40,14 @@ def erase_for_disabled_rep(
     state = store.sync_state()
     session = state.session
     unsent = store.outbox(UNSENT_STATES)
-    words = [str(cause), ERASED]
+    words = [ERASED]
     if unsent:
         path = unsent_file(store, state.last_rep_id or (session.rep_id if session else ""))
         count = export_pending(store, path)
         words.append(EXPORTED.format(count=count, path=path))
         log.warning("account disabled: %d unsent item(s) exported to %s", count, path)
     store.erase_lead_data()
+    log.warning("account disabled (%s): local lead data erased", cause)
     if session is not None:
         credentials.delete(session.hub_url, session.rep_email)
     return AccountDisabledError(" ".join(words))
