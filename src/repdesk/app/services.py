@@ -21,7 +21,15 @@ def load_settings(paths: AppPaths) -> Settings:
 
 
 def ask_passphrase_in_terminal(choosing: bool) -> str | None:
-    """The CLI's passphrase prompt (getpass: nothing echoed); a new one is typed twice."""
+    """The CLI's passphrase prompt (getpass: nothing echoed); a new one is typed twice.
+    None when there is nobody to type it (end of input)."""
+    try:
+        return _ask_in_terminal(choosing)
+    except EOFError:
+        return None
+
+
+def _ask_in_terminal(choosing: bool) -> str | None:
     if choosing:
         print(
             "No system keyring holds the key of your local data, so repdesk encrypts it with "
