@@ -8,8 +8,8 @@ from pathlib import Path
 
 from repdesk.store import Store
 from repdesk.store.api import StoreApi
-from repdesk.store.cipher import copy_database
-from repdesk.store.db import mapped_errors
+from repdesk.store.cipher import FileState, copy_database, file_state
+from repdesk.store.db import DB_NAME, mapped_errors
 from repdesk.store.paths import AppPaths
 from repdesk.store.settings import COLLATERAL_CACHE_MB, SETTINGS_FILE_NAME, Settings
 from repdesk.sync.cache_key import AskPassphrase, cache_key
@@ -56,7 +56,13 @@ def open_store(
 
 def open_rep_store(data: Path, ask: AskPassphrase) -> Store:
     """`Store.open` of the data folder `data` with its cache key (see `open_store`)."""
-    return Store.open(data, key=cache_key(data, ask))
+    key = cache_key(data, ask)
+    if file_state(data / DB_NAME) is FileState.PLAIN:
+        print(
+            "Encrypting your local repdesk data (once; a few minutes for a large list)...",
+            file=sys.stderr,
+        )
+    return Store.open(data, key=key)
 
 
 def sync_engine(store: StoreApi, paths: AppPaths, settings: Settings | None = None) -> SyncEngine:

@@ -183,6 +183,11 @@ def encrypt_plain(path: Path, key: CacheKey) -> None:
     tmp = Path(f"{path}{CONVERTING_SUFFIX}")
     tmp.unlink(missing_ok=True)
     _remove_side_files(tmp)
+    log.warning(
+        "encrypting the local cache %s (%.0f MB) once; a large one takes a few minutes",
+        path,
+        path.stat().st_size / 1e6,
+    )
     source = connect(path, None)
     try:
         busy = source.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
