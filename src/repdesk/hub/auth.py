@@ -100,9 +100,9 @@ def inspect_token(session: Session, token: str, now: datetime | None = None) -> 
     rep = session.get(Rep, row.rep_id)
     if rep is None:
         return TokenCheck(None, "invalid_token")
+    # Disabling a rep also revokes their tokens: say why, so the client tells the rep to
+    # ask marketing rather than to sign in again (docs/protocol.md, Errors).
     if rep.disabled:
-        # Before "revoked": disabling ends the rep's sessions, and the client must hear
-        # why (it erases its cached lead data), as docs/protocol.md promises.
         return TokenCheck(None, "account_disabled")
     if row.revoked_at is not None:
         return TokenCheck(None, "token_revoked")

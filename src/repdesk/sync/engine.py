@@ -69,6 +69,16 @@ def default_client(base_url: str, token: str | None) -> HubClient:
     return HubClient(base_url, token)
 
 
+def client_with_ca(ca_file: Callable[[], str]) -> ClientFactory:
+    """Clients that also trust the hub's CA file, read at each connection (so a file the
+    rep just chose in Settings is used by the next sync, with no restart)."""
+
+    def make(base_url: str, token: str | None) -> HubClient:
+        return HubClient(base_url, token, ca_file=ca_file() or None)
+
+    return make
+
+
 @dataclass(slots=True)
 class _Run:
     """What one sync carries between its phases."""
@@ -264,6 +274,15 @@ class SyncEngine:
                     log.warning("could not revoke the token on the hub: %s", exc)
             self.credentials.delete(session.hub_url, session.rep_email)
         return self.store.set_session(None)
+
+    def open_client(self) -> HubClient:
+        """A client signed in as the session's rep (for updates); AuthError when there is
+        no session or no token at hand. The caller closes it."""
+        session = self.store.sync_state().session
+        token = session and self.credentials.load(session.hub_url, session.rep_email)
+        if session is None or not token:
+            raise AuthError(NOT_SIGNED_IN)
+        return self.client_factory(session.hub_url, token)
 
     def _check_meta(self, meta: MetaResponse) -> list[str]:
         mine, needed = _version_tuple(self.client_version), _version_tuple(meta.min_client_version)
@@ -514,10 +533,16 @@ def _holds_data_of(state: SyncState, url: str, email: str) -> bool:
 
 
 def make_engine(
-    store: StoreApi, cache_dir: Path, *, max_cache_bytes: int = DEFAULT_MAX_BYTES
+    store: StoreApi,
+    cache_dir: Path,
+    *,
+    max_cache_bytes: int = DEFAULT_MAX_BYTES,
+    ca_file: Callable[[], str] = str,
 ) -> SyncEngine:
-    """The engine as the app wires it: OS keyring, a cache under `cache_dir`, real HTTP."""
-    return SyncEngine(store, Credentials(), CollateralCache(cache_dir, max_cache_bytes))
+    """The engine as the app wires it: OS keyring, a cache under `cache_dir`, real HTTP
+    verified against the OS trust store and the hub's CA file (`ca_file()`, "" for none)."""
+    cache = CollateralCache(cache_dir, max_cache_bytes)
+    return SyncEngine(store, Credentials(), cache, client_with_ca(ca_file))
 
 
 __all__ = [
@@ -526,6 +551,7 @@ __all__ = [
     "SyncEngine",
     "SyncReport",
     "UnsentWorkError",
+    "client_with_ca",
     "default_client",
     "make_engine",
 ]

@@ -29,6 +29,7 @@ from repdesk.domain.errors import (
 from repdesk.domain.errors import ValidationError as InputError
 from repdesk.protocol.schema import (
     ErrorResponse,
+    LatestBuildResponse,
     Lenient,
     LoginRequest,
     LoginResponse,
@@ -39,12 +40,14 @@ from repdesk.protocol.schema import (
     PushResult,
     PushStatus,
 )
+from repdesk.store.settings import CREDENTIALS_IN_URL
 from repdesk.sync.partial import (
     DownloadResult,
     content_range_start,
     validator_of,
     write_stream,
 )
+from repdesk.sync.tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,12 @@ BAD_LOGIN = "The hub did not accept that email and password. Check them and try 
 ACCOUNT_DISABLED = (
     "Your account on this hub is disabled, so repdesk cannot sign you in. Ask marketing "
     "operations to enable it; your unsent work is kept."
+)
+UNVERIFIED = (
+    "repdesk could not verify the security certificate of {url}, so it did not connect. "
+    "Check the hub address. If your company runs its own certificate authority, ask IT to "
+    "make this computer trust it, or choose its file under Settings, Hub certificate "
+    "authority file."
 )
 GARBAGE = (
     "The hub sent an answer repdesk cannot read, so nothing was changed. "
@@ -107,13 +116,18 @@ class HubRefusedError(RepdeskError):
 
 
 def normalize_hub_url(url: str) -> str:
-    """The hub's base URL without a trailing slash; plain http only on this machine (loopback)."""
+    """The hub's base URL without a trailing slash; plain http only on this machine (loopback).
+
+    Refuses an address with a user name or password in it (`https://ann:pw@hub...`): it
+    would be kept in the settings and the log in plain text. The messages never repeat
+    the address, for the same reason.
+    """
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise ValueError(CREDENTIALS_IN_URL)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(
-            f"{url!r} is not a hub address: it should look like https://hub.example.com"
-        )
+        raise ValueError("That is not a hub address: it should look like https://hub.example.com")
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
         raise ValueError(
             "The hub address must start with https:// so your password and leads travel encrypted."
@@ -166,10 +180,7 @@ def _mapped_transport_errors(base_url: str) -> Iterator[None]:
         ) from exc
     except httpx.ConnectError as exc:
         if _is_tls_failure(exc):
-            raise TlsError(
-                f"repdesk could not verify the security certificate of {base_url}, so it did not "
-                "connect. Check the hub address, or ask whoever runs your hub."
-            ) from exc
+            raise TlsError(UNVERIFIED.format(url=base_url)) from exc
         raise NetworkError(
             f"repdesk could not reach the hub at {base_url}. Check your connection; "
             "your work is kept and will be sent later."
@@ -195,16 +206,20 @@ class HubClient:
         token: str | None = None,
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        ca_bundle: str | ssl.SSLContext | None = None,
+        ca_file: str | Path | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        # TLS verification cannot be switched off: a private CA bundle is the only knob.
-        self.base_url = normalize_hub_url(base_url)
+        # TLS is verified against the OS trust store, plus the hub's own CA file when the
+        # rep chose one; verification cannot be switched off (there is no such argument).
+        try:
+            self.base_url = normalize_hub_url(base_url)
+        except ValueError as exc:  # e.g. a session kept by an older repdesk: sign in again
+            raise InputError(str(exc)) from None
         self._token = token
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
-            verify=ca_bundle if ca_bundle is not None else True,
+            verify=client_context(ca_file),
             transport=transport,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -239,6 +254,11 @@ class HubClient:
     def logout(self) -> None:
         self._request("POST", "/v1/auth/logout")
         self._token = None
+
+    def latest_build(self, platform: str, version: str) -> LatestBuildResponse:
+        """The hub's newest desktop build for `platform` if newer than `version`."""
+        params = {"platform": platform, "version": version}
+        return self._json("GET", "/v1/client/latest", LatestBuildResponse, params=params)
 
     def meta(self) -> MetaResponse:
         return self._json("GET", "/v1/sync/meta", MetaResponse, auth=False)
@@ -290,7 +310,28 @@ class HubClient:
         on_bytes: Callable[[int], None] | None = None,
         on_validator: Callable[[str], None] | None = None,
     ) -> DownloadResult:
-        """Fetch a collateral file into `dest_partial_path`, resuming what is already there.
+        """Fetch a collateral file into `dest_partial_path` (see `download_file`)."""
+        return self.download_file(
+            f"/v1/collateral/{sha256}",
+            dest_partial_path,
+            expected_size=expected_size,
+            validator=validator,
+            on_bytes=on_bytes,
+            on_validator=on_validator,
+        )
+
+    def download_file(
+        self,
+        url_path: str,
+        dest_partial_path: Path,
+        *,
+        expected_size: int,
+        validator: str | None = None,
+        on_bytes: Callable[[int], None] | None = None,
+        on_validator: Callable[[str], None] | None = None,
+    ) -> DownloadResult:
+        """Fetch a content-addressed file (collateral, a client build) into
+        `dest_partial_path`, resuming what is already there.
 
         Sends `Range` (and `If-Range` with the validator of the first attempt) when a partial
         file exists; a 200 answer restarts from zero. The file is fsynced before returning.
@@ -307,15 +348,15 @@ class HubClient:
             headers["Range"] = f"bytes={offset}-"
             if validator:
                 headers["If-Range"] = validator
-        request = self._build("GET", f"/v1/collateral/{sha256}", headers=headers)
+        request = self._build("GET", url_path, headers=headers)
         with _mapped_transport_errors(self.base_url):
             response = self._client.send(request, stream=True)
             try:
                 if response.status_code == 416 and offset:
                     # Our partial is at or past the end: start over cleanly.
                     dest_partial_path.unlink(missing_ok=True)
-                    return self.download(
-                        sha256,
+                    return self.download_file(
+                        url_path,
                         dest_partial_path,
                         expected_size=expected_size,
                         on_bytes=on_bytes,
@@ -460,6 +501,7 @@ __all__ = [
     "BAD_LOGIN",
     "GARBAGE",
     "SESSION_ENDED",
+    "UNVERIFIED",
     "CursorExpired",
     "DownloadResult",
     "HubBusyError",
