@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from repdesk.app.services import open_store
 from repdesk.cli.main import main as cli
-from repdesk.store import Store
 from repdesk.store.paths import AppPaths
 from tests.support.damage import REP, damage_header, db_path, seed_rep_data
 
@@ -29,7 +29,7 @@ def test_the_app_says_the_data_was_damaged_and_starts_with_the_unsent_work(
     assert code == 0, err
     assert "repdesk found its local data damaged" in err and "6 unsent item(s)" in err
     assert list((tmp_path / "shots").glob("*.png"))
-    with Store.open(data) as store:
+    with open_store(home) as store:  # as the app opens it: encrypted with the keyring's key
         assert store.recovery is None
         assert store.sync_state().session == REP
         assert [i.id for i in sorted(store.outbox(), key=lambda i: i.seq)] == ids

@@ -67,14 +67,23 @@ def test_a_wrong_key_is_refused_clearly_and_nothing_is_destroyed(data_dir: Path)
     with Store.open(data_dir, key=KEY) as store:
         note_id = _fill(store)
     before = _digest(data_dir)
-    with pytest.raises(CacheKeyError, match="could not be unlocked.*Nothing was changed"):
-        Store.open(data_dir, key=OTHER_KEY)
     with pytest.raises(StoreError, match="could not read or write its local data"):
         Store.open(data_dir)
     with pytest.raises(CacheKeyError, match="passphrase"):
         Store.open(data_dir, key=CacheKey.passphrase("not the key"))
     assert _digest(data_dir) == before
     with Store.open(data_dir, key=KEY) as store:  # the lock was released each time
+        assert [i.entity_id for i in store.outbox([OutboxState.PENDING])] == [note_id]
+    kept = (data_dir / DB_NAME).read_bytes()
+    # A keyring key that does not open it (the keyring was reset): the file is kept aside
+    # byte for byte, still readable with its key, and a fresh cache starts.
+    with Store.open(data_dir, key=OTHER_KEY) as store:
+        assert store.recovery is not None and store.recovery.problem == "unreadable"
+        assert "this computer's key" in store.recovery.message()
+        assert store.recovery.set_aside is not None
+        aside = store.recovery.set_aside / DB_NAME
+    assert aside.read_bytes() == kept
+    with Store.open(aside.parent, key=KEY) as store:
         assert [i.entity_id for i in store.outbox([OutboxState.PENDING])] == [note_id]
 
 

@@ -38,7 +38,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import DBAPIError
 
-from repdesk.domain.errors import CacheKeyError
+from repdesk.domain.errors import CacheKeyError, StoreError
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.store import cipher_pages
 from repdesk.store.cipher import CacheKey, FileState, apply_key, file_state
@@ -249,7 +249,7 @@ def _empty(path: Path) -> bool:
 # --- before and after opening ----------------------------------------------------------
 
 
-def _plain_pages(path: Path) -> bool:
+def plain_pages(path: Path) -> bool:
     """The file's pages parse as a plain SQLite schema (a plain file whose header is
     damaged, which `file_state` cannot tell from an encrypted one)."""
     try:
@@ -280,15 +280,22 @@ def before_open(data_dir: Path, path: Path, key: CacheKey | None = None) -> Reco
             return None  # created but never written: nothing to lose
         log.error("local database %s is empty; %s was signed in here", path, marker["rep_id"])
         return Recovery("empty", "zero bytes", path, _set_aside(path), session=marker)
+    encrypted = file_state(path) is FileState.ENCRYPTED
+    if key is None and encrypted and not plain_pages(path):
+        # An encrypted cache opened without its key (a tool, a test): not damage.
+        raise StoreError(
+            f"repdesk could not read or write its local data ({path}): it is encrypted "
+            "and no key was given. Nothing was changed."
+        )
     full = _full_check_due(data_dir)
-    read_key = key if key is not None and file_state(path) is FileState.ENCRYPTED else None
+    read_key = key if key is not None and encrypted else None
     kind = "damaged"
     try:
         problem = check(path, full=full, key=read_key)
     except CacheKeyError as exc:
         assert read_key is not None
         image = cipher_pages.decrypt(path, read_key)
-        if _plain_pages(path):
+        if plain_pages(path):
             problem, read_key = "the file header is damaged", None
         elif image is not None and cipher_pages.key_fits(image):
             # The key decrypts the other pages: it is the file's, and page 1 is damaged.
@@ -625,5 +632,7 @@ __all__ = [
     "is_damage",
     "read_marker",
     "remember",
+    "plain_pages",
+    "read_rows_keyed",
     "salvage",
 ]

@@ -19,6 +19,7 @@ from keyring.errors import KeyringError, PasswordDeleteError
 from repdesk.domain.errors import CacheKeyError
 from repdesk.store.cipher import CacheKey, FileState, file_state
 from repdesk.store.db import DB_NAME
+from repdesk.store.recovery import plain_pages
 from repdesk.sync.credentials import SERVICE, usable_backend
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,8 @@ def cache_key(data_dir: Path, ask: AskPassphrase, keys: CacheKeys | None = None)
     if stored is not None:
         return stored
     state = file_state(data_dir / DB_NAME)
+    if state is FileState.ENCRYPTED and plain_pages(data_dir / DB_NAME):
+        state = FileState.PLAIN  # a plain cache whose header is damaged: recovered at open
     if state is not FileState.ENCRYPTED:
         made = keys.create(data_dir)
         if made is not None:
