@@ -38,7 +38,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import DBAPIError
 
-from repdesk.domain.errors import CacheKeyError, StoreError
+from repdesk.domain.errors import CacheKeyError
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.store import cipher_pages
 from repdesk.store.cipher import CacheKey, FileState, apply_key, file_state
@@ -280,13 +280,9 @@ def before_open(data_dir: Path, path: Path, key: CacheKey | None = None) -> Reco
             return None  # created but never written: nothing to lose
         log.error("local database %s is empty; %s was signed in here", path, marker["rep_id"])
         return Recovery("empty", "zero bytes", path, _set_aside(path), session=marker)
+    # Without a key (tests and tools; the app always has one) a file SQLite cannot read is
+    # damage, as for any plain cache: ciphertext cannot be told from garbage.
     encrypted = file_state(path) is FileState.ENCRYPTED
-    if key is None and encrypted and not plain_pages(path):
-        # An encrypted cache opened without its key (a tool, a test): not damage.
-        raise StoreError(
-            f"repdesk could not read or write its local data ({path}): it is encrypted "
-            "and no key was given. Nothing was changed."
-        )
     full = _full_check_due(data_dir)
     read_key = key if key is not None and encrypted else None
     kind = "damaged"
