@@ -104,9 +104,9 @@ def apply_key(dbapi_conn: Any, key: CacheKey | None, path: Path) -> None:
         cur.execute(f"PRAGMA key = {key.pragma_literal()}")
         cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError as exc:
-        # Only "not a database" (or "malformed") means the key does not open the file; a disk I/O error, a
-        # full disk or a busy file is what it is (mapped by `db.map_error`), never taken
-        # for a wrong key (which recovery would set the file aside for).
+        # Only "not a database" (or "malformed") means the key does not open the file;
+        # a disk I/O error, a full disk or a busy file is what it is (`db.map_error`),
+        # never taken for a wrong key (which recovery would set the file aside for).
         code = getattr(exc, "sqlite_errorcode", None)
         unreadable = (sqlcipher.SQLITE_NOTADB, sqlcipher.SQLITE_CORRUPT)
         if isinstance(code, int) and code & 0xFF not in unreadable:
