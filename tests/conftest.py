@@ -57,6 +57,9 @@ def _isolated_environment(
 
         previous = keyring.get_keyring()
         keyring.set_keyring(MemoryKeyring())
+        # Commands the tests start as processes get one too (empty, per process): they
+        # never reach the developer's keyring, nor stop to ask for a cache passphrase.
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.memory_keyring.MemoryKeyring")
         yield
         keyring.set_keyring(previous)
     else:

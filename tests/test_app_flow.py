@@ -127,23 +127,32 @@ def test_without_a_keyring_sync_asks_for_the_password_instead_of_failing(
 
     keyring.set_keyring(fail.Keyring())
     dd = ["--data-dir", str(tmp_path / "client")]
-    monkeypatch.setattr("sys.stdin", io.StringIO(demo.password + "\n"))
+    # Each command first asks the passphrase of the encrypted local data (chosen, typed
+    # twice, by the first one), then, where it must sign in, the hub password.
+    phrase = "passphrase of this laptop\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(phrase + phrase + demo.password + "\n"))
     assert cli(["login", "--hub", demo.url, "--email", demo.email, *dd]) == 0
     assert "keyring" in capsys.readouterr().err.lower()
 
     # A new process would have lost the in-memory token: status says so plainly...
+    monkeypatch.setattr("sys.stdin", io.StringIO(phrase))
     assert cli(["status", *dd]) == 0
     assert "no sign-in token is stored" in capsys.readouterr().out
     # ...and sync signs in again from the password on stdin, then syncs.
-    monkeypatch.setattr("sys.stdin", io.StringIO(demo.password + "\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(phrase + demo.password + "\n"))
     assert cli(["sync", *dd]) == 0, capsys.readouterr().err
     assert "received" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(phrase))
     assert cli(["leads", "--json", *dd]) == 0
     assert len(json.loads(capsys.readouterr().out)) > 20
-    # With nothing on stdin it refuses clearly instead of sending an empty password.
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    # With nothing more on stdin it refuses clearly instead of sending an empty password.
+    monkeypatch.setattr("sys.stdin", io.StringIO(phrase))
     assert cli(["sync", *dd]) == 1
     assert "password" in capsys.readouterr().err
+    # And with no passphrase either, nothing is opened.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli(["status", *dd]) == 1
+    assert "needs your passphrase" in capsys.readouterr().err
 
 
 def test_a_demo_hub_seeded_before_a_crash_starts_again(tmp_path: Path) -> None:

@@ -19,7 +19,15 @@ from repdesk.app.services import open_store, sync_engine
 from repdesk.cli.main import main as cli
 from repdesk.store.api import LeadQuery
 from repdesk.store.paths import AppPaths
-from tests.support.damage import damage_header, db_path, flip_page, make_empty, table_pages
+from repdesk.sync.cache_key import CacheKeys
+from tests.support.damage import (
+    CIPHER_PAGE_SIZE,
+    damage_header,
+    db_path,
+    encrypted_table_pages,
+    flip_page,
+    make_empty,
+)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +101,9 @@ def test_flipped_page_is_found_and_the_unsent_notes_reach_the_hub(
 ) -> None:
     dd, lead_id, bodies = _rep_with_unsent_notes(tmp_path, demo, capsys)
     path = _db(dd)
-    flip_page(path, table_pages(path, "leads")[0][0])
+    key = CacheKeys().load(path.parent)  # the cache is encrypted with the keyring's key
+    assert key is not None
+    flip_page(path, min(encrypted_table_pages(path, key, "leads")), CIPHER_PAGE_SIZE)
 
     # Within the day of the last full check, the start checks the unsent work only: the
     # damaged lead page is met when read, and said so, with advice that now helps.

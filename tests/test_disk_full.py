@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from repdesk.app.logging_setup import QuietFileHandler, configure_logging
+from repdesk.app.services import open_store
 from repdesk.cli.main import main as cli
 from repdesk.domain.errors import DiskFullError, StoreError, disk_full_message
-from repdesk.store import Store, db
+from repdesk.store import db
 from repdesk.store.paths import AppPaths
 from tests.support.damage import REP, seed_notes
 
@@ -93,7 +94,7 @@ def test_commands_on_a_full_disk_say_one_sentence_and_lose_nothing(
 ) -> None:
     home = small_disk / "home"
     data = AppPaths.resolve(home).ensure().data
-    with Store.open(data) as store:
+    with open_store(home) as store:  # encrypted, as the app keeps it (no conversion later)
         store.set_session(REP)
         seed_notes(store, 3)  # on leads nobody pulled: they wait in the outbox all the same
     dd = ["--data-dir", str(home)]

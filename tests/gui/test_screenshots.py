@@ -114,8 +114,8 @@ def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
     import repdesk.app.launch as launch
     import repdesk.gui.screenshots as shots
     from repdesk.app.demo import demo_root
+    from repdesk.app.services import open_rep_store
     from repdesk.cli.main import main as cli
-    from repdesk.store import Store
 
     # In-process: keep pytest's logging and Qt message handler (the real run installs its own).
     monkeypatch.setattr(launch, "configure_logging", lambda *a, **k: None)
@@ -152,7 +152,8 @@ def test_screenshot_runs_leave_no_rep_work_in_the_users_data(
     monkeypatch.setattr(launch, "_screenshots", _then(launch._screenshots, forget_theme_managers))
 
     def outbox() -> list[Any]:
-        with Store.open(client) as users:
+        # Opened as the app does: encrypted, with the key in the (test) keyring.
+        with open_rep_store(client, lambda _choosing: None) as users:
             return users.outbox()
 
     assert cli(["--demo", "--data-dir", str(data), "--screenshot", str(tmp_path / "a")]) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,9 @@ def test_upgrade_of_the_committed_first_revision_keeps_the_data(tmp_path: Path) 
 def test_database_from_a_newer_repdesk_is_refused_untouched(data_dir: Path) -> None:
     Store.open(data_dir).close()
     db = data_dir / DB_NAME
-    with sqlite3.connect(db) as conn:
+    # Closed before the store opens: the store's driver (sqlcipher3) is another copy of
+    # SQLite, and two copies in one process do not see each other's locks.
+    with closing(sqlite3.connect(db)) as conn, conn:
         conn.execute("UPDATE alembic_version SET version_num = 'f00dfeed9999'")
     before = db.read_bytes()
     with pytest.raises(SchemaTooNewError, match="newer version of repdesk") as info:

@@ -14,6 +14,7 @@ from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id
 from repdesk.store import Store
 from repdesk.store.api import SessionInfo
+from repdesk.store.cipher import CacheKey, FileState, connect, file_state
 from repdesk.store.db import DB_NAME
 from tests.store.factories import at, lead, up
 
@@ -94,9 +95,10 @@ def damage_header(path: Path) -> None:
         fh.write(bytes(range(100, 200)))
 
 
-def flip_page(path: Path, number: int) -> None:
-    """Invert every bit of page `number` (a bad sector returned as garbage)."""
-    size = page_size(path)
+def flip_page(path: Path, number: int, size: int | None = None) -> None:
+    """Invert every bit of page `number` (a bad sector returned as garbage); `size` for an
+    encrypted file, whose page size stdlib sqlite3 cannot read."""
+    size = size or page_size(path)
     with path.open("r+b") as fh:
         fh.seek((number - 1) * size)
         page = fh.read(size)
@@ -104,7 +106,59 @@ def flip_page(path: Path, number: int) -> None:
         fh.write(bytes(b ^ 0xFF for b in page))
 
 
+# --- encrypted caches ------------------------------------------------------------------
+
+CIPHER_PAGE_SIZE = 4096
+"""SQLCipher 4's page size, which the store keeps."""
+
+
+def encrypt_rep_data(data_dir: Path, key: CacheKey, **seed: int) -> list[str]:
+    """`seed_rep_data`, then the cache converted to an encrypted one as the app does."""
+    ids = seed_rep_data(data_dir, **seed)
+    Store.open(data_dir, key=key).close()
+    assert file_state(db_path(data_dir)) is FileState.ENCRYPTED
+    # As after `seed_rep_data` alone, no full check is on record: the next start makes one.
+    (data_dir / "last-check.json").unlink(missing_ok=True)
+    return ids
+
+
+def encrypted_table_pages(path: Path, key: CacheKey, table: str) -> dict[int, int]:
+    """page number → rows of `table` lost when that page alone is garbage, for the pages
+    that lose some but not all (its leaves; dbstat is not in SQLCipher's build, and the
+    pages are ciphertext): each page is flipped in a scratch copy and the table read."""
+    from repdesk.domain.errors import CacheKeyError
+    from repdesk.store.recovery import read_rows_keyed
+
+    def readable(file: Path) -> int:
+        try:
+            conn = connect(file, key)
+        except CacheKeyError:
+            return 0
+        try:
+            return len(read_rows_keyed(conn, table, ["rowid"])[0])
+        finally:
+            conn.close()
+
+    data = path.read_bytes()
+    total = readable(path)
+    scratch = path.with_name("scratch-" + path.name)
+    found: dict[int, int] = {}
+    try:
+        for number in range(2, len(data) // CIPHER_PAGE_SIZE + 1):
+            scratch.write_bytes(data)
+            flip_page(scratch, number, CIPHER_PAGE_SIZE)
+            left = readable(scratch)
+            if 0 < left < total:
+                found[number] = total - left
+    finally:
+        scratch.unlink(missing_ok=True)
+    return found
+
+
 __all__ = [
+    "CIPHER_PAGE_SIZE",
+    "encrypt_rep_data",
+    "encrypted_table_pages",
     "REP",
     "damage_header",
     "db_path",

@@ -32,6 +32,7 @@ from repdesk.domain.leads import Campaign, Collateral, Lead
 from repdesk.store import Store
 from repdesk.store.api import RemoteUpsert
 from repdesk.sync.http import DownloadResult
+from tests.support.cache_keys import TEST_CACHE_KEY
 from tests.support.corpus import CORPUS, ENCRYPTED
 from tests.support.lead_data import Seeded, seed, write_collateral_files
 
@@ -51,7 +52,7 @@ EMAIL = "alice@example.test"
 @pytest.fixture
 def rep_store(tmp_path: Path) -> Iterator[Store]:
     """A real, empty store (SQLite file) in `tmp_path / "data"`."""
-    opened = Store.open(tmp_path / "data")
+    opened = Store.open(tmp_path / "data", key=TEST_CACHE_KEY)
     yield opened
     opened.close()
 
@@ -116,7 +117,7 @@ def seeded_ctx(
 @pytest.fixture
 def one_lead_store(tmp_path: Path) -> Iterator[Store]:
     """A real store with one lead (whose first name is markup), the rubric and taxonomy."""
-    s = Store.open(tmp_path / "data")
+    s = Store.open(tmp_path / "data", key=TEST_CACHE_KEY)
     changes = [
         RemoteUpsert(
             "lead",

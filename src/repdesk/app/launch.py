@@ -120,7 +120,6 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     from repdesk.gui.context import AppContext
     from repdesk.gui.theme import ThemeManager, theme_mode
     from repdesk.gui.update_notice import RESTART_KEY, UPDATES_KEY
-    from repdesk.store import Store
     from repdesk.store.settings import THEME
     from repdesk.sync.api import LoginResult
 
@@ -134,7 +133,7 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     app.setWindowIcon(app_icon())
     theme = ThemeManager(app)
 
-    store = Store.open(paths.data)
+    store = _open_store(paths, demo=demo_dir is not None)
     if store.recovery is not None:
         _show_notice(store.recovery.message())
     demo: Any = None
@@ -181,6 +180,26 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             demo.stop()
         if restart is not None:  # "Restart to update": the data folder is free now
             start_detached(restart, sys.argv[1:])
+
+
+def _open_store(paths: AppPaths, *, demo: bool) -> Any:
+    """The rep's store, encrypted at rest; the passphrase (no keyring) is asked in a dialog,
+    or in the terminal when there is no screen to show one."""
+    from repdesk.app.services import ask_passphrase_in_terminal, open_rep_store
+    from repdesk.store import Store
+    from repdesk.sync.cache_key import CacheKeys
+
+    if demo and not CacheKeys().persistent:
+        # The demo's cache holds generated people only; no keyring to keep a key in, and
+        # no passphrase to ask for on a headless demo run.
+        log.info("demo without a system keyring: its generated cache is not encrypted")
+        return Store.open(paths.data)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        ask = ask_passphrase_in_terminal if sys.stdin.isatty() else (lambda _choosing: None)
+        return open_rep_store(paths.data, ask)
+    from repdesk.gui.passphrase_dialog import ask_passphrase
+
+    return open_rep_store(paths.data, ask_passphrase)
 
 
 def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
+import getpass
+import sys
 from pathlib import Path
 
 from repdesk.store import Store
 from repdesk.store.api import StoreApi
-from repdesk.store.db import mapped_errors
+from repdesk.store.cipher import FileState, copy_database, file_state
+from repdesk.store.db import DB_NAME, mapped_errors
 from repdesk.store.paths import AppPaths
 from repdesk.store.settings import (
     COLLATERAL_CACHE_MB,
@@ -15,6 +17,7 @@ from repdesk.store.settings import (
     SETTINGS_FILE_NAME,
     Settings,
 )
+from repdesk.sync.cache_key import AskPassphrase, cache_key
 from repdesk.sync.engine import SyncEngine, make_engine
 
 
@@ -22,10 +25,49 @@ def load_settings(paths: AppPaths) -> Settings:
     return Settings.load(paths.config / SETTINGS_FILE_NAME)
 
 
-def open_store(data_dir: str | Path | None) -> Store:
-    """The rep's local store; refuses (AlreadyRunningError) if another repdesk holds it."""
+def ask_passphrase_in_terminal(choosing: bool) -> str | None:
+    """The CLI's passphrase prompt (getpass: nothing echoed); a new one is typed twice.
+    None when there is nobody to type it (end of input)."""
+    try:
+        return _ask_in_terminal(choosing)
+    except EOFError:
+        return None
+
+
+def _ask_in_terminal(choosing: bool) -> str | None:
+    if choosing:
+        print(
+            "No system keyring holds the key of your local data, so repdesk encrypts it with "
+            "a passphrase. You will type it each time repdesk starts.",
+            file=sys.stderr,
+        )
+        first = getpass.getpass("Choose a passphrase: ")
+        if first and getpass.getpass("Type it again: ") != first:
+            print("repdesk: the two passphrases differ.", file=sys.stderr)
+            return None
+        return first
+    return getpass.getpass("Passphrase of your local repdesk data: ")
+
+
+def open_store(
+    data_dir: str | Path | None, ask: AskPassphrase = ask_passphrase_in_terminal
+) -> Store:
+    """The rep's local store, encrypted at rest with the key of this installation (from the
+    OS keyring, or a passphrase `ask` gets from the rep); a plain cache is converted.
+    Refuses (AlreadyRunningError) if another repdesk holds it."""
     paths = AppPaths.resolve(data_dir).ensure()
-    return Store.open(paths.data)
+    return open_rep_store(paths.data, ask)
+
+
+def open_rep_store(data: Path, ask: AskPassphrase) -> Store:
+    """`Store.open` of the data folder `data` with its cache key (see `open_store`)."""
+    key = cache_key(data, ask)
+    if file_state(data / DB_NAME) is FileState.PLAIN:
+        print(
+            "Encrypting your local repdesk data (once; a few minutes for a large list)...",
+            file=sys.stderr,
+        )
+    return Store.open(data, key=key)
 
 
 def sync_engine(store: StoreApi, paths: AppPaths, settings: Settings | None = None) -> SyncEngine:
@@ -45,21 +87,14 @@ def scratch_copy(store: Store, folder: Path) -> Store:
     """Close `store` and open a throwaway copy of its database in `folder`.
 
     The copy is made with SQLite's backup API while no other connection is open (the store
-    has exactly one). Whatever is written to the copy (the screenshots' sample call) is
-    deleted with `folder` and never reaches the rep's data or outbox.
+    has exactly one), encrypted with the same key. Whatever is written to the copy (the
+    screenshots' sample call) is deleted with `folder` and never reaches the rep's data or
+    outbox.
     """
-    source = store.path
+    source, key = store.path, store.key
     store.close()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / source.name
     with mapped_errors(source):
-        src = sqlite3.connect(source)
-        try:
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-    return Store.open(folder)
+        copy_database(source, target, key)
+    return Store.open(folder, key=key)

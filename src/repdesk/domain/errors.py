@@ -46,6 +46,10 @@ class DiskFullError(StoreError):
         self.where = str(where)
 
 
+class CacheKeyError(StoreError):
+    """The encrypted local data could not be unlocked (wrong or missing key); nothing changed."""
+
+
 class ValidationError(RepdeskError):
     """Input a rep or a file gave does not make sense (shown as is)."""
 
@@ -60,6 +64,10 @@ class TlsError(NetworkError):
 
 class AuthError(RepdeskError):
     """The hub refused our credentials or token: sign in again; nothing queued is lost."""
+
+
+class AccountDisabledError(AuthError):
+    """Marketing disabled this rep: the cached lead data is erased (unsent work exported)."""
 
 
 class ClientTooOldError(RepdeskError):

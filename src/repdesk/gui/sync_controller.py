@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import (
+    AccountDisabledError,
     AuthError,
     ClientTooOldError,
     Interrupted,
@@ -315,7 +316,18 @@ class SyncController(QObject):
     def _on_failure(self, exc: BaseException) -> None:
         self._end()
         # Whatever the engine applied before failing is in the store: let views catch up.
-        self.ctx.events.emit_changes(Changes(outbox=True, session=True))
+        changes = Changes(outbox=True, session=True)
+        if isinstance(exc, AccountDisabledError):  # the local lead data was erased
+            changes = changes | Changes(
+                leads=True,
+                timeline=True,
+                qualification=True,
+                feedback=True,
+                collateral=True,
+                reference=True,
+                followups=True,
+            )
+        self.ctx.events.emit_changes(changes)
         try:
             self._handle_failure(exc)
         finally:

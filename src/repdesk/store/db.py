@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from repdesk.domain.errors import DiskFullError, StoreError, is_no_space
+from repdesk.store.cipher import CacheKey, apply_key
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +26,20 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 64 * 1024
 
 
-def make_engine(path: Path, *, read_only: bool = False) -> Engine:
+DRIVER_ERRORS = (sqlite3.Error, sqlcipher.Error)
+
+
+def make_engine(path: Path, key: CacheKey | None = None, *, read_only: bool = False) -> Engine:
     """An engine over exactly one DBAPI connection (StaticPool): the process's only writer.
 
-    The stdlib driver's implicit transaction handling is switched off and BEGIN is emitted
-    by SQLAlchemy itself, so every `with conn.begin()` is a real SQLite transaction.
+    The driver is SQLCipher's (`sqlcipher3`, pysqlite's API); with a key, `PRAGMA key` is
+    the first statement on the connection (`store/cipher.py`). The driver's implicit
+    transaction handling is switched off and BEGIN is emitted by SQLAlchemy itself, so
+    every `with conn.begin()` is a real SQLite transaction.
     `read_only` (the start-up check, `store/recovery.py`): opened with `mode=ro`, so a
-    damaged file is never written, and closing it never folds or deletes its `-wal`.
+    damaged file is never written, and closing it never folds or deletes its `-wal`. Same
+    driver and key as the store's own connection: one SQLite library per process (two
+    would not see each other's locks), and an encrypted file is read as what it is.
     """
     connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     if read_only:
@@ -38,15 +47,19 @@ def make_engine(path: Path, *, read_only: bool = False) -> Engine:
         uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
         engine = create_engine(
             "sqlite://",
+            module=sqlcipher,
             poolclass=StaticPool,
-            creator=lambda: sqlite3.connect(uri, uri=True, **connect_args),
+            creator=lambda: sqlcipher.connect(uri, uri=True, **connect_args),
         )
     else:
-        engine = create_engine(f"sqlite:///{path}", poolclass=StaticPool, connect_args=connect_args)
+        engine = create_engine(
+            f"sqlite:///{path}", module=sqlcipher, poolclass=StaticPool, connect_args=connect_args
+        )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None
+        apply_key(dbapi_conn, key, path)
         cur = dbapi_conn.cursor()
         try:
             if not read_only:
@@ -85,7 +98,7 @@ def is_disk_full(exc: BaseException, folder: Path | None = None) -> bool:
     orig = getattr(exc, "orig", exc)
     if is_no_space(orig):
         return True
-    if isinstance(orig, sqlite3.Error):
+    if isinstance(orig, DRIVER_ERRORS):
         code = getattr(orig, "sqlite_errorcode", None)
         if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
             return True
@@ -138,7 +151,7 @@ def map_error(exc: BaseException, db_path: Path) -> StoreError:
 def mapped_errors(db_path: Path) -> Iterator[None]:
     try:
         yield
-    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+    except (SQLAlchemyError, *DRIVER_ERRORS, OSError) as exc:
         if isinstance(exc, OSError) and not is_no_space(exc):
             raise
         log.warning("database error on %s: %s", db_path, exc)

@@ -28,15 +28,20 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import DBAPIError
 
+from repdesk.domain.errors import CacheKeyError
 from repdesk.domain.outbox import MutationKind, OutboxState
+from repdesk.store import cipher_pages
+from repdesk.store.cipher import CacheKey, FileState, apply_key, file_state
 from repdesk.store.db import CHECK_NEEDED, make_engine
 from repdesk.store.models import OUTBOX, SYNC
 from repdesk.store.salvage import PageFile, Value, table_columns
@@ -61,7 +66,8 @@ class Recovery:
     """What was found at start and what was done about it (shown to the rep)."""
 
     problem: str
-    """"damaged", "empty" or "missing"."""
+    """"damaged", "unreadable" (an encrypted file this computer's key does not open),
+    "empty" or "missing"."""
     detail: str
     database: Path
     set_aside: Path | None
@@ -74,6 +80,10 @@ class Recovery:
     def message(self) -> str:
         what = {
             "damaged": "repdesk found its local data damaged",
+            "unreadable": (
+                "repdesk could not read its local data with this computer's key (the key "
+                "in the system keyring was replaced, or the file is damaged)"
+            ),
             "empty": "repdesk found its local data file empty",
             "missing": "repdesk found its local data file missing",
         }[self.problem]
@@ -94,6 +104,12 @@ class Recovery:
                     "Part of the file could not be read: anything you typed since the last "
                     "successful sync may be missing; check it against your notes."
                 )
+        elif self.problem == "unreadable":
+            lines.append(
+                "Nothing was deleted: with the right key the kept file can still be read. "
+                "Items you had not yet sent could not be read; anything typed since the last "
+                "successful sync may be missing."
+            )
         else:
             lines.append(
                 "Items you had not yet sent could not be found; anything typed since the last "
@@ -166,16 +182,19 @@ FULL_CHECK_EVERY = timedelta(days=1)
 `benchmarks/bench_start_check.py`), and at the next start after SQLite met damage."""
 
 
-def check(path: Path, *, full: bool = True) -> str | None:
+def check(path: Path, *, full: bool = True, key: CacheKey | None = None) -> str | None:
     """None when the database answers `quick_check` with ok; else what is wrong, in words.
 
     `full=False` checks the schema and `CRITICAL_TABLES` only. Through the store's own
     engine, so whatever the store applies right after connecting applies here too;
     read-only, so SQLite neither writes the file nor, on closing, folds and deletes its
     `-wal` (it does that even to a file it calls "not a database"). Errors that are not
-    damage (busy, permissions, disk) propagate.
+    damage (busy, permissions, disk) propagate, and so does `CacheKeyError` when `key`
+    does not open an encrypted file (the caller tells a wrong key from damage). Never the
+    stdlib `sqlite3` on the store file: the store's driver is SQLCipher's, and two SQLite
+    libraries in one process do not see each other's locks.
     """
-    engine = make_engine(path, read_only=True)
+    engine = make_engine(path, key, read_only=True)
     try:
         with engine.connect() as conn:
             if full:
@@ -230,8 +249,26 @@ def _empty(path: Path) -> bool:
 # --- before and after opening ----------------------------------------------------------
 
 
-def before_open(data_dir: Path, path: Path) -> Recovery | None:
-    """Check the file; set a damaged or empty one aside with what could be salvaged."""
+def plain_pages(path: Path) -> bool:
+    """The file's pages parse as a plain SQLite schema (a plain file whose header is
+    damaged, which `file_state` cannot tell from an encrypted one)."""
+    try:
+        with PageFile(path) as pages:
+            return bool(pages.tables())
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def before_open(data_dir: Path, path: Path, key: CacheKey | None = None) -> Recovery | None:
+    """Check the file; set a damaged or empty one aside with what could be salvaged.
+
+    `key` (the store's cache key) reads an encrypted file; a plain one is read without it
+    (`Store.open` converts it after the check). When the key does not open an encrypted
+    file, SQLCipher cannot say whether the key is wrong or page 1 is damaged: a mistyped
+    passphrase raises `CacheKeyError` (nothing moved, the rep is asked again); a key from
+    the keyring that fails is reported as "unreadable" and the file is kept aside as it
+    is (never deleted, still readable with the right key), for a fresh cache to start.
+    """
     marker = read_marker(data_dir)
     if not path.exists():
         if not marker:
@@ -243,19 +280,39 @@ def before_open(data_dir: Path, path: Path) -> Recovery | None:
             return None  # created but never written: nothing to lose
         log.error("local database %s is empty; %s was signed in here", path, marker["rep_id"])
         return Recovery("empty", "zero bytes", path, _set_aside(path), session=marker)
+    # Without a key (tests and tools; the app always has one) a file SQLite cannot read is
+    # damage, as for any plain cache: ciphertext cannot be told from garbage.
+    encrypted = file_state(path) is FileState.ENCRYPTED
     full = _full_check_due(data_dir)
-    problem = check(path, full=full)
+    read_key = key if key is not None and encrypted else None
+    kind = "damaged"
+    try:
+        problem = check(path, full=full, key=read_key)
+    except CacheKeyError as exc:
+        assert read_key is not None
+        image = cipher_pages.decrypt(path, read_key)
+        if plain_pages(path):
+            problem, read_key = "the file header is damaged", None
+        elif image is not None and cipher_pages.key_fits(image):
+            # The key decrypts the other pages: it is the file's, and page 1 is damaged.
+            problem = "the first page does not decrypt (damaged)"
+        elif read_key.is_passphrase:
+            raise  # most likely a typo: ask again, nothing moved
+        else:
+            kind, problem = "unreadable", str(exc)
     if problem is None:
         if full:
             _checked(data_dir)
         return None
-    log.error("local database %s is damaged: %s", path, problem)
-    items, session, damaged = salvage(path)
+    log.error("local database %s is %s: %s", path, kind, problem)
+    items, session, damaged = salvage(path, read_key if kind == "damaged" else None)
+    if kind == "unreadable" and (items or session):
+        kind = "damaged"  # its pages were plain after all
     aside = _set_aside(path)
     _write_items(aside / SALVAGE_FILE, items, marker or session)
     _checked(data_dir)  # the next file is new
     return Recovery(
-        "damaged",
+        kind,
         problem,
         path,
         aside,
@@ -369,44 +426,80 @@ def _outbox_shape(values: tuple[Value, ...]) -> bool:
         return False
 
 
-def salvage(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], int]:
-    """(unsent outbox rows, session facts, damaged page count) read from a damaged file."""
+def salvage(
+    path: Path, key: CacheKey | None = None
+) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    """(unsent outbox rows, session facts, damaged page count) read from a damaged file.
+
+    A plain file: its pages, in pure Python (`store/salvage.py`). An encrypted one (`key`):
+    its pages are ciphertext, so rows are read through a keyed read-only connection, in
+    rowid ranges halved around whatever SQLCipher refuses (`_salvage_keyed`).
+    """
+    if key is not None and file_state(path) is FileState.ENCRYPTED:
+        return _salvage_encrypted(path, key)
     with PageFile(path) as pages:
-        tables = pages.tables()
-        if "outbox" in tables:
-            try:
-                order = table_columns(tables["outbox"][1])
-            except sqlite3.Error:
-                order = _OUTBOX_COLUMNS
-            if order != _OUTBOX_COLUMNS:
-                log.warning("outbox columns differ from this version's: %s", order)
-        read = pages.read_table("outbox", _outbox_shape)
-        best: dict[str, dict[str, Any]] = {}
-        for _rowid, values in read.rows:
-            row = dict(zip(_OUTBOX_COLUMNS, values, strict=False))
-            row["payload"] = json.loads(str(row["payload"]))
-            seen = best.get(str(row["id"]))
-            # A row on the live tree wins; among orphans the furthest along (a copy of a page
-            # from before the hub answered must not send an applied item again).
-            if seen is None or (
-                seen["state"] == OutboxState.PENDING.value and row["state"] != seen["state"]
-            ):
-                best[str(row["id"])] = row
-        items = sorted(
-            (r for r in best.values() if r["state"] in _UNSENT), key=lambda r: int(r["seq"])
-        )
-        session: dict[str, str] = {}
-        if "sync_state" in tables:
-            sync_cols = table_columns(tables["sync_state"][1])
-            url = sync_cols.index("hub_url")
+        return _salvage_pages(pages, path)
 
-            def shape(values: tuple[Value, ...]) -> bool:
-                return len(values) == len(sync_cols) and str(values[url]).startswith("http")
 
-            for _rowid, values in pages.read_table("sync_state", shape).rows[:1]:
-                row = dict(zip(sync_cols, values, strict=False))
-                if row.get("hub_url") and row.get("rep_id"):
-                    session = {k: str(row.get(k) or "") for k in _SESSION_KEYS}
+def _salvage_encrypted(
+    path: Path, key: CacheKey
+) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    """Rows through a keyed read-only connection (which also sees the `-wal`); where it
+    met damage, or cannot open the file at all (page 1 damaged), also the pages decrypted
+    in memory (`store/cipher_pages.py`), walked like a plain file's: orphan leaves under a
+    damaged interior page are found. A row read through SQL wins over a page's copy."""
+    try:
+        items, session, damaged = _salvage_keyed(path, key)
+        opened = True
+    except CacheKeyError:
+        items, session, damaged, opened = [], {}, 1, False
+    if opened and not damaged:
+        return items, session, damaged
+    image = cipher_pages.decrypt(path, key)
+    if image is None or not cipher_pages.key_fits(image):
+        return items, session, damaged
+    with PageFile(path, image) as pages:
+        page_items, page_session, page_damaged = _salvage_pages(pages, path)
+    seen = {str(i["id"]) for i in items}
+    merged = items + [i for i in page_items if str(i["id"]) not in seen]
+    merged.sort(key=lambda r: int(r["seq"]))
+    return merged, session or page_session, page_damaged
+
+
+def _salvage_pages(pages: PageFile, path: Path) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    tables = pages.tables()
+    if "outbox" in tables:
+        try:
+            order = table_columns(tables["outbox"][1])
+        except sqlite3.Error:
+            order = _OUTBOX_COLUMNS
+        if order != _OUTBOX_COLUMNS:
+            log.warning("outbox columns differ from this version's: %s", order)
+    read = pages.read_table("outbox", _outbox_shape)
+    best: dict[str, dict[str, Any]] = {}
+    for _rowid, values in read.rows:
+        row = dict(zip(_OUTBOX_COLUMNS, values, strict=False))
+        row["payload"] = json.loads(str(row["payload"]))
+        seen = best.get(str(row["id"]))
+        # A row on the live tree wins; among orphans the furthest along (a copy of a page
+        # from before the hub answered must not send an applied item again).
+        if seen is None or (
+            seen["state"] == OutboxState.PENDING.value and row["state"] != seen["state"]
+        ):
+            best[str(row["id"])] = row
+    items = sorted((r for r in best.values() if r["state"] in _UNSENT), key=lambda r: int(r["seq"]))
+    session: dict[str, str] = {}
+    if "sync_state" in tables:
+        sync_cols = table_columns(tables["sync_state"][1])
+        url = sync_cols.index("hub_url")
+
+        def shape(values: tuple[Value, ...]) -> bool:
+            return len(values) == len(sync_cols) and str(values[url]).startswith("http")
+
+        for _rowid, values in pages.read_table("sync_state", shape).rows[:1]:
+            row = dict(zip(sync_cols, values, strict=False))
+            if row.get("hub_url") and row.get("rep_id"):
+                session = {k: str(row.get(k) or "") for k in _SESSION_KEYS}
     log.info(
         "salvaged %d unsent item(s) from %s (%d damaged page(s), orphan scan %s)",
         len(items),
@@ -415,6 +508,96 @@ def salvage(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], int]:
         read.scanned,
     )
     return items, session, read.damaged_pages
+
+
+_MAX_QUERIES = 200_000
+"""Bounds the halving of rowid ranges in an encrypted file (a damaged tree can make every
+row of a range unreachable one by one)."""
+_ROWID_GUESS = 1 << 16
+"""The last rowid tried when even `max(rowid)` cannot be read."""
+
+
+def _keyed_read_only(path: Path, key: CacheKey) -> sqlcipher.Connection:
+    uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+    conn = sqlcipher.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        apply_key(conn, key, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _bound(conn: sqlcipher.Connection, sql: str, default: int | None) -> int | None:
+    try:
+        value = conn.execute(sql).fetchone()[0]
+    except sqlcipher.DatabaseError:
+        return default
+    return None if value is None else int(value)
+
+
+def read_rows_keyed(
+    conn: sqlcipher.Connection, table: str, columns: list[str]
+) -> tuple[list[tuple[Value, ...]], int]:
+    """(readable rows, unreadable stretches) of `table`, by rowid range through SQL: a range
+    SQLCipher refuses (a page whose HMAC fails, a malformed page) is halved until single
+    rows; each run of unreadable rowids counts as one damaged stretch."""
+    lo = _bound(conn, f'SELECT min(rowid) FROM "{table}"', 1)  # noqa: S608
+    hi = _bound(conn, f'SELECT max(rowid) FROM "{table}"', (lo or 1) + _ROWID_GUESS)  # noqa: S608
+    if lo is None or hi is None:
+        return [], 0
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f'SELECT {names} FROM "{table}" WHERE rowid BETWEEN ? AND ? ORDER BY rowid'  # noqa: S608
+    rows: list[tuple[Value, ...]] = []
+    bad: list[int] = []
+    stack = [(lo, hi)]
+    queries = 0
+    while stack and queries < _MAX_QUERIES:
+        a, b = stack.pop()
+        queries += 1
+        try:
+            rows.extend(tuple(r) for r in conn.execute(sql, (a, b)).fetchall())
+        except sqlcipher.DatabaseError:
+            if a == b:
+                bad.append(a)
+            else:
+                middle = (a + b) // 2
+                stack += [(middle + 1, b), (a, middle)]
+    if stack:
+        log.warning("gave up reading %s after %d queries", table, queries)
+    stretches = sum(1 for i, r in enumerate(bad) if i == 0 or bad[i - 1] != r - 1)
+    return rows, stretches + (1 if stack else 0)
+
+
+def _salvage_keyed(path: Path, key: CacheKey) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    conn = _keyed_read_only(path, key)
+    try:
+        values, damaged = read_rows_keyed(conn, "outbox", _OUTBOX_COLUMNS)
+        best: dict[str, dict[str, Any]] = {}
+        for row_values in values:
+            if not _outbox_shape(row_values):
+                continue
+            row = dict(zip(_OUTBOX_COLUMNS, row_values, strict=False))
+            row["payload"] = json.loads(str(row["payload"]))
+            best[str(row["id"])] = row
+        items = sorted(
+            (r for r in best.values() if r["state"] in _UNSENT), key=lambda r: int(r["seq"])
+        )
+        session: dict[str, str] = {}
+        sync_rows, _ = read_rows_keyed(conn, "sync_state", list(_SESSION_KEYS))
+        for sync_values in sync_rows[:1]:
+            row = dict(zip(_SESSION_KEYS, sync_values, strict=True))
+            if row.get("hub_url") and row.get("rep_id"):
+                session = {k: str(row.get(k) or "") for k in _SESSION_KEYS}
+    finally:
+        conn.close()
+    log.info(
+        "salvaged %d unsent item(s) from the encrypted %s (%d unreadable stretch(es))",
+        len(items),
+        path,
+        damaged,
+    )
+    return items, session, damaged
 
 
 def _write_items(target: Path, items: list[dict[str, Any]], session: dict[str, str]) -> None:
@@ -445,5 +628,7 @@ __all__ = [
     "is_damage",
     "read_marker",
     "remember",
+    "plain_pages",
+    "read_rows_keyed",
     "salvage",
 ]

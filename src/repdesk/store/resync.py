@@ -94,3 +94,14 @@ def begin_full_resync(conn: Connection) -> Changes:
         reference=True,
         session=True,
     )
+
+
+def erase_everything(conn: Connection) -> None:
+    """Everything the rep's machine holds about leads and their work, outbox included (the
+    caller exported the unsent part first): for a rep marketing disabled."""
+    set_aside_unsent(conn)
+    begin_full_resync(conn)
+    conn.execute(delete(OUTBOX))
+    for table in (NOTES, OBJECTIONS, DISPOSITIONS, USES, FOLLOWUPS, BANT, BANT_HISTORY):
+        conn.execute(delete(table))
+    fts.rebuild(conn)

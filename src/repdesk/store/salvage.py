@@ -149,15 +149,18 @@ def _plausible(data: bytes, number: int, size: int) -> bool:
 class PageFile:
     """The pages of a database file (and its WAL's committed frames), read-only."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, image: bytes | None = None) -> None:
+        """`image`: the file's pages already in memory (an encrypted cache decrypted by
+        `store/cipher_pages.py`); its `-wal` is then not read (its frames are encrypted)."""
         self.path = path
-        self.data = _map(path)
+        self.data = _map(path) if image is None else image
         self.header_ok = self.data[:16] == MAGIC
         self._wal: dict[int, bytes] = {}
         self.page_size = self.usable = self.page_count = DEFAULT_PAGE_SIZE
         self.page_size = self._page_size()
         self.usable = self.page_size - (self.data[20] if self.header_ok else 0)
-        self._read_wal(Path(f"{path}-wal"))
+        if image is None:
+            self._read_wal(Path(f"{path}-wal"))
         wal_pages = max(self._wal, default=0)
         self.page_count = max(len(self.data) // self.page_size, wal_pages)
 
@@ -180,7 +183,7 @@ class PageFile:
             if size in PAGE_SIZES:
                 return size
         wal = Path(f"{self.path}-wal")
-        if wal.exists():
+        if wal.exists() and not isinstance(self.data, bytes | bytearray):
             head = wal.read_bytes()[:32]
             if len(head) == 32 and int.from_bytes(head[:4], "big") in WAL_MAGICS:
                 size = int.from_bytes(head[8:12], "big")

@@ -30,6 +30,7 @@ from repdesk.domain.today import TodayItem
 from repdesk.store import (
     actions,
     bulk,
+    cipher,
     fts,
     migrate,
     outbox,
@@ -54,6 +55,7 @@ from repdesk.store.api import (
     SyncState,
     TimelineEntry,
 )
+from repdesk.store.cipher import CacheKey
 from repdesk.store.convert import campaign_from_row, category_from_row, from_db, to_db
 from repdesk.store.db import DB_NAME, make_engine, mapped_errors
 from repdesk.store.derived import load_rubric, recompute_readiness
@@ -64,6 +66,7 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _SYNC_ROW = 1
+_NO_SESSION = {"hub_url": None, "rep_id": None, "rep_name": "", "rep_email": "", "hub_id": ""}
 WAL_AUTOCHECKPOINT = 1000
 """SQLite's default pages-before-checkpoint, restored after bulk pages paused it."""
 NEXT_ACTION_REVISION = "0005"
@@ -83,11 +86,14 @@ class Store:
         engine: Engine,
         conn: Connection,
         lock: InstanceLock,
+        *,
+        key: CacheKey | None = None,
         recovered: recovery.Recovery | None = None,
     ):
         self.recovery = recovered
         """Set when the database was found damaged, empty or missing at start (say so)."""
         self._data_dir = data_dir
+        self._key = key
         self._path = data_dir / DB_NAME
         self._engine = engine
         self._conn = conn
@@ -96,8 +102,13 @@ class Store:
         self._closed = False
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """Create the folder, take the single-instance lock, migrate, and return the store."""
+    def open(cls, data_dir: Path, *, key: CacheKey | None = None) -> Store:
+        """Create the folder, take the single-instance lock, migrate, and return the store.
+
+        `key` encrypts the database at rest (`store/cipher.py`): a plain one is converted
+        first. The app always passes one (`app.services.open_store`); `None` opens a plain
+        cache (tests and tools) and refuses an encrypted one.
+        """
         data_dir = Path(data_dir)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
@@ -113,8 +124,11 @@ class Store:
         engine: Engine | None = None
         try:
             with mapped_errors(path):
-                found = recovery.before_open(data_dir, path)
-                engine = make_engine(path)
+                # The check comes first (a damaged plain file must not be converted); it
+                # reads an encrypted file with `key`, a plain one without.
+                found = recovery.before_open(data_dir, path, key)
+                cipher.prepare(path, key)
+                engine = make_engine(path, key)
                 conn = engine.connect()
                 before = migrate.current_revision(conn)
                 migrate.upgrade(conn, path)
@@ -136,7 +150,7 @@ class Store:
             lock.release()
             raise
         log.info("opened store %s", path)
-        return cls(data_dir, engine, conn, lock, found)
+        return cls(data_dir, engine, conn, lock, key=key, recovered=found)
 
     @property
     def path(self) -> Path:
@@ -145,6 +159,15 @@ class Store:
     @property
     def data_dir(self) -> Path:
         return self._data_dir
+
+    @property
+    def key(self) -> CacheKey | None:
+        """The key the database is encrypted with (None: a plain cache). Never logged."""
+        return self._key
+
+    @property
+    def encrypted(self) -> bool:
+        return self._key is not None
 
     def close(self) -> None:
         with self._lock:
@@ -367,7 +390,7 @@ class Store:
 
     def set_session(self, session: SessionInfo | None) -> Changes:
         values = (
-            {"hub_url": None, "rep_id": None, "rep_name": "", "rep_email": "", "hub_id": ""}
+            _NO_SESSION
             if session is None
             else {
                 "hub_url": session.hub_url,
@@ -402,6 +425,34 @@ class Store:
             return resync.begin_full_resync(c) | Changes(outbox=set_aside_unsent)
 
         return self._run(run)
+
+    def erase_lead_data(self) -> Changes:
+        """Erase every lead and all the rep's work (outbox too) and forget the session; the
+        freed pages are then overwritten (VACUUM) and the WAL emptied. For a rep marketing
+        disabled: the caller exports the unsent work first (`sync/disabled.py`)."""
+
+        def erase(c: Connection) -> None:
+            resync.erase_everything(c)
+            c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(_NO_SESSION))
+
+        self._run(erase)
+        with self._lock, mapped_errors(self._path):
+            driver = self._conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("VACUUM").close()
+        self.checkpoint()
+        log.warning("erased the local lead data in %s", self._path)
+        return Changes(
+            leads=True,
+            timeline=True,
+            qualification=True,
+            feedback=True,
+            collateral=True,
+            reference=True,
+            session=True,
+            outbox=True,
+            followups=True,
+        )
 
     def finish_sync(self, error: str = "") -> Changes:
         def finish(c: Connection) -> bool:

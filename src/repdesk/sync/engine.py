@@ -19,6 +19,7 @@ import pydantic
 from repdesk import __version__
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import (
+    AccountDisabledError,
     AuthError,
     ClientTooOldError,
     CollateralError,
@@ -38,6 +39,7 @@ from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreA
 from repdesk.sync.api import SyncApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
+from repdesk.sync.disabled import erase_for_disabled_rep
 from repdesk.sync.export import UNSENT_STATES, export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
 from repdesk.sync.pages import TypedPull, remote_changes
@@ -172,7 +174,12 @@ class SyncEngine:
             meta = self.retry.call(client.meta, "meta")
             warnings = list(self._check_meta(meta))
             no_wait_on_429 = dataclasses.replace(self.retry, retry_rate_limited=False)
-            resp = no_wait_on_429.call(lambda: client.login(email.strip(), password), "sign-in")
+            try:
+                resp = no_wait_on_429.call(lambda: client.login(email.strip(), password), "sign-in")
+            except AccountDisabledError as exc:
+                if _holds_data_of(self.store.sync_state(), url, email):
+                    raise erase_for_disabled_rep(self.store, self.credentials, exc) from exc
+                raise
         hub_id = resp.hub_id or meta.hub_id or ""
         session = SessionInfo(url, resp.rep.id, resp.rep.name, resp.rep.email, hub_id)
         previous = self.store.sync_state()
@@ -335,6 +342,11 @@ class SyncEngine:
                 self._pull(run)
                 self._fetch_collateral(run)
             report_progress(Phase.DONE, 1, 1)
+        except AccountDisabledError as exc:
+            # Marketing disabled this rep: unsent work to a file, then the cache is erased.
+            erased = erase_for_disabled_rep(self.store, self.credentials, exc)
+            error = str(erased)
+            raise erased from exc
         except AuthError as exc:
             # The token is dead: forget it so the app asks to sign in; all local data stays.
             if session is not None:
@@ -511,6 +523,13 @@ class SyncEngine:
             progress(Phase.COLLATERAL, len(missing), len(missing))
             report.changes = report.changes | Changes(collateral=True)
         self.cache.evict(keep)
+
+
+def _holds_data_of(state: SyncState, url: str, email: str) -> bool:
+    """True when this cache holds the leads of `email` on the hub at `url`."""
+    who = state.session.rep_email if state.session else state.last_rep_email
+    where = state.session.hub_url if state.session else state.last_hub_url
+    return bool(who) and who.strip().lower() == email.strip().lower() and where == url
 
 
 def make_engine(

@@ -17,6 +17,7 @@ import pydantic
 
 from repdesk import __version__
 from repdesk.domain.errors import (
+    AccountDisabledError,
     AuthError,
     ClientTooOldError,
     CollateralError,
@@ -439,6 +440,8 @@ class HubClient:
         path = response.request.url.path
         log.info("hub answered %s %s: %s %s", response.request.method, path, status, code)
         if status == 401:
+            if code == "account_disabled":
+                raise AccountDisabledError(_unauthorized(code, text, signing_in=not auth))
             raise AuthError(_unauthorized(code, text, signing_in=not auth))
         if status == 410 and code == "cursor_expired":
             raise CursorExpired("The hub asked for a full resync.")

@@ -1,0 +1,158 @@
+"""The encrypted cache with the real hub on loopback: a plain cache converted on upgrade
+still sends its unsent work exactly once; a rep disabled on the hub has their cached lead
+data erased at the next contact, unsent work exported to a readable file first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from repdesk.app.services import open_rep_store
+from repdesk.domain.errors import AccountDisabledError, AuthError
+from repdesk.domain.feedback import CallNote
+from repdesk.domain.ids import new_id, utcnow
+from repdesk.domain.outbox import OutboxState
+from repdesk.hub.admin.hub import Hub
+from repdesk.hub.admin.reps import disable_rep
+from repdesk.hub.db import models as m
+from repdesk.store import Store
+from repdesk.store.api import LeadQuery
+from repdesk.store.cipher import FileState, file_state
+from repdesk.store.db import DB_NAME
+from repdesk.sync.collateral import CollateralCache
+from repdesk.sync.credentials import Credentials
+from repdesk.sync.disabled import ERASED
+from repdesk.sync.engine import SyncEngine
+from repdesk.sync.export import FORMAT
+from repdesk.sync.http import HubClient
+from repdesk.sync.retry import RetryPolicy
+from tests.support.sync_fixtures import PASSWORD, ClientMaker, LiveHub, NoSleep, SyncWorld, sign_in
+
+NOTE = "Wants the Zanzibar pilot before the board meeting"
+
+
+def _no_passphrase(_choosing: bool) -> str | None:
+    raise AssertionError("the keyring holds the key: no passphrase is asked")
+
+
+def _engine(store: Store, cache: Path) -> SyncEngine:
+    return SyncEngine(
+        store,
+        Credentials(),
+        CollateralCache(cache),
+        lambda url, token: HubClient(url, token, timeout=10),
+        retry=RetryPolicy(max_attempts=3, sleep=NoSleep()),
+    )
+
+
+def _notes_on_hub(hub: LiveHub, note_id: str) -> int:
+    with hub.db.read() as s:
+        return int(
+            s.scalar(select(func.count()).select_from(m.CallNote).where(m.CallNote.id == note_id))
+            or 0
+        )
+
+
+def _note(lead_id: str) -> CallNote:
+    return CallNote(id=new_id(), lead_id=lead_id, body=NOTE, created_at=utcnow())
+
+
+def test_a_plain_cache_converted_on_upgrade_sends_its_pending_work_once(
+    sync_world: SyncWorld, make_client: ClientMaker, tmp_path: Path
+) -> None:
+    ada = make_client("ada")  # today's plain cache
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    ada.engine.sync()
+    note = _note(sync_world.leads[sync_world.ada][0])
+    ada.store.add_call_note(note)
+    data = ada.store.data_dir
+    ada.store.close()
+    assert file_state(data / DB_NAME) is FileState.PLAIN
+
+    store = open_rep_store(data, _no_passphrase)  # the upgraded app opens it
+    try:
+        assert file_state(data / DB_NAME) is FileState.ENCRYPTED
+        assert [i.entity_id for i in store.outbox([OutboxState.PENDING])] == [note.id]
+        engine = _engine(store, tmp_path / "client-ada" / "cache")
+        engine.sync()
+        engine.sync()
+        assert store.outbox_counts().pending == 0
+        assert _notes_on_hub(sync_world.hub, note.id) == 1
+    finally:
+        store.close()
+    assert NOTE.split()[3].encode() not in (data / DB_NAME).read_bytes()
+
+
+def test_a_disabled_rep_has_the_cached_leads_erased_and_unsent_work_exported(
+    sync_world: SyncWorld, tmp_path: Path
+) -> None:
+    data = tmp_path / "client-ada" / "data"
+    store = open_rep_store(data, _no_passphrase)
+    try:
+        engine = _engine(store, tmp_path / "client-ada" / "cache")
+        engine.login(sync_world.hub.url, "ada@example.com", PASSWORD)
+        engine.sync()
+        assert store.lead_count() == len(sync_world.leads[sync_world.ada])
+        note = _note(sync_world.leads[sync_world.ada][0])
+        store.add_call_note(note)
+
+        disable_rep(
+            Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "ada@example.com"
+        )
+        with pytest.raises(AccountDisabledError) as err:
+            engine.sync()
+        message = str(err.value)
+        assert message.startswith(ERASED)
+
+        exported = list((data / "set-aside").glob("unsent-*.json"))
+        assert len(exported) == 1 and str(exported[0]) in message
+        document = json.loads(exported[0].read_text(encoding="utf-8"))
+        assert document["format"] == FORMAT
+        assert [(i["entity_id"], i["payload"]["body"]) for i in document["items"]] == [
+            (note.id, NOTE)
+        ]
+
+        assert store.lead_count() == 0
+        assert store.lead_ids(LeadQuery()) == []
+        assert store.outbox() == []
+        assert store.notes(note.lead_id) == []
+        assert store.search("Hopper") == []
+        assert store.sync_state().session is None
+        assert Credentials().load(sync_world.hub.url, "ada@example.com") is None
+        assert _notes_on_hub(sync_world.hub, note.id) == 0  # exported, never sent
+    finally:
+        store.close()
+
+
+def test_a_disabled_rep_signing_in_again_has_the_cache_erased(
+    sync_world: SyncWorld, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    ada.engine.sync()
+    ada.engine.logout()  # nothing unsent: signed out, the leads stay for next time
+    assert ada.store.lead_count() > 0
+    disable_rep(
+        Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "ada@example.com"
+    )
+    with pytest.raises(AccountDisabledError, match="erased"):
+        sign_in(ada, sync_world.hub, "ada@example.com")
+    assert ada.store.lead_count() == 0
+    assert not (ada.store.data_dir / "set-aside").exists()  # nothing was unsent
+
+
+def test_another_rep_refused_as_disabled_does_not_erase_this_cache(
+    sync_world: SyncWorld, make_client: ClientMaker
+) -> None:
+    ada = make_client("ada")
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    ada.engine.sync()
+    disable_rep(
+        Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "bob@example.com"
+    )
+    with pytest.raises(AuthError):
+        ada.engine.login(sync_world.hub.url, "bob@example.com", PASSWORD)
+    assert ada.store.lead_count() == len(sync_world.leads[sync_world.ada])
