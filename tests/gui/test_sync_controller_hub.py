@@ -80,20 +80,20 @@ def test_revoked_session_asks_to_sign_in_again_and_keeps_the_outbox(
 
 
 def test_a_disabled_rep_sees_the_cached_leads_go_at_the_next_sync(
-    qtbot: Any, app_ctx: Any, engine: Any, hub_world: Any, local_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
 ) -> None:
     """Marketing disables the rep: the next sync erases the local leads, and the views are
     told everything changed (the lead list empties without a restart)."""
     from repdesk.hub.admin.hub import Hub
     from repdesk.hub.admin.reps import disable_rep
 
-    engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
     window = QWidget()
     qtbot.addWidget(window)
     controller = SyncController(app_ctx, window, prompt_sign_in=False)
     with qtbot.waitSignal(controller.finished):
         controller.sync_now()
-    assert local_store.lead_count() == 3
+    assert rep_store.lead_count() == 3
     state = hub_world.hub.state
     disable_rep(Hub(state.config, state.db, state.files), EMAIL)
 
@@ -102,5 +102,5 @@ def test_a_disabled_rep_sees_the_cached_leads_go_at_the_next_sync(
     with qtbot.waitSignal(controller.failed) as failed:
         controller.sync_now()
     assert "erased" in failed.args[0]
-    assert local_store.lead_count() == 0
+    assert rep_store.lead_count() == 0
     assert any(c.leads and c.outbox for c in changes), "views learn that leads went"
