@@ -357,6 +357,36 @@ class CollateralUseRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class LeadFacts(Base):
+    """Per-lead facts the reports aggregate (migration 0007), written ONLY by the
+    database's triggers in the transaction of each write to `leads`, `call_notes` and
+    `dispositions`: never write it from Python. Scope columns copy the lead's."""
+
+    __tablename__ = "lead_facts"
+    __table_args__ = (
+        Index("ix_lead_facts_assigned", "assigned_at"),
+        Index("ix_lead_facts_campaign", "source_campaign_id"),
+        Index("ix_lead_facts_rep", "owner_rep_id"),
+    )
+
+    lead_id: Mapped[str] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_campaign_id: Mapped[str | None] = mapped_column(String(ID))
+    owner_rep_id: Mapped[str | None] = mapped_column(String(ID))
+    assigned_at: Mapped[datetime | None]
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    worked: Mapped[bool] = mapped_column(Boolean)
+    """At least one call note on the lead (whenever it was made)."""
+    first_call_at: Mapped[datetime | None]
+    """The earliest call at or after `assigned_at` (start as logged, else note written)."""
+    verdict_kind: Mapped[str | None] = mapped_column(String(50))
+    """The latest disposition (by decided_at, ties to the higher id); None: no verdict."""
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    verdict_at: Mapped[datetime | None]
+    verdict_id: Mapped[str | None] = mapped_column(String(ID))
+
+
 class FollowUpRow(Base):
     """A call-back a rep scheduled (`followup.set`). Each change carries the whole state;
     the change the rep made last (`updated_at`, the rep's clock) wins, whatever order the
@@ -513,6 +543,7 @@ __all__ = [
     "FollowUpRow",
     "HubMeta",
     "Lead",
+    "LeadFacts",
     "LoginAttempt",
     "NurtureEvent",
     "ObjectionCategory",

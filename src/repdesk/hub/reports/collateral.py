@@ -14,10 +14,10 @@ from repdesk.hub.db.models import (
     Collateral,
     CollateralUseRow,
     Lead,
+    LeadFacts,
     ObjectionCategory,
     ObjectionRow,
 )
-from repdesk.hub.reports.facts import latest_verdicts
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.objections import objection_campaign
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions, row_conditions
@@ -42,7 +42,8 @@ def _use_conditions(flt: ReportFilter) -> Any:
             flt,
             at=CollateralUseRow.used_at,
             rep_id=CollateralUseRow.rep_id,
-            campaign_id=Lead.source_campaign_id,
+            campaign_id=LeadFacts.source_campaign_id,
+            of=LeadFacts,
         )
     )
 
@@ -93,7 +94,7 @@ def _usage(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Table
             _count_kind(UseKind.SENT).label("sent"),
             func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
         )
-        .join(Lead, Lead.id == CollateralUseRow.lead_id)
+        .join(LeadFacts, LeadFacts.lead_id == CollateralUseRow.lead_id)
         .where(_use_conditions(flt))
         .group_by(CollateralUseRow.collateral_id)
         .subquery("uses")
@@ -154,11 +155,11 @@ def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
             _count_kind(UseKind.SHOWN),
             _count_kind(UseKind.SENT),
         )
-        .join(Lead, Lead.id == CollateralUseRow.lead_id)
+        .join(LeadFacts, LeadFacts.lead_id == CollateralUseRow.lead_id)
         .outerjoin(Collateral, Collateral.id == CollateralUseRow.collateral_id)
-        .outerjoin(Campaign, Campaign.id == Lead.source_campaign_id)
+        .outerjoin(Campaign, Campaign.id == LeadFacts.source_campaign_id)
         .where(_use_conditions(flt))
-        .group_by(CollateralUseRow.collateral_id, Lead.source_campaign_id)
+        .group_by(CollateralUseRow.collateral_id, LeadFacts.source_campaign_id)
         .order_by(func.count().desc(), func.max(Collateral.title), func.max(Campaign.name))
     ).all()
     return Table(
@@ -175,25 +176,32 @@ def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
 
 
 def _acceptance(session: Session, flt: ReportFilter) -> Table:
-    """One statement: the verdicts of leads in scope are computed once (materialised) and
-    used both for the totals and per asset; "not used" = totals - used."""
-    found = latest_verdicts(flt)
-    verdicts = select(found).cte("scope_verdicts").prefix_with("MATERIALIZED")
-    totals = select(
-        func.count().label("judged"),
-        as_int(func.sum(case((verdicts.c.kind == _ACCEPTED, 1), else_=0))).label("accepted"),
-    ).subquery("totals")
-    accepted = case((verdicts.c.kind == _ACCEPTED, verdicts.c.lead_id), else_=None)
+    """Leads in scope with a verdict, and those accepted, from `lead_facts`: in all
+    (totals) and per asset used on them; "not used" = totals - used."""
+    facts = LeadFacts
+    scope = all_of(lead_conditions(flt, facts))
+    is_accepted = facts.verdict_kind == _ACCEPTED
+    totals = (
+        select(
+            func.count(facts.verdict_kind).label("judged"),
+            as_int(func.sum(case((is_accepted, 1), else_=0))).label("accepted"),
+        )
+        .where(scope)
+        .subquery("totals")
+    )
     used = (
         select(
             CollateralUseRow.collateral_id,
             func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
-            func.count(func.distinct(verdicts.c.lead_id)).label("judged"),
-            func.count(func.distinct(accepted)).label("accepted"),
+            func.count(
+                func.distinct(case((facts.verdict_kind.is_not(None), facts.lead_id), else_=None))
+            ).label("judged"),
+            func.count(func.distinct(case((is_accepted, facts.lead_id), else_=None))).label(
+                "accepted"
+            ),
         )
-        .join(Lead, Lead.id == CollateralUseRow.lead_id)
-        .outerjoin(verdicts, verdicts.c.lead_id == CollateralUseRow.lead_id)
-        .where(all_of(lead_conditions(flt)))
+        .join(facts, facts.lead_id == CollateralUseRow.lead_id)
+        .where(scope)
         .group_by(CollateralUseRow.collateral_id)
         .subquery("used")
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.qualification import BANT_ORDER
 from repdesk.domain.rubric import dimension_title
-from repdesk.hub.db.models import Campaign, Lead, QualificationField
+from repdesk.hub.db.models import Campaign, LeadFacts, QualificationField
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.rubric_sql import active_rubric, readiness, unanswered
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
@@ -67,12 +67,12 @@ def _blockers(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
     dims = [dim.value for dim in BANT_ORDER]
     leads = (
         select(
-            func.coalesce(Lead.source_campaign_id, "").label("k"),
-            func.min(Lead.source_campaign_id).label("campaign_id"),
+            func.coalesce(LeadFacts.source_campaign_id, "").label("k"),
+            func.min(LeadFacts.source_campaign_id).label("campaign_id"),
             func.count().label("leads"),
         )
-        .where(all_of(lead_conditions(flt)))
-        .group_by(Lead.source_campaign_id)
+        .where(all_of(lead_conditions(flt, LeadFacts)))
+        .group_by(LeadFacts.source_campaign_id)
         .subquery("leads_per_campaign")
     )
     answered = (
@@ -142,11 +142,11 @@ def _blockers(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
 def answer_distribution(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
     """Per BANT dimension the rubric asks: how many leads in scope gave each answer, and how
     many have none yet (never asked, or cleared)."""
-    scope = all_of(lead_conditions(flt))
-    leads_in_scope = session.scalar(select(func.count()).select_from(Lead).where(scope)) or 0
+    scope = all_of(lead_conditions(flt, LeadFacts))
+    leads_in_scope = session.scalar(select(func.count()).select_from(LeadFacts).where(scope)) or 0
     rows = session.execute(
         select(QualificationField.dimension, QualificationField.value, func.count())
-        .join(Lead, Lead.id == QualificationField.lead_id)
+        .join(LeadFacts, LeadFacts.lead_id == QualificationField.lead_id)
         .where(scope, QualificationField.value.is_not(None), QualificationField.value != "")
         .group_by(QualificationField.dimension, QualificationField.value)
         .order_by(QualificationField.dimension, func.count().desc(), QualificationField.value)

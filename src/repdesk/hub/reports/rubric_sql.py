@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, selec
 from sqlalchemy.orm import Session
 
 from repdesk.domain.qualification import BANT_ORDER
-from repdesk.hub.db.models import Lead, QualificationField, RubricRow
+from repdesk.hub.db.models import LeadFacts, QualificationField, RubricRow
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.scope import all_of, lead_conditions
 from repdesk.hub.reports.sql import as_int
@@ -82,7 +82,7 @@ def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
     `unanswered` for the others): lead_id, campaign_id, met_<dimension> (0/1) for every
     BANT dimension (0 when the rubric does not ask it), met, ready (0/1) and
     blocks_<dimension> (0/1: the dimension is one of the lead's gaps). Driven by the
-    fields table and joined to leads by key (index-only, see migration 0003)."""
+    fields table and joined to `lead_facts` by key."""
     rules = rubric_rules(rubric)
     by_dimension = {rule.dimension: rule for rule in rules}
     flags = []
@@ -96,11 +96,11 @@ def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
     per_lead = (
         select(
             QualificationField.lead_id,
-            func.min(Lead.source_campaign_id).label("campaign_id"),
+            func.min(LeadFacts.source_campaign_id).label("campaign_id"),
             *flags,
         )
-        .join(Lead, Lead.id == QualificationField.lead_id)
-        .where(all_of(lead_conditions(flt)))
+        .join(LeadFacts, LeadFacts.lead_id == QualificationField.lead_id)
+        .where(all_of(lead_conditions(flt, LeadFacts)))
         .group_by(QualificationField.lead_id)
         .subquery("per_lead")
     )
@@ -143,7 +143,9 @@ def count_ready(session: Session, rubric: RubricData, flt: ReportFilter | None =
     total = int(answered_ready)
     if unanswered(rubric)[0]:  # a rubric nothing can fail: leads with no answers count too
         in_scope = session.scalar(
-            select(func.count()).select_from(Lead).where(all_of(lead_conditions(flt)))
+            select(func.count())
+            .select_from(LeadFacts)
+            .where(all_of(lead_conditions(flt, LeadFacts)))
         )
         total += int(in_scope or 0) - int(answered)
     return total
