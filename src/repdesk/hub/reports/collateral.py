@@ -13,7 +13,6 @@ from repdesk.hub.db.models import (
     Campaign,
     Collateral,
     CollateralUseRow,
-    Lead,
     LeadFacts,
     ObjectionCategory,
     ObjectionRow,
@@ -269,7 +268,7 @@ def _answers(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Tab
     raised = dict(
         session.execute(
             select(ObjectionRow.category_code, func.count())
-            .join(Lead, Lead.id == ObjectionRow.lead_id)
+            .join(LeadFacts, LeadFacts.lead_id == ObjectionRow.lead_id)
             .where(
                 all_of(
                     row_conditions(
@@ -277,6 +276,7 @@ def _answers(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Tab
                         at=ObjectionRow.created_at,
                         rep_id=ObjectionRow.rep_id,
                         campaign_id=objection_campaign,
+                        of=LeadFacts,
                     )
                 )
             )

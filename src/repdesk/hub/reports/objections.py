@@ -11,7 +11,15 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
-from repdesk.hub.db.models import Campaign, Collateral, Lead, ObjectionCategory, ObjectionRow, Rep
+from repdesk.hub.db.models import (
+    Campaign,
+    Collateral,
+    Lead,
+    LeadFacts,
+    ObjectionCategory,
+    ObjectionRow,
+    Rep,
+)
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, row_conditions
 from repdesk.hub.reports.shapes import Cell, Chart, Column, Section, Table, chart_from_table
@@ -29,16 +37,23 @@ NOTES = (
 )
 
 objection_campaign: ColumnElement[Any] = func.coalesce(
-    ObjectionRow.campaign_id, Lead.source_campaign_id
+    ObjectionRow.campaign_id, LeadFacts.source_campaign_id
 )
-"""The campaign an objection counts under (see NOTES)."""
+"""The campaign an objection counts under (see NOTES), with `lead_facts` joined (its copy
+of the lead's source campaign is one covering-index lookup away)."""
+
+_WITH_FACTS = (LeadFacts, LeadFacts.lead_id == ObjectionRow.lead_id)
 
 
 def _conditions(
     flt: ReportFilter, *, category: str | None = None, competitor: str | None = None
 ) -> ColumnElement[bool]:
     conditions = row_conditions(
-        flt, at=ObjectionRow.created_at, rep_id=ObjectionRow.rep_id, campaign_id=objection_campaign
+        flt,
+        at=ObjectionRow.created_at,
+        rep_id=ObjectionRow.rep_id,
+        campaign_id=objection_campaign,
+        of=LeadFacts,
     )
     if category:
         conditions.append(ObjectionRow.category_code == category)
@@ -56,13 +71,13 @@ def weekly_by_category(session: Session, flt: ReportFilter) -> Table:
     week = iso_week_start(ObjectionRow.created_at)
     rows = session.execute(
         select(week.label("week"), ObjectionRow.category_code, func.count())
-        .join(Lead, Lead.id == ObjectionRow.lead_id)
+        .join(*_WITH_FACTS)
         .where(_conditions(flt))
         .group_by(week, ObjectionRow.category_code)
     ).all()
     totals = session.execute(
         select(ObjectionRow.category_code, _category_label(), func.count())
-        .join(Lead, Lead.id == ObjectionRow.lead_id)
+        .join(*_WITH_FACTS)
         .outerjoin(ObjectionCategory, ObjectionCategory.code == ObjectionRow.category_code)
         .where(_conditions(flt))
         .group_by(ObjectionRow.category_code, ObjectionCategory.label)
@@ -119,9 +134,7 @@ def _count_by(
 ) -> list[tuple[Cell, ...]]:
     """(label, objections) per `key`, most frequent first; `label` is an aggregate."""
     query = (
-        select(label, func.count().label("objections"))
-        .select_from(ObjectionRow)
-        .join(Lead, Lead.id == ObjectionRow.lead_id)
+        select(label, func.count().label("objections")).select_from(ObjectionRow).join(*_WITH_FACTS)
     )
     if outerjoin is not None:
         query = query.outerjoin(*outerjoin)
@@ -312,6 +325,7 @@ def objection_feed(
             ObjectionRow.id,
         )
         .join(Lead, Lead.id == ObjectionRow.lead_id)
+        .join(*_WITH_FACTS)
         .outerjoin(ObjectionCategory, ObjectionCategory.code == ObjectionRow.category_code)
         .outerjoin(Collateral, Collateral.id == ObjectionRow.collateral_id)
         .outerjoin(Campaign, Campaign.id == objection_campaign)

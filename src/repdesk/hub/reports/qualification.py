@@ -3,8 +3,6 @@ dimension most often keeps each campaign's leads from it, and how answers spread
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
@@ -12,7 +10,7 @@ from repdesk.domain.qualification import BANT_ORDER
 from repdesk.domain.rubric import dimension_title
 from repdesk.hub.db.models import Campaign, LeadFacts, QualificationField
 from repdesk.hub.reports.filters import ReportFilter
-from repdesk.hub.reports.rubric_sql import active_rubric, readiness, unanswered
+from repdesk.hub.reports.rubric_sql import active_rubric, readiness
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Cell, Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int
@@ -63,44 +61,28 @@ def qualification(session: Session, flt: ReportFilter | None = None) -> Section:
 
 def _blockers(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
     ready = readiness(rubric, flt)
-    empty_ready, empty_blocks = unanswered(rubric)
     dims = [dim.value for dim in BANT_ORDER]
-    leads = (
+    per_campaign = (
         select(
-            func.coalesce(LeadFacts.source_campaign_id, "").label("k"),
-            func.min(LeadFacts.source_campaign_id).label("campaign_id"),
+            func.min(ready.c.campaign_id).label("campaign_id"),
             func.count().label("leads"),
+            as_int(func.sum(ready.c.ready)).label("ready"),
+            *(as_int(func.sum(ready.c[f"blocks_{d}"])).label(d) for d in dims),
         )
-        .where(all_of(lead_conditions(flt, LeadFacts)))
-        .group_by(LeadFacts.source_campaign_id)
-        .subquery("leads_per_campaign")
+        # an expression, not the column: SQLite then reads lead_facts whole, not through
+        # an index that gives the order but lacks the BANT columns
+        .group_by(func.coalesce(ready.c.campaign_id, ""))
+        .subquery("per_campaign")
     )
-    answered = (
-        select(
-            func.coalesce(ready.c.campaign_id, "").label("k"),
-            func.count().label("leads"),
-            func.sum(ready.c.ready).label("ready"),
-            *(func.sum(ready.c[f"blocks_{d}"]).label(d) for d in dims),
-        )
-        .group_by(ready.c.campaign_id)
-        .subquery("answered")
-    )
-    silent = leads.c.leads - func.coalesce(answered.c.leads, 0)  # leads with no answers
-
-    def plus_silent(column: Any, flag: bool) -> Any:
-        total = func.coalesce(column, 0)
-        return as_int(total + silent if flag else total)
-
     rows = session.execute(
         select(
             func.coalesce(Campaign.name, literal(NO_CAMPAIGN)),
-            leads.c.leads,
-            plus_silent(answered.c.ready, empty_ready),
-            *(plus_silent(answered.c[d], empty_blocks[d]) for d in dims),
+            per_campaign.c.leads,
+            per_campaign.c.ready,
+            *(per_campaign.c[d] for d in dims),
         )
-        .select_from(leads)
-        .outerjoin(answered, answered.c.k == leads.c.k)
-        .outerjoin(Campaign, Campaign.id == leads.c.campaign_id)
+        .select_from(per_campaign)
+        .outerjoin(Campaign, Campaign.id == per_campaign.c.campaign_id)
         .order_by(func.coalesce(Campaign.name, literal("~")))
     ).all()
     titles = {d.dimension: d.title.strip() or _TITLES[d.dimension] for d in rubric.dimensions}
