@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -220,5 +221,21 @@ def test_the_migration_fills_the_facts_of_a_hub_with_data(hub_db_url: str) -> No
             assert facts[leads[2].id]["assigned_at"] is None
         finally:
             db.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_downgrades_and_upgrades_again(hub_db_url: str) -> None:
+    """0007 down to 0006 removes its table, triggers and function; up again restores them."""
+    engine = make_engine(hub_db_url)
+    try:
+        upgrade_database(hub_db_url, engine)
+        with engine.begin() as conn:
+            cfg = alembic_config(hub_db_url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0006")
+        with engine.connect() as conn:
+            assert "lead_facts" not in sa.inspect(conn).get_table_names()
+        assert upgrade_database(hub_db_url, engine) == "0007"
     finally:
         engine.dispose()
