@@ -212,7 +212,7 @@ def test_disk_full_is_reported_as_such_and_nothing_is_half_written(seeded: Store
         conn.commit()
     with pytest.raises(DiskFullError, match="disk is full") as info:
         seeded.add_call_note(note("L1", "x" * 200_000))
-    assert "Nothing was lost" in str(info.value)
+    assert "nothing you typed was lost" in str(info.value)
     assert seeded.notes("L1") == [] and seeded.outbox() == []
     with seeded._lock:
         conn.exec_driver_sql("PRAGMA max_page_count = 1073741823")

@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from repdesk.domain.errors import SchemaTooNewError, StoreError
+from repdesk.domain.errors import SchemaTooNewError
 from repdesk.domain.outbox import OutboxState
 from repdesk.store import Store
 from repdesk.store.api import LeadQuery, LeadSort
@@ -98,13 +98,16 @@ def test_database_from_a_newer_repdesk_is_refused_untouched(data_dir: Path) -> N
     Store.open(data_dir).close()
 
 
-def test_a_corrupt_database_file_is_a_store_error_and_releases_the_lock(data_dir: Path) -> None:
-    (data_dir / DB_NAME).write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="could not read or write its local data") as info:
-        Store.open(data_dir)
-    assert not isinstance(info.value, SchemaTooNewError)
-    (data_dir / DB_NAME).unlink()
-    Store.open(data_dir).close()  # the failed open did not keep the folder locked
+def test_a_file_that_is_not_a_database_is_kept_aside_and_reported(data_dir: Path) -> None:
+    """Once refused with a StoreError on every start; now set aside and said (issue 10.5:
+    tests/store/test_recovery.py has every variant)."""
+    garbage = b"this is not a database" * 100
+    (data_dir / DB_NAME).write_bytes(garbage)
+    with Store.open(data_dir) as store:
+        assert store.recovery is not None and store.recovery.problem == "damaged"
+        assert store.recovery.set_aside is not None
+        assert (store.recovery.set_aside / DB_NAME).read_bytes() == garbage
+    Store.open(data_dir).close()  # the lock was released
 
 
 def test_upgrading_to_revision_5_derives_every_leads_next_step(tmp_path: Path) -> None:

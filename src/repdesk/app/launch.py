@@ -77,6 +77,19 @@ def _show_fatal(message: str) -> None:
         box.exec()
 
 
+def _show_notice(message: str) -> None:
+    """Something the rep must know before working (the local data was recovered)."""
+    print(f"repdesk: {message}", file=sys.stderr)
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        return
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "repdesk", message)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
 def _route_qt_messages() -> None:
     """Qt's own warnings go to the log file, not the terminal a newcomer is reading."""
     from PySide6.QtCore import QtMsgType, qInstallMessageHandler
@@ -101,9 +114,11 @@ def _route_qt_messages() -> None:
 def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from repdesk.app.handover import make_updater, start_detached
     from repdesk.app.services import load_settings, sync_engine
     from repdesk.gui.context import AppContext
     from repdesk.gui.theme import ThemeManager, theme_mode
+    from repdesk.gui.update_notice import RESTART_KEY, UPDATES_KEY
     from repdesk.store import Store
     from repdesk.store.settings import THEME
     from repdesk.sync.api import LoginResult
@@ -117,6 +132,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     theme = ThemeManager(app)
 
     store = Store.open(paths.data)
+    if store.recovery is not None:
+        _show_notice(store.recovery.message())
     demo: Any = None
     demo_login: LoginResult | None = None
     ctx: AppContext | None = None
@@ -150,13 +167,17 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
             ctx.shutdown()
             ctx = None
             return _screenshots(store, settings, engine, Path(args.screenshot))
+        ctx.extras[UPDATES_KEY] = make_updater(engine, paths)
         return _interactive(app, ctx, demo is not None, demo_login, grab=args.grab_window)
     finally:
+        restart = ctx.extras.pop(RESTART_KEY, None) if ctx is not None else None
         if ctx is not None:
             ctx.shutdown()
         store.close()
         if demo is not None:
             demo.stop()
+        if restart is not None:  # "Restart to update": the data folder is free now
+            start_detached(restart, sys.argv[1:])
 
 
 def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:

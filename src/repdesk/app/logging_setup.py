@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -10,7 +11,13 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["LOG_FILE_NAME", "RedactSecrets", "configure_logging"]
+__all__ = [
+    "LOG_FILE_NAME",
+    "QuietFileHandler",
+    "QuietStreamHandler",
+    "RedactSecrets",
+    "configure_logging",
+]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,34 @@ class RedactSecrets(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class _DropQuietly:
+    """A handler that cannot write (a full disk, a closed or broken stream) drops the record
+    and counts it, instead of printing "--- Logging error ---" and a traceback to stderr:
+    on a full disk every log call would print one, burying the one line the rep needs."""
+
+    dropped = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802, ARG002 - logging's
+        self.dropped += 1
+
+
+class QuietFileHandler(_DropQuietly, RotatingFileHandler):
+    """The rotating log file; after a failed write the file is reopened on the next record,
+    so logging resumes by itself once space is freed."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+        super().handleError(record)
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            # The buffered text could not be written either: dropped with it.
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+class QuietStreamHandler(_DropQuietly, logging.StreamHandler):  # type: ignore[type-arg]
+    """Warnings on stderr; a closed or broken stderr (a pipe that ended) drops them."""
 
 
 def _level(level: int | str) -> int:
@@ -81,11 +116,11 @@ def configure_logging(
 
     formatter = logging.Formatter(_FORMAT)
     redact = RedactSecrets()
-    file_handler = RotatingFileHandler(
+    file_handler = QuietFileHandler(
         path, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8", delay=True
     )
     file_handler.set_name(_FILE_HANDLER)
-    stderr_handler = logging.StreamHandler(sys.stderr)
+    stderr_handler = QuietStreamHandler(sys.stderr)
     stderr_handler.set_name(_STDERR_HANDLER)
     stderr_handler.setLevel(stderr_level)
     for handler in (file_handler, stderr_handler):

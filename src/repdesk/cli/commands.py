@@ -23,6 +23,7 @@ from repdesk.domain import (
     new_id,
     utcnow,
 )
+from repdesk.domain.errors import DiskFullError, is_no_space
 from repdesk.store.api import LeadQuery, LeadSort, StoreApi
 from repdesk.store.paths import AppPaths
 
@@ -38,12 +39,18 @@ def run_command(args: argparse.Namespace) -> int:
     from repdesk.app.logging_setup import configure_logging
 
     handler = COMMANDS[args.command]
-    # Retries and warnings go to the log file; the rep sees one clear line on failure.
-    configure_logging(AppPaths.resolve(args.data_dir).logs, stderr_level=logging.CRITICAL)
+    paths = AppPaths.resolve(args.data_dir)
     try:
+        # Retries and warnings go to the log file; the rep sees one clear line on failure.
+        configure_logging(paths.logs, stderr_level=logging.CRITICAL)
         return handler(args)
     except RepdeskError as exc:
         print(f"repdesk: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if not is_no_space(exc):
+            raise
+        print(f"repdesk: {DiskFullError(where=paths.data)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("repdesk: interrupted; nothing was lost.", file=sys.stderr)
@@ -55,6 +62,8 @@ def _store(args: argparse.Namespace) -> Iterator[StoreApi]:
     from repdesk.app.services import open_store
 
     store = open_store(args.data_dir)
+    if store.recovery is not None:
+        print(f"repdesk: {store.recovery.message()}", file=sys.stderr)
     try:
         yield store
     finally:
@@ -270,6 +279,34 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_update(args: argparse.Namespace) -> int:
+    from repdesk.app.handover import make_updater
+    from repdesk.app.services import sync_engine
+
+    paths = AppPaths.resolve(args.data_dir)
+    with _store(args) as store:
+        engine = sync_engine(store, paths)
+        _sign_in_again_if_needed(store, engine)
+        updater = make_updater(engine, paths)
+        offer, ready = updater.check(), updater.ready()
+        if ready is not None and (offer is None or offer.sha256 == ready.sha256):
+            print(f"repdesk {ready.version} is downloaded; it starts next time.")
+            return 0
+        if offer is None:
+            print(f"repdesk {updater.running_version} is the newest your hub offers.")
+            return 0
+        if args.action == "check":
+            print(
+                f"repdesk {offer.version} is available ({offer.size:,} bytes); "
+                "get it with: repdesk update download"
+            )
+            return 0
+        build = updater.fetch(offer)
+    print(f"repdesk {build.version} is downloaded and verified: {build.executable}")
+    print("It starts the next time you start repdesk; your unsent work is kept.")
+    return 0
+
+
 def _sign_in_again_if_needed(store: StoreApi, engine: SyncEngine) -> None:
     """No stored token (no keyring, or a revoked session): ask for the password once."""
     session = store.sync_state().session
@@ -294,4 +331,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "login": cmd_login,
     "logout": cmd_logout,
     "sync": cmd_sync,
+    "update": cmd_update,
 }

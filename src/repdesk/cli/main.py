@@ -83,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_dir(p)
 
+    p = sub.add_parser("update", help="a newer repdesk from your hub: check, or download it")
+    p.add_argument(
+        "action",
+        choices=["check", "download"],
+        help="check: say whether the hub has a newer build; download: fetch, verify and "
+        "unpack it (it starts next time repdesk starts)",
+    )
+    _data_dir(p)
+
     p = sub.add_parser("export-pending", help="save every unsent item to a JSON file")
     p.add_argument("file", metavar="FILE")
     _data_dir(p)
@@ -103,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "data_dir"):
         args.data_dir = None
     if args.command is None:
+        from repdesk.app.handover import hand_over_to_newer
+
+        hand_over_to_newer(args.data_dir)  # an installed bundle starts a newer verified build
         from repdesk.app.launch import run_gui
 
         return run_gui(args)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+
+_NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
 
 class RepdeskError(Exception):
     """Base of every error repdesk raises on purpose. `str(e)` is fit to show a rep."""
@@ -19,8 +23,27 @@ class AlreadyRunningError(StoreError):
     """Another repdesk instance holds the data directory."""
 
 
+def disk_full_message(where: object = "") -> str:
+    """The one sentence a rep reads whenever a disk fills up, wherever it happened."""
+    place = f" on the disk that holds {where}" if where else ""
+    return f"The disk is full: free some space{place}; nothing you typed was lost."
+
+
+def is_no_space(exc: BaseException) -> bool:
+    """An OSError saying the disk (or the rep's quota) is full."""
+    return isinstance(exc, OSError) and exc.errno in _NO_SPACE
+
+
 class DiskFullError(StoreError):
-    """The disk is full; nothing was lost, the write was not made."""
+    """The disk is full; nothing was lost, the write was not made.
+
+    With no message, says `disk_full_message(where)`: SQLite's SQLITE_FULL and an OSError
+    ENOSPC anywhere become this one error with this one sentence.
+    """
+
+    def __init__(self, message: str = "", *, where: object = "") -> None:
+        super().__init__(message or disk_full_message(where))
+        self.where = str(where)
 
 
 class ValidationError(RepdeskError):
@@ -61,3 +84,8 @@ class UntrustedServerError(RepdeskError):
 
 class CollateralError(RepdeskError):
     """A collateral file is missing, corrupt, or cannot be previewed."""
+
+
+class UpdateError(RepdeskError):
+    """A new repdesk build could not be downloaded, verified or unpacked; the running
+    version and every piece of local work are untouched."""

@@ -29,6 +29,7 @@ from repdesk.gui.lead_view.view import LeadView
 from repdesk.gui.text import tr
 from repdesk.gui.theme import SPACING
 from repdesk.gui.today.view import TodayView
+from repdesk.gui.update_notice import UPDATES_KEY, UpdateNotice
 from repdesk.store import settings as registry
 
 log = logging.getLogger(__name__)
@@ -247,6 +248,11 @@ class MainWindow(QMainWindow):
         status.outbox_requested.connect(self.show_outbox)
         self.statusBar().addPermanentWidget(status, 1)
         self.status_widget = status
+        self.update_notice: UpdateNotice | None = None
+        updates = self.ctx.extras.get(UPDATES_KEY)
+        if updates is not None:
+            self.update_notice = UpdateNotice(self.ctx, updates, self.controller, parent=self)
+            self.statusBar().addPermanentWidget(self.update_notice)
 
     # --- leads ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from repdesk import __version__
 from repdesk.domain.ids import utcnow
 from repdesk.hub import auth
-from repdesk.hub.api import auth_routes, collateral_routes, sync_routes
+from repdesk.hub.api import auth_routes, client_routes, collateral_routes, sync_routes
 from repdesk.hub.api.errors import BodyLimitMiddleware, install_error_handlers
 from repdesk.hub.api.state import HubState
 from repdesk.hub.config import HubConfig
@@ -74,6 +74,7 @@ def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(sync_routes.router)
     app.include_router(collateral_routes.router)
+    app.include_router(client_routes.router)
     install_workspace(app, state)  # marketing's web pages under /workspace
 
     def openapi() -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Home: an explicit `--home`, else `$REPDESK_HUB_HOME`, else the platform's user data dir
 ("repdesk-hub"). Database: an explicit URL, else `$REPDESK_HUB_DATABASE_URL`, else a SQLite
-file `hub.db` in the home. Collateral files live content-addressed under `home/collateral`.
+file `hub.db` in the home. Collateral files live content-addressed under `home/collateral`,
+client builds under `home/client-builds`.
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ class HubConfig:
         url = normalize_database_url(url)
         config = cls(home=home_path, database_url=url, collateral_dir=home_path / "collateral")
         return replace(config, **overrides) if overrides else config
+
+    @property
+    def builds_dir(self) -> Path:
+        """Desktop app builds (`repdesk-hub client add`), content-addressed like collateral."""
+        return self.home / "client-builds"
 
     def ensure_dirs(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)

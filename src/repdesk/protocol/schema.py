@@ -74,6 +74,25 @@ class MetaResponse(Lenient):
     hub that predates it (the client then shows no countdown)."""
 
 
+# --- client builds ---------------------------------------------------------------------
+
+
+class ClientBuild(Lenient):
+    """A desktop app build the hub offers (`GET /v1/client/latest`); its bundle is at
+    `GET /v1/client/builds/{sha256}` and must hash to `sha256`."""
+
+    version: str = Field(max_length=64)
+    platform: str = Field(max_length=64)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=1)
+
+
+class LatestBuildResponse(Lenient):
+    build: ClientBuild | None = None
+    """The newest build for the platform asked about, when it is newer than the version
+    the client said it runs; None otherwise."""
+
+
 # --- pull ------------------------------------------------------------------------------
 
 
@@ -381,6 +400,7 @@ __all__ = [
     "CallNotePayload",
     "CampaignData",
     "Change",
+    "ClientBuild",
     "CollateralData",
     "CollateralUseData",
     "CollateralUsedPayload",
@@ -391,6 +411,7 @@ __all__ = [
     "FollowUpData",
     "FollowUpPayload",
     "ErrorResponse",
+    "LatestBuildResponse",
     "LeadData",
     "Lenient",
     "LoginRequest",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from repdesk.domain.errors import DiskFullError, StoreError
+from repdesk.domain.errors import DiskFullError, StoreError, is_no_space
 
 log = logging.getLogger(__name__)
 
@@ -22,24 +24,33 @@ BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 64 * 1024
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Path, *, read_only: bool = False) -> Engine:
     """An engine over exactly one DBAPI connection (StaticPool): the process's only writer.
 
     The stdlib driver's implicit transaction handling is switched off and BEGIN is emitted
     by SQLAlchemy itself, so every `with conn.begin()` is a real SQLite transaction.
+    `read_only` (the start-up check, `store/recovery.py`): opened with `mode=ro`, so a
+    damaged file is never written, and closing it never folds or deletes its `-wal`.
     """
-    engine = create_engine(
-        f"sqlite:///{path}",
-        poolclass=StaticPool,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
+    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if read_only:
+        # A URI filename, quoted: a '#', '?' or '%' in a folder name must stay part of it.
+        uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+        engine = create_engine(
+            "sqlite://",
+            poolclass=StaticPool,
+            creator=lambda: sqlite3.connect(uri, uri=True, **connect_args),
+        )
+    else:
+        engine = create_engine(f"sqlite:///{path}", poolclass=StaticPool, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         try:
-            cur.execute("PRAGMA journal_mode=WAL")
+            if not read_only:
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -56,26 +67,67 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def is_disk_full(exc: BaseException) -> bool:
+LOW_SPACE_BYTES = 256 * 1024
+"""Below this much free space, an I/O error from SQLite is taken to be the disk filling up
+(with no room for its WAL or shared-memory file SQLite says "disk I/O error", not "full")."""
+_IO_CODES = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN)
+
+
+def _low_space(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def is_disk_full(exc: BaseException, folder: Path | None = None) -> bool:
+    """SQLITE_FULL, an OSError ENOSPC, or an I/O error while `folder`'s disk has no room."""
     orig = getattr(exc, "orig", exc)
+    if is_no_space(orig):
+        return True
     if isinstance(orig, sqlite3.Error):
         code = getattr(orig, "sqlite_errorcode", None)
-        if code == sqlite3.SQLITE_FULL:
+        if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
             return True
-        return "database or disk is full" in str(orig)
+        if "database or disk is full" in str(orig):
+            return True
+        io_error = (code is not None and code & 0xFF in _IO_CODES) or "disk I/O error" in str(orig)
+        return io_error and folder is not None and _low_space(folder)
     return False
+
+
+CHECK_NEEDED = "check-needed"
+"""Beside the database: SQLite met damage while running; the next start checks the whole
+file (`store/recovery.py`)."""
+
+
+def _flag_for_check(db_path: Path) -> None:
+    try:
+        (db_path.parent / CHECK_NEEDED).touch()
+    except OSError as exc:
+        log.warning("could not flag %s for a check: %s", db_path, exc)
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def map_error(exc: BaseException, db_path: Path) -> StoreError:
     """The one place database exceptions become messages a rep can act on."""
     if isinstance(exc, StoreError):
         return exc
-    if is_disk_full(exc):
-        return DiskFullError(
-            "Your disk is full, so repdesk could not save that change. Nothing was lost: "
-            "free some space and try again."
-        )
+    if is_disk_full(exc, db_path.parent):
+        return DiskFullError(where=db_path.parent)
     orig = getattr(exc, "orig", exc) if isinstance(exc, DBAPIError) else exc
+    if is_corrupt(exc):
+        _flag_for_check(db_path)
+        return StoreError(
+            f"repdesk's local data is damaged ({db_path}). Nothing was half-saved: restart "
+            "repdesk, which checks its data at start, keeps the damaged file and recovers "
+            "your unsent work."
+        )
     return StoreError(
         f"repdesk could not read or write its local data ({db_path}): {orig}. "
         "Nothing was half-saved; try again, and restart repdesk if it keeps happening."
@@ -86,6 +138,8 @@ def map_error(exc: BaseException, db_path: Path) -> StoreError:
 def mapped_errors(db_path: Path) -> Iterator[None]:
     try:
         yield
-    except (SQLAlchemyError, sqlite3.Error) as exc:
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        if isinstance(exc, OSError) and not is_no_space(exc):
+            raise
         log.warning("database error on %s: %s", db_path, exc)
         raise map_error(exc, db_path) from exc

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from repdesk.domain.errors import AlreadyRunningError, StoreError
+from repdesk.domain.errors import AlreadyRunningError, DiskFullError, StoreError, is_no_space
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ class InstanceLock:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
+            if is_no_space(exc):
+                raise DiskFullError(where=data_dir) from exc
             raise StoreError(
                 f"repdesk cannot use its data folder ({data_dir}): {exc.strerror or exc}"
             ) from exc

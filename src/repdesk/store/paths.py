@@ -43,6 +43,11 @@ class AppPaths:
             config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         )
 
+    @property
+    def updates(self) -> Path:
+        """Desktop builds downloaded from the hub (`repdesk.sync.update_files`)."""
+        return self.data / "updates"
+
     def ensure(self) -> AppPaths:
         """Create the four folders (idempotent) and return self."""
         for path in (self.data, self.cache, self.logs, self.config):

@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from repdesk.domain.changes import Changes
-from repdesk.domain.errors import StoreError
+from repdesk.domain.errors import DiskFullError, StoreError, is_no_space
 from repdesk.domain.feedback import (
     CallNote,
     CollateralUse,
@@ -35,6 +35,7 @@ from repdesk.store import (
     outbox,
     pull,
     reads,
+    recovery,
     resync,
     timeline,
     today,
@@ -75,7 +76,16 @@ class Store:
     the process holds exactly one connection and serialises on an RLock.
     """
 
-    def __init__(self, data_dir: Path, engine: Engine, conn: Connection, lock: InstanceLock):
+    def __init__(
+        self,
+        data_dir: Path,
+        engine: Engine,
+        conn: Connection,
+        lock: InstanceLock,
+        recovered: recovery.Recovery | None = None,
+    ):
+        self.recovery = recovered
+        """Set when the database was found damaged, empty or missing at start (say so)."""
         self._data_dir = data_dir
         self._path = data_dir / DB_NAME
         self._engine = engine
@@ -91,15 +101,19 @@ class Store:
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if is_no_space(exc):
+                raise DiskFullError(where=data_dir) from exc
             raise StoreError(
                 f"repdesk cannot create its data folder ({data_dir}): {exc.strerror or exc}"
             ) from exc
         lock = InstanceLock.acquire(data_dir)
         path = data_dir / DB_NAME
-        engine = make_engine(path)
         conn: Connection | None = None
+        engine: Engine | None = None
         try:
             with mapped_errors(path):
+                found = recovery.before_open(data_dir, path)
+                engine = make_engine(path)
                 conn = engine.connect()
                 before = migrate.current_revision(conn)
                 migrate.upgrade(conn, path)
@@ -112,14 +126,16 @@ class Store:
                         # A bulk page was applied but the app stopped before finish_sync.
                         fts.rebuild(conn)
                         conn.execute(update(SYNC).values(fts_stale=False))
+                    found = recovery.after_open(data_dir, conn, found)
         except BaseException:
             if conn is not None:
                 conn.close()
-            engine.dispose()
+            if engine is not None:
+                engine.dispose()
             lock.release()
             raise
         log.info("opened store %s", path)
-        return cls(data_dir, engine, conn, lock)
+        return cls(data_dir, engine, conn, lock, found)
 
     @property
     def path(self) -> Path:
@@ -362,7 +378,12 @@ class Store:
                 "last_rep_email": session.rep_email,
             }
         )
-        self._run(lambda c: c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values)))
+
+        def run(c: Connection) -> None:
+            c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values))
+            recovery.remember(self._data_dir, c)
+
+        self._run(run)
         return Changes(session=True)
 
     def apply_pull_page(self, changes: Sequence[RemoteChange], cursor: str) -> Changes:

@@ -258,6 +258,15 @@ class SyncEngine:
             self.credentials.delete(session.hub_url, session.rep_email)
         return self.store.set_session(None)
 
+    def open_client(self) -> HubClient:
+        """A client signed in as the session's rep (for updates); AuthError when there is
+        no session or no token at hand. The caller closes it."""
+        session = self.store.sync_state().session
+        token = session and self.credentials.load(session.hub_url, session.rep_email)
+        if session is None or not token:
+            raise AuthError(NOT_SIGNED_IN)
+        return self.client_factory(session.hub_url, token)
+
     def _check_meta(self, meta: MetaResponse) -> list[str]:
         mine, needed = _version_tuple(self.client_version), _version_tuple(meta.min_client_version)
         if mine is not None and needed is not None and mine < needed:

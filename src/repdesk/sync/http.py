@@ -28,6 +28,7 @@ from repdesk.domain.errors import (
 from repdesk.domain.errors import ValidationError as InputError
 from repdesk.protocol.schema import (
     ErrorResponse,
+    LatestBuildResponse,
     Lenient,
     LoginRequest,
     LoginResponse,
@@ -239,6 +240,11 @@ class HubClient:
         self._request("POST", "/v1/auth/logout")
         self._token = None
 
+    def latest_build(self, platform: str, version: str) -> LatestBuildResponse:
+        """The hub's newest desktop build for `platform` if newer than `version`."""
+        params = {"platform": platform, "version": version}
+        return self._json("GET", "/v1/client/latest", LatestBuildResponse, params=params)
+
     def meta(self) -> MetaResponse:
         return self._json("GET", "/v1/sync/meta", MetaResponse, auth=False)
 
@@ -289,7 +295,28 @@ class HubClient:
         on_bytes: Callable[[int], None] | None = None,
         on_validator: Callable[[str], None] | None = None,
     ) -> DownloadResult:
-        """Fetch a collateral file into `dest_partial_path`, resuming what is already there.
+        """Fetch a collateral file into `dest_partial_path` (see `download_file`)."""
+        return self.download_file(
+            f"/v1/collateral/{sha256}",
+            dest_partial_path,
+            expected_size=expected_size,
+            validator=validator,
+            on_bytes=on_bytes,
+            on_validator=on_validator,
+        )
+
+    def download_file(
+        self,
+        url_path: str,
+        dest_partial_path: Path,
+        *,
+        expected_size: int,
+        validator: str | None = None,
+        on_bytes: Callable[[int], None] | None = None,
+        on_validator: Callable[[str], None] | None = None,
+    ) -> DownloadResult:
+        """Fetch a content-addressed file (collateral, a client build) into
+        `dest_partial_path`, resuming what is already there.
 
         Sends `Range` (and `If-Range` with the validator of the first attempt) when a partial
         file exists; a 200 answer restarts from zero. The file is fsynced before returning.
@@ -306,15 +333,15 @@ class HubClient:
             headers["Range"] = f"bytes={offset}-"
             if validator:
                 headers["If-Range"] = validator
-        request = self._build("GET", f"/v1/collateral/{sha256}", headers=headers)
+        request = self._build("GET", url_path, headers=headers)
         with _mapped_transport_errors(self.base_url):
             response = self._client.send(request, stream=True)
             try:
                 if response.status_code == 416 and offset:
                     # Our partial is at or past the end: start over cleanly.
                     dest_partial_path.unlink(missing_ok=True)
-                    return self.download(
-                        sha256,
+                    return self.download_file(
+                        url_path,
                         dest_partial_path,
                         expected_size=expected_size,
                         on_bytes=on_bytes,

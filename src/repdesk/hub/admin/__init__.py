@@ -11,6 +11,12 @@ from repdesk.hub.admin.assign import (
     parse_where,
     unassign,
 )
+from repdesk.hub.admin.client_builds import (
+    ClientBuildInfo,
+    add_build,
+    list_builds,
+    retire_build,
+)
 from repdesk.hub.admin.collateral import (
     CollateralInfo,
     add_collateral,
@@ -61,6 +67,7 @@ __all__ = [
     "users",
     "WHERE_FIELDS",
     "AssignReport",
+    "ClientBuildInfo",
     "CollateralInfo",
     "EventImportReport",
     "FeedbackRow",
@@ -70,6 +77,7 @@ __all__ = [
     "PublishedRubric",
     "RepInfo",
     "TaxonomyChange",
+    "add_build",
     "add_collateral",
     "add_rep",
     "apply_taxonomy",
@@ -87,7 +95,9 @@ __all__ = [
     "import_leads",
     "import_leads_as",
     "init_hub",
+    "list_builds",
     "list_collateral",
+    "retire_build",
     "retire_collateral",
     "list_reps",
     "open_hub",

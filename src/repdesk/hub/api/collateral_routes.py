@@ -110,14 +110,19 @@ def collateral_file(sha256: str, request: Request, rep: Authed, state: State) ->
         media_type = item.media_type if item is not None else ""
     if item is None:
         raise ApiError(404, "not_found", "There is no such collateral.")
-    path = state.files.path_for(sha)
+    log.debug("rep %s fetches collateral %s", rep.id, sha)
+    missing = "This collateral file is missing on the hub; tell marketing."
+    return send_file(state.files.path_for(sha), sha, request, media_type, missing)
+
+
+def send_file(path: Path, sha: str, request: Request, media_type: str, missing: str) -> Response:
+    """A content-addressed file (or its headers for HEAD), honouring one Range/If-Range;
+    `missing` is the message when the database lists it but the file is gone."""
     try:
         stat = path.stat()
     except FileNotFoundError:
-        log.error("collateral %s is listed but its file %s is missing", sha, path)
-        raise ApiError(
-            404, "file_missing", "This collateral file is missing on the hub; tell marketing."
-        ) from None
+        log.error("%s is listed but its file %s is missing", sha, path)
+        raise ApiError(404, "file_missing", missing) from None
     size = stat.st_size
     etag = f'"{sha}"'
     last_modified = formatdate(stat.st_mtime, usegmt=True)
@@ -143,7 +148,6 @@ def collateral_file(sha256: str, request: Request, rep: Authed, state: State) ->
         status, length = 206, end - start + 1
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     headers["Content-Length"] = str(length)
-    log.debug("rep %s fetches %s (%s bytes from %s)", rep.id, sha, length, start)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=media_type)
     return StreamingResponse(

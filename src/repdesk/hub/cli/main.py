@@ -245,6 +245,29 @@ def _collateral(hub: admin.Hub, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _client(hub: admin.Hub, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        build = admin.add_build(hub, args.bundle, args.platform)
+        print(
+            f"Published repdesk {build.version} for {build.platform} ({build.size:,} bytes, "
+            f"sha256 {build.sha256[:12]}...); reps' apps offer it at their next sync."
+        )
+        return EXIT_OK
+    if args.action == "retire":
+        gone = admin.retire_build(hub, args.key)
+        print(f"Retired repdesk {gone.version} for {gone.platform}; it is no longer offered.")
+        return EXIT_OK
+    builds = admin.list_builds(hub)
+    if not builds:
+        print(f"No builds published: add one with {PROG} client add BUNDLE --platform P.")
+    for b in builds:
+        print(
+            f"{b.sha256[:12]}  {b.platform:<15} {b.version:<10} {b.size:>12,}  "
+            f"{b.created_at:%Y-%m-%d %H:%M}"
+        )
+    return EXIT_OK
+
+
 def _reference(hub: admin.Hub, args: argparse.Namespace) -> int:
     if args.command == "rubric":
         rubric = admin.set_rubric(hub, args.file)
@@ -320,6 +343,7 @@ _WITH_HUB: dict[str, Callable[[admin.Hub, argparse.Namespace], int]] = {
     "assign": _assign,
     "unassign": _unassign,
     "collateral": _collateral,
+    "client": _client,
     "rubric": _reference,
     "taxonomy": _reference,
     "feedback": _feedback,

@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
         "sha_or_id", metavar="SHA_OR_ID", help="the sha256 shown by `collateral list`, or the id"
     )
 
+    cli = cmd("client", "desktop app builds reps' apps update from").add_subparsers(
+        dest="action", required=True
+    )
+    p = cmd("add", "publish a bundle (.tar.gz made by ./dev bundle) for reps' apps", cli)
+    p.add_argument("bundle", type=Path, metavar="BUNDLE")
+    p.add_argument("--platform", required=True, help="the platform it runs on, e.g. linux-x86_64")
+    cmd("list", "list published builds, newest first", cli)
+    cmd("retire", "stop offering a build (apps that have it keep it)", cli).add_argument(
+        "key", metavar="VERSION_OR_SHA", help="the version, or the sha256 shown by `client list`"
+    )
+
     for what, helptext in (
         ("rubric", "marketing's definition of a sales-ready lead (JSON)"),
         ("taxonomy", "the objection categories reps pick from (JSON)"),

@@ -216,6 +216,24 @@ class Collateral(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class ClientBuild(Base):
+    """A desktop app build marketing published (`repdesk-hub client add`); the bundle's
+    bytes live under the hub home by sha256 (`HubConfig.builds_dir`). The version and
+    platform come from the bundle's own manifest (`repdesk/BUILD-INFO.json`)."""
+
+    __tablename__ = "client_builds"
+    __table_args__ = (Index("ix_client_builds_platform_retired", "platform", "retired"),)
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True, default=new_id)
+    platform: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Withdrawn: no longer offered to reps (apps that installed it keep it)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class RubricRow(Base):
     """Marketing's rubric; `data` is a `repdesk.protocol.schema.RubricData` dump."""
 
@@ -569,6 +587,7 @@ __all__ = [
     "CallNote",
     "Campaign",
     "ChangeLog",
+    "ClientBuild",
     "Collateral",
     "CollateralUseRow",
     "DispositionRow",

@@ -1,0 +1,449 @@
+"""A damaged, empty or missing local database, found at start and recovered in the open.
+
+`Store.open` makes two calls here:
+
+- `before_open(data_dir, path)` (under the single-instance lock, before migrations): checks
+  the file (`PRAGMA quick_check` through the store's own engine, `db.make_engine`): the
+  rep's unsent work and session at every start, the whole file at the first start of a day
+  and at the next start after SQLite met damage while running (`db.CHECK_NEEDED`). A
+  healthy file returns None. A damaged one is moved aside, with its `-wal`/`-shm`, into
+  `<data>/damaged-<UTC time>/` (kept, never deleted), and the unsent items are salvaged
+  from it row by row (`store/salvage.py`, pure Python) and also written there as
+  `unsent-items.json` (the `repdesk export-pending` format). An empty or missing file
+  where this computer had a signed-in rep (`signed-in.json` beside the database, written
+  at every sign-in) is reported the same way, never silently replaced.
+- `after_open(data_dir, conn, found)` (in the first transaction of the new database): puts
+  the salvaged unsent items and the rep's session back, so the next sync sends them and
+  downloads everything else again (no cursor: a full pull), and refreshes `signed-in.json`.
+
+The `Recovery` value is kept on the store (`Store.recovery`); the app and the CLI show its
+`message()` to the rep.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import DBAPIError
+
+from repdesk.domain.outbox import MutationKind, OutboxState
+from repdesk.store.db import CHECK_NEEDED, make_engine
+from repdesk.store.models import OUTBOX, SYNC
+from repdesk.store.salvage import PageFile, Value, table_columns
+
+log = logging.getLogger(__name__)
+
+MARKER_NAME = "signed-in.json"
+CHECKED_NAME = "last-check.json"
+SALVAGE_FILE = "unsent-items.json"
+EXPORT_FORMAT = "repdesk-unsent-v1"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+_DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+_KINDS = {k.value for k in MutationKind}
+_STATES = {s.value for s in OutboxState}
+_UNSENT = {OutboxState.PENDING.value, OutboxState.REJECTED.value, OutboxState.CONFLICT.value}
+_OUTBOX_COLUMNS = [c.name for c in OUTBOX.columns]
+_SESSION_KEYS = ("hub_url", "rep_id", "rep_name", "rep_email", "hub_id", "client_id")
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What was found at start and what was done about it (shown to the rep)."""
+
+    problem: str
+    """"damaged", "empty" or "missing"."""
+    detail: str
+    database: Path
+    set_aside: Path | None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    """The salvaged unsent outbox rows, column name → value."""
+    damaged_pages: int = 0
+    session: dict[str, str] = field(default_factory=dict)
+    restored: int = 0
+
+    def message(self) -> str:
+        what = {
+            "damaged": "repdesk found its local data damaged",
+            "empty": "repdesk found its local data file empty",
+            "missing": "repdesk found its local data file missing",
+        }[self.problem]
+        lines = [f"{what} ({self.database}), so it started a fresh copy."]
+        if self.set_aside is not None:
+            lines.append(f"The old file is kept, untouched, in {self.set_aside}.")
+        if self.problem == "damaged" and not self.items and not self.damaged_pages:
+            lines.append("It held no unsent items: nothing you typed was lost.")
+        elif self.problem == "damaged":
+            lines.append(
+                f"{len(self.items)} unsent item(s) could be read back and will be sent on the "
+                f"next sync (also saved in {self.set_aside / SALVAGE_FILE})."
+                if self.set_aside is not None
+                else f"{len(self.items)} unsent item(s) could be read back."
+            )
+            if self.damaged_pages:
+                lines.append(
+                    "Part of the file could not be read: anything you typed since the last "
+                    "successful sync may be missing; check it against your notes."
+                )
+        else:
+            lines.append(
+                "Items you had not yet sent could not be found; anything typed since the last "
+                "successful sync may be missing."
+            )
+        lines.append(
+            "Everything already sent is safe on the hub and downloads again on the next sync."
+            if self.session
+            else "Sign in again and sync to download your leads."
+        )
+        return " ".join(lines)
+
+
+# --- the signed-in marker --------------------------------------------------------------
+
+
+def read_marker(data_dir: Path) -> dict[str, str]:
+    """Who was last signed in on this computer (no secrets), {} when nobody or unreadable."""
+    try:
+        data = json.loads((data_dir / MARKER_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or not data.get("hub_url") or not data.get("rep_id"):
+        return {}
+    return {k: str(data.get(k) or "") for k in _SESSION_KEYS}
+
+
+def write_marker(data_dir: Path, facts: dict[str, str]) -> None:
+    """Atomically (temp file, rename); a failure only loses the hint, so it is logged."""
+    if read_marker(data_dir) == facts:
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{MARKER_NAME}.", dir=data_dir)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(facts, fh, indent=2)
+        os.replace(tmp, data_dir / MARKER_NAME)
+    except OSError as exc:
+        log.warning("could not write %s: %s", MARKER_NAME, exc)
+
+
+def _session_facts(conn: Connection) -> dict[str, str]:
+    r = conn.execute(select(SYNC)).first()
+    if r is None or not r.hub_url or not r.rep_id:
+        return {}
+    values = {
+        "hub_url": r.hub_url,
+        "rep_id": r.rep_id,
+        "rep_name": r.rep_name,
+        "rep_email": r.rep_email,
+        "hub_id": r.hub_id,
+        "client_id": r.client_id,
+    }
+    return {k: str(v or "") for k, v in values.items()}
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+def is_damage(exc: BaseException) -> bool:
+    """SQLite said the file is not a database or is malformed (not busy, not permissions)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(code, int) and (code & 0xFF) in _DAMAGE_CODES
+
+
+CRITICAL_TABLES = ("sync_state", "outbox", "conflicts")
+"""Checked at every start: the rep's unsent work and session (small tables, milliseconds)."""
+FULL_CHECK_EVERY = timedelta(days=1)
+"""The whole file is checked at the first start of a day (4.4 s at 100k leads / 1M events,
+`benchmarks/bench_start_check.py`), and at the next start after SQLite met damage."""
+
+
+def check(path: Path, *, full: bool = True) -> str | None:
+    """None when the database answers `quick_check` with ok; else what is wrong, in words.
+
+    `full=False` checks the schema and `CRITICAL_TABLES` only. Through the store's own
+    engine, so whatever the store applies right after connecting applies here too;
+    read-only, so SQLite neither writes the file nor, on closing, folds and deletes its
+    `-wal` (it does that even to a file it calls "not a database"). Errors that are not
+    damage (busy, permissions, disk) propagate.
+    """
+    engine = make_engine(path, read_only=True)
+    try:
+        with engine.connect() as conn:
+            if full:
+                pragmas = ["PRAGMA quick_check"]
+            else:
+                names = conn.exec_driver_sql("SELECT name FROM sqlite_schema WHERE type='table'")
+                present = set(names.scalars())
+                pragmas = [f"PRAGMA quick_check({t})" for t in CRITICAL_TABLES if t in present]
+            result: list[str] = []
+            for pragma in pragmas:
+                result += [str(r) for r in conn.exec_driver_sql(pragma).scalars() if r != "ok"]
+    except DBAPIError as exc:
+        if is_damage(exc):
+            return str(exc.orig)
+        raise
+    finally:
+        engine.dispose()
+    return "; ".join(result[:3]) or None
+
+
+def _full_check_due(data_dir: Path) -> bool:
+    """No full check for a day, or SQLite met damage since (`db.CHECK_NEEDED`)."""
+    if (data_dir / CHECK_NEEDED).exists():
+        return True
+    try:
+        data = json.loads((data_dir / CHECKED_NAME).read_text(encoding="utf-8"))
+        at = datetime.fromisoformat(str(data["full_check_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    now = datetime.now(UTC)
+    return not (now - FULL_CHECK_EVERY < at <= now)  # a clock set back counts as due
+
+
+def _checked(data_dir: Path) -> None:
+    """A full check passed (or the file is new): note when; clear SQLite's damage flag."""
+    try:
+        stamp = {"full_check_at": datetime.now(UTC).isoformat()}
+        (data_dir / CHECKED_NAME).write_text(json.dumps(stamp), encoding="utf-8")
+        (data_dir / CHECK_NEEDED).unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not note the database check: %s", exc)
+
+
+def _empty(path: Path) -> bool:
+    """A zero-byte file with no committed WAL content (SQLite would see an empty database)."""
+    if path.stat().st_size:
+        return False
+    wal = Path(f"{path}-wal")
+    return not wal.exists() or wal.stat().st_size <= 32
+
+
+# --- before and after opening ----------------------------------------------------------
+
+
+def before_open(data_dir: Path, path: Path) -> Recovery | None:
+    """Check the file; set a damaged or empty one aside with what could be salvaged."""
+    marker = read_marker(data_dir)
+    if not path.exists():
+        if not marker:
+            return None  # a first start
+        log.error("local database %s is missing; %s was signed in here", path, marker["rep_id"])
+        return Recovery("missing", "no database file", path, None, session=marker)
+    if _empty(path):
+        if not marker:
+            return None  # created but never written: nothing to lose
+        log.error("local database %s is empty; %s was signed in here", path, marker["rep_id"])
+        return Recovery("empty", "zero bytes", path, _set_aside(path), session=marker)
+    full = _full_check_due(data_dir)
+    problem = check(path, full=full)
+    if problem is None:
+        if full:
+            _checked(data_dir)
+        return None
+    log.error("local database %s is damaged: %s", path, problem)
+    items, session, damaged = salvage(path)
+    aside = _set_aside(path)
+    _write_items(aside / SALVAGE_FILE, items, marker or session)
+    _checked(data_dir)  # the next file is new
+    return Recovery(
+        "damaged",
+        problem,
+        path,
+        aside,
+        items=items,
+        damaged_pages=damaged,
+        session=marker or session,
+    )
+
+
+def after_open(data_dir: Path, conn: Connection, found: Recovery | None) -> Recovery | None:
+    """Put the salvaged items and the session into the new database; keep the marker."""
+    if found is not None:
+        _restore(conn, found)
+    remember(data_dir, conn)
+    if found is None:
+        return None
+    return Recovery(
+        found.problem,
+        found.detail,
+        found.database,
+        found.set_aside,
+        items=found.items,
+        damaged_pages=found.damaged_pages,
+        session=found.session,
+        restored=len(found.items),
+    )
+
+
+def remember(data_dir: Path, conn: Connection) -> None:
+    """Note who is signed in (after a sign-in and at every open), for `before_open` to know
+    next time; after a sign-out nobody is, so an empty database is then a fresh start."""
+    facts = _session_facts(conn)
+    if facts:
+        write_marker(data_dir, facts)
+        return
+    try:
+        (data_dir / MARKER_NAME).unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("could not remove %s: %s", MARKER_NAME, exc)
+
+
+def _restore(conn: Connection, found: Recovery) -> None:
+    session = found.session
+    if session:
+        values: dict[str, Any] = {
+            "hub_url": session["hub_url"],
+            "rep_id": session["rep_id"],
+            "rep_name": session["rep_name"],
+            "rep_email": session["rep_email"],
+            "hub_id": session["hub_id"],
+            "last_hub_url": session["hub_url"],
+            "last_rep_id": session["rep_id"],
+            "last_hub_id": session["hub_id"],
+            "last_rep_email": session["rep_email"],
+            "full_resync_needed": True,
+        }
+        if session.get("client_id"):
+            values["client_id"] = session["client_id"]
+        conn.execute(update(SYNC).values(values))
+    if found.items:
+        columns = ", ".join(_OUTBOX_COLUMNS)
+        marks = ", ".join("?" for _ in _OUTBOX_COLUMNS)
+        conn.exec_driver_sql(
+            f"INSERT OR IGNORE INTO outbox ({columns}) VALUES ({marks})",  # noqa: S608
+            [tuple(_stored(item, c) for c in _OUTBOX_COLUMNS) for item in found.items],
+        )
+
+
+def _stored(item: dict[str, Any], column: str) -> Any:
+    value = item.get(column)
+    if column == "payload":
+        return json.dumps(value)
+    if column == "state" and value == OutboxState.CONFLICT.value:
+        # The conflict records were in the damaged file: sent again, the hub says anew.
+        return OutboxState.PENDING.value
+    return value
+
+
+def _set_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = path.parent / f"damaged-{stamp}"
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = path.parent / f"damaged-{stamp}-{n}"
+    folder.mkdir()
+    for suffix in ("", *_SIDE_FILES):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            shutil.move(source, folder / source.name)
+    log.warning("kept the damaged database in %s", folder)
+    return folder
+
+
+# --- salvage ---------------------------------------------------------------------------
+
+
+def _outbox_shape(values: tuple[Value, ...]) -> bool:
+    if len(values) < len(_OUTBOX_COLUMNS):
+        return False
+    row = dict(zip(_OUTBOX_COLUMNS, values, strict=False))
+    if not (isinstance(row["id"], str) and isinstance(row["seq"], int)):
+        return False
+    if row["kind"] not in _KINDS or row["state"] not in _STATES:
+        return False
+    if not isinstance(row["recorded_at"], str) or not isinstance(row["payload"], str):
+        return False
+    try:
+        return isinstance(json.loads(row["payload"]), dict)
+    except ValueError:
+        return False
+
+
+def salvage(path: Path) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    """(unsent outbox rows, session facts, damaged page count) read from a damaged file."""
+    with PageFile(path) as pages:
+        tables = pages.tables()
+        if "outbox" in tables:
+            try:
+                order = table_columns(tables["outbox"][1])
+            except sqlite3.Error:
+                order = _OUTBOX_COLUMNS
+            if order != _OUTBOX_COLUMNS:
+                log.warning("outbox columns differ from this version's: %s", order)
+        read = pages.read_table("outbox", _outbox_shape)
+        best: dict[str, dict[str, Any]] = {}
+        for _rowid, values in read.rows:
+            row = dict(zip(_OUTBOX_COLUMNS, values, strict=False))
+            row["payload"] = json.loads(str(row["payload"]))
+            seen = best.get(str(row["id"]))
+            # A row on the live tree wins; among orphans the furthest along (a copy of a page
+            # from before the hub answered must not send an applied item again).
+            if seen is None or (
+                seen["state"] == OutboxState.PENDING.value and row["state"] != seen["state"]
+            ):
+                best[str(row["id"])] = row
+        items = sorted(
+            (r for r in best.values() if r["state"] in _UNSENT), key=lambda r: int(r["seq"])
+        )
+        session: dict[str, str] = {}
+        if "sync_state" in tables:
+            sync_cols = table_columns(tables["sync_state"][1])
+            url = sync_cols.index("hub_url")
+
+            def shape(values: tuple[Value, ...]) -> bool:
+                return len(values) == len(sync_cols) and str(values[url]).startswith("http")
+
+            for _rowid, values in pages.read_table("sync_state", shape).rows[:1]:
+                row = dict(zip(sync_cols, values, strict=False))
+                if row.get("hub_url") and row.get("rep_id"):
+                    session = {k: str(row.get(k) or "") for k in _SESSION_KEYS}
+    log.info(
+        "salvaged %d unsent item(s) from %s (%d damaged page(s), orphan scan %s)",
+        len(items),
+        path,
+        read.damaged_pages,
+        read.scanned,
+    )
+    return items, session, read.damaged_pages
+
+
+def _write_items(target: Path, items: list[dict[str, Any]], session: dict[str, str]) -> None:
+    """The salvaged items in `repdesk export-pending`'s format; a failure is logged only
+    (the items also go into the new database)."""
+    document = {
+        "format": EXPORT_FORMAT,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "client_id": session.get("client_id"),
+        "hub_url": session.get("hub_url"),
+        "rep_email": session.get("rep_email"),
+        "count": len(items),
+        "items": items,
+    }
+    try:
+        target.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        log.error("could not write the salvaged items to %s: %s", target, exc)
+
+
+__all__ = [
+    "MARKER_NAME",
+    "SALVAGE_FILE",
+    "Recovery",
+    "after_open",
+    "before_open",
+    "check",
+    "is_damage",
+    "read_marker",
+    "remember",
+    "salvage",
+]
