@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +24,7 @@ from repdesk.domain.errors import (
     UntrustedServerError,
 )
 from repdesk.domain.outbox import MutationKind
+from repdesk.hub.config import HubConfig
 from repdesk.protocol.schema import Mutation, PushRequest
 from repdesk.sync.http import (
     ACCOUNT_DISABLED,
@@ -41,6 +38,7 @@ from repdesk.sync.http import (
     normalize_hub_url,
     parse_retry_after,
 )
+from tests.support.tls import TlsFiles, tls_hub
 from tests.sync.scripted import Reply, ScriptedServer, Seen, ranged_file, scripted_server
 
 LOGIN_OK = json.dumps(
@@ -184,36 +182,9 @@ def test_silent_hub_times_out_as_network_error(server: ScriptedServer) -> None:
 
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[str]:
-    """A real HTTPS server on loopback with a self-signed certificate no CA vouches for."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-
-    class _Ok(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert, key)
-    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    """A real hub over https on loopback, its certificate from a CA nobody here trusts."""
+    with tls_hub(HubConfig.resolve(tmp_path / "hub"), TlsFiles.make(tmp_path / "tls")) as hub:
+        yield hub.base_url
 
 
 def test_untrusted_certificate_is_tls_error(tls_server: str) -> None:

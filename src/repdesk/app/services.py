@@ -9,7 +9,12 @@ from repdesk.store import Store
 from repdesk.store.api import StoreApi
 from repdesk.store.db import mapped_errors
 from repdesk.store.paths import AppPaths
-from repdesk.store.settings import COLLATERAL_CACHE_MB, SETTINGS_FILE_NAME, Settings
+from repdesk.store.settings import (
+    COLLATERAL_CACHE_MB,
+    HUB_CA_FILE,
+    SETTINGS_FILE_NAME,
+    Settings,
+)
 from repdesk.sync.engine import SyncEngine, make_engine
 
 
@@ -27,7 +32,13 @@ def sync_engine(store: StoreApi, paths: AppPaths, settings: Settings | None = No
     paths.ensure()
     settings = settings or load_settings(paths)
     cache_bytes = int(settings.get(COLLATERAL_CACHE_MB)) * 1024 * 1024
-    return make_engine(store, paths.cache / "collateral", max_cache_bytes=cache_bytes)
+    chosen = settings
+    return make_engine(
+        store,
+        paths.cache / "collateral",
+        max_cache_bytes=cache_bytes,
+        ca_file=lambda: chosen.get(HUB_CA_FILE),
+    )
 
 
 def scratch_copy(store: Store, folder: Path) -> Store:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from repdesk.domain import (
@@ -233,10 +234,19 @@ def _password() -> str:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    from repdesk.app.services import sync_engine
+    from repdesk.app.services import load_settings, sync_engine
+    from repdesk.store.settings import HUB_CA_FILE, ca_file_problem
 
+    paths = AppPaths.resolve(args.data_dir)
+    settings = load_settings(paths.ensure())
+    if args.ca_file is not None:
+        ca_file = str(Path(args.ca_file).expanduser().absolute()) if args.ca_file else ""
+        problem = ca_file_problem(ca_file)
+        if problem:
+            raise ValidationError(problem)
+        settings.set(HUB_CA_FILE, ca_file)
     with _store(args) as store:
-        engine = sync_engine(store, AppPaths.resolve(args.data_dir))
+        engine = sync_engine(store, paths, settings)
         result = engine.login(args.hub, args.email, _password())
         for warning in result.warnings:
             print(f"Note: {warning}", file=sys.stderr)

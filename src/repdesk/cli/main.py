@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("login", help="sign in to a hub (password from a prompt, or stdin)")
     p.add_argument("--hub", required=True, metavar="URL", help="the hub's address, https://...")
     p.add_argument("--email", required=True)
+    p.add_argument(
+        "--ca-file",
+        metavar="PEM",
+        help="your company's certificate authority file, trusted for the hub in addition "
+        "to this computer's own certificate store (kept in the settings)",
+    )
     _data_dir(p)
 
     p = sub.add_parser("logout", help="sign out (refuses while work is unsent, unless --force)")

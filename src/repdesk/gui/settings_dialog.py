@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -107,6 +109,21 @@ class SettingsDialog(QDialog):
         hub_layout.addWidget(self.account_label)
         self.keyring_label = keyring_note_label(hub_box, ctx)
         hub_layout.addWidget(self.keyring_label)
+        # The hub's own certificate authority, for a computer that does not trust it yet.
+        self.ca_edit = QLineEdit(hub_box)
+        self.ca_edit.setObjectName("hubCaFile")
+        self.ca_edit.setPlaceholderText(tr("settings", "None: this computer's certificates only"))
+        self.ca_edit.setToolTip(tr("settings", registry.HUB_CA_FILE.description))
+        self.ca_edit.setAccessibleName(registry.HUB_CA_FILE.title)
+        self.ca_edit.setClearButtonEnabled(True)
+        self.ca_button = QPushButton(tr("settings", "Choose…"), hub_box)
+        self.ca_button.setAutoDefault(False)
+        self.ca_button.clicked.connect(self._choose_ca_file)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(QLabel(tr("settings", registry.HUB_CA_FILE.title), hub_box))
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.ca_button)
+        hub_layout.addLayout(ca_row)
         hub_buttons = QHBoxLayout()
         hub_buttons.addStretch(1)
         hub_buttons.addWidget(self.change_hub_button)
@@ -189,6 +206,7 @@ class SettingsDialog(QDialog):
         self.theme_combo.setCurrentIndex(
             max(0, self.theme_combo.findData(theme_mode(get(registry.THEME)).value))
         )
+        self.ca_edit.setText(str(get(registry.HUB_CA_FILE)))
         hub = str(get(registry.HUB_URL))
         set_plain(self.hub_label, hub or tr("settings", "Not signed in to a hub yet."))
         QueryOp(
@@ -232,7 +250,13 @@ class SettingsDialog(QDialog):
         if settings is None:
             self.accept()
             return
+        ca_file = self.ca_edit.text().strip()
+        problem = registry.ca_file_problem(ca_file)
+        if problem:
+            self._error(problem)
+            return
         try:
+            settings.set(registry.HUB_CA_FILE, ca_file, save=False)
             settings.set(registry.AUTO_SYNC, self.auto_sync_check.isChecked(), save=False)
             settings.set(registry.SYNC_INTERVAL_MINUTES, self.interval_spin.value(), save=False)
             settings.set(registry.COLLATERAL_CACHE_MB, self.cache_spin.value(), save=False)
@@ -251,6 +275,17 @@ class SettingsDialog(QDialog):
             self.controller.reschedule()
         self.settings_saved.emit()
         self.accept()
+
+    def _choose_ca_file(self) -> None:
+        dialog = QFileDialog(self, tr("settings", "Your company's certificate authority file"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(
+            [tr("settings", "Certificates (*.pem *.crt *.cer)"), tr("settings", "All files (*)")]
+        )
+        dialog.fileSelected.connect(self.ca_edit.setText)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.file_dialog = dialog
+        dialog.open()
 
     def _error(self, message: str) -> None:
         set_plain(self.error_label, message)

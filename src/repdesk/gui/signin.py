@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -54,7 +55,9 @@ def sign_in_error_text(exc: BaseException, hub_url: str) -> str:
         return tr(
             "signin",
             "repdesk could not verify the security certificate of {hub}, so it did not send "
-            "your password. Check the address, or ask whoever runs your hub.",
+            "your password. Check the address, or ask whoever runs your hub. If your company "
+            "runs its own certificate authority, ask IT to make this computer trust it (or "
+            "choose its file in Settings, Hub certificate authority file).",
         ).format(hub=hub_url)
     if isinstance(exc, NetworkError):
         return tr(
@@ -136,6 +139,13 @@ class SignInDialog(QDialog):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         set_tone(self.error_label, Tone.BAD)
         self.error_label.hide()
+        # Offered after a certificate failure: the company's own CA, for this hub.
+        self.ca_button = QPushButton(tr("signin", "Trust a certificate authority file…"), self)
+        self.ca_button.setObjectName("trustCaFile")
+        self.ca_button.setAutoDefault(False)
+        self.ca_button.hide()
+        self.ca_button.clicked.connect(self._choose_ca_file)
+        self.ca_dialog: QFileDialog | None = None
         self.busy_label = plain_label(tr("signin", "Signing in…"), self)
         set_tone(self.busy_label, Tone.MUTED)
         self.busy_label.hide()
@@ -160,6 +170,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.reason_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.ca_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.busy_label)
         bottom = QHBoxLayout()
         bottom.addWidget(self.demo_button)
@@ -281,9 +292,41 @@ class SignInDialog(QDialog):
         self._set_busy(False)
         message = sign_in_error_text(exc, hub_url)
         self._show_error(message)
+        self.ca_button.setVisible(isinstance(exc, TlsError) and self.ctx.settings is not None)
         if isinstance(exc, AuthError):
             self.password_edit.selectAll()
             self.password_edit.setFocus()
+
+    def _choose_ca_file(self) -> None:
+        dialog = QFileDialog(self, tr("signin", "Your company's certificate authority file"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(
+            [tr("signin", "Certificates (*.pem *.crt *.cer)"), tr("signin", "All files (*)")]
+        )
+        dialog.fileSelected.connect(self._ca_file_chosen)
+        self.ca_dialog = dialog
+        dialog.open()
+
+    def _ca_file_chosen(self, path: str) -> None:
+        """Kept in the settings (Hub certificate authority file) and used from the next try."""
+        from repdesk.store import settings as registry
+
+        settings = self.ctx.settings
+        problem = registry.ca_file_problem(path)
+        if settings is None or problem:
+            self._show_error(problem or tr("signin", "The settings cannot be changed now."))
+            return
+        try:
+            settings.set(registry.HUB_CA_FILE, path)
+        except (RepdeskError, OSError) as exc:
+            self._show_error(str(exc))
+            return
+        self.ca_button.hide()
+        self._show_error(
+            tr("signin", "repdesk will also trust {file} for your hub. Sign in again.").format(
+                file=path
+            )
+        )
 
     def _show_error(self, message: str) -> None:
         set_plain(self.error_label, message)

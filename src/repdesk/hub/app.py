@@ -16,6 +16,7 @@ from repdesk.domain.ids import utcnow
 from repdesk.hub import auth
 from repdesk.hub.api import auth_routes, client_routes, collateral_routes, sync_routes
 from repdesk.hub.api.errors import BodyLimitMiddleware, install_error_handlers
+from repdesk.hub.api.openapi import document_errors
 from repdesk.hub.api.state import HubState
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
@@ -23,7 +24,7 @@ from repdesk.hub.db.migrate import upgrade_database
 from repdesk.hub.db.models import HUB_ID_KEY, HubMeta
 from repdesk.hub.files import CollateralFiles
 from repdesk.hub.workspace.mount import install_workspace
-from repdesk.protocol.schema import ErrorResponse, PushRequest
+from repdesk.protocol.schema import ErrorResponse
 
 log = logging.getLogger(__name__)
 
@@ -86,23 +87,16 @@ def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
                 routes=app.routes,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            # The push body is read mutation by mutation (see sync_routes.PushEnvelope);
-            # publish the contract's real shape.
-            for model in (PushRequest, ErrorResponse):
-                definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
-                for name, sub in definition.pop("$defs", {}).items():
-                    components.setdefault(name, sub)
-                components[model.__name__] = definition
-            # Validation errors use the hub's error body, not FastAPI's default shape.
-            error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+            # Every error, validation errors included, has the hub's one error body.
+            definition = ErrorResponse.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            for name, sub in definition.pop("$defs", {}).items():
+                components.setdefault(name, sub)
+            components["ErrorResponse"] = definition
             for operations in schema.get("paths", {}).values():
                 for operation in operations.values():
-                    responses = operation.get("responses", {})
-                    if "422" in responses:
-                        responses["422"] = {
-                            "description": "Invalid request (code invalid_request)",
-                            "content": {"application/json": {"schema": error_ref}},
-                        }
+                    document_errors(operation)
             for name in ("HTTPValidationError", "ValidationError"):
                 components.pop(name, None)
             app.openapi_schema = schema

@@ -97,15 +97,17 @@ def inspect_token(session: Session, token: str, now: datetime | None = None) -> 
     row = session.scalar(select(Token).where(Token.token_hash == token_hash(token)))
     if row is None:
         return TokenCheck(None, "invalid_token")
+    rep = session.get(Rep, row.rep_id)
+    if rep is None:
+        return TokenCheck(None, "invalid_token")
+    # Disabling a rep also revokes their tokens: say why, so the client tells the rep to
+    # ask marketing rather than to sign in again (docs/protocol.md, Errors).
+    if rep.disabled:
+        return TokenCheck(None, "account_disabled")
     if row.revoked_at is not None:
         return TokenCheck(None, "token_revoked")
     if row.expires_at <= now:
         return TokenCheck(None, "token_expired")
-    rep = session.get(Rep, row.rep_id)
-    if rep is None:
-        return TokenCheck(None, "invalid_token")
-    if rep.disabled:
-        return TokenCheck(None, "account_disabled")
     stale = row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_PRECISION
     return TokenCheck(rep, "", row.id, stale)
 

@@ -47,8 +47,11 @@ class EmbeddedHub:
         host: str = "127.0.0.1",
         port: int = 0,
         forwarded_allow_ips: str | None = None,
+        tls: tuple[str, str] | None = None,
     ) -> None:
         self.config = config
+        self.tls = tls
+        """(certificate chain PEM, private key PEM) to serve https; None: plain http."""
         self.forwarded_allow_ips = forwarded_allow_ips
         """Proxy addresses whose X-Forwarded-For is believed; None: none (the default)."""
         self.host = host
@@ -82,6 +85,8 @@ class EmbeddedHub:
                 access_log=False,
                 lifespan="on",
                 timeout_graceful_shutdown=5,
+                ssl_certfile=self.tls[0] if self.tls else None,
+                ssl_keyfile=self.tls[1] if self.tls else None,
             )
         )
         self._server = server
@@ -94,7 +99,8 @@ class EmbeddedHub:
             raise RuntimeError(f"the embedded hub did not start: {self._error!r}")
         sock = server.servers[0].sockets[0]
         self.port = int(sock.getsockname()[1])
-        self.base_url = f"http://{self.host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        self.base_url = f"{scheme}://{self.host}:{self.port}"
         log.info("embedded hub serving at %s", self.base_url)
         return self.base_url
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -18,6 +19,9 @@ DEFAULT_PULL_LIMIT = 1000
 MAX_PUSH_BATCH = 500
 MAX_TEXT = 20_000
 """Longest free text (a note, a verbatim quote) the hub accepts."""
+NO_NUL = r"^[^\x00]*$"
+"""Text a database can store: no NUL character (the hub answers 422 for one in a sign-in,
+a `client_id` or a mutation id, so the published schema says it too)."""
 
 
 class Wire(BaseModel):
@@ -45,8 +49,8 @@ class ErrorResponse(Lenient):
 
 
 class LoginRequest(Wire):
-    email: str = Field(min_length=3, max_length=320)
-    password: str = Field(min_length=1, max_length=1024)
+    email: str = Field(min_length=3, max_length=320, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=1024, pattern=NO_NUL)
 
 
 class RepInfo(Lenient):
@@ -353,7 +357,7 @@ PAYLOAD_MODELS: dict[MutationKind, type[Wire]] = {
 
 
 class Mutation(Wire):
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     seq: int = Field(ge=0)
     kind: MutationKind
     entity_id: str = Field(min_length=1, max_length=64)
@@ -364,9 +368,24 @@ class Mutation(Wire):
     """Validated per kind by the hub (PAYLOAD_MODELS) so one bad payload is `rejected` alone."""
 
 
+class UnreadableMutation(BaseModel):
+    """A mutation this hub cannot read (a kind from a newer client, a missing or mistyped
+    field): it only needs a usable `id`, and is answered `rejected invalid_mutation` alone
+    while the rest of the batch is applied (see docs/protocol.md, Push)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+
+
 class PushRequest(Wire):
-    client_id: str = Field(min_length=1, max_length=64)
-    mutations: list[Mutation] = Field(max_length=MAX_PUSH_BATCH)
+    """What push reads: well-formed `Mutation`s (what clients send), and any object with a
+    usable `id`, which is judged (and rejected) alone; anything else is a 422."""
+
+    client_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    mutations: Sequence[
+        Annotated[Mutation | UnreadableMutation, Field(union_mode="left_to_right")]
+    ] = Field(max_length=MAX_PUSH_BATCH)
 
 
 class PushStatus(StrEnum):
@@ -418,6 +437,7 @@ __all__ = [
     "LoginResponse",
     "MetaResponse",
     "Mutation",
+    "NO_NUL",
     "NurtureEventData",
     "ObjectionCategoryData",
     "ObjectionData",
@@ -433,5 +453,6 @@ __all__ = [
     "RubricData",
     "RubricDimensionData",
     "ScaleOptionData",
+    "UnreadableMutation",
     "Wire",
 ]

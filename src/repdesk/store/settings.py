@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import ssl
 import tempfile
 import threading
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from repdesk.domain.errors import DiskFullError, StoreError, ValidationError
 __all__ = [
     "AUTO_SYNC",
     "COLLATERAL_CACHE_MB",
+    "CREDENTIALS_IN_URL",
+    "HUB_CA_FILE",
     "HUB_URL",
     "LAST_EXPORT_DIR",
     "LAST_SEEN_VERSION",
@@ -44,6 +47,7 @@ __all__ = [
     "SYNC_INTERVAL_MINUTES",
     "WINDOW_GEOMETRY",
     "Setting",
+    "ca_file_problem",
     "Settings",
     "declare",
     "looks_secret",
@@ -148,9 +152,46 @@ def declare(
     return setting
 
 
+CREDENTIALS_IN_URL = (
+    "The hub address must not contain a user name or password (the part before @): "
+    "enter only the address, e.g. https://hub.example.com, and your email and password "
+    "in the sign-in form."
+)
+
+
 def _check_hub_url(url: str) -> str:
     if url and not re.fullmatch(r"https?://[^\s/?#]+(/\S*)?", url):
         return "The hub address must start with https:// (or http:// for a local test hub)."
+    if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+        return CREDENTIALS_IN_URL
+    return ""
+
+
+def _check_ca_path(path: str) -> str:
+    if path and not Path(path).is_absolute():
+        return "Give the full path of the certificate authority file."
+    return ""
+
+
+def ca_file_problem(path: str) -> str:
+    """ "" when `path` is a readable PEM file of CA certificates, else what is wrong.
+
+    Checked where the rep chooses the file and at each connection, not when the settings
+    are read, so a file that is away for a moment (a network drive) is not forgotten."""
+    if not path:
+        return ""
+    file = Path(path)
+    if _check_ca_path(path):
+        return _check_ca_path(path)
+    if not file.is_file():
+        return f"There is no certificate authority file at {path}."
+    try:
+        ssl.create_default_context(cafile=str(file))
+    except (OSError, ValueError, ssl.SSLError):
+        return (
+            f"{path} is not a certificate authority file repdesk can read: it should be the "
+            "PEM file (-----BEGIN CERTIFICATE-----) your IT department gave you."
+        )
     return ""
 
 
@@ -162,6 +203,15 @@ HUB_URL = declare(
     "Hub address",
     description="Marketing's repdesk hub, e.g. https://hub.example.com.",
     check=_check_hub_url,
+)
+HUB_CA_FILE = declare(
+    "hub_ca_file",
+    "",
+    "Hub certificate authority file",
+    description="Only if your company runs its own certificate authority and this computer "
+    "does not already trust it: the PEM file IT gave you. It is trusted in addition to the "
+    "computer's own certificate store, for your hub.",
+    check=_check_ca_path,
 )
 LAST_SIGN_IN_EMAIL = declare(
     "last_sign_in_email", "", "Sign-in email", description="Pre-filled on the sign-in dialog."
@@ -248,6 +298,7 @@ class Settings:
             _keep_aside(path)
             return cls(path)
         values: dict[str, Any] = {}
+        dropped = False
         for key, value in raw.items():
             setting = REGISTRY.get(key)
             if setting is None:
@@ -256,8 +307,18 @@ class Settings:
             try:
                 values[key] = setting.validate(value)
             except ValidationError as exc:
+                # The message, never the value: a refused hub address may hold a password.
                 log.warning("Ignoring setting %s from %s: %s", key, path, exc)
-        return cls(path, values)
+                dropped = True
+        settings = cls(path, values)
+        if dropped:
+            # Rewritten at once, so a refused value (a password in a hub address written by
+            # an older repdesk) does not stay on disk until the next change.
+            try:
+                settings.save()
+            except StoreError as exc:
+                log.warning("Could not rewrite the settings without refused values: %s", exc)
+        return settings
 
     def get(self, setting: Setting[T]) -> T:
         with self._lock:

@@ -67,6 +67,16 @@ def default_client(base_url: str, token: str | None) -> HubClient:
     return HubClient(base_url, token)
 
 
+def client_with_ca(ca_file: Callable[[], str]) -> ClientFactory:
+    """Clients that also trust the hub's CA file, read at each connection (so a file the
+    rep just chose in Settings is used by the next sync, with no restart)."""
+
+    def make(base_url: str, token: str | None) -> HubClient:
+        return HubClient(base_url, token, ca_file=ca_file() or None)
+
+    return make
+
+
 @dataclass(slots=True)
 class _Run:
     """What one sync carries between its phases."""
@@ -504,10 +514,16 @@ class SyncEngine:
 
 
 def make_engine(
-    store: StoreApi, cache_dir: Path, *, max_cache_bytes: int = DEFAULT_MAX_BYTES
+    store: StoreApi,
+    cache_dir: Path,
+    *,
+    max_cache_bytes: int = DEFAULT_MAX_BYTES,
+    ca_file: Callable[[], str] = str,
 ) -> SyncEngine:
-    """The engine as the app wires it: OS keyring, a cache under `cache_dir`, real HTTP."""
-    return SyncEngine(store, Credentials(), CollateralCache(cache_dir, max_cache_bytes))
+    """The engine as the app wires it: OS keyring, a cache under `cache_dir`, real HTTP
+    verified against the OS trust store and the hub's CA file (`ca_file()`, "" for none)."""
+    cache = CollateralCache(cache_dir, max_cache_bytes)
+    return SyncEngine(store, Credentials(), cache, client_with_ca(ca_file))
 
 
 __all__ = [
@@ -516,6 +532,7 @@ __all__ = [
     "SyncEngine",
     "SyncReport",
     "UnsentWorkError",
+    "client_with_ca",
     "default_client",
     "make_engine",
 ]

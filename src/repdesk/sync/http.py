@@ -39,12 +39,14 @@ from repdesk.protocol.schema import (
     PushResult,
     PushStatus,
 )
+from repdesk.store.settings import CREDENTIALS_IN_URL
 from repdesk.sync.partial import (
     DownloadResult,
     content_range_start,
     validator_of,
     write_stream,
 )
+from repdesk.sync.tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,12 @@ BAD_LOGIN = "The hub did not accept that email and password. Check them and try 
 ACCOUNT_DISABLED = (
     "Your account on this hub is disabled, so repdesk cannot sign you in. Ask marketing "
     "operations to enable it; your unsent work is kept."
+)
+UNVERIFIED = (
+    "repdesk could not verify the security certificate of {url}, so it did not connect. "
+    "Check the hub address. If your company runs its own certificate authority, ask IT to "
+    "make this computer trust it, or choose its file under Settings, Hub certificate "
+    "authority file."
 )
 GARBAGE = (
     "The hub sent an answer repdesk cannot read, so nothing was changed. "
@@ -107,13 +115,18 @@ class HubRefusedError(RepdeskError):
 
 
 def normalize_hub_url(url: str) -> str:
-    """The hub's base URL without a trailing slash; plain http only on this machine (loopback)."""
+    """The hub's base URL without a trailing slash; plain http only on this machine (loopback).
+
+    Refuses an address with a user name or password in it (`https://ann:pw@hub...`): it
+    would be kept in the settings and the log in plain text. The messages never repeat
+    the address, for the same reason.
+    """
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise ValueError(CREDENTIALS_IN_URL)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ValueError(
-            f"{url!r} is not a hub address: it should look like https://hub.example.com"
-        )
+        raise ValueError("That is not a hub address: it should look like https://hub.example.com")
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
         raise ValueError(
             "The hub address must start with https:// so your password and leads travel encrypted."
@@ -166,10 +179,7 @@ def _mapped_transport_errors(base_url: str) -> Iterator[None]:
         ) from exc
     except httpx.ConnectError as exc:
         if _is_tls_failure(exc):
-            raise TlsError(
-                f"repdesk could not verify the security certificate of {base_url}, so it did not "
-                "connect. Check the hub address, or ask whoever runs your hub."
-            ) from exc
+            raise TlsError(UNVERIFIED.format(url=base_url)) from exc
         raise NetworkError(
             f"repdesk could not reach the hub at {base_url}. Check your connection; "
             "your work is kept and will be sent later."
@@ -195,16 +205,20 @@ class HubClient:
         token: str | None = None,
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        ca_bundle: str | ssl.SSLContext | None = None,
+        ca_file: str | Path | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        # TLS verification cannot be switched off: a private CA bundle is the only knob.
-        self.base_url = normalize_hub_url(base_url)
+        # TLS is verified against the OS trust store, plus the hub's own CA file when the
+        # rep chose one; verification cannot be switched off (there is no such argument).
+        try:
+            self.base_url = normalize_hub_url(base_url)
+        except ValueError as exc:  # e.g. a session kept by an older repdesk: sign in again
+            raise InputError(str(exc)) from None
         self._token = token
         self._client = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
-            verify=ca_bundle if ca_bundle is not None else True,
+            verify=client_context(ca_file),
             transport=transport,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -484,6 +498,7 @@ __all__ = [
     "BAD_LOGIN",
     "GARBAGE",
     "SESSION_ENDED",
+    "UNVERIFIED",
     "CursorExpired",
     "DownloadResult",
     "HubBusyError",
