@@ -325,6 +325,8 @@ class ObjectionRow(Base):
     __table_args__ = (
         Index("ix_objections_created_at", "created_at", "id"),
         Index("ix_objections_category_created", "category_code", "created_at", "id"),
+        # a campaign filter on the objections report (0007)
+        Index("ix_objections_campaign", "campaign_id"),
     )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)

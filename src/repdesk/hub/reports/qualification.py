@@ -3,12 +3,12 @@ dimension most often keeps each campaign's leads from it, and how answers spread
 
 from __future__ import annotations
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from repdesk.domain.qualification import BANT_ORDER
 from repdesk.domain.rubric import dimension_title
-from repdesk.hub.db.models import Campaign, LeadFacts, QualificationField
+from repdesk.hub.db.models import Campaign, LeadFacts
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.rubric_sql import active_rubric, readiness
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
@@ -41,7 +41,8 @@ def qualification(session: Session, flt: ReportFilter | None = None) -> Section:
             notes=("No rubric is published, so no lead can be judged sales-ready.",),
         )
     blockers = _blockers(session, rubric, flt)
-    answers = answer_distribution(session, rubric, flt)
+    in_scope = sum(row[1] for row in blockers.rows if isinstance(row[1], int))
+    answers = answer_distribution(session, rubric, flt, leads_in_scope=in_scope)
     chart = chart_from_table(
         blockers,
         "blocking_by_campaign",
@@ -121,17 +122,39 @@ def _blockers(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
     )
 
 
-def answer_distribution(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
+def answer_distribution(
+    session: Session, rubric: RubricData, flt: ReportFilter, *, leads_in_scope: int | None = None
+) -> Table:
     """Per BANT dimension the rubric asks: how many leads in scope gave each answer, and how
-    many have none yet (never asked, or cleared)."""
+    many have none yet (never asked, or cleared). Read from `lead_facts`' answer columns
+    (one pass over the leads in scope with any answer; `leads_in_scope` when the caller
+    has already counted them)."""
     scope = all_of(lead_conditions(flt, LeadFacts))
-    leads_in_scope = session.scalar(select(func.count()).select_from(LeadFacts).where(scope)) or 0
+    if leads_in_scope is None:
+        leads_in_scope = (
+            session.scalar(select(func.count()).select_from(LeadFacts).where(scope)) or 0
+        )
+    values = {d.value: getattr(LeadFacts, f"{d.value}_value") for d in BANT_ORDER}
+    given = (
+        select(*(column.label(d) for d, column in values.items()))
+        .where(scope, func.coalesce(*values.values()).is_not(None))
+        .cte("answered")
+        .prefix_with("MATERIALIZED")
+    )
+    parts = union_all(
+        *(
+            select(
+                literal(d).label("dimension"),
+                given.c[d].label("value"),
+                func.count().label("n"),
+            )
+            .where(given.c[d].is_not(None), given.c[d] != "")
+            .group_by(given.c[d])
+            for d in values
+        )
+    ).subquery("parts")
     rows = session.execute(
-        select(QualificationField.dimension, QualificationField.value, func.count())
-        .join(LeadFacts, LeadFacts.lead_id == QualificationField.lead_id)
-        .where(scope, QualificationField.value.is_not(None), QualificationField.value != "")
-        .group_by(QualificationField.dimension, QualificationField.value)
-        .order_by(QualificationField.dimension, func.count().desc(), QualificationField.value)
+        select(parts).order_by(parts.c.dimension, parts.c.n.desc(), parts.c.value)
     ).all()
     counts: dict[str, list[tuple[str, int]]] = {}
     for dimension, value, n in rows:

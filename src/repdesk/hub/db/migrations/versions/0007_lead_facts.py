@@ -95,6 +95,8 @@ OTHER_INDEXES = (
     # collateral uses per asset, index-only (collateral report)
     ("ix_collateral_uses_report", "collateral_uses",
      ["collateral_id", "lead_id", "kind", "used_at", "rep_id"]),
+    # objections filed under a campaign (objections report, campaign filter)
+    ("ix_objections_campaign", "objections", ["campaign_id"]),
 )  # fmt: skip
 
 
