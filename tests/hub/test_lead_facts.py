@@ -132,6 +132,64 @@ def test_pushes_and_a_repeated_push_keep_the_facts_current(
     assert assert_facts_current(db)[lead] == facts
 
 
+def test_edits_moves_and_deletions_of_the_source_rows_keep_the_facts_current(
+    world: World, hub: EmbeddedHub, client_for: Clients
+) -> None:
+    """The triggers update only the columns a write can change (a new note only the call
+    columns, a new disposition only the verdict when it is the latest, an answer only its
+    dimension): every other kind of write, made in the database directly, still leaves
+    the facts equal to the recomputed ones."""
+    db = hub.state.db
+    alice = client_for("alice@example.test")
+    lead, other = world.alice_leads[0], world.alice_leads[1]
+    with db.read() as session:
+        assigned = session.get(m.Lead, lead)
+        assert assigned is not None and assigned.assigned_at is not None
+        at = assigned.assigned_at
+    batch = [
+        call(lead, at + timedelta(minutes=5)),
+        call(lead, at + timedelta(minutes=1)),
+        call(other, at + timedelta(hours=2)),
+        mutation("disposition.set", lead, {"kind": "disqualify", "reason": "student"}),
+        mutation("disposition.set", lead, {"kind": "accept"}, recorded_at="2026-02-02T10:00:00Z"),
+        mutation(
+            "qualification.update",
+            lead,
+            {"fields": {"budget": {"value": "yes", "confidence": 3}, "need": {"value": "no"}}},
+            base_version=0,
+        ),
+    ]
+    assert [r["status"] for r in push(alice, *batch)] == ["applied"] * len(batch)
+    assert_facts_current(db)
+    first = sa.select(m.CallNote.id).where(m.CallNote.lead_id == lead)
+    first = first.order_by(m.CallNote.call_started_at).limit(1)
+    latest = sa.select(m.DispositionRow.id).where(m.DispositionRow.lead_id == lead)
+    latest = latest.order_by(m.DispositionRow.decided_at.desc()).limit(1)
+    notes, verdicts, answers = m.CallNote, m.DispositionRow, m.QualificationField
+    budget = (answers.lead_id == lead) & (answers.dimension == "budget")
+    writes = [
+        sa.update(notes).where(notes.id == first.scalar_subquery()).values(body="edited"),
+        sa.update(notes)
+        .where(notes.id == first.scalar_subquery())
+        .values(call_started_at=at + timedelta(minutes=9)),
+        sa.update(notes).where(notes.id == first.scalar_subquery()).values(lead_id=other),
+        sa.delete(notes).where(notes.lead_id == lead),
+        sa.update(verdicts)
+        .where(verdicts.id == latest.scalar_subquery())
+        .values(decided_at=T - timedelta(days=400)),
+        sa.update(verdicts).where(verdicts.lead_id == lead).values(reason="changed"),
+        sa.delete(verdicts).where(verdicts.id == latest.scalar_subquery()),
+        sa.update(verdicts).where(verdicts.lead_id == lead).values(lead_id=other),
+        sa.update(answers).where(budget).values(value="no", confidence=1),
+        sa.update(answers).where(budget).values(dimension="timeframe"),
+        sa.delete(answers).where((answers.lead_id == lead) & (answers.dimension == "need")),
+    ]
+    for statement in writes:
+        with db.write() as session:
+            session.execute(statement)
+        assert_facts_current(db)
+
+
 def test_reassignment_and_deletion_update_the_scope_and_first_call(
     world: World, hub: EmbeddedHub, client_for: Clients
 ) -> None:

@@ -13,10 +13,17 @@ aggregate this narrow table instead of recomputing those facts from `call_notes`
 `dispositions` and `qualification_fields` on every view.
 
 Triggers keep it current in the transaction of every write, whoever writes (a push, an
-import, an assignment, a bulk loader): each recomputes the affected lead's row from
-`leads`, `call_notes`, `dispositions` and `qualification_fields` (index lookups), so a
-re-applied or repeated write gives the same row. SQLite repeats the statement in each
-trigger; PostgreSQL calls one SQL function. The upgrade fills the table for the leads
+import, an assignment, a bulk loader). A lead's insert or a change of its scope columns
+recomputes its row from `leads`, `call_notes`, `dispositions` and `qualification_fields`
+(index lookups; SQLite repeats the statement in the trigger, PostgreSQL calls one SQL
+function). A child row's write updates only the columns it can change, so a push costs
+about what it did before this table: a new call note sets `worked` and lowers
+`first_call_at` if it is the earliest call since the assignment (no lookup), a new
+disposition replaces the verdict if it is the latest, a BANT answer sets its own two
+columns; an edit, a move to another lead or a deletion recomputes the call or verdict
+columns of the lead(s) concerned (index searches), and an edit of a column the facts do
+not read (a note's text) fires nothing. The same statements run as SQLite trigger bodies
+and in one PL/pgSQL function per table. The upgrade fills the table for the leads
 already there.
 
 Self-contained: creates only its own table, triggers and function.
@@ -109,6 +116,85 @@ def _fill(where: str) -> str:
     )
 
 
+_CALL_AT = "coalesce({row}.call_started_at, {row}.created_at)"
+
+# What each child table's write changes, as SET clauses of `UPDATE lead_facts ... WHERE
+# lead_id = <the row's lead>` (SQLite and PostgreSQL alike; `{row}` is NEW or OLD):
+_CALLS_RECOMPUTE = """worked = EXISTS (SELECT 1 FROM call_notes c WHERE c.lead_id = {lead}),
+       first_call_at = (SELECT min(coalesce(c.call_started_at, c.created_at))
+                          FROM call_notes c
+                         WHERE c.lead_id = {lead}
+                           AND coalesce(c.call_started_at, c.created_at)
+                               >= lead_facts.assigned_at)"""
+"""A note changed or went: the lead's call columns from its notes (two index searches)."""
+_CALLS_ADD = (
+    "worked = TRUE, first_call_at = CASE WHEN " + _CALL_AT + " >= assigned_at"
+    " AND (first_call_at IS NULL OR " + _CALL_AT + " < first_call_at)"
+    " THEN " + _CALL_AT + " ELSE first_call_at END"
+)
+"""A new note: the lead is worked, and its call is the first one if earlier than the first
+so far and at or after the assignment (no lookup at all)."""
+_VERDICT_RECOMPUTE = """(verdict_kind, verdict_reason, verdict_at, verdict_id) = (
+       SELECT d.kind, d.reason, d.decided_at, d.id FROM dispositions d WHERE d.lead_id = {lead}
+        ORDER BY d.decided_at DESC, d.id DESC LIMIT 1)"""
+"""A disposition changed or went: the lead's latest one (NULLs when none is left)."""
+_VERDICT_ADD = (
+    "verdict_kind = NEW.kind, verdict_reason = NEW.reason, verdict_at = NEW.decided_at,"
+    " verdict_id = NEW.id"
+)
+_VERDICT_ADD_WHEN = (
+    "(verdict_id IS NULL OR NEW.decided_at > verdict_at"
+    " OR (NEW.decided_at = verdict_at AND NEW.id > verdict_id))"
+)
+"""A new disposition is the lead's verdict when later than the current one (ties to the
+higher id), as `ORDER BY decided_at DESC, id DESC` picks."""
+
+
+def _answer_set(row: str, *, clear: bool) -> str:
+    """One BANT answer's two columns set from `row` (or cleared), the others kept."""
+    return ", ".join(
+        f"{d}_{c} = CASE WHEN {row}.dimension = '{d}' THEN "
+        f"{'NULL' if clear else f'{row}.{c}'} ELSE {d}_{c} END"
+        for d in _BANT
+        for c in ("value", "confidence")
+    )
+
+
+_WATCHED = {
+    "call_notes": "lead_id, call_started_at, created_at",
+    "dispositions": "id, lead_id, kind, reason, decided_at",
+    "qualification_fields": "lead_id, dimension, value, confidence",
+}
+"""The child columns a lead's facts depend on: an update of any other (a note's text)
+fires no trigger."""
+
+
+def _child_statements(table: str, event: str) -> list[str]:
+    """The statements that bring lead_facts up to date after one `event` on a `table` row
+    (OLD and NEW as in a row trigger; the same text runs in SQLite and PL/pgSQL)."""
+
+    def update(set_clause: str, lead: str, *, where: str = "TRUE") -> str:
+        return f"UPDATE lead_facts SET {set_clause} WHERE lead_id = {lead} AND {where};"
+
+    if table == "call_notes":
+        if event == "insert":
+            return [update(_CALLS_ADD.format(row="NEW"), "NEW.lead_id")]
+        leads = ["OLD.lead_id"] + (["NEW.lead_id"] if event == "update" else [])
+        return [update(_CALLS_RECOMPUTE.format(lead=lead), lead) for lead in leads]
+    if table == "dispositions":
+        if event == "insert":
+            return [update(_VERDICT_ADD, "NEW.lead_id", where=_VERDICT_ADD_WHEN)]
+        leads = ["OLD.lead_id"] + (["NEW.lead_id"] if event == "update" else [])
+        return [update(_VERDICT_RECOMPUTE.format(lead=lead), lead) for lead in leads]
+    # qualification_fields: one row per (lead, dimension)
+    statements = []
+    if event != "insert":
+        statements.append(update(_answer_set("OLD", clear=True), "OLD.lead_id"))
+    if event != "delete":
+        statements.append(update(_answer_set("NEW", clear=False), "NEW.lead_id"))
+    return statements
+
+
 def _sqlite_triggers() -> list[str]:
     def refresh(lead: str) -> str:
         return _fill(f"l.id = {lead}").strip() + ";"
@@ -120,14 +206,16 @@ def _sqlite_triggers() -> list[str]:
         f"BEGIN {refresh('NEW.id')} END",
     ]
     for table in _CHILDREN:
-        statements += [
-            f"CREATE TRIGGER tr_lead_facts_{table}_insert AFTER INSERT ON {table} "
-            f"BEGIN {refresh('NEW.lead_id')} END",
-            f"CREATE TRIGGER tr_lead_facts_{table}_update AFTER UPDATE ON {table} "
-            f"BEGIN {refresh('OLD.lead_id')} {refresh('NEW.lead_id')} END",
-            f"CREATE TRIGGER tr_lead_facts_{table}_delete AFTER DELETE ON {table} "
-            f"BEGIN {refresh('OLD.lead_id')} END",
-        ]
+        for event, timing in (
+            ("insert", "INSERT"),
+            ("update", f"UPDATE OF {_WATCHED[table]}"),
+            ("delete", "DELETE"),
+        ):
+            body = " ".join(_child_statements(table, event))
+            statements.append(
+                f"CREATE TRIGGER tr_lead_facts_{table}_{event} AFTER {timing} ON {table} "
+                f"BEGIN {body} END"
+            )
     return statements
 
 
@@ -138,22 +226,22 @@ def _postgresql_triggers() -> list[str]:
         + "$$",
         """CREATE FUNCTION lead_facts_on_lead() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN PERFORM lead_facts_refresh(NEW.id); RETURN NULL; END $$""",
-        """CREATE FUNCTION lead_facts_on_child() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP <> 'INSERT' THEN PERFORM lead_facts_refresh(OLD.lead_id); END IF;
-            IF TG_OP <> 'DELETE' THEN PERFORM lead_facts_refresh(NEW.lead_id); END IF;
-            RETURN NULL;
-        END $$""",
         "CREATE TRIGGER tr_lead_facts_leads_insert AFTER INSERT ON leads "
         "FOR EACH ROW EXECUTE FUNCTION lead_facts_on_lead()",
         f"CREATE TRIGGER tr_lead_facts_leads_update AFTER UPDATE OF {_LEAD_COLUMNS} ON leads "
         "FOR EACH ROW EXECUTE FUNCTION lead_facts_on_lead()",
     ]
-    statements += [
-        f"CREATE TRIGGER tr_lead_facts_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-        "FOR EACH ROW EXECUTE FUNCTION lead_facts_on_child()"
-        for table in _CHILDREN
-    ]
+    for table in _CHILDREN:
+        branches = "\n".join(
+            f"IF TG_OP = '{event.upper()}' THEN {' '.join(_child_statements(table, event))} END IF;"
+            for event in ("insert", "update", "delete")
+        )
+        statements += [
+            f"CREATE FUNCTION lead_facts_on_{table}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n{branches}\nRETURN NULL;\nEND $$",
+            f"CREATE TRIGGER tr_lead_facts_{table} AFTER INSERT OR DELETE OR UPDATE OF "
+            f"{_WATCHED[table]} ON {table} FOR EACH ROW EXECUTE FUNCTION lead_facts_on_{table}()",
+        ]
     return statements
 
 
@@ -210,6 +298,7 @@ def downgrade() -> None:
             for suffix in ("", "_insert", "_update"):
                 op.execute(f"DROP TRIGGER IF EXISTS tr_lead_facts_{table}{suffix} ON {table}")
         for function in (
+            *(f"lead_facts_on_{table}()" for table in _CHILDREN),
             "lead_facts_on_child()",
             "lead_facts_on_lead()",
             "lead_facts_refresh(text)",
