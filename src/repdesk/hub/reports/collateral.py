@@ -147,19 +147,32 @@ def _usage(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Table
 
 
 def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
-    rows = session.execute(
+    # counted per (asset, lead campaign) first, then labelled: a title and a campaign name
+    # looked up per group, not per use
+    counts = (
         select(
-            func.coalesce(func.max(Collateral.title), CollateralUseRow.collateral_id),
-            func.coalesce(func.max(Campaign.name), literal(NO_CAMPAIGN)),
-            _count_kind(UseKind.SHOWN),
-            _count_kind(UseKind.SENT),
+            CollateralUseRow.collateral_id,
+            LeadFacts.source_campaign_id.label("campaign_id"),
+            _count_kind(UseKind.SHOWN).label("shown"),
+            _count_kind(UseKind.SENT).label("sent"),
+            func.count().label("n"),
         )
         .join(LeadFacts, LeadFacts.lead_id == CollateralUseRow.lead_id)
-        .outerjoin(Collateral, Collateral.id == CollateralUseRow.collateral_id)
-        .outerjoin(Campaign, Campaign.id == LeadFacts.source_campaign_id)
         .where(_use_conditions(flt))
         .group_by(CollateralUseRow.collateral_id, LeadFacts.source_campaign_id)
-        .order_by(func.count().desc(), func.max(Collateral.title), func.max(Campaign.name))
+        .subquery("counts")
+    )
+    rows = session.execute(
+        select(
+            func.coalesce(Collateral.title, counts.c.collateral_id),
+            func.coalesce(Campaign.name, literal(NO_CAMPAIGN)),
+            counts.c.shown,
+            counts.c.sent,
+        )
+        .select_from(counts)
+        .outerjoin(Collateral, Collateral.id == counts.c.collateral_id)
+        .outerjoin(Campaign, Campaign.id == counts.c.campaign_id)
+        .order_by(counts.c.n.desc(), Collateral.title, Campaign.name)
     ).all()
     return Table(
         "use_by_asset_and_campaign",
