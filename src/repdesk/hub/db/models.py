@@ -325,6 +325,8 @@ class ObjectionRow(Base):
     __table_args__ = (
         Index("ix_objections_created_at", "created_at", "id"),
         Index("ix_objections_category_created", "category_code", "created_at", "id"),
+        # a campaign filter on the objections report (0007)
+        Index("ix_objections_campaign", "campaign_id"),
     )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
@@ -362,7 +364,10 @@ class DispositionRow(Base):
 
 class CollateralUseRow(Base):
     __tablename__ = "collateral_uses"
-    __table_args__ = (Index("ix_collateral_uses_used_at", "used_at"),)
+    __table_args__ = (
+        Index("ix_collateral_uses_used_at", "used_at"),
+        Index("ix_collateral_uses_report", "collateral_id", "lead_id", "kind", "used_at", "rep_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -373,6 +378,66 @@ class CollateralUseRow(Base):
     used_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class LeadFacts(Base):
+    """Per-lead facts the reports aggregate (migration 0007), written ONLY by the
+    database's triggers in the transaction of each write to `leads`, `call_notes`,
+    `dispositions` and `qualification_fields`: never write it from Python. The scope
+    columns copy the lead's, under the same names."""
+
+    __tablename__ = "lead_facts"
+    __table_args__ = (
+        Index(
+            "ix_lead_facts_group",
+            "source_campaign_id",
+            "owner_rep_id",
+            "assigned_at",
+            "deleted",
+            "worked",
+            "first_call_at",
+            "verdict_kind",
+        ),
+        Index(
+            "ix_lead_facts_key",
+            "lead_id",
+            "assigned_at",
+            "deleted",
+            "source_campaign_id",
+            "owner_rep_id",
+            "verdict_kind",
+        ),
+        Index(
+            "ix_lead_facts_assigned", "assigned_at", "deleted", "source_campaign_id", "owner_rep_id"
+        ),
+        Index("ix_lead_facts_rep", "owner_rep_id", "assigned_at"),
+    )
+
+    lead_id: Mapped[str] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_campaign_id: Mapped[str | None] = mapped_column(String(ID))
+    owner_rep_id: Mapped[str | None] = mapped_column(String(ID))
+    assigned_at: Mapped[datetime | None]
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    worked: Mapped[bool] = mapped_column(Boolean)
+    """At least one call note on the lead (whenever it was made)."""
+    first_call_at: Mapped[datetime | None]
+    """The earliest call at or after `assigned_at` (start as logged, else note written)."""
+    verdict_kind: Mapped[str | None] = mapped_column(String(50))
+    """The latest disposition (by decided_at, ties to the higher id); None: no verdict."""
+    verdict_reason: Mapped[str | None] = mapped_column(Text)
+    verdict_at: Mapped[datetime | None]
+    verdict_id: Mapped[str | None] = mapped_column(String(ID))
+    # The current BANT answers (`qualification_fields`), one pair per dimension.
+    budget_value: Mapped[str | None] = mapped_column(String(100))
+    budget_confidence: Mapped[int | None] = mapped_column(Integer)
+    authority_value: Mapped[str | None] = mapped_column(String(100))
+    authority_confidence: Mapped[int | None] = mapped_column(Integer)
+    need_value: Mapped[str | None] = mapped_column(String(100))
+    need_confidence: Mapped[int | None] = mapped_column(Integer)
+    timeframe_value: Mapped[str | None] = mapped_column(String(100))
+    timeframe_confidence: Mapped[int | None] = mapped_column(Integer)
 
 
 class FollowUpRow(Base):
@@ -532,6 +597,7 @@ __all__ = [
     "FollowUpRow",
     "HubMeta",
     "Lead",
+    "LeadFacts",
     "LoginAttempt",
     "NurtureEvent",
     "ObjectionCategory",

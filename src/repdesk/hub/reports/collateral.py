@@ -13,11 +13,10 @@ from repdesk.hub.db.models import (
     Campaign,
     Collateral,
     CollateralUseRow,
-    Lead,
+    LeadFacts,
     ObjectionCategory,
     ObjectionRow,
 )
-from repdesk.hub.reports.facts import latest_verdicts
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.objections import objection_campaign
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions, row_conditions
@@ -42,7 +41,8 @@ def _use_conditions(flt: ReportFilter) -> Any:
             flt,
             at=CollateralUseRow.used_at,
             rep_id=CollateralUseRow.rep_id,
-            campaign_id=Lead.source_campaign_id,
+            campaign_id=LeadFacts.source_campaign_id,
+            of=LeadFacts,
         )
     )
 
@@ -93,7 +93,7 @@ def _usage(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Table
             _count_kind(UseKind.SENT).label("sent"),
             func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
         )
-        .join(Lead, Lead.id == CollateralUseRow.lead_id)
+        .join(LeadFacts, LeadFacts.lead_id == CollateralUseRow.lead_id)
         .where(_use_conditions(flt))
         .group_by(CollateralUseRow.collateral_id)
         .subquery("uses")
@@ -147,19 +147,32 @@ def _usage(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Table
 
 
 def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
+    # counted per (asset, lead campaign) first, then labelled: a title and a campaign name
+    # looked up per group, not per use
+    counts = (
+        select(
+            CollateralUseRow.collateral_id,
+            LeadFacts.source_campaign_id.label("campaign_id"),
+            _count_kind(UseKind.SHOWN).label("shown"),
+            _count_kind(UseKind.SENT).label("sent"),
+            func.count().label("n"),
+        )
+        .join(LeadFacts, LeadFacts.lead_id == CollateralUseRow.lead_id)
+        .where(_use_conditions(flt))
+        .group_by(CollateralUseRow.collateral_id, LeadFacts.source_campaign_id)
+        .subquery("counts")
+    )
     rows = session.execute(
         select(
-            func.coalesce(func.max(Collateral.title), CollateralUseRow.collateral_id),
-            func.coalesce(func.max(Campaign.name), literal(NO_CAMPAIGN)),
-            _count_kind(UseKind.SHOWN),
-            _count_kind(UseKind.SENT),
+            func.coalesce(Collateral.title, counts.c.collateral_id),
+            func.coalesce(Campaign.name, literal(NO_CAMPAIGN)),
+            counts.c.shown,
+            counts.c.sent,
         )
-        .join(Lead, Lead.id == CollateralUseRow.lead_id)
-        .outerjoin(Collateral, Collateral.id == CollateralUseRow.collateral_id)
-        .outerjoin(Campaign, Campaign.id == Lead.source_campaign_id)
-        .where(_use_conditions(flt))
-        .group_by(CollateralUseRow.collateral_id, Lead.source_campaign_id)
-        .order_by(func.count().desc(), func.max(Collateral.title), func.max(Campaign.name))
+        .select_from(counts)
+        .outerjoin(Collateral, Collateral.id == counts.c.collateral_id)
+        .outerjoin(Campaign, Campaign.id == counts.c.campaign_id)
+        .order_by(counts.c.n.desc(), Collateral.title, Campaign.name)
     ).all()
     return Table(
         "use_by_asset_and_campaign",
@@ -175,25 +188,32 @@ def _usage_by_campaign(session: Session, flt: ReportFilter) -> Table:
 
 
 def _acceptance(session: Session, flt: ReportFilter) -> Table:
-    """One statement: the verdicts of leads in scope are computed once (materialised) and
-    used both for the totals and per asset; "not used" = totals - used."""
-    found = latest_verdicts(flt)
-    verdicts = select(found).cte("scope_verdicts").prefix_with("MATERIALIZED")
-    totals = select(
-        func.count().label("judged"),
-        as_int(func.sum(case((verdicts.c.kind == _ACCEPTED, 1), else_=0))).label("accepted"),
-    ).subquery("totals")
-    accepted = case((verdicts.c.kind == _ACCEPTED, verdicts.c.lead_id), else_=None)
+    """Leads in scope with a verdict, and those accepted, from `lead_facts`: in all
+    (totals) and per asset used on them; "not used" = totals - used."""
+    facts = LeadFacts
+    scope = all_of(lead_conditions(flt, facts))
+    is_accepted = facts.verdict_kind == _ACCEPTED
+    totals = (
+        select(
+            func.count(facts.verdict_kind).label("judged"),
+            as_int(func.sum(case((is_accepted, 1), else_=0))).label("accepted"),
+        )
+        .where(scope)
+        .subquery("totals")
+    )
     used = (
         select(
             CollateralUseRow.collateral_id,
             func.count(func.distinct(CollateralUseRow.lead_id)).label("leads"),
-            func.count(func.distinct(verdicts.c.lead_id)).label("judged"),
-            func.count(func.distinct(accepted)).label("accepted"),
+            func.count(
+                func.distinct(case((facts.verdict_kind.is_not(None), facts.lead_id), else_=None))
+            ).label("judged"),
+            func.count(func.distinct(case((is_accepted, facts.lead_id), else_=None))).label(
+                "accepted"
+            ),
         )
-        .join(Lead, Lead.id == CollateralUseRow.lead_id)
-        .outerjoin(verdicts, verdicts.c.lead_id == CollateralUseRow.lead_id)
-        .where(all_of(lead_conditions(flt)))
+        .join(facts, facts.lead_id == CollateralUseRow.lead_id)
+        .where(scope)
         .group_by(CollateralUseRow.collateral_id)
         .subquery("used")
     )
@@ -261,7 +281,7 @@ def _answers(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Tab
     raised = dict(
         session.execute(
             select(ObjectionRow.category_code, func.count())
-            .join(Lead, Lead.id == ObjectionRow.lead_id)
+            .join(LeadFacts, LeadFacts.lead_id == ObjectionRow.lead_id)
             .where(
                 all_of(
                     row_conditions(
@@ -269,6 +289,7 @@ def _answers(session: Session, flt: ReportFilter, labels: dict[str, str]) -> Tab
                         at=ObjectionRow.created_at,
                         rep_id=ObjectionRow.rep_id,
                         campaign_id=objection_campaign,
+                        of=LeadFacts,
                     )
                 )
             )

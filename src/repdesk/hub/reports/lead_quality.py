@@ -9,8 +9,8 @@ from sqlalchemy import CTE, Float, case, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from repdesk.domain.feedback import DispositionKind
-from repdesk.hub.db.models import Campaign, Lead
-from repdesk.hub.reports.facts import first_calls, latest_verdicts
+from repdesk.hub.db.models import Campaign, LeadFacts
+from repdesk.hub.reports.facts import latest_verdicts
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.scope import NO_CAMPAIGN, NO_SOURCE, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Column, Section, Table, chart_from_table
@@ -42,47 +42,26 @@ NOTES = (
 
 def _per_campaign(flt: ReportFilter) -> CTE:
     """(campaign_id, assigned, worked, accepted, returned, disqualified) per source campaign
-    of the leads in scope: three aggregates (leads, call notes, verdicts), each over its
-    own table, added up."""
-    zero = literal(0)
-    calls = first_calls(flt)
-    verdicts = latest_verdicts(flt)
+    of the leads in scope ("" for none): one pass over `lead_facts`."""
+    facts = LeadFacts
+
+    def flag(condition: Any) -> Any:
+        return as_int(func.sum(case((condition, 1), else_=0)))
 
     def kind(value: DispositionKind) -> Any:
-        return func.sum(case((verdicts.c.kind == value.value, 1), else_=0))
+        return flag(facts.verdict_kind == value.value)
 
-    parts = union_all(
-        select(
-            Lead.source_campaign_id.label("campaign_id"),
-            func.count().label("assigned"),
-            zero.label("worked"),
-            zero.label("accepted"),
-            zero.label("returned"),
-            zero.label("disqualified"),
-        )
-        .where(all_of(lead_conditions(flt)))
-        .group_by(Lead.source_campaign_id),
-        select(calls.c.campaign_id, zero, func.count(), zero, zero, zero).group_by(
-            calls.c.campaign_id
-        ),
-        select(
-            verdicts.c.campaign_id,
-            zero,
-            zero,
-            kind(DispositionKind.ACCEPT),
-            kind(DispositionKind.RETURN_TO_NURTURE),
-            kind(DispositionKind.DISQUALIFY),
-        ).group_by(verdicts.c.campaign_id),
-    ).subquery("parts")
-    campaign_id = func.coalesce(parts.c.campaign_id, "")  # "" for no campaign
+    campaign_id = func.coalesce(facts.source_campaign_id, "")
     return (
         select(
             campaign_id.label("campaign_id"),
-            *(
-                as_int(func.sum(parts.c[name])).label(name)
-                for name in ("assigned", "worked", "accepted", "returned", "disqualified")
-            ),
+            func.count().label("assigned"),
+            flag(facts.worked.is_(True)).label("worked"),
+            kind(DispositionKind.ACCEPT).label("accepted"),
+            kind(DispositionKind.RETURN_TO_NURTURE).label("returned"),
+            kind(DispositionKind.DISQUALIFY).label("disqualified"),
         )
+        .where(all_of(lead_conditions(flt, facts)))
         .group_by(campaign_id)
         .cte("per_campaign")
         .prefix_with("MATERIALIZED")

@@ -3,18 +3,38 @@ competitor and the collateral involved, and their own words as a paged feed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from repdesk.domain.errors import ValidationError
-from repdesk.hub.db.models import Campaign, Collateral, Lead, ObjectionCategory, ObjectionRow, Rep
+from repdesk.hub.db.models import (
+    Campaign,
+    Collateral,
+    Lead,
+    LeadFacts,
+    ObjectionCategory,
+    ObjectionRow,
+    Rep,
+)
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, row_conditions
-from repdesk.hub.reports.shapes import Cell, Chart, Column, Section, Table, chart_from_table
+from repdesk.hub.reports.shapes import Chart, Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import iso_week_start
 
 FEED_PAGE = 50
@@ -29,16 +49,23 @@ NOTES = (
 )
 
 objection_campaign: ColumnElement[Any] = func.coalesce(
-    ObjectionRow.campaign_id, Lead.source_campaign_id
+    ObjectionRow.campaign_id, LeadFacts.source_campaign_id
 )
-"""The campaign an objection counts under (see NOTES)."""
+"""The campaign an objection counts under (see NOTES), with `lead_facts` joined (its copy
+of the lead's source campaign is one covering-index lookup away)."""
+
+_WITH_FACTS = (LeadFacts, LeadFacts.lead_id == ObjectionRow.lead_id)
 
 
 def _conditions(
     flt: ReportFilter, *, category: str | None = None, competitor: str | None = None
 ) -> ColumnElement[bool]:
     conditions = row_conditions(
-        flt, at=ObjectionRow.created_at, rep_id=ObjectionRow.rep_id, campaign_id=objection_campaign
+        flt,
+        at=ObjectionRow.created_at,
+        rep_id=ObjectionRow.rep_id,
+        campaign_id=objection_campaign,
+        of=LeadFacts,
     )
     if category:
         conditions.append(ObjectionRow.category_code == category)
@@ -51,23 +78,117 @@ def _category_label() -> ColumnElement[str]:
     return func.coalesce(ObjectionCategory.label, ObjectionRow.category_code)
 
 
+def _scoped(flt: ReportFilter) -> CTE:
+    """The objections in scope, once: (week, category, campaign_id, competitor,
+    collateral_id), each aggregate below reads this one pass. A campaign filter is two
+    index-served halves: objections filed under a chosen campaign
+    (`ix_objections_campaign`), and those filed under none whose lead came from one
+    (`lead_facts` by source campaign, then the lead's objections): the same rows as
+    `coalesce(objection's campaign, lead's) IN (...)`, which no index serves."""
+    columns = (
+        iso_week_start(ObjectionRow.created_at).label("week"),
+        ObjectionRow.category_code.label("category"),
+        objection_campaign.label("campaign_id"),
+        ObjectionRow.competitor.label("competitor"),
+        ObjectionRow.collateral_id.label("collateral_id"),
+    )
+    if not flt.campaign_ids:
+        scoped: Select[Any] | CompoundSelect[Any] = (
+            select(*columns).join(*_WITH_FACTS).where(_conditions(flt))
+        )
+    else:
+        ids = sorted(flt.campaign_ids)
+        rest = _conditions(replace(flt, campaign_ids=frozenset()))
+        filed = select(*columns).join(*_WITH_FACTS).where(ObjectionRow.campaign_id.in_(ids), rest)
+        inherited = (
+            select(*columns)
+            .select_from(LeadFacts)
+            .join(ObjectionRow, ObjectionRow.lead_id == LeadFacts.lead_id)
+            .where(LeadFacts.source_campaign_id.in_(ids), ObjectionRow.campaign_id.is_(None), rest)
+        )
+        scoped = union_all(filed, inherited)
+    return scoped.cte("scoped").prefix_with("MATERIALIZED")
+
+
+def _aggregates(session: Session, flt: ReportFilter) -> dict[str, list[tuple[Any, ...]]]:
+    """Every count the section shows, from one pass over the objections in scope, by part:
+    "w" (week, category, n), "t" (category, label, n; most frequent first, ties by code),
+    and (label, n) most frequent first, ties by label, for "c" (category), "m" (campaign),
+    "x" (competitor) and "l" (collateral)."""
+    s = _scoped(flt)
+    n = func.count().label("n")
+
+    def part(code: str) -> Any:
+        return literal(code).label("part")
+
+    category_label = func.coalesce(func.max(ObjectionCategory.label), s.c.category)
+    with_category = (ObjectionCategory, ObjectionCategory.code == s.c.category)
+    parts = union_all(
+        select(
+            part("w"),
+            s.c.week,
+            s.c.category.label("key"),
+            null().label("label"),
+            null().label("sort"),
+            n,
+        ).group_by(s.c.week, s.c.category),
+        select(part("t"), null(), s.c.category, category_label, s.c.category, n)
+        .select_from(s)
+        .outerjoin(*with_category)
+        .group_by(s.c.category),
+        select(part("c"), null(), s.c.category, category_label, category_label, n)
+        .select_from(s)
+        .outerjoin(*with_category)
+        .group_by(s.c.category),
+        select(
+            part("m"),
+            null(),
+            s.c.campaign_id,
+            func.coalesce(func.max(Campaign.name), literal(NO_CAMPAIGN)),
+            func.coalesce(func.max(Campaign.name), literal(NO_CAMPAIGN)),
+            n,
+        )
+        .select_from(s)
+        .outerjoin(Campaign, Campaign.id == s.c.campaign_id)
+        .group_by(s.c.campaign_id),
+        select(part("x"), null(), s.c.competitor, s.c.competitor, s.c.competitor, n)
+        .where(s.c.competitor != "")
+        .group_by(s.c.competitor),
+        select(
+            part("l"),
+            null(),
+            s.c.collateral_id,
+            func.coalesce(func.max(Collateral.title), s.c.collateral_id),
+            func.coalesce(func.max(Collateral.title), s.c.collateral_id),
+            n,
+        )
+        .select_from(s)
+        .outerjoin(Collateral, Collateral.id == s.c.collateral_id)
+        .where(s.c.collateral_id.is_not(None))
+        .group_by(s.c.collateral_id),
+    ).subquery("parts")
+    rows = session.execute(
+        select(parts).order_by(parts.c.part, parts.c.n.desc(), parts.c.sort)
+    ).all()
+    result: dict[str, list[tuple[Any, ...]]] = {code: [] for code in "wtcmxl"}
+    for code, week, key, label, _sort, count in rows:
+        if code == "w":
+            result[code].append((week, key, count))
+        elif code == "t":
+            result[code].append((key, label, count))
+        else:
+            result[code].append((label, count))
+    return result  # fmt: skip
+
+
 def weekly_by_category(session: Session, flt: ReportFilter) -> Table:
     """One row per ISO week (gaps filled with zeros), one column per category."""
-    week = iso_week_start(ObjectionRow.created_at)
-    rows = session.execute(
-        select(week.label("week"), ObjectionRow.category_code, func.count())
-        .join(Lead, Lead.id == ObjectionRow.lead_id)
-        .where(_conditions(flt))
-        .group_by(week, ObjectionRow.category_code)
-    ).all()
-    totals = session.execute(
-        select(ObjectionRow.category_code, _category_label(), func.count())
-        .join(Lead, Lead.id == ObjectionRow.lead_id)
-        .outerjoin(ObjectionCategory, ObjectionCategory.code == ObjectionRow.category_code)
-        .where(_conditions(flt))
-        .group_by(ObjectionRow.category_code, ObjectionCategory.label)
-        .order_by(func.count().desc(), ObjectionRow.category_code)
-    ).all()
+    return _weekly(_aggregates(session, flt))
+
+
+def _weekly(parts: dict[str, list[tuple[Any, ...]]]) -> Table:
+    rows = parts["w"]
+    totals = parts["t"]
     codes = [code for code, _label, _n in totals]
     columns = (
         Column("week_start", "Week starting", "date"),
@@ -108,94 +229,36 @@ def _iso_week(monday: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _count_by(
-    session: Session,
-    flt: ReportFilter,
-    key: Any,
-    label: Any,
-    *,
-    where: Any = None,
-    outerjoin: tuple[Any, Any] | None = None,
-) -> list[tuple[Cell, ...]]:
-    """(label, objections) per `key`, most frequent first; `label` is an aggregate."""
-    query = (
-        select(label, func.count().label("objections"))
-        .select_from(ObjectionRow)
-        .join(Lead, Lead.id == ObjectionRow.lead_id)
-    )
-    if outerjoin is not None:
-        query = query.outerjoin(*outerjoin)
-    query = query.where(_conditions(flt)).group_by(key).order_by(func.count().desc(), label)
-    if where is not None:
-        query = query.where(where)
-    return [tuple(r) for r in session.execute(query).all()]
-
-
 def objections(session: Session, flt: ReportFilter | None = None) -> Section:
     """The objections section (with the feed's first page)."""
     flt = flt or ReportFilter()
-    weekly = weekly_by_category(session, flt)
+    parts = _aggregates(session, flt)
+    weekly = _weekly(parts)
     count_column = Column("objections", "Objections", "int")
     by_campaign = Table(
         "by_campaign",
         "Objections by campaign",
         (Column("campaign", "Campaign"), count_column),
-        tuple(
-            _count_by(
-                session,
-                flt,
-                objection_campaign,
-                func.coalesce(func.max(Campaign.name), literal(NO_CAMPAIGN)),
-                outerjoin=(Campaign, Campaign.id == objection_campaign),
-            )
-        ),
+        tuple(parts["m"]),
     )
     by_category = Table(
         "by_category",
         "Objections by category",
         (Column("category", "Category"), count_column),
-        tuple(
-            _count_by(
-                session,
-                flt,
-                ObjectionRow.category_code,
-                func.coalesce(func.max(ObjectionCategory.label), ObjectionRow.category_code),
-                outerjoin=(
-                    ObjectionCategory,
-                    ObjectionCategory.code == ObjectionRow.category_code,
-                ),
-            )
-        ),
+        tuple(parts["c"]),
     )
     by_competitor = Table(
         "by_competitor",
         "Objections by competitor",
         (Column("competitor", "Competitor named"), count_column),
-        tuple(
-            _count_by(
-                session,
-                flt,
-                ObjectionRow.competitor,
-                ObjectionRow.competitor,
-                where=ObjectionRow.competitor != "",
-            )
-        ),
+        tuple(parts["x"]),
         note="Only objections that name a competitor.",
     )
     by_collateral = Table(
         "by_collateral",
         "Objections by the collateral involved",
         (Column("collateral", "Collateral"), count_column),
-        tuple(
-            _count_by(
-                session,
-                flt,
-                ObjectionRow.collateral_id,
-                func.coalesce(func.max(Collateral.title), ObjectionRow.collateral_id),
-                where=ObjectionRow.collateral_id.is_not(None),
-                outerjoin=(Collateral, Collateral.id == ObjectionRow.collateral_id),
-            )
-        ),
+        tuple(parts["l"]),
         note="Only objections the rep tied to a piece of collateral.",
     )
     feed = objection_feed(session, flt)
@@ -312,6 +375,7 @@ def objection_feed(
             ObjectionRow.id,
         )
         .join(Lead, Lead.id == ObjectionRow.lead_id)
+        .join(*_WITH_FACTS)
         .outerjoin(ObjectionCategory, ObjectionCategory.code == ObjectionRow.category_code)
         .outerjoin(Collateral, Collateral.id == ObjectionRow.collateral_id)
         .outerjoin(Campaign, Campaign.id == objection_campaign)

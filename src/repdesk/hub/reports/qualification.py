@@ -3,16 +3,14 @@ dimension most often keeps each campaign's leads from it, and how answers spread
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from repdesk.domain.qualification import BANT_ORDER
 from repdesk.domain.rubric import dimension_title
-from repdesk.hub.db.models import Campaign, Lead, QualificationField
+from repdesk.hub.db.models import Campaign, LeadFacts
 from repdesk.hub.reports.filters import ReportFilter
-from repdesk.hub.reports.rubric_sql import active_rubric, readiness, unanswered
+from repdesk.hub.reports.rubric_sql import active_rubric, readiness
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Cell, Column, Section, Table, chart_from_table
 from repdesk.hub.reports.sql import as_int
@@ -43,7 +41,8 @@ def qualification(session: Session, flt: ReportFilter | None = None) -> Section:
             notes=("No rubric is published, so no lead can be judged sales-ready.",),
         )
     blockers = _blockers(session, rubric, flt)
-    answers = answer_distribution(session, rubric, flt)
+    in_scope = sum(row[1] for row in blockers.rows if isinstance(row[1], int))
+    answers = answer_distribution(session, rubric, flt, leads_in_scope=in_scope)
     chart = chart_from_table(
         blockers,
         "blocking_by_campaign",
@@ -63,44 +62,28 @@ def qualification(session: Session, flt: ReportFilter | None = None) -> Section:
 
 def _blockers(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
     ready = readiness(rubric, flt)
-    empty_ready, empty_blocks = unanswered(rubric)
     dims = [dim.value for dim in BANT_ORDER]
-    leads = (
+    per_campaign = (
         select(
-            func.coalesce(Lead.source_campaign_id, "").label("k"),
-            func.min(Lead.source_campaign_id).label("campaign_id"),
+            func.min(ready.c.campaign_id).label("campaign_id"),
             func.count().label("leads"),
+            as_int(func.sum(ready.c.ready)).label("ready"),
+            *(as_int(func.sum(ready.c[f"blocks_{d}"])).label(d) for d in dims),
         )
-        .where(all_of(lead_conditions(flt)))
-        .group_by(Lead.source_campaign_id)
-        .subquery("leads_per_campaign")
+        # an expression, not the column: SQLite then reads lead_facts whole, not through
+        # an index that gives the order but lacks the BANT columns
+        .group_by(func.coalesce(ready.c.campaign_id, ""))
+        .subquery("per_campaign")
     )
-    answered = (
-        select(
-            func.coalesce(ready.c.campaign_id, "").label("k"),
-            func.count().label("leads"),
-            func.sum(ready.c.ready).label("ready"),
-            *(func.sum(ready.c[f"blocks_{d}"]).label(d) for d in dims),
-        )
-        .group_by(ready.c.campaign_id)
-        .subquery("answered")
-    )
-    silent = leads.c.leads - func.coalesce(answered.c.leads, 0)  # leads with no answers
-
-    def plus_silent(column: Any, flag: bool) -> Any:
-        total = func.coalesce(column, 0)
-        return as_int(total + silent if flag else total)
-
     rows = session.execute(
         select(
             func.coalesce(Campaign.name, literal(NO_CAMPAIGN)),
-            leads.c.leads,
-            plus_silent(answered.c.ready, empty_ready),
-            *(plus_silent(answered.c[d], empty_blocks[d]) for d in dims),
+            per_campaign.c.leads,
+            per_campaign.c.ready,
+            *(per_campaign.c[d] for d in dims),
         )
-        .select_from(leads)
-        .outerjoin(answered, answered.c.k == leads.c.k)
-        .outerjoin(Campaign, Campaign.id == leads.c.campaign_id)
+        .select_from(per_campaign)
+        .outerjoin(Campaign, Campaign.id == per_campaign.c.campaign_id)
         .order_by(func.coalesce(Campaign.name, literal("~")))
     ).all()
     titles = {d.dimension: d.title.strip() or _TITLES[d.dimension] for d in rubric.dimensions}
@@ -139,17 +122,39 @@ def _blockers(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
     )
 
 
-def answer_distribution(session: Session, rubric: RubricData, flt: ReportFilter) -> Table:
+def answer_distribution(
+    session: Session, rubric: RubricData, flt: ReportFilter, *, leads_in_scope: int | None = None
+) -> Table:
     """Per BANT dimension the rubric asks: how many leads in scope gave each answer, and how
-    many have none yet (never asked, or cleared)."""
-    scope = all_of(lead_conditions(flt))
-    leads_in_scope = session.scalar(select(func.count()).select_from(Lead).where(scope)) or 0
+    many have none yet (never asked, or cleared). Read from `lead_facts`' answer columns
+    (one pass over the leads in scope with any answer; `leads_in_scope` when the caller
+    has already counted them)."""
+    scope = all_of(lead_conditions(flt, LeadFacts))
+    if leads_in_scope is None:
+        leads_in_scope = (
+            session.scalar(select(func.count()).select_from(LeadFacts).where(scope)) or 0
+        )
+    values = {d.value: getattr(LeadFacts, f"{d.value}_value") for d in BANT_ORDER}
+    given = (
+        select(*(column.label(d) for d, column in values.items()))
+        .where(scope, func.coalesce(*values.values()).is_not(None))
+        .cte("answered")
+        .prefix_with("MATERIALIZED")
+    )
+    parts = union_all(
+        *(
+            select(
+                literal(d).label("dimension"),
+                given.c[d].label("value"),
+                func.count().label("n"),
+            )
+            .where(given.c[d].is_not(None), given.c[d] != "")
+            .group_by(given.c[d])
+            for d in values
+        )
+    ).subquery("parts")
     rows = session.execute(
-        select(QualificationField.dimension, QualificationField.value, func.count())
-        .join(Lead, Lead.id == QualificationField.lead_id)
-        .where(scope, QualificationField.value.is_not(None), QualificationField.value != "")
-        .group_by(QualificationField.dimension, QualificationField.value)
-        .order_by(QualificationField.dimension, func.count().desc(), QualificationField.value)
+        select(parts).order_by(parts.c.dimension, parts.c.n.desc(), parts.c.value)
     ).all()
     counts: dict[str, list[tuple[str, int]]] = {}
     for dimension, value, n in rows:

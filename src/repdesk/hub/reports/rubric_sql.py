@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, selec
 from sqlalchemy.orm import Session
 
 from repdesk.domain.qualification import BANT_ORDER
-from repdesk.hub.db.models import Lead, QualificationField, RubricRow
+from repdesk.hub.db.models import LeadFacts, RubricRow
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.scope import all_of, lead_conditions
 from repdesk.hub.reports.sql import as_int
@@ -52,12 +52,10 @@ def rubric_rules(rubric: RubricData) -> tuple[RubricRule, ...]:
 
 
 def _met(rule: RubricRule, min_confidence: int) -> ColumnElement[bool]:
-    """The qualification field row meets `rule`."""
-    return and_(
-        QualificationField.dimension == rule.dimension,
-        QualificationField.value.in_(rule.qualifying),
-        QualificationField.confidence >= min_confidence,
-    )
+    """The lead's current answer (its `lead_facts` row) meets `rule`."""
+    value = LeadFacts.__table__.c[f"{rule.dimension}_value"]
+    confidence = LeadFacts.__table__.c[f"{rule.dimension}_confidence"]
+    return and_(value.in_(rule.qualifying), confidence >= min_confidence)
 
 
 def unanswered(rubric: RubricData) -> tuple[bool, dict[str, bool]]:
@@ -78,38 +76,24 @@ def unanswered(rubric: RubricData) -> tuple[bool, dict[str, bool]]:
 
 
 def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
-    """One row per lead in scope WITH at least one BANT field (answered or cleared; see
-    `unanswered` for the others): lead_id, campaign_id, met_<dimension> (0/1) for every
+    """One row per lead in scope: lead_id, campaign_id, met_<dimension> (0/1) for every
     BANT dimension (0 when the rubric does not ask it), met, ready (0/1) and
-    blocks_<dimension> (0/1: the dimension is one of the lead's gaps). Driven by the
-    fields table and joined to leads by key (index-only, see migration 0003)."""
+    blocks_<dimension> (0/1: the dimension is one of the lead's gaps). One pass over
+    `lead_facts`, which holds each lead's current answers."""
     rules = rubric_rules(rubric)
     by_dimension = {rule.dimension: rule for rule in rules}
-    flags = []
+    met_flag: dict[str, ColumnElement[Any]] = {}
     for dim in BANT_ORDER:
         rule = by_dimension.get(dim.value)
-        if rule is None:
-            flags.append(literal(0).label(f"met_{dim.value}"))
-            continue
-        met = case((_met(rule, rubric.min_confidence), 1), else_=0)
-        flags.append(as_int(func.max(met)).label(f"met_{dim.value}"))
-    per_lead = (
-        select(
-            QualificationField.lead_id,
-            func.min(Lead.source_campaign_id).label("campaign_id"),
-            *flags,
+        met_flag[dim.value] = (
+            literal(0) if rule is None else case((_met(rule, rubric.min_confidence), 1), else_=0)
         )
-        .join(Lead, Lead.id == QualificationField.lead_id)
-        .where(all_of(lead_conditions(flt)))
-        .group_by(QualificationField.lead_id)
-        .subquery("per_lead")
-    )
     met_count: ColumnElement[Any] = literal(0)
     required_met: ColumnElement[Any] = literal(0)
     for rule in rules:
-        met_count = met_count + per_lead.c[f"met_{rule.dimension}"]
+        met_count = met_count + met_flag[rule.dimension]
         if rule.required:
-            required_met = required_met + per_lead.c[f"met_{rule.dimension}"]
+            required_met = required_met + met_flag[rule.dimension]
     required = sum(1 for rule in rules if rule.required)
     enough = met_count >= rubric.min_qualifying
     ready = and_(required_met == required, enough)
@@ -119,17 +103,21 @@ def readiness(rubric: RubricData, flt: ReportFilter) -> Subquery:
         if rule is None:
             blocks.append(literal(0).label(f"blocks_{dim.value}"))
             continue
-        unmet = per_lead.c[f"met_{dim.value}"] == 0
+        unmet = met_flag[dim.value] == 0
         why = true() if rule.required else ~enough
         blocks.append(case((and_(~ready, unmet, why), 1), else_=0).label(f"blocks_{dim.value}"))
-    return select(
-        per_lead.c.lead_id,
-        per_lead.c.campaign_id,
-        *(per_lead.c[f"met_{dim.value}"] for dim in BANT_ORDER),
-        met_count.label("met"),
-        case((ready, 1), else_=0).label("ready"),
-        *blocks,
-    ).subquery("readiness")
+    return (
+        select(
+            LeadFacts.lead_id,
+            LeadFacts.source_campaign_id.label("campaign_id"),
+            *(met_flag[dim.value].label(f"met_{dim.value}") for dim in BANT_ORDER),
+            met_count.label("met"),
+            case((ready, 1), else_=0).label("ready"),
+            *blocks,
+        )
+        .where(all_of(lead_conditions(flt, LeadFacts)))
+        .subquery("readiness")
+    )
 
 
 def count_ready(session: Session, rubric: RubricData, flt: ReportFilter | None = None) -> int:
@@ -137,16 +125,7 @@ def count_ready(session: Session, rubric: RubricData, flt: ReportFilter | None =
     preview). Leads in scope as for every lead-based section (`scope.lead_conditions`)."""
     flt = flt or ReportFilter()
     ready = readiness(rubric, flt)
-    answered_ready, answered = session.execute(
-        select(as_int(func.sum(ready.c.ready)), func.count())
-    ).one()
-    total = int(answered_ready)
-    if unanswered(rubric)[0]:  # a rubric nothing can fail: leads with no answers count too
-        in_scope = session.scalar(
-            select(func.count()).select_from(Lead).where(all_of(lead_conditions(flt)))
-        )
-        total += int(in_scope or 0) - int(answered)
-    return total
+    return int(session.scalar(select(as_int(func.sum(ready.c.ready)))) or 0)
 
 
 def active_rubric(session: Session) -> RubricData | None:

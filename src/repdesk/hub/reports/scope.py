@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, true
 
-from repdesk.hub.db.models import Campaign, Lead
+from repdesk.hub.db.models import Campaign, Lead, LeadFacts
 from repdesk.hub.reports.filters import ReportFilter
 
 NO_CAMPAIGN = "(no campaign)"
@@ -39,21 +39,25 @@ def campaigns_of_sources(sources: frozenset[str]) -> Select[tuple[str]]:
     return select(Campaign.id).where(Campaign.channel.in_(sorted(sources)))
 
 
-def lead_conditions(flt: ReportFilter) -> list[ColumnElement[bool]]:
+LeadTable = type[Lead] | type[LeadFacts]
+"""`leads`, or `lead_facts` (its copy of the same scope columns, under the same names)."""
+
+
+def lead_conditions(flt: ReportFilter, of: LeadTable = Lead) -> list[ColumnElement[bool]]:
     """Leads a lead-based section counts: assigned to a rep now (assigned on one of the
     filter's days), not deleted, from the chosen campaigns / sources, owned by the chosen
-    reps. Joins nothing: every condition is on `leads`."""
+    reps. Joins nothing: every condition is on `of` (`leads`, or `lead_facts`)."""
     conditions: list[ColumnElement[bool]] = [
-        Lead.assigned_at.is_not(None),
-        Lead.deleted.is_(False),
-        *in_window(Lead.assigned_at, flt),
+        of.assigned_at.is_not(None),
+        of.deleted.is_(False),
+        *in_window(of.assigned_at, flt),
     ]
     if flt.campaign_ids:
-        conditions.append(Lead.source_campaign_id.in_(sorted(flt.campaign_ids)))
+        conditions.append(of.source_campaign_id.in_(sorted(flt.campaign_ids)))
     if flt.sources:
-        conditions.append(Lead.source_campaign_id.in_(campaigns_of_sources(flt.sources)))
+        conditions.append(of.source_campaign_id.in_(campaigns_of_sources(flt.sources)))
     if flt.rep_ids:
-        conditions.append(Lead.owner_rep_id.in_(sorted(flt.rep_ids)))
+        conditions.append(of.owner_rep_id.in_(sorted(flt.rep_ids)))
     return conditions
 
 
@@ -63,15 +67,17 @@ def row_conditions(
     at: Any,
     rep_id: Any,
     campaign_id: Any,
+    of: LeadTable = Lead,
 ) -> list[ColumnElement[bool]]:
-    """Rows (objections, collateral uses) a section counts, with `leads` joined: written
-    on one of the filter's days (`at`), by the chosen reps, under the chosen campaigns
-    (`campaign_id`: the row's campaign expression), for leads of the chosen sources."""
+    """Rows (objections, collateral uses) a section counts, with `of` (`leads` or
+    `lead_facts`) joined: written on one of the filter's days (`at`), by the chosen reps,
+    under the chosen campaigns (`campaign_id`: the row's campaign expression), for leads
+    of the chosen sources."""
     conditions = in_window(at, flt)
     if flt.campaign_ids:
         conditions.append(campaign_id.in_(sorted(flt.campaign_ids)))
     if flt.sources:
-        conditions.append(Lead.source_campaign_id.in_(campaigns_of_sources(flt.sources)))
+        conditions.append(of.source_campaign_id.in_(campaigns_of_sources(flt.sources)))
     if flt.rep_ids:
         conditions.append(rep_id.in_(sorted(flt.rep_ids)))
     return conditions
@@ -89,6 +95,7 @@ def all_of(conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
 
 __all__ = [
     "NO_CAMPAIGN",
+    "LeadTable",
     "NO_SOURCE",
     "all_of",
     "campaigns_of_sources",

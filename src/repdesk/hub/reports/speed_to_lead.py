@@ -13,6 +13,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -20,8 +21,7 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub.admin.settings import sla_hours
-from repdesk.hub.db.models import CallNote, Campaign, Lead, Rep
-from repdesk.hub.reports.facts import call_at, first_calls
+from repdesk.hub.db.models import Campaign, Lead, LeadFacts, Rep
 from repdesk.hub.reports.filters import ReportFilter
 from repdesk.hub.reports.scope import NO_CAMPAIGN, all_of, lead_conditions
 from repdesk.hub.reports.shapes import Column, Section, Table, chart_from_table
@@ -59,67 +59,38 @@ def _stats(session: Session, flt: ReportFilter, now: datetime, sla: int) -> dict
     """Per rep and per campaign (one statement): label, assigned, called, not called,
     median, p90, over SLA.
 
-    Leads are counted once from `leads` and calls once from `first_calls`, both per
-    (rep, campaign) and materialised, then summed per rep and per campaign. A lead never
-    called is over the SLA when assigned before now - SLA, so over = called late +
-    (assigned before that cutoff - called among those)."""
+    Leads in scope are counted once per (rep, campaign) from `lead_facts` and
+    materialised, then summed per rep and per campaign. A lead never called is over the
+    SLA when assigned before now - SLA, so over = called late + (assigned before that
+    cutoff - called among those). Percentiles rank only the called leads."""
     cutoff = now - timedelta(hours=sla)
-    fc = first_calls(flt)
+    facts = LeadFacts
+    scope = all_of(lead_conditions(flt, facts))
+    hours = hours_between(facts.first_call_at, facts.assigned_at)
     calls = (
         select(
-            func.coalesce(fc.c.owner_rep_id, "").label("rep"),
-            func.coalesce(fc.c.campaign_id, "").label("campaign"),
-            fc.c.assigned_at,
-            fc.c.first_call_at,
-            hours_between(fc.c.first_call_at, fc.c.assigned_at).label("hours"),
+            func.coalesce(facts.owner_rep_id, "").label("rep"),
+            func.coalesce(facts.source_campaign_id, "").label("campaign"),
+            hours.label("hours"),
         )
+        .where(scope, facts.first_call_at.is_not(None))
         .cte("calls")
         .prefix_with("MATERIALIZED")
     )
-    lead_counts = (
-        select(
-            func.coalesce(Lead.owner_rep_id, "").label("rep"),
-            func.coalesce(Lead.source_campaign_id, "").label("campaign"),
-            func.count().label("assigned"),
-            func.sum(case((Lead.assigned_at < cutoff, 1), else_=0)).label("old"),
-        )
-        .where(all_of(lead_conditions(flt)))
-        # campaign first: ix_leads_report_group serves this in order, no sort
-        .group_by(Lead.source_campaign_id, Lead.owner_rep_id)
-        .cte("lead_counts")
-        .prefix_with("MATERIALIZED")
-    )
-    called = calls.c.first_call_at.is_not(None)
-    call_counts = (
-        select(
-            calls.c.rep,
-            calls.c.campaign,
-            func.count(calls.c.first_call_at).label("called"),
-            func.sum(case((and_(called, calls.c.assigned_at < cutoff), 1), else_=0)).label(
-                "called_old"
-            ),
-            func.sum(case((calls.c.hours > sla, 1), else_=0)).label("late"),
-        )
-        .group_by(calls.c.rep, calls.c.campaign)
-        .subquery("call_counts")
-    )
+    called = facts.first_call_at.is_not(None)
+    old = facts.assigned_at < cutoff
     counts = (
         select(
-            lead_counts.c.rep,
-            lead_counts.c.campaign,
-            lead_counts.c.assigned,
-            lead_counts.c.old,
-            func.coalesce(call_counts.c.called, 0).label("called"),
-            func.coalesce(call_counts.c.called_old, 0).label("called_old"),
-            func.coalesce(call_counts.c.late, 0).label("late"),
+            func.coalesce(facts.owner_rep_id, "").label("rep"),
+            func.coalesce(facts.source_campaign_id, "").label("campaign"),
+            func.count().label("assigned"),
+            func.sum(case((old, 1), else_=0)).label("old"),
+            func.count(facts.first_call_at).label("called"),
+            func.sum(case((and_(called, old), 1), else_=0)).label("called_old"),
+            func.sum(case((and_(called, hours > sla), 1), else_=0)).label("late"),
         )
-        .outerjoin(
-            call_counts,
-            and_(
-                call_counts.c.rep == lead_counts.c.rep,
-                call_counts.c.campaign == lead_counts.c.campaign,
-            ),
-        )
+        .where(scope)
+        .group_by(facts.source_campaign_id, facts.owner_rep_id)
         .cte("counts")
         .prefix_with("MATERIALIZED")
     )
@@ -138,11 +109,7 @@ def _stats(session: Session, flt: ReportFilter, now: datetime, sla: int) -> dict
             .subquery(f"totals_{dim}")
         )
         rank, n = rank_columns(calls.c.hours, calls.c[dim])
-        ranked = (
-            select(calls.c[dim].label("k"), calls.c.hours, rank, n)
-            .where(called)
-            .subquery(f"ranked_{dim}")
-        )
+        ranked = select(calls.c[dim].label("k"), calls.c.hours, rank, n).subquery(f"ranked_{dim}")
         spread = (
             select(
                 ranked.c.k,
@@ -235,23 +202,15 @@ def speed_to_lead(
 
 
 def _over_total(session: Session, flt: ReportFilter, now: datetime, sla: int) -> int:
-    """How many leads in scope are over the SLA (see `_stats` for the arithmetic)."""
+    """How many leads in scope are over the SLA: never called and assigned before now -
+    SLA, or first called more than the SLA after assignment."""
     cutoff = now - timedelta(hours=sla)
-    fc = first_calls(flt)
-    hours = hours_between(fc.c.first_call_at, fc.c.assigned_at)
-    old = (
-        select(func.count())
-        .select_from(Lead)
-        .where(*lead_conditions(flt), Lead.assigned_at < cutoff)
-        .scalar_subquery()
-    )
-    called_old = and_(fc.c.first_call_at.is_not(None), fc.c.assigned_at < cutoff)
+    facts = LeadFacts
+    hours = hours_between(facts.first_call_at, facts.assigned_at)
+    never = and_(facts.first_call_at.is_(None), facts.assigned_at < cutoff)
+    late = and_(facts.first_call_at.is_not(None), hours > sla)
     total = session.scalar(
-        select(
-            old
-            + func.coalesce(func.sum(case((hours > sla, 1), else_=0)), 0)
-            - func.coalesce(func.sum(case((called_old, 1), else_=0)), 0)
-        ).select_from(fc)
+        select(func.count()).where(*lead_conditions(flt, facts), or_(never, late))
     )
     return int(total or 0)
 
@@ -300,21 +259,21 @@ def over_sla_leads(
     now = now or utcnow()
     sla = sla_hours(session) if sla is None else sla
     cutoff = now - timedelta(hours=sla)
-    calls = first_calls(flt)
-    hours = hours_between(calls.c.first_call_at, calls.c.assigned_at)
-    late = select(calls.c.lead_id, calls.c.first_call_at, hours.label("waited")).where(hours > sla)
-    called_since = (
-        select(CallNote.id).where(CallNote.lead_id == Lead.id, call_at >= Lead.assigned_at).exists()
+    facts = LeadFacts
+    scope = lead_conditions(flt, facts)
+    hours = hours_between(facts.first_call_at, facts.assigned_at)
+    late = select(facts.lead_id.label("lead_id"), facts.first_call_at, hours.label("waited")).where(
+        *scope, facts.first_call_at.is_not(None), hours > sla
     )
     never = select(
-        Lead.id.label("lead_id"),
-        literal(None, Lead.assigned_at.type).label("first_call_at"),
-        hours_between(literal(now, Lead.assigned_at.type), Lead.assigned_at).label("waited"),
-    ).where(*lead_conditions(flt), Lead.assigned_at < cutoff, ~called_since)
+        facts.lead_id.label("lead_id"),
+        facts.first_call_at,
+        hours_between(literal(now, facts.assigned_at.type), facts.assigned_at).label("waited"),
+    ).where(*scope, facts.assigned_at < cutoff, facts.first_call_at.is_(None))
     if limit is not None:
-        # Only the first offset + limit of each can make the page: both come off an index.
-        late = late.order_by(hours.desc(), calls.c.lead_id).limit(offset + limit)
-        never = never.order_by(Lead.assigned_at, Lead.id).limit(offset + limit)
+        # Only the first offset + limit of each can make the page.
+        late = late.order_by(hours.desc(), facts.lead_id).limit(offset + limit)
+        never = never.order_by(facts.assigned_at, facts.lead_id).limit(offset + limit)
     over = union_all(select(late.subquery("late")), select(never.subquery("never"))).subquery(
         "over"
     )

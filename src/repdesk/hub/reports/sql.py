@@ -75,7 +75,9 @@ def rank_columns(
     """(rank, count) window columns to select next to `value` for `percentile`: the
     value's 1-based rank in ascending order and how many values its group has."""
     rank = func.row_number().over(partition_by=partition_by or None, order_by=value)
-    count = func.count().over(partition_by=partition_by or None)
+    # the same partition and order as the rank, over the whole partition: both databases
+    # then sort once for the two windows
+    count = func.count().over(partition_by=partition_by or None, order_by=value, rows=(None, None))
     return rank.label("pct_rank"), count.label("pct_n")
 
 

@@ -1,7 +1,7 @@
 """Client builds: desktop app bundles marketing publishes for reps' apps to update from.
 
 Revision ID: 0008
-Revises: 0006 (on this branch; 0007 once the report-speed migration is merged)
+Revises: 0007
 
 Self-contained: only creates the `client_builds` table, so merging it after other
 revisions is a change of `down_revision` alone.
@@ -14,7 +14,7 @@ from alembic import op
 
 revision = "0008"
 # TODO(merge): "0007" once the report-speed migration lands; "0006" is this branch's head.
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
