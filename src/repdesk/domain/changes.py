@@ -42,3 +42,8 @@ class Changes:
 
 
 NO_CHANGES = Changes()
+
+#: What the cached lead data spans (a resync or an erase replaces all of it).
+LEAD_DATA = Changes(
+    leads=True, timeline=True, qualification=True, feedback=True, collateral=True, reference=True
+)

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from repdesk.domain.changes import Changes
+from repdesk.domain.changes import LEAD_DATA, Changes
 from repdesk.domain.errors import (
     AccountDisabledError,
     AuthError,
@@ -318,15 +318,7 @@ class SyncController(QObject):
         # Whatever the engine applied before failing is in the store: let views catch up.
         changes = Changes(outbox=True, session=True)
         if isinstance(exc, AccountDisabledError):  # the local lead data was erased
-            changes = changes | Changes(
-                leads=True,
-                timeline=True,
-                qualification=True,
-                feedback=True,
-                collateral=True,
-                reference=True,
-                followups=True,
-            )
+            changes = changes | LEAD_DATA | Changes(followups=True)
         self.ctx.events.emit_changes(changes)
         try:
             self._handle_failure(exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Connection, delete, select, true, update
 
-from repdesk.domain.changes import Changes
+from repdesk.domain.changes import LEAD_DATA, Changes
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.store import fts
 from repdesk.store.models import (
@@ -85,15 +85,7 @@ def begin_full_resync(conn: Connection) -> Changes:
         conn.execute(delete(table))
     fts.rebuild(conn)
     conn.execute(update(SYNC).values(cursor=None, full_resync_needed=True, fts_stale=False))
-    return Changes(
-        leads=True,
-        timeline=True,
-        qualification=True,
-        feedback=True,
-        collateral=True,
-        reference=True,
-        session=True,
-    )
+    return LEAD_DATA | Changes(session=True)
 
 
 def erase_everything(conn: Connection) -> None:

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from repdesk.domain.changes import Changes
+from repdesk.domain.changes import LEAD_DATA, Changes
 from repdesk.domain.errors import DiskFullError, StoreError, is_no_space
 from repdesk.domain.feedback import (
     CallNote,
@@ -442,17 +442,7 @@ class Store:
             driver.execute("VACUUM").close()
         self.checkpoint()
         log.warning("erased the local lead data in %s", self._path)
-        return Changes(
-            leads=True,
-            timeline=True,
-            qualification=True,
-            feedback=True,
-            collateral=True,
-            reference=True,
-            session=True,
-            outbox=True,
-            followups=True,
-        )
+        return LEAD_DATA | Changes(session=True, outbox=True, followups=True)
 
     def finish_sync(self, error: str = "") -> Changes:
         def finish(c: Connection) -> bool:
