@@ -33,14 +33,11 @@ KEY_FITS_SHARE = 0.25
 
 def decrypt(path: Path, key: CacheKey) -> bytes | None:
     """A plain image of the file's pages (page 1's header rewritten to SQLCipher's layout),
-    or None for a passphrase, a file under one page, or no `cryptography`."""
+    or None for a passphrase or a file under one page."""
     if key.is_passphrase:
         return None
-    try:
-        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    except ImportError:  # pragma: no cover - Linux always has it through SecretStorage
-        log.warning("cannot decrypt pages for salvage: the cryptography package is missing")
-        return None
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     raw = bytes.fromhex(key.secret)
     data = path.read_bytes()
     count = len(data) // PAGE_SIZE
