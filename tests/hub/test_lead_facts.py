@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from tests.hub.conftest import World
 from tests.hub.helpers import mutation, push
 from tests.support import hub_rows as seed
+from tests.support.hub_fixtures import ApiWorld
 
 from repdesk.hub import admin
 from repdesk.hub.db import models as m
@@ -90,11 +90,11 @@ def assert_facts_current(db: Database) -> dict[str, dict[str, Any]]:
 
 
 def test_pushes_and_a_repeated_push_keep_the_facts_current(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    db = hub.state.db
+    db = embedded_hub.state.db
     alice = client_for("alice@example.test")
-    lead = world.alice_leads[0]
+    lead = api_world.alice_leads[0]
     with db.read() as session:
         assigned = session.get(m.Lead, lead)
         assert assigned is not None and assigned.assigned_at is not None
@@ -124,7 +124,7 @@ def test_pushes_and_a_repeated_push_keep_the_facts_current(
     assert (facts["verdict_kind"], facts["verdict_id"]) == ("accept", later["entity_id"])
     assert (facts["budget_value"], facts["budget_confidence"]) == ("yes", 3)
     assert facts["need_value"] == "no"
-    untouched = assert_facts_current(db)[world.alice_leads[1]]
+    untouched = assert_facts_current(db)[api_world.alice_leads[1]]
     assert (untouched["worked"], untouched["verdict_kind"]) == (False, None)
 
     # The same batch again (a client retrying): all duplicates, facts unchanged.
@@ -133,15 +133,15 @@ def test_pushes_and_a_repeated_push_keep_the_facts_current(
 
 
 def test_edits_moves_and_deletions_of_the_source_rows_keep_the_facts_current(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     """The triggers update only the columns a write can change (a new note only the call
     columns, a new disposition only the verdict when it is the latest, an answer only its
     dimension): every other kind of write, made in the database directly, still leaves
     the facts equal to the recomputed ones."""
-    db = hub.state.db
+    db = embedded_hub.state.db
     alice = client_for("alice@example.test")
-    lead, other = world.alice_leads[0], world.alice_leads[1]
+    lead, other = api_world.alice_leads[0], api_world.alice_leads[1]
     with db.read() as session:
         assigned = session.get(m.Lead, lead)
         assert assigned is not None and assigned.assigned_at is not None
@@ -191,18 +191,18 @@ def test_edits_moves_and_deletions_of_the_source_rows_keep_the_facts_current(
 
 
 def test_reassignment_and_deletion_update_the_scope_and_first_call(
-    world: World, hub: EmbeddedHub, client_for: Clients
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    db = hub.state.db
-    lead = world.alice_leads[1]
+    db = embedded_hub.state.db
+    lead = api_world.alice_leads[1]
     called = datetime.now(UTC)  # after alice's assignment
     push(client_for("alice@example.test"), call(lead, called))
     before = assert_facts_current(db)[lead]
-    assert before["first_call_at"] == called and before["owner_rep_id"] == world.alice
+    assert before["first_call_at"] == called and before["owner_rep_id"] == api_world.alice
 
-    seed.reassign(db, lead, world.bob)  # after the call: bob has not called yet
+    seed.reassign(db, lead, api_world.bob)  # after the call: bob has not called yet
     after = assert_facts_current(db)[lead]
-    assert after["owner_rep_id"] == world.bob
+    assert after["owner_rep_id"] == api_world.bob
     assert after["assigned_at"] is not None and after["assigned_at"] > called
     assert (after["worked"], after["first_call_at"]) == (True, None)
 
@@ -210,16 +210,16 @@ def test_reassignment_and_deletion_update_the_scope_and_first_call(
     assert assert_facts_current(db)[lead]["assigned_at"] is None
 
     with db.write() as session:
-        row = session.get(m.Lead, world.alice_leads[2])
+        row = session.get(m.Lead, api_world.alice_leads[2])
         assert row is not None
         changes.delete_lead(session, row)
-    assert assert_facts_current(db)[world.alice_leads[2]]["deleted"] is True
+    assert assert_facts_current(db)[api_world.alice_leads[2]]["deleted"] is True
 
 
 def test_an_import_and_assignment_by_rule_fill_the_facts(
-    world: World, hub: EmbeddedHub, tmp_path: Path
+    api_world: ApiWorld, embedded_hub: EmbeddedHub, tmp_path: Path
 ) -> None:
-    state = hub.state
+    state = embedded_hub.state
     operations = admin.Hub(state.config, state.db, state.files)
     path = tmp_path / "leads.jsonl"
     records = [
@@ -237,7 +237,7 @@ def test_an_import_and_assignment_by_rule_fill_the_facts(
     facts = assert_facts_current(state.db)
     with state.db.read() as session:
         moved = session.scalar(select(m.Lead.id).where(m.Lead.external_id == "imp-1"))
-    assert moved is not None and facts[moved]["owner_rep_id"] == world.bob
+    assert moved is not None and facts[moved]["owner_rep_id"] == api_world.bob
 
 
 def test_the_migration_fills_the_facts_of_a_hub_with_data(hub_db_url: str) -> None:
