@@ -8,6 +8,8 @@
     .venv/bin/python benchmarks/bench_import.py --profile          # pyinstrument, if installed
     .venv/bin/python benchmarks/bench_import.py --floor            # + the stdlib sqlite3 floor
 
+Figures before/after: benchmarks/RESULTS-import.md.
+
 The file is a Salesforce Lead export shaped like the real thing (report export: CRLF,
 Faker names from Western European locales in UTF-8, multi-line descriptions with commas
 and quotes, a few bad rows and duplicates), generated once per (rows, seed) under the
