@@ -6,6 +6,9 @@
     .venv/bin/python benchmarks/bench_import.py --pg postgresql://u:p@host/db   # temp schema
     .venv/bin/python benchmarks/bench_import.py --src ../other/src # another checkout's code
     .venv/bin/python benchmarks/bench_import.py --profile          # pyinstrument, if installed
+    .venv/bin/python benchmarks/bench_import.py --floor            # + the stdlib sqlite3 floor
+
+Figures before/after: benchmarks/RESULTS-import.md.
 
 The file is a Salesforce Lead export shaped like the real thing (report export: CRLF,
 Faker names from Western European locales in UTF-8, multi-line descriptions with commas
@@ -196,6 +199,73 @@ def child(csv_path: Path, home: Path, url: str, dry_run: bool, profile: bool) ->
     )
 
 
+def floor(csv_path: Path, rows: int) -> dict[str, float]:
+    """The machine's floor for this import on SQLite: a plain stdlib `sqlite3` program
+    that `executemany`s the same leads (uuid4 ids, batches of 2,000, one transaction)
+    into the `leads` table of a fresh hub, with its indexes, foreign keys and `lead_facts`
+    triggers and the hub's pragmas, SQLite's default page cache. Only the executemany
+    calls and the commit are timed (reading the CSV is not)."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from repdesk.hub import admin
+    from repdesk.hub.config import HubConfig
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        admin.init_hub(HubConfig.resolve(home, database_url=f"sqlite:///{home / 'hub.db'}"))
+        conn = sqlite3.connect(home / "hub.db", isolation_level=None)
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+            conn.execute(f"PRAGMA {pragma}")
+        names = (
+            "id, external_id, email, first_name, last_name, company, title, industry, "
+            "company_size, phone, country, lifecycle_stage, lead_status, score, "
+            "source_campaign_id, owner_rep_id, marketing_notes, deleted, version, "
+            "created_at, updated_at, assigned_at"
+        )
+        sql = f"INSERT INTO leads ({names}) VALUES ({', '.join('?' * 22)})"
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        seconds = cpu = 0.0
+        done = 0
+        seen: set[str] = set()
+        batch: list[tuple[Any, ...]] = []
+
+        def write() -> None:
+            nonlocal seconds, cpu
+            start, started_cpu = time.perf_counter(), time.process_time()
+            conn.executemany(sql, batch)
+            seconds += time.perf_counter() - start
+            cpu += time.process_time() - started_cpu
+            batch.clear()
+
+        conn.execute("BEGIN")
+        with csv_path.open(newline="", encoding="utf-8") as stream:
+            reader = csv.reader(stream)
+            next(reader)
+            for row in reader:
+                if row[0] in seen:
+                    continue
+                seen.add(row[0])
+                batch.append(
+                    (str(uuid.uuid4()), row[0], row[5].lower(), row[1], row[2], row[3],
+                     row[4], row[7], int(row[8]), row[6], row[9], "mql", "new", 0, None,
+                     None, row[13], 0, 1, now, now, None)
+                )  # fmt: skip
+                done += 1
+                if len(batch) >= 2000:
+                    write()
+                if done >= rows:
+                    break
+        if batch:
+            write()
+        start, started_cpu = time.perf_counter(), time.process_time()
+        conn.execute("COMMIT")
+        seconds += time.perf_counter() - start
+        cpu += time.process_time() - started_cpu
+        conn.close()
+    return {"rows": done, "seconds": seconds, "cpu_seconds": cpu}
+
+
 def run_import(
     csv_path: Path,
     pg: str | None = None,
@@ -247,6 +317,7 @@ def main() -> None:
     parser.add_argument("--src", help="put this source folder first on the child's path")
     parser.add_argument("--dry-run", action="store_true", help="measure the dry run instead")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the import")
+    parser.add_argument("--floor", action="store_true", help="also time the sqlite3 floor")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -272,8 +343,17 @@ def main() -> None:
         f"per CPU second), peak RSS {result['hwm_mb']:.0f} MB "
         f"({result['hwm_before_import_mb']:.0f} MB before the import); "
         f"{result['created']:,} new, {result['updated']:,} updated, "
-        f"{result['skipped']:,} skipped"
+        f"{result['skipped']:,} skipped; load average {os.getloadavg()[0]:.1f}"
     )
+    if args.floor:
+        low = floor(csv_path, args.rows)
+        print(
+            f"floor (stdlib sqlite3 executemany of {low['rows']:,.0f} leads, uuid4 ids, same "
+            f"table, indexes and triggers): {low['seconds']:.1f} s "
+            f"({low['cpu_seconds']:.1f} s on a CPU), {low['rows'] / low['seconds']:,.0f} rows/s "
+            f"({low['rows'] / low['cpu_seconds']:,.0f} per CPU second); "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
 
 
 if __name__ == "__main__":

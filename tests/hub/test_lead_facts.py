@@ -29,6 +29,8 @@ from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.sync import changes
 
 Clients = Callable[[str], httpx.Client]
+
+
 T = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 BANT = ("budget", "authority", "need", "timeframe")
 
@@ -238,6 +240,25 @@ def test_an_import_and_assignment_by_rule_fill_the_facts(
     with state.db.read() as session:
         moved = session.scalar(select(m.Lead.id).where(m.Lead.external_id == "imp-1"))
     assert moved is not None and facts[moved]["owner_rep_id"] == api_world.bob
+
+    # An import writes new leads' facts itself on SQLite, without the insert trigger (it
+    # is dropped inside the import's transaction): the trigger is back after a real
+    # import and a dry run, and a later write outside an import keeps the facts current.
+    path.write_text(json.dumps({"external_id": "imp-9", "email": "i9@x.test"}) + "\n")
+    assert admin.import_leads(operations, path, dry_run=True).created == 1
+    triggers = sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    with state.db.read() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            names = set(session.scalars(triggers))
+            assert "tr_lead_facts_leads_insert" in names
+    with state.db.write() as session:
+        lead = m.Lead(id="after-import", email="after@x.test", first_name="A", last_name="B")
+        lead.company = lead.title = lead.industry = lead.phone = lead.country = ""
+        lead.lifecycle_stage, lead.lead_status, lead.score = "mql", "new", 0
+        lead.marketing_notes, lead.version = "", 1
+        session.add(lead)
+    facts = assert_facts_current(state.db)
+    assert "after-import" in facts
 
 
 def test_the_migration_fills_the_facts_of_a_hub_with_data(hub_db_url: str) -> None:
