@@ -366,3 +366,78 @@ def test_one_page_ends_like_the_same_changes_one_page_each(
                 single.apply_pull_page([change], f"c{n}")
             single.finish_sync()
             assert _snapshot(single) == together
+
+
+def _wanted_by_full_union(store: Store) -> list[str]:
+    """The computation `wanted_collateral` replaced: the union of every lead's and every
+    event's campaign, then the collateral of those campaigns and the general collateral."""
+    from sqlalchemy import text
+
+    sql = text(
+        "SELECT id FROM collateral WHERE campaign_id IS NULL OR campaign_id IN ("
+        " SELECT source_campaign_id FROM leads WHERE source_campaign_id IS NOT NULL"
+        " UNION SELECT campaign_id FROM nurture_events WHERE campaign_id IS NOT NULL)"
+        " ORDER BY title, id"
+    )
+    return store._run(lambda c: [r[0] for r in c.execute(sql)])  # noqa: SLF001
+
+
+def test_wanted_collateral_stays_right_as_pages_add_and_remove_leads_and_events(
+    seeded: Store,
+) -> None:
+    """Pages that add, move and remove leads, events and collateral: after each one the
+    indexed query answers exactly what the old full union of campaigns did."""
+    import random
+
+    rng = random.Random(9)
+    campaigns = [f"C{i}" for i in range(6)]
+    docs = [
+        Collateral(f"D{i}", f"Doc {i}", f"{i:064x}", 10, "application/pdf", campaign)
+        for i, campaign in enumerate([*campaigns, None, "C-none"])
+    ]
+    seeded.apply_pull_page([up("collateral", d, 1) for d in docs], "c0")
+    version = 1
+    live_leads: set[str] = {"L1", "L2"}
+    live_events: dict[str, str] = {}
+    seen_sets = set()
+    for page in range(40):
+        version += 1
+        changes: list[Any] = []
+        for _ in range(rng.randint(1, 6)):
+            roll = rng.random()
+            if roll < 0.3:
+                lead_id = f"N{rng.randint(0, 12)}"
+                campaign = rng.choice([*campaigns, None])
+                changes.append(up("lead", lead(lead_id, source_campaign_id=campaign), version))
+                live_leads.add(lead_id)
+            elif roll < 0.45 and live_leads - {"L1", "L2"}:
+                lead_id = rng.choice(sorted(live_leads - {"L1", "L2"}))
+                changes.append(rm("lead", lead_id, version))
+                live_leads.discard(lead_id)
+            elif roll < 0.75:
+                owner = rng.choice(sorted(live_leads))
+                event_id = f"E{rng.randint(0, 20)}"
+                campaign = rng.choice([*campaigns, None])
+                changes.append(
+                    up(
+                        "nurture_event",
+                        event(owner, page, event_id=event_id, campaign_id=campaign),
+                        version,
+                    )
+                )
+                live_events[event_id] = owner
+            elif roll < 0.9 and live_events:
+                event_id = rng.choice(sorted(live_events))
+                changes.append(rm("nurture_event", event_id, version))
+                live_events.pop(event_id)
+            else:
+                doc = rng.choice(docs)
+                moved = Collateral(
+                    doc.id, doc.title, doc.sha256, 10, "application/pdf", rng.choice(campaigns)
+                )
+                changes.append(up("collateral", moved, version))
+        seeded.apply_pull_page(changes, f"c{page + 1}")
+        wanted = [c.id for c in seeded.wanted_collateral()]
+        assert wanted == _wanted_by_full_union(seeded), f"after page {page}"
+        seen_sets.add(tuple(wanted))
+    assert len(seen_sets) > 3  # the pages really changed what is wanted

@@ -179,6 +179,7 @@ ClientMaker = Callable[..., Client]
 @pytest.fixture
 def make_client(tmp_path: Path) -> Iterator[ClientMaker]:
     opened: list[Store] = []
+    engines: list[SyncEngine] = []
 
     def make(
         name: str = "ada",
@@ -202,9 +203,12 @@ def make_client(tmp_path: Path) -> Iterator[ClientMaker]:
             retry=RetryPolicy(max_attempts=3, sleep=sleeps),
             **engine_kw,  # type: ignore[arg-type]
         )
+        engines.append(engine)
         return Client(store, engine, cache, creds, sleeps)
 
     yield make
+    for engine in engines:
+        engine.close()
     for store in opened:
         store.close()
 

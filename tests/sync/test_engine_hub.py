@@ -478,3 +478,65 @@ def test_repeated_wrong_passwords_are_slowed_down_with_a_clear_message(
     assert busy.value.status == 429
     assert "Try again in" in str(busy.value)
     assert ada.sleeps.sleeps == []  # sign-in never sits out a rate limit
+
+
+def test_one_http_client_serves_every_sync_and_closing_the_engine_closes_it(
+    sync_world: SyncWorld, make_client: ClientMaker
+) -> None:
+    """A sync with nothing new reuses the engine's client (its TLS context and open
+    connection); a new CA file version gets a new client; `close()` closes it."""
+    from repdesk.sync.http import HubClient
+
+    ada = make_client("ada")
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    made: list[HubClient] = []
+    factory = ada.engine.client_factory
+
+    def counting(url: str, token: str | None) -> HubClient:
+        made.append(factory(url, token))
+        return made[-1]
+
+    ca_version = ["v1"]
+    ada.engine.client_factory = counting
+    ada.engine.client_key = lambda: ca_version[0]
+    ada.engine.sync()
+    for _ in range(3):
+        assert ada.engine.sync().pulled == 0
+    assert len(made) == 1
+    assert not made[0]._client.is_closed  # noqa: SLF001
+
+    ca_version[0] = "v2"  # the rep chose another CA file (or it changed on disk)
+    ada.engine.sync()
+    assert len(made) == 2
+    assert made[0]._client.is_closed  # noqa: SLF001
+    assert not made[1]._client.is_closed  # noqa: SLF001
+
+    ada.engine.close()
+    assert made[1]._client.is_closed  # noqa: SLF001
+    ada.engine.sync()  # a closed engine opens a new client when asked to sync again
+    assert len(made) == 3
+    ada.engine.close()
+    assert made[2]._client.is_closed  # noqa: SLF001
+
+
+def test_a_failed_sync_drops_the_kept_client(
+    sync_world: SyncWorld, make_client: ClientMaker
+) -> None:
+    from repdesk.sync.http import HubClient
+
+    ada = make_client("ada")
+    sign_in(ada, sync_world.hub, "ada@example.com")
+    made: list[HubClient] = []
+    factory = ada.engine.client_factory
+
+    def counting(url: str, token: str | None) -> HubClient:
+        made.append(factory(url, token))
+        return made[-1]
+
+    ada.engine.client_factory = counting
+    ada.engine.sync()
+    with sync_world.hub.db.write() as s:
+        assert revoke_rep_tokens(s, sync_world.ada) >= 1
+    with pytest.raises(AuthError):
+        ada.engine.sync()
+    assert len(made) == 1 and made[0]._client.is_closed  # noqa: SLF001

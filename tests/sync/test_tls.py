@@ -259,3 +259,27 @@ def _assert_nowhere(folder: Path, text: str) -> None:
     for file in folder.rglob("*"):
         if file.is_file():
             assert text.encode() not in file.read_bytes(), file
+
+
+def test_the_tls_context_is_built_once_per_ca_file_version(
+    tmp_path: Path, company_ca: TlsFiles
+) -> None:
+    """Loading the trust store and the CA file is done once, not per sync; a CA file that
+    changes on disk gives a new context, and a broken one is refused every time."""
+    from repdesk.sync.tls import client_context
+
+    ca = tmp_path / "hub-ca.pem"
+    shutil.copy(company_ca.ca_pem, ca)
+    first = client_context(ca)
+    assert client_context(ca) is first
+    assert client_context(None) is client_context(None) is not first
+
+    other = TlsFiles.make(tmp_path / "other", "other-ca")
+    ca.write_bytes(other.ca_pem.read_bytes() + b"\n")  # another size: another version
+    os.utime(ca, ns=(1, 1))
+    assert client_context(ca) is not first
+
+    ca.write_text("not a certificate")
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            client_context(ca)

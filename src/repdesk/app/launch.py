@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +140,12 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
     demo: Any = None
     demo_login: LoginResult | None = None
     ctx: AppContext | None = None
+    closers: list[Callable[[], None]] = []
     try:
         settings = load_settings(paths)
         theme.set_mode(theme_mode(settings.get(THEME)))
         engine = sync_engine(store, paths, settings)
+        closers.append(engine.close)
         if demo_dir is not None:
             from repdesk.app.demo import start_demo_hub
 
@@ -175,6 +178,8 @@ def _run(args: argparse.Namespace, paths: AppPaths, demo_dir: Path | None) -> in
         restart = ctx.extras.pop(RESTART_KEY, None) if ctx is not None else None
         if ctx is not None:
             ctx.shutdown()
+        for close in closers:
+            close()
         store.close()
         if demo is not None:
             demo.stop()

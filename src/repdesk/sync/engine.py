@@ -52,6 +52,7 @@ from repdesk.sync.results import (
     UnsentWorkError,
 )
 from repdesk.sync.retry import RetryPolicy
+from repdesk.sync.tls import ca_key
 from repdesk.sync.wire import mutation_of, outcome_of
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,10 @@ def client_with_ca(ca_file: Callable[[], str]) -> ClientFactory:
         return HubClient(base_url, token, ca_file=ca_file() or None)
 
     return make
+
+
+def _no_client_key() -> object:
+    return None
 
 
 @dataclass(slots=True)
@@ -128,6 +133,7 @@ class SyncEngine:
         pull_limit: int = MAX_PULL_LIMIT,
         push_batch: int = MAX_PUSH_BATCH,
         prefetch: bool = True,
+        client_key: Callable[[], object] = _no_client_key,
     ) -> None:
         self.store = store
         self.credentials = credentials
@@ -144,6 +150,12 @@ class SyncEngine:
         """Fetch the next pull page while the store applies this one."""
         self.progress = SyncProgress()
         self._running = threading.Lock()
+        self.client_key = client_key
+        """What else the factory's clients depend on (the CA file's version): when it
+        changes, the next sync builds a new client."""
+        self._client: HubClient | None = None
+        self._client_for: tuple[str, str, object] | None = None
+        self._client_lock = threading.Lock()
 
     # -- session --------------------------------------------------------------------------
 
@@ -262,6 +274,7 @@ class SyncEngine:
         unsent = counts.pending + counts.rejected + counts.conflicts
         if unsent and not force:
             raise UnsentWorkError.of(counts)
+        self.close()
         session = self.store.sync_state().session
         if session is not None:
             token = self.credentials.load(session.hub_url, session.rep_email)
@@ -331,7 +344,8 @@ class SyncEngine:
             if session is None or not token:
                 raise AuthError(NOT_SIGNED_IN)
             retry = self._retry_for(cancel)
-            with self.client_factory(session.hub_url, token) as client:
+            client = self._client_of(session.hub_url, token)
+            try:
                 run = _Run(client, retry, report, report_progress, cancel)
                 report_progress(Phase.CONNECT, 0, 0)
                 meta = retry.call(client.meta, "meta")
@@ -341,6 +355,9 @@ class SyncEngine:
                 self._push(run, state.client_id)
                 self._pull(run)
                 self._fetch_collateral(run)
+            except BaseException:
+                self.close()  # a failed sync starts the next one on fresh connections
+                raise
             report_progress(Phase.DONE, 1, 1)
         except AccountDisabledError as exc:
             # Marketing disabled this rep: unsent work to a file, then the cache is erased.
@@ -364,6 +381,28 @@ class SyncEngine:
             report.changes = report.changes | self.store.finish_sync(error)
         log.info("sync done: %s", report)
         return report
+
+    def _client_of(self, hub_url: str, token: str) -> HubClient:
+        """The client kept across syncs (its TLS context and open connection reused: a
+        sync with nothing new is then a few small requests); a new one when the hub, the
+        token or the CA file changed."""
+        key = (hub_url, token, self.client_key())
+        with self._client_lock:
+            if self._client is not None and self._client_for == key:
+                return self._client
+            old, self._client, self._client_for = self._client, None, None
+            if old is not None:
+                old.close()
+            self._client = self.client_factory(hub_url, token)
+            self._client_for = key
+            return self._client
+
+    def close(self) -> None:
+        """Close the kept HTTP client (its connections); the next sync opens a new one."""
+        with self._client_lock:
+            old, self._client, self._client_for = self._client, None, None
+        if old is not None:
+            old.close()
 
     def _retry_for(self, cancel: Cancel) -> RetryPolicy:
         if self.retry.sleep is time.sleep:
@@ -542,7 +581,13 @@ def make_engine(
     """The engine as the app wires it: OS keyring, a cache under `cache_dir`, real HTTP
     verified against the OS trust store and the hub's CA file (`ca_file()`, "" for none)."""
     cache = CollateralCache(cache_dir, max_cache_bytes)
-    return SyncEngine(store, Credentials(), cache, client_with_ca(ca_file))
+    return SyncEngine(
+        store,
+        Credentials(),
+        cache,
+        client_with_ca(ca_file),
+        client_key=lambda: ca_key(ca_file() or None),
+    )
 
 
 __all__ = [

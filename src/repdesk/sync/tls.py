@@ -10,7 +10,9 @@ instead of it. There is deliberately no way to turn verification off.
 
 from __future__ import annotations
 
+import os
 import ssl
+import threading
 from pathlib import Path
 
 import truststore
@@ -18,12 +20,45 @@ import truststore
 from repdesk.domain.errors import ValidationError
 from repdesk.store.settings import ca_file_problem
 
+CaKey = tuple[str, int, int] | None
+"""A CA file as (path, mtime_ns, size), or None for none: a changed file is a new key."""
+
+_contexts: dict[CaKey, ssl.SSLContext] = {}
+_contexts_lock = threading.Lock()
+
+
+def ca_key(ca_file: str | Path | None) -> CaKey:
+    """What identifies the CA file's current contents; a file that cannot be read gets a
+    key of its own (so `client_context` reports the problem instead of a cached context)."""
+    if not ca_file:
+        return None
+    try:
+        st = os.stat(ca_file)
+    except OSError:
+        return (str(ca_file), -1, -1)
+    return (str(ca_file), st.st_mtime_ns, st.st_size)
+
 
 def client_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
     """A client context that verifies the hub against the OS trust store (+ `ca_file`).
 
-    Raises ValidationError, in words, when the CA file cannot be used.
+    Built once per CA file version (path, modification time, size) and then shared: a new
+    context per connection re-read the CA file every sync. Raises ValidationError, in
+    words, when the CA file cannot be used (never cached).
     """
+    key = ca_key(ca_file)
+    with _contexts_lock:
+        cached = _contexts.get(key)
+        if cached is not None:
+            return cached
+        context = _new_context(ca_file)
+        if len(_contexts) >= 8:  # a rep who keeps choosing files: never grows without bound
+            _contexts.clear()
+        _contexts[key] = context
+        return context
+
+
+def _new_context(ca_file: str | Path | None) -> ssl.SSLContext:
     context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if ca_file:
         problem = ca_file_problem(str(ca_file))
@@ -33,4 +68,4 @@ def client_context(ca_file: str | Path | None = None) -> ssl.SSLContext:
     return context
 
 
-__all__ = ["client_context"]
+__all__ = ["CaKey", "ca_key", "client_context"]
