@@ -23,6 +23,9 @@ echo "built $(basename "$wheel") ($(stat -c %s "$wheel") bytes)"
 # The migrations ship in the wheel: a hub is created from it, then the app's CLI reads a
 # fresh data folder (its own migrations) with no display.
 "$tmp/venv/bin/repdesk-hub" --home "$tmp/hub" init
-env -u DISPLAY -u WAYLAND_DISPLAY "$tmp/venv/bin/repdesk" status --data-dir "$tmp/client"
+# No system keyring here, so the cache's passphrase is chosen (typed twice) on stdin; setsid
+# takes the controlling terminal away, so getpass reads the pipe rather than /dev/tty.
+printf 'wheel-check passphrase\nwheel-check passphrase\n' \
+  | setsid -w env -u DISPLAY -u WAYLAND_DISPLAY "$tmp/venv/bin/repdesk" status --data-dir "$tmp/client"
 us=$((${EPOCHREALTIME/./} - started))
 printf 'wheel check passed in %d.%d s\n' $((us / 1000000)) $((us % 1000000 / 100000))

@@ -204,3 +204,16 @@ def test_backoff_grows_and_is_capped_by_the_interval() -> None:
     assert max(upper) == interval
     assert backoff_ms(1, interval, rand=lambda: 0.0) == 15_000
     assert backoff_ms(0, interval) == interval
+
+
+def test_a_late_timer_after_the_workers_stopped_starts_nothing(
+    qtbot: Any, app_ctx: Any, engine: _GatedEngine
+) -> None:
+    """The schedule's timer can fire once more after the app stopped its op runner (seen
+    in a full run: a controller's timer raised 'the op runner was shut down' inside a later
+    test). It starts nothing and stops the schedule."""
+    controller = _controller(app_ctx)
+    controller.start_schedule(60_000)
+    app_ctx.ops.shutdown()
+    assert controller.sync_now() is False
+    assert not controller.running and controller.scheduled_in_ms == -1

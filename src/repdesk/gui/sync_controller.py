@@ -244,6 +244,9 @@ class SyncController(QObject):
         """Start a sync; False (and nothing happens) when one is already running."""
         if self.running:
             return False
+        if self.ctx.ops.closed:
+            self._timer.stop()  # a late timer after the app stopped its workers
+            return False
         engine = self.ctx.sync
         if engine is None:
             log.info("sync requested while signed out")
