@@ -56,8 +56,24 @@ class _DryRun(Exception):
     """Raised inside the write transaction so a dry run rolls everything back."""
 
 
+class _EncodingNotes:
+    """What both import reports say about the file's encoding (their fields hold it)."""
+
+    encoding: str
+    encoding_how: str
+
+    @property
+    def encoding_guessed(self) -> bool:
+        return self.encoding_how == "guessed"
+
+    @property
+    def encoding_note(self) -> str:
+        """Which encoding and why, for people (a guess says so)."""
+        return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
+
+
 @dataclass
-class LeadImportReport:
+class LeadImportReport(_EncodingNotes):
     format: str
     created: int = 0
     updated: int = 0
@@ -73,18 +89,9 @@ class LeadImportReport:
     sample: tuple[str, ...] = ()
     """A few decoded names, accented ones first, for a person to spot mojibake."""
 
-    @property
-    def encoding_guessed(self) -> bool:
-        return self.encoding_how == "guessed"
-
-    @property
-    def encoding_note(self) -> str:
-        """Which encoding and why, for people (a guess says so)."""
-        return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
-
 
 @dataclass
-class EventImportReport:
+class EventImportReport(_EncodingNotes):
     format: str
     created: int = 0
     already_there: int = 0
@@ -98,15 +105,6 @@ class EventImportReport:
     """How the encoding was chosen: "BOM", "UTF-8", "cp1252", "guessed" or "forced"."""
     sample: tuple[str, ...] = ()
     """A few decoded campaign names and assets, accented ones first."""
-
-    @property
-    def encoding_guessed(self) -> bool:
-        return self.encoding_how == "guessed"
-
-    @property
-    def encoding_note(self) -> str:
-        """Which encoding and why, for people (a guess says so)."""
-        return Decoding(self.encoding, cast(How, self.encoding_how)).describe()
 
 
 def _batches(items: Iterable[_T | RowError], errors: BoundedErrors) -> Iterator[list[_T]]:
