@@ -53,6 +53,11 @@ class Sample:
         self._accented: list[str] = []
         self._plain: list[str] = []
 
+    @property
+    def full(self) -> bool:
+        """Both kinds are in: nothing more will be kept (callers can stop offering)."""
+        return len(self._accented) >= self.size and len(self._plain) >= self.size
+
     def add(self, text: str) -> None:
         text = text.strip()
         if not text:
