@@ -14,10 +14,14 @@ from repdesk.hub import admin
 from repdesk.hub.admin import imports
 from repdesk.hub.cli.main import EXIT_PARTIAL, main
 from repdesk.hub.db.models import Lead, NurtureEvent
+from repdesk.hub.importers.leads import LeadStream
+from repdesk.hub.importers.result import BoundedErrors, ImportFileError
+from repdesk.hub.importers.worker import batches_read_elsewhere
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "reader-process"])
 def test_batches_give_the_same_result_as_one_row_at_a_time(
-    hub_admin_each_db: admin.Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hub_admin_each_db: admin.Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
 ) -> None:
     monkeypatch.setattr(imports, "BATCH", 2)
     ann, _ = admin.add_rep(hub_admin_each_db, "ann@example.com", "Ann")
@@ -33,8 +37,9 @@ def test_batches_give_the_same_result_as_one_row_at_a_time(
         "A4,Di,Ode,Delta,di@example.com,ann@example.com\n",  # 8
         encoding="utf-8",
     )
-    report = admin.import_leads(hub_admin_each_db, sheet)
+    report = admin.import_leads(hub_admin_each_db, sheet, parallel=parallel)
     assert (report.created, report.updated, report.assigned) == (4, 1, 2)
+    assert report.sample == ("Mia Chen", "Bob Ray", "Cy Doe", "Di Ode")
     assert [(e.line, e.reason) for e in report.errors] == [
         (6, "the same row as line 3; kept line 3"),
         (7, "the same id/email as line 4; kept line 4"),
@@ -49,7 +54,7 @@ def test_batches_give_the_same_result_as_one_row_at_a_time(
         leads["di@example.com"].id,
     }
     # Again, now every row matches a lead already there (found across batches).
-    again = admin.import_leads(hub_admin_each_db, sheet)
+    again = admin.import_leads(hub_admin_each_db, sheet, parallel=parallel)
     assert (again.created, again.updated, again.unchanged, again.assigned) == (0, 0, 5, 0)
 
     events = tmp_path / "events.csv"
@@ -91,3 +96,39 @@ def test_a_file_of_bad_rows_keeps_the_first_errors_and_counts_the_rest(
     err = capsys.readouterr().err
     assert code == EXIT_PARTIAL
     assert "2500 row(s) skipped" in err and "... and 2480 more" in err
+
+
+def test_a_file_gone_before_the_reader_process_reads_it_is_a_plain_error(
+    tmp_path: Path,
+) -> None:
+    """The reader process opens the file again: if it cannot, the import stops with a
+    sentence naming the file, not a traceback from the other process."""
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("external_id,email\nA1,ann@example.com\n", encoding="utf-8")
+    stream = LeadStream(sheet)
+    sheet.unlink()
+    with pytest.raises(ImportFileError, match=r"Cannot read .*leads\.csv.*nothing was imported"):
+        list(batches_read_elsewhere(stream, 10, BoundedErrors()))
+
+
+def test_a_big_import_reads_in_a_second_process_with_the_same_outcome(
+    hub_admin: admin.Hub, tmp_path: Path
+) -> None:
+    """Files of PARALLEL_MIN_BYTES and more are read beside the writing: errors by line,
+    the names sample and every lead as a one-process import of the same file gives."""
+    lines = ["Id,FirstName,LastName,Company,Email,Status,Rating"]
+    for i in range(3000):
+        email = "not-an-email" if i % 700 == 5 else f"p{i}@example.com"
+        lines.append(f"00Q{i:06d},Zoë,Núñez {i},Acme,{email},Working - Contacted,Hot")
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert sheet.stat().st_size < imports.PARALLEL_MIN_BYTES  # so it is asked for below
+    alone = admin.import_leads(hub_admin, sheet, dry_run=True, parallel=False)
+    beside = admin.import_leads(hub_admin, sheet, parallel=True)
+    assert (beside.created, beside.skipped) == (alone.created, alone.skipped) == (2995, 5)
+    assert beside.errors == alone.errors
+    assert [e.line for e in beside.errors] == [7, 707, 1407, 2107, 2807]
+    assert beside.sample == alone.sample
+    with hub_admin.db.read() as session:
+        stored = session.scalars(select(Lead).where(Lead.external_id == "00Q002999")).one()
+    assert (stored.last_name, stored.lead_status, stored.score) == ("Núñez 2999", "in_progress", 80)
