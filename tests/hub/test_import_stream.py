@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from tests.hub.admin_helpers import upserts
 
 from repdesk.hub import admin
@@ -132,3 +132,45 @@ def test_a_big_import_reads_in_a_second_process_with_the_same_outcome(
     with hub_admin.db.read() as session:
         stored = session.scalars(select(Lead).where(Lead.external_id == "00Q002999")).one()
     assert (stored.last_name, stored.lead_status, stored.score) == ("Núñez 2999", "in_progress", 80)
+
+
+def _index_sql(hub: admin.Hub) -> list[tuple[str, str]]:
+    with hub.db.read() as session:
+        rows = session.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name IN ('leads', 'lead_facts') ORDER BY name"
+            )
+        )
+        return [(name, sql) for name, sql in rows]
+
+
+def test_an_import_into_an_empty_hub_builds_the_indexes_after_the_load(
+    hub_admin: admin.Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: the indexes dropped for the load are all back, with their own SQL, after a
+    real import and after a dry run, and they hold every row (integrity_check); a lookup
+    by email across batches (which needs its index mid-load) still matches."""
+    monkeypatch.setattr(imports, "BATCH", 2)
+    before = _index_sql(hub_admin)
+    assert ("ix_leads_email",) in [(name,) for name, _ in before]
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text(
+        "external_id,first_name,email\n"
+        ",Mia,mia@example.com\n"
+        "A2,Bob,bob@example.com\n"
+        "A3,Cy,cy@example.com\n"
+        "A4,Mia,mia@example.com\n"  # merges into line 2's lead: found by email
+        "A5,Di,di@example.com\n",
+        encoding="utf-8",
+    )
+    dry = admin.import_leads(hub_admin, sheet, dry_run=True)
+    assert (dry.created, dry.updated) == (4, 1)
+    assert _index_sql(hub_admin) == before
+    report = admin.import_leads(hub_admin, sheet)
+    assert (report.created, report.updated) == (4, 1)
+    assert _index_sql(hub_admin) == before
+    with hub_admin.db.read() as session:
+        assert session.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+        mia = session.scalars(select(Lead).where(Lead.email == "mia@example.com")).one()
+        assert mia.external_id == "A4"

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import new_id
 from repdesk.hub.admin import audit
+from repdesk.hub.admin.fresh_load import FreshLoad
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.admin.lead_batches import (
     BATCH,
@@ -200,6 +201,7 @@ def import_leads(
             )
             with sqlite_cache(session), bulk_lead_facts(session) as copy_facts:
                 context.copy_facts = copy_facts
+                context.fresh = FreshLoad.begin(session)
                 batches = (
                     batches_read_elsewhere(stream, BATCH, errors)
                     if parallel
@@ -208,6 +210,8 @@ def import_leads(
                 with closing(batches):
                     for batch in batches:
                         import_batch(session, batch, context)
+                if context.fresh is not None and not dry_run:
+                    context.fresh.finish(session)
             if dry_run:
                 raise _DryRun
             audit.record(

@@ -21,6 +21,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import ordered_ids, utcnow
+from repdesk.hub.admin.fresh_load import FreshLoad
 from repdesk.hub.db.models import Lead
 from repdesk.hub.importers import LeadRecord
 from repdesk.hub.sync.changes import (
@@ -138,18 +139,18 @@ class _NewLead:
 
 
 class _LeadIndex:
-    """The batch's leads already in the hub (a few bulk queries, for the records
-    `KnownKeys` may know), plus the ones the batch creates as it goes."""
+    """The batch's leads already in the hub (a few bulk queries, for the sorted ids and
+    emails that may be there), plus the ones the batch creates as it goes."""
 
     def __init__(
-        self, session: Session, records: list[LeadRecord], mixed: dict[str, list[str]]
+        self,
+        session: Session,
+        external_ids: list[str],
+        emails: list[str],
+        mixed: dict[str, list[str]],
     ) -> None:
         self.by_external: dict[str, Lead | _NewLead] = {}
         self.by_email: dict[str, list[Lead | _NewLead]] = {}
-        if not records:
-            return
-        external_ids = sorted({r.external_id for r in records if r.external_id})
-        emails = sorted({r.email for r in records if r.email})
         for chunk in chunks(external_ids, BATCH):
             for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk))):
                 self.by_external[lead.external_id or ""] = lead
@@ -279,12 +280,21 @@ class LeadContext:
     """Ids of the new leads, ascending (see `ordered_ids`: index writes append)."""
     copy_facts: bool = False
     """The import writes new leads' `lead_facts` rows itself (see `bulk_lead_facts`)."""
+    fresh: FreshLoad | None = None
+    """Set when the hub had no leads: indexes are built after the load (`fresh_load`)."""
 
 
 def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) -> None:
     counts, known = ctx.counts, ctx.known
-    maybe = [r for r in records if (r[1] and r[1] in known) or (r[5] and r[5] in known)]
-    index = _LeadIndex(session, maybe, ctx.mixed)
+    fresh = ctx.fresh
+    external_ids = sorted({r[1] for r in records if r[1] and r[1] in known})
+    if fresh is None:
+        emails = sorted({r[5] for r in records if r[5] and r[5] in known})
+    else:  # exact: a lookup by email needs the index, built when first needed
+        emails = sorted({r[5] for r in records if r[5] and hash(r[5]) in fresh.emails})
+        if emails:
+            fresh.need_email_index(session)
+    index = _LeadIndex(session, external_ids, emails, ctx.mixed)
     now = utcnow()
     stored_now = ctx.writer.stored_time(now)
     stored_false = ctx.writer.stored_false
@@ -327,6 +337,8 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
                     counts=counts,
                     known=known,
                 )
+                if fresh is not None and record.email:
+                    fresh.emails.add(hash(record.email))
             if owner is None:
                 continue
             if isinstance(lead, _NewLead):
@@ -349,8 +361,12 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
             for row in new_rows:
                 if row[_EXTERNAL]:
                     known.add(row[_EXTERNAL])
-                if row[_EMAIL]:
+                if not row[_EMAIL]:
+                    continue
+                if fresh is None:
                     known.add(row[_EMAIL])
+                else:
+                    fresh.emails.add(hash(row[_EMAIL]))
             touch_many(
                 session,
                 [
