@@ -4,6 +4,8 @@ report that stays small however many rows are bad."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,32 @@ def test_an_import_into_an_empty_hub_builds_the_indexes_after_the_load(
         assert session.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
         mia = session.scalars(select(Lead).where(Lead.email == "mia@example.com")).one()
         assert mia.external_id == "A4"
+
+
+def test_a_script_without_a_main_guard_can_import_a_big_file(tmp_path: Path) -> None:
+    """The reader process never runs the importing program's own script again (Python's
+    multiprocessing "spawn" does, and a script without `if __name__ == "__main__"` then
+    failed with a RuntimeError from the reader)."""
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("external_id,email\nA1,ann@example.com\nA2,bob@example.com\n", "utf-8")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from repdesk.hub import admin\n"
+        "from repdesk.hub.config import HubConfig\n"
+        "config = HubConfig.resolve(Path(sys.argv[1]))\n"
+        "admin.init_hub(config)\n"
+        "with admin.open_hub(config) as hub:\n"
+        "    report = admin.import_leads(hub, Path(sys.argv[2]), parallel=True)\n"
+        "print(report.created, report.skipped)\n",
+        "utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "hub"), str(sheet)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.split()) == (0, ["2", "0"]), done.stderr[-2000:]

@@ -6,25 +6,37 @@ its records in batches through a pipe; a full pipe makes it wait, so at most a b
 two is in flight and memory stays flat. Row errors travel with the batch they were found
 in, so they arrive in line order as before, and the names sample comes back at the end.
 
-The process is started fresh ("spawn": a fork would copy this process's open database
-connections and its threads' locks), which costs about a second, so only big files use
-it (see `imports.import_leads`).
+The reader is `python -m repdesk.hub.importers.worker`, the same interpreter and the same
+repdesk, talking pickles over its stdin/stdout: not `multiprocessing`, whose fresh
+processes run the importing program's main script again (a script without a
+`__main__` guard would import twice), and whose forked ones would copy this process's
+database connections and its threads' locks. Starting it costs about a second, so only
+big files use it (see `admin.imports.import_leads`).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Generator
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
+import repdesk
 from repdesk.hub.importers.lead_rows import LeadRecord
 from repdesk.hub.importers.leads import LeadStream
 from repdesk.hub.importers.result import BoundedErrors, ImportFileError, RowError
 
 
-def _read(stream: LeadStream, size: int, out: Connection) -> None:
-    """The reader process: ("batch", records, errors) messages, then ("end", sample) or
+def _send(out: IO[bytes], message: tuple[Any, ...]) -> None:
+    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+
+
+def read(stream: LeadStream, size: int, out: IO[bytes]) -> None:
+    """The reader's side: ("batch", records, errors) messages, then ("end", sample) or
     ("failed", exception)."""
     try:
         records: list[LeadRecord] = []
@@ -35,14 +47,12 @@ def _read(stream: LeadStream, size: int, out: Connection) -> None:
                 continue
             records.append(item)
             if len(records) >= size:
-                out.send(("batch", records, errors))
+                _send(out, ("batch", records, errors))
                 records, errors = [], []
-        out.send(("batch", records, errors))
-        out.send(("end", stream.sample))
+        _send(out, ("batch", records, errors))
+        _send(out, ("end", stream.sample))
     except Exception as exc:  # noqa: BLE001 - any failure goes back to the importer
-        out.send(("failed", exc))
-    finally:
-        out.close()
+        _send(out, ("failed", exc))
 
 
 def batches_read_elsewhere(
@@ -50,26 +60,29 @@ def batches_read_elsewhere(
 ) -> Generator[list[LeadRecord], None, None]:
     """`stream`'s records in lists of `size`, read by another process; its row errors go
     to `errors` as they come; `stream.sample` is the reader's at the end. Closing the
-    iterator early (an error while writing) stops the reader."""
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    reader = context.Process(
-        target=_read, args=(stream, size, send), name="repdesk-import-reader", daemon=True
+    generator early (an error while writing) stops the reader."""
+    source = str(Path(repdesk.__file__).resolve().parents[1])
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")])),
+    }
+    reader = subprocess.Popen(  # noqa: S603 - this interpreter, a module of ours
+        [sys.executable, "-m", "repdesk.hub.importers.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
     )
-    reader.start()
-    send.close()  # the reader holds its own end: EOF here once it is gone
+    assert reader.stdin is not None and reader.stdout is not None
     try:
+        with reader.stdin:
+            pickle.dump((stream, size), reader.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         while True:
-            wait([receive, reader.sentinel])
             try:
-                if not receive.poll():
-                    raise EOFError
-                message: tuple[Any, ...] = receive.recv()
+                message: tuple[Any, ...] = pickle.load(reader.stdout)  # noqa: S301 - our child
             except EOFError:
-                reader.join()
                 raise ImportFileError(
                     f"{stream.path.name}: the process reading the file stopped "
-                    f"unexpectedly (exit code {reader.exitcode}); nothing was imported."
+                    f"unexpectedly (exit code {reader.wait()}); nothing was imported."
                 ) from None
             if message[0] == "batch":
                 for error in message[2]:
@@ -88,10 +101,24 @@ def batches_read_elsewhere(
                     ) from failure
                 raise failure
     finally:
-        receive.close()
-        if reader.is_alive():
+        reader.stdout.close()
+        if reader.poll() is None:
             reader.terminate()
-        reader.join()
+        reader.wait()
 
 
-__all__ = ["batches_read_elsewhere"]
+def main() -> None:
+    """The reader process: the stream and batch size arrive on stdin, messages leave on
+    stdout."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print cannot break a message
+    stream, size = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our parent
+    with out:
+        read(stream, size, out)
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = ["batches_read_elsewhere", "read"]
