@@ -72,11 +72,12 @@ _EMAIL = 9 + VALUE_COLUMNS.index("email")
 
 
 def values(record: LeadRecord) -> tuple[Any, ...]:
-    """The record's VALUE_COLUMNS values, as stored."""
+    """The record's VALUE_COLUMNS values, as stored (`str` of a StrEnum member is its
+    value, in one C call: the `.value` property costs a Python call per row)."""
     return (
         *record[2:11],  # first_name .. country
-        record.lifecycle_stage.value,
-        record.lead_status.value,
+        str(record.lifecycle_stage),
+        str(record.lead_status),
         record.score,
         record.marketing_notes,
     )
@@ -124,18 +125,31 @@ class KnownKeys:
 
 
 class _NewLead:
-    """A lead this batch will INSERT (its row, a list in INSERT_COLUMNS order, not an
-    ORM object: no per-row unit-of-work cost); later rows can still match and change it."""
+    """A lead this batch will INSERT: its row (a tuple in INSERT_COLUMNS order, not an
+    ORM object: no per-row unit-of-work cost) is `rows[at]`; later rows can still match
+    and change it (`change` puts a changed copy in its place)."""
 
-    __slots__ = ("row",)
+    __slots__ = ("at", "rows")
 
-    def __init__(self, row: list[Any]) -> None:
-        self.row = row
+    def __init__(self, rows: list[tuple[Any, ...]], at: int) -> None:
+        self.rows, self.at = rows, at
+
+    @property
+    def row(self) -> tuple[Any, ...]:
+        return self.rows[self.at]
 
     @property
     def external_id(self) -> str | None:
-        value: str | None = self.row[_EXTERNAL]
+        value: str | None = self.rows[self.at][_EXTERNAL]
         return value
+
+    def change(self, changes: dict[int, Any]) -> None:
+        """Set these columns (by position) and count one more version."""
+        row = list(self.rows[self.at])
+        for position, value in changes.items():
+            row[position] = value
+        row[_VERSION] += 1
+        self.rows[self.at] = tuple(row)
 
 
 class _LeadIndex:
@@ -211,8 +225,8 @@ class RowWriter:
         self.stored_time: Callable[[datetime], Any] = processor("created_at")
         self.stored_false = processor("deleted")(False)
 
-    def write(self, session: Session, rows: list[list[Any]]) -> None:
-        session.connection().exec_driver_sql(self.sql, [tuple(row) for row in rows])
+    def write(self, session: Session, rows: list[tuple[Any, ...]]) -> None:
+        session.connection().exec_driver_sql(self.sql, rows)
 
 
 SQLITE_IMPORT_CACHE_KIB = 16384
@@ -300,7 +314,7 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
     stored_false = ctx.writer.stored_false
     stored_time = ctx.writer.stored_time
     campaigns, reps, ids = ctx.campaigns, ctx.reps, ctx.ids
-    new_rows: list[list[Any]] = []
+    new_rows: list[tuple[Any, ...]] = []
     moves: dict[str, tuple[Lead, str]] = {}
     with session.no_autoflush, deferred_touches(session):
         for record in records:
@@ -310,20 +324,21 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
             lead = index.find(record)
             if lead is None:
                 external_id = record.external_id or None
-                row = [
-                    next(ids),
-                    external_id,
-                    campaign_id,
-                    1,
-                    None,
-                    None,
-                    stored_false,
-                    stored_time(record.created_at or now),
-                    stored_now,
-                    *values(record),
-                ]
-                new_rows.append(row)
-                lead = _NewLead(row)
+                lead = _NewLead(new_rows, len(new_rows))
+                new_rows.append(
+                    (
+                        next(ids),
+                        external_id,
+                        campaign_id,
+                        1,
+                        None,
+                        None,
+                        stored_false,
+                        stored_time(record.created_at or now),
+                        stored_now,
+                        *values(record),
+                    )
+                )
                 index.add(lead, external_id, record.email)
                 counts.created += 1
             elif isinstance(lead, _NewLead):
@@ -344,8 +359,7 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
             if isinstance(lead, _NewLead):
                 if lead.row[_OWNER] != owner:
                     # What `reassign_lead` does to a lead with nothing under it yet.
-                    lead.row[_OWNER], lead.row[_ASSIGNED] = owner, stored_now
-                    lead.row[_VERSION] += 1
+                    lead.change({_OWNER: owner, _ASSIGNED: stored_now})
                     counts.assigned += 1
             elif moves.get(lead.id, (lead, lead.owner_rep_id))[1] != owner:
                 moves[lead.id] = (lead, owner)
@@ -391,17 +405,15 @@ def _update_new(
     email, now with a CRM id): change the row to be inserted, as an update would."""
     row = lead.row
     new = values(record)
-    changed = row[_VALUES] != list(new)
-    if changed:
-        row[_VALUES] = new
+    changes: dict[int, Any] = {}
+    if row[_VALUES] != new:
+        changes.update(enumerate(new, start=_VALUES.start))
     if campaign_id is not None and row[_CAMPAIGN] != campaign_id:
-        row[_CAMPAIGN] = campaign_id
-        changed = True
+        changes[_CAMPAIGN] = campaign_id
     if record.external_id and not row[_EXTERNAL]:
-        row[_EXTERNAL] = record.external_id
-        changed = True
-    if changed:
-        row[_VERSION] += 1
+        changes[_EXTERNAL] = record.external_id
+    if changes:
+        lead.change(changes)
         counts.updated += 1
     else:
         counts.unchanged += 1
