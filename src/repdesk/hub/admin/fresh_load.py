@@ -22,6 +22,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from repdesk.hub.importers.hashes import HashTable
+
 EMAIL_INDEX = "ix_leads_email"
 _TABLES = ("leads", "lead_facts")
 
@@ -30,8 +32,9 @@ class FreshLoad:
     def __init__(self, dropped: dict[str, str]) -> None:
         self._dropped = dropped
         """{index name: its CREATE INDEX statement}, not yet created again."""
-        self.emails: set[int] = set()
-        """hash() of every email this import wrote."""
+        self.emails = HashTable()
+        """hash() of every email this import wrote (a compact table: a set of a
+        million ints would cost about 60 MB of the import's 300)."""
 
     @classmethod
     def begin(cls, session: Session) -> FreshLoad | None:

@@ -353,7 +353,7 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
                     known=known,
                 )
                 if fresh is not None and record.email:
-                    fresh.emails.add(hash(record.email))
+                    fresh.emails.setdefault(hash(record.email), 0)
             if owner is None:
                 continue
             if isinstance(lead, _NewLead):
@@ -380,7 +380,7 @@ def import_batch(session: Session, records: list[LeadRecord], ctx: LeadContext) 
                 if fresh is None:
                     known.add(row[_EMAIL])
                 else:
-                    fresh.emails.add(hash(row[_EMAIL]))
+                    fresh.emails.setdefault(hash(row[_EMAIL]), 0)
             touch_many(
                 session,
                 [
