@@ -171,7 +171,7 @@ def _vm_hwm_mb() -> float:
 
 
 def child(
-    csv_path: Path, home: Path, url: str, dry_run: bool, profile: bool, *, one_process: bool
+    csv_path: Path, home: Path, url: str, dry_run: bool, profile: bool, *, reader_process: bool
 ) -> None:
     """Runs in the fresh process: init a hub, import, print one JSON line."""
     from repdesk.hub import admin
@@ -189,7 +189,7 @@ def child(
             profiler.start()
         start, cpu, waited = time.perf_counter(), _cpu_s(), _runqueue_wait_s()
         # (no `parallel` argument at all by default: older code, --src, has none)
-        choice: dict[str, Any] = {"parallel": False} if one_process else {}
+        choice: dict[str, Any] = {"parallel": True} if reader_process else {}
         report = admin.import_leads(hub, csv_path, dry_run=dry_run, **choice)
         seconds, cpu = time.perf_counter() - start, _cpu_s() - cpu
         waited = _runqueue_wait_s() - waited
@@ -310,7 +310,7 @@ def run_import(
     dry_run: bool = False,
     profile: bool = False,
     *,
-    one_process: bool = False,
+    reader_process: bool = False,
 ) -> dict[str, Any]:
     """Import `csv_path` into a fresh hub in a fresh process; its figures as a dict."""
     env = dict(os.environ)
@@ -319,7 +319,7 @@ def run_import(
     with tempfile.TemporaryDirectory() as tmp, database_url(pg, Path(tmp)) as url:
         command = [sys.executable, __file__, "--child", str(csv_path), tmp, url]
         command += ["--dry-run"] * dry_run + ["--profile"] * profile
-        command += ["--one-process"] * one_process
+        command += ["--reader-process"] * reader_process
         out = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     if profile:
         print(out.stderr)
@@ -364,7 +364,11 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="measure the dry run instead")
     parser.add_argument("--profile", action="store_true", help="pyinstrument the import")
     parser.add_argument("--floor", action="store_true", help="also time the sqlite3 floor")
-    parser.add_argument("--one-process", action="store_true", help="no reader process (to compare)")
+    parser.add_argument(
+        "--reader-process",
+        action="store_true",
+        help="read the file in a second process (import_leads(parallel=True))",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -375,7 +379,7 @@ def main() -> None:
             url,
             args.dry_run,
             args.profile,
-            one_process=args.one_process,
+            reader_process=args.reader_process,
         )
         return
     cache = Path(tempfile.gettempdir()) / "repdesk-bench-import"
@@ -387,7 +391,7 @@ def main() -> None:
         print(f"generated {csv_path} in {time.perf_counter() - t0:.1f} s")
     size_mb = csv_path.stat().st_size / 2**20
     result = run_import(
-        csv_path, args.pg, args.src, args.dry_run, args.profile, one_process=args.one_process
+        csv_path, args.pg, args.src, args.dry_run, args.profile, reader_process=args.reader_process
     )
     rows_per_s = args.rows / result["seconds"]
     backend = "PostgreSQL" if args.pg else "SQLite"

@@ -11,7 +11,6 @@ count of all.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Generator, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -51,9 +50,6 @@ from repdesk.hub.sync.changes import (
 
 log = logging.getLogger(__name__)
 
-PARALLEL_MIN_BYTES = 8 * 2**20
-"""Files from this size on (about 40,000 leads) are read in a second process: starting
-it costs about a second, and a million-row file's reading then runs beside its writing."""
 MAX_KEPT_ERRORS = 1000
 """Row errors kept for the report (the CLI shows 20); the rest are counted."""
 
@@ -171,17 +167,16 @@ def import_leads(
     encoding: str | None = None,
     actor: str = audit.CLI_ACTOR,
     file_name: str | None = None,
-    parallel: bool | None = None,
+    parallel: bool = False,
 ) -> LeadImportReport:
     """Upsert leads by external id, else email. Owners named by rep email are assigned.
     `encoding` forces the file's encoding (else it is found; the report says how). A real
     import writes its audit entry (`leads.import` by `actor`, naming `file_name`, the
     name the person knows the file by: text only) in the same transaction. `parallel`:
-    read the file in a second process while this one writes (None: when the file has at
-    least PARALLEL_MIN_BYTES and the machine more than one CPU)."""
+    read the file in a second process while this one writes (`importers.worker`). Off by
+    default: measured on the 2-core hub machine it cost 9 CPU seconds more per million rows
+    (pickling both ways) and was slower, 110 s against 77 s (benchmarks/RESULTS-import.md)."""
     stream = LeadStream(path, encoding=encoding)
-    if parallel is None:
-        parallel = (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
     report = LeadImportReport(
         format=stream.format,
         dry_run=dry_run,

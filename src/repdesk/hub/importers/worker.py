@@ -10,8 +10,11 @@ The reader is `python -m repdesk.hub.importers.worker`, the same interpreter and
 repdesk, talking pickles over its stdin/stdout: not `multiprocessing`, whose fresh
 processes run the importing program's main script again (a script without a
 `__main__` guard would import twice), and whose forked ones would copy this process's
-database connections and its threads' locks. Starting it costs about a second, so only
-big files use it (see `admin.imports.import_leads`).
+database connections and its threads' locks.
+
+Off by default (`import_leads(parallel=True)` asks for it): on the 2-core hub machine,
+shared, pickling the records both ways cost more than the second core gave back (see
+benchmarks/RESULTS-import.md).
 """
 
 from __future__ import annotations
