@@ -2,8 +2,9 @@
 
 Files are streamed (`LeadStream`, `EventStream`) and written in batches of BATCH rows
 inside one transaction (a dry run rolls it back): per batch, one bulk lookup of the leads
-the rows name, one bulk INSERT of the new rows, ORM updates of the changed ones and one
-bulk change-log write (`deferred_touches`); then the session forgets the batch. Memory
+the rows name (for leads, only those the hub may hold: `lead_batches`), one bulk INSERT of
+the new rows, ORM updates of the changed ones and one bulk change-log write
+(`deferred_touches`); then the session forgets the batch. Memory
 stays flat however long the file; row errors keep the first MAX_KEPT_ERRORS by line and a
 count of all.
 """
