@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from tests.hub.helpers import mutation, note
 from tests.support import hub_rows
@@ -190,3 +190,26 @@ def test_two_pushes_of_one_lead_at_once_give_one_conflict_and_lose_nothing(
         values = {f.dimension: f.value for f in fields}
     assert qualification is not None and qualification.version == 1
     assert values == {"budget": winner}
+
+
+def test_a_transaction_left_open_elsewhere_on_the_server_does_not_hold_pulls_back(
+    pg_db: tuple[Database, str], pg_url: str, password_hash: str
+) -> None:
+    """Another hub's schema (or anything else on the server) with a writing transaction
+    open: this hub's pulls still get what was committed here since (the horizon counts
+    only this schema's writers, not the server-wide oldest transaction)."""
+    db, _url = pg_db
+    rep = hub_rows.add_rep(db, "ann@example.test", PASSWORD, password_hash=password_hash)
+    puller = Puller(db, rep)
+    puller.pull()
+    for other_url in pg_schema_url(pg_url):
+        other = Database(other_url)
+        try:
+            with other.write() as elsewhere:
+                elsewhere.execute(text("CREATE TABLE busy (x int)"))
+                elsewhere.execute(text("INSERT INTO busy VALUES (1)"))  # holds an xid
+                lead = hub_rows.add_lead(db, rep)
+                puller.pull()
+                assert ("lead", lead) in puller.got
+        finally:
+            other.dispose()
