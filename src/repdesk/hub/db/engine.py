@@ -29,6 +29,7 @@ every transaction that changes data; a push uses `db.write(rep_id=...)`.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -204,7 +205,16 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = False) -> Eng
     if backend == "postgresql" and parsed.get_driver_name() not in ("psycopg",):
         # Only psycopg 3 is a dependency; normalise plain postgresql:// URLs to it.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        parsed,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        # Which hub process holds a connection (pg_stat_activity), e.g. a lock or a
+        # transaction left open, among several processes and hosts.
+        connect_args={"application_name": f"repdesk-hub pid {os.getpid()}"},
+    )
 
 
 class Database:
