@@ -34,12 +34,15 @@ class NotMigratedError(RuntimeError):
 
 
 def start_upkeep(config: HubConfig, db: Database) -> None:
-    """What one hub start does once, before serving: migrate, prune old sign-in attempts.
+    """What one hub start does once, before serving: migrate, prune old sign-in attempts,
+    remove temp files a dead writer left in the files directory.
     `serve --workers N` runs it in the parent, never in each worker."""
     upgrade_database(config.database_url, db.engine)
     with db.write() as session:
         # Sign-in attempts only matter within the throttle window; keep a margin.
         auth.prune_attempts(session, utcnow() - 4 * config.login_throttle.window)
+    for folder in (config.collateral_dir, config.builds_dir):
+        CollateralFiles(folder).remove_stale_incoming()
 
 
 def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
