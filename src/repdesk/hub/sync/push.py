@@ -166,7 +166,7 @@ def _in_savepoint(
             del pending[mark:]
             return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
         except IntegrityError:
-            # Writers are serialised, so this is a row the checks did not foresee; the
+            # Another rep's push (same id) or a row the checks did not foresee; the
             # savepoint is gone, the batch goes on: one more look answers from the record
             # if there is one, else the error ends the batch (nothing of it is kept).
             if attempt == 2:
