@@ -213,3 +213,49 @@ def test_a_transaction_left_open_elsewhere_on_the_server_does_not_hold_pulls_bac
                 assert ("lead", lead) in puller.got
         finally:
             other.dispose()
+
+
+def test_a_puller_looping_beside_four_writers_gets_every_change_once_in_order(
+    pg_db: tuple[Database, str], password_hash: str
+) -> None:
+    """Ann's audience is written by two writers at once (Ann, and Dee, the ex-owner of
+    some of Ann's leads, pushing feedback about them), next to Ben and Cal; a puller
+    loops on Ann's cursor the whole time."""
+    db, _url = pg_db
+    reps = {
+        name: hub_rows.add_rep(db, f"{name}@example.test", PASSWORD, password_hash=password_hash)
+        for name in ("ann", "ben", "cal", "dee")
+    }
+    leads = {name: [hub_rows.add_lead(db, rep) for _ in range(3)] for name, rep in reps.items()}
+    for lead in leads["dee"]:
+        hub_rows.reassign(db, lead, reps["ann"])
+    puller = Puller(db, reps["ann"])
+    puller.pull()
+    stop = threading.Event()
+    sent: dict[str, list[str]] = {name: [] for name in reps}
+
+    def write(name: str) -> None:
+        for batch in range(6):
+            bodies = [note(lead, f"{name} {batch}.{i}") for i, lead in enumerate(leads[name])]
+            sent[name] += [b["entity_id"] for b in bodies]
+            assert _push(db, reps[name], f"{name}-pc", *bodies) == ["applied"] * len(bodies)
+
+    def follow() -> None:
+        while not stop.is_set():
+            puller.pull()
+
+    follower = threading.Thread(target=follow, daemon=True)
+    follower.start()
+    writers = [_in_thread(write, name) for name in reps]
+    for thread, _ in writers:
+        thread.join(GUARD)
+        assert not thread.is_alive()
+    stop.set()
+    follower.join(GUARD)
+    puller.pull()
+    notes = [i for e, i in puller.got if e == "call_note"]
+    assert sorted(notes) == sorted(sent["ann"] + sent["dee"])  # every one, once
+    assert puller.positions == sorted(puller.positions)
+    # Each writer's own changes arrive in the order it committed them.
+    for name in ("ann", "dee"):
+        assert [i for i in notes if i in set(sent[name])] == sent[name]
