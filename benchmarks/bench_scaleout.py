@@ -50,26 +50,19 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(config: HubConfig, workers: int) -> Iterator[str]:
-    """`repdesk-hub serve --workers N` in a subprocess; yields its base URL once it answers."""
+    """`repdesk-hub serve --workers N` in a subprocess; yields its base URL once it answers.
+    Its errors go to a file (a pipe nobody reads would fill and stall the server)."""
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "repdesk.hub.cli",
-            "--home",
-            str(config.home),
-            "serve",
-            "--workers",
-            str(workers),
-            "--port",
-            str(port),
-        ],  # fmt: skip
-        env={**os.environ, DATABASE_ENV: config.database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    errors = config.home / f"serve-{workers}.err"
+    command = [sys.executable, "-m", "repdesk.hub.cli", "--home", str(config.home)]
+    command += ["serve", "--workers", str(workers), "--port", str(port)]
+    with errors.open("w") as err:
+        proc = subprocess.Popen(
+            command,
+            env={**os.environ, DATABASE_ENV: config.database_url},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         for _attempt in range(1200):
@@ -81,7 +74,7 @@ def serving(config: HubConfig, workers: int) -> Iterator[str]:
                     proc.wait(timeout=0.05)
                 except subprocess.TimeoutExpired:
                     continue
-                raise RuntimeError(proc.stderr.read() if proc.stderr else "exited") from None
+                raise RuntimeError(errors.read_text()[-3000:]) from None
         else:
             raise RuntimeError("the hub did not start listening")
         yield base

@@ -66,18 +66,21 @@ def _workers(pid: int) -> set[int]:
     return {c for c in found if b"resource_tracker" not in Path(f"/proc/{c}/cmdline").read_bytes()}
 
 
-def test_serve_with_two_workers_migrates_once_and_both_answer(pg_config: HubConfig) -> None:
+def test_serve_with_two_workers_migrates_once_and_both_answer(
+    pg_config: HubConfig, tmp_path: Path
+) -> None:
     port = free_port()
-    proc = subprocess.Popen(
-        _cli(pg_config, "serve", "--workers", "2", "--port", str(port)),
-        env=_env(pg_config),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    with out.open("w") as stdout, err.open("w") as stderr:  # files: a full pipe would stall it
+        proc = subprocess.Popen(
+            _cli(pg_config, "serve", "--workers", "2", "--port", str(port)),
+            env=_env(pg_config),
+            stdout=stdout,
+            stderr=stderr,
+        )
     try:
-        assert proc.stdout is not None
-        assert "from 2 processes" in proc.stdout.readline()  # after the parent's upkeep
+        assert _meta(port, proc, err) == 200
+        assert "from 2 processes" in out.read_text().splitlines()[0]
         # The parent migrated before any worker started (a worker refuses an old schema).
         assert _revision(pg_config.database_url) == head_revision()
         workers: set[int] = set()
@@ -86,7 +89,7 @@ def test_serve_with_two_workers_migrates_once_and_both_answer(pg_config: HubConf
         try:
             for _round in range(50):
                 with ThreadPoolExecutor(8) as pool:
-                    codes = list(pool.map(lambda _: _meta(port, proc), range(16)))
+                    codes = list(pool.map(lambda _: _meta(port, proc, err), range(16)))
                 assert set(codes) == {200}
                 workers = _workers(proc.pid)
                 with db.read() as s:
@@ -108,7 +111,7 @@ def test_serve_with_two_workers_migrates_once_and_both_answer(pg_config: HubConf
         proc.wait(timeout=GUARD)
 
 
-def _meta(port: int, proc: subprocess.Popen[str]) -> int:
+def _meta(port: int, proc: subprocess.Popen[bytes], err: Path) -> int:
     """GET /v1/sync/meta on a new connection, once the workers listen."""
     for _attempt in range(600):
         try:
@@ -118,7 +121,7 @@ def _meta(port: int, proc: subprocess.Popen[str]) -> int:
                 proc.wait(timeout=0.05)
             except subprocess.TimeoutExpired:
                 continue
-            raise AssertionError(proc.stderr.read() if proc.stderr else "exited") from None
+            raise AssertionError(err.read_text()[-3000:]) from None
     raise AssertionError("the hub did not start listening")
 
 

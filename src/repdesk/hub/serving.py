@@ -46,6 +46,7 @@ def uvicorn_config(
 
 
 WORKER_APP = "repdesk.hub.serving:worker_app"
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def worker_app() -> Any:
@@ -82,6 +83,10 @@ def serve_workers(
         forwarded_allow_ips=forwarded_allow_ips,
         factory=True,
         workers=workers,
+        # The supervisor kills a worker whose health-check thread does not answer in
+        # time; a worker busy with pushes on a loaded machine can take seconds to get
+        # the GIL, and a killed worker resets every connection it held.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **extra,
     )
     sock = settings.bind_socket()
