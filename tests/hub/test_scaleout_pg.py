@@ -22,7 +22,7 @@ from tests.support.hub_fixtures import PASSWORD, new_hub, pg_schema_url
 
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
-from repdesk.hub.db.engine import Database
+from repdesk.hub.db.engine import IDLE_IN_TRANSACTION_TIMEOUT, Database
 from repdesk.hub.sync.cursor import START, Position
 from repdesk.hub.sync.pull import pull_page
 from repdesk.hub.sync.push import push_batch
@@ -259,3 +259,14 @@ def test_a_puller_looping_beside_four_writers_gets_every_change_once_in_order(
     # Each writer's own changes arrive in the order it committed them.
     for name in ("ann", "dee"):
         assert [i for i in notes if i in set(sent[name])] == sent[name]
+
+
+def test_a_hub_transaction_left_idle_is_ended_by_the_server_in_the_end(
+    pg_db: tuple[Database, str],
+) -> None:
+    """A stuck writer cannot hold pulls back for ever: the server ends a hub transaction
+    idle for IDLE_IN_TRANSACTION_TIMEOUT."""
+    db, _url = pg_db
+    with db.read() as s:
+        timeout = s.scalar(text("SHOW idle_in_transaction_session_timeout"))
+    assert timeout == IDLE_IN_TRANSACTION_TIMEOUT

@@ -205,7 +205,7 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = False) -> Eng
     if backend == "postgresql" and parsed.get_driver_name() not in ("psycopg",):
         # Only psycopg 3 is a dependency; normalise plain postgresql:// URLs to it.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(
+    engine = create_engine(
         parsed,
         echo=echo,
         pool_pre_ping=True,
@@ -215,6 +215,24 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = False) -> Eng
         # transaction left open, among several processes and hosts.
         connect_args={"application_name": f"repdesk-hub pid {os.getpid()}"},
     )
+    if backend == "postgresql":
+        _end_abandoned_transactions(engine)
+    return engine
+
+
+IDLE_IN_TRANSACTION_TIMEOUT = "10min"
+"""A hub transaction idle that long (a stuck process) is ended by the server: while it is
+open it holds every pull of this hub back (`writers_horizon`)."""
+
+
+def _end_abandoned_transactions(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cur:
+            cur.execute(
+                f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+            )
+        dbapi_connection.commit()
 
 
 class Database:
