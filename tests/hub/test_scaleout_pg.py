@@ -6,7 +6,9 @@ Skipped, visibly, without REPDESK_TEST_PG_URL (CI sets it)."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from tests.support.hub_fixtures import PASSWORD, new_hub, pg_schema_url
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import IDLE_IN_TRANSACTION_TIMEOUT, Database
+from repdesk.hub.sync import changes
 from repdesk.hub.sync.cursor import START, Position
 from repdesk.hub.sync.pull import pull_page
 from repdesk.hub.sync.push import push_batch
@@ -88,6 +91,26 @@ def _in_thread(target: Any, *args: Any) -> tuple[threading.Thread, list[Any]]:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return thread, out
+
+
+def _waits_for_a_lock(db: Database, thread: threading.Thread) -> bool:
+    """Whether a connection of this process comes to wait for a lock while `thread` runs
+    (polled: the state is in pg_stat_activity, and the thread ends if it never waits)."""
+    mine = f"repdesk-hub pid {os.getpid()}"
+    deadline = time.monotonic() + GUARD
+    while thread.is_alive() and time.monotonic() < deadline:
+        with db.read() as s:
+            found = s.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND application_name = :me"
+                ),
+                {"me": mine},
+            )
+        if found:
+            return True
+        thread.join(0.01)  # paces the polling; returns at once if the thread ended
+    return False
 
 
 @pytest.fixture
@@ -270,3 +293,42 @@ def test_a_hub_transaction_left_idle_is_ended_by_the_server_in_the_end(
     with db.read() as s:
         timeout = s.scalar(text("SHOW idle_in_transaction_session_timeout"))
     assert timeout == IDLE_IN_TRANSACTION_TIMEOUT
+
+
+def test_two_transactions_logging_one_key_at_once_take_turns_and_leave_the_later(
+    pg_db: tuple[Database, str], password_hash: str
+) -> None:
+    """The change log keeps one row per key: two writers logging the same key at once
+    (here under two rep locks, so nothing else orders them) must not fail on the unique
+    key, as a delete + insert each would; the second waits for the first's row."""
+    db, url = pg_db
+    rep = hub_rows.add_rep(db, "ann@example.test", PASSWORD, password_hash=password_hash)
+    lead = hub_rows.add_lead(db, rep)
+    puller = Puller(db, rep)
+    puller.pull()
+    held = CommitsLate(url)
+
+    def log(database: Database, writer: str, version: int) -> None:
+        with database.write(rep_id=writer) as s:
+            changes.touch(s, "lead", lead, rep, version=version, lead_id=lead)
+
+    try:
+        first, _ = _in_thread(log, held, "writer-1", 7)
+        assert held.written.wait(GUARD)
+        second, done = _in_thread(log, db, "writer-2", 8)
+        waiting = _waits_for_a_lock(db, second)
+    finally:
+        held.release.set()
+        first.join(GUARD)
+        held.dispose()
+    second.join(GUARD)
+    assert waiting and done == [None]  # it waited, then logged without an error
+    with db.read() as s:
+        rows = s.execute(
+            select(m.ChangeLog.version).where(
+                m.ChangeLog.entity == "lead", m.ChangeLog.entity_id == lead
+            )
+        ).all()
+    assert [r.version for r in rows] == [8]
+    puller.pull()
+    assert puller.got.count(("lead", lead)) == 2  # once at first, once for the new row
