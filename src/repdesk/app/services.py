@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 
 from repdesk.store import Store
 from repdesk.store.api import StoreApi
+from repdesk.store.call_drafts import drafts_dir, seal_plain_drafts
 from repdesk.store.cipher import FileState, copy_database, file_state
 from repdesk.store.db import DB_NAME, mapped_errors
 from repdesk.store.paths import AppPaths
@@ -19,6 +21,8 @@ from repdesk.store.settings import (
 )
 from repdesk.sync.cache_key import AskPassphrase, cache_key
 from repdesk.sync.engine import SyncEngine, make_engine
+
+log = logging.getLogger(__name__)
 
 
 def load_settings(paths: AppPaths) -> Settings:
@@ -67,7 +71,10 @@ def open_rep_store(data: Path, ask: AskPassphrase) -> Store:
             "Encrypting your local repdesk data (once; a few minutes for a large list)...",
             file=sys.stderr,
         )
-    return Store.open(data, key=key)
+    store = Store.open(data, key=key)
+    if sealed := seal_plain_drafts(drafts_dir(data), key):
+        log.info("sealed %d call draft(s) written before the cache was encrypted", sealed)
+    return store
 
 
 def sync_engine(store: StoreApi, paths: AppPaths, settings: Settings | None = None) -> SyncEngine:
