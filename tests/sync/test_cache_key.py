@@ -15,8 +15,8 @@ import pytest
 from keyring.backends import fail
 from keyring.errors import PasswordSetError
 
-from repdesk.app.services import open_rep_store
-from repdesk.domain.errors import CacheKeyError
+from repdesk.app.services import PASSPHRASE_ATTEMPTS, open_rep_store
+from repdesk.domain.errors import CacheKeyError, WrongCacheKeyError
 from repdesk.store import Store
 from repdesk.store.cipher import KEY_BYTES, FileState, file_state
 from repdesk.store.db import DB_NAME
@@ -141,3 +141,31 @@ def test_the_cli_asks_for_the_passphrase_when_there_is_no_keyring(tmp_path: Path
     assert "Traceback" not in wrong.stderr
     assert db.read_bytes() == before
     assert run(f"{PHRASE}\n").returncode == 0
+
+
+def test_a_wrong_passphrase_is_asked_again_a_few_times_changing_nothing(data_dir: Path) -> None:
+    keys = CacheKeys(fail.Keyring())
+    Store.open(data_dir, key=cache_key(data_dir, Asked(PHRASE), keys)).close()
+    refusals: list[str] = []
+
+    typo_then_right = Asked("Correct horse battery staple", PHRASE)
+    with open_rep_store(data_dir, typo_then_right, refused=refusals.append, keys=keys) as store:
+        assert store.encrypted
+    assert typo_then_right.asked == [False, False] and len(refusals) == 1
+    assert "could not be unlocked with the passphrase" in refusals[0]
+
+    three_wrong = Asked("one wrong try", "two wrong tries", "three wrong tries")
+    with pytest.raises(WrongCacheKeyError, match="could not be unlocked with the passphrase"):
+        open_rep_store(data_dir, three_wrong, refused=refusals.append, keys=keys)
+    assert len(three_wrong.asked) == PASSPHRASE_ATTEMPTS
+
+    gave_up = Asked("a wrong try", None)
+    with pytest.raises(WrongCacheKeyError, match="could not be unlocked with the passphrase"):
+        open_rep_store(data_dir, gave_up, refused=refusals.append, keys=keys)
+
+    once = Asked("a wrong try")
+    with pytest.raises(WrongCacheKeyError):
+        open_rep_store(data_dir, once, keys=keys)  # no `refused`: one try, as before
+    assert once.asked == [False]
+    Store.open(data_dir, key=cache_key(data_dir, Asked(PHRASE), keys)).close()
+    assert file_state(data_dir / DB_NAME) is FileState.ENCRYPTED
