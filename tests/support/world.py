@@ -36,6 +36,9 @@ from tests.support import hub_rows as seed
 from tests.support.corpus import corpus_pdfs
 from tests.support.sync_fixtures import PASSWORD, Client, LiveHub
 
+COLLATERAL_PDFS = corpus_pdfs()[:3]
+"""The World's collateral files, in `World.collateral` order (for module-level test data)."""
+
 
 @dataclass(frozen=True)
 class Rep:
@@ -98,9 +101,10 @@ class World:
         spring = seed.add_campaign(db, "Spring webinar", channel="webinar")
         autumn = seed.add_campaign(db, "Autumn trade show", channel="event")
         collateral = []
-        files = corpus_pdfs()[:3]
         for path, (campaign, name) in zip(
-            files, [(spring, "spring"), (spring, "spring"), (autumn, "autumn")], strict=True
+            COLLATERAL_PDFS,
+            [(spring, "spring"), (spring, "spring"), (autumn, "autumn")],
+            strict=True,
         ):
             content = path.read_bytes()
             cid, sha = seed.add_collateral(
