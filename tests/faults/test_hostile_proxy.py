@@ -26,7 +26,8 @@ from repdesk.sync.retry import RetryPolicy
 from tests.faults.checks import cache_problems, hub_lead_ids, integrity, not_exactly_once
 from tests.support import hub_rows
 from tests.support.hostile_proxy import FAULTS, RETRY_AFTER, HostileProxy
-from tests.support.sync_fixtures import PASSWORD, NoSleep
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.sync_fixtures import NoSleep
 from tests.support.world import World
 
 SEED = int(os.environ.get("REPDESK_FAULT_SEED", "20261206"))

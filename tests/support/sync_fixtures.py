@@ -23,8 +23,6 @@ from repdesk.sync.engine import SyncEngine
 from repdesk.sync.http import HubClient
 from repdesk.sync.retry import RetryPolicy
 
-PASSWORD = "correct horse battery staple"
-
 
 class LiveHub:
     """The real hub app served by uvicorn on 127.0.0.1; can be stopped and restarted on

@@ -1,9 +1,10 @@
-"""The one seeded hub of the API, sync and fault tests (a pytest plugin, registered in
+"""The one seeded hub of the API, sync, fault and GUI tests (a pytest plugin, registered in
 tests/conftest.py).
 
 `World.seed` writes, through the hub's own writers (`tests/support/hub_rows.py`):
 
-- reps ada and bob, and carol (disabled), all with the password `PASSWORD`;
+- reps ada and bob, and carol (disabled), `<name>@example.test`, all with the password
+  `PASSWORD` (hashed once per process: argon2 is slow on purpose);
 - the default rubric and objection taxonomy; campaigns "Spring webinar" (`spring`) and
   "Autumn trade show" (`autumn`);
 - ada's leads: Grace Hopper (spring, 3 nurture events), Alan Turing (spring, 2) and Edsger
@@ -22,19 +23,22 @@ then `world.sign_in(client, world.ada)`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 
 from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES, DEFAULT_RUBRIC
 from repdesk.domain.ids import utcnow
-from repdesk.hub.auth import hash_password
+from repdesk.hub import auth
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.protocol.convert import rubric_to_data
 from tests.support import hub_rows as seed
 from tests.support.corpus import corpus_pdfs
-from tests.support.sync_fixtures import PASSWORD, Client, LiveHub
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.sync_fixtures import Client, LiveHub
 
 COLLATERAL_PDFS = corpus_pdfs()[:3]
 """The World's collateral files, in `World.collateral` order (for module-level test data)."""
@@ -84,7 +88,7 @@ class World:
     @classmethod
     def seed(cls, hub: LiveHub, password_hash: str | None = None) -> World:
         db = hub.db
-        hashed = password_hash or hash_password(PASSWORD)  # once: argon2 is slow on purpose
+        hashed = password_hash or _hashed(auth._hasher)  # noqa: SLF001
 
         def rep(first: str, name: str, disabled: bool = False) -> Rep:
             email = f"{first}@example.test"
@@ -155,6 +159,12 @@ class World:
                 ]
                 owner.leads.append(lead_id)
         return cls(hub, ada, bob, carol, spring, autumn, rubric, events, collateral)
+
+
+@functools.cache
+def _hashed(hasher: PasswordHasher) -> str:
+    """PASSWORD hashed once per hasher and process: argon2 is slow on purpose."""
+    return hasher.hash(PASSWORD)
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ from repdesk.sync.engine import SyncEngine
 from repdesk.sync.export import FORMAT
 from repdesk.sync.http import HubClient
 from repdesk.sync.retry import RetryPolicy
-from tests.support.sync_fixtures import PASSWORD, ClientMaker, LiveHub, NoSleep
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.sync_fixtures import ClientMaker, LiveHub, NoSleep
 from tests.support.world import World
 
 NOTE = "Wants the Zanzibar pilot before the board meeting"

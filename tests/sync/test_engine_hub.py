@@ -25,7 +25,8 @@ from repdesk.store.api import LeadQuery
 from repdesk.sync.engine import UnsentWorkError
 from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
 from tests.support import hub_rows as seed
-from tests.support.sync_fixtures import PASSWORD, Client, ClientMaker, LiveHub
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.sync_fixtures import Client, ClientMaker, LiveHub
 from tests.support.world import World
 
 
@@ -249,9 +250,7 @@ def test_old_client_is_refused_and_clock_skew_is_reported(
     assert old.store.sync_state().session is None
 
     skewed = make_client("skewed", now=lambda: utcnow() + timedelta(minutes=12))
-    result = skewed.engine.login(
-        live_world.hub.url, live_world.ada.email, "correct horse battery staple"
-    )
+    result = skewed.engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     assert any("clock" in w and "12 minutes" in w for w in result.warnings)
     assert result.session.rep_name == "Ada Lovelace"
 
@@ -456,9 +455,7 @@ def test_without_a_keyring_the_rep_is_told_and_sync_still_works(
 
     keyring.set_keyring(fail.Keyring())  # the autouse fixture restores the test keyring
     ada = make_client("ada")
-    result = ada.engine.login(
-        live_world.hub.url, live_world.ada.email, "correct horse battery staple"
-    )
+    result = ada.engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     assert NO_KEYRING_MESSAGE in result.warnings
     assert ada.engine.sync().pulled > 0
     assert lead_ids(ada) == set(live_world.ada.leads)

@@ -20,7 +20,8 @@ from repdesk.domain.errors import AuthError
 from repdesk.hub.db import models as m
 from repdesk.sync.results import SetAsideReason
 from tests.support import hub_rows as seed
-from tests.support.sync_fixtures import PASSWORD, ClientMaker, LiveHub
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.sync_fixtures import ClientMaker, LiveHub
 from tests.support.world import World
 from tests.sync.test_engine_hub import hub_count, lead_ids, offline_work
 

@@ -14,7 +14,7 @@ from repdesk.hub import admin
 from repdesk.store.paths import AppPaths
 from repdesk.sync.updates import current_platform
 from tests.support.bundles import make_bundle
-from tests.support.sync_fixtures import PASSWORD
+from tests.support.hub_fixtures import PASSWORD
 from tests.support.world import World
 
 
