@@ -17,7 +17,6 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QMessageBox
-from sqlalchemy import func, select
 
 from repdesk.app.launch import open_windows
 from repdesk.domain.outbox import OutboxState
@@ -32,17 +31,10 @@ from tests.gui.test_offline_flow_support import (
     grab,
 )
 from tests.support.hub_fixtures import PASSWORD
+from tests.support.hub_rows import count_rows
 from tests.support.world import World
 
 OTHER_EMAIL = "bruno@example.test"
-
-
-def _hub_rows(live_world: World, model: Any, **where: object) -> int:
-    with live_world.hub.db.read() as s:
-        stmt = select(func.count()).select_from(model)
-        for key, value in where.items():
-            stmt = stmt.where(getattr(model, key) == value)
-        return int(s.scalar(stmt) or 0)
 
 
 def _next_run(app_ctx: Any, tmp_path: Path) -> None:
@@ -106,8 +98,8 @@ def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sen
     assert session.status.state is SessionState.SIGNED_IN
     qtbot.waitUntil(lambda: not status.sign_in_button.isVisible())
     for note in notes:
-        assert _hub_rows(live_world, m.CallNote, id=note.id) == 1
-    assert _hub_rows(live_world, m.ProcessedMutation) == 2, "each change sent exactly once"
+        assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
+    assert count_rows(live_world.hub.db, m.ProcessedMutation) == 2, "each change sent exactly once"
 
 
 def test_a_refused_token_at_start_still_opens_the_window(
@@ -143,7 +135,7 @@ def test_the_demo_hub_on_a_new_port_keeps_the_queue_through_the_sign_in_dialog(
     assert done.args[0].applied == 1
     assert notices == [], "nothing was set aside: it is the same hub"
     assert rep_store.sync_state().session.hub_url == live_world.hub.url
-    assert _hub_rows(live_world, m.CallNote, id=note.id) == 1
+    assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
     assert not (rep_store.path.parent / "set-aside").exists()
 
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 from tests.hub.helpers import mutation, note, pull_all, push, state_of
 from tests.support import hub_rows as seed
 from tests.support.world import World
@@ -21,11 +20,6 @@ Clients = Callable[[str], httpx.Client]
 def qual(lead: str, base: int | None, **fields: Any) -> dict[str, Any]:
     payload = {k: (None if v is None else {"value": v}) for k, v in fields.items()}
     return mutation("qualification.update", lead, {"fields": payload}, base_version=base)
-
-
-def count(embedded_hub: EmbeddedHub, model: type[m.Base]) -> int:
-    with embedded_hub.state.db.read() as s:
-        return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_each_kind_applies_and_comes_back_to_another_device(
@@ -70,13 +64,13 @@ def test_resending_the_same_mutation_is_a_duplicate_and_changes_nothing(
     batch = [note(lead), qual(lead, 0, budget="yes")]
     first = push(ada, *batch)
     _, cursor = pull_all(ada)
-    notes_before = count(embedded_hub, m.CallNote)
+    notes_before = seed.count_rows(embedded_hub.state.db, m.CallNote)
     second = push(ada, *batch)
     assert [r["status"] for r in second] == ["duplicate", "duplicate"]
     assert [r["server_version"] for r in second] == [r["server_version"] for r in first]
     assert second[1]["detail"]["applied"] == ["budget"]
     assert second[1]["detail"]["original_status"] == "applied"
-    assert count(embedded_hub, m.CallNote) == notes_before
+    assert seed.count_rows(embedded_hub.state.db, m.CallNote) == notes_before
     assert pull_all(ada, cursor)[0] == []  # nothing new for any device
 
 

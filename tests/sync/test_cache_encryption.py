@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from repdesk.app.services import open_rep_store
 from repdesk.domain.errors import AccountDisabledError, AuthError
@@ -30,7 +29,8 @@ from repdesk.sync.export import FORMAT
 from repdesk.sync.http import HubClient
 from repdesk.sync.retry import RetryPolicy
 from tests.support.hub_fixtures import PASSWORD
-from tests.support.sync_fixtures import ClientMaker, LiveHub, NoSleep
+from tests.support.hub_rows import count_rows
+from tests.support.sync_fixtures import ClientMaker, NoSleep
 from tests.support.world import World
 
 NOTE = "Wants the Zanzibar pilot before the board meeting"
@@ -48,14 +48,6 @@ def _engine(store: Store, cache: Path) -> SyncEngine:
         lambda url, token: HubClient(url, token, timeout=10),
         retry=RetryPolicy(max_attempts=3, sleep=NoSleep()),
     )
-
-
-def _notes_on_hub(hub: LiveHub, note_id: str) -> int:
-    with hub.db.read() as s:
-        return int(
-            s.scalar(select(func.count()).select_from(m.CallNote).where(m.CallNote.id == note_id))
-            or 0
-        )
 
 
 def _note(lead_id: str) -> CallNote:
@@ -82,7 +74,7 @@ def test_a_plain_cache_converted_on_upgrade_sends_its_pending_work_once(
         engine.sync()
         engine.sync()
         assert store.outbox_counts().pending == 0
-        assert _notes_on_hub(live_world.hub, note.id) == 1
+        assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
     finally:
         store.close()
     assert NOTE.split()[3].encode() not in (data / DB_NAME).read_bytes()
@@ -125,7 +117,7 @@ def test_a_disabled_rep_has_the_cached_leads_erased_and_unsent_work_exported(
         assert store.search("Hopper") == []
         assert store.sync_state().session is None
         assert Credentials().load(live_world.hub.url, live_world.ada.email) is None
-        assert _notes_on_hub(live_world.hub, note.id) == 0  # exported, never sent
+        assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 0  # exported, never sent
     finally:
         store.close()
 

@@ -19,11 +19,12 @@ from repdesk.hub.db import models as m
 from repdesk.store.api import LeadQuery, SessionInfo
 from repdesk.sync import export_pending
 from repdesk.sync.http import GARBAGE
+from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker
 from tests.support.world import World
 from tests.sync.faults import Tap, cut_body_after, lose_response, replace_with
 from tests.sync.scripted import Reply, ScriptedServer, Seen, scripted_server
-from tests.sync.test_engine_hub import hub_count, offline_work
+from tests.sync.test_engine_hub import offline_work
 
 
 def notes(client_store: object, lead_id: str, n: int) -> list[str]:
@@ -57,10 +58,10 @@ def test_lost_push_response_then_retry_is_duplicate_not_double(
     assert [r["id"] for r in first["results"]] == [r["id"] for r in second["results"]]
     assert report.applied == 4 and ada.store.outbox_counts().pending == 0
     assert len(ada.sleeps.sleeps) == 1  # one backoff pause, not slept
-    assert hub_count(live_world.hub, m.CallNote, id=ids["note"]) == 1
-    assert hub_count(live_world.hub, m.ObjectionRow, id=ids["objection"]) == 1
-    assert hub_count(live_world.hub, m.DispositionRow, lead_id=lead) == 1
-    assert hub_count(live_world.hub, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
+    assert count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 1
+    assert count_rows(live_world.hub.db, m.ObjectionRow, id=ids["objection"]) == 1
+    assert count_rows(live_world.hub.db, m.DispositionRow, lead_id=lead) == 1
+    assert count_rows(live_world.hub.db, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
 
 
 def test_cut_collateral_download_resumes_with_range(
@@ -120,7 +121,7 @@ def test_push_goes_in_batches_and_a_refusal_does_not_block_the_queue(
     assert len(tap.json_bodies("POST", "/v1/sync/push")) == 3
     assert (report.pushed, report.applied, report.rejected) == (5, 4, 1)
     for note_id in before + after:
-        assert hub_count(live_world.hub, m.CallNote, id=note_id) == 1
+        assert count_rows(live_world.hub.db, m.CallNote, id=note_id) == 1
     [refused] = ada.store.outbox([OutboxState.REJECTED])
     assert refused.entity_id == bad.id and "nope" in refused.detail
 
@@ -144,7 +145,7 @@ def test_cancel_between_batches_keeps_the_rest_queued(
         ada.engine.sync(progress=progress, cancel=cancel)
 
     assert ada.store.outbox_counts().pending == 3
-    assert hub_count(live_world.hub, m.CallNote) == 2
+    assert count_rows(live_world.hub.db, m.CallNote) == 2
     assert ("Sending your changes", 2, 5) in seen
     assert ada.engine.progress.snapshot().done == 2
     assert "cancelled" in ada.store.sync_state().last_error

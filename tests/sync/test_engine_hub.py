@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from repdesk.domain.errors import AuthError, ClientTooOldError, NetworkError
 from repdesk.domain.feedback import (
@@ -26,16 +26,8 @@ from repdesk.sync.engine import UnsentWorkError
 from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
 from tests.support import hub_rows as seed
 from tests.support.hub_fixtures import PASSWORD
-from tests.support.sync_fixtures import Client, ClientMaker, LiveHub
+from tests.support.sync_fixtures import Client, ClientMaker
 from tests.support.world import World
-
-
-def hub_count(hub: LiveHub, model: type[m.Base], **where: object) -> int:
-    with hub.db.read() as s:
-        stmt = select(func.count()).select_from(model)
-        for key, value in where.items():
-            stmt = stmt.where(getattr(model, key) == value)
-        return int(s.scalar(stmt) or 0)
 
 
 def lead_ids(client: Client) -> set[str]:
@@ -144,11 +136,14 @@ def test_offline_work_is_queued_and_arrives_exactly_once(
     assert ada.store.outbox_counts().pending == 0
     ada.engine.sync()  # and again: nothing is sent twice
 
-    assert hub_count(live_world.hub, m.CallNote, id=ids["note"]) == 1
-    assert hub_count(live_world.hub, m.ObjectionRow, id=ids["objection"]) == 1
-    assert hub_count(live_world.hub, m.DispositionRow, lead_id=lead) == 1
-    assert hub_count(live_world.hub, m.QualificationField, lead_id=lead, value="critical") == 1
-    assert hub_count(live_world.hub, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
+    assert seed.count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 1
+    assert seed.count_rows(live_world.hub.db, m.ObjectionRow, id=ids["objection"]) == 1
+    assert seed.count_rows(live_world.hub.db, m.DispositionRow, lead_id=lead) == 1
+    assert (
+        seed.count_rows(live_world.hub.db, m.QualificationField, lead_id=lead, value="critical")
+        == 1
+    )
+    assert seed.count_rows(live_world.hub.db, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
 
 
 def test_a_field_conflict_is_surfaced_not_overwritten(
@@ -197,11 +192,11 @@ def test_revoked_token_gives_auth_error_and_keeps_the_outbox(
     assert not ada.engine.signed_in  # the dead token is gone; the session is remembered
     assert ada.store.sync_state().session is not None
     assert ada.store.sync_state().last_error == SESSION_ENDED
-    assert hub_count(live_world.hub, m.CallNote, id=ids["note"]) == 0
+    assert seed.count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 0
 
     live_world.sign_in(ada, live_world.ada)
     assert ada.engine.sync().applied == 4
-    assert hub_count(live_world.hub, m.CallNote, id=ids["note"]) == 1
+    assert seed.count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 1
 
 
 def test_expired_cursor_means_full_resync_and_the_outbox_survives(
@@ -237,7 +232,7 @@ def test_expired_cursor_means_full_resync_and_the_outbox_survives(
     assert "not in marketing's list" in rejected[0].detail
     assert refused.id in {o.id for o in ada.store.objections(lead)}
     assert note.id in {n.id for n in ada.store.notes(lead)}
-    assert hub_count(live_world.hub, m.CallNote, id=note.id) == 1
+    assert seed.count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
     assert not ada.store.sync_state().full_resync_needed
 
 
@@ -415,8 +410,8 @@ def test_another_reps_unsent_work_is_saved_aside_never_sent_as_the_new_rep(
     assert lead_ids(shared) == set(live_world.bob.leads)
     assert shared.store.notes(lead) == []
     # Nothing of Ada's reached the hub under anyone's name.
-    assert hub_count(live_world.hub, m.CallNote, id=ids["note"]) == 0
-    assert hub_count(live_world.hub, m.ProcessedMutation, rep_id=live_world.bob.id) == 0
+    assert seed.count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 0
+    assert seed.count_rows(live_world.hub.db, m.ProcessedMutation, rep_id=live_world.bob.id) == 0
 
 
 def test_the_same_rep_signing_back_in_keeps_the_list_even_offline(

@@ -21,9 +21,10 @@ from repdesk.hub.db import models as m
 from repdesk.sync.results import SetAsideReason
 from tests.support import hub_rows as seed
 from tests.support.hub_fixtures import PASSWORD
+from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker, LiveHub
 from tests.support.world import World
-from tests.sync.test_engine_hub import hub_count, lead_ids, offline_work
+from tests.sync.test_engine_hub import lead_ids, offline_work
 
 
 def test_the_hub_on_a_new_port_keeps_the_queue_and_gets_it_exactly_once(
@@ -51,8 +52,8 @@ def test_the_hub_on_a_new_port_keeps_the_queue_and_gets_it_exactly_once(
     report = ada.engine.sync()
     assert (report.pushed, report.applied) == (4, 4)
     assert ada.engine.sync().pushed == 0
-    assert hub_count(live_world.hub, m.CallNote, id=ids["note"]) == 1
-    assert hub_count(live_world.hub, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
+    assert count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 1
+    assert count_rows(live_world.hub.db, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
 
 
 def test_a_session_from_before_hub_ids_learns_the_id_at_the_next_sync(
@@ -107,7 +108,7 @@ def test_another_hub_sets_the_queue_aside_and_says_what_and_where(
     assert {i["entity_id"] for i in document["items"]} >= {ids["note"], ids["objection"]}
     assert ada.store.outbox_counts().pending == 0
     assert ada.engine.sync().pushed == 0
-    assert hub_count(other_hub, m.CallNote, id=ids["note"]) == 0
+    assert count_rows(other_hub.db, m.CallNote, id=ids["note"]) == 0
 
 
 def test_another_rep_sets_the_queue_aside_with_the_reason(
@@ -142,7 +143,7 @@ def test_a_different_hub_answering_at_the_sessions_address_is_never_pushed_to(
         with pytest.raises(AuthError, match="not the hub you signed in to"):
             ada.engine.sync()
         assert ada.store.outbox_counts().pending == 4
-        assert hub_count(impostor, m.ProcessedMutation) == 0
+        assert count_rows(impostor.db, m.ProcessedMutation) == 0
     finally:
         impostor.stop()
         live_world.hub.start()

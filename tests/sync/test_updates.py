@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from repdesk.domain.errors import NetworkError, UpdateError
 from repdesk.domain.feedback import CallNote
@@ -28,6 +27,7 @@ from repdesk.sync.http import HubClient
 from repdesk.sync.update_files import POINTER, UpdateFolder
 from repdesk.sync.updates import Updater
 from tests.support.bundles import PLATFORM, link_member, make_bundle
+from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import Client, ClientMaker, LiveHub
 from tests.support.world import World
 from tests.sync.faults import Tap, cut_body_after
@@ -59,12 +59,6 @@ def bundles(tmp_path: Path, live_world: World) -> dict[str, Path]:
     return made
 
 
-def hub_notes(hub: LiveHub, note_id: str) -> int:
-    with hub.db.read() as session:
-        query = select(func.count()).select_from(m.CallNote).where(m.CallNote.id == note_id)
-        return int(session.scalar(query) or 0)
-
-
 def test_v1_sees_v2_installs_it_and_unsent_work_survives_and_is_sent_once(
     live_world: World, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
 ) -> None:
@@ -91,7 +85,7 @@ def test_v1_sees_v2_installs_it_and_unsent_work_survives_and_is_sent_once(
 
     # The update never touched the local database: the outbox is as it was, unsent.
     assert ada.store.outbox([OutboxState.PENDING]) == before
-    assert hub_notes(live_world.hub, note.id) == 0
+    assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 0
 
     # The new version starts on the same data folder and sends the work exactly once.
     ada.store.close()
@@ -112,7 +106,7 @@ def test_v1_sees_v2_installs_it_and_unsent_work_survives_and_is_sent_once(
         assert newest.check() is None and newest.ready() is None
     finally:
         store.close()
-    assert hub_notes(live_world.hub, note.id) == 1
+    assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
 
 
 def test_a_cut_download_resumes_from_where_it_stopped(
