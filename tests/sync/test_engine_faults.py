@@ -23,8 +23,8 @@ from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker
 from tests.support.world import World
 from tests.sync.faults import Tap, cut_body_after, lose_response, replace_with
+from tests.sync.rep_work import offline_work
 from tests.sync.scripted import Reply, ScriptedServer, Seen, scripted_server
-from tests.sync.test_engine_hub import offline_work
 
 
 def notes(client_store: object, lead_id: str, n: int) -> list[str]:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from repdesk.domain.errors import AuthError, ClientTooOldError, NetworkError
 from repdesk.domain.feedback import (
     CallNote,
-    Disposition,
     DispositionKind,
     Objection,
 )
@@ -21,36 +20,13 @@ from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.hub.auth import revoke_rep_tokens
 from repdesk.hub.db import models as m
-from repdesk.store.api import LeadQuery
 from repdesk.sync.engine import UnsentWorkError
 from repdesk.sync.http import ACCOUNT_DISABLED, SESSION_ENDED
 from tests.support import hub_rows as seed
 from tests.support.hub_fixtures import PASSWORD
-from tests.support.sync_fixtures import Client, ClientMaker
+from tests.support.sync_fixtures import ClientMaker
 from tests.support.world import World
-
-
-def lead_ids(client: Client) -> set[str]:
-    return set(client.store.lead_ids(LeadQuery()))
-
-
-def offline_work(client: Client, lead_id: str) -> dict[str, str]:
-    """A note, a BANT answer, an objection and a disposition, made without the hub."""
-    now = utcnow()
-    note = CallNote(id=new_id(), lead_id=lead_id, body="Asked for pricing in EUR", created_at=now)
-    objection = Objection(
-        id=new_id(), lead_id=lead_id, category_code="price", verbatim="Too dear", created_at=now
-    )
-    disposition = Disposition(
-        id=new_id(), lead_id=lead_id, kind=DispositionKind.ACCEPT, decided_at=now
-    )
-    client.store.add_call_note(note)
-    client.store.update_bant(
-        lead_id, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "critical", "it hurts")}
-    )
-    client.store.add_objection(objection)
-    client.store.set_disposition(disposition)
-    return {"note": note.id, "objection": objection.id, "disposition": disposition.id}
+from tests.sync.rep_work import lead_ids, offline_work
 
 
 def test_fresh_client_gets_exactly_its_own_leads_history_and_collateral(

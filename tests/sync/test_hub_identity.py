@@ -24,7 +24,7 @@ from tests.support.hub_fixtures import PASSWORD
 from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker, LiveHub
 from tests.support.world import World
-from tests.sync.test_engine_hub import lead_ids, offline_work
+from tests.sync.rep_work import lead_ids, offline_work
 
 
 def test_the_hub_on_a_new_port_keeps_the_queue_and_gets_it_exactly_once(
