@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from tests.hub.helpers import note, pull_all, push, state_of
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
@@ -44,49 +44,49 @@ def fail_after_apply(
 
 
 def test_a_mutation_rejected_after_writing_keeps_nothing_and_the_rest_apply(
-    api_world: ApiWorld,
+    world: World,
     embedded_hub: EmbeddedHub,
     client_for: Clients,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Fault injected (mock): the middle mutation is rejected only AFTER its note and
     change-log rows were flushed, so only the savepoint can undo them."""
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[0]
-    _, cursor = pull_all(alice)
+    ada = client_for(world.ada.email)
+    lead = world.ada.leads[0]
+    _, cursor = pull_all(ada)
     before = counts(embedded_hub)
     batch = [note(lead, "one"), note(lead, "two"), note(lead, "three")]
     fail_after_apply(
         monkeypatch, batch[1]["id"], lambda: push_effects.Rejected("boom", "Injected.")
     )
-    statuses = [r["status"] for r in push(alice, *batch)]
+    statuses = [r["status"] for r in push(ada, *batch)]
     assert statuses == ["applied", "rejected", "applied"]
     notes, records, _ = counts(embedded_hub)
     assert (notes, records) == (before[0] + 2, before[1] + 2)
-    got = state_of(pull_all(alice, cursor)[0])
+    got = state_of(pull_all(ada, cursor)[0])
     assert set(got) == {("call_note", batch[0]["entity_id"]), ("call_note", batch[2]["entity_id"])}
     with embedded_hub.state.db.read() as s:
         assert s.get(m.ProcessedMutation, batch[1]["id"]) is None
         assert s.get(m.CallNote, batch[1]["entity_id"]) is None
     monkeypatch.undo()
     # Not recorded, so the retry is judged afresh and applies.
-    assert push(alice, batch[1])[0]["status"] == "applied"
+    assert push(ada, batch[1])[0]["status"] == "applied"
 
 
 def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
-    api_world: ApiWorld,
+    world: World,
     embedded_hub: EmbeddedHub,
     client_for: Clients,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Fault injected (mock): an unexpected error in the third mutation, like a crash
     before the batch's commit."""
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[1]
+    ada = client_for(world.ada.email)
+    lead = world.ada.leads[1]
     before = counts(embedded_hub)
     batch = [note(lead, f"note {i}") for i in range(4)]
     fail_after_apply(monkeypatch, batch[2]["id"], lambda: RuntimeError("disk on fire"))
-    doomed = client_for("alice@example.test")  # its connection may be dropped after the 500
+    doomed = client_for(world.ada.email)  # its connection may be dropped after the 500
     try:
         status = doomed.post(
             "/v1/sync/push", json={"client_id": "device-1", "mutations": batch}
@@ -96,15 +96,15 @@ def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
     assert status == 500
     assert counts(embedded_hub) == before
     monkeypatch.undo()
-    assert [x["status"] for x in push(alice, *batch)] == ["applied"] * 4
-    assert [x["status"] for x in push(alice, *batch)] == ["duplicate"] * 4
+    assert [x["status"] for x in push(ada, *batch)] == ["applied"] * 4
+    assert [x["status"] for x in push(ada, *batch)] == ["duplicate"] * 4
 
 
 def test_the_same_mutation_twice_in_one_batch_applies_once(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
-    once = note(api_world.alice_leads[2], "only once")
+    ada = client_for(world.ada.email)
+    once = note(world.ada.leads[2], "only once")
     before = counts(embedded_hub)
-    assert [x["status"] for x in push(alice, once, once)] == ["applied", "duplicate"]
+    assert [x["status"] for x in push(ada, once, once)] == ["applied", "duplicate"]
     assert counts(embedded_hub)[0] == before[0] + 1

@@ -5,6 +5,12 @@ SAVEPOINT: a rejected mutation rolls back only its savepoint, so it changes noth
 is not recorded (a retry is judged afresh), and no mutation is ever kept without its
 idempotency record. The batch commits once (one fsync instead of one per mutation); a
 crash before that commit keeps none of the batch, and the client resends it whole.
+
+Locking (PostgreSQL; `repdesk.hub.db.engine` has the whole order): the batch runs in
+`db.write(rep_id=...)`, so pushes of different reps run in parallel and one rep's pushes
+take turns; then `_lock_leads` takes the row locks of every lead the batch names, in id
+order, before anything reads them, so version and conflict checks never work from a
+stale read even when a lead's ex-owner pushes feedback about it at the same time.
 """
 
 from __future__ import annotations
@@ -94,7 +100,8 @@ def push_batch(
     if all(isinstance(item, PushResult) for item in prepared):
         return [item for item in prepared if isinstance(item, PushResult)]
     results: list[PushResult] = []
-    with db.write() as session:
+    with db.write(rep_id=rep_id) as session:
+        _lock_leads(session, prepared)
         # One query for the batch instead of a look-up per mutation: most are new.
         ids = [ready[0].id for ready in prepared if not isinstance(ready, PushResult)]
         seen: set[str] = set()
@@ -120,6 +127,17 @@ def push_batch(
                     seen.add(ready[0].id)
                 results.append(result)
     return results
+
+
+def _lock_leads(session: Session, prepared: Sequence[tuple[Mutation, str] | PushResult]) -> None:
+    """Lock (SELECT ... FOR UPDATE; nothing on SQLite) and load every lead the batch names,
+    in id order: the fixed order keeps two reps' batches naming the same leads from
+    deadlocking. The loaded leads stay in the session, so `_lead_for` reads them."""
+    lead_ids = sorted({ready[0].lead_id for ready in prepared if not isinstance(ready, PushResult)})
+    for part in changes.chunks(lead_ids):
+        session.scalars(
+            select(m.Lead).where(m.Lead.id.in_(part)).order_by(m.Lead.id).with_for_update()
+        ).all()
 
 
 def _in_savepoint(
@@ -148,7 +166,7 @@ def _in_savepoint(
             del pending[mark:]
             return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
         except IntegrityError:
-            # Writers are serialised, so this is a row the checks did not foresee; the
+            # Another rep's push (same id) or a row the checks did not foresee; the
             # savepoint is gone, the batch goes on: one more look answers from the record
             # if there is one, else the error ends the batch (nothing of it is kept).
             if attempt == 2:
