@@ -2,8 +2,9 @@
 
 Files are streamed (`LeadStream`, `EventStream`) and written in batches of BATCH rows
 inside one transaction (a dry run rolls it back): per batch, one bulk lookup of the leads
-the rows name, one bulk INSERT of the new rows, ORM updates of the changed ones and one
-bulk change-log write (`deferred_touches`); then the session forgets the batch. Memory
+the rows name (for leads, only those the hub may hold: `lead_batches`), one bulk INSERT of
+the new rows, ORM updates of the changed ones and one bulk change-log write
+(`deferred_touches`); then the session forgets the batch. Memory
 stays flat however long the file; row errors keep the first MAX_KEPT_ERRORS by line and a
 count of all.
 """
@@ -11,41 +12,45 @@ count of all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from repdesk.domain.ids import new_id, ordered_ids, utcnow
+from repdesk.domain.ids import new_id
 from repdesk.hub.admin import audit
+from repdesk.hub.admin.fresh_load import FreshLoad
 from repdesk.hub.admin.hub import Hub
+from repdesk.hub.admin.lead_batches import (
+    BATCH,
+    KnownKeys,
+    LeadContext,
+    RowWriter,
+    bulk_lead_facts,
+    import_batch,
+    sqlite_cache,
+)
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
-from repdesk.hub.importers import EventRecord, LeadRecord, RowError
+from repdesk.hub.importers import EventRecord, RowError
 from repdesk.hub.importers.encoding import Decoding, How
 from repdesk.hub.importers.events import EventStream
 from repdesk.hub.importers.leads import LeadStream
 from repdesk.hub.importers.result import BoundedErrors
+from repdesk.hub.importers.worker import batches_read_elsewhere
 from repdesk.hub.sync.changes import (
     Touch,
     chunks,
-    deferred_touches,
-    reassign_leads,
     touch_global,
-    touch_lead,
     touch_many,
 )
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000
-"""Rows written per batch: big enough for bulk statements to pay, small enough to keep
-memory flat; also the ids per IN (...) lookup (far below SQLite's 32766 and PostgreSQL's
-65535 parameters)."""
 MAX_KEPT_ERRORS = 1000
 """Row errors kept for the report (the CLI shows 20); the rest are counted."""
 
@@ -107,7 +112,9 @@ class EventImportReport(_EncodingNotes):
     """A few decoded campaign names and assets, accented ones first."""
 
 
-def _batches(items: Iterable[_T | RowError], errors: BoundedErrors) -> Iterator[list[_T]]:
+def _batches(
+    items: Iterable[_T | RowError], errors: BoundedErrors
+) -> Generator[list[_T], None, None]:
     """Good records in lists of BATCH; row errors go to `errors` as they come, so errors
     found while writing a batch (always about its own, later, lines) keep line order."""
     batch: list[_T] = []
@@ -153,156 +160,6 @@ def _table(model: type[Lead | NurtureEvent]) -> Table:
     return table
 
 
-def _values(record: LeadRecord) -> dict[str, Any]:
-    return {
-        "first_name": record.first_name,
-        "last_name": record.last_name,
-        "company": record.company,
-        "email": record.email,
-        "title": record.title,
-        "industry": record.industry,
-        "company_size": record.company_size,
-        "phone": record.phone,
-        "country": record.country,
-        "lifecycle_stage": record.lifecycle_stage.value,
-        "lead_status": record.lead_status.value,
-        "score": record.score,
-        "marketing_notes": record.marketing_notes,
-    }
-
-
-class _NewLead:
-    """A lead this batch will INSERT (a row dict, not an ORM object: no per-row
-    unit-of-work cost); later rows of the batch can still match and change it."""
-
-    __slots__ = ("row",)
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.row = row
-
-    @property
-    def external_id(self) -> str | None:
-        return cast("str | None", self.row["external_id"])
-
-    @property
-    def email(self) -> str:
-        return cast(str, self.row["email"])
-
-
-class _LeadIndex:
-    """The batch's leads already in the hub (a few bulk queries), plus the ones the batch
-    creates as it goes."""
-
-    def __init__(
-        self, session: Session, records: list[LeadRecord], mixed: dict[str, list[str]]
-    ) -> None:
-        self.by_external: dict[str, Lead | _NewLead] = {}
-        self.by_email: dict[str, list[Lead | _NewLead]] = {}
-        external_ids = sorted({r.external_id for r in records if r.external_id})
-        emails = sorted({r.email for r in records if r.email})
-        for chunk in chunks(external_ids, BATCH):
-            for lead in session.scalars(select(Lead).where(Lead.external_id.in_(chunk))):
-                self.by_external[lead.external_id or ""] = lead
-        found: dict[str, Lead] = {}
-        alive = Lead.deleted.is_(False)
-        for chunk in chunks(emails, BATCH):
-            for lead in session.scalars(select(Lead).where(Lead.email.in_(chunk), alive)):
-                found[lead.id] = lead
-        odd = sorted({i for e in emails for i in mixed.get(e, ())})
-        for chunk in chunks(odd):
-            for lead in session.scalars(select(Lead).where(Lead.id.in_(chunk))):
-                found[lead.id] = lead
-        # Oldest first: the first lead with an address is the one a bare email matches.
-        for lead in sorted(found.values(), key=lambda x: (x.created_at, x.id)):
-            self.by_email.setdefault(lead.email.lower(), []).append(lead)
-
-    def find(self, record: LeadRecord) -> Lead | _NewLead | None:
-        if record.external_id and record.external_id in self.by_external:
-            return self.by_external[record.external_id]
-        for lead in self.by_email.get(record.email, []) if record.email else []:
-            # A record with its own CRM id only merges into a lead that has none yet, so
-            # two CRM records sharing an address stay two leads.
-            if not record.external_id or lead.external_id is None:
-                return lead
-        return None
-
-    def add(self, lead: _NewLead) -> None:
-        if lead.external_id:
-            self.by_external[lead.external_id] = lead
-        if lead.email:
-            self.by_email.setdefault(lead.email.lower(), []).append(lead)
-
-
-@dataclass
-class _LeadContext:
-    campaigns: dict[str, str]
-    reps: dict[str, str]
-    mixed: dict[str, list[str]]
-    report: LeadImportReport
-    ids: Iterator[str] = field(default_factory=ordered_ids)
-    """Ids of the new leads, ascending (see `ordered_ids`: index writes append)."""
-    copy_facts: bool = False
-    """The import writes new leads' `lead_facts` rows itself (see `_bulk_lead_facts`)."""
-
-
-SQLITE_IMPORT_CACHE_KIB = 16384
-"""SQLite page cache (KiB) while an import writes: the default 2 MB holds too little of
-the leads and lead_facts indexes for a million-row file and every batch re-reads them
-(pages are only held once touched; the 300 MB budget for a 1M-row import includes it)."""
-
-
-@contextmanager
-def _sqlite_cache(session: Session) -> Iterator[None]:
-    """A bigger page cache for the import's connection, set back afterwards."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    before = session.execute(text("PRAGMA cache_size")).scalar_one()
-    session.execute(text(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}"))
-    try:
-        yield
-    finally:
-        session.execute(text(f"PRAGMA cache_size = {int(before)}"))
-
-
-_FACTS_TRIGGER = "tr_lead_facts_leads_insert"
-_FACTS_COPY = text(
-    "INSERT INTO lead_facts (lead_id, source_campaign_id, owner_rep_id, assigned_at, deleted,"
-    " worked) SELECT id, source_campaign_id, owner_rep_id, assigned_at, deleted, 0"
-    " FROM leads WHERE rowid > :after"
-)
-
-
-@contextmanager
-def _bulk_lead_facts(session: Session) -> Iterator[bool]:
-    """SQLite: the import writes the `lead_facts` rows of the leads it inserts itself, one
-    INSERT ... SELECT per batch, instead of the per-row insert trigger (a quarter of the
-    CPU rate of a plain insert). The trigger is dropped inside the import's transaction
-    and created again from its own stored SQL before the transaction ends; SQLite DDL is
-    transactional and this transaction is the only writer, so no other write ever runs
-    without it and an error or a dry run rolls the drop back. Yields whether the import
-    must copy the facts (False on PostgreSQL, or a hub without the trigger)."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield False
-        return
-    found = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name")
-    sql = session.execute(found, {"name": _FACTS_TRIGGER}).scalar_one_or_none()
-    if sql is None:
-        yield False
-        return
-    connection = session.connection()
-    connection.exec_driver_sql(f"DROP TRIGGER {_FACTS_TRIGGER}")
-    yield True
-    connection.exec_driver_sql(sql)
-
-
-def _copy_new_facts(session: Session, after: int) -> None:
-    """The `lead_facts` rows of the leads inserted with a rowid above `after` (this
-    batch's), as the insert trigger computes them for a lead with no calls, verdict or
-    BANT answers yet (a new lead's id is new: no child row can name it)."""
-    session.execute(_FACTS_COPY, {"after": after})
-
-
 def import_leads(
     hub: Hub,
     path: Path,
@@ -311,11 +168,15 @@ def import_leads(
     encoding: str | None = None,
     actor: str = audit.CLI_ACTOR,
     file_name: str | None = None,
+    parallel: bool = False,
 ) -> LeadImportReport:
     """Upsert leads by external id, else email. Owners named by rep email are assigned.
     `encoding` forces the file's encoding (else it is found; the report says how). A real
     import writes its audit entry (`leads.import` by `actor`, naming `file_name`, the
-    name the person knows the file by: text only) in the same transaction."""
+    name the person knows the file by: text only) in the same transaction. `parallel`:
+    read the file in a second process while this one writes (`importers.worker`). Off by
+    default: measured on the 2-core hub machine it cost 9 CPU seconds more per million rows
+    (pickling both ways) and was slower, 110 s against 77 s (benchmarks/RESULTS-import.md)."""
     stream = LeadStream(path, encoding=encoding)
     report = LeadImportReport(
         format=stream.format,
@@ -326,13 +187,27 @@ def import_leads(
     errors = BoundedErrors(MAX_KEPT_ERRORS)
     try:
         with hub.db.write() as session:
-            context = _LeadContext(
-                _campaign_ids(session), _rep_ids(session), _mixed_case_emails(session), report
+            context = LeadContext(
+                _campaign_ids(session),
+                _rep_ids(session),
+                _mixed_case_emails(session),
+                report,
+                KnownKeys.of_hub(session),
+                RowWriter(session),
             )
-            with _sqlite_cache(session), _bulk_lead_facts(session) as copy_facts:
+            with sqlite_cache(session), bulk_lead_facts(session) as copy_facts:
                 context.copy_facts = copy_facts
-                for batch in _batches(stream, errors):
-                    _import_lead_batch(session, batch, context)
+                context.fresh = FreshLoad.begin(session)
+                batches = (
+                    batches_read_elsewhere(stream, BATCH, errors)
+                    if parallel
+                    else _batches(stream, errors)
+                )
+                with closing(batches):
+                    for batch in batches:
+                        import_batch(session, batch, context)
+                if context.fresh is not None and not dry_run:
+                    context.fresh.finish(session)
             if dry_run:
                 raise _DryRun
             audit.record(
@@ -364,132 +239,6 @@ def import_leads(
         " (dry run)" if dry_run else "",
     )
     return report
-
-
-def _import_lead_batch(session: Session, records: list[LeadRecord], ctx: _LeadContext) -> None:
-    report = ctx.report
-    index = _LeadIndex(session, records, ctx.mixed)
-    now = utcnow()
-    new_rows: list[dict[str, Any]] = []
-    moves: dict[str, tuple[Lead, str]] = {}
-    with session.no_autoflush, deferred_touches(session):
-        for record in records:
-            values = _values(record)
-            campaign_id = ctx.campaigns.get(record.source.casefold()) if record.source else None
-            owner = ctx.reps.get(record.owner.strip().lower()) if record.owner else None
-            lead = index.find(record)
-            if lead is None:
-                row = {
-                    "id": next(ctx.ids),
-                    "external_id": record.external_id or None,
-                    "source_campaign_id": campaign_id,
-                    "version": 1,
-                    "owner_rep_id": None,
-                    "assigned_at": None,
-                    "deleted": False,
-                    "created_at": record.created_at or now,
-                    "updated_at": now,
-                    **values,
-                }
-                new_rows.append(row)
-                lead = _NewLead(row)
-                index.add(lead)
-                report.created += 1
-            elif isinstance(lead, _NewLead):
-                _update_new(lead, record, values, campaign_id, report)
-            else:
-                _update_existing(
-                    session,
-                    lead,
-                    record=record,
-                    values=values,
-                    campaign_id=campaign_id,
-                    report=report,
-                )
-            if owner is None:
-                continue
-            if isinstance(lead, _NewLead):
-                if lead.row["owner_rep_id"] != owner:
-                    # What `reassign_lead` does to a lead with nothing under it yet.
-                    lead.row.update(owner_rep_id=owner, assigned_at=now)
-                    lead.row["version"] += 1
-                    report.assigned += 1
-            elif moves.get(lead.id, (lead, lead.owner_rep_id))[1] != owner:
-                moves[lead.id] = (lead, owner)
-                report.assigned += 1
-        if new_rows:
-            # Core INSERT of plain rows: one executemany, no ORM bookkeeping per row.
-            last_rowid = 0
-            if ctx.copy_facts:
-                last = session.execute(text("SELECT max(rowid) FROM leads")).scalar()
-                last_rowid = int(last or 0)
-            session.execute(insert(_table(Lead)), new_rows)
-            if ctx.copy_facts:
-                _copy_new_facts(session, last_rowid)
-            touch_many(
-                session,
-                [
-                    Touch("lead", r["id"], r["owner_rep_id"], "upsert", r["version"], r["id"])
-                    for r in new_rows
-                    if r["owner_rep_id"] is not None
-                ],
-            )
-        by_owner: dict[str, list[Lead]] = {}
-        for lead, owner in moves.values():
-            by_owner.setdefault(owner, []).append(lead)
-        for owner, leads in by_owner.items():
-            reassign_leads(session, leads, owner)
-    session.flush()
-    session.expunge_all()  # the batch is written: let its objects go
-
-
-def _update_new(
-    lead: _NewLead,
-    record: LeadRecord,
-    values: dict[str, Any],
-    campaign_id: str | None,
-    report: LeadImportReport,
-) -> None:
-    """A later row of the same batch matched a lead the batch creates (e.g. the same
-    email, now with a CRM id): change the row to be inserted, as an update would."""
-    row = lead.row
-    changed = {k: v for k, v in values.items() if row[k] != v}
-    if campaign_id is not None and row["source_campaign_id"] != campaign_id:
-        changed["source_campaign_id"] = campaign_id
-    if record.external_id and not row["external_id"]:
-        changed["external_id"] = record.external_id
-    if changed:
-        row.update(changed)
-        row["version"] += 1
-        report.updated += 1
-    else:
-        report.unchanged += 1
-
-
-def _update_existing(
-    session: Session,
-    lead: Lead,
-    *,
-    record: LeadRecord,
-    values: dict[str, Any],
-    campaign_id: str | None,
-    report: LeadImportReport,
-) -> None:
-    changed = {k: v for k, v in values.items() if getattr(lead, k) != v}
-    if campaign_id is not None and lead.source_campaign_id != campaign_id:
-        changed["source_campaign_id"] = campaign_id
-    if record.external_id and not lead.external_id:
-        changed["external_id"] = record.external_id
-    if lead.deleted:
-        changed["deleted"] = False
-    if changed:
-        for name, value in changed.items():
-            setattr(lead, name, value)
-        lead.version += 1
-        touch_lead(session, lead)
-        report.updated += 1
-    else:
-        report.unchanged += 1
 
 
 def import_events(

@@ -201,7 +201,7 @@ def split_records(stream: IO[str], delimiter: str) -> Iterator[Record]:
             continue
         end = reader.line_num
         start = end + 1
-        if not "".join(cells).strip():
+        if not cells or not (cells[0].strip() or "".join(cells).strip()):
             continue  # a blank line (or only delimiters)
         if not width:
             header = [c.strip().lstrip("\ufeff") for c in cells]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from repdesk.domain.errors import ValidationError
+from repdesk.hub.importers.hashes import HashTable
 
 T = TypeVar("T")
 
@@ -53,6 +54,11 @@ class Sample:
         self._accented: list[str] = []
         self._plain: list[str] = []
 
+    @property
+    def full(self) -> bool:
+        """Both kinds are in: nothing more will be kept (callers can stop offering)."""
+        return len(self._accented) >= self.size and len(self._plain) >= self.size
+
     def add(self, text: str) -> None:
         text = text.strip()
         if not text:
@@ -67,19 +73,17 @@ class Sample:
 
 class FirstSeen:
     """Where each identity (a lead's id/email, an event's key) first occurred in a file,
-    with a digest of that row: one int per entry, so a million-row file costs ~100 MB
-    here instead of holding every record."""
+    with a digest of that row: 16 bytes per entry in a compact `HashTable`, so a
+    million-row file costs about 32 MB here instead of holding every record."""
 
     def __init__(self) -> None:
-        self._first: dict[int, int] = {}
+        self._first = HashTable()
 
     def check(self, identity: object, digest: int, line: int) -> tuple[int, bool] | None:
         """None the first time `identity` is seen (remembered at `line`); afterwards
         (first line, whether that row had the same digest)."""
-        key = hash(identity)
-        packed = self._first.get(key)
+        packed = self._first.setdefault(hash(identity), (line << 32) | (digest & 0xFFFFFFFF))
         if packed is None:
-            self._first[key] = (line << 32) | (digest & 0xFFFFFFFF)
             return None
         return packed >> 32, (packed & 0xFFFFFFFF) == (digest & 0xFFFFFFFF)
 
