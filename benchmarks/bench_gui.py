@@ -72,6 +72,8 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
     store = Store.open(data_dir)
     opened_store = time.time() - spawned_at
     ctx = AppContext.create(store, data_dir)
+    errors: list[str] = []
+    ctx.ops.error_reported.connect(errors.append)
     window = MainWindow(ctx)
     built = time.time() - spawned_at
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
@@ -134,7 +136,10 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
         return wanted in shown or (view.detail is not None and view.detail.lead.id == wanted)
 
     view.show_lead(lead_id)
-    wait_for("the rich lead", lambda: on_screen(lead_id), [view.loaded])
+    try:
+        wait_for("the rich lead", lambda: on_screen(lead_id), [view.loaded])
+    except Exception as exc:
+        raise RuntimeError(f"{exc}: {_state(view, ctx, errors)}") from exc
     view.repaint()
     open_s = time.perf_counter() - opened
     entries = len(view.detail.timeline) if view.detail else 0
@@ -146,7 +151,10 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
     ids = list(model.ids[:OPENS])
     for other in ids[1:]:
         view.show_lead(other)
-        wait_for("a lead", lambda other=other: on_screen(other), [view.loaded])
+        try:
+            wait_for("a lead", lambda other=other: on_screen(other), [view.loaded])
+        except Exception as exc:
+            raise RuntimeError(f"{exc} ({other}): {_state(view, ctx, errors)}") from exc
     memory = rss_mb()
     window.save_layout = lambda: None  # type: ignore[method-assign]
     window.close()
@@ -164,6 +172,15 @@ def child(data_dir: Path, spawned_at: float) -> dict[str, object]:
         "timeline_entries": entries,
         "rss_mb": memory,
     }
+
+
+def _state(view: Any, ctx: Any, errors: list[str]) -> str:
+    """What the lead view and the op runner hold when a wait ran out (for the message)."""
+    detail = view.detail.lead.id if view.detail is not None else None
+    return (
+        f"view asked for {view.lead_id}, shows {detail}, pending ops {ctx.ops.pending}, "
+        f"errors {errors}"
+    )
 
 
 def pct(values: list[float], q: float) -> float:

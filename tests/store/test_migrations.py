@@ -16,8 +16,8 @@ from repdesk.domain.outbox import OutboxState
 from repdesk.store import Store
 from repdesk.store.api import LeadQuery, LeadSort
 from repdesk.store.db import DB_NAME
-from repdesk.store.migrate import head_revision
-from repdesk.store.models import Base
+from repdesk.store.migrate import HEAD, head_revision
+from repdesk.store.models import METADATA
 
 V1_FILE = Path(__file__).parent / "data" / "schema_v1.sqlite3"
 
@@ -41,8 +41,14 @@ def test_fresh_database_is_at_head_with_wal_and_models_match(store: Store) -> No
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
         context = MigrationContext.configure(conn, opts={"include_object": _not_fts})
         assert context.get_current_revision() == head_revision()
-        diff = compare_metadata(context, Base.metadata)
+        diff = compare_metadata(context, METADATA)
     assert diff == [], "the models and the migrations disagree"
+
+
+def test_the_head_named_in_code_is_alembics_head() -> None:
+    """A start at HEAD skips Alembic entirely (issue 9: start-up time), so the constant
+    must move with every new migration."""
+    assert head_revision() == HEAD
 
 
 def test_upgrade_of_the_committed_first_revision_keeps_the_data(tmp_path: Path) -> None:

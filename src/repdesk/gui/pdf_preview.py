@@ -14,9 +14,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QImage, QPalette, QPixmap, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -35,6 +34,9 @@ from repdesk.gui.open_file import SystemViewerOpener
 from repdesk.gui.ops import Lane, OpRunner, QueryOp, runner_for
 from repdesk.gui.text import plain_label, tr
 from repdesk.gui.theme import SPACING, Tone, set_tone
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,10 @@ def render_pdf(
     Raises `CollateralError` with a message a rep understands for a missing, encrypted,
     non-PDF or damaged file.
     """
+    # Imported here, on the files lane, when a PDF is first shown: not at start-up.
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
     try:
         doc = pdfium.PdfDocument(str(path))
     except FileNotFoundError as exc:

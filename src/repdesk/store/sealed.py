@@ -12,12 +12,6 @@ from __future__ import annotations
 import os
 import threading
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
 from repdesk.store.cipher import CacheKey
 
 MAGIC = b"repdesk-sealed-1\n"
@@ -53,6 +47,12 @@ class _Keys:
             found = self._derived.get(ident)
         if found is not None:
             return found
+        # `cryptography` (and its OpenSSL) is imported when a draft is first sealed or
+        # opened, not at the app's start-up (issue 9: start-up time and memory).
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         if key.is_passphrase:
             derived = Scrypt(salt=salt, length=32, n=_SCRYPT_N, r=8, p=1).derive(
                 key.secret.encode("utf-8")
@@ -71,6 +71,8 @@ _KEYS = _Keys()
 
 def seal(key: CacheKey, plaintext: bytes, name: str) -> bytes:
     """`plaintext` encrypted and authenticated under `key`, bound to the file `name`."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt = _KEYS.salt_for(key)
     nonce = os.urandom(NONCE_BYTES)
     body = AESGCM(_KEYS.derive(key, salt)).encrypt(nonce, plaintext, name.encode("utf-8"))
@@ -87,6 +89,9 @@ def unseal(key: CacheKey, data: bytes, name: str) -> bytes:
     body = data[start + SALT_BYTES + NONCE_BYTES :]
     if len(salt) != SALT_BYTES or len(nonce) != NONCE_BYTES or not body:
         raise SealError("the sealed file is truncated")
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(_KEYS.derive(key, salt)).decrypt(nonce, body, name.encode("utf-8"))
     except InvalidTag as exc:

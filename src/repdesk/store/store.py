@@ -57,7 +57,7 @@ from repdesk.store.api import (
 )
 from repdesk.store.cipher import CacheKey
 from repdesk.store.convert import campaign_from_row, category_from_row, from_db, to_db
-from repdesk.store.db import DB_NAME, make_engine, mapped_errors
+from repdesk.store.db import DB_NAME, bulk_cache, make_engine, mapped_errors
 from repdesk.store.derived import load_rubric, recompute_readiness
 from repdesk.store.lock import InstanceLock
 from repdesk.store.models import CAMPAIGNS, CATEGORIES, SYNC
@@ -414,7 +414,11 @@ class Store:
         return Changes(session=True)
 
     def apply_pull_page(self, changes: Sequence[RemoteChange], cursor: str) -> Changes:
-        return self._run(lambda c: pull.apply_page(c, changes, cursor))
+        def apply(c: Connection) -> Changes:
+            bulk_cache(c, True)  # until finish_sync: a first sync brings 1M rows
+            return pull.apply_page(c, changes, cursor)
+
+        return self._run(apply)
 
     def begin_full_resync(self, set_aside_unsent: bool = False) -> Changes:
         """`set_aside_unsent`: another rep signs in; their exported work leaves the queue."""
@@ -454,6 +458,7 @@ class Store:
                 values["fts_stale"] = False
             # Bulk pages paused automatic checkpoints (pull.apply_page): back to SQLite's own.
             c.exec_driver_sql(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")
+            bulk_cache(c, False)
             c.execute(update(SYNC).where(SYNC.c.id == _SYNC_ROW).values(values))
             return "fts_stale" in values
 
@@ -470,7 +475,15 @@ class Store:
         self, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int = 20_000
     ) -> Changes:
         """Upsert many leads and events without per-row FTS work, then rebuild the indexes."""
-        changes = self._run(lambda c: bulk.bulk_load(c, leads, events, chunk))
+
+        def load(c: Connection) -> Changes:
+            bulk_cache(c, True)
+            try:
+                return bulk.bulk_load(c, leads, events, chunk)
+            finally:
+                bulk_cache(c, False)
+
+        changes = self._run(load)
         self.checkpoint()
         return changes
 

@@ -11,9 +11,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from repdesk.domain.changes import Changes
-from repdesk.sync.credentials import NO_KEYRING_MESSAGE
 from repdesk.sync.progress import CancelSource, ProgressCallback
-from repdesk.sync.results import LoginResult, SetAside, SetAsideReason, SyncReport, UnsentWorkError
+from repdesk.sync.results import (
+    NO_KEYRING_MESSAGE,
+    LoginResult,
+    SetAside,
+    SetAsideReason,
+    SyncReport,
+    UnsentWorkError,
+)
 
 
 class SyncApi(Protocol):

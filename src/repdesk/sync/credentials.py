@@ -15,13 +15,11 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from repdesk.sync.results import NO_KEYRING_MESSAGE
+
 log = logging.getLogger(__name__)
 
 SERVICE = "repdesk"
-NO_KEYRING_MESSAGE = (
-    "No system keyring found: you will need to sign in again next time repdesk starts. "
-    "Your password is never written to disk."
-)
 
 
 def keyring_username(hub_url: str, email: str) -> str:

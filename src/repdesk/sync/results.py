@@ -10,6 +10,13 @@ from repdesk.domain.changes import NO_CHANGES, Changes
 from repdesk.domain.errors import RepdeskError
 from repdesk.store.api import OutboxCounts, SessionInfo
 
+NO_KEYRING_MESSAGE = (
+    "No system keyring found: you will need to sign in again next time repdesk starts. "
+    "Your password is never written to disk."
+)
+"""The token's note (`SyncApi.token_note`) with no usable keyring; here, not beside the
+keyring code, so the GUI's seam does not import keyring at start-up."""
+
 
 def _n(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"

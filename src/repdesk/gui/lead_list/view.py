@@ -187,7 +187,20 @@ class LeadListView(QWidget):
         return self.model.lead_id(index.row()) if index.isValid() else None
 
     def select_lead(self, lead_id: str) -> bool:
-        """Make `lead_id` the current row if it is in the list; True when it is."""
+        """Highlight `lead_id` if it is in the list; True when it is.
+
+        Code calls this beside showing the lead itself (Today, a reminder, the last lead
+        at start), so the highlight is never echoed to the lead view: a late echo (after a
+        hide or a reload held the preview back) would take the view away from whatever the
+        rep opened since.
+        """
+        if not self._highlight(lead_id):
+            return False
+        self._shown_id = lead_id
+        return True
+
+    def _highlight(self, lead_id: str) -> bool:
+        """Make `lead_id` the current row (the preview follows, as for the rep's own move)."""
         row = self.model.row_of(lead_id)
         if row is None:
             return False
@@ -240,7 +253,7 @@ class LeadListView(QWidget):
     def _enter_table(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
-            self.select_lead(self.model.ids[0])
+            self._highlight(self.model.ids[0])  # the rep's move: previewed
 
     def _search_accepted(self) -> None:
         """Enter in the search box opens the highlighted lead (or the first match)."""
@@ -292,7 +305,9 @@ class LeadListView(QWidget):
 
     def _ids_loaded(self) -> None:
         if self._keep_id is not None and self.model.row_of(self._keep_id) is not None:
-            self.select_lead(self._keep_id)
+            # Put the highlight back as it was: a move of the rep's not previewed yet is
+            # previewed, a highlight made by code stays unechoed.
+            self._highlight(self._keep_id)
         self._update_log_call()
         self._update_count()
         if self._open_first_when_loaded:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from repdesk.store.models import Base
+from repdesk.store.models import METADATA
 
 FTS_TABLES = ("leads_fts", "events_fts", "notes_fts")
 
@@ -17,7 +17,7 @@ def _include_object(obj, name, type_, reflected, compare_to):  # noqa: ARG001 - 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=METADATA,
     render_as_batch=True,
     include_object=_include_object,
 )
