@@ -12,7 +12,7 @@ A test holds the page bytes equal to the ORM + pydantic way on a seeded hub.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -75,7 +75,7 @@ _EXTERNAL_ID = [name for name, _c, _t in _LEAD_FIELDS].index("external_id")
 def _fits(values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> bool:
     # bool is an int to isinstance but not to the wire (pydantic would say 1/0 the same way,
     # but a bool in an int column is not something the hub writes): checked like the rest.
-    return all(map(isinstance, values, types)) and not any(type(v) is bool for v in values)
+    return all(map(isinstance, values, types)) and bool not in map(type, values)
 
 
 def _strict(
@@ -89,6 +89,19 @@ def _strict(
             "cannot serve %s %s to reps, its stored data is invalid: %s", entity, entity_id, exc
         )
         return UNSERVABLE
+
+
+def owned_leads(session: Session, rep_id: str, lead_ids: Collection[str]) -> set[str]:
+    """Those of `lead_ids` the rep owns now (and not deleted)."""
+    if not lead_ids:
+        return set()
+    query = (
+        select(LEADS.id)
+        .where(LEADS.id.in_(lead_ids))
+        .where(LEADS.owner_rep_id == rep_id)
+        .where(LEADS.deleted.is_(False))
+    )
+    return set(session.scalars(query))
 
 
 def leads(
@@ -120,15 +133,18 @@ def events(
     """id -> (version, data) for the events among `ids` of leads the rep owns now."""
     names = [name for name, _c, _t in _EVENT_FIELDS]
     types = [t for _n, _c, t in _EVENT_FIELDS]
-    query = (
-        select(EVENTS.id, EVENTS.version, *(c for _n, c, _t in _EVENT_FIELDS))
-        .join_from(m.NurtureEvent.__table__, m.Lead.__table__, LEADS.id == EVENTS.lead_id)
-        .where(EVENTS.id.in_(ids))
-        .where(LEADS.owner_rep_id == rep_id)
-        .where(LEADS.deleted.is_(False))
-    )
+    rows = session.execute(
+        select(EVENTS.id, EVENTS.version, *(c for _n, c, _t in _EVENT_FIELDS)).where(
+            EVENTS.id.in_(ids)
+        )
+    ).all()
+    # The owner check as one query over the page's few distinct leads: joining `leads` to
+    # every event made SQLite probe the lead once per event, 10x the events' own lookup.
+    owned = owned_leads(session, rep_id, {row[2] for row in rows})
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    for event_id, version, *values in session.execute(query):
+    for event_id, version, *values in rows:
+        if values[0] not in owned:
+            continue
         data = dict(zip(names, values, strict=True))
         if not _fits(values, types) or not isinstance(version, int):
             data = _strict("nurture_event", event_id, NurtureEventData, data)
@@ -136,4 +152,4 @@ def events(
     return out
 
 
-__all__ = ["UNSERVABLE", "events", "leads"]
+__all__ = ["UNSERVABLE", "events", "leads", "owned_leads"]
