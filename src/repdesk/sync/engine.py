@@ -42,7 +42,7 @@ from repdesk.sync.credentials import Credentials
 from repdesk.sync.disabled import erase_for_disabled_rep
 from repdesk.sync.export import UNSENT_STATES, export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
-from repdesk.sync.pages import TypedPull, remote_changes
+from repdesk.sync.pages import PulledPage, decode_page, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
 from repdesk.sync.results import (
     LoginResult,
@@ -496,14 +496,13 @@ class SyncEngine:
 
         fetch_retry = dataclasses.replace(retry, sleep=pause)
 
-        def fetch(after: str | None) -> tuple[TypedPull, list[RemoteChange]]:
-            page = fetch_retry.call(
-                lambda: client.pull_as(after, self.pull_limit, TypedPull), "pull"
-            )
+        def fetch(after: str | None) -> tuple[PulledPage, list[RemoteChange]]:
+            body = fetch_retry.call(lambda: client.pull_body(after, self.pull_limit), "pull")
+            page = decode_page(body)
             return page, remote_changes(page)
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-pull") as pool:
-            ahead: Future[tuple[TypedPull, list[RemoteChange]]] = pool.submit(fetch, cursor)
+            ahead: Future[tuple[PulledPage, list[RemoteChange]]] = pool.submit(fetch, cursor)
             try:
                 while True:
                     cancel.check()
