@@ -231,7 +231,15 @@ def client_side_only(url: str, tmp: Path, limit: int) -> tuple[int, dict[str, fl
             cursor = head["cursor"]
             if not head["has_more"]:
                 break
-    try:  # this version's one-pass typed pages; older versions validate change by change
+    try:  # this version's msgspec pages; older versions parse with pydantic
+        from repdesk.sync.pages import decode_page, remote_changes
+
+        def parse(body: bytes) -> Any:
+            return decode_page(body)
+
+        def convert(page: Any) -> list[Any]:
+            return remote_changes(page)
+    except ImportError:
         from repdesk.sync.pages import TypedPull, remote_changes
 
         def parse(body: bytes) -> Any:
@@ -239,15 +247,6 @@ def client_side_only(url: str, tmp: Path, limit: int) -> tuple[int, dict[str, fl
 
         def convert(page: Any) -> list[Any]:
             return remote_changes(page)
-    except ImportError:
-        from repdesk.protocol.schema import PullResponse
-        from repdesk.sync.wire import remote_change
-
-        def parse(body: bytes) -> Any:
-            return PullResponse.model_validate_json(body)
-
-        def convert(page: Any) -> list[Any]:
-            return [r for r in map(remote_change, page.changes) if r is not None]
 
     times = {"parse": 0.0, "convert": 0.0, "apply": 0.0, "finish": 0.0}
     store = Store.open(tmp / "client-side-only")

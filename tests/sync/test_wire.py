@@ -17,7 +17,7 @@ from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant
 from repdesk.protocol.schema import Change, PullResponse, PushResult, PushStatus
 from repdesk.store.api import RemoteRemove, RemoteUpsert
-from repdesk.sync.pages import TypedPull, remote_changes
+from repdesk.sync.pages import decode_page, remote_changes
 from repdesk.sync.wire import outcome_of, remote_change
 
 T = "2026-11-24T05:00:00Z"
@@ -130,7 +130,7 @@ def test_a_page_with_entities_and_ops_from_a_newer_hub_applies_what_this_client_
          "data": {"lead_id": "L1", "type": "web_visit", "occurred_at": T}},
         {"entity": "lead", "id": "L3", "op": "remove", "version": 5},
     )  # fmt: skip
-    page = TypedPull.model_validate_json(body)
+    page = decode_page(body)
     assert page.cursor == "c9" and len(page.changes) == 7
     remote = remote_changes(page)
     assert [(type(r).__name__, r.entity, r.id) for r in remote] == [
@@ -157,7 +157,7 @@ def test_a_page_with_entities_and_ops_from_a_newer_hub_applies_what_this_client_
 def test_a_known_entity_with_broken_data_still_stops_the_typed_page(
     entity: str, data: dict[str, Any]
 ) -> None:
-    page = TypedPull.model_validate_json(
+    page = decode_page(
         _page({"entity": entity, "id": "x1", "op": "upsert", "version": 1, "data": data})
     )
     with pytest.raises(UntrustedServerError):
@@ -205,7 +205,7 @@ _lead_data = st.fixed_dictionaries(
 def test_the_one_pass_page_gives_exactly_what_change_by_change_gives(
     items: list[tuple[str, dict[str, Any], dict[str, Any]]],
 ) -> None:
-    """TypedPull (dicts for leads and events, a direct event builder) against PullResponse
+    """The msgspec page (events built directly) against PullResponse
     plus one model per change and the shared protocol converters."""
     changes = [
         {"entity": entity, "id": f"x{n}", "op": "upsert", "version": n,
@@ -213,6 +213,34 @@ def test_the_one_pass_page_gives_exactly_what_change_by_change_gives(
         for n, (entity, lead, event) in enumerate(items)
     ]  # fmt: skip
     body = _page(*changes)
-    fast = remote_changes(TypedPull.model_validate_json(body))
+    fast = remote_changes(decode_page(body))
     slow = [remote_change(c) for c in PullResponse.model_validate_json(body).changes]
     assert fast == [r for r in slow if r is not None]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"lead_id": "L1", "type": "web_visit", "occurred_at": "2026-11-24T05:00:00"},  # naive
+        {"lead_id": "L1", "type": "web_visit", "occurred_at": T, "score_delta": "3"},
+        {"lead_id": "L1", "type": "web_visit", "occurred_at": 1700000000},
+        {"lead_id": "L1", "type": "web_visit", "occurred_at": "2026-11-24T07:00:00+02:00"},
+    ],
+)
+def test_an_event_msgspec_does_not_take_as_is_gets_the_wire_models_verdict(
+    data: dict[str, Any],
+) -> None:
+    """The strict typed decoding hands what it refuses to pydantic, which coerces it as
+    it always did: the same store value as change by change."""
+    body = _page(
+        {"entity": "nurture_event", "id": "E1", "op": "upsert", "version": 2, "data": data}
+    )
+    fast = remote_changes(decode_page(body))
+    slow = [remote_change(c) for c in PullResponse.model_validate_json(body).changes]
+    assert fast == slow and len(fast) == 1
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", b'{"changes": 3}', b'{"cursor": "c"}'])
+def test_a_body_that_is_not_a_page_is_an_untrusted_answer(body: bytes) -> None:
+    with pytest.raises(UntrustedServerError):
+        decode_page(body)

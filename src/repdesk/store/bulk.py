@@ -8,7 +8,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Table, update
+from sqlalchemy import Connection, DateTime, Table, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from repdesk.domain.changes import Changes
@@ -121,6 +121,36 @@ def _default(table: Table, name: str) -> Any:
     return arg(None) if default.is_callable else None
 
 
+BULK_TABLES = (LEADS, EVENTS)
+"""The tables a first sync fills by the hundred thousand: their secondary indexes are built
+once after the load, not kept in step row by row."""
+
+
+def begin_bulk(conn: Connection) -> None:
+    """Before the first bulk page into an empty cache (a first sync, a full resync): drop
+    the secondary indexes of leads and events (SQLite builds an index from sorted rows
+    several times faster than it updates it per insert). The caller marks the cache stale
+    (`fts_stale`) in the same transaction, so whatever stops the sync, `finish_bulk` runs
+    at its end or at the next open. Primary and unique keys stay: the upserts need them."""
+    if conn.execute(select(EVENTS.c.pk).limit(1)).first() is not None:
+        return  # rows are there already: keep their indexes
+    for table in BULK_TABLES:
+        for index in table.indexes:
+            index.drop(conn, checkfirst=True)
+
+
+def finish_bulk(conn: Connection) -> None:
+    """After bulk pages (or at the open after a sync that stopped): the indexes the bulk
+    pages dropped, every lead's derived columns, the full-text indexes, once."""
+    for table in BULK_TABLES:
+        for index in table.indexes:
+            index.create(conn, checkfirst=True)
+    recompute_readiness(conn)
+    recompute_last_touch(conn)
+    fts.rebuild(conn)
+    conn.execute(update(SYNC).values(fts_stale=False))
+
+
 def bulk_load(
     conn: Connection, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int
 ) -> Changes:
@@ -129,8 +159,5 @@ def bulk_load(
         upsert_rows(conn, LEADS, "id", [lead_values(x) for x in leads[start : start + chunk]])
     for start in range(0, len(events), chunk):
         upsert_rows(conn, EVENTS, "id", [event_values(x) for x in events[start : start + chunk]])
-    recompute_readiness(conn)
-    recompute_last_touch(conn)
-    fts.rebuild(conn)
-    conn.execute(update(SYNC).values(fts_stale=False))
+    finish_bulk(conn)
     return Changes(leads=True, timeline=True)

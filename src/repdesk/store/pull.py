@@ -25,7 +25,7 @@ from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantDimension, Rubric
 from repdesk.store import fts
 from repdesk.store.api import RemoteChange, RemoteRemove, RemoteUpsert
-from repdesk.store.bulk import BULK_THRESHOLD, upsert_rows
+from repdesk.store.bulk import BULK_THRESHOLD, begin_bulk, upsert_rows
 from repdesk.store.convert import (
     answer_to_json,
     campaign_values,
@@ -181,7 +181,9 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         keep = ("position",)
     # A lead-scoped row may arrive under another lead than before: the lead it leaves must
     # have its derived columns (last touch, next step) worked out again too.
-    previous = _current_leads(conn, table, key, ids) if "lead_id" in rows[0] else set()
+    # (Bulk pages skip it: finish_bulk works out every lead's derived columns.)
+    moved = "lead_id" in rows[0] and page.live_fts
+    previous = _current_leads(conn, table, key, ids) if moved else set()
     upsert_rows(conn, table, key, rows, keep)
     if index is not None and page.live_fts:
         fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
@@ -388,6 +390,8 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
         # which rewrote the growing events index every few pages (~20% of a first sync);
         # finish_sync checkpoints once and turns it back on (see Store.finish_sync).
         conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        if not stale:
+            begin_bulk(conn)
     # Upserts between two removes go through one executemany per entity (the hub
     # interleaves a lead with its events, which would otherwise make thousands of tiny
     # runs); upserts of different entities never depend on each other, and version-gated
@@ -403,7 +407,8 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
         for entity, run in groupby(group, key=lambda c: c.entity):
             _remove_run(conn, entity, list(run), page)  # type: ignore[arg-type]
     _flush_upserts(conn, buckets, page)
-    _finish_derived(conn, page)
+    if page.live_fts:  # else finish_bulk derives every lead's columns once, at the end
+        _finish_derived(conn, page)
     conn.execute(update(SYNC).values(cursor=cursor, fts_stale=big))
     return page.changes | Changes(session=True)
 

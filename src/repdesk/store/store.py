@@ -31,7 +31,6 @@ from repdesk.store import (
     actions,
     bulk,
     cipher,
-    fts,
     migrate,
     outbox,
     pull,
@@ -138,9 +137,9 @@ class Store:
                         # Revision 5 added the derived next step: fill it in for every lead.
                         recompute_readiness(conn)
                     if conn.execute(select(SYNC.c.fts_stale)).scalar_one():
-                        # A bulk page was applied but the app stopped before finish_sync.
-                        fts.rebuild(conn)
-                        conn.execute(update(SYNC).values(fts_stale=False))
+                        # A bulk page was applied but the app stopped before finish_sync:
+                        # indexes, derived lead columns and full-text indexes rebuilt.
+                        bulk.finish_bulk(conn)
                     found = recovery.after_open(data_dir, conn, found)
         except BaseException:
             if conn is not None:
@@ -454,7 +453,7 @@ class Store:
             if not error:
                 values.update(last_sync_at=to_db(utcnow()), full_resync_needed=False)
             if c.execute(select(SYNC.c.fts_stale)).scalar_one():
-                fts.rebuild(c)
+                bulk.finish_bulk(c)  # indexes, derived columns, FTS: once per bulk sync
                 values["fts_stale"] = False
             # Bulk pages paused automatic checkpoints (pull.apply_page): back to SQLite's own.
             c.exec_driver_sql(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")

@@ -266,8 +266,15 @@ class HubClient:
     def pull(self, cursor: str | None, limit: int) -> PullResponse:
         return self.pull_as(cursor, limit, PullResponse)
 
+    def pull_body(self, cursor: str | None, limit: int) -> bytes:
+        """A pull page's raw body, for the engine's own typed decoding (`sync/pages.py`)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        return self._request("GET", "/v1/sync/pull", params=params)
+
     def pull_as(self, cursor: str | None, limit: int, model: type[_M]) -> _M:
-        """A pull page parsed as `model` (the engine's `TypedPull` checks data in one pass)."""
+        """A pull page parsed as `model` (the engine decodes `pull_body` itself: sync/pages.py)."""
         params: dict[str, str | int] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor

@@ -13,7 +13,7 @@ from repdesk.hub.admin.settings import sla_hours
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
 from repdesk.hub.sync.cursor import CursorExpired, decode_cursor, encode_cursor
-from repdesk.hub.sync.pull import max_seq, pull_page
+from repdesk.hub.sync.pull import max_seq, page_json, pull_page
 from repdesk.hub.sync.push import push_batch, rejected, validation_errors
 from repdesk.hub.sync.storable import problem
 from repdesk.protocol.schema import (
@@ -83,15 +83,11 @@ def pull(
             # From a database restored to an earlier point: what it saw may be gone.
             raise cursor_expired()
         page = pull_page(session, rep.id, after, limit)
-    body = PullResponse.model_construct(
-        changes=page.changes,
-        cursor=encode_cursor(state.epoch, page.last),
-        has_more=page.has_more,
-    )
-    # Serialised here, once: returning the model would make FastAPI dump it to dicts,
-    # validate those against the response model and serialise again (for each of
-    # thousands of changes per page). `response_model` still documents the shape.
-    return Response(body.model_dump_json(), media_type="application/json")
+    # Serialised here, once, by orjson (`page_json`): returning a model would make FastAPI
+    # dump it to dicts, validate those against the response model and serialise again (for
+    # each of thousands of changes per page). `response_model` still documents the shape.
+    body = page_json(page, encode_cursor(state.epoch, page.last))
+    return Response(body, media_type="application/json")
 
 
 @router.post("/push", response_model=PushResponse, responses=_AUTH)
