@@ -74,12 +74,18 @@ def rows_after(session: Session, rep_id: str, after: Position, limit: int) -> An
         log_table.op,
         log_table.version,
         log_table.xid,
-    ).where(
-        log_table.audience.in_((rep_id, ALL)),
+    ).where(log_table.audience.in_((rep_id, ALL)))
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite has one writer, so seq alone orders commits and every xid is 0: the
+        # plain comparison lets it seek (audience, xid, seq) to the cursor, where the
+        # row-value one scanned the rep's whole log and sorted it (a no-change pull at
+        # 10k leads: 16 ms instead of ~100).
+        query = query.where(log_table.xid == 0, log_table.seq > after.seq)
+        return query.order_by(log_table.seq).limit(limit)
+    query = query.where(
         tuple_(log_table.xid, log_table.seq) > tuple_(literal(after.xid), literal(after.seq)),
+        log_table.xid < writers_horizon(session),
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.where(log_table.xid < writers_horizon(session))
     return query.order_by(log_table.xid, log_table.seq).limit(limit)
 
 
