@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -231,8 +232,9 @@ def _payload(mutation: Mutation) -> Wire:
             "This change was not understood by the hub and was not applied.",
             errors=validation_errors(exc),
         ) from exc
-    # Parsed values (e.g. "0001-01-01T00:00+05:00") can overflow where the raw text did not.
-    unstorable = problem(dict(payload))
+    # Parsed values (e.g. "0001-01-01T00:00+05:00") can overflow where the raw text did not;
+    # the raw payload's text and numbers were checked before (`_unstorable`).
+    unstorable = problem({name: v for name, v in payload if isinstance(v, datetime)})
     if unstorable:
         raise Rejected(
             "invalid_payload",
