@@ -124,7 +124,8 @@ def push_outbox(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-push") as pool:
         try:
             while True:
-                cancel.check()
+                if flight is None:
+                    cancel.check()  # else: first the answer to what is on its way
                 on_its_way = {m.id for m in flight[0]} if flight else set()
                 batch = _next_batch(store, size, unanswered | on_its_way)
                 landed = flight is not None
