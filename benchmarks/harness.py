@@ -44,6 +44,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "sync.incremental": ("S", "L"),
     "sync.push": ("M",),
     "hub.push_pg": ("S",),
+    "hub.scaleout": ("S",),
     "store.bulk_load": ("L",),
     "outbox.commit": ("L",),
     "search.query": ("L",),

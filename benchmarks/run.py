@@ -32,6 +32,7 @@ SUITE_MODULES = (
     "benchmarks.bench_store",
     "benchmarks.bench_collateral",
     "benchmarks.bench_hub",
+    "benchmarks.bench_scaleout",
     "benchmarks.bench_gui",
     "benchmarks.bench_sync",
     "benchmarks.bench_import",

@@ -21,9 +21,10 @@ os.environ.setdefault("QT_QUICK_BACKEND", "software")
 pytest_plugins = [
     "pytester",
     "tests.support.browser_plugin",  # chromium, new_page, screenshot
-    "tests.support.hub_fixtures",  # embedded_hub, hub_admin, api_world, client_for, ...
-    "tests.support.sync_fixtures",  # live_hub, sync_world, make_client
-    "tests.support.gui_fixtures",  # rep_store, app_ctx, sync_engine, seeded_ctx, hub_world, ...
+    "tests.support.hub_fixtures",  # embedded_hub, hub_admin, client_for, anon, ...
+    "tests.support.sync_fixtures",  # live_hub, make_client
+    "tests.support.world",  # world, live_world: the seeded hub
+    "tests.support.gui_fixtures",  # rep_store, app_ctx, sync_engine, seeded_ctx, demo_hub, ...
     "tests.support.tls",  # untrusted_tls_server
     "tests.support.fault_fixtures",  # fork_server (the kill -9 driver)
 ]

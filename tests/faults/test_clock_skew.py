@@ -18,24 +18,25 @@ from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.store.api import LeadQuery
 from tests.faults.checks import hub_lead_ids, not_exactly_once
 from tests.support import hub_rows
-from tests.support.sync_fixtures import ClientMaker, SyncWorld, sign_in
+from tests.support.sync_fixtures import ClientMaker
+from tests.support.world import World
 
 ROUNDS = 4
 
 
 @pytest.mark.parametrize("skew", [timedelta(days=1), timedelta(days=-1)], ids=["ahead", "behind"])
 def test_a_day_of_clock_skew_loses_nothing(
-    sync_world: SyncWorld, make_client: ClientMaker, skew: timedelta
+    live_world: World, make_client: ClientMaker, skew: timedelta
 ) -> None:
-    hub, rep = sync_world.hub, sync_world.ada
+    hub, rep = live_world.hub, live_world.ada.id
 
     def now() -> datetime:
         return utcnow() + skew
 
     ada = make_client("ada", now=now)
-    sign_in(ada, hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    target = sync_world.leads[rep][0]
+    target = live_world.ada.leads[0]
     notes: dict[str, str] = {}
     for round_no in range(ROUNDS):
         for i in range(3):

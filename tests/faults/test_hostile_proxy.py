@@ -26,15 +26,15 @@ from repdesk.sync.retry import RetryPolicy
 from tests.faults.checks import cache_problems, hub_lead_ids, integrity, not_exactly_once
 from tests.support import hub_rows
 from tests.support.hostile_proxy import FAULTS, RETRY_AFTER, HostileProxy
-from tests.support.sync_fixtures import PASSWORD, NoSleep, SyncWorld
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.sync_fixtures import NoSleep
+from tests.support.world import World
 
 SEED = int(os.environ.get("REPDESK_FAULT_SEED", "20261206"))
 ROUNDS = 10
 
 
-def test_the_client_converges_through_a_hostile_proxy(
-    sync_world: SyncWorld, tmp_path: Path
-) -> None:
+def test_the_client_converges_through_a_hostile_proxy(live_world: World, tmp_path: Path) -> None:
     rng = random.Random(SEED)
     raging = True
     cycle: list[str] = []
@@ -50,7 +50,7 @@ def test_the_client_converges_through_a_hostile_proxy(
             return "pass"  # each costs the client's whole timeout: three make the point
         return action
 
-    hub = sync_world.hub
+    hub = live_world.hub
     proxy = HostileProxy(hub.port, decide)
     store = Store.open(tmp_path / "ada" / "data")
     cache = CollateralCache(tmp_path / "ada" / "cache")
@@ -65,11 +65,11 @@ def test_the_client_converges_through_a_hostile_proxy(
         pull_limit=4,
     )
     raging = False
-    engine.login(proxy.url, "ada@example.com", PASSWORD)
+    engine.login(proxy.url, live_world.ada.email, PASSWORD)
     raging = True
     notes: dict[str, str] = {}
     failures: list[str] = []
-    leads = list(sync_world.leads[sync_world.ada])
+    leads = list(live_world.ada.leads)
     try:
         for round_no in range(ROUNDS):
             for _ in range(2):
@@ -78,7 +78,7 @@ def test_the_client_converges_through_a_hostile_proxy(
                 store.add_call_note(
                     CallNote(note.id, note.lead_id, notes[note.id], note.created_at)
                 )
-            lead = hub_rows.add_lead(hub.db, sync_world.ada, first_name=f"R{round_no}")
+            lead = hub_rows.add_lead(hub.db, live_world.ada.id, first_name=f"R{round_no}")
             hub_rows.add_event(hub.db, lead, "web_visit", utcnow())
             leads.append(lead)
             if round_no % 4 == 0:
@@ -105,7 +105,7 @@ def test_the_client_converges_through_a_hostile_proxy(
         counts = store.outbox_counts()
         assert (counts.pending, counts.rejected, counts.conflicts) == (0, 0, 0), report
         assert not_exactly_once(hub.db, notes) == {}
-        assert set(store.lead_ids(LeadQuery())) == hub_lead_ids(hub.db, sync_world.ada)
+        assert set(store.lead_ids(LeadQuery())) == hub_lead_ids(hub.db, live_world.ada.id)
         wanted = store.wanted_collateral()
         assert wanted and all(cache.has(item.sha256) for item in wanted)
         assert cache_problems(tmp_path / "ada" / "cache") == []

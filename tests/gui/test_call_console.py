@@ -12,10 +12,10 @@ from repdesk.domain.feedback import DispositionKind, Severity
 from repdesk.domain.outbox import MutationKind
 from repdesk.domain.qualification import BantDimension, Confidence
 from repdesk.gui.call_console import CallConsole
-from repdesk.gui.call_draft import draft_path, load_draft
 from repdesk.gui.context import AppContext
 from repdesk.gui.disposition_dialog import DispositionDialog
 from repdesk.gui.objection_dialog import ObjectionDialog
+from repdesk.store.call_drafts import draft_path, load_draft
 from tests.support.gui_fixtures import HOSTILE, LEAD_ID
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -142,7 +142,7 @@ def test_a_whole_call_from_the_keyboard(qtbot: Any, one_lead_ctx: AppContext) ->
         MutationKind.DISPOSITION_SET,
     ):
         assert kinds.count(kind) == 1
-    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is None, (
+    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key) is None, (
         "the draft is gone once the call ended"
     )
 
@@ -152,7 +152,7 @@ def test_notes_draft_survives_a_crash(qtbot: Any, one_lead_ctx: AppContext) -> N
     type_text(qtbot, "Half-way through the call")
     qtbot.waitUntil(
         lambda: (
-            (d := load_draft(one_lead_ctx.drafts_dir, LEAD_ID)) is not None
+            (d := load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key)) is not None
             and d.notes == "Half-way through the call"
         )
     )
@@ -166,7 +166,8 @@ def test_notes_draft_survives_a_crash(qtbot: Any, one_lead_ctx: AppContext) -> N
     assert again.timer.started_at == started, "the recovered call keeps its start time"
     assert again.banner.isVisible()
     assert "Recovered your notes" in again.banner.text()
-    assert draft_path(one_lead_ctx.drafts_dir, LEAD_ID).exists()
+    on_disk = draft_path(one_lead_ctx.drafts_dir, LEAD_ID).read_bytes()
+    assert b"Half-way" not in on_disk, "the cache is encrypted: so is its draft"
 
 
 def test_closing_without_ending_keeps_a_draft(qtbot: Any, one_lead_ctx: AppContext) -> None:
@@ -174,7 +175,7 @@ def test_closing_without_ending_keeps_a_draft(qtbot: Any, one_lead_ctx: AppConte
     type_text(qtbot, "quick")
     console.close()  # before the debounce fires
     qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
-    draft = load_draft(one_lead_ctx.drafts_dir, LEAD_ID)
+    draft = load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key)
     assert draft is not None and draft.notes == "quick"
     assert one_lead_ctx.store.notes(LEAD_ID) == []
 
@@ -219,7 +220,7 @@ def test_continuous_typing_is_still_drafted(
     type_text(qtbot, "no pause at all")
     qtbot.waitUntil(
         lambda: (
-            (d := load_draft(one_lead_ctx.drafts_dir, LEAD_ID)) is not None
+            (d := load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key)) is not None
             and d.notes == "no pause at all"
         )
     )
@@ -292,11 +293,13 @@ def test_every_store_call_of_a_call_runs_on_one_worker_thread(
 def test_closing_an_empty_call_leaves_no_draft(qtbot: Any, one_lead_ctx: AppContext) -> None:
     console = open_console(qtbot, one_lead_ctx)
     type_text(qtbot, "x")
-    qtbot.waitUntil(lambda: load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is not None)
+    qtbot.waitUntil(
+        lambda: load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key) is not None
+    )
     key(qtbot, Qt.Key.Key_Backspace)
     console.close()
     qtbot.waitUntil(lambda: one_lead_ctx.ops.idle)
-    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is None
+    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key) is None
 
 
 def test_an_old_draft_starts_a_new_call_with_its_notes(
@@ -305,10 +308,14 @@ def test_an_old_draft_starts_a_new_call_with_its_notes(
     from datetime import timedelta
 
     from repdesk.domain.ids import utcnow
-    from repdesk.gui.call_draft import CallDraft, save_draft
+    from repdesk.store.call_drafts import CallDraft, save_draft
 
     long_ago = utcnow() - timedelta(days=2)
-    save_draft(one_lead_ctx.drafts_dir, CallDraft(LEAD_ID, long_ago, "from Monday", long_ago))
+    save_draft(
+        one_lead_ctx.drafts_dir,
+        CallDraft(LEAD_ID, long_ago, "from Monday", long_ago),
+        one_lead_ctx.store.key,
+    )
     console = open_console(qtbot, one_lead_ctx)
     assert console.notes.toPlainText() == "from Monday"
     started = console.timer.started_at
@@ -358,7 +365,7 @@ def test_a_failed_decision_after_the_note_was_saved_never_duplicates_or_loses_no
     qtbot.waitUntil(lambda: calls["n"] == 1 and one_lead_ctx.ops.idle)
     assert [n.body for n in one_lead_ctx.store.notes(LEAD_ID)] == ["Budget is approved"]
     assert console.notes.isReadOnly()
-    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID) is None
+    assert load_draft(one_lead_ctx.drafts_dir, LEAD_ID, one_lead_ctx.store.key) is None
 
     console.finish(decision)  # the rep ends the call again
     qtbot.waitUntil(lambda: console.ended)

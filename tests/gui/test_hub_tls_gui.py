@@ -15,8 +15,10 @@ from repdesk.sync.credentials import Credentials
 from repdesk.sync.engine import SyncEngine, client_with_ca
 from repdesk.sync.retry import NO_RETRY
 from tests.support import hub_rows as seed
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
 from tests.support.tls import TlsFiles, tls_hub
+
+EMAIL = "ada@example.test"
 
 SECRET = "s3cret-Pa55"
 

@@ -286,3 +286,14 @@ def test_a_lead_the_filter_hides_stays_open_and_callable(
         lead_list.filter_bar.search.setText("")
     qtbot.waitUntil(lambda: lead_list.current_lead_id() == target)
     assert "open lead" not in lead_list.count_label.text()
+
+
+def test_the_first_window_fits_a_small_screen() -> None:
+    """A 1280x800 laptop (less its panel) gets a window inside its free area; a big screen
+    gets the default size; an offscreen render (no screen) the default size too."""
+    from repdesk.gui.main_window import DEFAULT_SIZE, first_size
+
+    width, height = first_size((1280, 770))
+    assert width <= 1280 and height <= 770 and width >= 1100
+    assert first_size((2560, 1400)) == DEFAULT_SIZE
+    assert first_size(None) == DEFAULT_SIZE

@@ -25,9 +25,9 @@ from repdesk.gui.sync_controller import SyncController
 from tests.gui.test_offline_flow_support import (
     add_note,
     grab,
-    restart_on_same_port,
 )
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 
 class _Window(QWidget):
@@ -64,8 +64,8 @@ def _states(window: _Window) -> dict[str, str]:
     }
 
 
-def _signed_in_window(qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any) -> _Window:
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+def _signed_in_window(qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World) -> _Window:
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     window = _Window(app_ctx)
     qtbot.addWidget(window)
     window.show()
@@ -73,15 +73,15 @@ def _signed_in_window(qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
 
 
 def test_work_offline_then_sync_when_the_hub_is_back(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, live_world)
     _sync(qtbot, window)
     assert rep_store.lead_count() == 3, "the rep's leads arrived"
     assert window.controller.online is True
 
-    hub_world.hub.stop()
-    ada = hub_world.lead_ids[0]
+    live_world.hub.stop()
+    ada = live_world.ada.leads[0]
     add_note(rep_store, ada, "Called from the train; wants pricing for 40 seats")
     rep_store.update_bant(
         ada, {BantDimension.NEED: BantAnswer(BantDimension.NEED, "confirmed", "We need it")}
@@ -93,7 +93,7 @@ def test_work_offline_then_sync_when_the_hub_is_back(
     assert set(_states(window).values()) == {"pending"}
     grab(window, "offline-flow-offline", QSize(960, 560))
 
-    restart_on_same_port(hub_world)
+    live_world.hub.start()
     _sync(qtbot, window)
     assert window.controller.online is True
     qtbot.waitUntil(lambda: set(_states(window).values()) == {"applied"})
@@ -104,25 +104,25 @@ def test_work_offline_then_sync_when_the_hub_is_back(
 
 
 def test_repeated_failures_raise_one_notice(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World
 ) -> None:
-    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
-    hub_world.hub.stop()
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, live_world)
+    live_world.hub.stop()
     for _ in range(3):
         _sync(qtbot, window)
     assert window.banner.isVisible()
     assert "3 times in a row" in window.banner.text()
-    restart_on_same_port(hub_world)
+    live_world.hub.start()
     _sync(qtbot, window)
     assert window.banner.isHidden()
 
 
 def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, live_world)
     _sync(qtbot, window)
-    ada = hub_world.lead_ids[0]
+    ada = live_world.ada.leads[0]
     rep_store.add_objection(
         Objection(
             id=new_id(),
@@ -145,14 +145,14 @@ def test_hub_rejection_shows_the_hubs_reason_as_plain_text(
 
 
 def test_conflict_with_marketing_keep_mine_then_sync(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
     from tests.support import hub_rows as seed
 
-    window = _signed_in_window(qtbot, app_ctx, sync_engine, hub_world)
+    window = _signed_in_window(qtbot, app_ctx, sync_engine, live_world)
     _sync(qtbot, window)
-    ada = hub_world.lead_ids[0]
-    seed.set_bant_as_marketing(hub_world.db, ada, "budget", "none")
+    ada = live_world.ada.leads[0]
+    seed.set_bant_as_marketing(live_world.hub.db, ada, "budget", "none")
     rep_store.update_bant(ada, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved")})
     _sync(qtbot, window)
     (item,) = rep_store.outbox([OutboxState.CONFLICT])

@@ -1,6 +1,6 @@
-"""Helpers for the sync/outbox/collateral GUI tests: leads, notes, screenshots, hub
-restarts. Holds no tests and no fixtures (those are in `tests/support/gui_fixtures.py`).
-"""
+"""Helpers for the sync/outbox/collateral GUI tests: leads, notes, screenshots, a closed
+port. Holds no tests and no fixtures (those are in `tests/support/gui_fixtures.py`; the
+World's hub restarts itself: `live_world.hub.start()`, `live_world.hub.move()`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id
 from repdesk.domain.leads import Lead
 from repdesk.store.api import RemoteUpsert
-from tests.support.gui_fixtures import HubWorld
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "gui-shots"
@@ -81,15 +80,6 @@ def grab_light_and_dark(widget: QWidget, name: str, size: QSize | None = None) -
 # --- a real hub on loopback ------------------------------------------------------------------
 
 
-def restart_on_same_port(world: HubWorld) -> None:
-    """Start the stopped hub again with the same home and port (the client's saved URL)."""
-    from repdesk.hub.embedded import EmbeddedHub
-
-    port = world.hub.port
-    world.hub = EmbeddedHub(world.config, port=port)
-    world.hub.start()
-
-
 def closed_port_url() -> str:
     """A loopback URL nobody listens on (the port was just bound and released)."""
     import socket
@@ -98,13 +88,3 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
-
-
-def restart_on_new_port(world: HubWorld) -> None:
-    """Serve the same hub (home, database, hub id) on a NEW port, as `./dev demo` does on
-    every run. The old port is left closed."""
-    from repdesk.hub.embedded import EmbeddedHub
-
-    world.hub.stop()
-    world.hub = EmbeddedHub(world.config)
-    world.hub.start()

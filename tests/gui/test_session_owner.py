@@ -17,7 +17,6 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QMessageBox
-from sqlalchemy import func, select
 
 from repdesk.app.launch import open_windows
 from repdesk.domain.outbox import OutboxState
@@ -30,20 +29,12 @@ from repdesk.sync.retry import NO_RETRY
 from tests.gui.test_offline_flow_support import (
     add_note,
     grab,
-    restart_on_new_port,
-    restart_on_same_port,
 )
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.hub_rows import count_rows
+from tests.support.world import World
 
 OTHER_EMAIL = "bruno@example.test"
-
-
-def _hub_rows(hub_world: Any, model: Any, **where: object) -> int:
-    with hub_world.db.read() as s:
-        stmt = select(func.count()).select_from(model)
-        for key, value in where.items():
-            stmt = stmt.where(getattr(model, key) == value)
-        return int(s.scalar(stmt) or 0)
 
 
 def _next_run(app_ctx: Any, tmp_path: Path) -> None:
@@ -64,13 +55,13 @@ def _sign_in_through(qtbot: Any, app_ctx: Any, url: str, email: str) -> Any:
 
 
 def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sends_once(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any, tmp_path: Path
 ) -> None:
     keyring.set_keyring(fail.Keyring())  # the token lives in memory only (this run)
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     sync_engine.sync()
-    notes = [add_note(rep_store, hub_world.lead_ids[i], f"note {i}") for i in range(2)]
-    hub_world.hub.stop()  # the hub is down...
+    notes = [add_note(rep_store, live_world.ada.leads[i], f"note {i}") for i in range(2)]
+    live_world.hub.stop()  # the hub is down...
     _next_run(app_ctx, tmp_path)  # ...and repdesk starts again, with no token
 
     window = open_windows(app_ctx)
@@ -90,12 +81,15 @@ def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sen
     assert window.controller.scheduled_in_ms == -1, "no syncs that could only fail"
     grab(window, "offline-start-not-signed-in", QSize(1280, 760))
 
-    restart_on_same_port(hub_world)  # the hub is back
+    live_world.hub.start()  # the hub is back
     with qtbot.waitSignal(session.sign_in_dialog_opened) as opened:
         status.sign_in_button.click()  # one click opens sign-in
     dialog = opened.args[0]
     assert dialog.parentWidget() is window
-    assert (dialog.hub_edit.text(), dialog.email_edit.text()) == (hub_world.url, EMAIL)
+    assert (dialog.hub_edit.text(), dialog.email_edit.text()) == (
+        live_world.hub.url,
+        live_world.ada.email,
+    )
     dialog.password_edit.setText(PASSWORD)
     with qtbot.waitSignal(window.controller.finished) as done:
         dialog.sign_in_button.click()
@@ -104,15 +98,15 @@ def test_offline_start_without_a_token_opens_the_window_and_signing_in_later_sen
     assert session.status.state is SessionState.SIGNED_IN
     qtbot.waitUntil(lambda: not status.sign_in_button.isVisible())
     for note in notes:
-        assert _hub_rows(hub_world, m.CallNote, id=note.id) == 1
-    assert _hub_rows(hub_world, m.ProcessedMutation) == 2, "each change sent exactly once"
+        assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
+    assert count_rows(live_world.hub.db, m.ProcessedMutation) == 2, "each change sent exactly once"
 
 
 def test_a_refused_token_at_start_still_opens_the_window(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any, tmp_path: Path
 ) -> None:
     """The session is remembered but its token is gone (the hub ended it last run)."""
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     session = rep_store.sync_state().session
     sync_engine.credentials.delete(session.hub_url, session.rep_email)
     window = open_windows(app_ctx)
@@ -122,38 +116,39 @@ def test_a_refused_token_at_start_still_opens_the_window(
 
 
 def test_the_demo_hub_on_a_new_port_keeps_the_queue_through_the_sign_in_dialog(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     sync_engine.sync()
-    note = add_note(rep_store, hub_world.lead_ids[0], "said yes to a pilot")
-    old_url = hub_world.url
-    restart_on_new_port(hub_world)
-    assert hub_world.url != old_url
+    note = add_note(rep_store, live_world.ada.leads[0], "said yes to a pilot")
+    old_url = live_world.hub.url
+    live_world.hub.move()
+    assert live_world.hub.url != old_url
     window = open_windows(app_ctx)
     qtbot.addWidget(window)
     notices: list[object] = []
     app_ctx.session.set_aside_shown.connect(notices.append)
 
-    dialog = _sign_in_through(qtbot, app_ctx, hub_world.url, EMAIL)
+    dialog = _sign_in_through(qtbot, app_ctx, live_world.hub.url, live_world.ada.email)
     with qtbot.waitSignal(window.controller.finished) as done:
         dialog.sign_in_button.click()
     assert done.args[0].applied == 1
     assert notices == [], "nothing was set aside: it is the same hub"
-    assert rep_store.sync_state().session.hub_url == hub_world.url
-    assert _hub_rows(hub_world, m.CallNote, id=note.id) == 1
+    assert rep_store.sync_state().session.hub_url == live_world.hub.url
+    assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
     assert not (rep_store.path.parent / "set-aside").exists()
 
 
 @pytest.fixture
-def other_hub(tmp_path: Path) -> Any:
+def other_hub(tmp_path: Path, live_world: World) -> Any:
+    """Another hub that knows the World's ada (same email and password)."""
     from repdesk.hub.config import HubConfig
     from repdesk.hub.embedded import EmbeddedHub
     from tests.support import hub_rows as seed
 
     hub = EmbeddedHub(HubConfig.resolve(tmp_path / "other-hub"))
     hub.start()
-    seed.add_rep(hub.state.db, EMAIL, PASSWORD, "Alice Example")
+    seed.add_rep(hub.state.db, live_world.ada.email, PASSWORD, live_world.ada.name)
     yield hub
     hub.stop()
 
@@ -163,18 +158,18 @@ def test_work_set_aside_is_shown_with_what_how_many_where_and_its_folder(
     qtbot: Any,
     app_ctx: Any,
     sync_engine: Any,
-    hub_world: Any,
+    live_world: World,
     rep_store: Any,
     other_hub: Any,
     who: str,
 ) -> None:
     from tests.support import hub_rows as seed
 
-    seed.add_rep(hub_world.db, OTHER_EMAIL, PASSWORD, "Bruno Other")
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    seed.add_rep(live_world.hub.db, OTHER_EMAIL, PASSWORD, "Bruno Other")
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     sync_engine.sync()
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
     window = open_windows(app_ctx)
     qtbot.addWidget(window)
     session = app_ctx.session
@@ -185,7 +180,9 @@ def test_work_set_aside_is_shown_with_what_how_many_where_and_its_folder(
         session.token_refused("Signed out.")
 
     url, email = (
-        (hub_world.url, OTHER_EMAIL) if who == "another rep" else (other_hub.base_url, EMAIL)
+        (live_world.hub.url, OTHER_EMAIL)
+        if who == "another rep"
+        else (other_hub.base_url, live_world.ada.email)
     )
     dialog = _sign_in_through(qtbot, app_ctx, url, email)
     with qtbot.waitSignal(session.set_aside_shown) as shown:
@@ -199,9 +196,9 @@ def test_work_set_aside_is_shown_with_what_how_many_where_and_its_folder(
     assert json.loads(files[0].read_text(encoding="utf-8"))["count"] == 2
     assert "2 unsent changes" in text and "Call note: 2" in text, "what and how many"
     if who == "another rep":
-        assert f"by {EMAIL}" in text and "signed in as someone else" in text
+        assert f"by {live_world.ada.email}" in text and "signed in as someone else" in text
     else:
-        assert f"for another hub ({hub_world.url})" in text
+        assert f"for another hub ({live_world.hub.url})" in text
     assert rep_store.outbox_counts().pending == 0
     grab(box, f"set-aside-{who.replace(' ', '-')}")
 

@@ -22,7 +22,8 @@ from tests.gui.test_offline_flow_support import (
     add_note,
     grab,
 )
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 
 def _dialog(qtbot: Any, ctx: Any, controller: Any = None) -> SettingsDialog:
@@ -33,8 +34,8 @@ def _dialog(qtbot: Any, ctx: Any, controller: Any = None) -> SettingsDialog:
     return dialog
 
 
-def _signed_in(sync_engine: Any, hub_world: Any, rep_store: Any) -> None:
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+def _signed_in(sync_engine: Any, live_world: World, rep_store: Any) -> None:
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     sync_engine.sync()
     assert rep_store.lead_count() == 3
 
@@ -64,12 +65,12 @@ def test_values_are_read_and_saved_through_the_registry(
 
 
 def test_sign_out_with_nothing_unsent_signs_out(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    _signed_in(sync_engine, hub_world, rep_store)
+    _signed_in(sync_engine, live_world, rep_store)
     dialog = _dialog(qtbot, app_ctx)
-    assert dialog.hub_label.text() == hub_world.url
-    assert "Alice Example" in dialog.account_label.text()
+    assert dialog.hub_label.text() == live_world.hub.url
+    assert live_world.ada.name in dialog.account_label.text()
     grab(dialog, "settings-signed-in", QSize(520, 380))
     with qtbot.waitSignal(dialog.signed_out):
         dialog.sign_out_button.click()
@@ -88,11 +89,11 @@ def _answer(qtbot: Any, dialog: SettingsDialog, choice: SignOutChoice | None) ->
 
 
 def test_sign_out_with_unsent_work_can_send_it_first(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    _signed_in(sync_engine, hub_world, rep_store)
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, live_world, rep_store)
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
     controller = SyncController(app_ctx, prompt_sign_in=False)
     dialog = _dialog(qtbot, app_ctx, controller)
     with qtbot.waitSignal(dialog.signed_out):
@@ -104,12 +105,12 @@ def test_sign_out_with_unsent_work_can_send_it_first(
 
 
 def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    _signed_in(sync_engine, hub_world, rep_store)
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
-    hub_world.hub.stop()
+    _signed_in(sync_engine, live_world, rep_store)
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
+    live_world.hub.stop()
     controller = SyncController(app_ctx, prompt_sign_in=False)
     dialog = _dialog(qtbot, app_ctx, controller)
     with qtbot.waitSignal(dialog.sign_out_blocked) as blocker:
@@ -122,12 +123,12 @@ def test_sign_out_when_sending_fails_keeps_the_rep_signed_in(
 
 
 def test_sign_out_with_unsent_work_exports_then_signs_out_keeping_the_items(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any, tmp_path: Path
 ) -> None:
-    _signed_in(sync_engine, hub_world, rep_store)
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
-    hub_world.hub.stop()
+    _signed_in(sync_engine, live_world, rep_store)
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
+    live_world.hub.stop()
     dialog = _dialog(qtbot, app_ctx)
     target = tmp_path / "unsent.json"
     with qtbot.waitSignal(dialog.signed_out):
@@ -144,11 +145,11 @@ def test_sign_out_with_unsent_work_exports_then_signs_out_keeping_the_items(
 
 
 def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    _signed_in(sync_engine, hub_world, rep_store)
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, live_world, rep_store)
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
     dialog = _dialog(qtbot, app_ctx)
     with qtbot.waitSignal(dialog.sign_out_blocked):
         dialog.sign_out_button.click()
@@ -164,13 +165,13 @@ def test_sign_out_cancelled_or_export_abandoned_stays_signed_in(
 
 
 def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    _signed_in(sync_engine, hub_world, rep_store)
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, live_world, rep_store)
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
     dialog = SettingsDialog(app_ctx)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.sign_out_blocked) as blocker:
@@ -187,11 +188,11 @@ def test_sign_out_from_a_menu_without_the_dialog_still_explains_itself(
 
 
 def test_change_hub_signs_out_first_and_only_then_asks_for_the_new_hub(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    _signed_in(sync_engine, hub_world, rep_store)
-    add_note(rep_store, hub_world.lead_ids[0], "one")
-    add_note(rep_store, hub_world.lead_ids[1], "two")
+    _signed_in(sync_engine, live_world, rep_store)
+    add_note(rep_store, live_world.ada.leads[0], "one")
+    add_note(rep_store, live_world.ada.leads[1], "two")
     dialog = _dialog(qtbot, app_ctx)
     asked: list[bool] = []
     dialog.change_hub_requested.connect(lambda: asked.append(True))
@@ -255,7 +256,7 @@ def test_an_unknown_stored_theme_means_follow_the_system() -> None:
 
 
 def test_enter_never_changes_the_hub_or_signs_out(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
     """Issue 7.4: Enter in Settings pressed "Change hub…" (the first button, so an auto-default
     one), which signs the rep out. Enter is for Save; changing hub or signing out takes a click
@@ -263,7 +264,7 @@ def test_enter_never_changes_the_hub_or_signs_out(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    _signed_in(sync_engine, hub_world, rep_store)
+    _signed_in(sync_engine, live_world, rep_store)
     dialog = _dialog(qtbot, app_ctx)
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)

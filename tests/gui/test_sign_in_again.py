@@ -11,11 +11,12 @@ from typing import Any
 from repdesk.gui.main_window import MainWindow
 from repdesk.gui.session import SessionState
 from repdesk.gui.signin import SignInDialog
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 
-def _signed_out_window(qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any) -> MainWindow:
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+def _signed_out_window(qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World) -> MainWindow:
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     assert app_ctx.session.read_now().state is SessionState.SIGNED_IN
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
@@ -27,9 +28,9 @@ def _signed_out_window(qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: An
 
 
 def test_sign_out_then_sign_in_again_syncs_right_away(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    window = _signed_out_window(qtbot, app_ctx, sync_engine, hub_world)
+    window = _signed_out_window(qtbot, app_ctx, sync_engine, live_world)
     session = app_ctx.session
     controller = window.controller
     assert rep_store.sync_state().session is None
@@ -40,8 +41,8 @@ def test_sign_out_then_sign_in_again_syncs_right_away(
     assert dialog.parentWidget() is window
     assert session.sign_in() is dialog, "one sign-in dialog, however often it is asked for"
 
-    dialog.hub_edit.setText(hub_world.url)
-    dialog.email_edit.setText(EMAIL)
+    dialog.hub_edit.setText(live_world.hub.url)
+    dialog.email_edit.setText(live_world.ada.email)
     dialog.password_edit.setText(PASSWORD)
     with qtbot.waitSignals([dialog.signed_in, controller.finished]):
         dialog.sign_in_button.click()
@@ -53,9 +54,9 @@ def test_sign_out_then_sign_in_again_syncs_right_away(
 
 
 def test_cancelling_the_sign_in_again_leaves_the_rep_signed_out(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    window = _signed_out_window(qtbot, app_ctx, sync_engine, hub_world)
+    window = _signed_out_window(qtbot, app_ctx, sync_engine, live_world)
     controller = window.controller
     started: list[object] = []
     controller.started.connect(started.append)

@@ -20,7 +20,11 @@ from tests.gui.test_offline_flow_support import (
     grab,
     grab_light_and_dark,
 )
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
+
+EMAIL = "ada@example.test"
+"""An address typed where no hub of the World answers."""
 
 
 def _dialog(qtbot: Any, ctx: Any, **kw: Any) -> SignInDialog:
@@ -37,30 +41,30 @@ def _fill(dialog: SignInDialog, url: str, email: str, password: str) -> None:
 
 
 def test_correct_password_signs_in_and_remembers_hub_and_email(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
     assert not dialog.sign_in_button.isEnabled(), "nothing to submit yet"
-    _fill(dialog, hub_world.url, EMAIL, PASSWORD)
+    _fill(dialog, live_world.hub.url, live_world.ada.email, PASSWORD)
     grab(dialog, "signin-filled")
     with qtbot.waitSignal(dialog.signed_in) as blocker:
         dialog.sign_in_button.click()
         assert dialog.busy, "the dialog shows it is working while the hub answers"
     session = blocker.args[0]
-    assert session.rep_email == EMAIL
+    assert session.rep_email == live_world.ada.email
     assert rep_store.sync_state().session == session
-    assert app_ctx.rep_id == hub_world.rep_id
-    assert app_ctx.settings.get(registry.HUB_URL) == hub_world.url
-    assert app_ctx.settings.get(registry.LAST_SIGN_IN_EMAIL) == EMAIL
+    assert app_ctx.rep_id == live_world.ada.id
+    assert app_ctx.settings.get(registry.HUB_URL) == live_world.hub.url
+    assert app_ctx.settings.get(registry.LAST_SIGN_IN_EMAIL) == live_world.ada.email
     assert dialog.password_edit.text() == ""
     assert dialog.notice is None, "with a working keyring there is nothing to tell the rep"
 
 
 def test_wrong_password_shows_a_plain_message_and_stays_open(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
     dialog = _dialog(qtbot, app_ctx)
-    _fill(dialog, hub_world.url, EMAIL, "not the password")
+    _fill(dialog, live_world.hub.url, live_world.ada.email, "not the password")
     with qtbot.waitSignal(dialog.failed) as blocker:
         dialog.sign_in_button.click()
     assert "did not accept that email and password" in blocker.args[0]
@@ -89,20 +93,20 @@ def test_bad_address_is_explained(qtbot: Any, app_ctx: Any, sync_engine: Any) ->
 
 
 def test_no_keyring_message_is_shown_once_per_run(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World
 ) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
         first = _dialog(qtbot, app_ctx)
-        _fill(first, hub_world.url, EMAIL, PASSWORD)
+        _fill(first, live_world.hub.url, live_world.ada.email, PASSWORD)
         with qtbot.waitSignal(first.signed_in):
             first.sign_in_button.click()
         assert first.notice is not None
         assert "No system keyring" in first.notice.text()
 
         second = _dialog(qtbot, app_ctx)
-        _fill(second, hub_world.url, EMAIL, PASSWORD)
+        _fill(second, live_world.hub.url, live_world.ada.email, PASSWORD)
         with qtbot.waitSignal(second.signed_in):
             second.sign_in_button.click()
         assert second.notice is None
@@ -111,7 +115,7 @@ def test_no_keyring_message_is_shown_once_per_run(
 
 
 def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
-    qtbot: Any, qapp: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
+    qtbot: Any, qapp: Any, app_ctx: Any, sync_engine: Any, live_world: World
 ) -> None:
     """Issue 7.5: with no keyring the rep signs in at every start, and every start a modal
     box said so again. Now: told once per installation, in a box that blocks nothing, and
@@ -123,7 +127,7 @@ def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
     keyring.set_keyring(fail.Keyring())
     try:
         first = _dialog(qtbot, app_ctx)
-        _fill(first, hub_world.url, EMAIL, PASSWORD)
+        _fill(first, live_world.hub.url, live_world.ada.email, PASSWORD)
         with qtbot.waitSignal(first.signed_in):
             first.sign_in_button.click()
         notice = first.notice
@@ -137,7 +141,7 @@ def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
         app_ctx.extras.clear()
         app_ctx.settings = registry.Settings.load(app_ctx.settings.path)
         second = _dialog(qtbot, app_ctx)
-        _fill(second, hub_world.url, EMAIL, PASSWORD)
+        _fill(second, live_world.hub.url, live_world.ada.email, PASSWORD)
         with qtbot.waitSignal(second.signed_in):
             second.sign_in_button.click()
         assert second.notice is None, "told once per installation"
@@ -155,11 +159,11 @@ def test_no_keyring_notice_is_not_modal_and_told_once_per_installation(
 
 
 def test_settings_say_nothing_about_a_working_keyring(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World
 ) -> None:
     from repdesk.gui.settings_dialog import SettingsDialog
 
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     settings = SettingsDialog(app_ctx)
     qtbot.addWidget(settings)
     settings.show()
@@ -243,7 +247,7 @@ def test_cancel_while_signing_in_wins_over_a_late_success(
     qtbot: Any,
     app_ctx: Any,
     sync_engine: Any,
-    hub_world: Any,
+    live_world: World,
     rep_store: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -251,7 +255,7 @@ def test_cancel_while_signing_in_wins_over_a_late_success(
     gate = _gated_login(sync_engine, monkeypatch)
     dialog = _dialog(qtbot, app_ctx)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # as the app opens it again
-    _fill(dialog, hub_world.url, EMAIL, PASSWORD)
+    _fill(dialog, live_world.hub.url, live_world.ada.email, PASSWORD)
     signed_in: list[object] = []
     dialog.signed_in.connect(signed_in.append)
     dialog.sign_in_button.click()
@@ -266,13 +270,13 @@ def test_cancel_while_signing_in_wins_over_a_late_success(
 
 
 def test_a_success_delivered_after_the_cancel_is_signed_out_again(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
     """The hub answered before the cancel, but the answer reaches the window after it."""
     from repdesk.gui.ops import Lane, QueryOp
 
     dialog = _dialog(qtbot, app_ctx)
-    _fill(dialog, hub_world.url, EMAIL, PASSWORD)
+    _fill(dialog, live_world.hub.url, live_world.ada.email, PASSWORD)
     signed_in: list[object] = []
     dialog.signed_in.connect(signed_in.append)
     dialog.sign_in_button.click()

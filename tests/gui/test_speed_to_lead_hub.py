@@ -18,29 +18,32 @@ from tests.gui.test_offline_flow_support import (
     grab,
 )
 from tests.support import hub_rows as seed
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 
-def _set_sla(hub_world: Any, hours: int) -> None:
-    with hub_world.db.write() as session:
+def _set_sla(live_world: World, hours: int) -> None:
+    with live_world.hub.db.write() as session:
         set_sla_hours(session, hours)
 
 
-def _hub_assigned_at(hub_world: Any, lead_id: str) -> Any:
-    with hub_world.db.read() as session:
+def _hub_assigned_at(live_world: World, lead_id: str) -> Any:
+    with live_world.hub.db.read() as session:
         lead = session.get(m.Lead, lead_id)
         assert lead is not None and lead.assigned_at is not None
         return lead.assigned_at
 
 
 def test_the_sla_marketing_sets_reaches_the_lead_header(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any
 ) -> None:
-    fresh, late = hub_world.lead_ids[0], hub_world.lead_ids[1]
-    _set_sla(hub_world, 4)
+    fresh, late = live_world.ada.leads[0], live_world.ada.leads[1]
+    _set_sla(live_world, 4)
     # Marketing assigned this one ten and a half hours ago.
-    seed.update_lead(hub_world.db, late, assigned_at=utcnow() - timedelta(hours=10, minutes=30))
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    seed.update_lead(
+        live_world.hub.db, late, assigned_at=utcnow() - timedelta(hours=10, minutes=30)
+    )
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     window = QWidget()
     qtbot.addWidget(window)
     controller = SyncController(app_ctx, window, prompt_sign_in=False)
@@ -50,7 +53,7 @@ def test_the_sla_marketing_sets_reaches_the_lead_header(
     assert rep_store.sla_hours() == 4
     got = rep_store.lead(fresh)
     assert got is not None and got.assigned_at is not None
-    assert ensure_utc(got.assigned_at) == _hub_assigned_at(hub_world, fresh)
+    assert ensure_utc(got.assigned_at) == _hub_assigned_at(live_world, fresh)
 
     view = LeadView(app_ctx)
     qtbot.addWidget(view)
@@ -60,7 +63,7 @@ def test_the_sla_marketing_sets_reaches_the_lead_header(
     assert view.header.first_call.text() == "First call due in 3 h (SLA 4 h)"
 
     # Marketing relaxes the SLA: the next sync brings it and the open lead shows it.
-    _set_sla(hub_world, 8)
+    _set_sla(live_world, 8)
     with qtbot.waitSignal(view.loaded), qtbot.waitSignal(controller.finished):
         controller.sync_now()
     assert rep_store.sla_hours() == 8

@@ -25,16 +25,17 @@ from tests.gui.test_offline_flow_support import (
     grab,
 )
 from tests.support.bundles import PLATFORM, make_bundle
-from tests.support.gui_fixtures import EMAIL, PASSWORD
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 
 def test_a_newer_build_is_offered_and_the_button_restarts_into_it(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, rep_store: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, rep_store: Any, tmp_path: Path
 ) -> None:
-    with admin.open_hub(hub_world.config) as hub:
+    with admin.open_hub(live_world.hub.config) as hub:
         admin.add_build(hub, make_bundle(tmp_path / "bundles", "9.1.0"), PLATFORM)
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
-    note = add_note(rep_store, hub_world.lead_ids[0], "Call back after the board meeting")
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
+    note = add_note(rep_store, live_world.ada.leads[0], "Call back after the board meeting")
     updater = Updater(
         UpdateFolder(tmp_path / "data" / "updates"),
         sync_engine.open_client,
@@ -66,13 +67,13 @@ def test_a_newer_build_is_offered_and_the_button_restarts_into_it(
 
 
 def test_a_failed_update_says_so_in_one_line_and_offers_nothing(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, tmp_path: Path
 ) -> None:
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     bundle = make_bundle(tmp_path / "bundles", "9.1.0")
-    with admin.open_hub(hub_world.config) as hub:
+    with admin.open_hub(live_world.hub.config) as hub:
         sha = admin.add_build(hub, bundle, PLATFORM).sha256
-    stored = hub_world.config.builds_dir / sha[:2] / sha
+    stored = live_world.hub.config.builds_dir / sha[:2] / sha
     stored.write_bytes(stored.read_bytes()[:-10] + b"0123456789")  # damaged on the hub's disk
     updater = Updater(
         UpdateFolder(tmp_path / "data" / "updates"),
@@ -137,13 +138,13 @@ def test_a_window_that_refuses_to_close_keeps_the_app_and_drops_the_request(
 
 
 def test_a_repdesk_too_old_for_its_hub_is_still_offered_the_update(
-    qtbot: Any, app_ctx: Any, sync_engine: Any, hub_world: Any, tmp_path: Path
+    qtbot: Any, app_ctx: Any, sync_engine: Any, live_world: World, tmp_path: Path
 ) -> None:
     """The hub needs 0.1.0 (its default minimum); this app says it is 0.0.9, so every sync
     stops at the version check — and the update is what gets it going again."""
-    with admin.open_hub(hub_world.config) as hub:
+    with admin.open_hub(live_world.hub.config) as hub:
         admin.add_build(hub, make_bundle(tmp_path / "bundles", "0.2.0"), PLATFORM)
-    sync_engine.login(hub_world.url, EMAIL, PASSWORD)
+    sync_engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
     sync_engine.client_version = "0.0.9"
     updater = Updater(
         UpdateFolder(tmp_path / "data" / "updates"),

@@ -29,7 +29,7 @@ def pulled(hub: admin.Hub, rep: str) -> dict[tuple[str, str], str]:
             page = pull_page(session, rep, after, 5000)
             for change in page.changes:
                 out[(change.entity.value, change.id)] = change.op
-            after = page.last_seq
+            after = page.last
             if not page.has_more:
                 return out
 

@@ -1,6 +1,6 @@
 """tests/hub: every test hashes passwords at a small argon2 cost. The hub fixtures
-(`embedded_hub`, `hub_admin`, `api_world`, `client_for`, ...) are in
-`tests/support/hub_fixtures.py`."""
+(`embedded_hub`, `hub_admin`, `client_for`, ...) are in `tests/support/hub_fixtures.py`,
+the seeded hub (`world`) in `tests/support/world.py`."""
 
 from __future__ import annotations
 

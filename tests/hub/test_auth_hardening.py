@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.hub import auth
 from repdesk.hub.config import HubConfig, LoginThrottle
@@ -67,13 +67,13 @@ def test_serve_passes_the_option_to_uvicorn() -> None:
 
 
 def test_a_parallel_burst_of_guesses_cannot_overshoot_the_limit(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub
+    world: World, embedded_hub: EmbeddedHub
 ) -> None:
     limit = embedded_hub.config.login_throttle.per_account
 
     def guess(_: int) -> int:
         with httpx.Client(base_url=embedded_hub.base_url, timeout=30) as client:
-            body = {"email": "alice@example.test", "password": "not it"}
+            body = {"email": world.ada.email, "password": "not it"}
             return client.post("/v1/auth/login", json=body).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -83,25 +83,25 @@ def test_a_parallel_burst_of_guesses_cannot_overshoot_the_limit(
 
 
 def test_last_used_at_is_kept_at_most_once_a_minute(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
+    ada = client_for(world.ada.email)
 
     def last_used() -> list[object]:
         with embedded_hub.state.db.read() as s:
             return list(
-                s.scalars(select(m.Token.last_used_at).where(m.Token.rep_id == api_world.alice))
+                s.scalars(select(m.Token.last_used_at).where(m.Token.rep_id == world.ada.id))
             )
 
     assert last_used() == [None]
-    assert alice.get("/v1/sync/pull").status_code == 200
+    assert ada.get("/v1/sync/pull").status_code == 200
     [first] = last_used()
     assert first is not None
-    assert alice.get("/v1/sync/pull").status_code == 200
+    assert ada.get("/v1/sync/pull").status_code == 200
     assert last_used() == [first]  # within the minute: no second write
     with embedded_hub.state.db.write() as s:
-        token = s.scalars(select(m.Token).where(m.Token.rep_id == api_world.alice)).one()
+        token = s.scalars(select(m.Token).where(m.Token.rep_id == world.ada.id)).one()
         token.last_used_at = first - auth.TOKEN_USE_PRECISION  # type: ignore[operator]
-    assert alice.get("/v1/sync/pull").status_code == 200
+    assert ada.get("/v1/sync/pull").status_code == 200
     [later] = last_used()
     assert later is not None and later > first  # type: ignore[operator]

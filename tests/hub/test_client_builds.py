@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.support.bundles import file_member, link_member, make_bundle
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin
@@ -96,45 +96,45 @@ def _publish(embedded_hub: EmbeddedHub, bundle: Path) -> str:
 
 def test_latest_offers_the_newest_build_only_when_newer(
     embedded_hub: EmbeddedHub,
-    api_world: ApiWorld,
+    world: World,
     client_for: Callable[[str], httpx.Client],
     tmp_path: Path,
 ) -> None:
-    alice = client_for("alice@example.test")
+    ada = client_for(world.ada.email)
     query = {"platform": "linux-x86_64", "version": "1.0.0"}
-    assert alice.get("/v1/client/latest", params=query).json() == {"build": None}
+    assert ada.get("/v1/client/latest", params=query).json() == {"build": None}
     _publish(embedded_hub, make_bundle(tmp_path, "1.0.0"))
     sha2 = _publish(embedded_hub, make_bundle(tmp_path, "1.10.0"))
     _publish(embedded_hub, make_bundle(tmp_path, "1.9.0"))  # published later, but older
-    body = alice.get("/v1/client/latest", params=query).json()["build"]
+    body = ada.get("/v1/client/latest", params=query).json()["build"]
     assert body["version"] == "1.10.0" and body["sha256"] == sha2
     assert body["size"] == (tmp_path / "repdesk-1.10.0-linux-x86_64.tar.gz").stat().st_size
     newest = {"platform": "linux-x86_64", "version": "1.10.0"}
-    assert alice.get("/v1/client/latest", params=newest).json() == {"build": None}
+    assert ada.get("/v1/client/latest", params=newest).json() == {"build": None}
     other = {"platform": "windows-x86_64", "version": "0.1.0"}
-    assert alice.get("/v1/client/latest", params=other).json() == {"build": None}
+    assert ada.get("/v1/client/latest", params=other).json() == {"build": None}
     anonymous = httpx.get(f"{embedded_hub.base_url}/v1/client/latest", params=query)
     assert anonymous.status_code == 401
 
 
 def test_the_bundle_downloads_whole_and_by_range(
     embedded_hub: EmbeddedHub,
-    api_world: ApiWorld,
+    world: World,
     client_for: Callable[[str], httpx.Client],
     tmp_path: Path,
 ) -> None:
     bundle = make_bundle(tmp_path, "1.1.0", padding=5000)
     sha = _publish(embedded_hub, bundle)
-    alice = client_for("alice@example.test")
-    whole = alice.get(f"/v1/client/builds/{sha}")
+    ada = client_for(world.ada.email)
+    whole = ada.get(f"/v1/client/builds/{sha}")
     assert whole.status_code == 200 and whole.content == bundle.read_bytes()
     assert whole.headers["etag"] == f'"{sha}"'
-    part = alice.get(f"/v1/client/builds/{sha}", headers={"Range": "bytes=100-"})
+    part = ada.get(f"/v1/client/builds/{sha}", headers={"Range": "bytes=100-"})
     assert part.status_code == 206 and part.content == bundle.read_bytes()[100:]
     with admin.open_hub(embedded_hub.config) as opened:
         admin.retire_build(opened, sha[:12])
-    assert alice.get(f"/v1/client/builds/{sha}").status_code == 404
-    assert alice.get("/v1/client/builds/not-a-sha").status_code == 404
+    assert ada.get(f"/v1/client/builds/{sha}").status_code == 404
+    assert ada.get("/v1/client/builds/not-a-sha").status_code == 404
 
 
 @pytest.mark.sqlite_only

@@ -8,45 +8,47 @@ from collections.abc import Callable
 import httpx
 import pytest
 from tests.hub.helpers import assert_error
-from tests.support.hub_fixtures import PDF_BYTES, ApiWorld
+from tests.support.world import COLLATERAL_PDFS, World
 
 from repdesk.hub.db.models import Collateral
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.sync import changes
 
 Clients = Callable[[str], httpx.Client]
+PDF_BYTES = COLLATERAL_PDFS[0].read_bytes()
+"""`world.collateral[0]`, the file these tests fetch."""
 SIZE = len(PDF_BYTES)
 
 
 @pytest.fixture
-def bob(api_world: ApiWorld, client_for: Clients) -> httpx.Client:
+def bob(world: World, client_for: Clients) -> httpx.Client:
     """Any rep may fetch shared collateral; bob is not the one who owns the leads."""
-    return client_for("bob@example.test")
+    return client_for(world.bob.email)
 
 
-def url(api_world: ApiWorld) -> str:
-    return f"/v1/collateral/{api_world.collateral_sha}"
+def url(world: World) -> str:
+    return f"/v1/collateral/{world.collateral[0].sha256}"
 
 
-def test_get_streams_the_whole_file(api_world: ApiWorld, bob: httpx.Client) -> None:
-    r = bob.get(url(api_world))
+def test_get_streams_the_whole_file(world: World, bob: httpx.Client) -> None:
+    r = bob.get(url(world))
     assert r.status_code == 200
     assert r.content == PDF_BYTES
-    assert hashlib.sha256(r.content).hexdigest() == api_world.collateral_sha
+    assert hashlib.sha256(r.content).hexdigest() == world.collateral[0].sha256
     assert r.headers["content-length"] == str(SIZE)
     assert r.headers["accept-ranges"] == "bytes"
-    assert r.headers["etag"] == f'"{api_world.collateral_sha}"'
+    assert r.headers["etag"] == f'"{world.collateral[0].sha256}"'
     assert r.headers["content-type"] == "application/pdf"
     assert r.headers["x-content-type-options"] == "nosniff"
 
 
 @pytest.mark.sqlite_only
-def test_head_gives_headers_without_a_body(api_world: ApiWorld, bob: httpx.Client) -> None:
-    r = bob.head(url(api_world))
+def test_head_gives_headers_without_a_body(world: World, bob: httpx.Client) -> None:
+    r = bob.head(url(world))
     assert r.status_code == 200
     assert r.content == b""
     assert r.headers["content-length"] == str(SIZE)
-    r = bob.head(url(api_world), headers={"Range": "bytes=10-19"})
+    r = bob.head(url(world), headers={"Range": "bytes=10-19"})
     assert r.status_code == 206 and r.headers["content-range"] == f"bytes 10-19/{SIZE}"
 
 
@@ -63,9 +65,9 @@ def test_head_gives_headers_without_a_body(api_world: ApiWorld, bob: httpx.Clien
     ],
 )
 def test_range_gives_206(
-    api_world: ApiWorld, bob: httpx.Client, header: str, start: int, end: int
+    world: World, bob: httpx.Client, header: str, start: int, end: int
 ) -> None:
-    r = bob.get(url(api_world), headers={"Range": header})
+    r = bob.get(url(world), headers={"Range": header})
     assert r.status_code == 206
     assert r.headers["content-range"] == f"bytes {start}-{end}/{SIZE}"
     assert r.content == PDF_BYTES[start : end + 1]
@@ -74,8 +76,8 @@ def test_range_gives_206(
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("header", [f"bytes={SIZE}-", f"bytes={SIZE + 10}-{SIZE + 20}", "bytes=-0"])
-def test_unsatisfiable_range_is_416(api_world: ApiWorld, bob: httpx.Client, header: str) -> None:
-    r = bob.get(url(api_world), headers={"Range": header})
+def test_unsatisfiable_range_is_416(world: World, bob: httpx.Client, header: str) -> None:
+    r = bob.get(url(world), headers={"Range": header})
     assert_error(r, 416, "range_not_satisfiable")
     assert r.headers["content-range"] == f"bytes */{SIZE}"
 
@@ -84,37 +86,37 @@ def test_unsatisfiable_range_is_416(api_world: ApiWorld, bob: httpx.Client, head
 @pytest.mark.parametrize(
     "header", ["items=0-5", "bytes=abc", "bytes=9-3", "bytes=0-1,5-9", "bytes=-"]
 )
-def test_unusable_range_is_ignored(api_world: ApiWorld, bob: httpx.Client, header: str) -> None:
-    r = bob.get(url(api_world), headers={"Range": header})
+def test_unusable_range_is_ignored(world: World, bob: httpx.Client, header: str) -> None:
+    r = bob.get(url(world), headers={"Range": header})
     assert r.status_code == 200 and r.content == PDF_BYTES
 
 
 @pytest.mark.sqlite_only
-def test_if_range_resumes_only_the_same_file(api_world: ApiWorld, bob: httpx.Client) -> None:
-    etag = bob.head(url(api_world)).headers["etag"]
-    same = bob.get(url(api_world), headers={"Range": "bytes=100-", "If-Range": etag})
+def test_if_range_resumes_only_the_same_file(world: World, bob: httpx.Client) -> None:
+    etag = bob.head(url(world)).headers["etag"]
+    same = bob.get(url(world), headers={"Range": "bytes=100-", "If-Range": etag})
     assert same.status_code == 206 and same.content == PDF_BYTES[100:]
-    other = bob.get(url(api_world), headers={"Range": "bytes=100-", "If-Range": '"something-else"'})
+    other = bob.get(url(world), headers={"Range": "bytes=100-", "If-Range": '"something-else"'})
     assert other.status_code == 200 and other.content == PDF_BYTES
 
 
 def test_unknown_malformed_and_retired_collateral_is_404(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, bob: httpx.Client
+    world: World, embedded_hub: EmbeddedHub, bob: httpx.Client
 ) -> None:
     assert_error(bob.get("/v1/collateral/" + "0" * 64), 404, "not_found")
     assert_error(bob.get("/v1/collateral/not-a-hash"), 404, "not_found")
     assert_error(bob.get("/v1/collateral/..%2F..%2Fhub.db"), 404, "not_found")
     with embedded_hub.state.db.write() as s:
-        row = s.get(Collateral, api_world.collateral_id)
+        row = s.get(Collateral, world.collateral[0].id)
         assert row is not None
         row.retired = True
         row.version += 1
         changes.touch_global(s, "collateral", row.id, row.version, op="remove")
-    assert_error(bob.get(url(api_world)), 404, "not_found")
+    assert_error(bob.get(url(world)), 404, "not_found")
 
 
 def test_listed_but_missing_file_is_404_not_500(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, bob: httpx.Client
+    world: World, embedded_hub: EmbeddedHub, bob: httpx.Client
 ) -> None:
-    embedded_hub.state.files.path_for(api_world.collateral_sha).unlink()
-    assert_error(bob.get(url(api_world)), 404, "file_missing")
+    embedded_hub.state.files.path_for(world.collateral[0].sha256).unlink()
+    assert_error(bob.get(url(world)), 404, "file_missing")

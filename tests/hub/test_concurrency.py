@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from sqlalchemy import func, select
 from tests.hub.helpers import mutation, note, push
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.hub.db.models import CallNote
 from repdesk.hub.embedded import EmbeddedHub
@@ -21,9 +21,9 @@ BATCHES = 5
 PER_BATCH = 3
 
 
-def test_a_puller_sees_every_concurrent_write(api_world: ApiWorld, client_for: Clients) -> None:
-    writers = [client_for("alice@example.test") for _ in range(WRITERS)]
-    puller = client_for("alice@example.test")
+def test_a_puller_sees_every_concurrent_write(world: World, client_for: Clients) -> None:
+    writers = [client_for(world.ada.email) for _ in range(WRITERS)]
+    puller = client_for(world.ada.email)
     done = threading.Event()
     pushed: list[str] = []
     seen: set[str] = set()
@@ -32,7 +32,7 @@ def test_a_puller_sees_every_concurrent_write(api_world: ApiWorld, client_for: C
     def write(index: int) -> None:
         for b in range(BATCHES):
             batch = [
-                note(api_world.alice_leads[(index + i) % 3], f"w{index} b{b} n{i}")
+                note(world.ada.leads[(index + i) % 3], f"w{index} b{b} n{i}")
                 for i in range(PER_BATCH)
             ]
             results = push(writers[index], *batch, client_id=f"device-{index}")
@@ -62,11 +62,11 @@ def test_a_puller_sees_every_concurrent_write(api_world: ApiWorld, client_for: C
 
 
 def test_the_same_mutation_sent_twice_at_once_applies_once(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    clients = [client_for("alice@example.test") for _ in range(2)]
+    clients = [client_for(world.ada.email) for _ in range(2)]
     for round_ in range(5):
-        same = note(api_world.alice_leads[0], f"round {round_}")
+        same = note(world.ada.leads[0], f"round {round_}")
         barrier = threading.Barrier(2)
 
         def send(
@@ -85,11 +85,11 @@ def test_the_same_mutation_sent_twice_at_once_applies_once(
 
 
 def test_concurrent_edits_of_one_field_from_two_devices_never_both_win(
-    api_world: ApiWorld, client_for: Clients
+    world: World, client_for: Clients
 ) -> None:
     """Both devices last saw version 0; whichever lands second must be told it collided."""
-    devices = [client_for("alice@example.test") for _ in range(2)]
-    for round_, lead in enumerate(api_world.alice_leads):
+    devices = [client_for(world.ada.email) for _ in range(2)]
+    for round_, lead in enumerate(world.ada.leads):
         barrier = threading.Barrier(2)
 
         def send(index: int, lead: str = lead, barrier: threading.Barrier = barrier) -> str:

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.hub.helpers import assert_error, mutation, note
-from tests.support.hub_fixtures import PASSWORD, ApiWorld
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 from repdesk.hub.admin.settings import set_sla_hours
 from repdesk.hub.embedded import EmbeddedHub
@@ -23,14 +24,14 @@ Clients = Callable[[str], httpx.Client]
 
 
 @pytest.fixture
-def alice(api_world: ApiWorld, client_for: Clients) -> httpx.Client:
-    return client_for("alice@example.test")
+def ada(world: World, client_for: Clients) -> httpx.Client:
+    return client_for(world.ada.email)
 
 
 @pytest.mark.sqlite_only
-def test_malformed_json_is_400(alice: httpx.Client) -> None:
+def test_malformed_json_is_400(ada: httpx.Client) -> None:
     for path in ("/v1/sync/push", "/v1/auth/login"):
-        r = alice.post(
+        r = ada.post(
             path,
             content=b'{"client_id": "x", "mutations": [',
             headers={"Content-Type": "application/json"},
@@ -39,10 +40,10 @@ def test_malformed_json_is_400(alice: httpx.Client) -> None:
 
 
 @pytest.mark.sqlite_only
-def test_json_nested_too_deeply_is_400(alice: httpx.Client) -> None:
+def test_json_nested_too_deeply_is_400(ada: httpx.Client) -> None:
     depth = 5000
     body = b'{"client_id": "d", "mutations": [' + b"[" * depth + b"]" * depth + b"]}"
-    r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    r = ada.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
     assert_error(r, 400, "malformed_json")
 
 
@@ -63,8 +64,8 @@ def test_json_nested_too_deeply_is_400(alice: httpx.Client) -> None:
         "text",
     ],
 )
-def test_wrong_push_envelopes_are_422(alice: httpx.Client, body: Any) -> None:
-    error = assert_error(alice.post("/v1/sync/push", json=body), 422, "invalid_request")
+def test_wrong_push_envelopes_are_422(ada: httpx.Client, body: Any) -> None:
+    error = assert_error(ada.post("/v1/sync/push", json=body), 422, "invalid_request")
     assert (
         error["message"].startswith("The request is not valid")
         or "Change number" in error["message"]
@@ -72,9 +73,9 @@ def test_wrong_push_envelopes_are_422(alice: httpx.Client, body: Any) -> None:
 
 
 @pytest.mark.sqlite_only
-def test_too_many_mutations_is_422(api_world: ApiWorld, alice: httpx.Client) -> None:
-    batch = [note(api_world.alice_leads[0]) for _ in range(501)]
-    r = alice.post("/v1/sync/push", json={"client_id": "d", "mutations": batch})
+def test_too_many_mutations_is_422(world: World, ada: httpx.Client) -> None:
+    batch = [note(world.ada.leads[0]) for _ in range(501)]
+    r = ada.post("/v1/sync/push", json={"client_id": "d", "mutations": batch})
     assert_error(r, 422, "invalid_request")
 
 
@@ -82,29 +83,29 @@ def test_too_many_mutations_is_422(api_world: ApiWorld, alice: httpx.Client) -> 
 @pytest.mark.parametrize(
     "body",
     [
-        {"email": "alice@example.test"},
-        {"email": "alice@example.test", "password": PASSWORD, "remember": True},
+        {"email": "ada@example.test"},
+        {"email": "ada@example.test", "password": PASSWORD, "remember": True},
         {"email": 42, "password": PASSWORD},
         {"email": "a", "password": PASSWORD},
-        {"email": "alice@example.test", "password": ""},
+        {"email": "ada@example.test", "password": ""},
     ],
 )
-def test_wrong_login_bodies_are_422(anon: httpx.Client, api_world: ApiWorld, body: Any) -> None:
+def test_wrong_login_bodies_are_422(anon: httpx.Client, world: World, body: Any) -> None:
     assert_error(anon.post("/v1/auth/login", json=body), 422, "invalid_request")
 
 
 @pytest.mark.sqlite_only
-def test_oversized_body_is_413(embedded_hub: EmbeddedHub, alice: httpx.Client) -> None:
+def test_oversized_body_is_413(embedded_hub: EmbeddedHub, ada: httpx.Client) -> None:
     big = (
         b'{"client_id": "d", "mutations": [], "pad": "'
         + b"x" * embedded_hub.config.max_body_bytes
         + b'"}'
     )
-    assert_error(alice.post("/v1/sync/push", content=big), 413, "body_too_large")
+    assert_error(ada.post("/v1/sync/push", content=big), 413, "body_too_large")
 
 
 @pytest.mark.sqlite_only
-def test_oversized_chunked_body_is_413(embedded_hub: EmbeddedHub, alice: httpx.Client) -> None:
+def test_oversized_chunked_body_is_413(embedded_hub: EmbeddedHub, ada: httpx.Client) -> None:
     """No Content-Length: the limit is enforced while reading the chunks."""
     limit = embedded_hub.config.max_body_bytes
 
@@ -114,16 +115,16 @@ def test_oversized_chunked_body_is_413(embedded_hub: EmbeddedHub, alice: httpx.C
             yield b"x" * 65536
         yield b'"}'
 
-    r = alice.post("/v1/sync/push", content=chunks())
+    r = ada.post("/v1/sync/push", content=chunks())
     assert_error(r, 413, "body_too_large")
 
 
 @pytest.mark.sqlite_only
-def test_unknown_routes_and_methods(alice: httpx.Client) -> None:
-    assert_error(alice.get("/v1/nothing-here"), 404, "not_found")
-    assert_error(alice.get("/nothing-here"), 404, "not_found")  # "/" leads to the workspace
-    assert_error(alice.delete("/v1/sync/pull"), 405, "method_not_allowed")
-    assert_error(alice.get("/v1/auth/login"), 405, "method_not_allowed")
+def test_unknown_routes_and_methods(ada: httpx.Client) -> None:
+    assert_error(ada.get("/v1/nothing-here"), 404, "not_found")
+    assert_error(ada.get("/nothing-here"), 404, "not_found")  # "/" leads to the workspace
+    assert_error(ada.delete("/v1/sync/pull"), 405, "method_not_allowed")
+    assert_error(ada.get("/v1/auth/login"), 405, "method_not_allowed")
 
 
 @pytest.mark.sqlite_only
@@ -199,14 +200,14 @@ UNSTORABLE = {
 
 @pytest.mark.parametrize("case", sorted(UNSTORABLE))
 def test_values_no_column_can_hold_are_rejected_not_500(
-    api_world: ApiWorld, alice: httpx.Client, case: str
+    world: World, ada: httpx.Client, case: str
 ) -> None:
     kind, payload, override = UNSTORABLE[case]
-    m = {**mutation(kind, api_world.alice_leads[0], payload), **override}
-    good = note(api_world.alice_leads[0])
+    m = {**mutation(kind, world.ada.leads[0], payload), **override}
+    good = note(world.ada.leads[0])
     # ensure_ascii keeps lone surrogates as \ud800 escapes, as a client library would send.
     body = json.dumps({"client_id": "d", "mutations": [m, good]}, ensure_ascii=True)
-    r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    r = ada.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
     bad_result, good_result = r.json()["results"]
     assert bad_result["status"] == "rejected"
@@ -216,17 +217,15 @@ def test_values_no_column_can_hold_are_rejected_not_500(
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("email", ["a\x00@example.test", "a\ud800@example.test"])
-def test_unstorable_sign_in_text_is_422(
-    api_world: ApiWorld, anon: httpx.Client, email: str
-) -> None:
+def test_unstorable_sign_in_text_is_422(world: World, anon: httpx.Client, email: str) -> None:
     body = json.dumps({"email": email, "password": "x"}, ensure_ascii=True)
     r = anon.post("/v1/auth/login", content=body, headers={"Content-Type": "application/json"})
     assert_error(r, 422, "invalid_request")
 
 
 @pytest.mark.sqlite_only
-def test_unstorable_client_id_is_422(alice: httpx.Client) -> None:
-    r = alice.post("/v1/sync/push", json={"client_id": "d\x00", "mutations": []})
+def test_unstorable_client_id_is_422(ada: httpx.Client) -> None:
+    r = ada.post("/v1/sync/push", json={"client_id": "d\x00", "mutations": []})
     assert_error(r, 422, "invalid_request")
 
 
@@ -321,7 +320,7 @@ payloads = {
 )
 @given(data=st.data())
 def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
-    api_world: ApiWorld, alice: httpx.Client, data: st.DataObject
+    world: World, ada: httpx.Client, data: st.DataObject
 ) -> None:
     """Realistic envelopes with edge values, about the rep's real leads, so the fuzz
     reaches the code that stores things (not only the validation in front of it)."""
@@ -330,14 +329,14 @@ def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
         kind = data.draw(st.sampled_from(sorted(payloads)))
         m = mutation(
             kind,
-            data.draw(st.sampled_from([*api_world.alice_leads, api_world.bob_lead, "nope"])),
+            data.draw(st.sampled_from([*world.ada.leads, world.bob.leads[0], "nope"])),
             data.draw(payloads[kind]),
             base_version=data.draw(st.none() | edge_int),
             recorded_at=data.draw(edge_time),
         )
         batch.append(m)
     body = json.dumps({"client_id": "fuzz", "mutations": batch}, ensure_ascii=True)
-    r = alice.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
+    r = ada.post("/v1/sync/push", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 200, r.text
     assert len(r.json()["results"]) == len(batch)
 
@@ -356,10 +355,8 @@ def test_fuzzed_mutations_about_real_leads_never_cause_a_5xx(
         ),
     )
 )
-def test_fuzzed_push_bodies_never_cause_a_5xx(
-    api_world: ApiWorld, alice: httpx.Client, body: Any
-) -> None:
-    r = alice.post(
+def test_fuzzed_push_bodies_never_cause_a_5xx(world: World, ada: httpx.Client, body: Any) -> None:
+    r = ada.post(
         "/v1/sync/push", content=json.dumps(body), headers={"Content-Type": "application/json"}
     )
     assert r.status_code < 500, r.text
@@ -379,8 +376,6 @@ def test_fuzzed_push_bodies_never_cause_a_5xx(
     cursor=st.text(max_size=60),
     limit=st.one_of(st.integers(-5, 6000).map(str), st.text(max_size=5)),
 )
-def test_fuzzed_pull_queries_never_cause_a_5xx(
-    alice: httpx.Client, cursor: str, limit: str
-) -> None:
-    r = alice.get("/v1/sync/pull", params={"cursor": cursor, "limit": limit})
+def test_fuzzed_pull_queries_never_cause_a_5xx(ada: httpx.Client, cursor: str, limit: str) -> None:
+    r = ada.get("/v1/sync/pull", params={"cursor": cursor, "limit": limit})
     assert r.status_code in (200, 410, 422), r.text

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import func, select
 from tests.hub.helpers import mutation, note, pull_all, push, state_of
 from tests.support import hub_rows as seed
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.domain.ids import new_id
 from repdesk.hub import admin
@@ -46,11 +46,11 @@ def rows(embedded_hub: EmbeddedHub) -> list[m.FollowUpRow]:
 
 
 def test_a_followup_is_kept_changed_and_pulled_by_the_other_device_once(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    laptop, desktop = client_for("alice@example.test"), client_for("alice@example.test")
+    laptop, desktop = client_for(world.ada.email), client_for(world.ada.email)
     _, cursor = pull_all(desktop)
-    lead, fid = api_world.alice_leads[0], new_id()
+    lead, fid = world.ada.leads[0], new_id()
     create = followup(lead, fid)
     moved = followup(lead, fid, "update", due="2026-02-04T09:00:00Z", at="2026-02-01T11:00:00Z")
     results = push(laptop, create, moved)
@@ -84,10 +84,10 @@ def test_a_followup_is_kept_changed_and_pulled_by_the_other_device_once(
 
 
 def test_the_change_the_rep_made_last_wins_whatever_order_devices_send(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    laptop, desktop = client_for("alice@example.test"), client_for("alice@example.test")
-    lead, fid = api_world.alice_leads[1], new_id()
+    laptop, desktop = client_for(world.ada.email), client_for(world.ada.email)
+    lead, fid = world.ada.leads[1], new_id()
     push(laptop, followup(lead, fid))
     # The desktop cancelled it at 12:00; the laptop had moved it at 11:00, and its pull
     # passed the cancel while that change was still waiting to go (the client keeps its
@@ -110,18 +110,18 @@ def test_the_change_the_rep_made_last_wins_whatever_order_devices_send(
 
 
 def test_refusals_change_nothing(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
-    lead, fid = api_world.alice_leads[2], new_id()
+    ada = client_for(world.ada.email)
+    lead, fid = world.ada.leads[2], new_id()
     unknown = followup(lead, new_id(), "complete")
     mismatched = followup(lead, new_id())
     mismatched["payload"]["state"] = "done"
     too_long = followup(lead, new_id(), reason="x" * 2001)
-    not_hers = followup(api_world.bob_lead, new_id())
+    not_hers = followup(world.bob.leads[0], new_id())
     create = followup(lead, fid)
     create_again = followup(lead, fid)  # another mutation creating the same follow-up
-    results = push(alice, unknown, mismatched, too_long, not_hers, create, create_again)
+    results = push(ada, unknown, mismatched, too_long, not_hers, create, create_again)
     assert [r["status"] for r in results] == ["rejected"] * 4 + ["applied", "rejected"]
     codes = [r["detail"].get("code") for r in results]
     assert codes == [
@@ -137,44 +137,44 @@ def test_refusals_change_nothing(
 
 
 def test_an_old_client_kind_name_is_refused_as_an_envelope_error(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     """What an OLDER hub answers to followup.set is an unknown kind: the client keys on
     exactly this shape (invalid_mutation on `kind`) to keep the change queued."""
-    alice = client_for("alice@example.test")
-    made_up = {**note(api_world.alice_leads[0]), "kind": "followup.snooze"}
-    [result] = push(alice, made_up)
+    ada = client_for(world.ada.email)
+    made_up = {**note(world.ada.leads[0]), "kind": "followup.snooze"}
+    [result] = push(ada, made_up)
     assert result["status"] == "rejected"
     assert result["detail"]["code"] == "invalid_mutation"
     assert [e["field"] for e in result["detail"]["errors"]] == ["kind"]
 
 
 def test_a_followup_goes_with_its_lead_to_the_new_owner(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice, bob = client_for("alice@example.test"), client_for("bob@example.test")
-    lead, fid = api_world.alice_leads[0], new_id()
-    push(alice, followup(lead, fid))
-    _, alice_cursor = pull_all(alice)
+    ada, bob = client_for(world.ada.email), client_for(world.bob.email)
+    lead, fid = world.ada.leads[0], new_id()
+    push(ada, followup(lead, fid))
+    _, ada_cursor = pull_all(ada)
     _, bob_cursor = pull_all(bob)
-    seed.reassign(embedded_hub.state.db, lead, api_world.bob)
+    seed.reassign(embedded_hub.state.db, lead, world.bob.id)
     assert ("followup", fid) in state_of(pull_all(bob, bob_cursor)[0])
-    removed = [c for c in pull_all(alice, alice_cursor)[0] if c["entity"] == "followup"]
+    removed = [c for c in pull_all(ada, ada_cursor)[0] if c["entity"] == "followup"]
     assert [(c["id"], c["op"]) for c in removed] == [(fid, "remove")]
-    # Alice completed it offline before she knew: the promise's outcome still arrives.
+    # Ada completed it offline before she knew: the promise's outcome still arrives.
     later = followup(lead, fid, "complete", at="2026-02-02T10:00:00Z")
-    [result] = push(alice, later)
+    [result] = push(ada, later)
     assert result["status"] == "applied"
     assert state_of(pull_all(bob)[0])[("followup", fid)]["data"]["state"] == "done"
 
 
 def test_feedback_export_has_each_followup_as_it_is_now(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
-    lead, fid = api_world.alice_leads[0], new_id()
+    ada = client_for(world.ada.email)
+    lead, fid = world.ada.leads[0], new_id()
     push(
-        alice,
+        ada,
         followup(lead, fid, reason="first plan"),
         followup(lead, fid, "complete", at="2026-02-02T10:00:00Z"),
     )
@@ -190,6 +190,6 @@ def test_feedback_export_has_each_followup_as_it_is_now(
     assert row["category"] == "done"
     assert row["value"].startswith("2026-02-03T15:30:00")
     assert row["text"] == "Send pricing for 25 seats"
-    assert row["rep_email"] == "alice@example.test"
+    assert row["rep_email"] == world.ada.email
     assert row["lead_external_id"] == "EXT-0"
     assert row["occurred_at"].startswith("2026-02-02T10:00:00")

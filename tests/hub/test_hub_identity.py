@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 from alembic import command
-from tests.support.hub_fixtures import PASSWORD, ApiWorld
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database, make_engine
@@ -36,7 +37,7 @@ def _stored(db: Database, key: str) -> str:
 
 
 def test_meta_and_login_name_the_hub_by_an_id_that_survives_a_new_port_and_a_new_epoch(
-    embedded_hub: EmbeddedHub, hub_config: HubConfig, api_world: ApiWorld
+    embedded_hub: EmbeddedHub, hub_config: HubConfig, world: World
 ) -> None:
     hub_id = _meta(embedded_hub.base_url)["hub_id"]
     assert isinstance(hub_id, str) and len(hub_id) == 36
@@ -44,7 +45,7 @@ def test_meta_and_login_name_the_hub_by_an_id_that_survives_a_new_port_and_a_new
     assert hub_id != embedded_hub.state.epoch
     login = httpx.post(
         f"{embedded_hub.base_url}/v1/auth/login",
-        json={"email": "alice@example.test", "password": PASSWORD},
+        json={"email": world.ada.email, "password": PASSWORD},
         timeout=30,
     )
     assert login.status_code == 200 and login.json()["hub_id"] == hub_id

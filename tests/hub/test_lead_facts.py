@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.hub.helpers import mutation, push
 from tests.support import hub_rows as seed
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.hub import admin
 from repdesk.hub.db import models as m
@@ -92,11 +92,11 @@ def assert_facts_current(db: Database) -> dict[str, dict[str, Any]]:
 
 
 def test_pushes_and_a_repeated_push_keep_the_facts_current(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     db = embedded_hub.state.db
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[0]
+    ada = client_for(world.ada.email)
+    lead = world.ada.leads[0]
     with db.read() as session:
         assigned = session.get(m.Lead, lead)
         assert assigned is not None and assigned.assigned_at is not None
@@ -114,11 +114,11 @@ def test_pushes_and_a_repeated_push_keep_the_facts_current(
         ),
         mutation("disposition.set", lead, {"kind": "disqualify", "reason": "student"}),
     ]
-    assert [r["status"] for r in push(alice, *batch)] == ["applied"] * 5
+    assert [r["status"] for r in push(ada, *batch)] == ["applied"] * 5
     later = mutation(
         "disposition.set", lead, {"kind": "accept"}, recorded_at="2026-02-02T10:00:00Z"
     )
-    assert push(alice, later)[0]["status"] == "applied"
+    assert push(ada, later)[0]["status"] == "applied"
 
     facts = assert_facts_current(db)[lead]
     assert facts["worked"] is True
@@ -126,24 +126,24 @@ def test_pushes_and_a_repeated_push_keep_the_facts_current(
     assert (facts["verdict_kind"], facts["verdict_id"]) == ("accept", later["entity_id"])
     assert (facts["budget_value"], facts["budget_confidence"]) == ("yes", 3)
     assert facts["need_value"] == "no"
-    untouched = assert_facts_current(db)[api_world.alice_leads[1]]
+    untouched = assert_facts_current(db)[world.ada.leads[1]]
     assert (untouched["worked"], untouched["verdict_kind"]) == (False, None)
 
     # The same batch again (a client retrying): all duplicates, facts unchanged.
-    assert {r["status"] for r in push(alice, *batch, later)} == {"duplicate"}
+    assert {r["status"] for r in push(ada, *batch, later)} == {"duplicate"}
     assert assert_facts_current(db)[lead] == facts
 
 
 def test_edits_moves_and_deletions_of_the_source_rows_keep_the_facts_current(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     """The triggers update only the columns a write can change (a new note only the call
     columns, a new disposition only the verdict when it is the latest, an answer only its
     dimension): every other kind of write, made in the database directly, still leaves
     the facts equal to the recomputed ones."""
     db = embedded_hub.state.db
-    alice = client_for("alice@example.test")
-    lead, other = api_world.alice_leads[0], api_world.alice_leads[1]
+    ada = client_for(world.ada.email)
+    lead, other = world.ada.leads[0], world.ada.leads[1]
     with db.read() as session:
         assigned = session.get(m.Lead, lead)
         assert assigned is not None and assigned.assigned_at is not None
@@ -161,7 +161,7 @@ def test_edits_moves_and_deletions_of_the_source_rows_keep_the_facts_current(
             base_version=0,
         ),
     ]
-    assert [r["status"] for r in push(alice, *batch)] == ["applied"] * len(batch)
+    assert [r["status"] for r in push(ada, *batch)] == ["applied"] * len(batch)
     assert_facts_current(db)
     first = sa.select(m.CallNote.id).where(m.CallNote.lead_id == lead)
     first = first.order_by(m.CallNote.call_started_at).limit(1)
@@ -193,18 +193,18 @@ def test_edits_moves_and_deletions_of_the_source_rows_keep_the_facts_current(
 
 
 def test_reassignment_and_deletion_update_the_scope_and_first_call(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     db = embedded_hub.state.db
-    lead = api_world.alice_leads[1]
-    called = datetime.now(UTC)  # after alice's assignment
-    push(client_for("alice@example.test"), call(lead, called))
+    lead = world.ada.leads[1]
+    called = datetime.now(UTC)  # after ada's assignment
+    push(client_for(world.ada.email), call(lead, called))
     before = assert_facts_current(db)[lead]
-    assert before["first_call_at"] == called and before["owner_rep_id"] == api_world.alice
+    assert before["first_call_at"] == called and before["owner_rep_id"] == world.ada.id
 
-    seed.reassign(db, lead, api_world.bob)  # after the call: bob has not called yet
+    seed.reassign(db, lead, world.bob.id)  # after the call: bob has not called yet
     after = assert_facts_current(db)[lead]
-    assert after["owner_rep_id"] == api_world.bob
+    assert after["owner_rep_id"] == world.bob.id
     assert after["assigned_at"] is not None and after["assigned_at"] > called
     assert (after["worked"], after["first_call_at"]) == (True, None)
 
@@ -212,14 +212,14 @@ def test_reassignment_and_deletion_update_the_scope_and_first_call(
     assert assert_facts_current(db)[lead]["assigned_at"] is None
 
     with db.write() as session:
-        row = session.get(m.Lead, api_world.alice_leads[2])
+        row = session.get(m.Lead, world.ada.leads[2])
         assert row is not None
         changes.delete_lead(session, row)
-    assert assert_facts_current(db)[api_world.alice_leads[2]]["deleted"] is True
+    assert assert_facts_current(db)[world.ada.leads[2]]["deleted"] is True
 
 
 def test_an_import_and_assignment_by_rule_fill_the_facts(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, tmp_path: Path
+    world: World, embedded_hub: EmbeddedHub, tmp_path: Path
 ) -> None:
     state = embedded_hub.state
     operations = admin.Hub(state.config, state.db, state.files)
@@ -228,18 +228,19 @@ def test_an_import_and_assignment_by_rule_fill_the_facts(
         {"external_id": f"imp-{i}", "email": f"imp{i}@example.test", "company": f"Imp {i}"}
         for i in range(3)
     ]
-    records[0]["owner"] = "alice@example.test"
+    records[0]["owner"] = world.ada.email
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     assert admin.import_leads(operations, path).created == 3
     facts = assert_facts_current(state.db)
-    assert len(facts) == 4 + 3  # the world's leads and the imported ones
+    world_leads = len(world.ada.leads) + len(world.bob.leads)
+    assert len(facts) == world_leads + 3  # the world's leads and the imported ones
 
-    report = admin.assign_by_rule(operations, "bob@example.test", [("company", "Imp 1")])
+    report = admin.assign_by_rule(operations, world.bob.email, [("company", "Imp 1")])
     assert report.assigned == 1
     facts = assert_facts_current(state.db)
     with state.db.read() as session:
         moved = session.scalar(select(m.Lead.id).where(m.Lead.external_id == "imp-1"))
-    assert moved is not None and facts[moved]["owner_rep_id"] == api_world.bob
+    assert moved is not None and facts[moved]["owner_rep_id"] == world.bob.id
 
     # An import writes new leads' facts itself on SQLite, without the insert trigger (it
     # is dropped inside the import's transaction): the trigger is back after a real

@@ -26,7 +26,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import ignored_auth
-from tests.support.hub_fixtures import PASSWORD, ApiWorld
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 from repdesk.hub.config import HubConfig, LoginThrottle
 from repdesk.hub.embedded import EmbeddedHub
@@ -51,7 +52,7 @@ CASES = {
 with nothing to make invalid) take what there is, one or none; a new operation gets 5
 until it is given its share here."""
 MIN_CASES = 1000
-REP = "alice@example.test"
+REP = "ada@example.test"  # the World's rep (tests/support/world.py)
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -94,7 +95,7 @@ def _schema(embedded_hub: EmbeddedHub, token: str) -> Any:
 
 @pytest.mark.timeout(900)  # ~2 min on the shared 2-core machine under heavy load
 def test_the_hub_answers_as_its_openapi_document_says(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub
+    world: World, embedded_hub: EmbeddedHub
 ) -> None:
     token = _token(embedded_hub.base_url)
     schema = _schema(embedded_hub, token)

@@ -17,8 +17,10 @@ import pytest
 from sqlalchemy import select
 from tests.hub.admin_helpers import pulled, rep_id
 from tests.hub.helpers import mutation, push
-from tests.support.hub_fixtures import PDF_BYTES, ApiWorld, new_hub
+from tests.support.hub_fixtures import PDF_BYTES, new_hub
+from tests.support.world import World
 
+from repdesk.domain.defaults import DEFAULT_OBJECTION_CATEGORIES
 from repdesk.domain.ids import utcnow
 from repdesk.hub import admin, auth
 from repdesk.hub.cli.main import EXIT_ERROR, EXIT_OK, main
@@ -70,10 +72,10 @@ def test_a_disabled_rep_can_be_enabled_again(capsys: pytest.CaptureFixture[str],
 
 
 def test_bant_answers_synced_late_are_exported_since_their_arrival(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[0]
+    ada = client_for(world.ada.email)
+    lead = world.ada.leads[0]
     answered_offline = mutation(
         "qualification.update",
         lead,
@@ -81,7 +83,7 @@ def test_bant_answers_synced_late_are_exported_since_their_arrival(
         base_version=0,
         recorded_at="2020-03-01T09:00:00Z",
     )
-    assert push(alice, answered_offline)[0]["status"] == "applied"
+    assert push(ada, answered_offline)[0]["status"] == "applied"
     since = utcnow() - timedelta(hours=1)
     stream = io.StringIO()
     admin.export_feedback(
@@ -145,19 +147,19 @@ def test_a_typo_in_the_rubric_file_is_refused_naming_the_key_and_place(
 
 
 def test_unknown_category_is_rejected_and_a_retired_one_still_accepted(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients, tmp_path: Path
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients, tmp_path: Path
 ) -> None:
     taxonomy = tmp_path / "taxonomy.json"
     taxonomy.write_text(json.dumps([{"code": "price", "label": "Price"}]), encoding="utf-8")
     change = admin.set_taxonomy(
         admin.Hub(embedded_hub.config, embedded_hub.state.db, embedded_hub.state.files), taxonomy
     )
-    assert change.retired == 1  # "timing"
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[0]
+    assert change.retired == len(DEFAULT_OBJECTION_CATEGORIES) - 1  # "timing" among them
+    ada = client_for(world.ada.email)
+    lead = world.ada.leads[0]
     retired = mutation("objection.create", lead, {"category_code": "timing"})
     unknown = mutation("objection.create", lead, {"category_code": "weather"})
-    results = push(alice, retired, unknown)
+    results = push(ada, retired, unknown)
     assert results[0]["status"] == "applied"
     assert results[1]["status"] == "rejected"
     assert results[1]["detail"]["code"] == "unknown_category"

@@ -48,7 +48,7 @@ class Device:
                     self.state.pop(key, None)
                 elif c.version >= self.state.get(key, -1):
                     self.state[key] = c.version
-            self.cursor = page.last_seq
+            self.cursor = page.last
             if not (to_the_end and page.has_more):
                 return
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, insert, select
 from tests.hub.helpers import mutation, note, pull_all, push, state_of
-from tests.support.hub_fixtures import ApiWorld
+from tests.support.world import World
 
 from repdesk.hub.db import models as m
 from repdesk.hub.embedded import EmbeddedHub
@@ -33,10 +33,10 @@ def counts(embedded_hub: EmbeddedHub) -> tuple[int, int, int]:
 
 
 def test_a_rejected_mutation_keeps_nothing_and_the_rest_apply(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[0]
+    alice = client_for(world.ada.email)
+    lead = world.ada.leads[0]
     _, cursor = pull_all(alice)
     before = counts(embedded_hub)
     unknown = mutation("objection.create", lead, {"category_code": "legal", "verbatim": "NDA"})
@@ -114,17 +114,17 @@ def scenario(lead: str, tag: str, collateral_id: str) -> list[dict[str, Any]]:
 
 
 def test_a_batch_answers_and_leaves_what_one_request_each_would(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
     """Each mutation is judged against what the ones before it in the same batch did."""
-    alice = client_for("alice@example.test")
-    one, each = api_world.alice_leads[0], api_world.alice_leads[1]
+    alice = client_for(world.ada.email)
+    one, each = world.ada.leads[0], world.ada.leads[1]
     for lead in (one, each):  # another device answered budget first: a conflict below
         budget = {"fields": {"budget": {"value": "yes"}}}
         push(alice, mutation("qualification.update", lead, budget), client_id="device-2")
     _, cursor = pull_all(alice)
-    batched = push(alice, *scenario(one, "A", api_world.collateral_id))
-    singly = [push(alice, mu)[0] for mu in scenario(each, "B", api_world.collateral_id)]
+    batched = push(alice, *scenario(one, "A", world.collateral[0].id))
+    singly = [push(alice, mu)[0] for mu in scenario(each, "B", world.collateral[0].id)]
 
     def same(results: list[dict[str, Any]]) -> list[Any]:
         return [{k: v for k, v in r.items() if k != "id"} for r in results]
@@ -168,15 +168,15 @@ def test_a_batch_answers_and_leaves_what_one_request_each_would(
 
 
 def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
-    api_world: ApiWorld,
+    world: World,
     embedded_hub: EmbeddedHub,
     client_for: Clients,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Fault injected (mock): an unexpected error after the batch's rows were written,
     like a crash before its commit."""
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[1]
+    alice = client_for(world.ada.email)
+    lead = world.ada.leads[1]
     before = counts(embedded_hub)
     batch = [note(lead, f"note {i}") for i in range(4)]
     real = push_writes.write
@@ -187,7 +187,7 @@ def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(push_writes, "write", write_then_fail)
-    doomed = client_for("alice@example.test")  # its connection may be dropped after the 500
+    doomed = client_for(world.ada.email)  # its connection may be dropped after the 500
     try:
         status = doomed.post(
             "/v1/sync/push", json={"client_id": "device-1", "mutations": batch}
@@ -202,7 +202,7 @@ def test_a_failure_that_ends_the_batch_keeps_none_of_it_and_a_resend_applies_it(
 
 
 def test_a_row_the_reads_did_not_show_is_judged_again_from_fresh_reads(
-    api_world: ApiWorld,
+    world: World,
     embedded_hub: EmbeddedHub,
     client_for: Clients,
     monkeypatch: pytest.MonkeyPatch,
@@ -211,8 +211,8 @@ def test_a_row_the_reads_did_not_show_is_judged_again_from_fresh_reads(
     mutation is applied and recorded by another writer (a replay of the batch racing
     it). The bulk write then meets that row; the batch is judged again from fresh reads
     and answers `duplicate` for it, applying nothing twice."""
-    alice = client_for("alice@example.test")
-    lead = api_world.alice_leads[2]
+    alice = client_for(world.ada.email)
+    lead = world.ada.leads[2]
     batch = [note(lead, f"raced {i}") for i in range(3)]
     raced = Mutation.model_validate(batch[1])
     real = push_rows.load
@@ -244,10 +244,10 @@ def test_a_row_the_reads_did_not_show_is_judged_again_from_fresh_reads(
 
 
 def test_the_same_mutation_twice_in_one_batch_applies_once(
-    api_world: ApiWorld, embedded_hub: EmbeddedHub, client_for: Clients
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
 ) -> None:
-    alice = client_for("alice@example.test")
-    once = note(api_world.alice_leads[2], "only once")
+    alice = client_for(world.ada.email)
+    once = note(world.ada.leads[2], "only once")
     before = counts(embedded_hub)
     assert [x["status"] for x in push(alice, once, once)] == ["applied", "duplicate"]
     assert counts(embedded_hub)[0] == before[0] + 1

@@ -8,15 +8,15 @@
 - `one_lead_store` / `one_lead_ctx`: a store holding one lead (`LEAD_ID`, first name
   `HOSTILE` markup), the rubric and the taxonomy, and a context over it.
 - `library_items`: four corpus PDFs as collateral in `rep_store`, three in a real cache.
-- `hub_world`: a real hub on loopback with one rep (`EMAIL` / `PASSWORD`) and her leads.
 - `demo_hub`: the project's demo hub on loopback, plus a lead whose name is markup.
+
+A real hub with a rep and her leads is `live_world` (`tests/support/world.py`).
 
 Qt is imported inside the fixtures, so tests of the core never load it.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import shutil
 from collections.abc import Iterator
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 HOSTILE = "<b>x</b><img src=y>"
 LEAD_ID = "lead-1"
-PASSWORD = "correct horse battery staple"
-EMAIL = "alice@example.test"
 
 
 # --- local stores and contexts ----------------------------------------------------------------
@@ -219,66 +217,6 @@ def library_items(rep_store: Store, app_ctx: AppContext, tmp_path: Path) -> dict
 
 
 # --- a real hub on loopback -------------------------------------------------------------------
-
-
-@dataclass
-class HubWorld:
-    hub: Any
-    """The running `EmbeddedHub` (stop and restart it on the same port for offline tests)."""
-    config: Any
-    rep_id: str
-    lead_ids: list[str]
-    collateral_sha: str = ""
-
-    @property
-    def url(self) -> str:
-        return str(self.hub.base_url)
-
-    @property
-    def db(self) -> Any:
-        return self.hub.state.db
-
-
-@functools.cache
-def _password_hash() -> str:
-    """Hashed once per run: argon2 is slow on purpose."""
-    from repdesk.hub.auth import hash_password
-
-    return hash_password(PASSWORD)
-
-
-@pytest.fixture
-def hub_world(tmp_path: Path) -> Iterator[HubWorld]:
-    """A hub with one rep (EMAIL / PASSWORD), three of her leads, a rubric and a category."""
-    from repdesk.hub.config import HubConfig
-    from repdesk.hub.embedded import EmbeddedHub
-    from repdesk.protocol.convert import rubric_to_data
-    from tests.support import hub_rows
-
-    config = HubConfig.resolve(tmp_path / "hub")
-    world: HubWorld | None = None
-    hub = EmbeddedHub(config)
-    hub.start()
-    try:
-        db = hub.state.db
-        rep = hub_rows.add_rep(db, EMAIL, PASSWORD, "Alice Example", password_hash=_password_hash())
-        hub_rows.add_category(db, "price", "Price", "Too expensive")
-        hub_rows.set_rubric(db, rubric_to_data(DEFAULT_RUBRIC))
-        leads = [
-            hub_rows.add_lead(
-                db, rep, first_name=first, last_name="Lovelace", company=f"Analytical {i}"
-            )
-            for i, first in enumerate(("Ada", "Byron", "Annabella"))
-        ]
-        _cid, sha = hub_rows.add_collateral(
-            db, hub.state.files, (CORPUS / "minimal-document.pdf").read_bytes(), "One-pager"
-        )
-        world = HubWorld(hub, config, rep, leads, sha)
-        yield world
-    finally:
-        hub.stop()
-        if world is not None:
-            world.hub.stop()  # the restarted one, when a test restarted it
 
 
 @dataclass

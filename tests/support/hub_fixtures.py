@@ -1,8 +1,8 @@
 """Hub fixtures (a pytest plugin, registered in tests/conftest.py): a hub database on
 SQLite AND PostgreSQL (`hub_db_url`), the real hub served on loopback (`embedded_hub`),
-marketing's operations on a hub home (`hub_admin`, `hub_admin_each_db`), a small seeded
-world (`api_world`), signed-in httpx clients (`client_for`, `anon`) and the report
-databases (`hub_database`, `report_session`, `empty_report_session`).
+marketing's operations on a hub home (`hub_admin`, `hub_admin_each_db`), signed-in httpx
+clients (`client_for`, `anon`) and the report databases (`hub_database`, `report_session`,
+`empty_report_session`). The seeded hub is `world` (`tests/support/world.py`).
 
 PostgreSQL variants skip visibly without REPDESK_TEST_PG_URL; each gets its own schema,
 dropped afterwards. Tests marked `sqlite_only` (pure HTTP/validation behaviour) run on
@@ -14,8 +14,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -30,8 +28,6 @@ from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database, sqlite_url
 from repdesk.hub.db.migrate import upgrade_database
 from repdesk.hub.embedded import EmbeddedHub
-from repdesk.protocol.schema import RubricData
-from tests.support import hub_rows as seed
 from tests.support import report_world
 
 PASSWORD = "correct horse battery staple"
@@ -111,93 +107,6 @@ def embedded_hub(hub_config: HubConfig) -> Iterator[EmbeddedHub]:
         yield embedded
     finally:
         embedded.stop()
-
-
-@dataclass
-class ApiWorld:
-    """What `api_world` seeded; ids by role."""
-
-    alice: str
-    bob: str
-    carol: str
-    """Disabled."""
-    campaign: str
-    rubric: str
-    alice_leads: list[str]
-    bob_lead: str
-    events: dict[str, list[str]] = field(default_factory=dict)
-    collateral_id: str = ""
-    collateral_sha: str = ""
-
-
-RUBRIC = RubricData.model_validate(
-    {
-        "name": "Sales-ready v1",
-        "dimensions": [
-            {
-                "dimension": dim,
-                "title": dim.title(),
-                "options": [
-                    {"code": "yes", "label": "Yes", "qualifies": True, "key": "1"},
-                    {"code": "no", "label": "No", "qualifies": False, "key": "2"},
-                ],
-            }
-            for dim in ("budget", "authority", "need", "timeframe")
-        ],
-    }
-)
-
-
-@pytest.fixture
-def api_world(embedded_hub: EmbeddedHub, password_hash: str) -> ApiWorld:
-    """Reps alice, bob and carol (disabled) with leads, events, a campaign, a yes/no
-    rubric, two objection categories and one collateral file, on `embedded_hub`."""
-    db, files = embedded_hub.state.db, embedded_hub.state.files
-    alice = seed.add_rep(db, "alice@example.test", PASSWORD, "Alice", password_hash=password_hash)
-    bob = seed.add_rep(db, "bob@example.test", PASSWORD, "Bob", password_hash=password_hash)
-    carol = seed.add_rep(
-        db, "carol@example.test", PASSWORD, "Carol", disabled=True, password_hash=password_hash
-    )
-    campaign = seed.add_campaign(db, "Spring webinar", channel="webinar")
-    seed.add_category(db, "price", "Price", "Too expensive")
-    seed.add_category(db, "timing", "Timing")
-    rubric = seed.set_rubric(db, RUBRIC)
-    start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    alice_leads = []
-    events: dict[str, list[str]] = {}
-    for i in range(3):
-        lead = seed.add_lead(
-            db,
-            alice,
-            first_name=f"Lead{i}",
-            last_name="Alpha",
-            company=f"Acme {i}",
-            email=f"lead{i}@acme.test",
-            external_id=f"EXT-{i}",
-            source_campaign_id=campaign,
-        )
-        alice_leads.append(lead)
-        events[lead] = [
-            seed.add_event(
-                db, lead, "email_opened", start + timedelta(days=d), campaign_id=campaign
-            )
-            for d in range(2)
-        ]
-    bob_lead = seed.add_lead(db, bob, first_name="Bea", last_name="Bravo", company="Bobco")
-    events[bob_lead] = [seed.add_event(db, bob_lead, "web_visit", start)]
-    coll_id, sha = seed.add_collateral(db, files, PDF_BYTES, "Pricing sheet", campaign_id=campaign)
-    return ApiWorld(
-        alice=alice,
-        bob=bob,
-        carol=carol,
-        campaign=campaign,
-        rubric=rubric,
-        alice_leads=alice_leads,
-        bob_lead=bob_lead,
-        events=events,
-        collateral_id=coll_id,
-        collateral_sha=sha,
-    )
 
 
 def login(base_url: str, email: str, password: str = PASSWORD) -> httpx.Client:

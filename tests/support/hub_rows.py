@@ -1,12 +1,13 @@
 """Small, direct writers of hub rows (reps, leads, events, reference data) for tests and
-demos. Each call is one transaction and feeds the change log like any other writer."""
+demos. Each call is one transaction and feeds the change log like any other writer.
+`count_rows` reads back how many rows of a model the hub holds."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from repdesk.domain.ids import utcnow
 from repdesk.hub.auth import hash_password, normalize_email
@@ -15,6 +16,15 @@ from repdesk.hub.db.engine import Database
 from repdesk.hub.files import CollateralFiles
 from repdesk.hub.sync import changes
 from repdesk.protocol.schema import RubricData
+
+
+def count_rows(db: Database, model: type[m.Base], **where: object) -> int:
+    """How many rows of `model` the hub holds whose columns equal `where`."""
+    with db.read() as s:
+        stmt = select(func.count()).select_from(model)
+        for key, value in where.items():
+            stmt = stmt.where(getattr(model, key) == value)
+        return int(s.scalar(stmt) or 0)
 
 
 def add_rep(

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from repdesk.app.services import open_rep_store
 from repdesk.domain.errors import AccountDisabledError, AuthError
@@ -29,7 +28,10 @@ from repdesk.sync.engine import SyncEngine
 from repdesk.sync.export import FORMAT
 from repdesk.sync.http import HubClient
 from repdesk.sync.retry import RetryPolicy
-from tests.support.sync_fixtures import PASSWORD, ClientMaker, LiveHub, NoSleep, SyncWorld, sign_in
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.hub_rows import count_rows
+from tests.support.sync_fixtures import ClientMaker, NoSleep
+from tests.support.world import World
 
 NOTE = "Wants the Zanzibar pilot before the board meeting"
 
@@ -48,25 +50,17 @@ def _engine(store: Store, cache: Path) -> SyncEngine:
     )
 
 
-def _notes_on_hub(hub: LiveHub, note_id: str) -> int:
-    with hub.db.read() as s:
-        return int(
-            s.scalar(select(func.count()).select_from(m.CallNote).where(m.CallNote.id == note_id))
-            or 0
-        )
-
-
 def _note(lead_id: str) -> CallNote:
     return CallNote(id=new_id(), lead_id=lead_id, body=NOTE, created_at=utcnow())
 
 
 def test_a_plain_cache_converted_on_upgrade_sends_its_pending_work_once(
-    sync_world: SyncWorld, make_client: ClientMaker, tmp_path: Path
+    live_world: World, make_client: ClientMaker, tmp_path: Path
 ) -> None:
     ada = make_client("ada")  # today's plain cache
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    note = _note(sync_world.leads[sync_world.ada][0])
+    note = _note(live_world.ada.leads[0])
     ada.store.add_call_note(note)
     data = ada.store.data_dir
     ada.store.close()
@@ -80,27 +74,28 @@ def test_a_plain_cache_converted_on_upgrade_sends_its_pending_work_once(
         engine.sync()
         engine.sync()
         assert store.outbox_counts().pending == 0
-        assert _notes_on_hub(sync_world.hub, note.id) == 1
+        assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
     finally:
         store.close()
     assert NOTE.split()[3].encode() not in (data / DB_NAME).read_bytes()
 
 
 def test_a_disabled_rep_has_the_cached_leads_erased_and_unsent_work_exported(
-    sync_world: SyncWorld, tmp_path: Path
+    live_world: World, tmp_path: Path
 ) -> None:
     data = tmp_path / "client-ada" / "data"
     store = open_rep_store(data, _no_passphrase)
     try:
         engine = _engine(store, tmp_path / "client-ada" / "cache")
-        engine.login(sync_world.hub.url, "ada@example.com", PASSWORD)
+        engine.login(live_world.hub.url, live_world.ada.email, PASSWORD)
         engine.sync()
-        assert store.lead_count() == len(sync_world.leads[sync_world.ada])
-        note = _note(sync_world.leads[sync_world.ada][0])
+        assert store.lead_count() == len(live_world.ada.leads)
+        note = _note(live_world.ada.leads[0])
         store.add_call_note(note)
 
         disable_rep(
-            Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "ada@example.com"
+            Hub(live_world.hub.config, live_world.hub.db, live_world.hub.files),
+            live_world.ada.email,
         )
         with pytest.raises(AccountDisabledError) as err:
             engine.sync()
@@ -121,38 +116,38 @@ def test_a_disabled_rep_has_the_cached_leads_erased_and_unsent_work_exported(
         assert store.notes(note.lead_id) == []
         assert store.search("Hopper") == []
         assert store.sync_state().session is None
-        assert Credentials().load(sync_world.hub.url, "ada@example.com") is None
-        assert _notes_on_hub(sync_world.hub, note.id) == 0  # exported, never sent
+        assert Credentials().load(live_world.hub.url, live_world.ada.email) is None
+        assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 0  # exported, never sent
     finally:
         store.close()
 
 
 def test_a_disabled_rep_signing_in_again_has_the_cache_erased(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
     ada.engine.logout()  # nothing unsent: signed out, the leads stay for next time
     assert ada.store.lead_count() > 0
     disable_rep(
-        Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "ada@example.com"
+        Hub(live_world.hub.config, live_world.hub.db, live_world.hub.files), live_world.ada.email
     )
     with pytest.raises(AccountDisabledError, match="erased"):
-        sign_in(ada, sync_world.hub, "ada@example.com")
+        live_world.sign_in(ada, live_world.ada)
     assert ada.store.lead_count() == 0
     assert not (ada.store.data_dir / "set-aside").exists()  # nothing was unsent
 
 
 def test_another_rep_refused_as_disabled_does_not_erase_this_cache(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
     disable_rep(
-        Hub(sync_world.hub.config, sync_world.hub.db, sync_world.hub.files), "bob@example.com"
+        Hub(live_world.hub.config, live_world.hub.db, live_world.hub.files), live_world.bob.email
     )
     with pytest.raises(AuthError):
-        ada.engine.login(sync_world.hub.url, "bob@example.com", PASSWORD)
-    assert ada.store.lead_count() == len(sync_world.leads[sync_world.ada])
+        ada.engine.login(live_world.hub.url, live_world.bob.email, PASSWORD)
+    assert ada.store.lead_count() == len(live_world.ada.leads)

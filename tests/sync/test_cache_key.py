@@ -15,12 +15,17 @@ import pytest
 from keyring.backends import fail
 from keyring.errors import PasswordSetError
 
-from repdesk.app.services import open_rep_store
-from repdesk.domain.errors import CacheKeyError
+from repdesk.app.services import PASSPHRASE_ATTEMPTS, open_rep_store
+from repdesk.domain.errors import CacheKeyError, WrongCacheKeyError
 from repdesk.store import Store
-from repdesk.store.cipher import KEY_BYTES, FileState, file_state
+from repdesk.store.cipher import KEY_BYTES, CacheKey, FileState, file_state
 from repdesk.store.db import DB_NAME
-from repdesk.sync.cache_key import CacheKeys, cache_key, keyring_username
+from repdesk.sync.cache_key import (
+    CacheKeys,
+    cache_key,
+    keyring_username,
+    legacy_keyring_username,
+)
 from repdesk.sync.credentials import SERVICE
 from tests.memory_keyring import MemoryKeyring
 
@@ -141,3 +146,63 @@ def test_the_cli_asks_for_the_passphrase_when_there_is_no_keyring(tmp_path: Path
     assert "Traceback" not in wrong.stderr
     assert db.read_bytes() == before
     assert run(f"{PHRASE}\n").returncode == 0
+
+
+def test_a_wrong_passphrase_is_asked_again_a_few_times_changing_nothing(data_dir: Path) -> None:
+    keys = CacheKeys(fail.Keyring())
+    Store.open(data_dir, key=cache_key(data_dir, Asked(PHRASE), keys)).close()
+    refusals: list[str] = []
+
+    typo_then_right = Asked("Correct horse battery staple", PHRASE)
+    with open_rep_store(data_dir, typo_then_right, refused=refusals.append, keys=keys) as store:
+        assert store.encrypted
+    assert typo_then_right.asked == [False, False] and len(refusals) == 1
+    assert "could not be unlocked with the passphrase" in refusals[0]
+
+    three_wrong = Asked("one wrong try", "two wrong tries", "three wrong tries")
+    with pytest.raises(WrongCacheKeyError, match="could not be unlocked with the passphrase"):
+        open_rep_store(data_dir, three_wrong, refused=refusals.append, keys=keys)
+    assert len(three_wrong.asked) == PASSPHRASE_ATTEMPTS
+
+    gave_up = Asked("a wrong try", None)
+    with pytest.raises(WrongCacheKeyError, match="could not be unlocked with the passphrase"):
+        open_rep_store(data_dir, gave_up, refused=refusals.append, keys=keys)
+
+    once = Asked("a wrong try")
+    with pytest.raises(WrongCacheKeyError):
+        open_rep_store(data_dir, once, keys=keys)  # no `refused`: one try, as before
+    assert once.asked == [False]
+    Store.open(data_dir, key=cache_key(data_dir, Asked(PHRASE), keys)).close()
+    assert file_state(data_dir / DB_NAME) is FileState.ENCRYPTED
+
+
+def test_a_moved_data_folder_keeps_its_key(tmp_path: Path) -> None:
+    """The keyring entry is named by an id kept in the folder, not by the folder's path:
+    a rep who moves their data (a new disk, a renamed home) still opens it, with no
+    passphrase they never chose."""
+    keys = CacheKeys(MemoryKeyring())
+    before = tmp_path / "old-home" / "data"
+    key = cache_key(before, Asked(), keys)
+    Store.open(before, key=key).close()
+    after = tmp_path / "new-home" / "data"
+    after.parent.mkdir()
+    before.rename(after)
+    never = Asked()
+    assert cache_key(after, never, keys) == key and never.asked == []
+    Store.open(after, key=key).close()
+
+
+def test_a_key_kept_by_an_earlier_release_under_the_path_is_adopted(tmp_path: Path) -> None:
+    backend = MemoryKeyring()
+    data = tmp_path / "data"
+    old = Store.open(data, key=(key := CacheKey.generate()))
+    old.close()
+    backend.set_password(SERVICE, legacy_keyring_username(data), key.secret)  # as 0.1 did
+
+    assert cache_key(data, Asked(), CacheKeys(backend)) == key
+    assert backend.get_password(SERVICE, keyring_username(data)) == key.secret
+    assert keyring_username(data) != legacy_keyring_username(data)
+    assert backend.get_password(SERVICE, legacy_keyring_username(data)) is None
+    moved = tmp_path / "moved"
+    data.rename(moved)
+    assert cache_key(moved, Asked(), CacheKeys(backend)) == key

@@ -19,10 +19,12 @@ from repdesk.hub.db import models as m
 from repdesk.store.api import LeadQuery, SessionInfo
 from repdesk.sync import export_pending
 from repdesk.sync.http import GARBAGE
-from tests.support.sync_fixtures import ClientMaker, SyncWorld, sign_in
+from tests.support.hub_rows import count_rows
+from tests.support.sync_fixtures import ClientMaker
+from tests.support.world import World
 from tests.sync.faults import Tap, cut_body_after, lose_response, replace_with
+from tests.sync.rep_work import offline_work
 from tests.sync.scripted import Reply, ScriptedServer, Seen, scripted_server
-from tests.sync.test_engine_hub import hub_count, offline_work
 
 
 def notes(client_store: object, lead_id: str, n: int) -> list[str]:
@@ -35,7 +37,7 @@ def notes(client_store: object, lead_id: str, n: int) -> list[str]:
 
 
 def test_lost_push_response_then_retry_is_duplicate_not_double(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     """Fault injected precisely: the transport forwards the push to the real hub, which
     applies it and answers; the transport then drops that answer (httpx.ReadError), as a
@@ -43,9 +45,9 @@ def test_lost_push_response_then_retry_is_duplicate_not_double(
     tap = Tap()
     tap.add("POST", "/v1/sync/push", lose_response)
     ada = make_client("ada", transport=tap)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    lead = sync_world.leads[sync_world.ada][0]
+    lead = live_world.ada.leads[0]
     ids = offline_work(ada, lead)
 
     report = ada.engine.sync()
@@ -56,21 +58,21 @@ def test_lost_push_response_then_retry_is_duplicate_not_double(
     assert [r["id"] for r in first["results"]] == [r["id"] for r in second["results"]]
     assert report.applied == 4 and ada.store.outbox_counts().pending == 0
     assert len(ada.sleeps.sleeps) == 1  # one backoff pause, not slept
-    assert hub_count(sync_world.hub, m.CallNote, id=ids["note"]) == 1
-    assert hub_count(sync_world.hub, m.ObjectionRow, id=ids["objection"]) == 1
-    assert hub_count(sync_world.hub, m.DispositionRow, lead_id=lead) == 1
-    assert hub_count(sync_world.hub, m.ProcessedMutation, rep_id=sync_world.ada) == 4
+    assert count_rows(live_world.hub.db, m.CallNote, id=ids["note"]) == 1
+    assert count_rows(live_world.hub.db, m.ObjectionRow, id=ids["objection"]) == 1
+    assert count_rows(live_world.hub.db, m.DispositionRow, lead_id=lead) == 1
+    assert count_rows(live_world.hub.db, m.ProcessedMutation, rep_id=live_world.ada.id) == 4
 
 
 def test_cut_collateral_download_resumes_with_range(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     """Fault injected precisely: the first collateral answer from the real hub is cut after
     5000 bytes with a broken connection; the retry must ask for the rest only."""
     tap = Tap()
     tap.add("GET", "/v1/collateral/", cut_body_after(5000))
     ada = make_client("ada", transport=tap)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
 
     report = ada.engine.sync()
 
@@ -87,26 +89,26 @@ def test_cut_collateral_download_resumes_with_range(
     assert report.downloaded == 2 and report.collateral_failed == []
 
 
-def test_a_5xx_is_retried_with_retry_after(sync_world: SyncWorld, make_client: ClientMaker) -> None:
+def test_a_5xx_is_retried_with_retry_after(live_world: World, make_client: ClientMaker) -> None:
     """Fault injected precisely: the hub's first pull answer is replaced by a 503 with
     Retry-After (a proxy in front of a restarting hub)."""
     tap = Tap()
     tap.add("GET", "/v1/sync/pull", replace_with(503, b"busy", {"Retry-After": "4"}))
     ada = make_client("ada", transport=tap)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
     assert ada.sleeps.sleeps and ada.sleeps.sleeps[0] >= 4
-    assert set(ada.store.lead_ids(LeadQuery())) == set(sync_world.leads[sync_world.ada])
+    assert set(ada.store.lead_ids(LeadQuery())) == set(live_world.ada.leads)
 
 
 def test_push_goes_in_batches_and_a_refusal_does_not_block_the_queue(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     tap = Tap()
     ada = make_client("ada", transport=tap, push_batch=2)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    lead = sync_world.leads[sync_world.ada][0]
+    lead = live_world.ada.leads[0]
     before = notes(ada.store, lead, 2)
     bad = Objection(
         id=new_id(), lead_id=lead, category_code="nope", verbatim="", created_at=utcnow()
@@ -119,18 +121,18 @@ def test_push_goes_in_batches_and_a_refusal_does_not_block_the_queue(
     assert len(tap.json_bodies("POST", "/v1/sync/push")) == 3
     assert (report.pushed, report.applied, report.rejected) == (5, 4, 1)
     for note_id in before + after:
-        assert hub_count(sync_world.hub, m.CallNote, id=note_id) == 1
+        assert count_rows(live_world.hub.db, m.CallNote, id=note_id) == 1
     [refused] = ada.store.outbox([OutboxState.REJECTED])
     assert refused.entity_id == bad.id and "nope" in refused.detail
 
 
 def test_cancel_between_batches_keeps_the_rest_queued(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada", push_batch=2)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    notes(ada.store, sync_world.leads[sync_world.ada][0], 5)
+    notes(ada.store, live_world.ada.leads[0], 5)
     cancel = threading.Event()
     seen: list[tuple[str, int, int]] = []
 
@@ -143,7 +145,7 @@ def test_cancel_between_batches_keeps_the_rest_queued(
         ada.engine.sync(progress=progress, cancel=cancel)
 
     assert ada.store.outbox_counts().pending == 3
-    assert hub_count(sync_world.hub, m.CallNote) == 2
+    assert count_rows(live_world.hub.db, m.CallNote) == 2
     assert ("Sending your changes", 2, 5) in seen
     assert ada.engine.progress.snapshot().done == 2
     assert "cancelled" in ada.store.sync_state().last_error
@@ -160,7 +162,7 @@ def junk_hub() -> Iterator[ScriptedServer]:
         yield srv
 
 
-def _point_at(client: object, url: str, sync_world: SyncWorld) -> None:
+def _point_at(client: object, url: str, live_world: World) -> None:
     session = client.store.sync_state().session  # type: ignore[attr-defined]
     assert session is not None
     client.store.set_session(  # type: ignore[attr-defined]
@@ -171,15 +173,15 @@ def _point_at(client: object, url: str, sync_world: SyncWorld) -> None:
 
 @pytest.mark.parametrize("where", ["push", "pull"])
 def test_a_hub_answering_junk_gives_a_clear_error_and_loses_nothing(
-    sync_world: SyncWorld, make_client: ClientMaker, junk_hub: ScriptedServer, where: str
+    live_world: World, make_client: ClientMaker, junk_hub: ScriptedServer, where: str
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    lead = sync_world.leads[sync_world.ada][0]
+    lead = live_world.ada.leads[0]
     cursor = ada.store.sync_state().cursor
     note_ids = notes(ada.store, lead, 2)
-    _point_at(ada, junk_hub.url, sync_world)
+    _point_at(ada, junk_hub.url, live_world)
     html = b"<html><h1>502 Bad Gateway</h1><script>steal()</script>\x1b[2J</html>"
     if where == "push":
         junk_hub.script("POST", "/v1/sync/push", Reply(200, html, {"Content-Type": "text/html"}))
@@ -201,19 +203,19 @@ def test_a_hub_answering_junk_gives_a_clear_error_and_loses_nothing(
     state = ada.store.sync_state()
     assert state.last_error == GARBAGE
     assert state.cursor == cursor
-    assert set(ada.store.lead_ids(LeadQuery())) == set(sync_world.leads[sync_world.ada])
+    assert set(ada.store.lead_ids(LeadQuery())) == set(live_world.ada.leads)
     assert {n.id for n in ada.store.notes(lead)} >= set(note_ids)
     expected_pending = 2 if where == "push" else 0
     assert ada.store.outbox_counts().pending == expected_pending
 
 
 def test_export_pending_writes_every_unsent_item_atomically(
-    sync_world: SyncWorld, make_client: ClientMaker, tmp_path: Path
+    live_world: World, make_client: ClientMaker, tmp_path: Path
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    lead = sync_world.leads[sync_world.ada][0]
+    lead = live_world.ada.leads[0]
     bad = Objection(
         id=new_id(), lead_id=lead, category_code="nope", verbatim="", created_at=utcnow()
     )
@@ -232,14 +234,14 @@ def test_export_pending_writes_every_unsent_item_atomically(
     assert entity_ids == [bad.id, *pending]
     assert sent[0] not in entity_ids
     assert [i["state"] for i in doc["items"]] == ["rejected", "pending", "pending"]
-    assert doc["hub_url"] == sync_world.hub.url and doc["rep_email"] == "ada@example.com"
+    assert doc["hub_url"] == live_world.hub.url and doc["rep_email"] == live_world.ada.email
     assert [p.name for p in target.parent.iterdir()] == ["unsent.json"]
-    with sync_world.hub.db.read() as s:
+    with live_world.hub.db.read() as s:
         assert s.scalar(select(func.count()).select_from(m.CallNote)) == 1
 
 
 def test_many_small_pages_apply_in_order_and_a_bad_page_stops_at_the_last_good_one(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     """Fault injected precisely: the hub's answer to the third pull request is replaced by
     junk. Pages one and two (fetched ahead while the store works) are applied with their
@@ -250,7 +252,7 @@ def test_many_small_pages_apply_in_order_and_a_bad_page_stops_at_the_last_good_o
     tap.add("GET", "/v1/sync/pull", ok)
     tap.add("GET", "/v1/sync/pull", replace_with(200, b"<html>oops</html>"))
     ada = make_client("ada", transport=tap, pull_limit=3)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
 
     with pytest.raises(UntrustedServerError):
         ada.engine.sync()
@@ -264,9 +266,9 @@ def test_many_small_pages_apply_in_order_and_a_bad_page_stops_at_the_last_good_o
     report = ada.engine.sync()
 
     assert report.pulled > 0
-    assert set(ada.store.lead_ids(LeadQuery())) == set(sync_world.leads[sync_world.ada])
-    for lead_id in sync_world.leads[sync_world.ada]:
-        assert len(ada.store.events(lead_id)) == sync_world.events[lead_id]
+    assert set(ada.store.lead_ids(LeadQuery())) == set(live_world.ada.leads)
+    for lead_id in live_world.ada.leads:
+        assert len(ada.store.events(lead_id)) == len(live_world.events[lead_id])
     # The second sync started where the first stopped: from the second page's cursor.
     resumed = tap.requests_to("GET", "/v1/sync/pull")[3]
     assert resumed.params["cursor"] == partial

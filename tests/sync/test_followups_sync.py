@@ -17,16 +17,17 @@ from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.hub.db import models as m
 from repdesk.protocol import schema
 from repdesk.sync.wire import HUB_TOO_OLD
-from tests.support.sync_fixtures import ClientMaker, SyncWorld, sign_in
+from tests.support.sync_fixtures import ClientMaker
+from tests.support.world import World
 
 
-def hub_followups(sync_world: SyncWorld) -> list[tuple[str, str, int]]:
-    with sync_world.hub.db.read() as s:
+def hub_followups(live_world: World) -> list[tuple[str, str, int]]:
+    with live_world.hub.db.read() as s:
         return [(r.id, r.state, r.version) for r in s.scalars(select(m.FollowUpRow))]
 
 
-def processed(sync_world: SyncWorld, kind: str) -> int:
-    with sync_world.hub.db.read() as s:
+def processed(live_world: World, kind: str) -> int:
+    with live_world.hub.db.read() as s:
         return int(
             s.scalar(
                 select(func.count())
@@ -38,15 +39,15 @@ def processed(sync_world: SyncWorld, kind: str) -> int:
 
 
 def test_offline_followups_arrive_once_and_reach_the_other_device(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     laptop, desktop = make_client("laptop"), make_client("desktop")
     for device in (laptop, desktop):
-        sign_in(device, sync_world.hub, "ada@example.com")
+        live_world.sign_in(device, live_world.ada)
         device.engine.sync()
-    lead = sync_world.leads[sync_world.ada][0]
+    lead = live_world.ada.leads[0]
 
-    sync_world.hub.stop()
+    live_world.hub.stop()
     now = utcnow()
     f = new_followup(new_id(), lead, now + timedelta(hours=3), "Send the SOC 2 report", now)
     laptop.store.set_followup(f, FollowUpAction.CREATE)
@@ -57,13 +58,13 @@ def test_offline_followups_arrive_once_and_reach_the_other_device(
     with pytest.raises(NetworkError):
         laptop.engine.sync()
     assert laptop.store.outbox_counts().pending == 2
-    sync_world.hub.start()
+    live_world.hub.start()
 
     report = laptop.engine.sync()
     assert (report.pushed, report.applied, report.waiting) == (2, 2, 0)
     laptop.engine.sync()  # nothing is sent twice
-    assert hub_followups(sync_world) == [(f.id, "open", 2)]
-    assert processed(sync_world, "followup.set") == 2
+    assert hub_followups(live_world) == [(f.id, "open", 2)]
+    assert processed(live_world, "followup.set") == 2
 
     desktop.engine.sync()
     there = desktop.store.followup(f.id)
@@ -74,7 +75,7 @@ def test_offline_followups_arrive_once_and_reach_the_other_device(
     laptop.engine.sync()
     back = laptop.store.followup(f.id)
     assert back is not None and back.state is FollowUpState.DONE and back.version == 3
-    assert hub_followups(sync_world) == [(f.id, "done", 3)]
+    assert hub_followups(live_world) == [(f.id, "done", 3)]
 
 
 class _OldHubMutation(schema.Mutation):
@@ -90,14 +91,14 @@ class _OldHubMutation(schema.Mutation):
 
 
 def test_a_hub_that_does_not_know_followups_keeps_them_queued_with_the_reason(
-    sync_world: SyncWorld, make_client: ClientMaker, monkeypatch: pytest.MonkeyPatch
+    live_world: World, make_client: ClientMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from repdesk.hub.api import sync_routes
 
     laptop = make_client("laptop")
-    sign_in(laptop, sync_world.hub, "ada@example.com")
+    live_world.sign_in(laptop, live_world.ada)
     laptop.engine.sync()
-    lead = sync_world.leads[sync_world.ada][1]
+    lead = live_world.ada.leads[1]
     now = utcnow()
     f = new_followup(new_id(), lead, now + timedelta(hours=1), "Call back", now)
     laptop.store.set_followup(f, FollowUpAction.CREATE)
@@ -114,11 +115,11 @@ def test_a_hub_that_does_not_know_followups_keeps_them_queued_with_the_reason(
     assert items[MutationKind.CALL_NOTE_CREATE].state is OutboxState.APPLIED
     again = laptop.engine.sync()  # every sync offers it again; still kept
     assert again.waiting == 1 and laptop.store.outbox_counts().pending == 1
-    assert hub_followups(sync_world) == []
+    assert hub_followups(live_world) == []
 
     monkeypatch.undo()  # marketing updated the hub
     report = laptop.engine.sync()
     assert (report.applied, report.waiting) == (1, 0)
     assert laptop.store.outbox_counts().pending == 0
-    assert hub_followups(sync_world) == [(f.id, "open", 1)]
-    assert processed(sync_world, "followup.set") == 1
+    assert hub_followups(live_world) == [(f.id, "open", 1)]
+    assert processed(live_world, "followup.set") == 1

@@ -12,8 +12,9 @@ from repdesk.domain.feedback import CallNote
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import OutboxState
 from repdesk.hub.db import models as m
-from tests.support.sync_fixtures import ClientMaker, SyncWorld, sign_in
-from tests.sync.test_engine_hub import hub_count
+from tests.support.hub_rows import count_rows
+from tests.support.sync_fixtures import ClientMaker
+from tests.support.world import World
 
 
 def queue_notes(client_store: object, lead_id: str, n: int) -> list[str]:
@@ -26,12 +27,12 @@ def queue_notes(client_store: object, lead_id: str, n: int) -> list[str]:
 
 
 def test_many_batches_arrive_in_order_and_every_answer_is_recorded(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada", push_batch=3)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    ids = queue_notes(ada.store, sync_world.leads[sync_world.ada][0], 10)
+    ids = queue_notes(ada.store, live_world.ada.leads[0], 10)
 
     report = ada.engine.sync()
 
@@ -39,8 +40,8 @@ def test_many_batches_arrive_in_order_and_every_answer_is_recorded(
     assert ada.store.outbox_counts().pending == 0
     assert {i.entity_id for i in ada.store.outbox([OutboxState.APPLIED])} >= set(ids)
     for note_id in ids:
-        assert hub_count(sync_world.hub, m.CallNote, id=note_id) == 1
-    with sync_world.hub.db.read() as s:  # the hub received them in the order they were made
+        assert count_rows(live_world.hub.db, m.CallNote, id=note_id) == 1
+    with live_world.hub.db.read() as s:  # the hub received them in the order they were made
         received = [
             s.get(m.ProcessedMutation, item.id).received_at  # type: ignore[union-attr]
             for item in sorted(ada.store.outbox([OutboxState.APPLIED]), key=lambda i: i.seq)
@@ -50,12 +51,12 @@ def test_many_batches_arrive_in_order_and_every_answer_is_recorded(
 
 
 def test_cancel_while_a_batch_is_on_its_way_records_its_answer_and_sends_no_more(
-    sync_world: SyncWorld, make_client: ClientMaker
+    live_world: World, make_client: ClientMaker
 ) -> None:
     ada = make_client("ada", push_batch=2)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    queue_notes(ada.store, sync_world.leads[sync_world.ada][0], 5)
+    queue_notes(ada.store, live_world.ada.leads[0], 5)
     cancel = threading.Event()
 
     def progress(phase: str, done: int, total: int) -> None:
@@ -65,7 +66,7 @@ def test_cancel_while_a_batch_is_on_its_way_records_its_answer_and_sends_no_more
     with pytest.raises(Interrupted):
         ada.engine.sync(progress=progress, cancel=cancel)
 
-    assert hub_count(sync_world.hub, m.CallNote) == 2
+    assert count_rows(live_world.hub.db, m.CallNote) == 2
     assert ada.store.outbox_counts().pending == 3
     assert len(ada.store.outbox([OutboxState.APPLIED])) == 2
     assert ada.engine.sync().applied == 3

@@ -14,15 +14,16 @@ from repdesk.hub import admin
 from repdesk.store.paths import AppPaths
 from repdesk.sync.updates import current_platform
 from tests.support.bundles import make_bundle
-from tests.support.sync_fixtures import PASSWORD, SyncWorld
+from tests.support.hub_fixtures import PASSWORD
+from tests.support.world import World
 
 
-def _signed_in(tmp_path: Path, sync_world: SyncWorld) -> list[str]:
+def _signed_in(tmp_path: Path, live_world: World) -> list[str]:
     data_dir = tmp_path / "client"
     store = open_store(data_dir)
     try:
         sync_engine(store, AppPaths.resolve(data_dir)).login(
-            sync_world.hub.url, "ada@example.com", PASSWORD
+            live_world.hub.url, live_world.ada.email, PASSWORD
         )
     finally:
         store.close()
@@ -35,14 +36,14 @@ def _next(version: str) -> str:
 
 
 def test_update_check_then_download(
-    tmp_path: Path, sync_world: SyncWorld, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, live_world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dd = _signed_in(tmp_path, sync_world)
+    dd = _signed_in(tmp_path, live_world)
     assert cli(["update", "check", *dd]) == 0
     assert "is the newest your hub offers" in capsys.readouterr().out
 
     newer = _next(__version__)
-    with admin.open_hub(sync_world.hub.config) as hub:
+    with admin.open_hub(live_world.hub.config) as hub:
         admin.add_build(
             hub, make_bundle(tmp_path / "b", newer, current_platform()), current_platform()
         )

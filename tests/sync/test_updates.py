@@ -12,7 +12,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from repdesk.domain.errors import NetworkError, UpdateError
 from repdesk.domain.feedback import CallNote
@@ -28,7 +27,9 @@ from repdesk.sync.http import HubClient
 from repdesk.sync.update_files import POINTER, UpdateFolder
 from repdesk.sync.updates import Updater
 from tests.support.bundles import PLATFORM, link_member, make_bundle
-from tests.support.sync_fixtures import Client, ClientMaker, LiveHub, SyncWorld, sign_in
+from tests.support.hub_rows import count_rows
+from tests.support.sync_fixtures import Client, ClientMaker, LiveHub
+from tests.support.world import World
 from tests.sync.faults import Tap, cut_body_after
 
 V1, V2 = "1.0.0", "1.1.0"
@@ -51,26 +52,20 @@ def run_build(executable: Path) -> str:
 
 
 @pytest.fixture
-def bundles(tmp_path: Path, sync_world: SyncWorld) -> dict[str, Path]:
+def bundles(tmp_path: Path, live_world: World) -> dict[str, Path]:
     made = {v: make_bundle(tmp_path / "bundles", v, padding=200_000) for v in (V1, V2)}
     for bundle in made.values():
-        publish(sync_world.hub, bundle)
+        publish(live_world.hub, bundle)
     return made
 
 
-def hub_notes(hub: LiveHub, note_id: str) -> int:
-    with hub.db.read() as session:
-        query = select(func.count()).select_from(m.CallNote).where(m.CallNote.id == note_id)
-        return int(session.scalar(query) or 0)
-
-
 def test_v1_sees_v2_installs_it_and_unsent_work_survives_and_is_sent_once(
-    sync_world: SyncWorld, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
+    live_world: World, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    lead = sync_world.leads[sync_world.ada][0]
+    lead = live_world.ada.leads[0]
     note = CallNote(id=new_id(), lead_id=lead, body="Wants the EU price list", created_at=utcnow())
     ada.store.add_call_note(note)
     before = ada.store.outbox([OutboxState.PENDING])
@@ -90,7 +85,7 @@ def test_v1_sees_v2_installs_it_and_unsent_work_survives_and_is_sent_once(
 
     # The update never touched the local database: the outbox is as it was, unsent.
     assert ada.store.outbox([OutboxState.PENDING]) == before
-    assert hub_notes(sync_world.hub, note.id) == 0
+    assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 0
 
     # The new version starts on the same data folder and sends the work exactly once.
     ada.store.close()
@@ -111,18 +106,18 @@ def test_v1_sees_v2_installs_it_and_unsent_work_survives_and_is_sent_once(
         assert newest.check() is None and newest.ready() is None
     finally:
         store.close()
-    assert hub_notes(sync_world.hub, note.id) == 1
+    assert count_rows(live_world.hub.db, m.CallNote, id=note.id) == 1
 
 
 def test_a_cut_download_resumes_from_where_it_stopped(
-    sync_world: SyncWorld, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
+    live_world: World, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
 ) -> None:
     """Fault injected precisely: the first bundle answer from the real hub breaks off
     after 50 000 bytes (a dropped connection); the next attempt asks for the rest only."""
     tap = Tap()
     tap.add("GET", "/v1/client/builds/", cut_body_after(50_000))
     ada = make_client("ada", transport=tap)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     updater = updater_for(ada, tmp_path / "updates")
     offer = updater.check()
     assert offer is not None
@@ -151,13 +146,13 @@ def corrupt(request: httpx.Request, response: httpx.Response) -> httpx.Response:
 
 
 def test_a_corrupted_download_is_refused_with_a_clear_message(
-    sync_world: SyncWorld, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
+    live_world: World, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
 ) -> None:
     """Fault injected precisely: one byte of the bundle is flipped on the way."""
     tap = Tap()
     tap.add("GET", "/v1/client/builds/", corrupt)
     ada = make_client("ada", transport=tap)
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     folder = tmp_path / "updates"
     updater = updater_for(ada, folder)
     with pytest.raises(UpdateError, match="did not arrive intact") as caught:
@@ -213,14 +208,14 @@ def test_older_builds_are_removed_but_never_the_running_one(tmp_path: Path) -> N
 
 
 def test_a_build_retired_between_check_and_download_is_said_plainly(
-    sync_world: SyncWorld, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
+    live_world: World, bundles: dict[str, Path], make_client: ClientMaker, tmp_path: Path
 ) -> None:
     ada = make_client("ada")
-    sign_in(ada, sync_world.hub, "ada@example.com")
+    live_world.sign_in(ada, live_world.ada)
     updater = updater_for(ada, tmp_path / "updates")
     offer = updater.check()
     assert offer is not None
-    with admin.open_hub(sync_world.hub.config) as opened:
+    with admin.open_hub(live_world.hub.config) as opened:
         admin.retire_build(opened, offer.sha256)
     with pytest.raises(UpdateError, match=f"no longer offers repdesk {V2}; nothing was changed"):
         updater.fetch(offer)

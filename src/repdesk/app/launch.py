@@ -202,9 +202,10 @@ def _open_store(paths: AppPaths, *, demo: bool) -> Any:
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         ask = ask_passphrase_in_terminal if sys.stdin.isatty() else (lambda _choosing: None)
         return open_rep_store(paths.data, ask)
-    from repdesk.gui.passphrase_dialog import ask_passphrase
+    from repdesk.gui.passphrase_dialog import PassphrasePrompt
 
-    return open_rep_store(paths.data, ask_passphrase)
+    prompt = PassphrasePrompt()
+    return open_rep_store(paths.data, prompt, refused=prompt.refused)
 
 
 def _screenshots(store: Any, settings: Any, engine: Any, out_dir: Path) -> int:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from repdesk.domain.errors import CacheKeyError, WrongCacheKeyError
 from repdesk.store import Store
 from repdesk.store.api import StoreApi
+from repdesk.store.call_drafts import drafts_dir, seal_plain_drafts
 from repdesk.store.cipher import FileState, copy_database, file_state
 from repdesk.store.db import DB_NAME, mapped_errors
 from repdesk.store.paths import AppPaths
@@ -17,8 +21,10 @@ from repdesk.store.settings import (
     SETTINGS_FILE_NAME,
     Settings,
 )
-from repdesk.sync.cache_key import AskPassphrase, cache_key
+from repdesk.sync.cache_key import AskPassphrase, CacheKeys, cache_key
 from repdesk.sync.engine import SyncEngine, make_engine
+
+log = logging.getLogger(__name__)
 
 
 def load_settings(paths: AppPaths) -> Settings:
@@ -54,20 +60,60 @@ def open_store(
 ) -> Store:
     """The rep's local store, encrypted at rest with the key of this installation (from the
     OS keyring, or a passphrase `ask` gets from the rep); a plain cache is converted.
-    Refuses (AlreadyRunningError) if another repdesk holds it."""
+    Refuses (AlreadyRunningError) if another repdesk holds it. In a terminal, a wrong
+    passphrase is asked for again (as `sudo` does); piped input gets one try."""
     paths = AppPaths.resolve(data_dir).ensure()
-    return open_rep_store(paths.data, ask)
+    again = ask is ask_passphrase_in_terminal and sys.stdin is not None and sys.stdin.isatty()
+    return open_rep_store(paths.data, ask, refused=_refused_in_terminal if again else None)
 
 
-def open_rep_store(data: Path, ask: AskPassphrase) -> Store:
-    """`Store.open` of the data folder `data` with its cache key (see `open_store`)."""
-    key = cache_key(data, ask)
-    if file_state(data / DB_NAME) is FileState.PLAIN:
-        print(
-            "Encrypting your local repdesk data (once; a few minutes for a large list)...",
-            file=sys.stderr,
-        )
-    return Store.open(data, key=key)
+def _refused_in_terminal(_message: str) -> None:
+    print("That passphrase does not unlock your local data; try again.", file=sys.stderr)
+
+
+PASSPHRASE_ATTEMPTS = 3
+"""Tries a rep gets at the passphrase in one start (when the caller can ask again)."""
+
+
+def open_rep_store(
+    data: Path,
+    ask: AskPassphrase,
+    *,
+    refused: Callable[[str], None] | None = None,
+    keys: CacheKeys | None = None,
+) -> Store:
+    """`Store.open` of the data folder `data` with its cache key (see `open_store`).
+
+    With `refused`, a wrong passphrase is reported through it and asked for again, up to
+    `PASSPHRASE_ATTEMPTS` tries; a rep who then gives none gets the wrong-passphrase error.
+    Nothing is changed by a wrong passphrase.
+    """
+    attempts = PASSPHRASE_ATTEMPTS if refused is not None else 1
+    wrong: WrongCacheKeyError | None = None
+    for attempt in range(1, attempts + 1):
+        try:
+            key = cache_key(data, ask, keys)
+        except CacheKeyError:
+            if wrong is not None:  # asked again, and the rep gave up
+                raise wrong from None
+            raise
+        if file_state(data / DB_NAME) is FileState.PLAIN:
+            print(
+                "Encrypting your local repdesk data (once; a few minutes for a large list)...",
+                file=sys.stderr,
+            )
+        try:
+            store = Store.open(data, key=key)
+        except WrongCacheKeyError as exc:
+            if refused is None or not exc.passphrase or attempt == attempts:
+                raise
+            wrong = exc
+            refused(str(exc))
+            continue
+        if sealed := seal_plain_drafts(drafts_dir(data), key):
+            log.info("sealed %d call draft(s) written before the cache was encrypted", sealed)
+        return store
+    raise AssertionError("every try returns or raises")  # pragma: no cover
 
 
 def sync_engine(store: StoreApi, paths: AppPaths, settings: Settings | None = None) -> SyncEngine:

@@ -50,6 +50,15 @@ class CacheKeyError(StoreError):
     """The encrypted local data could not be unlocked (wrong or missing key); nothing changed."""
 
 
+class WrongCacheKeyError(CacheKeyError):
+    """The key or passphrase given does not open the encrypted local data."""
+
+    def __init__(self, message: str, *, passphrase: bool) -> None:
+        super().__init__(message)
+        self.passphrase = passphrase
+        """True when the rep typed it (worth asking again), False for the keyring's key."""
+
+
 class ValidationError(RepdeskError):
     """Input a rep or a file gave does not make sense (shown as is)."""
 

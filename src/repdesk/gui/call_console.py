@@ -47,7 +47,6 @@ from repdesk.gui.call_data import (
     objection_lines,
     with_answer,
 )
-from repdesk.gui.call_draft import CallDraft
 from repdesk.gui.context import AppContext
 from repdesk.gui.disposition_dialog import Decision, DispositionDialog, outcome_label
 from repdesk.gui.draft_keeper import DraftKeeper
@@ -58,6 +57,7 @@ from repdesk.gui.text import format_duration, format_when, one_line, plain_label
 from repdesk.gui.theme import SPACING, Tone, scaled_font, set_tone
 from repdesk.gui.widgets.bant_card import BantCard
 from repdesk.gui.widgets.call_header import CallHeader
+from repdesk.store.call_drafts import CallDraft
 
 #: A draft saved less than this long ago is the same call resumed (its timer continues).
 RESUME_WINDOW = timedelta(minutes=30)
@@ -185,7 +185,9 @@ class CallConsole(QWidget):
         layout.addLayout(body, 1)
         layout.addLayout(footer)
 
-        self.drafts = DraftKeeper(ctx.ops, ctx.drafts_dir, lead_id, self._draft_snapshot, self)
+        self.drafts = DraftKeeper(
+            ctx.ops, ctx.drafts_dir, lead_id, self._draft_snapshot, self, key=ctx.store.key
+        )
         self.drafts.saved.connect(self._draft_saved)
         self.drafts.failed.connect(self._draft_failed)
         self._install_shortcuts()

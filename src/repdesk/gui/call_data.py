@@ -9,10 +9,10 @@ from repdesk.domain.defaults import DEFAULT_RUBRIC
 from repdesk.domain.feedback import Objection, ObjectionCategory
 from repdesk.domain.leads import Lead
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
-from repdesk.gui.call_draft import CallDraft, load_draft
 from repdesk.gui.objection_dialog import severity_name
 from repdesk.gui.ops import OpContext
 from repdesk.gui.text import one_line, tr
+from repdesk.store.call_drafts import CallDraft, load_draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def load_call(drafts_dir: Path, lead_id: str, c: OpContext) -> CallData:
         bant=store.bant(lead_id),
         objections=store.objections(lead_id),
         categories={cat.code: cat for cat in store.objection_categories()},
-        draft=load_draft(drafts_dir, lead_id),
+        draft=load_draft(drafts_dir, lead_id, store.key),
     )
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from repdesk.gui.events import AppEvents
 from repdesk.gui.ops import OpRunner
 from repdesk.store.api import StoreApi
+from repdesk.store.call_drafts import drafts_dir
 from repdesk.sync.api import SyncApi
 
 if TYPE_CHECKING:
@@ -85,8 +86,9 @@ class AppContext:
 
     @property
     def drafts_dir(self) -> Path:
-        """Crash-safe drafts (call notes in progress) live here, one small file each."""
-        return self.data_dir / "drafts"
+        """Crash-safe drafts (call notes in progress) live here, one small file each,
+        sealed with the cache key (`store/call_drafts.py`)."""
+        return drafts_dir(self.data_dir)
 
     @property
     def clock(self) -> Any:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
-from repdesk.gui.call_draft import CallDraft, discard_draft, save_draft
 from repdesk.gui.ops import Lane, OpRunner, QueryOp
+from repdesk.store.call_drafts import CallDraft, discard_draft, save_draft
+from repdesk.store.cipher import CacheKey
 
 #: Notes are written this long after the rep stops typing...
 DRAFT_DEBOUNCE_MS = 400
@@ -33,9 +34,13 @@ class DraftKeeper(QObject):
         lead_id: str,
         snapshot: Callable[[], CallDraft],
         parent: QObject | None = None,
+        *,
+        key: CacheKey | None = None,
     ) -> None:
         super().__init__(parent)
         self._ops = ops
+        self._key = key
+        """Seals the drafts of an encrypted cache (`store/call_drafts.py`)."""
         self._drafts_dir = drafts_dir
         self._lead_id = lead_id
         self._snapshot = snapshot
@@ -58,9 +63,11 @@ class DraftKeeper(QObject):
         """Queue a write of the current snapshot (it runs even if the window closes)."""
         self._timer.stop()
         self._dirty.invalidate()
-        draft, drafts_dir = self._snapshot(), self._drafts_dir
+        draft, drafts_dir, key = self._snapshot(), self._drafts_dir, self._key
         QueryOp(
-            parent=self, op=lambda _c: save_draft(drafts_dir, draft), success=self._saved
+            parent=self,
+            op=lambda _c: save_draft(drafts_dir, draft, key),
+            success=self._saved,
         ).failure(self._failed).on_lane(Lane.FILES).run_in_background(self._ops)
 
     def discard(self) -> None:

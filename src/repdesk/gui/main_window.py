@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -36,6 +36,22 @@ from repdesk.store import settings as registry
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1560, 920)
+#: On first start the window takes at most this share of a smaller screen's free area.
+SCREEN_SHARE = 0.92
+
+
+def first_size(available: tuple[int, int] | None) -> tuple[int, int]:
+    """The window's size on first start: DEFAULT_SIZE, shrunk to fit a smaller screen's
+    available area (`None`: no real screen to fit, as when rendering offscreen)."""
+    width, height = DEFAULT_SIZE
+    if available is None:
+        return width, height
+    return (
+        min(width, int(available[0] * SCREEN_SHARE)),
+        min(height, int(available[1] * SCREEN_SHARE)),
+    )
+
+
 #: The lead list's share of the width on first start (it has eight columns to show).
 LIST_SHARE = 0.6
 #: Narrower than this (half a laptop screen), the lead pane goes under the list.
@@ -395,14 +411,23 @@ class MainWindow(QMainWindow):
         """Window geometry, the list/detail split and the lead table's columns, as last left."""
         geometry = self._setting(registry.WINDOW_GEOMETRY)
         if not geometry or not self.restoreGeometry(_decode(geometry)):
-            self.resize(*DEFAULT_SIZE)
+            self.resize(*first_size(self._screen_area()))
         split = self._setting(registry.SPLITTER_STATE)
         if not split or not self.splitter.restoreState(_decode(split)):
-            width = self.width() if geometry else DEFAULT_SIZE[0]
+            width = self.width()
             self.splitter.setSizes([int(width * LIST_SHARE), int(width * (1 - LIST_SHARE))])
         header = self._setting(registry.LEAD_TABLE_HEADER_STATE)
         if header:
             self.lead_list.table.horizontalHeader().restoreState(_decode(header))
+
+    def _screen_area(self) -> tuple[int, int] | None:
+        if QGuiApplication.platformName() == "offscreen":
+            return None  # no screen to fit: pictures and tests render at the default size
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return None
+        area = screen.availableGeometry()
+        return area.width(), area.height()
 
     def save_layout(self) -> None:
         settings = self.ctx.settings

@@ -61,6 +61,10 @@ class PassphraseDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def show_problem(self, text: str) -> None:
+        set_plain(self.problem, text)
+        self.problem.show()
+
     def problem_text(self) -> str:
         text = self.first.text()
         if not text:
@@ -76,8 +80,7 @@ class PassphraseDialog(QDialog):
     def accept(self) -> None:
         problem = self.problem_text()
         if problem:
-            set_plain(self.problem, problem)
-            self.problem.show()
+            self.show_problem(problem)
             return
         super().accept()
 
@@ -85,9 +88,34 @@ class PassphraseDialog(QDialog):
         return self.first.text()
 
 
-def ask_passphrase(choosing: bool) -> str | None:
-    """The passphrase the rep typed, or None when they cancelled."""
-    dialog = PassphraseDialog(choosing)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    return dialog.passphrase()
+WRONG_TEXT = (
+    "That passphrase does not unlock your local data. Nothing was changed; try again "
+    "(passphrases are case-sensitive)."
+)
+
+
+class PassphrasePrompt:
+    """Asks in a dialog; after `refused`, the next dialog says the last try was wrong.
+
+    `open_rep_store(data, prompt, refused=prompt.refused)` gives the rep a few tries
+    instead of closing the app on a typo.
+    """
+
+    def __init__(self) -> None:
+        self._problem = ""
+
+    def refused(self, _message: str) -> None:
+        self._problem = WRONG_TEXT
+
+    def dialog(self, choosing: bool) -> PassphraseDialog:
+        dialog = PassphraseDialog(choosing)
+        if self._problem:
+            dialog.show_problem(self._problem)
+        return dialog
+
+    def __call__(self, choosing: bool) -> str | None:
+        """The passphrase the rep typed, or None when they cancelled."""
+        dialog = self.dialog(choosing)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.passphrase()

@@ -20,7 +20,7 @@ from repdesk.hub.api.openapi import document_errors
 from repdesk.hub.api.state import HubState
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
-from repdesk.hub.db.migrate import upgrade_database
+from repdesk.hub.db.migrate import at_head, upgrade_database
 from repdesk.hub.db.models import HUB_ID_KEY, HubMeta
 from repdesk.hub.files import CollateralFiles
 from repdesk.hub.workspace.mount import install_workspace
@@ -29,18 +29,38 @@ from repdesk.protocol.schema import ErrorResponse
 log = logging.getLogger(__name__)
 
 
-def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
-    """Prepare the hub's home and database (migrating it) and read its epoch."""
-    config.ensure_dirs()
-    db = Database(config.database_url)
-    if migrate:
-        upgrade_database(config.database_url, db.engine)
-    with db.read() as session:
-        epoch = session.scalar(select(HubMeta.value).where(HubMeta.key == "epoch"))
-        hub_id = session.scalar(select(HubMeta.value).where(HubMeta.key == HUB_ID_KEY))
+class NotMigratedError(RuntimeError):
+    """A worker found the database below the newest schema (its parent migrates)."""
+
+
+def start_upkeep(config: HubConfig, db: Database) -> None:
+    """What one hub start does once, before serving: migrate, prune old sign-in attempts,
+    remove temp files a dead writer left in the files directory.
+    `serve --workers N` runs it in the parent, never in each worker."""
+    upgrade_database(config.database_url, db.engine)
     with db.write() as session:
         # Sign-in attempts only matter within the throttle window; keep a margin.
         auth.prune_attempts(session, utcnow() - 4 * config.login_throttle.window)
+    for folder in (config.collateral_dir, config.builds_dir):
+        CollateralFiles(folder).remove_stale_incoming()
+
+
+def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
+    """Prepare the hub's home and database and read its epoch. `migrate`: run
+    `start_upkeep` here; without it (a worker) the schema must already be the newest."""
+    config.ensure_dirs()
+    db = Database(config.database_url)
+    if migrate:
+        start_upkeep(config, db)
+    elif not at_head(db.engine):
+        db.dispose()
+        raise NotMigratedError(
+            "The hub database is not at the newest schema: run `repdesk-hub migrate` "
+            "(`serve` does it before starting its workers)."
+        )
+    with db.read() as session:
+        epoch = session.scalar(select(HubMeta.value).where(HubMeta.key == "epoch"))
+        hub_id = session.scalar(select(HubMeta.value).where(HubMeta.key == HUB_ID_KEY))
     if not epoch:
         db.dispose()
         raise RuntimeError("the hub database has no epoch; run its migrations")
@@ -54,7 +74,8 @@ def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
 
 
 def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
-    """The ASGI app for `config`; the database is migrated here, before serving."""
+    """The ASGI app for `config`; the database is migrated here, before serving, unless
+    `migrate` is False (a worker of `serve --workers N`, whose parent did it)."""
     state = open_state(config, migrate=migrate)
 
     @asynccontextmanager
@@ -107,4 +128,4 @@ def create_app(config: HubConfig, *, migrate: bool = True) -> FastAPI:
     return app
 
 
-__all__ = ["create_app", "open_state"]
+__all__ = ["NotMigratedError", "create_app", "open_state", "start_upkeep"]

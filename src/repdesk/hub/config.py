@@ -2,8 +2,11 @@
 
 Home: an explicit `--home`, else `$REPDESK_HUB_HOME`, else the platform's user data dir
 ("repdesk-hub"). Database: an explicit URL, else `$REPDESK_HUB_DATABASE_URL`, else a SQLite
-file `hub.db` in the home. Collateral files live content-addressed under `home/collateral`,
-client builds under `home/client-builds`.
+file `hub.db` in the home. Files (collateral under `collateral/`, client builds under
+`client-builds/`, both content-addressed): an explicit `--files-dir`, else
+`$REPDESK_HUB_FILES_DIR`, else the home. Hub processes on several hosts share one
+PostgreSQL database and one files directory (a shared mount); `repdesk.hub.files` writes
+there safely from several processes at once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from repdesk.hub.db.engine import normalize_database_url, sqlite_url
 
 HOME_ENV = "REPDESK_HUB_HOME"
 DATABASE_ENV = "REPDESK_HUB_DATABASE_URL"
+FILES_ENV = "REPDESK_HUB_FILES_DIR"
 APP_NAME = "repdesk-hub"
 
 
@@ -49,6 +53,8 @@ class HubConfig:
     """Largest request body accepted (413 above); a full push batch fits well inside."""
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     server_version: str = __version__
+    files_dir: Path | None = None
+    """Where collateral and client builds live (None: the home)."""
 
     @classmethod
     def resolve(
@@ -56,6 +62,7 @@ class HubConfig:
         home: str | Path | None = None,
         *,
         database_url: str | None = None,
+        files_dir: str | Path | None = None,
         **overrides: Any,
     ) -> HubConfig:
         """The configuration for `home` (or the environment's / platform's default)."""
@@ -64,17 +71,33 @@ class HubConfig:
         home_path = Path(home).expanduser().resolve()
         url = database_url or os.environ.get(DATABASE_ENV) or sqlite_url(home_path / "hub.db")
         url = normalize_database_url(url)
-        config = cls(home=home_path, database_url=url, collateral_dir=home_path / "collateral")
+        files = files_dir or os.environ.get(FILES_ENV) or home_path
+        files_path = Path(files).expanduser().resolve()
+        config = cls(
+            home=home_path,
+            database_url=url,
+            collateral_dir=files_path / "collateral",
+            files_dir=files_path,
+        )
         return replace(config, **overrides) if overrides else config
 
     @property
     def builds_dir(self) -> Path:
         """Desktop app builds (`repdesk-hub client add`), content-addressed like collateral."""
-        return self.home / "client-builds"
+        return (self.files_dir or self.home) / "client-builds"
+
+    def environment(self) -> dict[str, str]:
+        """The variables that make `resolve()` in another process give this hub (its
+        home, database and files), for `serve --workers N`."""
+        return {
+            HOME_ENV: str(self.home),
+            DATABASE_ENV: self.database_url,
+            FILES_ENV: str(self.files_dir or self.home),
+        }
 
     def ensure_dirs(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         self.collateral_dir.mkdir(parents=True, exist_ok=True)
 
 
-__all__ = ["DATABASE_ENV", "HOME_ENV", "HubConfig", "LoginThrottle"]
+__all__ = ["DATABASE_ENV", "FILES_ENV", "HOME_ENV", "HubConfig", "LoginThrottle"]

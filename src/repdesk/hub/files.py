@@ -1,7 +1,14 @@
-"""Content-addressed collateral file store under the hub home (`<dir>/ab/<sha256>`).
+"""Content-addressed file store (`<dir>/ab/<sha256>`): collateral, and client builds.
 
-Files are written to a temp file in the same directory and renamed into place, so a
-reader never sees half a file; storing the same bytes twice is a no-op.
+The directory may be shared by hub processes on several hosts (`--files-dir`, a shared
+mount; `repdesk.hub.config`). Names are never taken from user input: a file is named by
+the sha256 of its bytes. A write goes to a uniquely named temp file (`.incoming-*`, on
+the same file system), is fsynced, then renamed into place (atomic), and the directory is
+fsynced: a reader on any host sees the whole file or none. Two processes storing the same
+bytes at once each rename an identical file over the name, so either result is the same
+complete file; storing bytes that are already there is a no-op. Temp files a crashed
+writer left behind are removed by `remove_stale_incoming`, once they are old enough that
+no live writer can still be filling them.
 """
 
 from __future__ import annotations
@@ -11,11 +18,22 @@ import io
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 1024 * 1024
+INCOMING = ".incoming-"
+STALE_INCOMING_SECONDS = 24 * 3600
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class CollateralFiles:
@@ -35,7 +53,7 @@ class CollateralFiles:
         self.root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=INCOMING)
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
@@ -47,10 +65,11 @@ class CollateralFiles:
             sha = digest.hexdigest()
             target = self.path_for(sha)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if target.is_file():
-                os.unlink(tmp_name)
+            if target.is_file() and target.stat().st_size == size:
+                os.unlink(tmp_name)  # the same bytes are already there
             else:
                 os.replace(tmp_name, target)
+                _fsync_dir(target.parent)
             return sha, size
         except BaseException:
             if os.path.exists(tmp_name):
@@ -64,5 +83,21 @@ class CollateralFiles:
     def put_bytes(self, data: bytes) -> tuple[str, int]:
         return self.put_stream(io.BytesIO(data))
 
+    def remove_stale_incoming(self, older_than: float = STALE_INCOMING_SECONDS) -> int:
+        """Delete temp files untouched for `older_than` seconds (a writer that died);
+        returns how many. Younger ones may belong to a live writer on another host."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = time.time() - older_than
+        removed = 0
+        for leftover in self.root.glob(f"{INCOMING}*"):
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another host's hub removed it first
+        return removed
 
-__all__ = ["SHA256_RE", "CollateralFiles"]
+
+__all__ = ["INCOMING", "SHA256_RE", "CollateralFiles"]

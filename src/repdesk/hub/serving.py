@@ -1,15 +1,22 @@
 """How the hub is put on the network: uvicorn's settings (proxy headers off unless the
-operator names the proxy) and a clear message for a port that is taken."""
+operator names the proxy), a clear message for a port that is taken, and
+`serve --workers N` (`serve_workers`): the parent has already migrated and pruned
+(`repdesk.hub.app.start_upkeep`), binds the socket and starts N uvicorn worker processes,
+each building its app with `worker_app` (no migration, no pruning: it refuses a database
+below the newest schema instead)."""
 
 from __future__ import annotations
 
 import errno
+import os
 import socket
 from typing import Any
 
 import uvicorn
 
 from repdesk.domain.errors import RepdeskError
+from repdesk.hub.config import HubConfig
+from repdesk.hub.db.engine import is_sqlite
 
 
 class ServeError(RepdeskError):
@@ -38,6 +45,57 @@ def uvicorn_config(
     )
 
 
+WORKER_APP = "repdesk.hub.serving:worker_app"
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+def worker_app() -> Any:
+    """uvicorn's app factory in each worker process: the hub its parent exported to the
+    environment (`HubConfig.environment`)."""
+    from repdesk.hub.app import create_app
+    from repdesk.hub.config import HubConfig
+
+    return create_app(HubConfig.resolve(), migrate=False)
+
+
+def serve_workers(
+    config: HubConfig,
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    forwarded_allow_ips: str | None = None,
+    **extra: Any,
+) -> None:
+    """Serve with `workers` processes on one socket until stopped (Ctrl+C / SIGTERM)."""
+    from uvicorn.supervisors import Multiprocess
+
+    if is_sqlite(config.database_url):
+        raise ServeError(
+            "--workers above 1 needs PostgreSQL (set REPDESK_HUB_DATABASE_URL): "
+            "a SQLite hub has one writer per file and serves from one process."
+        )
+    os.environ.update(config.environment())
+    settings = uvicorn_config(
+        WORKER_APP,
+        host,
+        port,
+        forwarded_allow_ips=forwarded_allow_ips,
+        factory=True,
+        workers=workers,
+        # The supervisor kills a worker whose health-check thread does not answer in
+        # time; a worker busy with pushes on a loaded machine can take seconds to get
+        # the GIL, and a killed worker resets every connection it held.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **extra,
+    )
+    sock = settings.bind_socket()
+    try:
+        Multiprocess(settings, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
 def check_port_free(host: str, port: int) -> None:
     """Bind once ourselves so a taken port is one clear sentence, not a uvicorn traceback."""
     if not 0 <= port <= 65535:
@@ -60,4 +118,11 @@ def check_port_free(host: str, port: int) -> None:
             raise ServeError(f"Cannot serve on {host}:{port}: {exc.strerror or exc}.") from exc
 
 
-__all__ = ["ServeError", "check_port_free", "uvicorn_config"]
+__all__ = [
+    "WORKER_APP",
+    "ServeError",
+    "check_port_free",
+    "serve_workers",
+    "uvicorn_config",
+    "worker_app",
+]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from repdesk.domain.changes import Changes
 from repdesk.domain.feedback import (
@@ -26,6 +26,9 @@ from repdesk.domain.leads import Campaign, Collateral, Lead, LifecycleStage, Nur
 from repdesk.domain.outbox import Conflict, OutboxItem, OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension, Rubric
 from repdesk.domain.today import TodayItem
+
+if TYPE_CHECKING:
+    from repdesk.store.cipher import CacheKey
 
 # --- queries --------------------------------------------------------------------------
 
@@ -229,6 +232,11 @@ class StoreApi(Protocol):
 
     @property
     def path(self) -> Path: ...
+    @property
+    def key(self) -> CacheKey | None:
+        """The cache key (None: a plain cache); seals files beside the database."""
+        ...
+
     def close(self) -> None: ...
 
     # reads

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from repdesk.domain.errors import CacheKeyError, StoreError
+from repdesk.domain.errors import StoreError, WrongCacheKeyError
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,12 @@ def file_state(path: Path) -> FileState:
     return FileState.PLAIN if head == SQLITE_HEADER else FileState.ENCRYPTED
 
 
-def _wrong_key(path: Path, key: CacheKey) -> CacheKeyError:
+def _wrong_key(path: Path, key: CacheKey) -> WrongCacheKeyError:
     what = "passphrase" if key.is_passphrase else "key kept in this computer's keyring"
-    return CacheKeyError(
+    return WrongCacheKeyError(
         f"Your local data ({path}) could not be unlocked with the {what}. "
-        "Nothing was changed or deleted: try again (passphrases are case-sensitive)."
+        "Nothing was changed or deleted: try again (passphrases are case-sensitive).",
+        passphrase=key.is_passphrase,
     )
 
 

@@ -8,7 +8,10 @@ no key or passphrase is ever written to a file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,9 +38,46 @@ NO_PASSPHRASE = (
 )
 
 
-def keyring_username(data_dir: Path) -> str:
-    """The keyring entry for one data folder (one installation)."""
+ID_FILE = "cache-key.id"
+"""Names the data folder's key in the keyring (not a secret): the folder can be moved."""
+
+
+def _read_id(data_dir: Path) -> str | None:
+    try:
+        text = (Path(data_dir) / ID_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text if len(text) == 32 and all(c in "0123456789abcdef" for c in text) else None
+
+
+def _make_id(data_dir: Path) -> str | None:
+    """The folder's id, made (atomically) if it has none; None when it cannot be written."""
+    if found := _read_id(data_dir):
+        return found
+    made = secrets.token_hex(16)
+    target = Path(data_dir) / ID_FILE
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{ID_FILE}.{made}.tmp")
+        tmp.write_text(made + "\n", encoding="ascii")
+        os.replace(tmp, target)
+    except OSError as exc:
+        log.warning("could not write %s (%s): the key is named by the folder's path", target, exc)
+        return None
+    return made
+
+
+def legacy_keyring_username(data_dir: Path) -> str:
+    """How releases before the id file named the entry: by the folder's path."""
     return f"local cache {Path(data_dir).absolute()}"
+
+
+def keyring_username(data_dir: Path) -> str:
+    """The keyring entry for one data folder (one installation): named by the id in the
+    folder's `cache-key.id`, so a moved or renamed folder keeps its key; by its path
+    while it has no id (a folder from an earlier release, or one that cannot be written)."""
+    found = _read_id(data_dir)
+    return f"local cache {found}" if found else legacy_keyring_username(data_dir)
 
 
 def check_new_passphrase(text: str) -> str:
@@ -65,6 +105,8 @@ class CacheKeys:
         backend = self.backend
         if not usable_backend(backend):
             return None
+        if _read_id(data_dir) is None:
+            return self._adopt_legacy(data_dir)
         try:
             stored = backend.get_password(SERVICE, keyring_username(data_dir))
         except KeyringError as exc:
@@ -78,12 +120,40 @@ class CacheKeys:
             log.warning("the keyring's cache key entry is not a key; ignoring it")
             return None
 
+    def _adopt_legacy(self, data_dir: Path) -> CacheKey | None:
+        """A key an earlier release kept under the folder's path, moved under its id."""
+        legacy = legacy_keyring_username(data_dir)
+        try:
+            stored = self.backend.get_password(SERVICE, legacy)
+        except KeyringError as exc:
+            log.warning("could not read the cache key from the system keyring: %s", exc)
+            return None
+        if not stored:
+            return None
+        try:
+            key = CacheKey.from_hex(stored)
+        except ValueError:
+            log.warning("the keyring's cache key entry is not a key; ignoring it")
+            return None
+        if _make_id(data_dir) is None:
+            return key
+        try:
+            self.backend.set_password(SERVICE, keyring_username(data_dir), key.secret)
+            if self.backend.get_password(SERVICE, keyring_username(data_dir)) == key.secret:
+                self.backend.delete_password(SERVICE, legacy)
+        except KeyringError as exc:  # the old entry stays: it still opens the cache here
+            log.warning("could not rename the cache key's keyring entry: %s", exc)
+            with contextlib.suppress(OSError):
+                (Path(data_dir) / ID_FILE).unlink()
+        return key
+
     def create(self, data_dir: Path) -> CacheKey | None:
         """A new random key saved in the keyring and read back; None when it cannot be kept."""
         backend = self.backend
         if not usable_backend(backend):
             return None
         key = CacheKey.generate()
+        _make_id(data_dir)
         try:
             backend.set_password(SERVICE, keyring_username(data_dir), key.secret)
         except KeyringError as exc:
@@ -98,12 +168,13 @@ class CacheKeys:
         backend = self.backend
         if not usable_backend(backend):
             return
-        try:
-            backend.delete_password(SERVICE, keyring_username(data_dir))
-        except PasswordDeleteError:
-            pass
-        except KeyringError as exc:
-            log.warning("could not remove the cache key from the system keyring: %s", exc)
+        for name in {keyring_username(data_dir), legacy_keyring_username(data_dir)}:
+            try:
+                backend.delete_password(SERVICE, name)
+            except PasswordDeleteError:
+                pass
+            except KeyringError as exc:
+                log.warning("could not remove the cache key from the system keyring: %s", exc)
 
 
 def cache_key(data_dir: Path, ask: AskPassphrase, keys: CacheKeys | None = None) -> CacheKey:
@@ -141,5 +212,7 @@ __all__ = [
     "CacheKeys",
     "cache_key",
     "check_new_passphrase",
+    "ID_FILE",
     "keyring_username",
+    "legacy_keyring_username",
 ]

@@ -72,7 +72,7 @@ def current_rep(
     if rep is None:
         raise unauthenticated(checked.why)
     if checked.stale_use and checked.token_id is not None:
-        with state.db.write() as session:
+        with state.db.write(rep_id=rep.id) as session:  # this rep's row only
             mark_token_used(session, checked.token_id)
     return CurrentRep(id=rep.id, name=rep.name, email=rep.email, token=token)
 

@@ -79,13 +79,13 @@ def pull(
     except CursorExpired as exc:
         raise cursor_expired() from exc
     with state.db.read() as session:
-        if after > max_seq(session):
+        if after.seq > max_seq(session):
             # From a database restored to an earlier point: what it saw may be gone.
             raise cursor_expired()
         page = pull_page(session, rep.id, after, limit)
     body = PullResponse.model_construct(
         changes=page.changes,
-        cursor=encode_cursor(state.epoch, page.last_seq),
+        cursor=encode_cursor(state.epoch, page.last),
         has_more=page.has_more,
     )
     # Serialised here, once: returning the model would make FastAPI dump it to dicts,

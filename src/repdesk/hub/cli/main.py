@@ -24,10 +24,11 @@ from repdesk.hub import admin
 from repdesk.hub.admin.hub import describe
 from repdesk.hub.cli.parser import DEFAULT_HOST, DEFAULT_PORT, PROG, build_parser
 from repdesk.hub.config import HubConfig
+from repdesk.hub.db.migrate import current_revision
 from repdesk.hub.demo import workspace_hint
 from repdesk.hub.demo.loader import seed_demo
 from repdesk.hub.importers import RowError, values
-from repdesk.hub.serving import check_port_free, uvicorn_config
+from repdesk.hub.serving import check_port_free, serve_workers, uvicorn_config
 from repdesk.terminal import run_quietly_piped
 
 log = logging.getLogger(__name__)
@@ -53,18 +54,41 @@ def _init(config: HubConfig, _args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _migrate(config: HubConfig, _args: argparse.Namespace) -> int:
+    with admin.open_hub(config) as hub:  # refuses a home never `init`-ed; upgrades
+        revision = current_revision(hub.db.engine)
+    print(f"The hub database at {describe(config)} is at schema {revision}.")
+    return EXIT_OK
+
+
 def _serve(config: HubConfig, args: argparse.Namespace) -> int:
     # Refuse a home that was never `init`-ed (serving would create a hub without the
-    # rubric and taxonomy); an existing one is upgraded to the newest schema here.
-    with admin.open_hub(config):
-        pass
+    # rubric and taxonomy); an existing one is upgraded to the newest schema here, once,
+    # with the rest of the start's upkeep, before any worker starts.
+    from repdesk.hub.app import start_upkeep
+
+    if args.workers < 1:
+        raise CliError("--workers must be 1 or more.")
+    with admin.open_hub(config) as hub:
+        start_upkeep(config, hub.db)
     check_port_free(args.host, args.port)
+    where = f"http://{args.host}:{args.port}" if args.port else f"{args.host}, on a free port"
+    if args.workers > 1:
+        print(f"Serving the hub at {where} from {args.workers} processes.", flush=True)
+        serve_workers(
+            config,
+            args.host,
+            args.port,
+            args.workers,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            log_level="info",
+        )
+        return EXIT_OK
     import uvicorn
 
     from repdesk.hub.app import create_app
 
-    app = create_app(config)
-    where = f"http://{args.host}:{args.port}" if args.port else f"{args.host}, on a free port"
+    app = create_app(config, migrate=False)
     print(f"Serving the hub at {where} (Ctrl+C to stop).", flush=True)
     if args.forwarded_allow_ips:
         print(f"Trusting X-Forwarded-For from: {args.forwarded_allow_ips}", flush=True)
@@ -333,6 +357,7 @@ def _demo(config: HubConfig, _args: argparse.Namespace) -> int:
 
 _NO_HUB: dict[str, Callable[[HubConfig, argparse.Namespace], int]] = {
     "init": _init,
+    "migrate": _migrate,
     "serve": _serve,
     "demo": _demo,
 }
@@ -382,7 +407,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except SystemExit as exc:  # argparse already printed usage and the reason
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     try:
-        config = HubConfig.resolve(getattr(args, "home", None))
+        config = HubConfig.resolve(
+            getattr(args, "home", None), files_dir=getattr(args, "files_dir", None)
+        )
         _setup_logging(config)
         if args.command in _NO_HUB:
             return _NO_HUB[args.command](config, args)

@@ -24,6 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the hub's folder (default: $REPDESK_HUB_HOME, else the user data folder); "
         "set REPDESK_HUB_DATABASE_URL to use PostgreSQL",
     )
+    home.add_argument(
+        "--files-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where collateral and client builds are kept (default: $REPDESK_HUB_FILES_DIR, "
+        "else the hub's folder); hubs on several hosts share one, e.g. a shared mount",
+    )
     parser = argparse.ArgumentParser(
         prog=PROG, parents=[home], description="Marketing's repdesk hub: reps, leads, collateral."
     )
@@ -36,9 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
         return parent.add_parser(name, parents=[home], help=helptext, description=helptext)
 
     cmd("init", "create the hub (or upgrade it) with the default rubric and taxonomy")
+    cmd("migrate", "bring an existing hub's database to the newest schema (serve does it too)")
     p = cmd("serve", "serve the sync API to reps' desktop apps")
     p.add_argument("--host", default=DEFAULT_HOST)
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes (PostgreSQL only; default 1); migrations and upkeep "
+        "run once, before the workers start",
+    )
     p.add_argument(
         "--forwarded-allow-ips",
         metavar="IPS",

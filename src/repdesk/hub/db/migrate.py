@@ -1,4 +1,10 @@
-"""Applies the hub's Alembic migrations programmatically and refuses newer databases."""
+"""Applies the hub's Alembic migrations programmatically and refuses newer databases.
+
+Several hub processes may start at once on one PostgreSQL database (`serve --workers N`
+on several hosts): each upgrade holds a transaction-scoped advisory lock of its schema
+while it runs, so the first migrates and the others then find the schema at head and do
+nothing. Workers never migrate (`repdesk.hub.app.open_state(migrate=False)`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from repdesk.domain.errors import SchemaTooNewError
 from repdesk.hub.db.engine import make_engine
@@ -17,6 +23,7 @@ from repdesk.hub.db.engine import make_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = "hashtextextended(current_schema() || '/repdesk-migrate', 0)"
 
 
 def alembic_config(url: str) -> Config:
@@ -35,6 +42,10 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def at_head(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision()
 
 
 def upgrade_database(url: str, engine: Engine | None = None) -> str:
@@ -57,6 +68,8 @@ def upgrade_database(url: str, engine: Engine | None = None) -> str:
                     f"(schema {current}); upgrade repdesk-hub to use it."
                 ) from exc
         with eng.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"))
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         revision = current_revision(eng)
@@ -69,6 +82,7 @@ def upgrade_database(url: str, engine: Engine | None = None) -> str:
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "at_head",
     "alembic_config",
     "current_revision",
     "head_revision",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -557,14 +558,15 @@ class ChangeLog(Base):
     """What each rep must pull: the LATEST change per (entity, entity_id, audience).
 
     `seq` only grows (AUTOINCREMENT on SQLite so a deleted top row's number is never
-    reused); `audience` is a rep id or `"*"` (every rep). Write it only through
-    `repdesk.hub.sync.changes`.
+    reused); `xid` is the writing transaction's id on PostgreSQL (0 on SQLite, and for
+    rows older than migration 0009); pulls read in (xid, seq) order. `audience` is a rep
+    id or `"*"` (every rep). Write it only through `repdesk.hub.sync.changes`.
     """
 
     __tablename__ = "change_log"
     __table_args__ = (
         UniqueConstraint("entity", "entity_id", "audience", name="uq_change_log_key"),
-        Index("ix_change_log_audience_seq", "audience", "seq"),
+        Index("ix_change_log_audience_xid_seq", "audience", "xid", "seq"),
         {"sqlite_autoincrement": True},
     )
 
@@ -581,6 +583,9 @@ class ChangeLog(Base):
     lead_id: Mapped[str | None] = mapped_column(String(ID), default=None, index=True)
     """For lead-scoped entities: the lead they belong to (reassignment moves them)."""
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    xid: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    """PostgreSQL: `pg_current_xact_id()` of the writing transaction (the column's default
+    there, migration 0009); SQLite: 0. Never set by Python."""
 
 
 __all__ = [

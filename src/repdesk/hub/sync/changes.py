@@ -23,11 +23,28 @@ Rules for any code that writes synced rows (the API, importers, admin services):
    - deleting a lead: ``delete_lead(session, lead)`` (soft delete + removes).
 
 The log keeps only the latest row per (entity, entity_id, audience); each write gets a
-new, larger `seq`, so pull (`seq > cursor`) sees it exactly once more. `audience` is a rep
-id or `ALL`. Write inside `Database.write()`: it serialises writers, so change numbers
-commit in the order they are drawn and a pull never skips one (a transaction opened some
-other way gets the lock at its first touch; take it earlier with
-`repdesk.hub.db.engine.lock_writers(session)` if you read-then-write synced rows).
+new, larger `seq`, so a pull sees it exactly once more. `audience` is a rep id or `ALL`.
+
+Why a pull never skips a change, without serialising writers:
+
+- SQLite has one writer per file, so seqs commit in the order they are drawn; pulls read
+  `seq > cursor` (every row's `xid` is 0).
+- PostgreSQL writers run in parallel, so seq 11 may commit before seq 10. Each row records
+  its writing transaction's id (`xid`, the column's default `pg_current_xact_id()`,
+  migration 0009) and pulls read in (xid, seq) order, only rows whose xid is below the
+  **horizon** `pg_snapshot_xmin(pg_current_snapshot())`: every transaction below it has
+  ended, and every transaction that can still write has an xid at or above it, so
+  whatever commits later sorts after any cursor already handed out
+  (`repdesk.hub.sync.pull`). A transaction held open holds the horizon back: pulls then
+  answer with what lies below it and deliver the rest once it ends (late, never lost).
+- A key written again is upserted in place (`INSERT ... ON CONFLICT DO UPDATE` with a new
+  seq and the writer's xid): two transactions touching one key take turns on its row
+  lock instead of one failing on the unique key after the other's delete + insert.
+
+Write inside `Database.write()` (or `write(rep_id=...)`): its locks protect
+read-then-write logic (versions, owners), see `repdesk.hub.db.engine`. A transaction
+opened some other way gets the exclusive writers lock at its first touch; take it earlier
+with `repdesk.hub.db.engine.lock_writers(session)` if you read-then-write synced rows.
 """
 
 from __future__ import annotations
@@ -36,9 +53,11 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from datetime import datetime
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import utcnow
@@ -94,6 +113,12 @@ def touch(
         return 0
     lock_writers(session)
     session.flush()
+    if _postgres(session):
+        seq = session.scalar(
+            _pg_upsert().returning(ChangeLog.seq),
+            _row_values(Touch(entity, entity_id, audience, op, version, lead_id), utcnow()),
+        )
+        return int(seq or 0)
     session.execute(
         delete(ChangeLog).where(
             ChangeLog.entity == entity,
@@ -112,6 +137,40 @@ def touch(
     session.add(row)
     session.flush()
     return row.seq
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _pg_upsert() -> Any:
+    """INSERT a change-log row, or give the key's existing row a new seq, op, version and
+    this transaction's xid (PostgreSQL; `excluded.seq` is the default's fresh number)."""
+    stmt = pg_insert(ChangeLog)
+    fresh = stmt.excluded
+    return stmt.on_conflict_do_update(
+        constraint="uq_change_log_key",
+        set_={
+            "seq": fresh.seq,
+            "op": fresh.op,
+            "version": fresh.version,
+            "lead_id": fresh.lead_id,
+            "at": fresh.at,
+            "xid": fresh.xid,
+        },
+    )
+
+
+def _row_values(t: Touch, now: datetime) -> dict[str, Any]:
+    return {
+        "entity": t.entity,
+        "entity_id": t.entity_id,
+        "op": t.op,
+        "audience": t.audience,
+        "version": t.version,
+        "lead_id": t.lead_id,
+        "at": now,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +238,14 @@ def touch_many(session: Session, rows: Iterable[Touch]) -> int:
         return 0
     lock_writers(session)
     session.flush()
+    now = utcnow()
+    if _postgres(session):
+        # One upsert per row (executemany, in order: later rows get larger seqs).
+        upsert = _pg_upsert()
+        pg_values = [_row_values(t, now) for t in latest.values()]
+        for part in chunks(pg_values, 5000):
+            session.execute(upsert, list(part))
+        return len(pg_values)
     by_group: dict[tuple[str, str], list[str]] = {}
     for entity, entity_id, audience in latest:
         by_group.setdefault((entity, audience), []).append(entity_id)
@@ -191,19 +258,7 @@ def touch_many(session: Session, rows: Iterable[Touch]) -> int:
                     ChangeLog.entity_id.in_(chunk),
                 )
             )
-    now = utcnow()
-    values = [
-        {
-            "entity": t.entity,
-            "entity_id": t.entity_id,
-            "op": t.op,
-            "audience": t.audience,
-            "version": t.version,
-            "lead_id": t.lead_id,
-            "at": now,
-        }  # fmt: skip
-        for t in latest.values()
-    ]
+    values = [_row_values(t, now) for t in latest.values()]
     # Plain executemany (no RETURNING): rows are inserted one after another, in order,
     # so their seqs follow the order of `rows` on both back-ends.
     for part in chunks(values, 5000):

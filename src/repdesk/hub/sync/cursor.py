@@ -1,9 +1,18 @@
-"""Opaque pull cursors: base64url of "<hub epoch>:<change seq>", bound to one hub database."""
+"""Opaque pull cursors, bound to one hub database: base64url of "<hub epoch>:<position>".
+
+A position is (xid, seq), the last change-log row a device has (see
+`repdesk.hub.sync.changes` for why pulls read in that order). It is written "<seq>" when
+xid is 0 (every SQLite row, and PostgreSQL rows from before migration 0009), else
+"<xid>.<seq>". So a cursor from before the upgrade, a bare seq, still means exactly what
+it meant: every row it had seen has xid 0.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -11,30 +20,44 @@ from repdesk.domain.ids import new_id
 from repdesk.hub.db.models import HubMeta
 
 MAX_CURSOR_CHARS = 200
+_POSITION = re.compile(r"^(?:([0-9]{1,19})\.)?([0-9]{1,19})$")
+
+
+class Position(NamedTuple):
+    """Where a device is in the change log: after the row (xid, seq)."""
+
+    xid: int
+    seq: int
+
+
+START = Position(0, 0)
 
 
 class CursorExpired(Exception):  # noqa: N818 - names the protocol's `cursor_expired`
     """The cursor is malformed, from another hub database, or ahead of this one."""
 
 
-def encode_cursor(epoch: str, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{epoch}:{seq}".encode()).decode("ascii").rstrip("=")
+def encode_cursor(epoch: str, position: Position | int) -> str:
+    xid, seq = position if isinstance(position, Position) else (0, position)
+    text = f"{epoch}:{seq}" if xid == 0 else f"{epoch}:{xid}.{seq}"
+    return base64.urlsafe_b64encode(text.encode()).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str | None, epoch: str) -> int:
-    """The change seq a cursor stands for (0 for none); CursorExpired if unusable here."""
+def decode_cursor(cursor: str | None, epoch: str) -> Position:
+    """The position a cursor stands for (START for none); CursorExpired if unusable here."""
     if cursor is None or cursor == "":
-        return 0
+        return START
     if len(cursor) > MAX_CURSOR_CHARS:
         raise CursorExpired("cursor too long")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise CursorExpired("cursor is not ours") from exc
-    cursor_epoch, sep, seq_text = raw.rpartition(":")
-    if not sep or cursor_epoch != epoch or not seq_text.isdigit():
+    cursor_epoch, sep, position = raw.rpartition(":")
+    found = _POSITION.match(position)
+    if not sep or cursor_epoch != epoch or found is None:
         raise CursorExpired("cursor from another hub database")
-    return int(seq_text)
+    return Position(int(found.group(1) or 0), int(found.group(2)))
 
 
 def rotate_epoch(session: Session) -> str:
@@ -50,4 +73,11 @@ def rotate_epoch(session: Session) -> str:
     return epoch
 
 
-__all__ = ["CursorExpired", "decode_cursor", "encode_cursor", "rotate_epoch"]
+__all__ = [
+    "START",
+    "CursorExpired",
+    "Position",
+    "decode_cursor",
+    "encode_cursor",
+    "rotate_epoch",
+]

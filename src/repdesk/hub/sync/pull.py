@@ -1,7 +1,9 @@
 """Pull: a rep's page of changes after a change seq, joined to the entities' CURRENT data.
 
 The change log holds at most one row per (entity, id, audience); a page is the rows after
-the cursor whose audience is the rep or everyone, in seq order. Upserts carry the row as
+the cursor's position whose audience is the rep or everyone, in (xid, seq) order, and on
+PostgreSQL only rows whose xid lies below the safe horizon (`rows_after`; the reasoning is
+in `repdesk.hub.sync.changes`). Upserts carry the row as
 it is now (and its current version); a row that is gone, or a lead-scoped row whose lead
 is no longer the rep's, goes out as `remove`, so nothing leaks across reps.
 """
@@ -15,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from repdesk.hub.db import models as m
+from repdesk.hub.db.engine import writers_horizon
 from repdesk.hub.sync import serialize as ser
 from repdesk.hub.sync.changes import ALL
+from repdesk.hub.sync.cursor import Position
 from repdesk.protocol.schema import Change, Entity
 
 log = logging.getLogger(__name__)
@@ -29,12 +33,39 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class PullPage:
     changes: list[Change]
-    last_seq: int
+    last: Position
+    """The position of the page's last row (the cursor's, for an empty page)."""
     has_more: bool
+
+    @property
+    def last_seq(self) -> int:
+        return self.last.seq
 
 
 def max_seq(session: Session) -> int:
     return int(session.scalar(select(func.max(m.ChangeLog.seq))) or 0)
+
+
+def rows_after(session: Session, rep_id: str, after: Position, limit: int) -> Any:
+    """The WHERE/ORDER of a page: the rep's and everyone's rows after `after`, in (xid,
+    seq) order, `limit` rows at most; on PostgreSQL only rows below the writers' horizon,
+    looked up here in its own statement BEFORE the rows are read (`writers_horizon` says
+    why that order). Returns a select of (seq, entity, entity_id, op, version, xid)."""
+    log_table = m.ChangeLog
+    query = select(
+        log_table.seq,
+        log_table.entity,
+        log_table.entity_id,
+        log_table.op,
+        log_table.version,
+        log_table.xid,
+    ).where(
+        log_table.audience.in_((rep_id, ALL)),
+        tuple_(log_table.xid, log_table.seq) > tuple_(literal(after.xid), literal(after.seq)),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.where(log_table.xid < writers_horizon(session))
+    return query.order_by(log_table.xid, log_table.seq).limit(limit)
 
 
 _LEAD_ITEM_MODELS: dict[str, Any] = {
@@ -127,21 +158,15 @@ def _owned_leads(session: Session, rep_id: str, lead_ids: Sequence[str]) -> set[
     )
 
 
-def pull_page(session: Session, rep_id: str, after_seq: int, limit: int) -> PullPage:
+def pull_page(session: Session, rep_id: str, after: Position | int, limit: int) -> PullPage:
+    """`after`: a position, or a bare seq (xid 0: SQLite, and tests)."""
+    start = after if isinstance(after, Position) else Position(0, after)
     # Plain column tuples, not ORM objects: a page is thousands of rows read once.
-    log_table = m.ChangeLog
-    rows = session.execute(
-        select(
-            log_table.seq, log_table.entity, log_table.entity_id, log_table.op, log_table.version
-        )
-        .where(log_table.seq > after_seq, log_table.audience.in_((rep_id, ALL)))
-        .order_by(log_table.seq)
-        .limit(limit + 1)
-    ).all()
+    rows = session.execute(rows_after(session, rep_id, start, limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     wanted: dict[str, list[str]] = defaultdict(list)
-    for _seq, entity_name, entity_id, op, _version in rows:
+    for _seq, entity_name, entity_id, op, _version, _xid in rows:
         if op == "upsert":
             wanted[entity_name].append(entity_id)
     current = {entity: _load(session, rep_id, entity, ids) for entity, ids in wanted.items()}
@@ -150,7 +175,7 @@ def pull_page(session: Session, rep_id: str, after_seq: int, limit: int) -> Pull
     # model_construct: every value comes from the hub's own rows and the `data` dicts were
     # already checked against their wire models by `serialize`; validating each Change
     # again cost about a third of a page.
-    for _seq, entity_name, entity_id, op, logged_version in rows:
+    for _seq, entity_name, entity_id, op, logged_version, _xid in rows:
         entity = entities.get(entity_name)
         if entity is None:
             continue  # an entity this hub version no longer serves
@@ -171,8 +196,8 @@ def pull_page(session: Session, rep_id: str, after_seq: int, limit: int) -> Pull
                     entity=entity, id=entity_id, op="upsert", version=version, data=data
                 )
             )
-    last = rows[-1].seq if rows else after_seq
-    return PullPage(changes=changes, last_seq=last, has_more=has_more)
+    last = Position(rows[-1].xid, rows[-1].seq) if rows else start
+    return PullPage(changes=changes, last=last, has_more=has_more)
 
 
-__all__ = ["PullPage", "max_seq", "pull_page"]
+__all__ = ["PullPage", "max_seq", "pull_page", "rows_after"]

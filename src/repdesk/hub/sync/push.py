@@ -8,6 +8,12 @@ records, change-log rows) is written at the end with one executemany per table
 (`push_writes`), in ONE savepoint: no mutation is ever kept without its idempotency
 record. The batch commits once; a crash before that commit keeps none of it, and the
 client resends it whole.
+
+Locking (PostgreSQL; `repdesk.hub.db.engine` has the whole order): the batch runs in
+`db.write(rep_id=...)`, so pushes of different reps run in parallel and one rep's pushes
+take turns; `push_rows.load` then locks every lead the batch names (`FOR UPDATE`, in id
+order) before it reads anything else, so version and conflict checks never work from a
+stale read even when a lead's ex-owner pushes feedback about it at the same time.
 """
 
 from __future__ import annotations
@@ -97,7 +103,7 @@ def push_batch(
     ready = [item for item in prepared if not isinstance(item, PushResult)]
     if not ready:
         return [item for item in prepared if isinstance(item, PushResult)]
-    with db.write() as session:
+    with db.write(rep_id=rep_id) as session:
         for attempt in (1, 2):
             rows = push_rows.load(session, rep_id, [mutation for mutation, _ in ready])
             writes = PushWrites()
@@ -107,8 +113,9 @@ def push_batch(
                 with session.begin_nested():
                     push_writes.write(session, rows, writes)
             except IntegrityError:
-                # A row the batch's reads did not show (writers are serialised, so this is
-                # unforeseen): its savepoint is gone; one more look, from fresh reads,
+                # A row the batch's reads did not show (another rep's push of the same id,
+                # or a row the checks did not foresee): its savepoint is gone; one more
+                # look, from fresh reads,
                 # answers from what is there now (e.g. the records of a replay), else the
                 # error ends the batch and nothing of it is kept.
                 if attempt == 2:

@@ -126,20 +126,27 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
     """Everything `mutations` touch, one query per table (per chunk of 500 ids)."""
     lead_ids = {mu.lead_id for mu in mutations}
     # -- Where a batch reads the rows it then checks (ownership, versions, BANT fields,
-    # follow-ups). The leads come FIRST: a writer that serialises pushes by row locks
-    # instead of the global writer lock (`Database.write`) adds `.with_for_update()` to
-    # this query (sorted ids: every writer locks in the same order, so no deadlock), and
-    # every read below then sees what committed before the locks were granted (READ
-    # COMMITTED): the processed-mutation records of a concurrent replay of this batch,
-    # the follow-ups and BANT fields of these leads. The follow-ups and qualification rows
-    # below belong to these leads, so the lead locks cover them too.
+    # follow-ups). The leads come FIRST and are locked (`FOR UPDATE`, in id order, so two
+    # batches naming the same leads never deadlock; SQLite has one writer and ignores
+    # it): every read below then sees what committed before the locks were granted (READ
+    # COMMITTED), e.g. the processed-mutation records of a concurrent replay, and the
+    # follow-ups and BANT rows below belong to these leads, so their locks cover them.
     leads = {
         row.id: LeadRow(row.id, row.owner_rep_id, bool(row.deleted), row.lead_status, row.version)
         for row in _in(
             session,
-            lambda part: select(
-                m.Lead.id, m.Lead.owner_rep_id, m.Lead.deleted, m.Lead.lead_status, m.Lead.version
-            ).where(m.Lead.id.in_(part)),
+            lambda part: (
+                select(
+                    m.Lead.id,
+                    m.Lead.owner_rep_id,
+                    m.Lead.deleted,
+                    m.Lead.lead_status,
+                    m.Lead.version,
+                )
+                .where(m.Lead.id.in_(part))
+                .order_by(m.Lead.id)
+                .with_for_update()
+            ),
             lead_ids,
         )
     }
