@@ -149,3 +149,12 @@ def test_a_large_batch_of_outcomes_marks_every_item_and_keeps_the_newest_version
     assert {(i.state, i.attempts) for i in seeded.outbox()} == {(OutboxState.APPLIED, 1)}
     assert seeded.bant("L1").version == 5
     assert seeded.outbox_counts() == OutboxCounts(pending=0)
+
+
+def test_take_for_push_after_a_seq_skips_what_a_push_already_took(seeded: Store) -> None:
+    ids = _queue_three(seeded)
+    first = seeded.take_for_push(1)
+    assert [i.id for i in first] == ids[:1]
+    rest = seeded.take_for_push(10, after_seq=first[-1].seq)
+    assert [i.id for i in rest] == ids[1:]
+    assert all(i.sent_at is not None for i in seeded.pending_mutations(10))

@@ -36,20 +36,21 @@ _ENTITY_TABLES = {
 }
 
 
-def pending(conn: Connection, limit: int) -> list[OutboxItem]:
-    rows = conn.execute(
-        select(OUTBOX)
-        .where(OUTBOX.c.state == OutboxState.PENDING.value)
-        .order_by(OUTBOX.c.seq)
-        .limit(limit)
-    )
+def pending(conn: Connection, limit: int, *, after_seq: int | None = None) -> list[OutboxItem]:
+    stmt = select(OUTBOX).where(OUTBOX.c.state == OutboxState.PENDING.value)
+    if after_seq is not None:
+        stmt = stmt.where(OUTBOX.c.seq > after_seq)
+    rows = conn.execute(stmt.order_by(OUTBOX.c.seq).limit(limit))
     return [outbox_from_row(r) for r in rows]
 
 
-def take_for_push(conn: Connection, limit: int) -> list[OutboxItem]:
-    """The next pending items, each stamped as offered to the hub (`sent_at`), in one
-    transaction: from here on a local edit is never folded into them."""
-    taken = pending(conn, limit)
+def take_for_push(
+    conn: Connection, limit: int, *, after_seq: int | None = None
+) -> list[OutboxItem]:
+    """The next pending items (after `after_seq`: those a push already took), each
+    stamped as offered to the hub (`sent_at`), in one transaction: from here on a local
+    edit is never folded into them."""
+    taken = pending(conn, limit, after_seq=after_seq)
     fresh = [i.id for i in taken if i.sent_at is None]
     if fresh:
         conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(fresh)).values(sent_at=to_db(utcnow())))

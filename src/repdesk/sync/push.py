@@ -37,18 +37,19 @@ MALFORMED = "repdesk could not send this change (it is malformed); export it and
 
 @dataclass(slots=True)
 class _Batch:
+    last_seq: int
     sendable: list[Mutation] = field(default_factory=list)
     outcomes: list[MutationOutcome] = field(default_factory=list)
     """Answered here: local records the protocol cannot carry."""
 
 
-def _next_batch(store: StoreApi, size: int, busy: set[str]) -> _Batch | None:
-    """The next pending items not `busy` (on their way, or left unanswered this sync)."""
-    window = store.take_for_push(size + len(busy))
-    items = [i for i in window if i.id not in busy][:size]
+def _next_batch(store: StoreApi, size: int, after_seq: int | None) -> _Batch | None:
+    """The next pending items after those this push took already (on their way, answered,
+    or left unanswered for the next sync)."""
+    items = store.take_for_push(size, after_seq=after_seq)
     if not items:
         return None
-    batch = _Batch()
+    batch = _Batch(last_seq=items[-1].seq)
     for item in items:
         try:
             batch.sendable.append(mutation_of(item))
@@ -78,7 +79,6 @@ def push_outbox(
 ) -> None:
     """Push every pending item (those the hub leaves unanswered wait for the next sync)."""
     total = store.outbox_counts().pending
-    unanswered: set[str] = set()
     abandon = threading.Event()
 
     def pause(seconds: float) -> None:
@@ -113,7 +113,6 @@ def push_outbox(
             elif outcome.state is OutboxState.PENDING:
                 # Kept queued (an older hub that does not know the kind): next sync.
                 report.waiting += 1
-                unanswered.add(outcome.mutation_id)
             else:
                 report.rejected += 1
         if outcomes:
@@ -121,19 +120,21 @@ def push_outbox(
             progress(Phase.PUSH, report.pushed, total)
 
     flight: tuple[list[Mutation], Future[_Answer]] | None = None
+    taken: int | None = None
+    """The highest `seq` this push took: later batches start after it."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-push") as pool:
         try:
             while True:
                 if flight is None:
                     cancel.check()  # else: first the answer to what is on its way
-                on_its_way = {m.id for m in flight[0]} if flight else set()
-                batch = _next_batch(store, size, unanswered | on_its_way)
+                batch = _next_batch(store, size, taken)
+                if batch is not None:
+                    taken = batch.last_seq
                 landed = flight is not None
                 if flight is not None:
                     sent, future = flight
                     flight = None
                     answer = future.result()
-                    unanswered |= answer.unanswered
                     report.pushed += len(sent)
                     record(answer.outcomes)
                 cancel.check()  # a cancelled sync sends nothing more
