@@ -193,7 +193,7 @@ def push_pg_suite(ctx: Context, scale: Scale) -> list[Figure]:
     """Pushes to the hub on PostgreSQL (a throw-away schema), batches of MAX_PUSH_BATCH."""
     if not ctx.pg_url:
         return [skipped("hub.push_pg", "mutations/s", scale, "REPDESK_TEST_PG_URL is unset")]
-    n = 500 if ctx.quick else 2_000
+    n = 500 if ctx.quick else 10_000  # issue 9: 10k queued mutations
     with database_url(ctx.pg_url) as url:
         hub = EmbeddedHub(HubConfig.resolve(ctx.scratch("hub-pg"), database_url=url))
         base = hub.start()

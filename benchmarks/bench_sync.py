@@ -372,7 +372,7 @@ def sync_suite(ctx: Context, scale: Scale) -> list[Figure]:
                 figure("sync.incremental", "ms", scale, samples, changed_leads=len(changed))
             )
         if ctx.wants("sync.push", scale):
-            n_push = 200 if ctx.quick else 2_000
+            n_push = 200 if ctx.quick else 10_000  # issue 9: 10k queued mutations
             rates = []
             for run in range(ctx.runs):
                 for i in range(n_push):

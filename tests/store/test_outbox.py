@@ -126,3 +126,35 @@ def test_applied_qualification_adopts_the_server_version(seeded: Store) -> None:
     assert len(seeded.bant_history("L1")) == 1
     seeded.update_bant("L1", {B: BantAnswer(B, "approved")})
     assert seeded.pending_mutations(10)[0].base_version == 3
+
+
+def test_a_large_batch_of_outcomes_marks_every_item_and_keeps_the_newest_version(
+    seeded: Store,
+) -> None:
+    """Outcomes are applied in bulk (several chunks of ids): every item is marked once,
+    and of two answers about the same BANT state the newer version stays."""
+    for i in range(1200):
+        seeded.add_call_note(note("L2", f"note {i}"))
+    seeded.update_bant("L1", {N: BantAnswer(N, "critical")})
+    seeded.update_bant("L1", {B: BantAnswer(B, "approved")})
+    items = seeded.pending_mutations(2000)
+    *notes, first_bant, second_bant = items
+    outcomes = [MutationOutcome(i.id, OutboxState.APPLIED, server_version=1) for i in notes]
+    outcomes += [
+        MutationOutcome(second_bant.id, OutboxState.APPLIED, server_version=5),
+        MutationOutcome(first_bant.id, OutboxState.APPLIED, server_version=4),
+    ]
+    changes = seeded.apply_outcomes(outcomes)
+    assert changes.lead_ids == {"L1", "L2"}
+    assert {(i.state, i.attempts) for i in seeded.outbox()} == {(OutboxState.APPLIED, 1)}
+    assert seeded.bant("L1").version == 5
+    assert seeded.outbox_counts() == OutboxCounts(pending=0)
+
+
+def test_take_for_push_after_a_seq_skips_what_a_push_already_took(seeded: Store) -> None:
+    ids = _queue_three(seeded)
+    first = seeded.take_for_push(1)
+    assert [i.id for i in first] == ids[:1]
+    rest = seeded.take_for_push(10, after_seq=first[-1].seq)
+    assert [i.id for i in rest] == ids[1:]
+    assert all(i.sent_at is not None for i in seeded.pending_mutations(10))

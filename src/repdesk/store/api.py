@@ -295,8 +295,9 @@ class StoreApi(Protocol):
 
     # outbox and conflicts
     def pending_mutations(self, limit: int) -> list[OutboxItem]: ...
-    def take_for_push(self, limit: int) -> list[OutboxItem]:
-        """Pending items stamped as offered to the hub; later edits never fold into them."""
+    def take_for_push(self, limit: int, *, after_seq: int | None = None) -> list[OutboxItem]:
+        """Pending items (with `seq` above `after_seq`, when given) stamped as offered to
+        the hub; later edits never fold into them."""
         ...
 
     def outbox(self, states: Sequence[OutboxState] = ()) -> list[OutboxItem]: ...

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, Update, bindparam, delete, func, insert, select, update
 
 from repdesk.domain.changes import NO_CHANGES, Changes
 from repdesk.domain.errors import StoreError
@@ -35,20 +36,21 @@ _ENTITY_TABLES = {
 }
 
 
-def pending(conn: Connection, limit: int) -> list[OutboxItem]:
-    rows = conn.execute(
-        select(OUTBOX)
-        .where(OUTBOX.c.state == OutboxState.PENDING.value)
-        .order_by(OUTBOX.c.seq)
-        .limit(limit)
-    )
+def pending(conn: Connection, limit: int, *, after_seq: int | None = None) -> list[OutboxItem]:
+    stmt = select(OUTBOX).where(OUTBOX.c.state == OutboxState.PENDING.value)
+    if after_seq is not None:
+        stmt = stmt.where(OUTBOX.c.seq > after_seq)
+    rows = conn.execute(stmt.order_by(OUTBOX.c.seq).limit(limit))
     return [outbox_from_row(r) for r in rows]
 
 
-def take_for_push(conn: Connection, limit: int) -> list[OutboxItem]:
-    """The next pending items, each stamped as offered to the hub (`sent_at`), in one
-    transaction: from here on a local edit is never folded into them."""
-    taken = pending(conn, limit)
+def take_for_push(
+    conn: Connection, limit: int, *, after_seq: int | None = None
+) -> list[OutboxItem]:
+    """The next pending items (after `after_seq`: those a push already took), each
+    stamped as offered to the hub (`sent_at`), in one transaction: from here on a local
+    edit is never folded into them."""
+    taken = pending(conn, limit, after_seq=after_seq)
     fresh = [i.id for i in taken if i.sent_at is None]
     if fresh:
         conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(fresh)).values(sent_at=to_db(utcnow())))
@@ -77,53 +79,79 @@ def counts(conn: Connection) -> OutboxCounts:
     )
 
 
+_OUTCOME = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"),
+        detail=bindparam("b_detail"),
+        attempts=OUTBOX.c.attempts + 1,
+        sent_at=bindparam("b_sent_at"),
+    )
+)
+"""One outcome's outbox row (built once; executed for a whole batch of outcomes)."""
+
+
+def _adopt(table: Table, key: str) -> Update:
+    """The hub's version for what we just created, so the echo in the next pull is a
+    no-op; never lowers a version a newer pull already brought."""
+    return (
+        update(table)
+        .where(table.c[key] == bindparam("b_key"))
+        .where(table.c.version < bindparam("b_version"))
+        .values(version=bindparam("b_version"))
+    )
+
+
+_ADOPT = {kind: _adopt(t, "id") for kind, t in _ENTITY_TABLES.items()} | {
+    MutationKind.QUALIFICATION_UPDATE.value: _adopt(BANT, "lead_id")
+}
+_CHUNK = 500
+"""Ids per IN (...) list."""
+
+
 def apply_outcomes(conn: Connection, outcomes: Sequence[MutationOutcome]) -> Changes:
+    """A batch of the hub's answers in a few statements: one read of their outbox rows,
+    one executemany for the outbox, one per kind of entity whose version is adopted."""
+    ids = list(dict.fromkeys(o.mutation_id for o in outcomes))
+    rows = {}
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start : start + _CHUNK]
+        for found in conn.execute(
+            select(OUTBOX.c.id, OUTBOX.c.kind, OUTBOX.c.entity_id, OUTBOX.c.lead_id).where(
+                OUTBOX.c.id.in_(part)
+            )
+        ):
+            rows[found.id] = found
     lead_ids: set[str] = set()
     now = to_db(utcnow())
+    states: list[dict[str, object]] = []
+    adopted: dict[str, list[dict[str, object]]] = {}
     for outcome in outcomes:
-        row = conn.execute(select(OUTBOX).where(OUTBOX.c.id == outcome.mutation_id)).first()
+        row = rows.get(outcome.mutation_id)
         if row is None:
             continue
         lead_ids.add(row.lead_id)
-        conn.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id == row.id)
-            .values(
-                state=outcome.state.value,
-                detail=outcome.detail,
-                attempts=OUTBOX.c.attempts + 1,
-                sent_at=now,
-            )
+        states.append(
+            {
+                "b_id": row.id,
+                "b_state": outcome.state.value,
+                "b_detail": outcome.detail,
+                "b_sent_at": now,
+            }  # fmt: skip
         )
         if outcome.state is OutboxState.APPLIED and outcome.server_version is not None:
-            _adopt_server_version(
-                conn, row.kind, row.entity_id, row.lead_id, outcome.server_version
-            )
-        elif outcome.state is OutboxState.CONFLICT:
-            # A retried mutation that conflicts again replaces its earlier open records.
-            conn.execute(
-                delete(CONFLICTS)
-                .where(CONFLICTS.c.mutation_id == row.id)
-                .where(CONFLICTS.c.state == ConflictState.OPEN.value)
-            )
-            if outcome.conflicts:
-                conn.execute(
-                    insert(CONFLICTS),
-                    [
-                        {
-                            "id": new_id(),
-                            "mutation_id": row.id,
-                            "lead_id": row.lead_id,
-                            "field": c.field,
-                            "mine": c.mine,
-                            "theirs": c.theirs,
-                            "server_version": outcome.server_version or 0,
-                            "state": ConflictState.OPEN.value,
-                            "created_at": now,
-                        }
-                        for c in outcome.conflicts
-                    ],
+            if row.kind in _ADOPT:
+                key = row.lead_id if row.kind == MutationKind.QUALIFICATION_UPDATE.value else None
+                adopted.setdefault(row.kind, []).append(
+                    {"b_key": key or row.entity_id, "b_version": outcome.server_version}
                 )
+        elif outcome.state is OutboxState.CONFLICT:
+            _record_conflicts(conn, row.id, row.lead_id, outcome, now)
+    if states:
+        conn.execute(_OUTCOME, states)
+    for kind, params in adopted.items():
+        conn.execute(_ADOPT[kind], params)
     if not lead_ids:
         return NO_CHANGES
     return Changes(
@@ -131,25 +159,36 @@ def apply_outcomes(conn: Connection, outcomes: Sequence[MutationOutcome]) -> Cha
     )
 
 
-def _adopt_server_version(
-    conn: Connection, kind: str, entity_id: str, lead_id: str, version: int
+def _record_conflicts(
+    conn: Connection,
+    mutation_id: str,
+    lead_id: str,
+    outcome: MutationOutcome,
+    now: datetime | None,
 ) -> None:
-    """The hub's version for what we just created, so the echo in the next pull is a no-op."""
-    if kind == MutationKind.QUALIFICATION_UPDATE.value:
+    """A retried mutation that conflicts again replaces its earlier open records."""
+    conn.execute(
+        delete(CONFLICTS)
+        .where(CONFLICTS.c.mutation_id == mutation_id)
+        .where(CONFLICTS.c.state == ConflictState.OPEN.value)
+    )
+    if outcome.conflicts:
         conn.execute(
-            update(BANT)
-            .where(BANT.c.lead_id == lead_id)
-            .where(BANT.c.version < version)
-            .values(version=version)
-        )
-        return
-    table = _ENTITY_TABLES.get(kind)
-    if table is not None:
-        conn.execute(
-            update(table)
-            .where(table.c.id == entity_id)
-            .where(table.c.version < version)
-            .values(version=version)
+            insert(CONFLICTS),
+            [
+                {
+                    "id": new_id(),
+                    "mutation_id": mutation_id,
+                    "lead_id": lead_id,
+                    "field": c.field,
+                    "mine": c.mine,
+                    "theirs": c.theirs,
+                    "server_version": outcome.server_version or 0,
+                    "state": ConflictState.OPEN.value,
+                    "created_at": now,
+                }
+                for c in outcome.conflicts
+            ],
         )
 
 

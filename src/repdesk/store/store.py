@@ -322,8 +322,8 @@ class Store:
     def pending_mutations(self, limit: int) -> list[OutboxItem]:
         return self._run(lambda c: outbox.pending(c, limit))
 
-    def take_for_push(self, limit: int) -> list[OutboxItem]:
-        return self._run(lambda c: outbox.take_for_push(c, limit))
+    def take_for_push(self, limit: int, *, after_seq: int | None = None) -> list[OutboxItem]:
+        return self._run(lambda c: outbox.take_for_push(c, limit, after_seq=after_seq))
 
     def outbox(self, states: Sequence[OutboxState] = ()) -> list[OutboxItem]:
         return self._run(lambda c: outbox.items(c, states))

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import pydantic
-
 from repdesk import __version__
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import (
@@ -30,14 +28,12 @@ from repdesk.domain.errors import (
     ValidationError,
 )
 from repdesk.domain.ids import ensure_utc, utcnow
-from repdesk.domain.outbox import OutboxState
 from repdesk.protocol.schema import (
     MAX_PULL_LIMIT,
     MAX_PUSH_BATCH,
     MetaResponse,
-    PushRequest,
 )
-from repdesk.store.api import MutationOutcome, RemoteChange, SessionInfo, StoreApi, SyncState
+from repdesk.store.api import RemoteChange, SessionInfo, StoreApi, SyncState
 from repdesk.sync.api import SyncApi
 from repdesk.sync.collateral import DEFAULT_MAX_BYTES, CollateralCache
 from repdesk.sync.credentials import Credentials
@@ -46,6 +42,7 @@ from repdesk.sync.export import UNSENT_STATES, export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
 from repdesk.sync.pages import PulledPage, decode_page, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
+from repdesk.sync.push import push_outbox
 from repdesk.sync.results import (
     LoginResult,
     SetAside,
@@ -55,7 +52,6 @@ from repdesk.sync.results import (
 )
 from repdesk.sync.retry import RetryPolicy
 from repdesk.sync.tls import ca_key
-from repdesk.sync.wire import mutation_of, outcome_of
 
 log = logging.getLogger(__name__)
 
@@ -429,58 +425,16 @@ class SyncEngine:
         return dataclasses.replace(self.retry, sleep=sleep)
 
     def _push(self, run: _Run, client_id: str) -> None:
-        client, retry, report = run.client, run.retry, run.report
-        progress, cancel = run.progress, run.cancel
-        total = self.store.outbox_counts().pending
-        unanswered: set[str] = set()
-        while True:
-            cancel.check()
-            window = self.store.take_for_push(self.push_batch + len(unanswered))
-            items = [i for i in window if i.id not in unanswered][: self.push_batch]
-            if not items:
-                return
-            progress(Phase.PUSH, report.pushed, total)
-            outcomes: list[MutationOutcome] = []
-            sendable = []
-            for item in items:
-                try:
-                    sendable.append(mutation_of(item))
-                except pydantic.ValidationError as exc:
-                    # A local record the protocol cannot carry: park it, move the queue on.
-                    log.error("outbox item %s cannot be sent: %s", item.id, exc)
-                    outcomes.append(
-                        MutationOutcome(
-                            item.id,
-                            OutboxState.REJECTED,
-                            detail="repdesk could not send this change (it is malformed); "
-                            "export it and tell support.",
-                        )
-                    )
-            if sendable:
-                request = PushRequest(client_id=client_id, mutations=sendable)
-                response = retry.call(lambda r=request: client.push(r), "push")  # type: ignore[misc]
-                answered = {r.id: r for r in response.results}
-                for mutation in sendable:
-                    result = answered.get(mutation.id)
-                    if result is None:
-                        unanswered.add(mutation.id)  # stays pending for the next sync
-                        continue
-                    outcomes.append(outcome_of(result))
-            for outcome in outcomes:
-                if outcome.state is OutboxState.APPLIED:
-                    report.applied += 1
-                elif outcome.state is OutboxState.CONFLICT:
-                    report.conflicts += 1
-                elif outcome.state is OutboxState.PENDING:
-                    # Kept queued (an older hub that does not know the kind): next sync.
-                    report.waiting += 1
-                    unanswered.add(outcome.mutation_id)
-                else:
-                    report.rejected += 1
-            report.pushed += len(sendable)
-            if outcomes:
-                report.changes = report.changes | self.store.apply_outcomes(outcomes)
-            progress(Phase.PUSH, report.pushed, total)
+        push_outbox(
+            self.store,
+            client=run.client,
+            retry=run.retry,
+            report=run.report,
+            progress=run.progress,
+            cancel=run.cancel,
+            client_id=client_id,
+            size=self.push_batch,
+        )
 
     def _pull(self, run: _Run) -> None:
         """Pages in order, one store transaction each; the next page is fetched (and

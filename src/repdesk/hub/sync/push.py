@@ -1,15 +1,18 @@
-"""Push: applies a rep's queued mutations, one transaction per batch, a savepoint each.
+"""Push: applies a rep's queued mutations, one transaction per batch.
 
-Each mutation's effect, its change-log rows and its idempotency record go into one
-SAVEPOINT: a rejected mutation rolls back only its savepoint, so it changes nothing and
-is not recorded (a retry is judged afresh), and no mutation is ever kept without its
-idempotency record. The batch commits once (one fsync instead of one per mutation); a
-crash before that commit keeps none of the batch, and the client resends it whole.
+A batch is judged in memory and written in bulk: every row its mutations touch is read
+with one query per table (`push_rows.load`), each mutation is then decided in order
+against that state (`push_effects`; a rejected one changes nothing and is not recorded,
+so a retry is judged afresh), and what the applied ones did (effects, idempotency
+records, change-log rows) is written at the end with one executemany per table
+(`push_writes`), in ONE savepoint: no mutation is ever kept without its idempotency
+record. The batch commits once; a crash before that commit keeps none of it, and the
+client resends it whole.
 
 Locking (PostgreSQL; `repdesk.hub.db.engine` has the whole order): the batch runs in
 `db.write(rep_id=...)`, so pushes of different reps run in parallel and one rep's pushes
-take turns; then `_lock_leads` takes the row locks of every lead the batch names, in id
-order, before anything reads them, so version and conflict checks never work from a
+take turns; `push_rows.load` then locks every lead the batch names (`FOR UPDATE`, in id
+order) before it reads anything else, so version and conflict checks never work from a
 stale read even when a lead's ex-owner pushes feedback about it at the same time.
 """
 
@@ -19,18 +22,18 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from repdesk.domain.outbox import MutationKind
-from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database
-from repdesk.hub.sync import changes, push_effects
-from repdesk.hub.sync.push_effects import Outcome, Rejected
+from repdesk.hub.sync import push_effects, push_rows, push_writes
+from repdesk.hub.sync.push_effects import Effect, Outcome, Rejected
+from repdesk.hub.sync.push_rows import BatchRows, LeadRow, Record
+from repdesk.hub.sync.push_writes import PushWrites
 from repdesk.hub.sync.storable import problem
 from repdesk.protocol.schema import (
     PAYLOAD_MODELS,
@@ -85,10 +88,10 @@ def rejected(mutation_id: str, code: str, reason: str, **extra: Any) -> PushResu
 def push_batch(
     db: Database, rep_id: str, client_id: str, mutations: Sequence[Mutation | PushResult]
 ) -> list[PushResult]:
-    """Apply a batch in ONE writing transaction, each mutation in its own savepoint.
+    """Apply a batch in ONE writing transaction; answers in the batch's order.
 
     Items that are already a `PushResult` (the route's early rejections) pass through in
-    place, so the answers keep the batch's order.
+    place.
     """
     prepared: list[tuple[Mutation, str] | PushResult] = []
     for item in mutations:
@@ -97,83 +100,60 @@ def push_batch(
             continue
         early = _unstorable(item)
         prepared.append(early if early is not None else (item, body_hash(rep_id, item)))
-    if all(isinstance(item, PushResult) for item in prepared):
+    ready = [item for item in prepared if not isinstance(item, PushResult)]
+    if not ready:
         return [item for item in prepared if isinstance(item, PushResult)]
-    results: list[PushResult] = []
     with db.write(rep_id=rep_id) as session:
-        _lock_leads(session, prepared)
-        # One query for the batch instead of a look-up per mutation: most are new.
-        ids = [ready[0].id for ready in prepared if not isinstance(ready, PushResult)]
-        seen: set[str] = set()
-        for part in changes.chunks(ids):
-            seen.update(
-                session.scalars(
-                    select(m.ProcessedMutation.mutation_id).where(
-                        m.ProcessedMutation.mutation_id.in_(part)
-                    )
-                )
-            )
-        # The change-log rows of the whole batch are written at its end, in bulk (same
-        # transaction, so still together with each effect and idempotency record).
-        with changes.deferred_touches(session) as pending:
-            for ready in prepared:
-                if isinstance(ready, PushResult):
-                    results.append(ready)
-                    continue
-                result = _in_savepoint(
-                    session, rep_id, client_id, *ready, seen=ready[0].id in seen, pending=pending
-                )
-                if result.status is not PushStatus.REJECTED:
-                    seen.add(ready[0].id)
-                results.append(result)
-    return results
+        for attempt in (1, 2):
+            rows = push_rows.load(session, rep_id, [mutation for mutation, _ in ready])
+            writes = PushWrites()
+            decided = iter(_decide(rows, writes, rep_id, client_id, ready))
+            results = [item if isinstance(item, PushResult) else next(decided) for item in prepared]
+            try:
+                with session.begin_nested():
+                    push_writes.write(session, rows, writes)
+            except IntegrityError:
+                # A row the batch's reads did not show (another rep's push of the same id,
+                # or a row the checks did not foresee): its savepoint is gone; one more
+                # look, from fresh reads,
+                # answers from what is there now (e.g. the records of a replay), else the
+                # error ends the batch and nothing of it is kept.
+                if attempt == 2:
+                    raise
+                log.warning("a push batch hit a constraint; judging it again from fresh reads")
+                continue
+            return results
+    raise AssertionError("unreachable")
 
 
-def _lock_leads(session: Session, prepared: Sequence[tuple[Mutation, str] | PushResult]) -> None:
-    """Lock (SELECT ... FOR UPDATE; nothing on SQLite) and load every lead the batch names,
-    in id order: the fixed order keeps two reps' batches naming the same leads from
-    deadlocking. The loaded leads stay in the session, so `_lead_for` reads them."""
-    lead_ids = sorted({ready[0].lead_id for ready in prepared if not isinstance(ready, PushResult)})
-    for part in changes.chunks(lead_ids):
-        session.scalars(
-            select(m.Lead).where(m.Lead.id.in_(part)).order_by(m.Lead.id).with_for_update()
-        ).all()
-
-
-def _in_savepoint(
-    session: Session,
+def _decide(
+    rows: BatchRows,
+    writes: PushWrites,
     rep_id: str,
     client_id: str,
-    mutation: Mutation,
-    digest: str,
-    *,
-    seen: bool,
-    pending: list[changes.Touch],
-) -> PushResult:
-    mark = len(pending)
-    for attempt in (1, 2):
-        del pending[mark:]  # a rolled-back savepoint takes its change-log entries with it
+    ready: Sequence[tuple[Mutation, str]],
+) -> list[PushResult]:
+    """Each mutation in order against the batch's rows in memory."""
+    results = []
+    for mutation, digest in ready:
         try:
-            with session.begin_nested():
-                outcome = _process(session, rep_id, client_id, mutation, digest, seen=seen)
-            return PushResult(
+            outcome = _process(
+                rows, writes, rep_id=rep_id, client_id=client_id, mutation=mutation, digest=digest
+            )
+        except Rejected as exc:
+            results.append(
+                PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
+            )
+            continue
+        results.append(
+            PushResult(
                 id=mutation.id,
                 status=outcome.status,
                 server_version=outcome.server_version,
                 detail=outcome.detail,
             )
-        except Rejected as exc:
-            del pending[mark:]
-            return PushResult(id=mutation.id, status=PushStatus.REJECTED, detail=exc.detail)
-        except IntegrityError:
-            # Another rep's push (same id) or a row the checks did not foresee; the
-            # savepoint is gone, the batch goes on: one more look answers from the record
-            # if there is one, else the error ends the batch (nothing of it is kept).
-            if attempt == 2:
-                raise
-            log.warning("mutation %s hit a constraint; re-checking it once", mutation.id)
-            seen = True
-    raise AssertionError("unreachable")
+        )
+    return results
 
 
 def _unstorable(mutation: Mutation) -> PushResult | None:
@@ -191,16 +171,15 @@ def _unstorable(mutation: Mutation) -> PushResult | None:
 
 
 def _process(
-    session: Session,
+    rows: BatchRows,
+    writes: PushWrites,
+    *,
     rep_id: str,
     client_id: str,
     mutation: Mutation,
     digest: str,
-    *,
-    seen: bool = True,
 ) -> Outcome:
-    """`seen`: whether the id may already be recorded (False skips the look-up)."""
-    done = session.get(m.ProcessedMutation, mutation.id) if seen else None
+    done = rows.records.get(mutation.id)
     if done is not None:
         if done.body_hash != digest:
             raise Rejected(
@@ -212,47 +191,37 @@ def _process(
             done.server_version,
             {**done.detail, "original_status": done.status},
         )
-    lead = _lead_for(session, rep_id, mutation)
+    lead = _lead_for(rows, rep_id, mutation)
     payload = _payload(mutation)
     outcome = push_effects.apply_effect(
-        session, rep_id=rep_id, client_id=client_id, mutation=mutation, payload=payload, lead=lead
+        Effect(rows, writes, rep_id, client_id, mutation, lead), payload
     )
-    session.add(
-        m.ProcessedMutation(
-            mutation_id=mutation.id,
-            client_id=client_id,
-            rep_id=rep_id,
-            body_hash=digest,
-            kind=mutation.kind.value,
-            lead_id=mutation.lead_id,
-            status=outcome.status.value,
-            server_version=outcome.server_version,
-            detail=outcome.detail,
-        )
+    rows.records[mutation.id] = Record(
+        digest, outcome.status.value, outcome.server_version, outcome.detail
     )
-    session.flush()
+    writes.records.append(
+        {
+            "mutation_id": mutation.id,
+            "client_id": client_id,
+            "rep_id": rep_id,
+            "body_hash": digest,
+            "kind": mutation.kind.value,
+            "lead_id": mutation.lead_id,
+            "status": outcome.status.value,
+            "server_version": outcome.server_version,
+            "detail": outcome.detail,
+        }
+    )
     return outcome
 
 
-def _was_owner(session: Session, rep_id: str, lead_id: str) -> bool:
-    """Whether the lead was ever assigned to the rep (the change log remembers it)."""
-    row = session.scalar(
-        select(m.ChangeLog.seq).where(
-            m.ChangeLog.entity == "lead",
-            m.ChangeLog.entity_id == lead_id,
-            m.ChangeLog.audience == rep_id,
-        )
-    )
-    return row is not None
-
-
-def _lead_for(session: Session, rep_id: str, mutation: Mutation) -> m.Lead:
-    lead = session.get(m.Lead, mutation.lead_id)
+def _lead_for(rows: BatchRows, rep_id: str, mutation: Mutation) -> LeadRow:
+    lead = rows.leads.get(mutation.lead_id)
     if lead is None:
         raise Rejected("not_found", NOT_FOUND)
     if lead.owner_rep_id == rep_id and not lead.deleted:
         return lead
-    if not _was_owner(session, rep_id, lead.id):
+    if not lead.was_owner:
         # Exactly the answer a made-up id gets, so other reps' leads cannot be probed.
         raise Rejected("not_found", NOT_FOUND)
     if mutation.kind in KEPT_AFTER_REASSIGNMENT:
@@ -270,8 +239,9 @@ def _payload(mutation: Mutation) -> Wire:
             "This change was not understood by the hub and was not applied.",
             errors=validation_errors(exc),
         ) from exc
-    # Parsed values (e.g. "0001-01-01T00:00+05:00") can overflow where the raw text did not.
-    unstorable = problem(dict(payload))
+    # Parsed values (e.g. "0001-01-01T00:00+05:00") can overflow where the raw text did not;
+    # the raw payload's text and numbers were checked before (`_unstorable`).
+    unstorable = problem({name: v for name, v in payload if isinstance(v, datetime)})
     if unstorable:
         raise Rejected(
             "invalid_payload",

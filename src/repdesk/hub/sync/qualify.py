@@ -4,6 +4,9 @@ A field collides when the hub changed it after `base_version` (its field version
 newer) and that change came from someone else (marketing, another rep, or another of the
 rep's installations) with a different value. Colliding fields are reported with both
 values and left as they are; the other fields are applied and bump the version once.
+
+Judged in memory, on the lead's BANT state as the push batch loaded it (`QualState`);
+the batch writes the state that results (`push_writes`).
 """
 
 from __future__ import annotations
@@ -12,14 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from repdesk.domain.qualification import BANT_ORDER
-from repdesk.hub.db import models as m
-from repdesk.hub.sync import changes
-from repdesk.hub.sync.serialize import answer_data
-from repdesk.protocol.schema import QualificationPayload
+from repdesk.hub.sync.push_rows import FieldState, QualState
+from repdesk.protocol.schema import BantAnswerData, QualificationPayload
 
 
 @dataclass(slots=True)
@@ -29,9 +27,21 @@ class QualificationOutcome:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _answer(row: FieldState) -> dict[str, Any] | None:
+    """The hub's answer as the wire carries it (`serialize.answer_data`)."""
+    if row.value is None:
+        return None
+    return BantAnswerData(
+        value=row.value,
+        verbatim=row.verbatim,
+        confidence=row.confidence,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+    ).model_dump(mode="json")
+
+
 def apply_qualification(
-    session: Session,
-    lead: m.Lead,
+    qual: QualState,
     payload: QualificationPayload,
     *,
     base_version: int | None,
@@ -40,18 +50,8 @@ def apply_qualification(
     mutation_id: str,
     recorded_at: datetime,
 ) -> QualificationOutcome:
-    qual = session.get(m.Qualification, lead.id)
-    if qual is None:
-        qual = m.Qualification(lead_id=lead.id, version=0)
-        session.add(qual)
-        session.flush()
     base = base_version or 0
-    current = {
-        f.dimension: f
-        for f in session.scalars(
-            select(m.QualificationField).where(m.QualificationField.lead_id == lead.id)
-        )
-    }
+    current = qual.fields
     new_version = qual.version + 1
     outcome = QualificationOutcome(version=qual.version)
     for dim in (d.value for d in BANT_ORDER if d.value in payload.fields):
@@ -64,20 +64,18 @@ def apply_qualification(
             and row.client_id != client_id
             and row.value != mine
         ):
-            theirs = answer_data(row)
             outcome.conflicts.append(
                 {
                     "field": dim,
                     "mine": mine or "",
                     "theirs": row.value or "",
-                    "theirs_answer": theirs.model_dump(mode="json") if theirs else None,
+                    "theirs_answer": _answer(row),
                     "theirs_version": row.version,
                 }
             )
             continue
         if row is None:
-            row = m.QualificationField(lead_id=lead.id, dimension=dim)
-            session.add(row)
+            row = current[dim] = FieldState(dimension=dim, new=True)
         row.value = mine
         row.verbatim = answer.verbatim if answer is not None else ""
         row.confidence = answer.confidence if answer is not None else 2
@@ -86,12 +84,12 @@ def apply_qualification(
         row.version = new_version
         row.mutation_id = mutation_id
         row.client_id = client_id
+        row.dirty = True
         outcome.applied.append(dim)
     if outcome.applied:
         qual.version = new_version
+        qual.dirty = True
         outcome.version = new_version
-        session.flush()
-        changes.touch_lead_item(session, "qualification", lead.id, lead, qual.version)
     return outcome
 
 
