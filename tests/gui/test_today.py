@@ -236,3 +236,34 @@ def test_an_empty_day_says_what_will_show_up(qtbot: Any, app_ctx: AppContext) ->
     window = open_on_today(qtbot, app_ctx, ManualClock(NOW, UTC))
     assert window.today.model.rowCount() == 0
     assert "Nobody to call right now" in window.today.empty.text()
+
+
+def test_todays_own_first_row_never_moves_the_lead_view_later(
+    qtbot: Any, app_ctx: AppContext
+) -> None:
+    """Issue 9 (the GUI benchmark's other flake): when Today's list arrived it selected
+    its first row and previewed it after the preview delay, so a lead opened within that
+    delay (the benchmark's rich lead, or the rep's quick click in All leads) was replaced
+    by Today's. Today now shows its own selection at once, when its list arrives."""
+    ids = seed_day(app_ctx.store)
+    app_ctx.clock = ManualClock(NOW, UTC)
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    opened: list[str] = []
+
+    def open_another() -> None:  # right after Today selected its row, within the delay
+        if not opened and window.today.has_items:
+            opened.append(ids["quiet"])
+            window.lead_view.show_lead(ids["quiet"])
+
+    window.today.model.loaded.connect(open_another)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: bool(opened))
+    if window.today._preview.isActive():  # Today's preview delay runs out first
+        with qtbot.waitSignal(window.today._preview.timeout):
+            pass
+    qtbot.waitUntil(lambda: app_ctx.ops.idle)
+    assert window.lead_view.lead_id == ids["quiet"], "the view stays on the lead opened"
+    detail = window.lead_view.detail
+    assert detail is not None and detail.lead.id == ids["quiet"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeySequence
+from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from repdesk.domain.changes import Changes
@@ -42,10 +42,16 @@ NEXT_STEP_SAMPLE = "Ask about timeframe"
 
 
 class LeadTable(QTableView):
-    """The table itself: fixed row heights (no per-row measuring at 100k rows)."""
+    """The table itself: fixed row heights (no per-row measuring at 100k rows).
+
+    `by_rep` is True while the table handles the rep's own key or mouse press: a current
+    row set then is the rep's move. Qt also makes a row current by itself (the first row
+    when the table gains the focus with none current); those are not the rep's.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.by_rep = False
         self.setObjectName("leadTable")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -65,6 +71,27 @@ class LeadTable(QTableView):
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(48)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        self.by_rep = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.by_rep = False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.by_rep = True
+        try:
+            super().mousePressEvent(event)
+        finally:
+            self.by_rep = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.by_rep = True  # dragging over the rows moves the current row too
+        try:
+            super().mouseMoveEvent(event)
+        finally:
+            self.by_rep = False
 
 
 class LeadListView(QWidget):
@@ -95,6 +122,8 @@ class LeadListView(QWidget):
         self._open_id: str | None = None
         """The lead open in the lead view (see `set_open_lead`), in this list or not."""
         self._keep_id: str | None = None
+        self._keep_preview = False
+        """The kept row was the rep's move, not previewed yet when the list reloaded."""
         self._open_first_when_loaded = False
 
         layout = QVBoxLayout(self)
@@ -199,8 +228,9 @@ class LeadListView(QWidget):
         self._shown_id = lead_id
         return True
 
-    def _highlight(self, lead_id: str) -> bool:
-        """Make `lead_id` the current row (the preview follows, as for the rep's own move)."""
+    def _highlight(self, lead_id: str, *, preview: bool = False) -> bool:
+        """Make `lead_id` the current row; with `preview` (the rep's move, made by code on
+        the rep's behalf) the lead view follows after the preview delay."""
         row = self.model.row_of(lead_id)
         if row is None:
             return False
@@ -211,6 +241,8 @@ class LeadListView(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        if preview:
+            self._preview.start()
         return True
 
     def set_open_lead(self, lead_id: str | None) -> None:
@@ -253,7 +285,7 @@ class LeadListView(QWidget):
     def _enter_table(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
-            self._highlight(self.model.ids[0])  # the rep's move: previewed
+            self._highlight(self.model.ids[0], preview=True)  # Down from the search box
 
     def _search_accepted(self) -> None:
         """Enter in the search box opens the highlighted lead (or the first match)."""
@@ -280,8 +312,12 @@ class LeadListView(QWidget):
             self.lead_activated.emit(lead_id)
 
     def _current_row_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        """Only the rep's own key or click previews the row in the lead view. Qt also makes
+        a row current by itself (the first one when the table gains the focus with none
+        current) and code highlights leads it shows itself: neither may move the view."""
         self._update_log_call()
-        self._preview.start()
+        if self.table.by_rep:
+            self._preview.start()
 
     def _update_log_call(self) -> None:
         """Ctrl+L calls the highlighted lead, else the one open beside the list."""
@@ -301,13 +337,17 @@ class LeadListView(QWidget):
             self.log_call_requested.emit(lead_id)
 
     def _remember_current(self) -> None:
-        self._keep_id = self.current_lead_id() or self._keep_id
+        current = self.current_lead_id()
+        if current is not None:
+            self._keep_id = current
+            self._keep_preview = self._preview.isActive() and current != self._shown_id
 
     def _ids_loaded(self) -> None:
         if self._keep_id is not None and self.model.row_of(self._keep_id) is not None:
             # Put the highlight back as it was: a move of the rep's not previewed yet is
-            # previewed, a highlight made by code stays unechoed.
-            self._highlight(self._keep_id)
+            # previewed, any other highlight stays unechoed.
+            self._highlight(self._keep_id, preview=self._keep_preview)
+            self._keep_preview = False
         self._update_log_call()
         self._update_count()
         if self._open_first_when_loaded:

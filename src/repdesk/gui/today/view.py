@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -81,7 +81,24 @@ class TodayTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
 
+    by_rep = False
+    """True while the table handles the rep's own key or mouse press (see `TodayView`)."""
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        self.by_rep = True
+        try:
+            self._key_press(event)
+        finally:
+            self.by_rep = False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self.by_rep = True
+        try:
+            super().mousePressEvent(event)
+        finally:
+            self.by_rep = False
+
+    def _key_press(self, event: QKeyEvent) -> None:
         plain = event.modifiers() in (
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
@@ -196,6 +213,7 @@ class TodayView(QWidget):
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self.table.currentIndex().isValid() and self.model.rowCount():
             self.select_row(0)
+            self._preview.start()  # the rep's Ctrl+1
 
     def current_item(self) -> TodayItem | None:
         index = self.table.currentIndex()
@@ -285,7 +303,10 @@ class TodayView(QWidget):
         self._acted_row = index.row() if index.isValid() else 0
 
     def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        """The rep's own moves are previewed after a pause; a row Today selects itself (a
+        load) is shown at once in `_loaded`, never later, where it could take the lead
+        view away from a lead opened meanwhile."""
+        if current.isValid() and self.table.by_rep:
             self._preview.start()
 
     def _emit_current(self) -> None:
@@ -321,6 +342,8 @@ class TodayView(QWidget):
             row = current.row() if current.isValid() else 0
         if count:
             self.select_row(min(row, count - 1))
+            self._preview.stop()
+            self._emit_current()
         self._acted_row = None
         self._keep_id = None
         self._boundary = self._next_boundary()
