@@ -17,11 +17,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = [  # the harness's names, in its order
     *("sync.initial", "sync.noop", "sync.incremental", "sync.push", "hub.push_pg"),
+    "hub.scaleout",
     *("store.bulk_load", "outbox.commit", "search.query", "collateral.download"),
     *("gui.filter", "gui.open_lead", "gui.startup", "gui.rss"),
     *("hub.concurrent", "import.leads", "import.rss"),
 ]
+NEEDS_PG = {"hub.push_pg", "hub.scaleout"}
 WITH_FLOOR = {
+    "hub.scaleout",
     "sync.initial",
     "store.bulk_load",
     "search.query",
@@ -54,7 +57,7 @@ def test_a_quick_run_writes_every_figure(tmp_path: Path) -> None:
     for f in figures:
         assert f["scale"] == "S"
         assert isinstance(f["unit"], str) and f["unit"]
-        if f["name"] == "hub.push_pg" and not os.environ.get("REPDESK_TEST_PG_URL"):
+        if f["name"] in NEEDS_PG and not os.environ.get("REPDESK_TEST_PG_URL"):
             assert f["value"] is None
             assert f["note"].startswith("skipped")
             continue
