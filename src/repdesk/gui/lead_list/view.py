@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QVBoxLayout, QWidget
 
 from repdesk.domain.changes import Changes
 from repdesk.gui.context import AppContext
@@ -14,6 +14,7 @@ from repdesk.gui.lead_list.filter_bar import FilterBar
 from repdesk.gui.lead_list.labels import plural
 from repdesk.gui.lead_list.model import COLUMN_OF_SORT, Column, LeadTableModel
 from repdesk.gui.ops import QueryOp
+from repdesk.gui.rep_table import RepInputTable
 from repdesk.gui.text import plain_label, tr
 from repdesk.gui.theme import SPACING_S, Tone, set_tone
 from repdesk.store.api import LeadQuery
@@ -41,17 +42,12 @@ _DROP_ORDER = (Column.STAGE, Column.LAST_TOUCH, Column.SCORE, Column.COMPANY)
 NEXT_STEP_SAMPLE = "Ask about timeframe"
 
 
-class LeadTable(QTableView):
-    """The table itself: fixed row heights (no per-row measuring at 100k rows).
-
-    `by_rep` is True while the table handles the rep's own key or mouse press: a current
-    row set then is the rep's move. Qt also makes a row current by itself (the first row
-    when the table gains the focus with none current); those are not the rep's.
-    """
+class LeadTable(RepInputTable):
+    """The table itself: fixed row heights (no per-row measuring at 100k rows); `by_rep`
+    tells the rep's own moves from rows Qt or code made current (`gui/rep_table.py`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.by_rep = False
         self.setObjectName("leadTable")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -71,27 +67,6 @@ class LeadTable(QTableView):
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setMinimumSectionSize(48)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        self.by_rep = True
-        try:
-            super().keyPressEvent(event)
-        finally:
-            self.by_rep = False
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.by_rep = True
-        try:
-            super().mousePressEvent(event)
-        finally:
-            self.by_rep = False
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.by_rep = True  # dragging over the rows moves the current row too
-        try:
-            super().mouseMoveEvent(event)
-        finally:
-            self.by_rep = False
 
 
 class LeadListView(QWidget):

@@ -12,12 +12,11 @@ import logging
 from datetime import datetime
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QMouseEvent, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,7 @@ from repdesk.domain.today import TodayItem, TodayKind
 from repdesk.gui.context import AppContext
 from repdesk.gui.followup_ops import change_followup, schedule_followup, skip_for_today
 from repdesk.gui.ops import QueryOp
+from repdesk.gui.rep_table import RepInputTable
 from repdesk.gui.text import plain_label, tr
 from repdesk.gui.theme import SPACING_S, Tone, scaled_font, set_tone
 from repdesk.gui.today.model import Column, TodayModel
@@ -48,7 +48,7 @@ RELOAD_DELAY_MS = 150
 LEGEND = "J/K next/previous · Enter open · C call · S snooze · X skip for today"
 
 
-class TodayTable(QTableView):
+class TodayTable(RepInputTable):
     """The list; plain letters act on the current row (nothing here takes text)."""
 
     key_action = Signal(str)
@@ -81,24 +81,7 @@ class TodayTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(True)
 
-    by_rep = False
-    """True while the table handles the rep's own key or mouse press (see `TodayView`)."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        self.by_rep = True
-        try:
-            self._key_press(event)
-        finally:
-            self.by_rep = False
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
-        self.by_rep = True
-        try:
-            super().mousePressEvent(event)
-        finally:
-            self.by_rep = False
-
-    def _key_press(self, event: QKeyEvent) -> None:
+    def handle_key(self, event: QKeyEvent) -> None:
         plain = event.modifiers() in (
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
@@ -110,7 +93,7 @@ class TodayTable(QTableView):
         if action is not None:
             self.key_action.emit(action)
             return
-        super().keyPressEvent(event)
+        super().handle_key(event)
 
     def _move(self, step: int) -> None:
         model = self.model()
