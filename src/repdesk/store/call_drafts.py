@@ -17,13 +17,12 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from repdesk.domain.ids import ensure_utc
+from repdesk.store.atomic import write_atomically
 from repdesk.store.cipher import CacheKey
 from repdesk.store.sealed import SealError, is_sealed, seal, unseal
 
@@ -68,21 +67,6 @@ def _encode(draft: CallDraft) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
-def _write_atomically(target: Path, payload: bytes) -> None:
-    """Temp file in the same directory, fsync, atomic rename."""
-    fd, tmp = tempfile.mkstemp(prefix=".call-", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def save_draft(drafts_dir: Path, draft: CallDraft, key: CacheKey | None = None) -> Path:
     """Write the draft durably, sealed with `key` when there is one."""
     drafts_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +74,7 @@ def save_draft(drafts_dir: Path, draft: CallDraft, key: CacheKey | None = None) 
     payload = _encode(draft)
     if key is not None:
         payload = seal(key, payload, target.name)
-    _write_atomically(target, payload)
+    write_atomically(target, payload)
     with contextlib.suppress(FileNotFoundError):
         _legacy_path(target).unlink()
     return target
@@ -157,7 +141,7 @@ def seal_plain_drafts(drafts_dir: Path, key: CacheKey) -> int:
             if path != target and target.exists():
                 path.unlink()  # superseded: the call was resumed and saved since
                 continue
-            _write_atomically(target, seal(key, data, target.name))
+            write_atomically(target, seal(key, data, target.name))
             if path != target:
                 path.unlink()
             sealed += 1

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import sqlite3
-import tempfile
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from repdesk.domain.errors import CacheKeyError
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.store import cipher_pages
+from repdesk.store.atomic import write_atomically
 from repdesk.store.cipher import CacheKey, FileState, apply_key, file_state
 from repdesk.store.db import CHECK_NEEDED, make_engine
 from repdesk.store.models import OUTBOX, SYNC
@@ -142,10 +141,7 @@ def write_marker(data_dir: Path, facts: dict[str, str]) -> None:
     if read_marker(data_dir) == facts:
         return
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{MARKER_NAME}.", dir=data_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(facts, fh, indent=2)
-        os.replace(tmp, data_dir / MARKER_NAME)
+        write_atomically(data_dir / MARKER_NAME, json.dumps(facts, indent=2).encode("utf-8"))
     except OSError as exc:
         log.warning("could not write %s: %s", MARKER_NAME, exc)
 

@@ -20,7 +20,6 @@ import logging
 import os
 import re
 import ssl
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
 from repdesk.domain.errors import DiskFullError, StoreError, ValidationError
+from repdesk.store.atomic import write_atomically
 
 __all__ = [
     "AUTO_SYNC",
@@ -372,21 +372,4 @@ def _keep_aside(path: Path) -> None:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        # Make the rename itself durable (POSIX); Windows has no directory fsync.
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomically(path, text.encode("utf-8"))

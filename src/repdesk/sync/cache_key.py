@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
 from repdesk.domain.errors import CacheKeyError
+from repdesk.store.atomic import write_atomically
 from repdesk.store.cipher import CacheKey, FileState, file_state
 from repdesk.store.db import DB_NAME
 from repdesk.store.recovery import plain_pages
@@ -57,10 +57,7 @@ def _make_id(data_dir: Path) -> str | None:
     made = secrets.token_hex(16)
     target = Path(data_dir) / ID_FILE
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{ID_FILE}.{made}.tmp")
-        tmp.write_text(made + "\n", encoding="ascii")
-        os.replace(tmp, target)
+        write_atomically(target, (made + "\n").encode("ascii"))
     except OSError as exc:
         log.warning("could not write %s (%s): the key is named by the folder's path", target, exc)
         return None

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +10,7 @@ from repdesk import __version__
 from repdesk.domain.ids import utcnow
 from repdesk.domain.outbox import OutboxItem, OutboxState
 from repdesk.store.api import StoreApi
+from repdesk.store.atomic import write_atomically
 
 UNSENT_STATES = (OutboxState.PENDING, OutboxState.REJECTED, OutboxState.CONFLICT)
 FORMAT = "repdesk-unsent-v1"
@@ -54,17 +53,7 @@ def export_pending(store: StoreApi, path: Path | str) -> int:
         "items": [_item(i) for i in items],
     }
     data = json.dumps(document, indent=2, ensure_ascii=False, default=str).encode("utf-8")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, data)
     return len(items)
 
 
