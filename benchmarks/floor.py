@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3.dbapi2 as sqlcipher
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -30,8 +32,14 @@ class Snapshot:
 
 
 def snapshot(db_file: Path) -> Snapshot:
-    """Schema and rows of a store's database (FTS shadow tables excluded: rebuilt)."""
-    src = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    """Schema and rows of a store's database (FTS shadow tables excluded: rebuilt).
+
+    Read through `sqlcipher3`, the SQLite library the store itself links, never the
+    stdlib's: the store may still hold the file open in this process, and two SQLite
+    libraries on one file in one process do not see each other's locks, so the stdlib's
+    close truncated the WAL index under the store's mapping (a SIGBUS at the next sync,
+    which stopped every L run of `./dev bench` after its first sync)."""
+    src = sqlcipher.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
         objects = src.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
