@@ -296,3 +296,20 @@ def test_a_long_note_opens_in_a_readable_copyable_pane(
     grab_path = Path(__file__).resolve().parents[2] / "build" / "gui-shots"
     grab_path.mkdir(parents=True, exist_ok=True)
     view.grab().save(str(grab_path / "timeline-note-pane.png"))
+
+
+def test_clearing_the_view_drops_a_load_still_on_its_way(
+    qtbot: Any,
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
+) -> None:
+    """`show_lead(None)` (the lead was reassigned away, the list emptied) while a load is
+    running: the late answer must not put that lead back on a view that was cleared."""
+    view = LeadView(seeded_ctx)
+    qtbot.addWidget(view)
+    view.show_lead(seeded_leads.rich_id)
+    view.show_lead(None)  # before the load answered
+    qtbot.waitUntil(lambda: bool(seeded_ctx.ops.idle))
+    assert view.lead_id is None
+    assert view.detail is None, "the cleared view stays cleared"
+    assert "Hamilton" not in view.header.name.text()

@@ -112,6 +112,7 @@ class LeadView(QWidget):
         """Load and show `lead_id` (None clears the view). Older loads still running are dropped."""
         if lead_id is None:
             self._lead_id = None
+            self._load_seq += 1  # a load still on its way answers for nothing now
             self._show(None)
             return
         if self._detail is not None and self._detail.lead.id == lead_id:
