@@ -6,7 +6,7 @@ from __future__ import annotations
 from repdesk.domain.feedback import CallNote, Disposition, DispositionKind, Objection
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.qualification import BantAnswer, BantDimension
-from repdesk.store.api import LeadQuery
+from repdesk.store.api import LeadQuery, StoreApi
 from tests.support.sync_fixtures import Client
 
 
@@ -31,3 +31,13 @@ def offline_work(client: Client, lead_id: str) -> dict[str, str]:
     client.store.add_objection(objection)
     client.store.set_disposition(disposition)
     return {"note": note.id, "objection": objection.id, "disposition": disposition.id}
+
+
+def queue_notes(store: StoreApi, lead_id: str, n: int) -> list[str]:
+    """`n` call notes on `lead_id` queued in `store`'s outbox; their ids, in order."""
+    ids = []
+    for i in range(n):
+        note = CallNote(id=new_id(), lead_id=lead_id, body=f"call {i}", created_at=utcnow())
+        store.add_call_note(note)
+        ids.append(note.id)
+    return ids

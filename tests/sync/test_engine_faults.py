@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from repdesk.domain.errors import Interrupted, UntrustedServerError
-from repdesk.domain.feedback import CallNote, Objection
+from repdesk.domain.feedback import Objection
 from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import OutboxState
 from repdesk.hub.db import models as m
@@ -23,17 +23,8 @@ from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker
 from tests.support.world import World
 from tests.sync.faults import Tap, cut_body_after, lose_response, replace_with
-from tests.sync.rep_work import offline_work
+from tests.sync.rep_work import offline_work, queue_notes
 from tests.sync.scripted import Reply, ScriptedServer, Seen, scripted_server
-
-
-def notes(client_store: object, lead_id: str, n: int) -> list[str]:
-    ids = []
-    for i in range(n):
-        note = CallNote(id=new_id(), lead_id=lead_id, body=f"call {i}", created_at=utcnow())
-        client_store.add_call_note(note)  # type: ignore[attr-defined]
-        ids.append(note.id)
-    return ids
 
 
 def test_lost_push_response_then_retry_is_duplicate_not_double(
@@ -109,12 +100,12 @@ def test_push_goes_in_batches_and_a_refusal_does_not_block_the_queue(
     live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
     lead = live_world.ada.leads[0]
-    before = notes(ada.store, lead, 2)
+    before = queue_notes(ada.store, lead, 2)
     bad = Objection(
         id=new_id(), lead_id=lead, category_code="nope", verbatim="", created_at=utcnow()
     )
     ada.store.add_objection(bad)
-    after = notes(ada.store, lead, 2)
+    after = queue_notes(ada.store, lead, 2)
 
     report = ada.engine.sync()
 
@@ -132,7 +123,7 @@ def test_cancel_between_batches_keeps_the_rest_queued(
     ada = make_client("ada", push_batch=2)
     live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    notes(ada.store, live_world.ada.leads[0], 5)
+    queue_notes(ada.store, live_world.ada.leads[0], 5)
     cancel = threading.Event()
     seen: list[tuple[str, int, int]] = []
 
@@ -180,7 +171,7 @@ def test_a_hub_answering_junk_gives_a_clear_error_and_loses_nothing(
     ada.engine.sync()
     lead = live_world.ada.leads[0]
     cursor = ada.store.sync_state().cursor
-    note_ids = notes(ada.store, lead, 2)
+    note_ids = queue_notes(ada.store, lead, 2)
     _point_at(ada, junk_hub.url, live_world)
     html = b"<html><h1>502 Bad Gateway</h1><script>steal()</script>\x1b[2J</html>"
     if where == "push":
@@ -221,9 +212,9 @@ def test_export_pending_writes_every_unsent_item_atomically(
     )
     ada.store.add_objection(bad)
     ada.engine.sync()  # -> rejected
-    sent = notes(ada.store, lead, 1)
+    sent = queue_notes(ada.store, lead, 1)
     ada.engine.sync()  # -> applied: not exported
-    pending = notes(ada.store, lead, 2)  # -> pending
+    pending = queue_notes(ada.store, lead, 2)  # -> pending
 
     target = tmp_path / "out" / "unsent.json"
     count = export_pending(ada.store, target)

@@ -8,22 +8,12 @@ import threading
 import pytest
 
 from repdesk.domain.errors import Interrupted
-from repdesk.domain.feedback import CallNote
-from repdesk.domain.ids import new_id, utcnow
 from repdesk.domain.outbox import OutboxState
 from repdesk.hub.db import models as m
 from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker
 from tests.support.world import World
-
-
-def queue_notes(client_store: object, lead_id: str, n: int) -> list[str]:
-    ids = []
-    for i in range(n):
-        note = CallNote(id=new_id(), lead_id=lead_id, body=f"call {i}", created_at=utcnow())
-        client_store.add_call_note(note)  # type: ignore[attr-defined]
-        ids.append(note.id)
-    return ids
+from tests.sync.rep_work import queue_notes
 
 
 def test_many_batches_arrive_in_order_and_every_answer_is_recorded(
