@@ -16,6 +16,7 @@ import enum
 import logging
 import os
 import secrets
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,9 +118,11 @@ def apply_key(dbapi_conn: Any, key: CacheKey | None, path: Path) -> None:
         cur.close()
 
 
-def connect(path: Path, key: CacheKey | None) -> sqlcipher.Connection:
-    """A bare connection (autocommit), keyed and checked. For conversion and copies."""
-    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
+def connect(path: Path, key: CacheKey | None, *, read_only: bool = False) -> sqlcipher.Connection:
+    """A bare connection (autocommit), keyed and checked. For conversion, copies and
+    salvage (`read_only`: the file is opened `mode=ro`, never written)."""
+    target = f"file:{urllib.parse.quote(str(path))}?mode=ro" if read_only else str(path)
+    conn = sqlcipher.connect(target, uri=read_only, isolation_level=None, check_same_thread=False)
     try:
         apply_key(conn, key, path)
     except BaseException:

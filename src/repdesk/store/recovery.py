@@ -26,7 +26,6 @@ import json
 import logging
 import shutil
 import sqlite3
-import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +39,8 @@ from repdesk.domain.errors import CacheKeyError
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.store import cipher_pages
 from repdesk.store.atomic import write_atomically
-from repdesk.store.cipher import CacheKey, FileState, apply_key, file_state
+from repdesk.store.cipher import CacheKey, FileState, file_state
+from repdesk.store.cipher import connect as cipher_connect
 from repdesk.store.db import CHECK_NEEDED, make_engine
 from repdesk.store.models import OUTBOX, SYNC
 from repdesk.store.salvage import PageFile, Value, table_columns
@@ -513,17 +513,6 @@ _ROWID_GUESS = 1 << 16
 """The last rowid tried when even `max(rowid)` cannot be read."""
 
 
-def _keyed_read_only(path: Path, key: CacheKey) -> sqlcipher.Connection:
-    uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
-    conn = sqlcipher.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    try:
-        apply_key(conn, key, path)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
 def _bound(conn: sqlcipher.Connection, sql: str, default: int | None) -> int | None:
     try:
         value = conn.execute(sql).fetchone()[0]
@@ -566,7 +555,7 @@ def read_rows_keyed(
 
 
 def _salvage_keyed(path: Path, key: CacheKey) -> tuple[list[dict[str, Any]], dict[str, str], int]:
-    conn = _keyed_read_only(path, key)
+    conn = cipher_connect(path, key, read_only=True)
     try:
         values, damaged = read_rows_keyed(conn, "outbox", _OUTBOX_COLUMNS)
         best: dict[str, dict[str, Any]] = {}
