@@ -104,8 +104,12 @@ class CacheKeys:
             return None
         if _read_id(data_dir) is None:
             return self._adopt_legacy(data_dir)
+        return self._read(keyring_username(data_dir))
+
+    def _read(self, username: str) -> CacheKey | None:
+        """The key kept under `username`, or None (none, unreadable, or not a key)."""
         try:
-            stored = backend.get_password(SERVICE, keyring_username(data_dir))
+            stored = self.backend.get_password(SERVICE, username)
         except KeyringError as exc:
             log.warning("could not read the cache key from the system keyring: %s", exc)
             return None
@@ -120,17 +124,8 @@ class CacheKeys:
     def _adopt_legacy(self, data_dir: Path) -> CacheKey | None:
         """A key an earlier release kept under the folder's path, moved under its id."""
         legacy = legacy_keyring_username(data_dir)
-        try:
-            stored = self.backend.get_password(SERVICE, legacy)
-        except KeyringError as exc:
-            log.warning("could not read the cache key from the system keyring: %s", exc)
-            return None
-        if not stored:
-            return None
-        try:
-            key = CacheKey.from_hex(stored)
-        except ValueError:
-            log.warning("the keyring's cache key entry is not a key; ignoring it")
+        key = self._read(legacy)
+        if key is None:
             return None
         if _make_id(data_dir) is None:
             return key
