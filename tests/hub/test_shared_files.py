@@ -20,7 +20,7 @@ from tests.support.hub_fixtures import PASSWORD, new_hub, pg_schema_url
 
 from repdesk.hub.config import DATABASE_ENV, HubConfig
 from repdesk.hub.db import models as m
-from repdesk.hub.files import INCOMING, CollateralFiles
+from repdesk.hub.files import INCOMING, DirectoryFiles
 
 BLOBS = 40
 GUARD = 60.0
@@ -33,7 +33,7 @@ def _blob(i: int, writer: int) -> bytes:
 
 
 def _store(root: str, writer: int, start: multiprocessing.synchronize.Event) -> None:
-    files = CollateralFiles(Path(root))
+    files = DirectoryFiles(Path(root))
     start.wait(GUARD)
     for i in range(BLOBS):
         files.put_bytes(_blob(i, writer))
@@ -58,7 +58,7 @@ def test_two_processes_writing_one_directory_at_once_leave_whole_files(tmp_path:
 
 
 def test_only_old_leftover_temp_files_are_removed(tmp_path: Path) -> None:
-    files = CollateralFiles(tmp_path)
+    files = DirectoryFiles(tmp_path)
     old, young = tmp_path / f"{INCOMING}dead", tmp_path / f"{INCOMING}live"
     old.write_bytes(b"half a file")
     young.write_bytes(b"being written on another host")
