@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.support.corpus import corpus_pdfs
-from tests.support.hub_fixtures import login
-from tests.support.s3_fixtures import S3Bucket
 
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Collateral
 from repdesk.hub.embedded import EmbeddedHub
+from tests.support.corpus import corpus_pdfs
+from tests.support.hub_fixtures import login
+from tests.support.s3_fixtures import S3Bucket
 
 from .act_support import flash_after, upload
 from .conftest import MARKETER_EMAIL, REP_EMAIL, Browser, People
