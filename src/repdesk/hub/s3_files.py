@@ -125,9 +125,11 @@ class S3Files:
         self.prefix = f"{prefix}/{area}/" if prefix else f"{area}/"
         self._s3 = _client(settings)
 
+    def endpoint(self) -> str:
+        return str(self.settings.endpoint_url or self._s3.meta.endpoint_url)
+
     def describe(self) -> str:
-        where = self.settings.endpoint_url or self._s3.meta.endpoint_url
-        return f"s3://{self.bucket}/{self.prefix} at {where}"
+        return f"s3://{self.bucket}/{self.prefix} at {self.endpoint()}"
 
     def key_for(self, sha256: str) -> str:
         check_sha256(sha256)
@@ -145,7 +147,7 @@ class S3Files:
             if code in _NO_BUCKET:
                 raise FileStoreError(
                     f"Cannot {action}: the bucket {self.bucket!r} does not exist at "
-                    f"{where}. Create it, or correct --files-s3 / --s3-endpoint-url."
+                    f"{self.endpoint()}. Create it, or correct --files-s3 / --s3-endpoint-url."
                 ) from exc
             if code in _REFUSED:
                 raise FileStoreError(
