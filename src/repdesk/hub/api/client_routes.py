@@ -33,6 +33,7 @@ _FILE: dict[int | str, dict[str, Any]] = {
     206: {"description": "The requested byte range"},
     404: {"model": ErrorResponse},
     416: {"model": ErrorResponse},
+    503: {"model": ErrorResponse, "description": "The hub's file store does not answer"},
 }
 
 

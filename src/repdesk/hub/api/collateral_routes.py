@@ -72,6 +72,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     206: {"description": "The requested byte range"},
     404: {"model": ErrorResponse},
     416: {"model": ErrorResponse},
+    503: {"model": ErrorResponse, "description": "The hub's file store does not answer"},
 }
 
 
