@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+import moto.settings
 import pytest
 from sqlalchemy import select
 
@@ -21,6 +22,8 @@ from tests.support.s3_fixtures import S3Bucket
 
 from .act_support import flash_after, upload
 from .conftest import MARKETER_EMAIL, REP_EMAIL, Browser, People
+
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 
 @pytest.fixture
@@ -55,3 +58,25 @@ def test_an_upload_is_stored_by_hash_and_served_to_marketing_and_reps(
         assert whole.status_code == 200 and whole.content == good
         part = rep.get(f"/v1/collateral/{sha}", headers={"Range": "bytes=100-"})
         assert part.status_code == 206 and part.content == good[100:]
+
+
+def test_an_upload_the_store_refuses_is_a_sentence_and_adds_nothing(
+    embedded_hub: EmbeddedHub,
+    people: People,
+    browser: Callable[[str], Browser],
+    s3_bucket: S3Bucket,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """moto's own switch (`INITIAL_NO_AUTH_ACTION_COUNT`) makes the server check
+    credentials from now on; the hub's are unknown to it."""
+    client = browser(MARKETER_EMAIL)
+    with monkeypatch.context() as checking:
+        checking.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+        answer = upload(client, "/workspace/collateral", "deck.pdf", PDF, {"title": "Deck"})
+    assert answer.status_code == 503
+    assert "Not added: Cannot look up a stored file" in answer.text
+    assert "refused the hub&#39;s credentials" in answer.text
+    assert 'value="Deck"' in answer.text  # the form keeps what was typed
+    assert s3_bucket.keys() == []
+    with embedded_hub.state.db.read() as session:
+        assert session.scalars(select(Collateral)).all() == []
