@@ -273,3 +273,31 @@ def test_keys_are_hashes_whatever_the_name(s3_bucket: S3Bucket, tmp_path: Path) 
         assert (prefix, area, shard) == ("hub", "collateral", sha[:2]) and len(sha) == 64
     with pytest.raises(ValueError):
         open_file_store(config, COLLATERAL).read("../../hub.db")
+
+
+def test_an_upload_is_verified_and_a_store_that_keeps_other_bytes_is_caught(
+    s3_bucket: S3Bucket, tmp_path: Path
+) -> None:
+    """Faults injected through botocore's own event hooks on the store's client: an ETag
+    that is not the MD5 (as with encryption) makes the hub read the object back; bytes
+    changed on the way (a store that does not verify the checksum) are then caught."""
+    store = open_file_store(s3_bucket.config(tmp_path / "hub"), COLLATERAL)
+    assert isinstance(store, S3Files)
+    events = store._s3.meta.events
+
+    def opaque_etag(parsed: dict[str, object], **_: object) -> None:
+        parsed["ETag"] = '"' + "0" * 32 + '"'
+
+    events.register("after-call.s3.PutObject", opaque_etag)
+    content = b"a deck that arrives whole " * 1000
+    sha, _size = store.put_bytes(content)
+    assert sha == hashlib.sha256(content).hexdigest() and store.exists(sha)
+
+    def garble(params: dict[str, object], **_: object) -> None:
+        params["body"] = b"x" * len(other)
+
+    other = b"a deck garbled on the way " * 1000
+    events.register("before-call.s3.PutObject", garble)
+    with pytest.raises(FileStoreError, match="stored different bytes than the hub sent"):
+        store.put_bytes(other)
+    assert not store.exists(hashlib.sha256(other).hexdigest())  # not left to be reused

@@ -5,9 +5,10 @@ input. An upload is hashed first (a file in place; a stream through an unlinked 
 file), skipped when an object of that size is already under its key (re-uploading is
 idempotent), else sent in one PUT with its `ChecksumSHA256`, which S3 verifies before
 storing; where the store does not answer with that checksum, the ETag of a single-part
-PUT (the MD5 of the bytes) is compared instead. A PUT is atomic: readers on every host see
-the whole object or none, so no temp objects are ever written. Downloads are ranged GETs
-streamed in chunks, never a whole file in memory.
+PUT (the MD5 of the bytes) is compared instead, and where that is not the MD5 either
+(encryption, another store's ETags) the object is read back and hashed. A PUT is atomic:
+readers on every host see the whole object or none, so no temp objects are ever written.
+Downloads are ranged GETs streamed in chunks, never a whole file in memory.
 
 Credentials come only from boto3's standard chain (AWS_ACCESS_KEY_ID /
 AWS_SECRET_ACCESS_KEY, AWS_PROFILE and the shared config files, an instance or container
@@ -53,6 +54,12 @@ READ_TIMEOUT = 30.0
 MAX_ATTEMPTS = 3
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _NO_BUCKET = {"NoSuchBucket"}
+_ELSEWHERE = {
+    "301",
+    "PermanentRedirect",
+    "AuthorizationHeaderMalformed",
+    "IllegalLocationConstraintException",
+}
 _REFUSED = {
     "403",
     "AccessDenied",
@@ -155,6 +162,11 @@ class S3Files:
                     f"credentials ({code}). Check AWS_ACCESS_KEY_ID / "
                     "AWS_SECRET_ACCESS_KEY or AWS_PROFILE in the hub's environment, and "
                     "that they may read and write this bucket."
+                ) from exc
+            if code in _ELSEWHERE:
+                raise FileStoreError(
+                    f"Cannot {action}: the bucket {self.bucket!r} is in another region than "
+                    f"the hub asks {where} ({code}). Set --s3-region to the bucket's region."
                 ) from exc
             message = error.get("Message") or code
             raise FileStoreError(
@@ -259,15 +271,24 @@ class S3Files:
             )
         returned = answer.get("ChecksumSHA256")
         etag = str(answer.get("ETag", "")).strip('"')
-        if (returned and returned != checksum) or (
-            not returned and len(etag) == 32 and etag != md5
-        ):
+        # Without the checksum echoed, the ETag; one that is not the MD5 (encryption,
+        # another store's ETags): the object read back and hashed.
+        verified = returned == checksum if returned else etag == md5 or self._read_back(sha) == sha
+        if not verified:  # never leave wrong bytes under the hash: they would be reused
+            with self._calling("remove a damaged upload"):
+                self._s3.delete_object(Bucket=self.bucket, Key=self.key_for(sha))
             raise FileStoreError(
                 f"The S3 store at {self.describe()} stored different bytes than the hub "
                 f"sent for {sha}; try the upload again."
             )
         log.info("stored %s (%d bytes) in %s", sha, size, self.describe())
         return sha, size
+
+    def _read_back(self, sha256: str) -> str:
+        digest = hashlib.sha256()
+        for chunk in self.read(sha256):
+            digest.update(chunk)
+        return digest.hexdigest()
 
     def remove_stale_incoming(self) -> int:
         """Nothing to remove: a PUT is atomic and temp files are unlinked when made."""
