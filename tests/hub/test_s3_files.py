@@ -164,6 +164,9 @@ def test_a_malformed_s3_address_is_refused_in_words(
     args = _s3_args(home, "https://bucket.example/hub", s3_bucket.endpoint)
     code, _, err = _run(capsys, *args, "collateral", "list")
     assert code == EXIT_ERROR and "write it as s3://bucket or s3://bucket/prefix" in err
+    secret = "http://key:sekrit@127.0.0.1:9000"
+    code, _, err = _run(capsys, *_s3_args(home, s3_bucket.url, secret), "collateral", "list")
+    assert code == EXIT_ERROR and "must not hold credentials" in err and "sekrit" not in err
 
 
 def test_credentials_the_store_refuses_are_named_without_showing_them(

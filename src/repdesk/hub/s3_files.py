@@ -95,6 +95,20 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return bucket, parts.path.strip("/")
 
 
+def check_endpoint(url: str | None) -> None:
+    """Refuse an endpoint carrying credentials (they would show in every message)."""
+    if url is None:
+        return
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(f"{url!r} is not an S3 endpoint: write it as https://host[:port].")
+    if parts.username or parts.password:
+        raise ValidationError(
+            "The S3 endpoint URL must not hold credentials: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the hub's environment instead."
+        )
+
+
 def _client(settings: S3Settings) -> Any:
     """A client with the settings' timeouts and retries; credentials are resolved now,
     from boto3's chain (a store is made once per hub process; boto3 clients are
@@ -129,6 +143,7 @@ class S3Files:
     def __init__(self, settings: S3Settings, area: Area) -> None:
         self.settings = settings
         self.bucket, prefix = parse_s3_url(settings.url)
+        check_endpoint(settings.endpoint_url)
         self.prefix = f"{prefix}/{area}/" if prefix else f"{area}/"
         self._s3 = _client(settings)
 
