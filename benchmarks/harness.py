@@ -49,6 +49,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "outbox.commit": ("L",),
     "search.query": ("L",),
     "collateral.download": ("S",),
+    "collateral.download_s3": ("S",),
     "gui.filter": ("L",),
     "gui.open_lead": ("L",),
     "gui.startup": ("L",),

@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.support.gui_fixtures",  # rep_store, app_ctx, sync_engine, seeded_ctx, demo_hub, ...
     "tests.support.tls",  # untrusted_tls_server
     "tests.support.fault_fixtures",  # fork_server (the kill -9 driver)
+    "tests.support.s3_fixtures",  # moto_s3, s3_bucket, hub_config_each_store
 ]
 
 

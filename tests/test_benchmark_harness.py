@@ -19,6 +19,7 @@ FIGURES = [  # the harness's names, in its order
     *("sync.initial", "sync.noop", "sync.incremental", "sync.push", "hub.push_pg"),
     "hub.scaleout",
     *("store.bulk_load", "outbox.commit", "search.query", "collateral.download"),
+    "collateral.download_s3",
     *("gui.filter", "gui.open_lead", "gui.startup", "gui.rss"),
     *("hub.concurrent", "import.leads", "import.rss"),
 ]
@@ -29,6 +30,7 @@ WITH_FLOOR = {
     "store.bulk_load",
     "search.query",
     "collateral.download",
+    "collateral.download_s3",
     "gui.startup",
     "gui.rss",
 }

@@ -26,7 +26,7 @@ from repdesk.domain.ids import utcnow
 from repdesk.hub.admin import Hub
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database, sqlite_url
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import FileStore
 from repdesk.protocol.convert import rubric_to_data
 from repdesk.store import Store
 from repdesk.store.api import LeadQuery
@@ -72,7 +72,7 @@ def grow_hub(db: Database, rep: str, leads: int, rng: random.Random) -> None:
         hub_rows.add_event(db, lead, "email_opened", utcnow())
 
 
-def new_collateral(db: Database, files: CollateralFiles, rng: random.Random) -> None:
+def new_collateral(db: Database, files: FileStore, rng: random.Random) -> None:
     """A general collateral file of 200-600 kB, new bytes each time (so it is fetched)."""
     size = rng.randrange(200_000, 600_000)
     body = b"%PDF-1.4\n" + rng.randbytes(size) + b"\n%%EOF\n"

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from sqlalchemy.engine import make_url
 from tests.hub.admin_helpers import upserts
+from tests.support import hub_rows
 from tests.support.corpus import CORPUS
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin
+from repdesk.hub.file_store import FileStore
 
 # files.json describes the whole upstream corpus; only some of its files are shipped here.
 CORPUS_FILES = [
@@ -100,3 +105,44 @@ def test_library_listing_campaigns_duplicates_and_pull(
         admin.add_collateral(hub_admin, empty, "Empty")
     assert [c.title for c in admin.list_collateral(hub_admin)] == ["Kit"]
     assert upserts(hub_admin, rep.id, "collateral") == {info.id}
+
+
+class _WritersWatch:
+    """The hub's real file store, noting at each `put_file` whether another writer could
+    begin a write transaction on the hub's SQLite file at that moment (a fresh
+    connection's `BEGIN IMMEDIATE` with no wait). A wrapper, not a stand-in: every call
+    goes to the real store."""
+
+    def __init__(self, inner: FileStore, database: Path) -> None:
+        self.inner = inner
+        self.database = database
+        self.others_could_write: list[bool] = []
+
+    def put_file(self, path: Path) -> tuple[str, int]:
+        probe = sqlite3.connect(self.database, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.rollback()
+            self.others_could_write.append(True)
+        except sqlite3.OperationalError:
+            self.others_could_write.append(False)
+        finally:
+            probe.close()
+        return self.inner.put_file(path)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_storing_the_file_holds_no_write_lock(hub_admin: admin.Hub, tmp_path: Path) -> None:
+    """Storing a file can take long (a large upload to an S3 bucket): other writers (reps'
+    pushes, sign-ins) must not wait for it."""
+    database = Path(make_url(hub_admin.config.database_url).database or "")
+    watch = _WritersWatch(hub_admin.files, database)
+    hub = admin.Hub(hub_admin.config, hub_admin.db, cast(FileStore, watch))
+    source = tmp_path / "deck.pdf"
+    source.write_bytes((CORPUS / "minimal-document.pdf").read_bytes())
+    hub_rows.add_campaign(hub_admin.db, "Spring webinar")
+    info = admin.add_collateral(hub, source, "Deck", campaign="Spring webinar")
+    assert watch.others_could_write == [True]
+    assert hub_admin.files.exists(info.sha256)

@@ -1,5 +1,6 @@
 """Client builds on the hub: `repdesk-hub client add/list/retire`, and the reps' API that
-offers the newest build for a platform and serves its bundle (resumable, like collateral)."""
+offers the newest build for a platform and serves its bundle (resumable, like collateral;
+the served hub's tests run with its files in a directory and in an S3 bucket)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from repdesk.hub import admin
 from repdesk.hub.cli.main import EXIT_ERROR, EXIT_OK, main
 from repdesk.hub.config import HubConfig
 from repdesk.hub.embedded import EmbeddedHub
+
+
+@pytest.fixture
+def hub_config(hub_config_each_store: HubConfig) -> HubConfig:
+    return hub_config_each_store
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -1,4 +1,5 @@
-"""Collateral download: GET, HEAD, single ranges, If-Range, 416 and what is not served."""
+"""Collateral download: GET, HEAD, single ranges, If-Range, 416 and what is not served;
+each with the hub's files in a directory and in an S3 bucket (moto's server on loopback)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 from tests.hub.helpers import assert_error
+from tests.support.s3_fixtures import remove_stored
 from tests.support.world import COLLATERAL_PDFS, World
 
+from repdesk.hub.config import HubConfig
 from repdesk.hub.db.models import Collateral
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.sync import changes
@@ -18,6 +21,12 @@ Clients = Callable[[str], httpx.Client]
 PDF_BYTES = COLLATERAL_PDFS[0].read_bytes()
 """`world.collateral[0]`, the file these tests fetch."""
 SIZE = len(PDF_BYTES)
+
+
+@pytest.fixture
+def hub_config(hub_config_each_store: HubConfig) -> HubConfig:
+    """Every test here once with the files in a directory and once in an S3 bucket."""
+    return hub_config_each_store
 
 
 @pytest.fixture
@@ -118,5 +127,5 @@ def test_unknown_malformed_and_retired_collateral_is_404(
 def test_listed_but_missing_file_is_404_not_500(
     world: World, embedded_hub: EmbeddedHub, bob: httpx.Client
 ) -> None:
-    embedded_hub.state.files.path_for(world.collateral[0].sha256).unlink()
+    remove_stored(embedded_hub.state.files, world.collateral[0].sha256)
     assert_error(bob.get(url(world)), 404, "file_missing")

@@ -1,6 +1,7 @@
 """Collateral on a directory several hub processes share (`--files-dir`): writers in two
 processes at once leave only whole, correctly named files; two hub processes on one
-PostgreSQL database serve the same file from it."""
+PostgreSQL database serve the same file from it, and from one S3 bucket (`--files-s3`,
+moto's server on loopback)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 from tests.support import hub_rows
 from tests.support.fault_fixtures import free_port
 from tests.support.hub_fixtures import PASSWORD, new_hub, pg_schema_url
+from tests.support.s3_fixtures import S3Bucket
 
 from repdesk.hub.config import DATABASE_ENV, HubConfig
 from repdesk.hub.db import models as m
-from repdesk.hub.files import INCOMING, CollateralFiles
+from repdesk.hub.files import INCOMING, DirectoryFiles
 
 BLOBS = 40
 GUARD = 60.0
@@ -33,7 +36,7 @@ def _blob(i: int, writer: int) -> bytes:
 
 
 def _store(root: str, writer: int, start: multiprocessing.synchronize.Event) -> None:
-    files = CollateralFiles(Path(root))
+    files = DirectoryFiles(Path(root))
     start.wait(GUARD)
     for i in range(BLOBS):
         files.put_bytes(_blob(i, writer))
@@ -58,7 +61,7 @@ def test_two_processes_writing_one_directory_at_once_leave_whole_files(tmp_path:
 
 
 def test_only_old_leftover_temp_files_are_removed(tmp_path: Path) -> None:
-    files = CollateralFiles(tmp_path)
+    files = DirectoryFiles(tmp_path)
     old, young = tmp_path / f"{INCOMING}dead", tmp_path / f"{INCOMING}live"
     old.write_bytes(b"half a file")
     young.write_bytes(b"being written on another host")
@@ -68,7 +71,7 @@ def test_only_old_leftover_temp_files_are_removed(tmp_path: Path) -> None:
     assert not old.exists() and young.exists()
 
 
-def _serve(home: Path, files_dir: Path, url: str) -> tuple[subprocess.Popen[str], int]:
+def _serve(home: Path, store: list[str], url: str) -> tuple[subprocess.Popen[str], int]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -77,8 +80,7 @@ def _serve(home: Path, files_dir: Path, url: str) -> tuple[subprocess.Popen[str]
             "repdesk.hub.cli",
             "--home",
             str(home),
-            "--files-dir",
-            str(files_dir),
+            *store,
             "serve",
             "--port",
             str(port),
@@ -107,20 +109,34 @@ def _get(proc: subprocess.Popen[str], url: str, **kw: object) -> httpx.Response:
     raise AssertionError(f"nothing listens at {url}")
 
 
-def test_two_hub_processes_serve_collateral_from_one_shared_directory(
-    pg_url: str, tmp_path: Path, password_hash: str
+@pytest.mark.parametrize("kind", ["directory", "s3"])
+def test_two_hub_processes_serve_collateral_from_one_shared_store(
+    pg_url: str, tmp_path: Path, password_hash: str, kind: str, request: pytest.FixtureRequest
 ) -> None:
     shared = tmp_path / "mount"
+    store = ["--files-dir", str(shared)]
+    if kind == "s3":
+        bucket: S3Bucket = request.getfixturevalue("s3_bucket")
+        store = ["--files-s3", bucket.url, "--s3-endpoint-url", bucket.endpoint]
     for url in pg_schema_url(pg_url):
-        config = HubConfig.resolve(tmp_path / "admin", database_url=url, files_dir=shared)
+        config = HubConfig.resolve(
+            tmp_path / "admin",
+            database_url=url,
+            files_dir=shared,
+            files_s3=bucket.url if kind == "s3" else None,
+            s3_endpoint_url=bucket.endpoint if kind == "s3" else None,
+        )
         content = b"%PDF-1.4 shared battlecard " * 500
         with new_hub(config) as hub:
             hub_rows.add_rep(hub.db, "ann@example.test", PASSWORD, password_hash=password_hash)
             _id, sha = hub_rows.add_collateral(hub.db, hub.files, content, "Battlecard")
             with hub.db.read() as s:
                 assert s.scalar(select(m.Collateral.sha256)) == sha
-        assert (shared / "collateral" / sha[:2] / sha).read_bytes() == content
-        hubs = [_serve(tmp_path / f"host-{n}", shared, url) for n in "ab"]
+        if kind == "s3":
+            assert bucket.keys() == [f"hub/collateral/{sha[:2]}/{sha}"]
+        else:
+            assert (shared / "collateral" / sha[:2] / sha).read_bytes() == content
+        hubs = [_serve(tmp_path / f"host-{n}", store, url) for n in "ab"]
         try:
             login = {"email": "ann@example.test", "password": PASSWORD}
             first = f"http://127.0.0.1:{hubs[0][1]}"

@@ -13,7 +13,7 @@ from repdesk.domain.ids import utcnow
 from repdesk.hub.auth import hash_password, normalize_email
 from repdesk.hub.db import models as m
 from repdesk.hub.db.engine import Database
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import FileStore
 from repdesk.hub.sync import changes
 from repdesk.protocol.schema import RubricData
 
@@ -127,7 +127,7 @@ def set_rubric(db: Database, rubric: RubricData) -> str:
 
 def add_collateral(
     db: Database,
-    files: CollateralFiles,
+    files: FileStore,
     content: bytes,
     title: str,
     media_type: str = "application/pdf",

@@ -15,7 +15,7 @@ import pytest
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
 from repdesk.hub.embedded import EmbeddedHub
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import FileStore
 from repdesk.store import Store
 from repdesk.sync.collateral import CollateralCache
 from repdesk.sync.credentials import Credentials
@@ -44,7 +44,7 @@ class LiveHub:
         self.url = hub.start()  # the address it already has when it is running
         self.port = hub.port
         self.db: Database = hub.state.db
-        self.files: CollateralFiles = hub.state.files
+        self.files: FileStore = hub.state.files
 
     def stop(self) -> None:
         self._hub.stop()

@@ -22,7 +22,7 @@ from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
 from repdesk.hub.db.migrate import at_head, upgrade_database
 from repdesk.hub.db.models import HUB_ID_KEY, HubMeta
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import CLIENT_BUILDS, COLLATERAL, open_file_store
 from repdesk.hub.workspace.mount import install_workspace
 from repdesk.protocol.schema import ErrorResponse
 
@@ -35,14 +35,16 @@ class NotMigratedError(RuntimeError):
 
 def start_upkeep(config: HubConfig, db: Database) -> None:
     """What one hub start does once, before serving: migrate, prune old sign-in attempts,
-    remove temp files a dead writer left in the files directory.
+    check the file store answers, remove temp files a dead writer left there.
     `serve --workers N` runs it in the parent, never in each worker."""
     upgrade_database(config.database_url, db.engine)
     with db.write() as session:
         # Sign-in attempts only matter within the throttle window; keep a margin.
         auth.prune_attempts(session, utcnow() - 4 * config.login_throttle.window)
-    for folder in (config.collateral_dir, config.builds_dir):
-        CollateralFiles(folder).remove_stale_incoming()
+    for area in (COLLATERAL, CLIENT_BUILDS):
+        store = open_file_store(config, area)
+        store.check()
+        store.remove_stale_incoming()
 
 
 def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
@@ -68,7 +70,8 @@ def open_state(config: HubConfig, *, migrate: bool = True) -> HubState:
         config=config,
         db=db,
         epoch=epoch,
-        files=CollateralFiles(config.collateral_dir),
+        files=open_file_store(config, COLLATERAL),
+        builds=open_file_store(config, CLIENT_BUILDS),
         hub_id=hub_id or "",
     )
 

@@ -6,7 +6,11 @@ file `hub.db` in the home. Files (collateral under `collateral/`, client builds 
 `client-builds/`, both content-addressed): an explicit `--files-dir`, else
 `$REPDESK_HUB_FILES_DIR`, else the home. Hub processes on several hosts share one
 PostgreSQL database and one files directory (a shared mount); `repdesk.hub.files` writes
-there safely from several processes at once.
+there safely from several processes at once. Or the files live in an S3-compatible bucket
+(`--files-s3 s3://bucket/prefix`, else `$REPDESK_HUB_FILES_S3`; endpoint and region from
+`--s3-endpoint-url` / `--s3-region`, else `$REPDESK_HUB_S3_ENDPOINT_URL` /
+`$REPDESK_HUB_S3_REGION`, else boto3's own AWS_ENDPOINT_URL_S3 / AWS_REGION; credentials
+only from boto3's standard chain, `repdesk.hub.s3_files`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from repdesk.hub.db.engine import normalize_database_url, sqlite_url
 HOME_ENV = "REPDESK_HUB_HOME"
 DATABASE_ENV = "REPDESK_HUB_DATABASE_URL"
 FILES_ENV = "REPDESK_HUB_FILES_DIR"
+FILES_S3_ENV = "REPDESK_HUB_FILES_S3"
+S3_ENDPOINT_ENV = "REPDESK_HUB_S3_ENDPOINT_URL"
+S3_REGION_ENV = "REPDESK_HUB_S3_REGION"
 APP_NAME = "repdesk-hub"
 
 
@@ -54,7 +61,11 @@ class HubConfig:
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     server_version: str = __version__
     files_dir: Path | None = None
-    """Where collateral and client builds live (None: the home)."""
+    """Where collateral and client builds live (None: the home), unless `files_s3`."""
+    files_s3: str | None = None
+    """`s3://bucket/prefix`: collateral and client builds in that bucket instead."""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
 
     @classmethod
     def resolve(
@@ -63,6 +74,9 @@ class HubConfig:
         *,
         database_url: str | None = None,
         files_dir: str | Path | None = None,
+        files_s3: str | None = None,
+        s3_endpoint_url: str | None = None,
+        s3_region: str | None = None,
         **overrides: Any,
     ) -> HubConfig:
         """The configuration for `home` (or the environment's / platform's default)."""
@@ -78,6 +92,9 @@ class HubConfig:
             database_url=url,
             collateral_dir=files_path / "collateral",
             files_dir=files_path,
+            files_s3=files_s3 or os.environ.get(FILES_S3_ENV) or None,
+            s3_endpoint_url=s3_endpoint_url or os.environ.get(S3_ENDPOINT_ENV) or None,
+            s3_region=s3_region or os.environ.get(S3_REGION_ENV) or None,
         )
         return replace(config, **overrides) if overrides else config
 
@@ -88,16 +105,35 @@ class HubConfig:
 
     def environment(self) -> dict[str, str]:
         """The variables that make `resolve()` in another process give this hub (its
-        home, database and files), for `serve --workers N`."""
-        return {
+        home, database and files), for `serve --workers N`. S3 credentials are not in it:
+        the workers inherit the parent's environment, where boto3 finds them."""
+        env = {
             HOME_ENV: str(self.home),
             DATABASE_ENV: self.database_url,
             FILES_ENV: str(self.files_dir or self.home),
         }
+        for name, value in (
+            (FILES_S3_ENV, self.files_s3),
+            (S3_ENDPOINT_ENV, self.s3_endpoint_url),
+            (S3_REGION_ENV, self.s3_region),
+        ):
+            if value:
+                env[name] = value
+        return env
 
     def ensure_dirs(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
-        self.collateral_dir.mkdir(parents=True, exist_ok=True)
+        if not self.files_s3:
+            self.collateral_dir.mkdir(parents=True, exist_ok=True)
 
 
-__all__ = ["DATABASE_ENV", "FILES_ENV", "HOME_ENV", "HubConfig", "LoginThrottle"]
+__all__ = [
+    "DATABASE_ENV",
+    "FILES_ENV",
+    "FILES_S3_ENV",
+    "HOME_ENV",
+    "S3_ENDPOINT_ENV",
+    "S3_REGION_ENV",
+    "HubConfig",
+    "LoginThrottle",
+]

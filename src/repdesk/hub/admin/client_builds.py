@@ -1,6 +1,6 @@
 """Desktop app builds reps' apps update from: add (from a bundle), list, retire.
 
-The bundle is stored content-addressed under `HubConfig.builds_dir` (like collateral);
+The bundle is stored content-addressed in the hub's file store (like collateral);
 its version and platform come from the bundle's own manifest (`repdesk/BUILD-INFO.json`),
 and the platform marketing names must agree with it. Every change writes its audit entry
 in the same transaction, in the name of `actor` ("cli" for the command line).
@@ -21,7 +21,7 @@ from repdesk.domain.versions import parse_version
 from repdesk.hub.admin import audit
 from repdesk.hub.admin.hub import Hub
 from repdesk.hub.db.models import ClientBuild
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import CLIENT_BUILDS, FileStore, open_file_store
 from repdesk.protocol.bundle import check_platform, read_bundle
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ def _info(row: ClientBuild) -> ClientBuildInfo:
     )
 
 
-def build_files(hub: Hub) -> CollateralFiles:
-    return CollateralFiles(hub.config.builds_dir)
+def build_files(hub: Hub) -> FileStore:
+    return open_file_store(hub.config, CLIENT_BUILDS)
 
 
 def add_build(

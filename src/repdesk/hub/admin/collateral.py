@@ -134,9 +134,12 @@ def add_collateral(
     elif PurePath(name).suffix.lower() == ".pdf":
         problem = f"Named like a PDF but the content is {media_type}: reps may not open it."
     clean_tags = clean_tag_list(tags)
+    # Stored before the transaction: an upload (to an S3 bucket, a large file) must not
+    # hold the writers' lock. Bytes stored for a refused add stay, named by their hash,
+    # and are reused if added again.
+    sha256, size = hub.files.put_file(path)
     with hub.db.write() as session:
         campaign_row = _campaign(session, campaign) if campaign else None
-        sha256, size = hub.files.put_file(path)
         existing = session.scalar(
             select(Collateral).where(Collateral.sha256 == sha256, Collateral.retired.is_(False))
         )

@@ -15,7 +15,7 @@ from repdesk.domain.errors import StoreError
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database, describe_database, is_sqlite
 from repdesk.hub.db.migrate import current_revision, upgrade_database
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import COLLATERAL, FileStore, open_file_store
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class HubNotInitialisedError(StoreError):
 class Hub:
     config: HubConfig
     db: Database
-    files: CollateralFiles
+    files: FileStore
 
 
 def describe(config: HubConfig) -> str:
@@ -82,7 +82,9 @@ def open_hub(config: HubConfig, *, create: bool = False) -> Iterator[Hub]:
             )
         upgrade_database(config.database_url, db.engine)
         config.ensure_dirs()
-        yield Hub(config, db, CollateralFiles(config.collateral_dir))
+        files = open_file_store(config, COLLATERAL)
+        files.check()
+        yield Hub(config, db, files)
     finally:
         db.dispose()
 

@@ -15,7 +15,7 @@ from repdesk.hub.api.collateral_routes import send_file
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
 from repdesk.hub.db.models import ClientBuild
-from repdesk.hub.files import SHA256_RE, CollateralFiles
+from repdesk.hub.file_store import SHA256_RE
 from repdesk.protocol import schema
 from repdesk.protocol.schema import ErrorResponse, LatestBuildResponse
 
@@ -33,6 +33,7 @@ _FILE: dict[int | str, dict[str, Any]] = {
     206: {"description": "The requested byte range"},
     404: {"model": ErrorResponse},
     416: {"model": ErrorResponse},
+    503: {"model": ErrorResponse, "description": "The hub's file store does not answer"},
 }
 
 
@@ -78,5 +79,5 @@ def build_file(sha256: str, request: Request, rep: Authed, state: State) -> Resp
     if found is None:
         raise ApiError(404, "not_found", "There is no such build.")
     log.debug("rep %s fetches build %s", rep.id, sha)
-    path = CollateralFiles(state.config.builds_dir).path_for(sha)
-    return send_file(path, sha, request, BUNDLE_TYPE, "This build's file is missing on the hub.")
+    missing = "This build's file is missing on the hub."
+    return send_file(state.builds, sha, request, BUNDLE_TYPE, missing)

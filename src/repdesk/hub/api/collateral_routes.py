@@ -2,16 +2,16 @@
 
 Content never changes under a hash, so the strong ETag is the hash itself. A Range the
 hub cannot parse (or several ranges) is ignored and the whole file is sent, as RFC 9110
-allows; a range starting past the end is 416 with `Content-Range: bytes */size`.
+allows; a range starting past the end is 416 with `Content-Range: bytes */size`. The bytes
+are streamed from the hub's file store (a directory, or a ranged GET from S3); a store
+that does not answer is 503.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
 from email.utils import formatdate
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,14 +21,13 @@ from sqlalchemy import select
 from repdesk.hub.api.errors import ApiError
 from repdesk.hub.api.state import Authed, State
 from repdesk.hub.db.models import Collateral
-from repdesk.hub.files import SHA256_RE
+from repdesk.hub.file_store import SHA256_RE, FileStore, FileStoreError
 from repdesk.protocol.schema import ErrorResponse
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/collateral", tags=["collateral"])
 
-CHUNK = 64 * 1024
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
@@ -68,23 +67,12 @@ def _unsatisfiable(size: int) -> ApiError:
     )
 
 
-def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
-    with path.open("rb") as stream:
-        stream.seek(start)
-        remaining = length
-        while remaining > 0:
-            chunk = stream.read(min(CHUNK, remaining))
-            if not chunk:
-                return
-            remaining -= len(chunk)
-            yield chunk
-
-
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/octet-stream": {}}, "description": "The whole file"},
     206: {"description": "The requested byte range"},
     404: {"model": ErrorResponse},
     416: {"model": ErrorResponse},
+    503: {"model": ErrorResponse, "description": "The hub's file store does not answer"},
 }
 
 
@@ -112,20 +100,29 @@ def collateral_file(sha256: str, request: Request, rep: Authed, state: State) ->
         raise ApiError(404, "not_found", "There is no such collateral.")
     log.debug("rep %s fetches collateral %s", rep.id, sha)
     missing = "This collateral file is missing on the hub; tell marketing."
-    return send_file(state.files.path_for(sha), sha, request, media_type, missing)
+    return send_file(state.files, sha, request, media_type, missing)
 
 
-def send_file(path: Path, sha: str, request: Request, media_type: str, missing: str) -> Response:
+def _unavailable(exc: FileStoreError) -> ApiError:
+    log.error("file store: %s", exc)
+    return ApiError(503, "files_unavailable", "The hub cannot reach its files now; try later.")
+
+
+def send_file(
+    store: FileStore, sha: str, request: Request, media_type: str, missing: str
+) -> Response:
     """A content-addressed file (or its headers for HEAD), honouring one Range/If-Range;
     `missing` is the message when the database lists it but the file is gone."""
     try:
-        stat = path.stat()
-    except FileNotFoundError:
-        log.error("%s is listed but its file %s is missing", sha, path)
-        raise ApiError(404, "file_missing", missing) from None
-    size = stat.st_size
+        stat = store.stat(sha)
+    except FileStoreError as exc:
+        raise _unavailable(exc) from exc
+    if stat is None:
+        log.error("%s is listed but its file is missing from %s", sha, store.describe())
+        raise ApiError(404, "file_missing", missing)
+    size = stat.size
     etag = f'"{sha}"'
-    last_modified = formatdate(stat.st_mtime, usegmt=True)
+    last_modified = formatdate(stat.modified, usegmt=True)
     headers = {
         "Accept-Ranges": "bytes",
         "ETag": etag,
@@ -150,6 +147,10 @@ def send_file(path: Path, sha: str, request: Request, media_type: str, missing: 
     headers["Content-Length"] = str(length)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=media_type)
-    return StreamingResponse(
-        _read(path, start, length), status_code=status, headers=headers, media_type=media_type
-    )
+    try:
+        chunks = store.read(sha, start, length)
+    except FileNotFoundError:
+        raise ApiError(404, "file_missing", missing) from None
+    except FileStoreError as exc:
+        raise _unavailable(exc) from exc
+    return StreamingResponse(chunks, status_code=status, headers=headers, media_type=media_type)

@@ -12,7 +12,7 @@ from repdesk.hub.api.errors import ApiError
 from repdesk.hub.auth import inspect_token, mark_token_used
 from repdesk.hub.config import HubConfig
 from repdesk.hub.db.engine import Database
-from repdesk.hub.files import CollateralFiles
+from repdesk.hub.file_store import FileStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,10 @@ class HubState:
     db: Database
     epoch: str
     """This database's id; cursors from any other database are refused (410)."""
-    files: CollateralFiles
+    files: FileStore
+    """Collateral."""
+    builds: FileStore
+    """Desktop client builds."""
     hub_id: str = ""
     """This hub's stable identity (never rotated, unlike the epoch); sent at sign-in and in
     meta so clients recognise their hub whatever its address."""

@@ -408,7 +408,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         config = HubConfig.resolve(
-            getattr(args, "home", None), files_dir=getattr(args, "files_dir", None)
+            getattr(args, "home", None),
+            files_dir=getattr(args, "files_dir", None),
+            files_s3=getattr(args, "files_s3", None),
+            s3_endpoint_url=getattr(args, "s3_endpoint_url", None),
+            s3_region=getattr(args, "s3_region", None),
         )
         _setup_logging(config)
         if args.command in _NO_HUB:

@@ -31,6 +31,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="where collateral and client builds are kept (default: $REPDESK_HUB_FILES_DIR, "
         "else the hub's folder); hubs on several hosts share one, e.g. a shared mount",
     )
+    home.add_argument(
+        "--files-s3",
+        metavar="S3_URL",
+        default=argparse.SUPPRESS,
+        help="keep collateral and client builds in an S3-compatible bucket instead, e.g. "
+        "s3://bucket/repdesk (default: $REPDESK_HUB_FILES_S3); hubs on several hosts share "
+        "it. Credentials come only from the standard AWS places (AWS_ACCESS_KEY_ID / "
+        "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws, an instance role), never from options",
+    )
+    home.add_argument(
+        "--s3-endpoint-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="the S3-compatible service's address, e.g. https://minio.example:9000 "
+        "(default: $REPDESK_HUB_S3_ENDPOINT_URL, else $AWS_ENDPOINT_URL_S3, else AWS)",
+    )
+    home.add_argument(
+        "--s3-region",
+        metavar="REGION",
+        default=argparse.SUPPRESS,
+        help="the bucket's region (default: $REPDESK_HUB_S3_REGION, else $AWS_REGION)",
+    )
     parser = argparse.ArgumentParser(
         prog=PROG, parents=[home], description="Marketing's repdesk hub: reps, leads, collateral."
     )

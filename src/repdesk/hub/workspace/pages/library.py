@@ -6,13 +6,15 @@ one."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import File, Form, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response, StreamingResponse
 
 from repdesk.domain.errors import ValidationError
 from repdesk.hub import admin
 from repdesk.hub.db.models import Collateral
+from repdesk.hub.file_store import FileStoreError
 from repdesk.hub.workspace.access import Access, CurrentUser, section_router
 from repdesk.hub.workspace.context import PREFIX, hub_for
 from repdesk.hub.workspace.flash import Flash, see_other
@@ -81,6 +83,9 @@ def upload(
     except ValidationError as exc:
         form = {"title": title, "campaign": campaign, "tags": tags}
         return _page(request, status=400, error=str(exc), form=form)
+    except FileStoreError as exc:
+        form = {"title": title, "campaign": campaign, "tags": tags}
+        return _page(request, status=503, error=f"Not added: {exc}", form=form)
     if info.problem:
         return see_other(
             request,
@@ -108,15 +113,31 @@ def download(request: Request, collateral_id: str) -> Response:
     with hub.db.read() as session:
         row = session.get(Collateral, collateral_id)
         found = (row.sha256, row.media_type, row.original_name, row.title) if row else None
-    if found is None or not hub.files.exists(found[0]):
-        raise Refused(404, "Not found", "That file is not in the library.")
-    sha256, media_type, original, title = found
-    return FileResponse(
-        hub.files.path_for(sha256),
+    unavailable = Refused(503, "Files unavailable", "The hub cannot reach its files now.")
+    try:
+        stored = hub.files.stat(found[0]) if found is not None else None
+        if found is None or stored is None:
+            raise Refused(404, "Not found", "That file is not in the library.")
+        chunks = hub.files.read(found[0])
+    except (FileStoreError, FileNotFoundError) as exc:
+        raise unavailable from exc
+    _sha256, media_type, original, title = found
+    return StreamingResponse(
+        chunks,
         media_type=media_type,
-        filename=original or title,
-        content_disposition_type="attachment",
+        headers={
+            "Content-Disposition": _attachment(original or title),
+            "Content-Length": str(stored.size),
+        },
     )
+
+
+def _attachment(filename: str) -> str:
+    """`attachment` with the name, RFC 6266/5987-encoded when it is not plain ASCII."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'
 
 
 __all__ = ["MAX_COLLATERAL_BYTES", "router", "split_tags"]
