@@ -9,6 +9,7 @@ A tab built late is handed the lead on screen at once, so it never shows stale d
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import IntEnum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -45,6 +46,8 @@ class Tab(IntEnum):
 
 
 _W = TypeVar("_W", bound=QWidget)
+_Fill = Callable[[LeadDetail | None], None]
+"""Hands a built tab the lead on screen (None: no lead)."""
 
 #: Each tab's label, in order.
 _LABELS = {
@@ -76,15 +79,16 @@ class LeadView(QWidget):
         self._load_seq = 0
         self.header = LeadHeader(self)
         self._built: dict[Tab, QWidget] = {}
+        self._fills: dict[Tab, _Fill] = {}
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("leadTabs")
         self.tabs.setDocumentMode(True)
-        self._pages: dict[Tab, QVBoxLayout] = {}
+        self._pages: dict[Tab, tuple[QWidget, QVBoxLayout]] = {}
         for tab, (context, label) in _LABELS.items():
             page = QWidget(self.tabs)
             page_layout = QVBoxLayout(page)
             page_layout.setContentsMargins(0, 0, 0, 0)
-            self._pages[tab] = page_layout
+            self._pages[tab] = (page, page_layout)
             self.tabs.addTab(page, tr(context, label))
         self.tabs.currentChanged.connect(lambda index: self._tab(Tab(index)))
         line = QFrame(self)
@@ -108,48 +112,47 @@ class LeadView(QWidget):
     def _tab(self, tab: Tab) -> QWidget:
         built = self._built.get(tab)
         if built is None:
-            built = self._build(tab)
-            self._pages[tab].addWidget(built)
+            page, page_layout = self._pages[tab]
+            built, fill = self._build(tab, page)
+            page_layout.addWidget(built)
             built.show()  # a child added to a page already on screen is hidden until told
             self._built[tab] = built
-            self._fill(tab, built, self._detail)
+            self._fills[tab] = fill
+            fill(self._detail)
         return built
 
-    def _build(self, tab: Tab) -> QWidget:
-        page = self._pages[tab].parentWidget()
+    def _build(self, tab: Tab, page: QWidget) -> tuple[QWidget, _Fill]:
+        """The tab's widget on `page`, and how it is handed a lead (None: no lead)."""
         if tab is Tab.BRIEF:
             from repdesk.gui.lead_view.brief_tab import BriefTab
 
             brief = BriefTab(self.ctx, page)
             brief.dial_requested.connect(self.dial)
-            return brief
+            return brief, brief.show_detail
         if tab is Tab.TIMELINE:
             from repdesk.gui.lead_view.timeline_tab import TimelineTab
 
-            return TimelineTab(page)
+            timeline = TimelineTab(page)
+            return timeline, lambda d: timeline.set_entries(d.timeline if d else ())
         if tab is Tab.QUALIFICATION:
             from repdesk.gui.lead_view.qualification_tab import QualificationTab
 
-            return QualificationTab(self.ctx, page)
+            qualification = QualificationTab(self.ctx, page)
+            return qualification, qualification.show_detail
         if tab is Tab.COLLATERAL:
             from repdesk.gui.lead_view.collateral_tab import CollateralTab
 
-            return CollateralTab(self.ctx, page)
+            collateral = CollateralTab(self.ctx, page)
+            return collateral, collateral.show_detail
         if tab is Tab.FEEDBACK:
             from repdesk.gui.lead_view.feedback_tab import FeedbackTab
 
-            return FeedbackTab(self.ctx, page)
+            feedback = FeedbackTab(self.ctx, page)
+            return feedback, feedback.show_detail
         from repdesk.gui.lead_view.followups_tab import FollowUpsTab
 
-        return FollowUpsTab(self.ctx, page)
-
-    @staticmethod
-    def _fill(tab: Tab, widget: QWidget, detail: LeadDetail | None) -> None:
-        """Show `detail` (None: no lead) on one built tab."""
-        if tab is Tab.TIMELINE:
-            widget.set_entries(detail.timeline if detail else ())  # type: ignore[attr-defined]
-        else:
-            widget.show_detail(detail)  # type: ignore[attr-defined]
+        followups = FollowUpsTab(self.ctx, page)
+        return followups, followups.show_detail
 
     def _typed(self, tab: Tab, kind: type[_W]) -> _W:
         widget = self._tab(tab)
@@ -283,8 +286,8 @@ class LeadView(QWidget):
             self.header.clear()
         else:
             self.header.show_detail(detail)
-        for tab, widget in self._built.items():
-            self._fill(tab, widget, detail)
+        for fill in self._fills.values():
+            fill(detail)
         if detail is not None:
             self.loaded.emit(detail)
 
