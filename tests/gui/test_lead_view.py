@@ -313,3 +313,33 @@ def test_clearing_the_view_drops_a_load_still_on_its_way(
     assert view.lead_id is None
     assert view.detail is None, "the cleared view stays cleared"
     assert "Hamilton" not in view.header.name.text()
+
+
+def test_tabs_are_built_when_first_shown_and_show_the_lead_on_screen(
+    qtbot: Any,
+    seeded_ctx: AppContext,
+    seeded_leads: Seeded,
+) -> None:
+    """Only the current tab is built with the view (start-up, issue 9); a tab first shown
+    after a lead loaded shows that lead, and follows the next lead like the others."""
+    from repdesk.gui.lead_view.feedback_tab import FeedbackTab
+    from repdesk.gui.lead_view.qualification_tab import QualificationTab
+
+    view = LeadView(seeded_ctx)
+    qtbot.addWidget(view)
+    view.show()
+    page = view.tabs.widget(Tab.FEEDBACK)
+    assert page.findChild(FeedbackTab) is None
+    assert view.tabs.widget(Tab.QUALIFICATION).findChild(QualificationTab) is None
+    with qtbot.waitSignal(view.loaded):
+        view.show_lead(seeded_leads.rich_id)
+    assert page.findChild(FeedbackTab) is None
+
+    view.tabs.setCurrentIndex(Tab.FEEDBACK)
+    built = page.findChild(FeedbackTab)
+    assert built is not None and built.isVisible()
+    assert built.disposition_label.text().startswith("Accepted as a sales opportunity")
+    with qtbot.waitSignal(view.loaded):
+        view.show_lead(seeded_leads.lead_ids[3])
+    assert built.disposition_label.text() == "No decision yet."
+    assert view.feedback is built

@@ -102,6 +102,11 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        # The layout first (the table's saved sort decides the first query), then the first
+        # queries, so the database lane reads while the rest of the window is built.
+        self.restore_layout()
+        self.lead_list.start()
+        self.today.start()
 
         self.controller = controller if controller is not None else _make_controller(ctx, self)
         self.banner = _make_banner(self)
@@ -131,9 +136,6 @@ class MainWindow(QMainWindow):
         self.today.current_lead_changed.connect(self._today_lead)
         self.today.lead_activated.connect(self.open_lead)
         self.today.call_requested.connect(self.open_call_console)
-        self.restore_layout()
-        self.lead_list.start()
-        self.today.start()
         self.today.focus_list()
         self.reminders = _make_reminders(self)
         self.reminders.start()
@@ -186,25 +188,25 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(tr("main", "Settings…"), "Ctrl+,", self.open_settings)
         self.sign_out_action = self._action(tr("main", "Sign out…"), "", self.sign_out)
         self.quit_action = self._action(tr("main", "Quit"), "Ctrl+Q", self.close)
-        brief = self.lead_view.brief
+        view = self.lead_view  # its tabs are built when first shown or asked for
         self.export_brief_action = self._action(
-            tr("main", "Export call brief as PDF…"), "Ctrl+Shift+E", brief.choose_pdf_path
+            tr("main", "Export call brief as PDF…"), "Ctrl+Shift+E", view.export_brief
         )
         self.print_brief_action = self._action(
-            tr("main", "Print call brief…"), "Ctrl+P", brief.print_brief
+            tr("main", "Print call brief…"), "Ctrl+P", view.print_brief
         )
         self.objection_action = self._action(
-            tr("main", "Add objection…"), "Ctrl+Shift+J", self.lead_view.feedback.add_objection
+            tr("main", "Add objection…"), "Ctrl+Shift+J", view.add_objection
         )
         self.decide_action = self._action(
-            tr("main", "Decide on lead…"), "Ctrl+Shift+D", self.lead_view.feedback.decide
+            tr("main", "Decide on lead…"), "Ctrl+Shift+D", view.decide
         )
         self.dial_action = self._action(
             tr("main", "Dial the lead's phone"), "Ctrl+Shift+C", self._dial_lead,
             tr("main", "Call with this computer's phone app; the call console opens"),
         )  # fmt: skip
         self.followup_action = self._action(
-            tr("main", "Schedule call-back…"), "Ctrl+Shift+F", self.lead_view.followups.schedule,
+            tr("main", "Schedule call-back…"), "Ctrl+Shift+F", view.schedule_followup,
             tr("main", "When to call this lead again, and what for; repdesk reminds you"),
         )  # fmt: skip
         self.lead_view.loaded.connect(lambda _d: self._lead_actions(True))

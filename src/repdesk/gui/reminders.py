@@ -22,7 +22,6 @@ from repdesk.domain.changes import Changes
 from repdesk.domain.followups import FollowUp
 from repdesk.gui.clock import Heartbeat
 from repdesk.gui.context import AppContext
-from repdesk.gui.followup_dialog import when_text
 from repdesk.gui.ops import CollectionOp, OpContext, QueryOp
 from repdesk.gui.text import one_line, tr
 
@@ -65,6 +64,8 @@ def notice_text(due: list[Due], now: datetime, tz: tzinfo) -> tuple[str, str]:
         d = due[0]
         title = tr("remind", "Call back %1").replace("%1", d.who)
         what = d.followup.reason or tr("remind", "No note on what for.")
+        from repdesk.gui.followup_dialog import when_text  # the dialog: not at start-up
+
         when = when_text(d.followup.due_at, tz)
         late = d.followup.due_at < now
         prefix = tr("remind", "Was due %1") if late else tr("remind", "Due %1")

@@ -29,7 +29,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, select, update
@@ -37,13 +37,17 @@ from sqlalchemy.exc import DBAPIError
 
 from repdesk.domain.errors import CacheKeyError
 from repdesk.domain.outbox import MutationKind, OutboxState
-from repdesk.store import cipher_pages
 from repdesk.store.atomic import write_atomically
 from repdesk.store.cipher import CacheKey, FileState, file_state
 from repdesk.store.cipher import connect as cipher_connect
 from repdesk.store.db import CHECK_NEEDED, make_engine
 from repdesk.store.models import OUTBOX, SYNC
-from repdesk.store.salvage import PageFile, Value, table_columns
+
+if TYPE_CHECKING:
+    from repdesk.store.salvage import PageFile, Value
+
+# Reading pages in Python (`salvage`, `cipher_pages`) is imported only when a file is damaged
+# or does not open: not on a healthy start (issue 9).
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +252,8 @@ def _empty(path: Path) -> bool:
 def plain_pages(path: Path) -> bool:
     """The file's pages parse as a plain SQLite schema (a plain file whose header is
     damaged, which `file_state` cannot tell from an encrypted one)."""
+    from repdesk.store.salvage import PageFile
+
     try:
         with PageFile(path) as pages:
             return bool(pages.tables())
@@ -285,6 +291,8 @@ def before_open(data_dir: Path, path: Path, key: CacheKey | None = None) -> Reco
     try:
         problem = check(path, full=full, key=read_key)
     except CacheKeyError as exc:
+        from repdesk.store import cipher_pages
+
         assert read_key is not None
         image = cipher_pages.decrypt(path, read_key)
         if plain_pages(path):
@@ -433,6 +441,8 @@ def salvage(
     """
     if key is not None and file_state(path) is FileState.ENCRYPTED:
         return _salvage_encrypted(path, key)
+    from repdesk.store.salvage import PageFile
+
     with PageFile(path) as pages:
         return _salvage_pages(pages, path)
 
@@ -451,6 +461,9 @@ def _salvage_encrypted(
         items, session, damaged, opened = [], {}, 1, False
     if opened and not damaged:
         return items, session, damaged
+    from repdesk.store import cipher_pages
+    from repdesk.store.salvage import PageFile
+
     image = cipher_pages.decrypt(path, key)
     if image is None or not cipher_pages.key_fits(image):
         return items, session, damaged
@@ -463,6 +476,8 @@ def _salvage_encrypted(
 
 
 def _salvage_pages(pages: PageFile, path: Path) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    from repdesk.store.salvage import table_columns
+
     tables = pages.tables()
     if "outbox" in tables:
         try:

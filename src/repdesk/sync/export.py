@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from repdesk import __version__
+import repdesk
 from repdesk.domain.ids import utcnow
 from repdesk.domain.outbox import OutboxItem, OutboxState
 from repdesk.store.api import StoreApi
@@ -45,7 +45,7 @@ def export_pending(store: StoreApi, path: Path | str) -> int:
     document = {
         "format": FORMAT,
         "exported_at": utcnow().isoformat(),
-        "repdesk_version": __version__,
+        "repdesk_version": repdesk.__version__,
         "client_id": state.client_id,
         "hub_url": state.session.hub_url if state.session else None,
         "rep_email": state.session.rep_email if state.session else None,

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from repdesk.domain.errors import RepdeskError
 from repdesk.gui.context import AppContext
-from repdesk.gui.lead_view.brief_document import build_brief_document, export_pdf
 from repdesk.gui.lead_view.detail import LeadDetail
 from repdesk.gui.ops import show_message
 from repdesk.gui.text import plain_label, tr
@@ -83,6 +82,8 @@ class BriefTab(QWidget):
             return
         self._screen_dark = is_dark()
         grey = tone_color(Tone.MUTED).name()
+        from repdesk.gui.lead_view.brief_document import build_brief_document
+
         self.document = build_brief_document(detail.brief, self, grey=grey)
         self.view.setDocument(self.document)
 
@@ -97,6 +98,8 @@ class BriefTab(QWidget):
         """The brief on screen, coloured for paper (print and PDF), whatever the palette."""
         if self._detail is None:
             return None
+        from repdesk.gui.lead_view.brief_document import build_brief_document
+
         return build_brief_document(self._detail.brief, self)
 
     def _anchor_clicked(self, url: QUrl) -> None:
@@ -109,6 +112,8 @@ class BriefTab(QWidget):
         if paper is None or self._detail is None:
             raise RepdeskError(tr("brief", "Open a lead first."))
         title = tr("brief", "Call brief: %1").replace("%1", self._detail.lead.full_name)
+        from repdesk.gui.lead_view.brief_document import export_pdf
+
         return export_pdf(paper, path, title)
 
     def choose_pdf_path(self) -> None:

@@ -1,26 +1,37 @@
-"""The lead view: a header and five tabs (brief, timeline, qualification, collateral, feedback)."""
+"""The lead view: a header and six tabs (brief, timeline, qualification, collateral,
+feedback, follow-ups).
+
+Each tab's widget (and its module) is built the first time the tab is shown or asked for
+(`LeadView.brief`, `.timeline`, ...), not with the window: start-up paints sooner (issue 9).
+A tab built late is handed the lead on screen at once, so it never shows stale data.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import IntEnum
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QTabWidget, QVBoxLayout, QWidget
 
 from repdesk.domain.changes import Changes
 from repdesk.gui.context import AppContext
 from repdesk.gui.events import touches_lead
-from repdesk.gui.lead_view.brief_tab import BriefTab
-from repdesk.gui.lead_view.collateral_tab import CollateralTab
 from repdesk.gui.lead_view.detail import LeadDetail, load_detail
-from repdesk.gui.lead_view.feedback_tab import FeedbackTab
-from repdesk.gui.lead_view.followups_tab import FollowUpsTab
 from repdesk.gui.lead_view.header import LeadHeader
-from repdesk.gui.lead_view.qualification_tab import QualificationTab
-from repdesk.gui.lead_view.timeline_tab import TimelineTab
 from repdesk.gui.ops import QueryOp
 from repdesk.gui.text import tr
+
+if TYPE_CHECKING:
+    from repdesk.gui.lead_view.brief_tab import BriefTab
+    from repdesk.gui.lead_view.collateral_tab import CollateralTab
+    from repdesk.gui.lead_view.feedback_tab import FeedbackTab
+    from repdesk.gui.lead_view.followups_tab import FollowUpsTab
+    from repdesk.gui.lead_view.qualification_tab import QualificationTab
+    from repdesk.gui.lead_view.timeline_tab import TimelineTab
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +43,21 @@ class Tab(IntEnum):
     COLLATERAL = 3
     FEEDBACK = 4
     FOLLOWUPS = 5
+
+
+_W = TypeVar("_W", bound=QWidget)
+_Fill = Callable[[LeadDetail | None], None]
+"""Hands a built tab the lead on screen (None: no lead)."""
+
+#: Each tab's label, in order.
+_LABELS = {
+    Tab.BRIEF: ("lead", "Call &brief"),
+    Tab.TIMELINE: ("lead", "&Timeline"),
+    Tab.QUALIFICATION: ("lead", "&Qualification"),
+    Tab.COLLATERAL: ("lead", "C&ollateral"),
+    Tab.FEEDBACK: ("lead", "&Feedback"),
+    Tab.FOLLOWUPS: ("lead", "Follow-&ups"),
+}
 
 
 class LeadView(QWidget):
@@ -52,21 +78,19 @@ class LeadView(QWidget):
         self._detail: LeadDetail | None = None
         self._load_seq = 0
         self.header = LeadHeader(self)
-        self.brief = BriefTab(ctx, self)
-        self.timeline = TimelineTab(self)
-        self.qualification = QualificationTab(ctx, self)
-        self.collateral = CollateralTab(ctx, self)
-        self.feedback = FeedbackTab(ctx, self)
-        self.followups = FollowUpsTab(ctx, self)
+        self._built: dict[Tab, QWidget] = {}
+        self._fills: dict[Tab, _Fill] = {}
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("leadTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.brief, tr("lead", "Call &brief"))
-        self.tabs.addTab(self.timeline, tr("lead", "&Timeline"))
-        self.tabs.addTab(self.qualification, tr("lead", "&Qualification"))
-        self.tabs.addTab(self.collateral, tr("lead", "C&ollateral"))
-        self.tabs.addTab(self.feedback, tr("lead", "&Feedback"))
-        self.tabs.addTab(self.followups, tr("lead", "Follow-&ups"))
+        self._pages: dict[Tab, tuple[QWidget, QVBoxLayout]] = {}
+        for tab, (context, label) in _LABELS.items():
+            page = QWidget(self.tabs)
+            page_layout = QVBoxLayout(page)
+            page_layout.setContentsMargins(0, 0, 0, 0)
+            self._pages[tab] = (page, page_layout)
+            self.tabs.addTab(page, tr(context, label))
+        self.tabs.currentChanged.connect(lambda index: self._tab(Tab(index)))
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -78,7 +102,98 @@ class LeadView(QWidget):
         layout.addWidget(self.tabs, 1)
         ctx.events.changed.connect(self._on_changes)
         self.header.dial_requested.connect(self.dial)
-        self.brief.dial_requested.connect(self.dial)
+
+    # --- tabs, built when first shown or asked for ------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        self._tab(Tab(self.tabs.currentIndex()))
+        super().showEvent(event)
+
+    def _tab(self, tab: Tab) -> QWidget:
+        built = self._built.get(tab)
+        if built is None:
+            page, page_layout = self._pages[tab]
+            built, fill = self._build(tab, page)
+            page_layout.addWidget(built)
+            built.show()  # a child added to a page already on screen is hidden until told
+            self._built[tab] = built
+            self._fills[tab] = fill
+            fill(self._detail)
+        return built
+
+    def _build(self, tab: Tab, page: QWidget) -> tuple[QWidget, _Fill]:
+        """The tab's widget on `page`, and how it is handed a lead (None: no lead)."""
+        if tab is Tab.BRIEF:
+            from repdesk.gui.lead_view.brief_tab import BriefTab
+
+            brief = BriefTab(self.ctx, page)
+            brief.dial_requested.connect(self.dial)
+            return brief, brief.show_detail
+        if tab is Tab.TIMELINE:
+            from repdesk.gui.lead_view.timeline_tab import TimelineTab
+
+            timeline = TimelineTab(page)
+            return timeline, lambda d: timeline.set_entries(d.timeline if d else ())
+        if tab is Tab.QUALIFICATION:
+            from repdesk.gui.lead_view.qualification_tab import QualificationTab
+
+            qualification = QualificationTab(self.ctx, page)
+            return qualification, qualification.show_detail
+        if tab is Tab.COLLATERAL:
+            from repdesk.gui.lead_view.collateral_tab import CollateralTab
+
+            collateral = CollateralTab(self.ctx, page)
+            return collateral, collateral.show_detail
+        if tab is Tab.FEEDBACK:
+            from repdesk.gui.lead_view.feedback_tab import FeedbackTab
+
+            feedback = FeedbackTab(self.ctx, page)
+            return feedback, feedback.show_detail
+        from repdesk.gui.lead_view.followups_tab import FollowUpsTab
+
+        followups = FollowUpsTab(self.ctx, page)
+        return followups, followups.show_detail
+
+    def _typed(self, tab: Tab, kind: type[_W]) -> _W:
+        widget = self._tab(tab)
+        assert isinstance(widget, kind)
+        return widget
+
+    @property
+    def brief(self) -> BriefTab:
+        from repdesk.gui.lead_view.brief_tab import BriefTab
+
+        return self._typed(Tab.BRIEF, BriefTab)
+
+    @property
+    def timeline(self) -> TimelineTab:
+        from repdesk.gui.lead_view.timeline_tab import TimelineTab
+
+        return self._typed(Tab.TIMELINE, TimelineTab)
+
+    @property
+    def qualification(self) -> QualificationTab:
+        from repdesk.gui.lead_view.qualification_tab import QualificationTab
+
+        return self._typed(Tab.QUALIFICATION, QualificationTab)
+
+    @property
+    def collateral(self) -> CollateralTab:
+        from repdesk.gui.lead_view.collateral_tab import CollateralTab
+
+        return self._typed(Tab.COLLATERAL, CollateralTab)
+
+    @property
+    def feedback(self) -> FeedbackTab:
+        from repdesk.gui.lead_view.feedback_tab import FeedbackTab
+
+        return self._typed(Tab.FEEDBACK, FeedbackTab)
+
+    @property
+    def followups(self) -> FollowUpsTab:
+        from repdesk.gui.lead_view.followups_tab import FollowUpsTab
+
+        return self._typed(Tab.FOLLOWUPS, FollowUpsTab)
 
     def dial(self, phone: str = "") -> bool:
         """Hand the lead's number to the system's dialer (a `tel:` link). True when it was
@@ -99,6 +214,23 @@ class LeadView(QWidget):
         copy_text(phone)
         self.header.say_not_dialled(phone)
         return False
+
+    # --- the window's lead actions (each builds its tab if not shown yet) --------------------
+
+    def export_brief(self) -> None:
+        self.brief.choose_pdf_path()
+
+    def print_brief(self) -> None:
+        self.brief.print_brief()
+
+    def add_objection(self) -> None:
+        self.feedback.add_objection()
+
+    def decide(self) -> None:
+        self.feedback.decide()
+
+    def schedule_followup(self) -> None:
+        self.followups.schedule()
 
     @property
     def lead_id(self) -> str | None:
@@ -154,12 +286,8 @@ class LeadView(QWidget):
             self.header.clear()
         else:
             self.header.show_detail(detail)
-        self.brief.show_detail(detail)
-        self.timeline.set_entries(detail.timeline if detail else ())
-        self.qualification.show_detail(detail)
-        self.collateral.show_detail(detail)
-        self.feedback.show_detail(detail)
-        self.followups.show_detail(detail)
+        for fill in self._fills.values():
+            fill(detail)
         if detail is not None:
             self.loaded.emit(detail)
 

@@ -36,6 +36,16 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 BLOCK_SIZE = 100
 LEAD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 2
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        LEAD_ID_ROLE,
+        ITEM_ROLE,
+    }
+)
+"""The roles `data` answers."""
 
 
 class Column(IntEnum):
@@ -180,6 +190,10 @@ class TodayModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called for every role of every visible cell on each paint: bail out early for
+        # roles this model never answers (font, decoration, size hint, ...).
+        if role not in _ROLES:
+            return None
         item = self.item(index.row()) if index.isValid() else None
         if item is None:
             return None
