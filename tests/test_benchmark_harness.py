@@ -25,6 +25,7 @@ FIGURES = [  # the harness's names, in its order
 ]
 NEEDS_PG = {"hub.push_pg", "hub.scaleout"}
 WITH_FLOOR = {
+    "hub.concurrent",
     "hub.scaleout",
     "sync.initial",
     "store.bulk_load",

@@ -12,13 +12,18 @@ every transaction that changes data; a push uses `db.write(rep_id=...)`.
   database schema (so hubs in other schemas of one server never wait for each other):
 
   * the **writers lock**: `db.write()` takes it EXCLUSIVE (marketing's operations,
-    sign-in, imports, assignment: they read and change many reps' rows, and stay
-    serialised with every other writer, as before);
+    imports, assignment: they read and change many reps' rows, and stay serialised with
+    every other writer, as before);
   * `db.write(rep_id=...)` takes it SHARED, then the **rep lock** of that rep EXCLUSIVE:
     pushes of different reps run in parallel; two pushes of one rep (two devices, two
     hubs behind a load balancer) take turns. Rows both could touch (a lead an ex-owner
     still writes feedback about) are locked by the push itself with `SELECT ... FOR
-    UPDATE`, every lead of a batch at once in id order (`repdesk.hub.sync.push`).
+    UPDATE`, every lead of a batch at once in id order (`repdesk.hub.sync.push`);
+  * a sign-in's bookkeeping (`db.write(sign_in=email)`: its login attempts, its token, a
+    rehashed password) takes neither: it writes no synced row and no change-log row, so
+    it needs no place below the pull horizon, and it never waits for marketing's writers
+    nor holds up a push. It takes only the **sign-in lock** of that account EXCLUSIVE,
+    so a burst of parallel guesses at one account is checked and counted in turn.
 
   Lock order is fixed, so no deadlock can form: writers lock (shared or exclusive), then
   at most one rep lock, then lead rows in id order, then the rows the effects write.
@@ -81,6 +86,7 @@ def describe_database(url: str) -> str:
 _LOCKED = "repdesk_writer_lock"
 _WRITERS_KEY = "hashtextextended(current_schema() || '/repdesk-writers', 0)"
 _REP_KEY = "hashtextextended(current_schema() || '/repdesk-rep/' || :rep, 0)"
+_SIGN_IN_KEY = "hashtextextended(current_schema() || '/repdesk-sign-in/' || :account, 0)"
 
 
 def lock_writers(session: Session) -> None:
@@ -114,6 +120,15 @@ def lock_rep_writer(session: Session, rep_id: str) -> None:
         session.execute(text(f"SELECT pg_advisory_xact_lock({_REP_KEY})"), {"rep": rep_id})
         _take_xid(session)
     session.info[_LOCKED] = f"rep:{rep_id}"
+
+
+def lock_sign_in(session: Session, account: str) -> None:
+    """Take `account`'s sign-in lock EXCLUSIVE (PostgreSQL; no-op on SQLite, whose one
+    writer serialises everything): sign-ins of one account take turns, and wait for no
+    other writer. Such a transaction must not write synced rows (it holds no writers
+    lock, so `lock_writers` inside it still guards a change-log write)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({_SIGN_IN_KEY})"), {"account": account})
 
 
 def _take_xid(session: Session) -> None:
@@ -257,17 +272,22 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self, *, rep_id: str | None = None) -> Iterator[Session]:
+    def write(self, *, rep_id: str | None = None, sign_in: str | None = None) -> Iterator[Session]:
         """A writing transaction: commits on success, rolls back on error.
 
-        Serialised with every other writer, or, given `rep_id` (a push), only with other
-        writers for that rep and with the exclusive ones (module docstring)."""
+        Serialised with every other writer; given `rep_id` (a push), only with other
+        writers for that rep and with the exclusive ones; given `sign_in` (an account's
+        normalised email; a sign-in's attempts and token, no synced rows), only with
+        other sign-ins of that account (module docstring). On SQLite every writer takes
+        the file's one writer in turn."""
         if self.sqlite:
             with self._write_lock, self._write_sessions() as session, session.begin():
                 yield session
         else:
             with self._sessions() as session, session.begin():
-                if rep_id is None:
+                if sign_in is not None:
+                    lock_sign_in(session, sign_in)
+                elif rep_id is None:
                     lock_writers(session)
                 else:
                     lock_rep_writer(session, rep_id)
@@ -288,6 +308,7 @@ __all__ = [
     "describe_database",
     "is_sqlite",
     "lock_rep_writer",
+    "lock_sign_in",
     "writers_horizon",
     "lock_writers",
     "make_engine",
