@@ -129,7 +129,11 @@ def sign_in(
         return _form(request, next_path=target, status=400, error=_MESSAGES["invalid_credentials"])
     state = hub_state(request)
     address = client_address(request)
-    with state.db.write() as session:
+    # A sign-in's bookkeeping (attempts, the session, a rehash) writes no synced row, so
+    # it takes only this account's sign-in lock, never the writers lock: it waits for no
+    # import or assignment, and a burst of guesses at one account is counted in turn.
+    account = f"{auth.WORKSPACE_REALM}:{auth.normalize_email(email)}"
+    with state.db.write(sign_in=account) as session:
         verdict = auth.reserve_attempt(
             session, email, address, state.config.login_throttle, realm=auth.WORKSPACE_REALM
         )
@@ -153,8 +157,16 @@ def sign_in(
         else None
     )
     token = ""
-    with state.db.write() as session:
-        row = session.get(User, user.id) if user is not None and not why else None
+    with state.db.write(sign_in=account) as session:
+        # Locked, so a reset or a disable committed since the check is seen here, and one
+        # still to come waits for this session (and then ends it).
+        row = session.get(User, user.id, with_for_update=True) if user and not why else None
+        if row is not None and user is not None and row.password_hash != user.password_hash:
+            # A new password since the check (an admin reset it), or another sign-in's
+            # upgraded hash: check again against what is stored now (rare).
+            rehash = None
+            if not auth.verify_password(row.password_hash, password):
+                row, why = None, "invalid_credentials"
         if row is not None and not row.disabled:
             if rehash:
                 row.password_hash = rehash
