@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from tests.support import hub_rows as seed
 from tests.support.world import World
 
@@ -114,3 +114,25 @@ def test_a_lead_row_the_wire_model_refuses_is_left_out_and_the_page_still_served
     assert response.status_code == 200
     leads = {c["id"] for c in response.json()["changes"] if c["entity"] == "lead"}
     assert broken not in leads and world.ada.leads[1] in leads
+
+
+def test_an_event_whose_stored_time_is_not_a_time_is_left_out_and_the_page_still_served(
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
+) -> None:
+    """Text some other writer stored in `occurred_at`: the wire model refuses it, the rest
+    of the page goes out (it used to fail the whole pull, reading the column as a time).
+    SQLite only: PostgreSQL refuses to store such a value at all."""
+    if not embedded_hub.state.db.sqlite:
+        pytest.skip("PostgreSQL cannot hold text in a timestamp column")
+    lead = world.ada.leads[0]
+    broken = seed.add_event(embedded_hub.state.db, lead, "web_visit")
+    kept = seed.add_event(embedded_hub.state.db, lead, "email_opened")
+    with embedded_hub.state.db.write() as s:
+        s.execute(
+            text("UPDATE nurture_events SET occurred_at = 'last tuesday' WHERE id = :id"),
+            {"id": broken},
+        )
+    response = client_for(world.ada.email).get("/v1/sync/pull", params={"limit": 5000})
+    assert response.status_code == 200
+    events = {c["id"] for c in response.json()["changes"] if c["entity"] == "nurture_event"}
+    assert broken not in events and kept in events

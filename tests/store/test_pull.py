@@ -14,8 +14,15 @@ from repdesk.domain.leads import Campaign, Collateral
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant, BantAnswer, BantDimension
 from repdesk.store import Store
-from repdesk.store.api import FieldConflict, LeadQuery, MutationOutcome, RemoteChange
+from repdesk.store.api import (
+    FieldConflict,
+    LeadQuery,
+    MutationOutcome,
+    RemoteChange,
+    RemoteEvents,
+)
 from repdesk.store.bulk import BULK_THRESHOLD
+from repdesk.store.convert import event_row
 from tests.store.factories import at, event, lead, note, rm, up
 
 N = BantDimension.NEED
@@ -441,3 +448,51 @@ def test_wanted_collateral_stays_right_as_pages_add_and_remove_leads_and_events(
         assert wanted == _wanted_by_full_union(seeded), f"after page {page}"
         seen_sets.add(tuple(wanted))
     assert len(seen_sets) > 3  # the pages really changed what is wanted
+
+
+def test_event_rows_end_like_the_same_events_as_upserts(data_dir: Path) -> None:
+    """`RemoteEvents` (how pull pages hand events over: rows, no object per event) against
+    a `RemoteUpsert` of each event. A page of more rows than BULK_THRESHOLD takes the bulk
+    path, as that many upserts do: the rows count, not the number of runs."""
+    events = [
+        event(
+            "L1" if i % 3 else "L2", i, "Pricing page" if i % 2 else f"Asset {i}", event_id=f"E{i}"
+        )
+        for i in range(BULK_THRESHOLD + 10)
+    ]
+    leads = [
+        up("lead", lead("L1", "Ada", "Lovelace", "Analytical Engines")),
+        up("lead", lead("L2", "Grace", "Hopper", "Cobol Systems")),
+    ]
+    replaced = event("L2", 1, "Pricing page", event_id="E1")  # an older version, left alone
+    with Store.open(data_dir / "rows") as rows:
+        rows.apply_pull_page(
+            [*leads, RemoteEvents([event_row(e, 3) for e in events[:7]]), leads[0],
+             RemoteEvents([event_row(e, 3) for e in events[7:]]), up("nurture_event", replaced, 2)],
+            "c1",
+        )  # fmt: skip
+        assert _autocheckpoint(rows) == 0  # the bulk path
+        rows.finish_sync()
+        _fts_ok(rows)
+        got = _snapshot(rows)
+    with Store.open(data_dir / "upserts") as upserts:
+        upserts.apply_pull_page(
+            [
+                *leads,
+                *(up("nurture_event", e, 3) for e in events),
+                up("nurture_event", replaced, 2),
+            ],
+            "c1",
+        )
+        assert _autocheckpoint(upserts) == 0
+        upserts.finish_sync()
+        assert _snapshot(upserts) == got
+    assert len(got["events"]["L2"]) == len([e for e in events if e.lead_id == "L2"])
+    # A small page of rows later keeps the index in step row by row.
+    with Store.open(data_dir / "rows") as rows:
+        moved = event("L1", 99, "Roadmap webinar", event_id="E2")
+        rows.apply_pull_page([RemoteEvents([event_row(moved, 4)])], "c2")
+        assert [e.id for e in rows.events("L1") if e.asset == "Roadmap webinar"] == ["E2"]
+        assert "E2" not in [e.id for e in rows.events("L2")]
+        assert rows.search("roadmap")
+        _fts_ok(rows)

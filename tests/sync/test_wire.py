@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 
 from repdesk.domain.errors import UntrustedServerError
 from repdesk.domain.feedback import CallNote, Disposition, DispositionKind
-from repdesk.domain.leads import Lead, NurtureEventType
+from repdesk.domain.leads import Lead, NurtureEvent, NurtureEventType
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant
 from repdesk.protocol.schema import Change, PullResponse, PushResult, PushStatus
-from repdesk.store.api import RemoteRemove, RemoteUpsert
-from repdesk.sync.pages import decode_page, remote_changes
+from repdesk.store.api import RemoteChange, RemoteEvents, RemoteRemove, RemoteUpsert
+from repdesk.sync.pages import PulledPage, decode_page
+from repdesk.sync.pages import remote_changes as page_changes
 from repdesk.sync.wire import outcome_of, remote_change
 
 T = "2026-11-24T05:00:00Z"
@@ -112,6 +113,39 @@ def test_push_results() -> None:
     assert refused.state is OutboxState.REJECTED
     assert refused.detail == "Not valid ; payload.body: too long"
     assert outcome_of(result("rejected")).detail  # never an empty reason
+
+
+def remote_changes(page: PulledPage) -> list[RemoteChange]:
+    """The page's changes with each event row as the `RemoteUpsert` it stands for (what
+    the store takes either way), to compare with the change-by-change way."""
+    found: list[RemoteChange] = []
+    for remote in page_changes(page):
+        if not isinstance(remote, RemoteEvents):
+            found.append(remote)
+            continue
+        for eid, version, lead, kind, when, campaign, asset, detail, delta in remote.rows:
+            event = NurtureEvent(
+                id=eid, lead_id=lead, type=NurtureEventType(kind), occurred_at=when,
+                campaign_id=campaign, asset=asset, detail=detail, score_delta=delta,
+                version=version,
+            )  # fmt: skip
+            found.append(RemoteUpsert("nurture_event", eid, version, event))
+    return found
+
+
+def test_consecutive_events_come_as_one_run_of_rows() -> None:
+    event = {"lead_id": "L1", "type": "web_visit", "occurred_at": T}
+    body = _page(
+        *({"entity": "nurture_event", "id": f"E{n}", "op": "upsert", "version": 1, "data": event}
+          for n in range(3)),
+        {"entity": "lead", "id": "L1", "op": "upsert", "version": 3, "data": {}},
+        {"entity": "nurture_event", "id": "E9", "op": "upsert", "version": 2, "data": event},
+    )  # fmt: skip
+    remote = page_changes(decode_page(body))
+    assert [type(r).__name__ for r in remote] == ["RemoteEvents", "RemoteUpsert", "RemoteEvents"]
+    first = remote[0]
+    assert isinstance(first, RemoteEvents) and [row[0] for row in first.rows] == ["E0", "E1", "E2"]
+    assert first.rows[0][1:4] == (1, "L1", "web_visit")
 
 
 def _page(*changes: dict[str, Any]) -> bytes:

@@ -8,6 +8,7 @@ below the newest schema instead)."""
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import socket
 from typing import Any
@@ -23,6 +24,21 @@ class ServeError(RepdeskError):
     """The hub cannot listen where the operator asked."""
 
 
+GC_GEN0_THRESHOLD = 10_000
+"""The hub process's gen-0 garbage-collection threshold (CPython's default is 700)."""
+
+
+def tune_gc() -> None:
+    """A pull page makes some 100k short-lived containers (rows, data dicts) that live
+    until its body is written; at CPython's default threshold the collector walked them
+    again and again: a quarter of the hub's CPU for a first sync's 5,000-change page (M:
+    88 -> 66 ms a page, the same as with collection off). Raised once per hub process,
+    never lowered (`serve`, each worker, the embedded hub)."""
+    gen0, gen1, gen2 = gc.get_threshold()
+    if 0 < gen0 < GC_GEN0_THRESHOLD:
+        gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+
+
 def uvicorn_config(
     app: Any, host: str, port: int, *, forwarded_allow_ips: str | None = None, **extra: Any
 ) -> uvicorn.Config:
@@ -33,6 +49,7 @@ def uvicorn_config(
     proxy is trusted, so the client address (what sign-in throttling counts) is the TCP
     peer and cannot be chosen by whoever sends the request.
     """
+    tune_gc()
     ips = (forwarded_allow_ips or "").strip()
     return uvicorn.Config(
         app,
@@ -55,6 +72,7 @@ def worker_app() -> Any:
     from repdesk.hub.app import create_app
     from repdesk.hub.config import HubConfig
 
+    tune_gc()
     return create_app(HubConfig.resolve(), migrate=False)
 
 
@@ -119,6 +137,7 @@ def check_port_free(host: str, port: int) -> None:
 
 
 __all__ = [
+    "tune_gc",
     "WORKER_APP",
     "ServeError",
     "check_port_free",

@@ -58,6 +58,31 @@ def upsert_rows(
         conn.exec_driver_sql(sql, params)
 
 
+def upsert_tuples(
+    conn: Connection,
+    table: Table,
+    key: str,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    group_by: int | None = None,
+) -> None:
+    """As `upsert_rows`, for rows that are tuples of `columns` whose values are already
+    what the database takes (no bind processing, no dict per row); `group_by`: the
+    position of the lead id, to write them grouped by lead (see `upsert_rows`)."""
+    if not rows:
+        return
+    if group_by is not None and len(rows) > BULK_THRESHOLD:
+        rows = sorted(rows, key=itemgetter(group_by))
+    plan = _plan(conn, table, key, columns, ())
+    if plan.defaults:
+        raise ValueError(f"{table.name}: no value for {sorted(plan.defaults)}")
+    pick = [columns.index(name) for name in plan.order]
+    params = rows if pick == list(range(len(columns))) else list(map(itemgetter(*pick), rows))
+    for start in range(0, len(params), 20_000):
+        conn.exec_driver_sql(plan.sql, list(params[start : start + 20_000]))
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     order: list[str]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +30,7 @@ from repdesk.domain.qualification import (
     RubricDimension,
     ScaleOption,
 )
+from repdesk.store.api import EventRow
 
 
 def to_db(value: datetime | None) -> datetime | None:
@@ -143,6 +145,35 @@ def event_values(e: NurtureEvent) -> dict[str, Any]:
         "detail": e.detail,
         "score_delta": e.score_delta,
     }
+
+
+EVENT_COLUMNS = (
+    "id", "version", "lead_id", "type", "occurred_at", "campaign_id", "asset", "detail",
+    "score_delta",
+)  # fmt: skip
+"""The columns of an `EventRow`, in its order."""
+
+
+def event_row(e: NurtureEvent, version: int) -> EventRow:
+    return (
+        e.id, version, e.lead_id, e.type.value, e.occurred_at, e.campaign_id, e.asset, e.detail,
+        e.score_delta,
+    )  # fmt: skip
+
+
+def db_time(value: datetime) -> str:
+    """A time as the cache stores it: naive UTC text, as SQLAlchemy's SQLite DATETIME
+    writes it (`to_db`, then "YYYY-MM-DD HH:MM:SS.ffffff")."""
+    if value.tzinfo is UTC:  # what the wire's "Z" decodes to: one call, not three
+        return value.isoformat(" ", "microseconds")[:26]
+    naive = to_db(value)
+    assert naive is not None
+    return naive.isoformat(" ", "microseconds")
+
+
+def event_db_rows(rows: Sequence[EventRow]) -> list[tuple[Any, ...]]:
+    """`EventRow`s as the values the events table takes (its time as `db_time`)."""
+    return [(*row[:4], db_time(row[4]), *row[5:]) for row in rows]
 
 
 def event_from_row(r: Row[Any]) -> NurtureEvent:

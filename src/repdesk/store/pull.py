@@ -24,12 +24,15 @@ from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantDimension, Rubric
 from repdesk.store import fts
-from repdesk.store.api import RemoteChange, RemoteRemove, RemoteUpsert
-from repdesk.store.bulk import BULK_THRESHOLD, begin_bulk, upsert_rows
+from repdesk.store.api import EventRow, RemoteChange, RemoteEvents, RemoteRemove, RemoteUpsert
+from repdesk.store.bulk import BULK_THRESHOLD, begin_bulk, upsert_rows, upsert_tuples
 from repdesk.store.convert import (
+    EVENT_COLUMNS,
     answer_to_json,
     campaign_values,
     collateral_values,
+    event_db_rows,
+    event_row,
     event_values,
     lead_values,
     parse_iso,
@@ -82,7 +85,7 @@ def _rubric_values(r: Rubric) -> dict[str, Any]:
 _Spec = tuple[Table, str, Callable[[Any], dict[str, Any]], fts.FtsIndex | None]
 _SPECS: dict[str, _Spec] = {
     "lead": (LEADS, "id", lead_values, fts.LEADS_FTS),
-    "nurture_event": (EVENTS, "id", event_values, fts.EVENTS_FTS),
+    "nurture_event": (EVENTS, "id", event_values, fts.EVENTS_FTS),  # upserts: _upsert_events
     "campaign": (CAMPAIGNS, "id", campaign_values, None),
     "collateral": (COLLATERAL, "id", collateral_values, None),
     "rubric": (RUBRIC, "id", _rubric_values, None),
@@ -144,9 +147,16 @@ class _Page:
         self.changes = self.changes | Changes(**flags)
 
 
-def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _Page) -> None:
+_Upserts = list[RemoteUpsert | RemoteEvents]
+
+
+def _upsert_run(conn: Connection, entity: str, run: _Upserts, page: _Page) -> None:
+    if entity == "nurture_event":
+        _upsert_events(conn, _event_rows(run), page)
+        return
+    upserts = [c for c in run if isinstance(c, RemoteUpsert)]  # RemoteEvents: events only
     if entity == "qualification":
-        for change in run:
+        for change in upserts:
             _upsert_qualification(conn, change, page)
         return
     spec = _SPECS.get(entity)
@@ -154,11 +164,11 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         log.info("skipping %d changes of unknown entity %r", len(run), entity)
         return
     table, key, values, index = spec
-    stones = _tombstoned(conn, entity, [c.id for c in run])
+    stones = _tombstoned(conn, entity, [c.id for c in upserts])
     # The rep's own unsent change to a follow-up is newer than anything the hub has sent.
-    mine = _unsent_followups(conn, [c.id for c in run]) if entity == "followup" else set()
+    mine = _unsent_followups(conn, [c.id for c in upserts]) if entity == "followup" else set()
     rows = []
-    for change in run:
+    for change in upserts:
         if not isinstance(change.obj, _EXPECTED[entity]):
             log.warning("pull: %s %s carries a %s; skipped", entity, change.id, type(change.obj))
             continue
@@ -209,6 +219,41 @@ def _upsert_run(conn: Connection, entity: str, run: list[RemoteUpsert], page: _P
         page.add(reference=True, leads=True)
     else:
         page.add(reference=True)
+
+
+def _event_rows(run: _Upserts) -> list[EventRow]:
+    rows: list[EventRow] = []
+    for change in run:
+        if isinstance(change, RemoteEvents):
+            rows.extend(change.rows)
+        elif isinstance(change.obj, NurtureEvent):
+            rows.append(event_row(change.obj, change.version))
+        else:
+            log.warning("pull: nurture_event %s carries a %s; skipped", change.id, type(change.obj))
+    return rows
+
+
+def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
+    """Events as rows into one executemany (what `_upsert_run` does for other entities,
+    without a domain object or a dict per event)."""
+    stones = _tombstoned(conn, "nurture_event", [r[0] for r in rows])
+    if stones:
+        rows = [r for r in rows if stones.get(r[0], -1) <= r[1]]
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    index = fts.EVENTS_FTS
+    if page.live_fts:
+        fts.forget(conn, index, fts.pks_where(conn, index, "id", ids))
+    # An event may arrive under another lead than before: that lead's derived columns are
+    # worked out again too. (Bulk pages skip it: finish_bulk works out every lead's.)
+    previous = _current_leads(conn, EVENTS, "id", ids) if page.live_fts else set()
+    upsert_tuples(conn, EVENTS, "id", EVENT_COLUMNS, event_db_rows(rows), group_by=2)
+    if page.live_fts:
+        fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
+    lead_ids = {r[2] for r in rows} | previous
+    page.touch.update(lead_ids)
+    page.add(leads=True, lead_ids=frozenset(lead_ids), timeline=True, feedback=True)
 
 
 def _unsent_dims(conn: Connection, lead_id: str) -> set[str]:
@@ -383,7 +428,8 @@ def _drop_leads(conn: Connection, run: list[RemoteRemove], page: _Page) -> None:
 def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -> Changes:
     """Apply one page and store its cursor in the caller's single transaction."""
     stale = bool(conn.execute(select(SYNC.c.fts_stale)).scalar_one())
-    big = stale or _rebuild_pays(conn, len(changes))
+    size = sum(len(c.rows) if isinstance(c, RemoteEvents) else 1 for c in changes)
+    big = stale or _rebuild_pays(conn, size)
     page = _Page(live_fts=not (stale or big))
     if big:
         # Bulk pages (a first sync, a full resync): no WAL checkpoint after each commit,
@@ -397,8 +443,8 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
     # runs); upserts of different entities never depend on each other, and version-gated
     # upserts of one id give the same result in any order. Removes split the page, so an
     # upsert then a remove of the same id still ends removed.
-    buckets: dict[str, list[RemoteUpsert]] = {}
-    for is_upsert, group in groupby(changes, key=lambda c: isinstance(c, RemoteUpsert)):
+    buckets: dict[str, _Upserts] = {}
+    for is_upsert, group in groupby(changes, key=lambda c: not isinstance(c, RemoteRemove)):
         if is_upsert:
             for change in group:
                 buckets.setdefault(change.entity, []).append(change)  # type: ignore[arg-type]
@@ -413,7 +459,7 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
     return page.changes | Changes(session=True)
 
 
-def _flush_upserts(conn: Connection, buckets: dict[str, list[RemoteUpsert]], page: _Page) -> None:
+def _flush_upserts(conn: Connection, buckets: dict[str, _Upserts], page: _Page) -> None:
     for entity, run in buckets.items():
         _upsert_run(conn, entity, run, page)
     buckets.clear()

@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +39,7 @@ from repdesk.sync.credentials import Credentials
 from repdesk.sync.disabled import erase_for_disabled_rep
 from repdesk.sync.export import UNSENT_STATES, export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
+from repdesk.sync.page_feed import InlineFeed, PageFeed
 from repdesk.sync.pages import PulledPage, decode_page, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
 from repdesk.sync.push import push_outbox
@@ -57,6 +57,10 @@ log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str, str | None], HubClient]
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+PULL_AHEAD = 8
+"""Pull pages fetched ahead of the store at most (`sync/page_feed.py`)."""
+PULL_BATCH_CHANGES = 8 * MAX_PULL_LIMIT
+"""Fetched pages waiting for the store are written in one transaction up to this size."""
 NOT_SIGNED_IN = "You are not signed in to a hub. Sign in to send your work and get updates."
 HUB_CHANGED = (
     "The hub at {url} is not the hub you signed in to (it was replaced, or the address now "
@@ -437,10 +441,11 @@ class SyncEngine:
         )
 
     def _pull(self, run: _Run) -> None:
-        """Pages in order, one store transaction each; the next page is fetched (and
-        converted) on a helper thread while the store applies the current one, so the
-        hub's latency and the local writes overlap. A page is applied only after every
-        page before it, so a failure at any point leaves a consistent cursor."""
+        """Pages in order; the next ones are fetched (and converted) on a helper thread
+        while the store applies the current one, so the hub's work and the local writes
+        overlap, and pages already fetched are applied together in one transaction
+        (`sync/page_feed.py`). Pages are applied only after every page before them, with
+        the last one's cursor, so a failure at any point leaves a consistent cursor."""
         client, retry, report = run.client, run.retry, run.report
         progress, cancel = run.progress, run.cancel
         state = self.store.sync_state()
@@ -467,23 +472,27 @@ class SyncEngine:
             page = decode_page(body)
             return page, remote_changes(page)
 
+        def feed_from(after: str | None) -> PageFeed | InlineFeed:
+            if self.prefetch:
+                return PageFeed(fetch, after, depth=PULL_AHEAD)
+            return InlineFeed(fetch, after)
+
         # No garbage collection while pages are decoded and applied: a page makes hundreds of
         # thousands of small objects without cycles, and the collector walking them again
         # and again cost a third of the client's CPU on a first sync (gc.disable is
         # process-wide; the state it had is restored whatever happens).
         collecting = gc.isenabled()
         gc.disable()
-        with (
-            _gc_back_on(collecting),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-pull") as pool,
-        ):
-            ahead: Future[tuple[PulledPage, list[RemoteChange]]] = pool.submit(fetch, cursor)
-            try:
+        feed = feed_from(cursor)
+        # Pages already fetched are written together, up to this many changes at once.
+        most = max(self.pull_limit, PULL_BATCH_CHANGES)
+        try:
+            with _gc_back_on(collecting):
                 while True:
                     cancel.check()
                     progress(phase, report.pulled, 0)
                     try:
-                        page, remote = ahead.result()
+                        taken = feed.take(most)
                     except CursorExpired:
                         if restarted:
                             raise
@@ -491,25 +500,24 @@ class SyncEngine:
                         report.changes = report.changes | self.store.begin_full_resync()
                         report.full_resync = True
                         cursor, restarted, phase = None, True, Phase.RESYNC
-                        ahead = pool.submit(fetch, None)
+                        feed.close()
+                        feed = feed_from(None)
                         continue
-                    stuck = page.has_more and not page.changes and page.cursor == cursor
-                    if stuck:
+                    if taken[-1].stuck:
                         log.warning("hub said has_more without progress; stopping this pull")
-                    more = page.has_more and not stuck
-                    if more and self.prefetch:
-                        ahead = pool.submit(fetch, page.cursor)
-                    changed = self.store.apply_pull_page(remote, page.cursor)
+                    remote = taken[0].remote
+                    if len(taken) > 1:
+                        remote = [change for item in taken for change in item.remote]
+                    last = taken[-1].page
+                    changed = self.store.apply_pull_page(remote, last.cursor)
                     report.changes = report.changes | changed
-                    report.pulled += len(page.changes)
-                    cursor = page.cursor
-                    if not more:
+                    report.pulled += sum(len(item.page.changes) for item in taken)
+                    cursor = last.cursor
+                    if taken[-1].last:
                         break
-                    if not self.prefetch:
-                        ahead = pool.submit(fetch, page.cursor)
-            finally:
-                abandon.set()
-                ahead.cancel()
+        finally:
+            abandon.set()
+            feed.close()
         progress(phase, report.pulled, report.pulled)
 
     def _fetch_collateral(self, run: _Run) -> None:

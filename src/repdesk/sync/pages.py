@@ -1,9 +1,10 @@
-"""Pull pages decoded in one typed pass by msgspec, events straight into domain values.
+"""Pull pages decoded in one typed pass by msgspec, events straight into store rows.
 
 A first sync is ~97% nurture events. The page is decoded by msgspec (C, typed) with each
 change's `data` kept as raw JSON; an event's data is then decoded into a typed struct
-and built into its `NurtureEvent` directly (a test holds the result equal to the
-pydantic wire model + `convert.event_from_data`). Everything else, and any event the
+and made its store row (`EventRow`), consecutive ones handed over together as one
+`RemoteEvents` (a test holds the result equal to the pydantic wire model +
+`convert.event_from_data`). Everything else, and any event the
 typed struct does not take as is (a value pydantic would still coerce, a type a newer
 hub added), goes through the wire models (`wire.remote_of`) exactly as before: an entity
 or op this client does not know is skipped with a log line, a known one with data the
@@ -21,8 +22,8 @@ from datetime import datetime
 import msgspec
 
 from repdesk.domain.errors import UntrustedServerError
-from repdesk.domain.leads import NurtureEvent, NurtureEventType
-from repdesk.store.api import RemoteChange, RemoteUpsert
+from repdesk.domain.leads import NurtureEventType
+from repdesk.store.api import EventRow, RemoteChange, RemoteEvents
 from repdesk.sync.http import GARBAGE, plain_text
 from repdesk.sync.wire import remote_of
 
@@ -55,7 +56,8 @@ class _EventData(msgspec.Struct, frozen=True):
     goes through the pydantic model instead)."""
 
     lead_id: str
-    type: NurtureEventType
+    type: str
+    """One of `NurtureEventType`'s values (checked by `_event`)."""
     occurred_at: datetime
     campaign_id: str | None = None
     asset: str = ""
@@ -78,25 +80,22 @@ def decode_page(body: bytes) -> PulledPage:
         raise UntrustedServerError(GARBAGE, server_text=text) from exc
 
 
-def _event(change: PageChange) -> RemoteChange | None:
+_EVENT_TYPES = frozenset(t.value for t in NurtureEventType)
+
+
+def _event(change: PageChange) -> EventRow | RemoteChange | None:
+    """The event's row, or what the wire models make of it when msgspec does not take it
+    as is."""
     try:
         d = _EVENT.decode(change.data)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return _checked(change)  # pydantic's verdict: coerced, skipped or refused
-    if d.occurred_at.tzinfo is None:
-        return _checked(change)  # naive: the wire model decides what it means
-    event = NurtureEvent(
-        id=change.id,
-        lead_id=d.lead_id,
-        type=d.type,
-        occurred_at=d.occurred_at,
-        campaign_id=d.campaign_id,
-        asset=d.asset,
-        detail=d.detail,
-        score_delta=d.score_delta,
-        version=change.version,
-    )
-    return RemoteUpsert(entity="nurture_event", id=change.id, version=change.version, obj=event)
+    if d.occurred_at.tzinfo is None or d.type not in _EVENT_TYPES:
+        return _checked(change)  # naive, or a newer type: as the wire models decide
+    return (
+        change.id, change.version, d.lead_id, d.type, d.occurred_at, d.campaign_id, d.asset,
+        d.detail, d.score_delta,
+    )  # fmt: skip
 
 
 def _checked(change: PageChange) -> RemoteChange | None:
@@ -111,16 +110,25 @@ def _checked(change: PageChange) -> RemoteChange | None:
 def remote_changes(page: PulledPage) -> list[RemoteChange]:
     """What the store applies for a page; unknown entities and ops are counted and skipped."""
     found: list[RemoteChange] = []
+    rows: list[EventRow] = []
     skipped: Counter[str] = Counter()
     for change in page.changes:
         if change.entity == "nurture_event" and change.op == "upsert":
             remote = _event(change)
+            if isinstance(remote, tuple):
+                rows.append(remote)
+                continue
         else:
             remote = _checked(change)
         if remote is None:
             skipped[f"{change.entity}/{change.op}"] += 1
-        else:
-            found.append(remote)
+            continue
+        if rows:
+            found.append(RemoteEvents(rows))
+            rows = []
+        found.append(remote)
+    if rows:
+        found.append(RemoteEvents(rows))
     if skipped:
         log.info("pull: skipped changes this client does not use: %s", dict(skipped))
     return found

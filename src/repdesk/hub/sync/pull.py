@@ -121,10 +121,8 @@ def _load(
 ) -> dict[str, tuple[int, dict[str, Any]]]:
     """id -> (version, data) for the rows of `entity` the rep may see now."""
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    if entity == "lead":  # leads and events, most of a page: Core tuples (see page_rows)
+    if entity == "lead":  # leads: Core tuples (see page_rows); events come with the page
         return page_rows.leads(session, rep_id, ids)
-    if entity == "nurture_event":
-        return page_rows.events(session, rep_id, ids)
     if entity == "qualification":
         owned = _owned_leads(session, rep_id, ids)
         quals = session.scalars(select(m.Qualification).where(m.Qualification.lead_id.in_(owned)))
@@ -180,20 +178,24 @@ def _owned_leads(session: Session, rep_id: str, lead_ids: Sequence[str]) -> set[
 def pull_page(session: Session, rep_id: str, after: Position | int, limit: int) -> PullPage:
     """`after`: a position, or a bare seq (xid 0: SQLite, and tests)."""
     start = after if isinstance(after, Position) else Position(0, after)
-    # Plain column tuples, not ORM objects: a page is thousands of rows read once.
-    rows = session.execute(rows_after(session, rep_id, start, limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    # Plain column tuples through Core, not ORM objects: a page is thousands of rows read
+    # once; the events (nearly all of a first sync) in the same query (`with_events`).
+    query = page_rows.with_events(rows_after(session, rep_id, start, limit + 1).subquery())
+    joined = session.connection().execute(query).all()
+    has_more = len(joined) > limit
+    joined = joined[:limit]
     wanted: dict[str, list[str]] = defaultdict(list)
-    for _seq, entity_name, entity_id, op, _version, _xid in rows:
-        if op == "upsert":
-            wanted[entity_name].append(entity_id)
+    for row in joined:
+        if row[3] == "upsert" and row[1] != "nurture_event":
+            wanted[row[1]].append(row[2])
     current = {entity: _load(session, rep_id, entity, ids) for entity, ids in wanted.items()}
+    current["nurture_event"] = page_rows.joined_events(session, rep_id, joined)
     entities = {e.value: e for e in Entity}
     changes: list[PulledChange] = []
     # Plain dataclasses, not a pydantic Change each: every value comes from the hub's own
     # rows and the `data` dicts were already checked (see `page_rows`, `serialize`).
-    for _seq, entity_name, entity_id, op, logged_version, _xid in rows:
+    for row in joined:
+        entity_name, entity_id, op, logged_version = row[1], row[2], row[3], row[4]
         entity = entities.get(entity_name)
         if entity is None:
             continue  # an entity this hub version no longer serves
@@ -206,7 +208,7 @@ def pull_page(session: Session, rep_id: str, after: Position | int, limit: int) 
             if data is _UNSERVABLE:
                 continue
             changes.append(PulledChange(entity, entity_id, "upsert", version, data))
-    last = Position(rows[-1].xid, rows[-1].seq) if rows else start
+    last = Position(joined[-1][5], joined[-1][0]) if joined else start
     return PullPage(changes=changes, last=last, has_more=has_more)
 
 
