@@ -23,7 +23,7 @@ import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -146,7 +146,7 @@ def _decide(
             )
             continue
         results.append(
-            PushResult.model_construct(  # the hub's own values: nothing to validate
+            PushResult(
                 id=mutation.id,
                 status=outcome.status,
                 server_version=outcome.server_version,
@@ -229,19 +229,6 @@ def _lead_for(rows: BatchRows, rep_id: str, mutation: Mutation) -> LeadRow:
     raise Rejected("not_assigned", NOT_ASSIGNED)
 
 
-def _holds_datetime(annotation: Any) -> bool:
-    return annotation is datetime or any(_holds_datetime(arg) for arg in get_args(annotation))
-
-
-_DATETIME_FIELDS: dict[type[Wire], tuple[str, ...]] = {
-    model: tuple(
-        name for name, info in model.model_fields.items() if _holds_datetime(info.annotation)
-    )
-    for model in PAYLOAD_MODELS.values()
-}
-"""Each payload model's datetime fields: read by name, not by walking every field."""
-
-
 def _payload(mutation: Mutation) -> Wire:
     model = PAYLOAD_MODELS[mutation.kind]
     try:
@@ -254,13 +241,7 @@ def _payload(mutation: Mutation) -> Wire:
         ) from exc
     # Parsed values (e.g. "0001-01-01T00:00+05:00") can overflow where the raw text did not;
     # the raw payload's text and numbers were checked before (`_unstorable`).
-    unstorable = problem(
-        {
-            name: value
-            for name in _DATETIME_FIELDS[model]
-            if isinstance(value := getattr(payload, name), datetime)
-        }
-    )
+    unstorable = problem({name: v for name, v in payload if isinstance(v, datetime)})
     if unstorable:
         raise Rejected(
             "invalid_payload",
