@@ -332,31 +332,7 @@ class Store:
         return self._run(outbox.counts)
 
     def apply_outcomes(self, outcomes: Sequence[MutationOutcome]) -> Changes:
-        """The hub's answers to a push batch, committed without waiting for the disk: the
-        next batch goes out only after they are recorded, so a flush here would hold up
-        every batch. Losing them to a power cut is harmless: the items are pending again,
-        are sent again, and the hub answers `duplicate` (or the conflict it recorded)."""
-        with self._unflushed():
-            return self._run(lambda c: outbox.apply_outcomes(c, outcomes))
-
-    @contextmanager
-    def _unflushed(self) -> Iterator[None]:
-        """Transactions committed with `synchronous=NORMAL` (WAL: safe from a crash of the
-        app, no fsync at commit; the next FULL commit or checkpoint flushes them too), then
-        back to FULL, whatever happened."""
-        with self._lock:
-            if self._closed:  # `_run` says so in words
-                yield
-                return
-            driver = self._conn.connection.driver_connection
-            assert driver is not None
-            with mapped_errors(self._path):
-                driver.execute("PRAGMA synchronous=NORMAL").close()
-            try:
-                yield
-            finally:
-                with mapped_errors(self._path):
-                    driver.execute("PRAGMA synchronous=FULL").close()
+        return self._run(lambda c: outbox.apply_outcomes(c, outcomes))
 
     def retry_mutation(self, mutation_id: str) -> Changes:
         return self._run(lambda c: outbox.retry(c, mutation_id))
