@@ -9,12 +9,12 @@ conflicts) are made against this state, never against the database row by row, a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import ARRAY, String, Table, any_, bindparam, select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.outbox import MutationKind
@@ -117,13 +117,31 @@ class BatchRows:
     quals: dict[str, QualState]
 
 
-def _in(session: Session, stmt_for: Any, ids: Collection[str]) -> Iterable[Any]:
-    for part in chunks(sorted(ids)):
-        yield from session.execute(stmt_for(part))
+Member = Callable[[Any], Any]
+"""`column IN <these ids>`, written as the back-end reads it best."""
+
+
+def _in(session: Session, stmt_for: Callable[[Member], Any], ids: Collection[str]) -> Iterable[Any]:
+    """The rows of `stmt_for(member)` for `ids`: on PostgreSQL one statement with ONE array
+    parameter (`= ANY(:ids)`: the same text whatever the count, so psycopg prepares it once
+    and the server plans it once), elsewhere one per chunk of ids as `IN (...)`."""
+    ordered = sorted(ids)
+    if not ordered:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        array = bindparam("ids", ordered, type_=ARRAY(String()))
+        yield from session.execute(stmt_for(lambda column: column == any_(array)))
+        return
+    for part in chunks(ordered):
+        yield from session.execute(stmt_for(_in_list(part)))
+
+
+def _in_list(ids: Sequence[str]) -> Member:
+    return lambda column: column.in_(ids)
 
 
 def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchRows:
-    """Everything `mutations` touch, one query per table (per chunk of 500 ids)."""
+    """Everything `mutations` touch, one query per table (SQLite: per chunk of 500 ids)."""
     lead_ids = {mu.lead_id for mu in mutations}
     # -- Where a batch reads the rows it then checks (ownership, versions, BANT fields,
     # follow-ups). The leads come FIRST and are locked (`FOR UPDATE`, in id order, so two
@@ -135,7 +153,7 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
         row.id: LeadRow(row.id, row.owner_rep_id, bool(row.deleted), row.lead_status, row.version)
         for row in _in(
             session,
-            lambda part: (
+            lambda member: (
                 select(
                     m.Lead.id,
                     m.Lead.owner_rep_id,
@@ -143,7 +161,7 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
                     m.Lead.lead_status,
                     m.Lead.version,
                 )
-                .where(m.Lead.id.in_(part))
+                .where(member(m.Lead.id))
                 .order_by(m.Lead.id)
                 .with_for_update()
             ),
@@ -153,10 +171,10 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
     not_mine = [lead.id for lead in leads.values() if lead.owner_rep_id != rep_id or lead.deleted]
     for (lead_id,) in _in(
         session,
-        lambda part: select(m.ChangeLog.entity_id).where(
+        lambda member: select(m.ChangeLog.entity_id).where(
             m.ChangeLog.entity == "lead",
             m.ChangeLog.audience == rep_id,
-            m.ChangeLog.entity_id.in_(part),
+            member(m.ChangeLog.entity_id),
         ),
         not_mine,
     ):
@@ -166,13 +184,13 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
         row.mutation_id: Record(row.body_hash, row.status, row.server_version, row.detail or {})
         for row in _in(
             session,
-            lambda part: select(
+            lambda member: select(
                 m.ProcessedMutation.mutation_id,
                 m.ProcessedMutation.body_hash,
                 m.ProcessedMutation.status,
                 m.ProcessedMutation.server_version,
                 m.ProcessedMutation.detail,
-            ).where(m.ProcessedMutation.mutation_id.in_(part)),
+            ).where(member(m.ProcessedMutation.mutation_id)),
             {mu.id for mu in mutations},
         )
     }
@@ -180,20 +198,14 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
     entity_ids: dict[MutationKind, set[str]] = {}
     for kind, model in APPEND_MODELS.items():
         wanted = {mu.entity_id for mu in mutations if mu.kind is kind}
-        table = table_of(model)
-        entity_ids[kind] = {
-            row_id
-            for (row_id,) in _in(
-                session, lambda part, t=table: select(t.c.id).where(t.c.id.in_(part)), wanted
-            )
-        }
+        entity_ids[kind] = {row_id for (row_id,) in _in(session, _ids_of(table_of(model)), wanted)}
 
     codes = _payload_strings(mutations, MutationKind.OBJECTION_CREATE, "category_code")
     categories = {
         code
         for (code,) in _in(
             session,
-            lambda part: select(m.ObjectionCategory.code).where(m.ObjectionCategory.code.in_(part)),
+            lambda member: select(m.ObjectionCategory.code).where(member(m.ObjectionCategory.code)),
             codes,
         )
     }
@@ -202,7 +214,7 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
         item_id
         for (item_id,) in _in(
             session,
-            lambda part: select(m.Collateral.id).where(m.Collateral.id.in_(part)),
+            lambda member: select(m.Collateral.id).where(member(m.Collateral.id)),
             used,
         )
     }
@@ -215,6 +227,10 @@ def load(session: Session, rep_id: str, mutations: Sequence[Mutation]) -> BatchR
         followups=_followups(session, mutations),
         quals=_quals(session, mutations),
     )
+
+
+def _ids_of(table: Table) -> Callable[[Member], Any]:
+    return lambda member: select(table.c.id).where(member(table.c.id))
 
 
 def _payload_strings(mutations: Sequence[Mutation], kind: MutationKind, key: str) -> set[str]:
@@ -234,7 +250,7 @@ def _followups(session: Session, mutations: Sequence[Mutation]) -> dict[str, Fol
     )  # fmt: skip
     return {
         row.id: FollowUpState(*row)
-        for row in _in(session, lambda part: select(*cols).where(f.c.id.in_(part)), wanted)
+        for row in _in(session, lambda member: select(*cols).where(member(f.c.id)), wanted)
     }
 
 
@@ -244,8 +260,8 @@ def _quals(session: Session, mutations: Sequence[Mutation]) -> dict[str, QualSta
         lead_id: QualState(version)
         for lead_id, version in _in(
             session,
-            lambda part: select(m.Qualification.lead_id, m.Qualification.version).where(
-                m.Qualification.lead_id.in_(part)
+            lambda member: select(m.Qualification.lead_id, m.Qualification.version).where(
+                member(m.Qualification.lead_id)
             ),
             wanted,
         )
@@ -256,7 +272,7 @@ def _quals(session: Session, mutations: Sequence[Mutation]) -> dict[str, QualSta
         q.c.recorded_at, q.c.version, q.c.mutation_id, q.c.client_id,
     )  # fmt: skip
     for lead_id, *values in _in(
-        session, lambda part: select(*cols).where(q.c.lead_id.in_(part)), list(quals)
+        session, lambda member: select(*cols).where(member(q.c.lead_id)), list(quals)
     ):
         state = FieldState(*values)
         quals[lead_id].fields[state.dimension] = state
