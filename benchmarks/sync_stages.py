@@ -20,7 +20,6 @@ import os
 import random
 import resource
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,7 @@ from benchmarks.bench_sync import (  # noqa: E402
     new_client,
     seed_hub,
 )
-from benchmarks.floor import Snapshot, snapshot  # noqa: E402
+from benchmarks.floor import Snapshot, snapshot, write_floor  # noqa: E402
 from tests.support import hub_rows as seed  # noqa: E402
 
 from repdesk.protocol.schema import MAX_PULL_LIMIT  # noqa: E402
@@ -61,32 +60,8 @@ def own_cpu() -> float:
 
 def floor_phases(snap: Snapshot, db_file: Path) -> dict[str, float]:
     """benchmarks/floor.write_floor with a clock between its phases."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
     out: dict[str, float] = {}
-    t = time.perf_counter()
-    conn = sqlite3.connect(db_file, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("BEGIN")
-    for sql in snap.tables:
-        conn.execute(sql)
-    for sql, data in snap.rows.values():
-        conn.executemany(sql, data)
-    out["insert"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for sql in snap.indexes:
-        conn.execute(sql)
-    out["indexes"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for name in snap.fts:
-        conn.execute(f"INSERT INTO {name}({name}) VALUES('rebuild')")
-    out["fts"] = time.perf_counter() - t
-    t = time.perf_counter()
-    conn.execute("COMMIT")
-    conn.close()
-    out["commit"] = time.perf_counter() - t
-    out["total"] = sum(out.values())
+    out["total"] = write_floor(snap, db_file, out)
     return out
 
 
