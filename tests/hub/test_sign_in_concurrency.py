@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.hub.helpers import assert_error
 from tests.support import hub_rows as seed
-from tests.support.hub_fixtures import PASSWORD
+from tests.support.hub_fixtures import PASSWORD, HeldPasswordChecks
 from tests.support.world import World
 
 from repdesk.hub import auth
@@ -64,7 +64,7 @@ def test_sign_ins_waiting_for_their_password_check_hold_no_request_thread(
     embedded_hub: EmbeddedHub,
     client_for: Callable[[str], httpx.Client],
     password_hash: str,
-    monkeypatch: pytest.MonkeyPatch,
+    held_password_checks: HeldPasswordChecks,
 ) -> None:
     """Fault injected with a mock: every password check blocks until released, so all
     the sign-ins are in flight at once. More of them than the request threads must not
@@ -74,14 +74,7 @@ def test_sign_ins_waiting_for_their_password_check_hold_no_request_thread(
     for email in emails:
         seed.add_rep(db, email, PASSWORD, password_hash=password_hash)
     ada = client_for(world.ada.email)  # signed in before the burst
-    release = threading.Event()
-    real_verify = auth.verify_password
-
-    def blocked_verify(password_hash: str, password: str) -> bool:
-        release.wait(60)
-        return real_verify(password_hash, password)
-
-    monkeypatch.setattr(auth, "verify_password", blocked_verify)
+    release = held_password_checks.hold().release
 
     async def sign_in_all() -> list[int]:
         async with httpx.AsyncClient(base_url=embedded_hub.base_url, timeout=90) as client:
@@ -139,21 +132,13 @@ def test_a_parallel_burst_of_guesses_for_one_account_cannot_overshoot(
 
 
 def test_a_password_reset_during_the_check_refuses_the_old_password(
-    world: World, embedded_hub: EmbeddedHub, monkeypatch: pytest.MonkeyPatch
+    world: World, embedded_hub: EmbeddedHub, held_password_checks: HeldPasswordChecks
 ) -> None:
     """Fault injected with a mock: the password check blocks until marketing has reset
     the password (the check runs outside any transaction, so this can happen). The old
     password must not get a token after the reset that ended the rep's sessions."""
     admin = Hub(embedded_hub.config, embedded_hub.state.db, embedded_hub.state.files)
-    checking, release = threading.Event(), threading.Event()
-    real_verify = auth.verify_password
-
-    def blocked_verify(password_hash: str, password: str) -> bool:
-        checking.set()
-        release.wait(60)
-        return real_verify(password_hash, password)
-
-    monkeypatch.setattr(auth, "verify_password", blocked_verify)
+    held = held_password_checks.hold()
     with ThreadPoolExecutor(1) as pool:
         old = pool.submit(
             httpx.post,
@@ -162,9 +147,9 @@ def test_a_password_reset_during_the_check_refuses_the_old_password(
             timeout=60,
         )
         try:
-            assert checking.wait(30)
-            monkeypatch.setattr(auth, "verify_password", real_verify)
+            assert held.checking.wait(30)
+            held.let_through()
             reset_password(admin, world.ada.email, "a brand new passphrase")
         finally:
-            release.set()
+            held.release.set()
         assert_error(old.result(timeout=60), 401, "invalid_credentials")

@@ -11,6 +11,7 @@ conftest.py asks for it) and by any fixture here that hashes a password."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -62,6 +63,37 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     monkeypatch.setattr(auth, "_hasher", cheap)
     monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("dummy"))
+
+
+class HeldPasswordChecks:
+    """Fault injection (a mock of `auth.verify_password`): from `hold()` on, every
+    password check waits until `release` is set; `checking` is set once one has begun.
+    `let_through()` puts the real check back for the calls made from then on."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.checking, self.release = threading.Event(), threading.Event()
+        self._monkeypatch = monkeypatch
+        self._real = auth.verify_password
+
+    def hold(self) -> HeldPasswordChecks:
+        real = self._real
+
+        def held(password_hash: str, password: str) -> bool:
+            self.checking.set()
+            self.release.wait(60)
+            return real(password_hash, password)
+
+        self._monkeypatch.setattr(auth, "verify_password", held)
+        return self
+
+    def let_through(self) -> None:
+        self._monkeypatch.setattr(auth, "verify_password", self._real)
+
+
+@pytest.fixture
+def held_password_checks(monkeypatch: pytest.MonkeyPatch) -> HeldPasswordChecks:
+    """Password checks that wait until the test releases them (`HeldPasswordChecks`)."""
+    return HeldPasswordChecks(monkeypatch)
 
 
 @pytest.fixture

@@ -3,47 +3,38 @@ and marketing's own writers (an import, an assignment) holding the writers lock.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from repdesk.hub import auth
 from repdesk.hub.admin import users
 from repdesk.hub.embedded import EmbeddedHub
 from repdesk.hub.workspace.cookies import SESSION_COOKIE
+from tests.support.hub_fixtures import HeldPasswordChecks
 
 from .conftest import MARKETER_EMAIL, People, admin_hub, submit_sign_in
 
 
 def test_a_password_reset_during_the_check_refuses_the_old_password(
-    embedded_hub: EmbeddedHub, people: People, monkeypatch: pytest.MonkeyPatch
+    embedded_hub: EmbeddedHub, people: People, held_password_checks: HeldPasswordChecks
 ) -> None:
     """Fault injected with a mock: the password check blocks until an admin has reset
     the user's password (the check runs outside any transaction, so this can happen).
     The old password must not open a session after the reset that ended the others."""
-    checking, release = threading.Event(), threading.Event()
-    real_verify = auth.verify_password
-
-    def blocked_verify(password_hash: str, password: str) -> bool:
-        checking.set()
-        release.wait(60)
-        return real_verify(password_hash, password)
-
-    monkeypatch.setattr(auth, "verify_password", blocked_verify)
+    held = held_password_checks.hold()
     with httpx.Client(base_url=embedded_hub.base_url, timeout=60) as client:
         with ThreadPoolExecutor(1) as pool:
             old = pool.submit(submit_sign_in, client, MARKETER_EMAIL)
             try:
-                assert checking.wait(30)
-                monkeypatch.setattr(auth, "verify_password", real_verify)
+                assert held.checking.wait(30)
+                held.let_through()
                 users.reset_user_password(
                     admin_hub(embedded_hub), MARKETER_EMAIL, "a brand new one 42"
                 )
             finally:
-                release.set()
+                held.release.set()
             answer = old.result(timeout=60)
         assert answer.status_code == 401
         assert "The email or password is not right." in answer.text
