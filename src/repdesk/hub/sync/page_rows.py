@@ -93,17 +93,21 @@ def _strict(
         return UNSERVABLE
 
 
+# The leads of a page are looked up by id alone, their owner checked here: given `id IN
+# (...) AND owner_rep_id = ?`, SQLite (no statistics) chose the owner index and walked
+# every lead of the rep, twice a page (at 100k leads, 90 of the hub's 170 ms a page).
+
+
 def owned_leads(session: Session, rep_id: str, lead_ids: Collection[str]) -> set[str]:
     """Those of `lead_ids` the rep owns now (and not deleted)."""
     if not lead_ids:
         return set()
-    query = (
-        select(LEADS.id)
-        .where(LEADS.id.in_(lead_ids))
-        .where(LEADS.owner_rep_id == rep_id)
-        .where(LEADS.deleted.is_(False))
-    )
-    return set(session.scalars(query))
+    query = select(LEADS.id, LEADS.owner_rep_id, LEADS.deleted).where(LEADS.id.in_(set(lead_ids)))
+    return {
+        lead_id
+        for lead_id, owner, deleted in session.execute(query)
+        if owner == rep_id and not deleted
+    }
 
 
 def leads(
@@ -112,14 +116,17 @@ def leads(
     """id -> (version, data) for the leads among `ids` the rep owns now (not deleted)."""
     names = [name for name, _c, _t in _LEAD_FIELDS]
     types = [t for _n, _c, t in _LEAD_FIELDS]
-    query = (
-        select(LEADS.id, LEADS.version, *(c for _n, c, _t in _LEAD_FIELDS))
-        .where(LEADS.id.in_(ids))
-        .where(LEADS.owner_rep_id == rep_id)
-        .where(LEADS.deleted.is_(False))
-    )
+    query = select(
+        LEADS.id,
+        LEADS.owner_rep_id,
+        LEADS.deleted,
+        LEADS.version,
+        *(c for _n, c, _t in _LEAD_FIELDS),
+    ).where(LEADS.id.in_(ids))  # by id alone, the owner checked here (see `owned_leads`)
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    for lead_id, version, *values in session.execute(query):
+    for lead_id, owner, deleted, version, *values in session.execute(query):
+        if owner != rep_id or deleted:
+            continue
         if values[_EXTERNAL_ID] is None:
             values[_EXTERNAL_ID] = ""
         data = dict(zip(names, values, strict=True))

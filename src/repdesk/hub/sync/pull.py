@@ -124,7 +124,7 @@ def _load(
     if entity == "lead":  # leads: Core tuples (see page_rows); events come with the page
         return page_rows.leads(session, rep_id, ids)
     if entity == "qualification":
-        owned = _owned_leads(session, rep_id, ids)
+        owned = page_rows.owned_leads(session, rep_id, ids)
         quals = session.scalars(select(m.Qualification).where(m.Qualification.lead_id.in_(owned)))
         fields: dict[str, list[m.QualificationField]] = defaultdict(list)
         for f in session.scalars(
@@ -140,7 +140,7 @@ def _load(
     if entity in _LEAD_ITEM_MODELS:
         model, to_data = _LEAD_ITEM_MODELS[entity]
         rows = list(session.scalars(select(model).where(model.id.in_(ids))))
-        owned = _owned_leads(session, rep_id, [r.lead_id for r in rows])
+        owned = page_rows.owned_leads(session, rep_id, [r.lead_id for r in rows])
         for r in rows:
             if r.lead_id in owned:
                 out[r.id] = (r.version, _data(entity, r.id, to_data, r))
@@ -159,20 +159,6 @@ def _load(
             row_id = row.code if entity == "objection_category" else row.id
             out[row_id] = (row.version, _data(entity, row_id, to_data, row))
     return out
-
-
-def _owned_leads(session: Session, rep_id: str, lead_ids: Sequence[str]) -> set[str]:
-    if not lead_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(m.Lead.id).where(
-                m.Lead.id.in_(set(lead_ids)),
-                m.Lead.owner_rep_id == rep_id,
-                m.Lead.deleted.is_(False),
-            )
-        )
-    )
 
 
 def pull_page(session: Session, rep_id: str, after: Position | int, limit: int) -> PullPage:
