@@ -346,6 +346,12 @@ def test_a_big_page_over_a_bigger_database_keeps_the_index_live(store: Store) ->
 # Found by this property: an event re-sent under another lead left the first lead's last
 # touch pointing at it when applied page by page.
 @example(ops=[("lead", "a", ""), ("event", "a", ""), ("event", "b", "")], versions=[1] * 12)
+# And: two removes of one lead in a row kept only the last one's version, so a newer remove
+# followed by an older one left the lead in place.
+@example(
+    ops=[("lead", "a", "y"), ("rm_lead", "a", ""), ("rm_lead", "a", "")],
+    versions=[3, 4, 2] + [1] * 9,
+)
 def test_one_page_ends_like_the_same_changes_one_page_each(
     ops: list[tuple[str, str, str]], versions: list[int]
 ) -> None:

@@ -405,7 +405,9 @@ def _drop_leads(conn: Connection, run: list[RemoteRemove], page: _Page) -> None:
     """Drop leads reassigned away (a territory change can remove thousands at once)."""
     for change in run:
         _remember_remove(conn, "lead", change.id, change.version)
-    wanted = {c.id: c.version for c in run}
+    wanted: dict[str, int] = {}
+    for change in run:  # the newest remove of a lead decides, as if applied one by one
+        wanted[change.id] = max(wanted.get(change.id, -1), change.version)
     stored: dict[str, int] = {}
     ids = list(wanted)
     for start in range(0, len(ids), _CHUNK):
