@@ -102,11 +102,6 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        # The layout first (the table's saved sort decides the first query), then the first
-        # queries, so the database lane reads while the rest of the window is built.
-        self.restore_layout()
-        self.lead_list.start()
-        self.today.start()
 
         self.controller = controller if controller is not None else _make_controller(ctx, self)
         self.banner = _make_banner(self)
@@ -136,6 +131,12 @@ class MainWindow(QMainWindow):
         self.today.current_lead_changed.connect(self._today_lead)
         self.today.lead_activated.connect(self.open_lead)
         self.today.call_requested.connect(self.open_call_console)
+        # The layout once every widget exists (restoring it earlier, before the banner and
+        # the rest were added, left the restored split undone on some starts), then the
+        # first queries: the table's saved sort decides the first one.
+        self.restore_layout()
+        self.lead_list.start()
+        self.today.start()
         self.today.focus_list()
         self.reminders = _make_reminders(self)
         self.reminders.start()
