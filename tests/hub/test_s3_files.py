@@ -49,6 +49,14 @@ def _s3_args(home: Path, url: str, endpoint: str) -> list[str]:
 
 
 @pytest.fixture
+def home(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A hub made by `repdesk-hub init` (files on local disk), for commands to point at S3."""
+    folder = tmp_path / "hub"
+    assert _run(capsys, "--home", str(folder), "init")[0] == EXIT_OK
+    return folder
+
+
+@pytest.fixture
 def served(s3_bucket: S3Bucket, tmp_path: Path, password_hash: str) -> Iterator[EmbeddedHub]:
     """A hub with its files in `s3_bucket` and one rep, served on loopback."""
     config = s3_bucket.config(tmp_path / "hub")
@@ -144,10 +152,8 @@ def test_storing_the_same_bytes_again_changes_nothing(s3_bucket: S3Bucket, tmp_p
 
 
 def test_a_missing_bucket_stops_serve_with_a_sentence(
-    s3_bucket: S3Bucket, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    s3_bucket: S3Bucket, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home = tmp_path / "hub"
-    assert _run(capsys, "--home", str(home), "init")[0] == EXIT_OK
     args = _s3_args(home, "s3://no-such-bucket-here/hub", s3_bucket.endpoint)
     code, _, err = _run(capsys, *args, "serve", "--port", str(free_port()))
     assert code == EXIT_ERROR
@@ -157,10 +163,8 @@ def test_a_missing_bucket_stops_serve_with_a_sentence(
 
 
 def test_a_malformed_s3_address_is_refused_in_words(
-    s3_bucket: S3Bucket, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    s3_bucket: S3Bucket, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home = tmp_path / "hub"
-    assert _run(capsys, "--home", str(home), "init")[0] == EXIT_OK
     args = _s3_args(home, "https://bucket.example/hub", s3_bucket.endpoint)
     code, _, err = _run(capsys, *args, "collateral", "list")
     assert code == EXIT_ERROR and "write it as s3://bucket or s3://bucket/prefix" in err
@@ -171,6 +175,7 @@ def test_a_malformed_s3_address_is_refused_in_words(
 
 def test_credentials_the_store_refuses_are_named_without_showing_them(
     s3_bucket: S3Bucket,
+    home: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -178,8 +183,6 @@ def test_credentials_the_store_refuses_are_named_without_showing_them(
     """moto's own switch (`INITIAL_NO_AUTH_ACTION_COUNT`, what its
     `set_initial_no_auth_action_count` sets) makes the server check credentials; the
     fixture's keys are unknown to it."""
-    home = tmp_path / "hub"
-    assert _run(capsys, "--home", str(home), "init")[0] == EXIT_OK
     monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
     source = tmp_path / "deck.pdf"
     source.write_bytes(b"%PDF-1.4 deck")
@@ -191,12 +194,10 @@ def test_credentials_the_store_refuses_are_named_without_showing_them(
 
 def test_no_credentials_at_all_is_named(
     s3_bucket: S3Bucket,
-    tmp_path: Path,
+    home: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home = tmp_path / "hub"
-    assert _run(capsys, "--home", str(home), "init")[0] == EXIT_OK
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance role here
@@ -205,10 +206,8 @@ def test_no_credentials_at_all_is_named(
 
 
 def test_an_unreachable_store_is_named(
-    s3_bucket: S3Bucket, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    s3_bucket: S3Bucket, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home = tmp_path / "hub"
-    assert _run(capsys, "--home", str(home), "init")[0] == EXIT_OK
     nobody = f"http://127.0.0.1:{free_port()}"
     code, _, err = _run(capsys, *_s3_args(home, s3_bucket.url, nobody), "collateral", "list")
     assert code == EXIT_ERROR
