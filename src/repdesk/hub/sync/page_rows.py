@@ -188,15 +188,18 @@ def _column_fits(values: Sequence[Any], types: tuple[type, ...]) -> bool:
 
 
 def joined_events(
-    session: Session, rep_id: str, rows: Sequence[Sequence[Any]]
+    session: Session, rep_id: str, rows: Sequence[Sequence[Any]], owned: Collection[str] = ()
 ) -> dict[str, tuple[int, dict[str, Any]]]:
     """id -> (version, data) for the events in `with_events` rows whose lead the rep owns
-    now (an event gone since it was logged has no columns there: it goes out as a remove)."""
+    now (an event gone since it was logged has no columns there: it goes out as a remove).
+    `owned`: leads already known, in this transaction, to be the rep's (the page's own
+    leads, read by `leads`): only the others are looked up."""
     first = LOG_COLUMNS + 1
     found = [row for row in rows if row[LOG_COLUMNS] is not None]
     # The owner check as one query over the page's few distinct leads: joining `leads` to
     # every event made SQLite probe the lead once per event, 10x the events' own lookup.
-    owned = owned_leads(session, rep_id, {row[first] for row in found})
+    unknown = {row[first] for row in found}.difference(owned)
+    owned = set(owned).union(owned_leads(session, rep_id, unknown))
     found = [row for row in found if row[first] in owned]
     if not found:
         return {}

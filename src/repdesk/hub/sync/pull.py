@@ -175,7 +175,10 @@ def pull_page(session: Session, rep_id: str, after: Position | int, limit: int) 
         if row[3] == "upsert" and row[1] != "nurture_event":
             wanted[row[1]].append(row[2])
     current = {entity: _load(session, rep_id, entity, ids) for entity, ids in wanted.items()}
-    current["nurture_event"] = page_rows.joined_events(session, rep_id, joined)
+    # The page's leads just read are the rep's: their events need no second owner check.
+    current["nurture_event"] = page_rows.joined_events(
+        session, rep_id, joined, owned=current.get("lead", {}).keys()
+    )
     entities = {e.value: e for e in Entity}
     changes: list[PulledChange] = []
     # Plain dataclasses, not a pydantic Change each: every value comes from the hub's own
