@@ -126,6 +126,11 @@ def _client(settings: S3Settings) -> Any:
     return session.client("s3", endpoint_url=settings.endpoint_url, config=config)
 
 
+def _error_code(exc: ClientError) -> str:
+    """S3's error code of a failed call ("" when it sent none)."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
 def _hash_into(source: BinaryIO, spool: BinaryIO | None) -> tuple[bytes, str, int]:
     sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     while chunk := source.read(CHUNK):
@@ -165,7 +170,7 @@ class S3Files:
             yield
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            code = str(error.get("Code", ""))
+            code = _error_code(exc)
             if code in _NO_BUCKET:
                 raise FileStoreError(
                     f"Cannot {action}: the bucket {self.bucket!r} does not exist at "
@@ -207,7 +212,7 @@ class S3Files:
                 self._s3.head_bucket(Bucket=self.bucket)
             except ClientError as exc:
                 # HEAD has no body: a missing bucket is a bare 404.
-                if str(exc.response.get("Error", {}).get("Code")) in _NOT_FOUND:
+                if _error_code(exc) in _NOT_FOUND:
                     exc.response["Error"]["Code"] = "NoSuchBucket"
                 raise
 
@@ -217,7 +222,7 @@ class S3Files:
             try:
                 head = self._s3.head_object(Bucket=self.bucket, Key=key)
             except ClientError as exc:
-                if str(exc.response.get("Error", {}).get("Code")) in _NOT_FOUND:
+                if _error_code(exc) in _NOT_FOUND:
                     return None
                 raise
         return StoredFile(int(head["ContentLength"]), head["LastModified"].timestamp())
@@ -240,7 +245,7 @@ class S3Files:
             try:
                 body = self._s3.get_object(Bucket=self.bucket, Key=key, **extra)["Body"]
             except ClientError as exc:
-                if str(exc.response.get("Error", {}).get("Code")) in _NOT_FOUND:
+                if _error_code(exc) in _NOT_FOUND:
                     raise FileNotFoundError(key) from exc
                 raise
         return self._chunks(body)
