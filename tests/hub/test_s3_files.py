@@ -213,6 +213,7 @@ def test_an_unreachable_store_is_named(
     assert code == EXIT_ERROR
     assert f"the S3 store at s3://{s3_bucket.name}/hub/collateral/ at {nobody}" in err
     assert "cannot be reached" in err
+    assert "Could not connect" not in err  # botocore's words (an object's URL) go to the log
 
 
 def test_a_store_that_never_answers_is_given_up_on(s3_bucket: S3Bucket) -> None:

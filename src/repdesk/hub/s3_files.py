@@ -199,8 +199,11 @@ class S3Files:
                 "never taken from the command line."
             ) from exc
         except (ConnectionError, HTTPClientError) as exc:
+            # botocore's own words name the object's URL: the log has them, the person the
+            # store and what to check (a marketer sees this sentence on the library page).
+            log.warning("the S3 store at %s cannot be reached: %s", where, exc)
             raise FileStoreError(
-                f"Cannot {action}: the S3 store at {where} cannot be reached ({exc}). "
+                f"Cannot {action}: the S3 store at {where} cannot be reached. "
                 "Check --s3-endpoint-url and the network."
             ) from exc
         except BotoCoreError as exc:
