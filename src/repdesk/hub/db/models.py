@@ -269,7 +269,7 @@ class CallNote(Base):
     __table_args__ = (Index("ix_call_notes_lead_call", "lead_id", "call_started_at", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
-    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
     mutation_id: Mapped[str] = mapped_column(String(ID))
     body: Mapped[str] = mapped_column(Text)
@@ -334,7 +334,7 @@ class ObjectionRow(Base):
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
     mutation_id: Mapped[str] = mapped_column(String(ID))
-    category_code: Mapped[str] = mapped_column(String(100), index=True)
+    category_code: Mapped[str] = mapped_column(String(100))
     verbatim: Mapped[str] = mapped_column(Text, default="")
     severity: Mapped[int] = mapped_column(Integer, default=2)
     campaign_id: Mapped[str | None] = mapped_column(String(ID), default=None)
@@ -353,7 +353,7 @@ class DispositionRow(Base):
     __table_args__ = (Index("ix_dispositions_lead_latest", "lead_id", "decided_at", "id", "kind"),)
 
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
-    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
     mutation_id: Mapped[str] = mapped_column(String(ID))
     kind: Mapped[str] = mapped_column(String(50))
@@ -374,7 +374,7 @@ class CollateralUseRow(Base):
     lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
     rep_id: Mapped[str] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
     mutation_id: Mapped[str] = mapped_column(String(ID))
-    collateral_id: Mapped[str] = mapped_column(String(ID), index=True)
+    collateral_id: Mapped[str] = mapped_column(String(ID))
     kind: Mapped[str] = mapped_column(String(20))
     used_at: Mapped[datetime]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
