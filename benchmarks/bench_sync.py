@@ -124,6 +124,11 @@ class HubProcess:
         if not self.url.startswith("http"):
             raise RuntimeError("the hub process did not start")
 
+    @property
+    def pid(self) -> int:
+        """The hub process's id (to read its CPU time)."""
+        return self._child.pid
+
     def stop(self) -> None:
         assert self._child.stdin is not None
         self._child.stdin.close()  # the child stops serving when its stdin closes

@@ -61,7 +61,11 @@ def token_hash(token: str) -> str:
 def issue_token(
     session: Session, rep: Rep, ttl: timedelta, *, address: str = "", now: datetime | None = None
 ) -> str:
-    """Create a bearer token for `rep`; returns the token (only its hash is stored)."""
+    """Create a bearer token for `rep`; returns the token (only its hash is stored).
+
+    The sign-in is the token's first use (`last_used_at`): the requests that follow it
+    within TOKEN_USE_PRECISION write nothing, where fifty reps signing in at once and
+    pulling made fifty more writes queued with their pushes for SQLite's one writer."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     session.add(
@@ -70,6 +74,7 @@ def issue_token(
             rep_id=rep.id,
             created_at=now,
             expires_at=now + ttl,
+            last_used_at=now,
             client_address=address[:64],
         )
     )

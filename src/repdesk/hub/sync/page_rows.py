@@ -1,4 +1,5 @@
-"""Leads and nurture events for a pull page straight from Core column tuples.
+"""Leads, nurture events and the rep's own lead items (call notes, objections,
+dispositions, collateral uses, follow-ups) for a pull page straight from Core column tuples.
 
 They are nearly every row of a first sync (10k leads bring 300k events), so they skip the
 ORM objects and the pydantic model per row that `serialize` uses for the other entities,
@@ -23,7 +24,15 @@ from sqlalchemy import ColumnElement, Select, String, Subquery, and_, select, ty
 from sqlalchemy.orm import Session
 
 from repdesk.hub.db import models as m
-from repdesk.protocol.schema import LeadData, NurtureEventData
+from repdesk.protocol.schema import (
+    CallNoteData,
+    CollateralUseData,
+    DispositionData,
+    FollowUpData,
+    LeadData,
+    NurtureEventData,
+    ObjectionData,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +82,69 @@ _EVENT_FIELDS: tuple[tuple[str, ColumnElement[Any], tuple[type, ...]], ...] = (
 )
 _EXTERNAL_ID = [name for name, _c, _t in _LEAD_FIELDS].index("external_id")
 
+_BOOL = (bool,)
+_TIME = (datetime,)
+_NOTES = m.CallNote.__table__.c
+_OBJECTIONS = m.ObjectionRow.__table__.c
+_DISPOSITIONS = m.DispositionRow.__table__.c
+_USES = m.CollateralUseRow.__table__.c
+_FOLLOWUPS = m.FollowUpRow.__table__.c
+_Fields = tuple[tuple[str, ColumnElement[Any], tuple[type, ...]], ...]
+
+# entity -> (its table's columns, wire model, fields as above in the model's order). The
+# types are matched exactly here (`_fits_exactly`), so a bool counts only where one is due.
+LEAD_ITEMS: dict[str, tuple[Any, type[BaseModel], _Fields]] = {
+    "call_note": (_NOTES, CallNoteData, (
+        ("lead_id", _NOTES.lead_id, _TEXT),
+        ("body", _NOTES.body, _TEXT),
+        ("created_at", _NOTES.created_at, _TIME),
+        ("author_rep_id", _NOTES.rep_id, _TEXT),
+        ("call_started_at", _NOTES.call_started_at, _OPT_TIME),
+        ("duration_seconds", _NOTES.duration_seconds, _OPT_INT),
+        ("outcome", _NOTES.outcome, _TEXT),
+    )),
+    "objection": (_OBJECTIONS, ObjectionData, (
+        ("lead_id", _OBJECTIONS.lead_id, _TEXT),
+        ("category_code", _OBJECTIONS.category_code, _TEXT),
+        ("created_at", _OBJECTIONS.created_at, _TIME),
+        ("verbatim", _OBJECTIONS.verbatim, _TEXT),
+        ("severity", _OBJECTIONS.severity, _INT),
+        ("campaign_id", _OBJECTIONS.campaign_id, _OPT_TEXT),
+        ("collateral_id", _OBJECTIONS.collateral_id, _OPT_TEXT),
+        ("competitor", _OBJECTIONS.competitor, _TEXT),
+        ("resolved", _OBJECTIONS.resolved, _BOOL),
+    )),
+    "disposition": (_DISPOSITIONS, DispositionData, (
+        ("lead_id", _DISPOSITIONS.lead_id, _TEXT),
+        ("kind", _DISPOSITIONS.kind, _TEXT),
+        ("decided_at", _DISPOSITIONS.decided_at, _TIME),
+        ("reason", _DISPOSITIONS.reason, _TEXT),
+    )),
+    "collateral_use": (_USES, CollateralUseData, (
+        ("lead_id", _USES.lead_id, _TEXT),
+        ("collateral_id", _USES.collateral_id, _TEXT),
+        ("kind", _USES.kind, _TEXT),
+        ("used_at", _USES.used_at, _TIME),
+    )),
+    "followup": (_FOLLOWUPS, FollowUpData, (
+        ("lead_id", _FOLLOWUPS.lead_id, _TEXT),
+        ("due_at", _FOLLOWUPS.due_at, _TIME),
+        ("reason", _FOLLOWUPS.reason, _TEXT),
+        ("state", _FOLLOWUPS.state, _TEXT),
+        ("created_at", _FOLLOWUPS.created_at, _OPT_TIME),
+        ("updated_at", _FOLLOWUPS.updated_at, _OPT_TIME),
+    )),
+}  # fmt: skip
+
 
 def _fits(values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> bool:
     # bool is an int to isinstance but not to the wire (pydantic would say 1/0 the same way,
     # but a bool in an int column is not something the hub writes): checked like the rest.
     return all(map(isinstance, values, types)) and bool not in map(type, values)
+
+
+def _fits_exactly(values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> bool:
+    return all(type(value) in accepted for value, accepted in zip(values, types, strict=True))
 
 
 def _strict(
@@ -133,6 +200,37 @@ def leads(
         if not _fits(values, types) or not isinstance(version, int):
             data = _strict("lead", lead_id, LeadData, data)
         out[lead_id] = (version, data)
+    return out
+
+
+def lead_items(
+    session: Session, rep_id: str, entity: str, ids: Sequence[str]
+) -> dict[str, tuple[int, dict[str, Any]]]:
+    """id -> (version, data) for the rows of a lead-scoped `entity` (a key of
+    LEAD_ITEMS) among `ids` whose lead the rep owns now: one query for the rows, one for
+    their few leads' owners; a row whose values are not exactly the wire model's types
+    goes through the model, as every row did when they were ORM objects."""
+    table, model, fields = LEAD_ITEMS[entity]
+    names = [name for name, _c, _t in fields]
+    types = [t for _n, _c, t in fields]
+    # Times read as the driver gives them and made UTC datetimes by `_utc` (as the events'
+    # `occurred_at`): text some other writer stored there is then the wire model's to
+    # refuse, where the column type's own reading failed the whole pull.
+    times = [i for i, (_n, _c, t) in enumerate(fields) if datetime in t]
+    columns = [type_coerce(c, String) if datetime in t else c for _n, c, t in fields]
+    rows = session.execute(select(table.id, table.version, *columns).where(table.id.in_(ids)))
+    found = rows.all()
+    owned = owned_leads(session, rep_id, {row[2] for row in found})  # lead_id comes first
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
+    for item_id, version, *values in found:
+        if values[0] not in owned:
+            continue
+        for i in times:
+            values[i] = _utc(values[i])
+        data = dict(zip(names, values, strict=True))
+        if not _fits_exactly(values, types) or type(version) is not int:
+            data = _strict(entity, item_id, model, data)
+        out[item_id] = (version, data)
     return out
 
 
@@ -224,9 +322,11 @@ def joined_events(
 
 
 __all__ = [
+    "LEAD_ITEMS",
     "LOG_COLUMNS",
     "UNSERVABLE",
     "joined_events",
+    "lead_items",
     "leads",
     "owned_leads",
     "with_events",

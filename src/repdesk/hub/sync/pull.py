@@ -89,15 +89,6 @@ def rows_after(session: Session, rep_id: str, after: Position, limit: int) -> An
     return query.order_by(log_table.xid, log_table.seq).limit(limit)
 
 
-_LEAD_ITEM_MODELS: dict[str, Any] = {
-    "call_note": (m.CallNote, ser.call_note_data),
-    "objection": (m.ObjectionRow, ser.objection_data),
-    "disposition": (m.DispositionRow, ser.disposition_data),
-    "collateral_use": (m.CollateralUseRow, ser.collateral_use_data),
-    "followup": (m.FollowUpRow, ser.followup_data),
-}
-
-
 _UNSERVABLE: dict[str, Any] = page_rows.UNSERVABLE
 """Marks a row whose stored data no longer fits the wire model: it is left out of the
 page (clients keep what they had) and logged for the operator, instead of failing every
@@ -137,14 +128,8 @@ def _load(
             )
             out[q.lead_id] = (q.version, data)
         return out
-    if entity in _LEAD_ITEM_MODELS:
-        model, to_data = _LEAD_ITEM_MODELS[entity]
-        rows = list(session.scalars(select(model).where(model.id.in_(ids))))
-        owned = page_rows.owned_leads(session, rep_id, [r.lead_id for r in rows])
-        for r in rows:
-            if r.lead_id in owned:
-                out[r.id] = (r.version, _data(entity, r.id, to_data, r))
-        return out
+    if entity in page_rows.LEAD_ITEMS:  # Core tuples, as the leads (see page_rows)
+        return page_rows.lead_items(session, rep_id, entity, ids)
     simple: dict[str, tuple[Any, Any, Callable[[Any], dict[str, Any]]]] = {
         "campaign": (m.Campaign, m.Campaign.id, ser.campaign_data),
         "collateral": (m.Collateral, m.Collateral.id, ser.collateral_data),
