@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +307,30 @@ def test_bulk_datetime_text_is_exactly_sqlalchemys(value: datetime) -> None:
     reference = EVENTS.c.occurred_at.type.dialect_impl(d).bind_processor(d)
     assert reference is not None
     assert _datetime_text(value) == reference(value)
+
+
+@given(
+    value=st.datetimes(
+        min_value=datetime(1000, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.one_of(st.none(), st.just(UTC), st.timezones()),
+    )
+)
+@example(value=datetime(2025, 1, 1, 5, tzinfo=UTC))
+@example(value=datetime(2025, 1, 1, 5, 0, 0, 5, tzinfo=UTC))
+def test_event_times_are_stored_as_sqlalchemy_stores_them(value: datetime) -> None:
+    """A pulled event's time (`db_time`, cut from msgspec's RFC 3339 text) is the text
+    SQLAlchemy writes for the same time made naive UTC (`to_db`): aware or naive, with or
+    without a fraction of a second."""
+    from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
+    from repdesk.store.convert import db_time, to_db
+    from repdesk.store.models import EVENTS
+
+    d = sqlite_dialect()
+    reference = EVENTS.c.occurred_at.type.dialect_impl(d).bind_processor(d)
+    assert reference is not None
+    assert db_time(value) == reference(to_db(value))
 
 
 def test_a_territory_change_removes_many_leads_in_one_page(store: Store) -> None:

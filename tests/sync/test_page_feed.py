@@ -105,3 +105,54 @@ def test_closing_frees_a_fetcher_waiting_for_room() -> None:
     feed._thread.join(WAIT)  # noqa: SLF001 (white-box: the helper thread ended)
     assert not feed._thread.is_alive()  # noqa: SLF001
     assert hub.asked == [None, "c1"]
+
+
+def _take_in_thread(feed: PageFeed, most: int, gather: int) -> tuple[threading.Thread, list[str]]:
+    got: list[str] = []
+    thread = threading.Thread(target=lambda: got.extend(_numbers(feed.take(most, gather))))
+    thread.start()
+    return thread, got
+
+
+def _finished(thread: threading.Thread) -> bool:
+    thread.join(WAIT)
+    return not thread.is_alive()
+
+
+def test_a_gathering_take_waits_for_its_size_a_full_feed_or_the_last_page() -> None:
+    """A first sync's take (`gather`) waits until the pages fetched hold that many changes,
+    fill the feed, or end with the last page, so pages are written in batches even when
+    the hub is the slower side."""
+    hub = Hub(count=9, size=2)
+    feed = PageFeed(hub.fetch, None, depth=4)  # type: ignore[arg-type]
+    try:
+        hub.let_through(1, 2)
+        assert hub.began[3].wait(WAIT)  # pages 1 and 2 are in: 4 changes
+        thread, got = _take_in_thread(feed, 100, 6)
+        hub.let_through(3)
+        assert _finished(thread)
+        assert got == ["c1", "c2", "c3"]  # 4 changes were not enough: it waited for c3
+        thread, got = _take_in_thread(feed, 100, 100)
+        hub.let_through(4, 5, 6, 7)
+        assert _finished(thread)
+        assert got == ["c4", "c5", "c6", "c7"]  # the feed is full: no more can come
+        thread, got = _take_in_thread(feed, 100, 100)
+        hub.let_through(8, 9)
+        assert _finished(thread)
+        assert got == ["c8", "c9"]  # c9 is the last page
+    finally:
+        feed.close()
+
+
+def test_a_gathering_take_hands_over_the_pages_before_an_error() -> None:
+    hub = Hub(count=5, fail_at=2)
+    feed = PageFeed(hub.fetch, None, depth=8)  # type: ignore[arg-type]
+    try:
+        thread, got = _take_in_thread(feed, 100, 100)
+        hub.let_through(1, 2)
+        assert _finished(thread)
+        assert got == ["c1"]
+        with pytest.raises(CursorExpired):
+            feed.take(100, 100)
+    finally:
+        feed.close()

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from repdesk.domain.changes import Changes
 from repdesk.domain.leads import Lead, NurtureEvent
 from repdesk.store import fts
-from repdesk.store.convert import event_values, lead_values
+from repdesk.store.convert import datetime_text, event_values, lead_values
 from repdesk.store.derived import recompute_last_touch, recompute_readiness
 from repdesk.store.models import EVENTS, LEADS, SYNC
 
@@ -123,8 +123,9 @@ def _plan(
 
 
 def _datetime_text(value: datetime | None) -> str | None:
-    """SQLAlchemy's SQLite DATETIME text ("2026-01-05 09:00:00.000000"), three times faster."""
-    return None if value is None else value.isoformat(" ", "microseconds")
+    """SQLAlchemy's SQLite DATETIME text ("2026-01-05 09:00:00.000000"), several times faster
+    (`convert.datetime_text`)."""
+    return None if value is None else datetime_text(value)
 
 
 def bind_processor(table: Table, name: str, conn: Connection) -> Callable[[Any], Any] | None:
@@ -166,14 +167,23 @@ def begin_bulk(conn: Connection) -> None:
 
 def finish_bulk(conn: Connection) -> None:
     """After bulk pages (or at the open after a sync that stopped): the indexes the bulk
-    pages dropped, every lead's derived columns, the full-text indexes, once."""
-    for table in BULK_TABLES:
-        for index in table.indexes:
-            index.create(conn, checkfirst=True)
+    pages dropped, every lead's derived columns, the full-text indexes, once.
+
+    The events' indexes first (the last touch of every lead is read through the
+    (lead, time) one), then the derived columns, then the leads' indexes: three of those
+    lead with a derived column, and built after it they are sorted once instead of kept
+    in step by 100,000 updates (L: readiness + last touch 1.86 -> 1.34 s of CPU)."""
+    _create_indexes(conn, EVENTS)
     recompute_readiness(conn)
     recompute_last_touch(conn)
+    _create_indexes(conn, LEADS)
     fts.rebuild(conn)
     conn.execute(update(SYNC).values(fts_stale=False))
+
+
+def _create_indexes(conn: Connection, table: Table) -> None:
+    for index in table.indexes:
+        index.create(conn, checkfirst=True)
 
 
 def bulk_load(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Row
 
 from repdesk.domain.feedback import (
@@ -161,19 +162,34 @@ def event_row(e: NurtureEvent, version: int) -> EventRow:
     )  # fmt: skip
 
 
+_RFC3339 = msgspec.json.encode
+
+
+def datetime_text(value: datetime) -> str:
+    """A DATETIME column's text exactly as SQLAlchemy's SQLite type writes it,
+    "YYYY-MM-DD HH:MM:SS.ffffff" from the fields as they are (an offset is not applied).
+
+    Cut from msgspec's RFC 3339 encoding ('"YYYY-MM-DDTHH:MM:SS[.ffffff][Z|±HH:MM]"', the
+    fraction only when not zero): ~0.4 us where `isoformat(" ", "microseconds")` took
+    ~1.8 us, once per event of a first sync (a million at L)."""
+    text = _RFC3339(value).decode()
+    fraction = text[20:27] if text[20] == "." else ".000000"
+    return f"{text[1:11]} {text[12:20]}{fraction}"
+
+
 def db_time(value: datetime) -> str:
     """A time as the cache stores it: naive UTC text, as SQLAlchemy's SQLite DATETIME
-    writes it (`to_db`, then "YYYY-MM-DD HH:MM:SS.ffffff")."""
-    if value.tzinfo is UTC:  # what the wire's "Z" decodes to: one call, not three
-        return value.isoformat(" ", "microseconds")[:26]
+    writes it (`to_db`, then `datetime_text`)."""
+    if value.tzinfo is UTC:  # what the wire's "Z" decodes to: the fields are UTC already
+        return datetime_text(value)
     naive = to_db(value)
     assert naive is not None
-    return naive.isoformat(" ", "microseconds")
+    return datetime_text(naive)
 
 
 def event_db_rows(rows: Sequence[EventRow]) -> list[tuple[Any, ...]]:
     """`EventRow`s as the values the events table takes (its time as `db_time`)."""
-    return [(*row[:4], db_time(row[4]), *row[5:]) for row in rows]
+    return [(a, b, c, d, db_time(e), f, g, h, i) for a, b, c, d, e, f, g, h, i in rows]
 
 
 def event_from_row(r: Row[Any]) -> NurtureEvent:

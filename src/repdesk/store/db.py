@@ -34,6 +34,18 @@ small cache (`bulk_cache`)."""
 DRIVER_ERRORS = (sqlite3.Error, sqlcipher.Error)
 
 
+def _as_is(value: None) -> None:
+    return value
+
+
+# A None parameter is not one of the types sqlcipher3 binds directly: it is looked up as
+# an adapter, then probed for `__adapt__` and `__conform__` (each a failed attribute
+# lookup raising and clearing an AttributeError), ~1.3 us per None; a first sync binds one
+# for each of a million events (`score_delta`). Registered, the lookup finds this at once
+# and None is bound as NULL as before (executemany of 300k event rows: 0.59 -> 0.27 s).
+sqlcipher.register_adapter(type(None), _as_is)
+
+
 def make_engine(path: Path, key: CacheKey | None = None, *, read_only: bool = False) -> Engine:
     """An engine over exactly one DBAPI connection (StaticPool): the process's only writer.
 

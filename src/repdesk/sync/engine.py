@@ -484,22 +484,25 @@ class SyncEngine:
         collecting = gc.isenabled()
         gc.disable()
         feed = feed_from(cursor)
-        # Pages already fetched are written together, up to this many changes at once.
+        # Pages already fetched are written together, up to this many changes at once; a
+        # pull from no cursor (a first sync, a full resync) waits for that many
+        # (`PageFeed.take`'s `gather`).
         most = max(self.pull_limit, PULL_BATCH_CHANGES)
+        gather = most if cursor is None else 0
         try:
             with _gc_back_on(collecting):
                 while True:
                     cancel.check()
                     progress(phase, report.pulled, 0)
                     try:
-                        taken = feed.take(most)
+                        taken = feed.take(most, gather)
                     except CursorExpired:
                         if restarted:
                             raise
                         log.info("cursor expired: full resync (the outbox is kept)")
                         report.changes = report.changes | self.store.begin_full_resync()
                         report.full_resync = True
-                        cursor, restarted, phase = None, True, Phase.RESYNC
+                        cursor, restarted, phase, gather = None, True, Phase.RESYNC, most
                         feed.close()
                         feed = feed_from(None)
                         continue
