@@ -156,3 +156,26 @@ def test_a_gathering_take_hands_over_the_pages_before_an_error() -> None:
             feed.take(100, 100)
     finally:
         feed.close()
+
+
+def test_a_gathering_take_stops_gathering_once_the_sync_is_cancelled() -> None:
+    """A cancel during a first sync takes effect at the next page, as it does without
+    `gather`: the take hands over what came in, and the engine's cancel check ends the
+    sync, instead of waiting for a whole batch of pages first."""
+    hub = Hub(count=9, size=2)
+    feed = PageFeed(hub.fetch, None, depth=8)  # type: ignore[arg-type]
+    cancelled = threading.Event()
+    got: list[str] = []
+    try:
+        thread = threading.Thread(
+            target=lambda: got.extend(_numbers(feed.take(100, 100, cancelled.is_set)))
+        )
+        thread.start()
+        hub.let_through(1)
+        assert hub.began[2].wait(WAIT)  # page 1 is in; the take still gathers
+        cancelled.set()
+        hub.let_through(2)
+        assert _finished(thread)
+        assert got == ["c1", "c2"]
+    finally:
+        feed.close()

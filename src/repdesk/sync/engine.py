@@ -495,7 +495,7 @@ class SyncEngine:
                     cancel.check()
                     progress(phase, report.pulled, 0)
                     try:
-                        taken = feed.take(most, gather)
+                        taken = feed.take(most, gather, cancel.is_set)
                     except CursorExpired:
                         if restarted:
                             raise

@@ -9,7 +9,8 @@ the slower side, a later sync writes each page as soon as it arrives; a first sy
 full resync) waits for a batch (`take`'s `gather`) instead: the first sync's store is
 empty, so nothing is shown earlier by writing a page at once, and one page a commit made
 the client's apply cost 40 % more CPU (replayed M pages: 2.50 s one page a commit, 1.75 s
-eight), CPU the hub needs on a machine whose cores it shares.
+eight), CPU the hub needs on a machine whose cores it shares. A cancelled sync stops
+gathering at the next page, as a later sync would.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ class Fetched:
 
 
 Fetch = Callable[[str | None], tuple[PulledPage, list[RemoteChange]]]
+
+
+def _never() -> bool:
+    return False
 
 
 class PageFeed:
@@ -75,14 +80,17 @@ class PageFeed:
             self._changed.notify_all()
             return True
 
-    def take(self, max_changes: int, gather: int = 0) -> list[Fetched]:
+    def take(
+        self, max_changes: int, gather: int = 0, cancelled: Callable[[], bool] = _never
+    ) -> list[Fetched]:
         """The next page (waiting for it), and after it those already fetched while their
         changes stay within `max_changes`. Raises what the next fetch raised.
 
         `gather`: first wait until the pages fetched hold that many changes, or fill the
-        feed, or end with the last page or an error (a first sync: see the module)."""
+        feed, or end with the last page or an error (a first sync: see the module); once
+        `cancelled()`, no longer than for the next page, as without `gather`."""
         with self._changed:
-            while not self._gathered(gather):
+            while not self._gathered(gather, cancelled):
                 self._changed.wait()
             taken: list[Fetched] = []
             size = 0
@@ -103,10 +111,10 @@ class PageFeed:
             self._changed.notify_all()
             return taken
 
-    def _gathered(self, gather: int) -> bool:
+    def _gathered(self, gather: int, cancelled: Callable[[], bool]) -> bool:
         if not self._ready:
             return False
-        if gather <= 0 or len(self._ready) >= self._depth:
+        if gather <= 0 or len(self._ready) >= self._depth or cancelled():
             return True
         tail = self._ready[-1]
         if isinstance(tail, BaseException) or tail.last:
@@ -128,7 +136,12 @@ class InlineFeed:
         self._fetch = fetch
         self._cursor = cursor
 
-    def take(self, max_changes: int, gather: int = 0) -> list[Fetched]:  # noqa: ARG002 (one page a time)
+    def take(
+        self,
+        max_changes: int,  # noqa: ARG002 (one page a time)
+        gather: int = 0,  # noqa: ARG002
+        cancelled: Callable[[], bool] = _never,  # noqa: ARG002
+    ) -> list[Fetched]:
         page, remote = self._fetch(self._cursor)
         stuck = page.has_more and not page.changes and page.cursor == self._cursor
         self._cursor = page.cursor
