@@ -12,10 +12,12 @@ import pytest
 from repdesk.domain.changes import Changes
 from repdesk.domain.errors import Interrupted
 from repdesk.domain.outbox import OutboxState
+from repdesk.domain.qualification import BantAnswer, BantDimension
 from repdesk.hub.db import models as m
 from repdesk.protocol.schema import PushRequest, PushResponse
 from repdesk.store.api import MutationOutcome
 from repdesk.sync.http import HubClient
+from tests.support import hub_rows as seed
 from tests.support.hub_rows import count_rows
 from tests.support.sync_fixtures import ClientMaker
 from tests.support.world import World
@@ -146,3 +148,42 @@ def test_a_failure_recording_one_batch_while_the_next_is_applied_ends_exactly_on
     for note_id in ids:
         assert count_rows(live_world.hub.db, m.CallNote, id=note_id) == 1
     assert count_rows(live_world.hub.db, m.ProcessedMutation) == 4
+
+
+def test_a_conflict_replayed_after_such_a_failure_is_still_a_conflict(
+    live_world: World, make_client: ClientMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above (the store's `apply_outcomes` made to fail once, after the hub answered
+    the next batch): the BANT answer the hub judged a conflict comes back as `duplicate`
+    of that conflict, and the rep gets the conflict to resolve, not a silent success."""
+    ada = make_client("ada", push_batch=2)
+    live_world.sign_in(ada, live_world.ada)
+    ada.engine.sync()
+    lead = live_world.ada.leads[1]
+    seed.set_bant_as_marketing(live_world.hub.db, lead, "budget", "none")
+    ada.store.update_bant(
+        lead, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved", "signed off")}
+    )
+    ids = queue_notes(ada.store, live_world.ada.leads[0], 3)
+    second = _SecondAnswer(monkeypatch)
+    real_apply = ada.store.apply_outcomes
+
+    def failing_apply(outcomes: Sequence[MutationOutcome]) -> Changes:
+        second.answered.wait(timeout=10)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ada.store, "apply_outcomes", failing_apply)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the engine makes of it
+        ada.engine.sync()
+    monkeypatch.setattr(ada.store, "apply_outcomes", real_apply)
+
+    report = ada.engine.sync()
+
+    assert (report.pushed, report.applied, report.conflicts) == (4, 3, 1)
+    [conflict] = ada.store.conflicts()
+    assert (conflict.field, conflict.mine, conflict.theirs) == ("budget", "approved", "none")
+    for note_id in ids:
+        assert count_rows(live_world.hub.db, m.CallNote, id=note_id) == 1
+    with live_world.hub.db.read() as s:
+        field = s.get(m.QualificationField, (lead, "budget"))
+        assert field is not None and field.value == "none"
