@@ -11,9 +11,11 @@ SQLite connections, sockets and threads, and dies exactly as a process killed by
 Aiming. The test gives each child a `kill` plan: a window (`push`: the client's push request
 and the outcomes it writes; `apply`: the store applying a pull page; `collateral`: a file
 written into the cache; `any`: anywhere in the run; `hub_push`: the hub applying a pushed
-batch; `hub_pull`: the hub reading a pull page), which entry of that window (`nth`), and a
-delay. When the child enters that window it starts a timer thread that sends SIGKILL to its
-own process after the delay; if the window ends first, SIGKILL is sent as the window returns
+batch; `hub_checkpoint`: the hub's checkpoint thread copying the WAL into the database
+file after a request's write; `hub_pull`: the hub reading a pull page), which entry of
+that window (`nth`), and a delay. When the child enters that window it starts a timer
+thread that sends SIGKILL to its own process after the delay; if the window ends first,
+SIGKILL is sent as the window returns
 (for `hub_push`: after the batch committed and before the answer left, the "applied but
 never acknowledged" case). So every aimed kill lands inside its window or at its very end,
 at a seeded, varying point. The hooks wrap the real functions in the child only; the
@@ -135,6 +137,7 @@ def run_client(cmd: Command) -> None:
 def run_hub(cmd: Command) -> None:
     from repdesk.hub.api import sync_routes
     from repdesk.hub.config import HubConfig
+    from repdesk.hub.db import checkpoint
     from repdesk.hub.embedded import EmbeddedHub
 
     aim = Aim(cmd.get("kill"))
@@ -144,6 +147,7 @@ def run_hub(cmd: Command) -> None:
     config = HubConfig.resolve(Path(cmd["home"]), database_url=url)
     hub = EmbeddedHub(config, port=int(cmd["port"]))
     hub.start()
+    aim.wrap(checkpoint, "checkpoint", "hub_checkpoint")  # those the requests ask for
     with socket.create_connection(("127.0.0.1", int(cmd["ready_port"])), timeout=30) as ready:
         ready.sendall(b"ready\n")
     threading.Event().wait()  # serve until killed

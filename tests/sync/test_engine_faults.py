@@ -120,10 +120,13 @@ def test_push_goes_in_batches_and_a_refusal_does_not_block_the_queue(
 def test_cancel_between_batches_keeps_the_rest_queued(
     live_world: World, make_client: ClientMaker
 ) -> None:
+    """Cancel pressed as the first batch's answers are recorded: the second batch already
+    left when that answer came in (`sync/push.py`), so its answer is awaited and recorded
+    too; nothing more is sent."""
     ada = make_client("ada", push_batch=2)
     live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
-    queue_notes(ada.store, live_world.ada.leads[0], 5)
+    queue_notes(ada.store, live_world.ada.leads[0], 7)
     cancel = threading.Event()
     seen: list[tuple[str, int, int]] = []
 
@@ -136,9 +139,9 @@ def test_cancel_between_batches_keeps_the_rest_queued(
         ada.engine.sync(progress=progress, cancel=cancel)
 
     assert ada.store.outbox_counts().pending == 3
-    assert count_rows(live_world.hub.db, m.CallNote) == 2
-    assert ("Sending your changes", 2, 5) in seen
-    assert ada.engine.progress.snapshot().done == 2
+    assert count_rows(live_world.hub.db, m.CallNote) == 4
+    assert ("Sending your changes", 2, 7) in seen
+    assert ada.engine.progress.snapshot().done == 4
     assert "cancelled" in ada.store.sync_state().last_error
     assert ada.engine.sync().applied == 3  # the next sync carries on
 

@@ -2,12 +2,12 @@
 read and encoded while the hub works on the one before.
 
 A batch is sent only after the hub answered the one before it (the hub applies them in
-the order the rep made them) and after its answers are recorded in the store; while a
-batch is on its way, the store reads the next one and the request is built and sent
-from a helper thread, so the rep's disk and the hub work at the same time. A cancelled
-sync sends nothing more; a sync that fails while a batch is on its way leaves that batch
-pending: the next sync sends it again, and the hub answers `duplicate` for what it
-already applied.
+the order the rep made them); it leaves as soon as that answer is in, and while it is on
+its way (built and sent from a helper thread) the store records the answer to the batch
+before and reads the next one, so the rep's disk and the hub work at the same time. A
+cancelled sync sends nothing more; a sync that fails while a batch is on its way, or
+before the answer to the one before is recorded, leaves those items pending: the next
+sync sends them again, and the hub answers `duplicate` for what it already applied.
 """
 
 from __future__ import annotations
@@ -122,30 +122,39 @@ def push_outbox(
     flight: tuple[list[Mutation], Future[_Answer]] | None = None
     taken: int | None = None
     """The highest `seq` this push took: later batches start after it."""
+
+    def take() -> _Batch | None:
+        nonlocal taken
+        batch = _next_batch(store, size, taken)
+        if batch is not None:
+            taken = batch.last_seq
+        return batch
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="repdesk-push") as pool:
         try:
-            while True:
-                if flight is None:
-                    cancel.check()  # else: first the answer to what is on its way
-                batch = _next_batch(store, size, taken)
-                if batch is not None:
-                    taken = batch.last_seq
-                landed = flight is not None
+            cancel.check()
+            batch = take()
+            while batch is not None or flight is not None:
+                landed: tuple[list[Mutation], _Answer] | None = None
                 if flight is not None:
                     sent, future = flight
                     flight = None
-                    answer = future.result()
-                    report.pushed += len(sent)
-                    record(answer.outcomes)
-                cancel.check()  # a cancelled sync sends nothing more
-                if batch is None:
-                    if landed:
-                        continue  # the rep may have queued more meanwhile
-                    return
-                progress(Phase.PUSH, report.pushed, total)
-                record(batch.outcomes)
-                if batch.sendable:  # only now: after the hub answered the one before
-                    flight = (batch.sendable, pool.submit(send, batch.sendable))
+                    landed = (sent, future.result())
+                if batch is not None and not cancel.is_set():
+                    progress(Phase.PUSH, report.pushed, total)
+                    if batch.sendable:  # only now: after the hub answered the one before
+                        flight = (batch.sendable, pool.submit(send, batch.sendable))
+                # While that batch is on its way: the answers to the one before (a failure
+                # from here on leaves both pending; the hub answers `duplicate` next time),
+                if landed is not None:
+                    report.pushed += len(landed[0])
+                    record(landed[1].outcomes)
+                if batch is not None:
+                    record(batch.outcomes)
+                if flight is None:
+                    cancel.check()  # a cancelled sync sends nothing more
+                # then the next batch is read (the rep may have queued more meanwhile).
+                batch = take()
         finally:
             abandon.set()
             if flight is not None:

@@ -45,6 +45,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from repdesk.hub.db.checkpoint import WRITER_AUTOCHECKPOINT_PAGES, Checkpointer
+
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -181,7 +183,9 @@ def _forget_writer_lock(session: Session, transaction: SessionTransaction) -> No
         session.info.pop(_LOCKED, None)
 
 
-def _install_sqlite_pragmas(engine: Engine, *, immediate: bool = False) -> None:
+def _install_sqlite_pragmas(
+    engine: Engine, *, immediate: bool = False, autocheckpoint: int | None = None
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy drive BEGIN itself (pysqlite's implicit transactions break
@@ -192,6 +196,8 @@ def _install_sqlite_pragmas(engine: Engine, *, immediate: bool = False) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
+        if autocheckpoint is not None:
+            cur.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
         cur.close()
 
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
@@ -201,9 +207,12 @@ def _install_sqlite_pragmas(engine: Engine, *, immediate: bool = False) -> None:
         conn.exec_driver_sql(begin)
 
 
-def make_engine(url: str, *, echo: bool = False, immediate: bool = False) -> Engine:
+def make_engine(
+    url: str, *, echo: bool = False, immediate: bool = False, autocheckpoint: int | None = None
+) -> Engine:
     """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout (and
-    `BEGIN IMMEDIATE` transactions with `immediate`)."""
+    `BEGIN IMMEDIATE` transactions with `immediate`, a `wal_autocheckpoint` of
+    `autocheckpoint` pages when given)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -215,7 +224,7 @@ def make_engine(url: str, *, echo: bool = False, immediate: bool = False) -> Eng
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
-        _install_sqlite_pragmas(engine, immediate=immediate)
+        _install_sqlite_pragmas(engine, immediate=immediate, autocheckpoint=autocheckpoint)
         return engine
     if backend == "postgresql" and parsed.get_driver_name() not in ("psycopg",):
         # Only psycopg 3 is a dependency; normalise plain postgresql:// URLs to it.
@@ -258,7 +267,15 @@ class Database:
         self.engine = make_engine(url, echo=echo)
         self.sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_engine = make_engine(url, echo=echo, immediate=True) if self.sqlite else None
+        self._write_engine = (
+            make_engine(url, echo=echo, immediate=True, autocheckpoint=WRITER_AUTOCHECKPOINT_PAGES)
+            if self.sqlite
+            else None
+        )
+        file = make_url(url).database if self.sqlite else None
+        self._checkpoints = (
+            Checkpointer(file, SQLITE_BUSY_TIMEOUT_MS) if file and file != ":memory:" else None
+        )
         self._write_sessions = (
             sessionmaker(self._write_engine, expire_on_commit=False)
             if self._write_engine is not None
@@ -283,6 +300,8 @@ class Database:
         if self.sqlite:
             with self._write_lock, self._write_sessions() as session, session.begin():
                 yield session
+            if self._checkpoints is not None:
+                self._checkpoints.poke()  # the WAL's pages go home off this request's path
         else:
             with self._sessions() as session, session.begin():
                 if sign_in is not None:
@@ -298,6 +317,8 @@ class Database:
         return self._sessions()
 
     def dispose(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         self.engine.dispose()
         if self._write_engine is not None:
             self._write_engine.dispose()
