@@ -22,11 +22,11 @@ import sqlite3
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from repdesk.domain.ids import new_id
 from repdesk.hub.app import open_state
 from repdesk.hub.config import HubConfig
 from repdesk.hub.sync.push import push_batch
@@ -47,8 +47,8 @@ class _Hub:
 def _notes(n: int, lead_ids: list[str], start: int) -> list[dict[str, Any]]:
     now = datetime.now(UTC).isoformat()
     return [
-        {"id": uuid.uuid4().hex, "seq": start + i, "kind": "call_note.create",
-         "entity_id": uuid.uuid4().hex, "lead_id": lead_ids[(start + i) % len(lead_ids)],
+        {"id": new_id(), "seq": start + i, "kind": "call_note.create",
+         "entity_id": new_id(), "lead_id": lead_ids[(start + i) % len(lead_ids)],
          "recorded_at": now, "payload": {"body": f"Call {i}: discussed pricing"}}
         for i in range(n)
     ]  # fmt: skip
@@ -74,8 +74,7 @@ def floor_round(
     for at in range(0, n, MAX_PUSH_BATCH):
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         batch = [
-            (uuid.uuid4().hex, uuid.uuid4().hex, lead_ids[(at + i) % len(lead_ids)])
-            for i in range(MAX_PUSH_BATCH)
+            (new_id(), new_id(), lead_ids[(at + i) % len(lead_ids)]) for i in range(MAX_PUSH_BATCH)
         ]
         mutation_ids, note_ids = [b[0] for b in batch], [b[1] for b in batch]
         leads = sorted({b[2] for b in batch})

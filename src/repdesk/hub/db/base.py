@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, Dialect, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 ID = 64
-"""Longest id the hub accepts (client-made ids are uuid4 strings, 36 characters)."""
+"""Longest id the hub accepts (client-made ids are UUIDv7 strings, 36 characters)."""
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -1,6 +1,6 @@
 """SQLAlchemy models of the hub's database (marketing's data, reps' writes, the change log).
 
-Ids are strings: hub-made ids are uuid4, ids of the reps' writes are the client-made
+Ids are strings: hub-made ids are UUIDv7 (`new_id`), ids of the reps' writes are the client-made
 `entity_id` of the mutation that created them. Every datetime is stored and returned as
 aware UTC (`UtcDateTime`). Rows that sync to reps carry a `version` that is bumped on each
 change; every writer must also call `repdesk.hub.sync.changes.touch` (see there).
