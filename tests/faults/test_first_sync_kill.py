@@ -27,7 +27,7 @@ from tests.support.fault_fixtures import ForkServer
 from tests.support.hub_fixtures import PASSWORD
 from tests.support.sync_fixtures import LiveHub
 
-PAGE = 600  # above BULK_THRESHOLD (500): bulk pages
+PAGE = 600  # above BULK_THRESHOLD (500): bulk pages, each written alone (`pull_batch`)
 
 
 def _index_names(home: Path) -> set[str]:
@@ -40,7 +40,7 @@ def _index_names(home: Path) -> set[str]:
 def _run(fork_server: ForkServer, live_hub: LiveHub, home: Path, **cmd: object) -> tuple[int, int]:
     pid = fork_server.start(
         "client", home=str(home), url=live_hub.url, email=EMAIL, password=PASSWORD,
-        pull_limit=PAGE, **cmd,
+        pull_limit=PAGE, pull_batch=PAGE, **cmd,
     )  # fmt: skip
     ended = fork_server.wait(pid)
     return ended.signal, ended.code or 0

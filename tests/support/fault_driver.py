@@ -97,7 +97,7 @@ def run_client(cmd: Command) -> None:
     from repdesk.store import Store
     from repdesk.sync.collateral import CollateralCache
     from repdesk.sync.credentials import Credentials
-    from repdesk.sync.engine import SyncEngine
+    from repdesk.sync.engine import PULL_BATCH_CHANGES, SyncEngine
     from repdesk.sync.http import HubClient
     from repdesk.sync.retry import RetryPolicy
 
@@ -117,6 +117,7 @@ def run_client(cmd: Command) -> None:
         cache,
         retry=RetryPolicy(max_attempts=2, sleep=lambda _s: None),
         pull_limit=int(cmd.get("pull_limit", 50)),
+        pull_batch=int(cmd.get("pull_batch", PULL_BATCH_CHANGES)),
     )
     engine.login(cmd["url"], cmd["email"], cmd["password"])
     acked = open(home / "acked.txt", "a", encoding="utf-8")  # noqa: SIM115 - kept open on purpose

@@ -144,6 +144,7 @@ class SyncEngine:
         now: Callable[[], datetime] = utcnow,
         pull_limit: int = MAX_PULL_LIMIT,
         push_batch: int = MAX_PUSH_BATCH,
+        pull_batch: int = PULL_BATCH_CHANGES,
         prefetch: bool = True,
         client_key: Callable[[], object] = _no_client_key,
     ) -> None:
@@ -158,6 +159,9 @@ class SyncEngine:
         # sync (fewer round trips and transactions); a page still applies in about a second.
         self.pull_limit = pull_limit
         self.push_batch = min(push_batch, MAX_PUSH_BATCH)
+        # Pull pages already fetched are written together up to this many changes (a
+        # first sync waits for that many: `PageFeed.take`); at least one page a time.
+        self.pull_batch = pull_batch
         self.prefetch = prefetch
         """Fetch the next pull page while the store applies this one."""
         self.progress = SyncProgress()
@@ -487,7 +491,7 @@ class SyncEngine:
         # Pages already fetched are written together, up to this many changes at once; a
         # pull from no cursor (a first sync, a full resync) waits for that many
         # (`PageFeed.take`'s `gather`).
-        most = max(self.pull_limit, PULL_BATCH_CHANGES)
+        most = max(self.pull_limit, self.pull_batch)
         gather = most if cursor is None else 0
         try:
             with _gc_back_on(collecting):
