@@ -19,7 +19,7 @@ from repdesk.store.api import MutationOutcome
 from repdesk.sync.http import HubClient
 from tests.support import hub_rows as seed
 from tests.support.hub_rows import count_rows
-from tests.support.sync_fixtures import ClientMaker
+from tests.support.sync_fixtures import Client, ClientMaker
 from tests.support.world import World
 from tests.sync.rep_work import queue_notes
 
@@ -116,6 +116,22 @@ def test_the_answer_to_one_batch_is_recorded_while_the_next_is_on_its_way(
         assert count_rows(live_world.hub.db, m.CallNote, id=note_id) == 1
 
 
+def _sync_failing_to_record(ada: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One sync whose store fails to record the first batch's answers once the hub has
+    answered the next batch too; the store's own `apply_outcomes` is back afterwards."""
+    second = _SecondAnswer(monkeypatch)
+    real_apply = ada.store.apply_outcomes
+
+    def failing_apply(outcomes: Sequence[MutationOutcome]) -> Changes:
+        second.answered.wait(timeout=10)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ada.store, "apply_outcomes", failing_apply)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the engine makes of it
+        ada.engine.sync()
+    monkeypatch.setattr(ada.store, "apply_outcomes", real_apply)
+
+
 def test_a_failure_recording_one_batch_while_the_next_is_applied_ends_exactly_once(
     live_world: World, make_client: ClientMaker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,18 +143,8 @@ def test_a_failure_recording_one_batch_while_the_next_is_applied_ends_exactly_on
     live_world.sign_in(ada, live_world.ada)
     ada.engine.sync()
     ids = queue_notes(ada.store, live_world.ada.leads[0], 4)
-    second = _SecondAnswer(monkeypatch)
-    real_apply = ada.store.apply_outcomes
-
-    def failing_apply(outcomes: Sequence[MutationOutcome]) -> Changes:
-        second.answered.wait(timeout=10)
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(ada.store, "apply_outcomes", failing_apply)
-    with pytest.raises(Exception):  # noqa: B017 - whatever the engine makes of it
-        ada.engine.sync()
+    _sync_failing_to_record(ada, monkeypatch)
     assert ada.store.outbox_counts().pending == 4
-    monkeypatch.setattr(ada.store, "apply_outcomes", real_apply)
 
     report = ada.engine.sync()
 
@@ -165,17 +171,7 @@ def test_a_conflict_replayed_after_such_a_failure_is_still_a_conflict(
         lead, {BantDimension.BUDGET: BantAnswer(BantDimension.BUDGET, "approved", "signed off")}
     )
     ids = queue_notes(ada.store, live_world.ada.leads[0], 3)
-    second = _SecondAnswer(monkeypatch)
-    real_apply = ada.store.apply_outcomes
-
-    def failing_apply(outcomes: Sequence[MutationOutcome]) -> Changes:
-        second.answered.wait(timeout=10)
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(ada.store, "apply_outcomes", failing_apply)
-    with pytest.raises(Exception):  # noqa: B017 - whatever the engine makes of it
-        ada.engine.sync()
-    monkeypatch.setattr(ada.store, "apply_outcomes", real_apply)
+    _sync_failing_to_record(ada, monkeypatch)
 
     report = ada.engine.sync()
 
