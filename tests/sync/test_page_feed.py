@@ -174,8 +174,8 @@ def test_a_gathering_take_stops_gathering_once_the_sync_is_cancelled() -> None:
         hub.let_through(1)
         assert hub.began[2].wait(WAIT)  # page 1 is in; the take still gathers
         cancelled.set()
-        hub.let_through(2)
-        assert _finished(thread)
-        assert got == ["c1", "c2"]
+        hub.let_through(2)  # wakes the take if it was waiting (or it saw the cancel first)
+        assert _finished(thread)  # pages 3-9 never come: it did not wait for 100 changes
+        assert got in (["c1"], ["c1", "c2"])
     finally:
         feed.close()
