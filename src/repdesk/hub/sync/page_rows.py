@@ -92,7 +92,7 @@ _FOLLOWUPS = m.FollowUpRow.__table__.c
 _Fields = tuple[tuple[str, ColumnElement[Any], tuple[type, ...]], ...]
 
 # entity -> (its table's columns, wire model, fields as above in the model's order). The
-# types are matched exactly here (`_fits_exactly`), so a bool counts only where one is due.
+# types are matched exactly (`_fits`), so a bool counts only where one is due.
 LEAD_ITEMS: dict[str, tuple[Any, type[BaseModel], _Fields]] = {
     "call_note": (_NOTES, CallNoteData, (
         ("lead_id", _NOTES.lead_id, _TEXT),
@@ -138,12 +138,8 @@ LEAD_ITEMS: dict[str, tuple[Any, type[BaseModel], _Fields]] = {
 
 
 def _fits(values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> bool:
-    # bool is an int to isinstance but not to the wire (pydantic would say 1/0 the same way,
-    # but a bool in an int column is not something the hub writes): checked like the rest.
-    return all(map(isinstance, values, types)) and bool not in map(type, values)
-
-
-def _fits_exactly(values: Sequence[Any], types: Sequence[tuple[type, ...]]) -> bool:
+    # Exact types, as the column check `_column_fits`: a bool is an int to isinstance but
+    # not to the wire (pydantic would say 1/0 the same way), so it counts only where due.
     return all(type(value) in accepted for value, accepted in zip(values, types, strict=True))
 
 
@@ -160,13 +156,12 @@ def _strict(
         return UNSERVABLE
 
 
-# The leads of a page are looked up by id alone, their owner checked here: given `id IN
-# (...) AND owner_rep_id = ?`, SQLite (no statistics) chose the owner index and walked
-# every lead of the rep, twice a page (at 100k leads, 90 of the hub's 170 ms a page).
-
-
 def owned_leads(session: Session, rep_id: str, lead_ids: Collection[str]) -> set[str]:
-    """Those of `lead_ids` the rep owns now (and not deleted)."""
+    """Those of `lead_ids` the rep owns now (and not deleted).
+
+    Looked up by id alone, the owner checked here: given `id IN (...) AND owner_rep_id =
+    ?`, SQLite (no statistics) chose the owner index and walked every lead of the rep,
+    twice a page (at 100k leads, 90 of the hub's 170 ms a page)."""
     if not lead_ids:
         return set()
     query = select(LEADS.id, LEADS.owner_rep_id, LEADS.deleted).where(LEADS.id.in_(set(lead_ids)))
@@ -197,7 +192,7 @@ def leads(
         if values[_EXTERNAL_ID] is None:
             values[_EXTERNAL_ID] = ""
         data = dict(zip(names, values, strict=True))
-        if not _fits(values, types) or not isinstance(version, int):
+        if not _fits(values, types) or type(version) is not int:
             data = _strict("lead", lead_id, LeadData, data)
         out[lead_id] = (version, data)
     return out
@@ -228,7 +223,7 @@ def lead_items(
         for i in times:
             values[i] = _utc(values[i])
         data = dict(zip(names, values, strict=True))
-        if not _fits_exactly(values, types) or type(version) is not int:
+        if not _fits(values, types) or type(version) is not int:
             data = _strict(entity, item_id, model, data)
         out[item_id] = (version, data)
     return out
@@ -315,7 +310,7 @@ def joined_events(
     types = [t for _n, _c, t in _EVENT_FIELDS]
     for event_id, version, values in zip(ids, versions, zip(*columns, strict=True), strict=True):
         data = dict(zip(names, values, strict=True))
-        if not fits and (not _fits(values, types) or not isinstance(version, int)):
+        if not fits and (not _fits(values, types) or type(version) is not int):
             data = _strict("nurture_event", event_id, NurtureEventData, data)
         out[event_id] = (version, data)
     return out
