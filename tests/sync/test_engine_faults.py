@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -266,3 +267,39 @@ def test_many_small_pages_apply_in_order_and_a_bad_page_stops_at_the_last_good_o
     # The second sync started where the first stopped: from the second page's cursor.
     resumed = tap.requests_to("GET", "/v1/sync/pull")[3]
     assert resumed.params["cursor"] == partial
+
+
+def _one_change_refused(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    """The hub's real page with its first change's data replaced by a value the wire model
+    refuses; the page's cursor and has_more are kept, so the page reads as a page."""
+    page = json.loads(response.read())
+    response.close()
+    page["changes"][0]["data"] = {"no such field": 1}
+    return httpx.Response(200, content=json.dumps(page).encode(), request=request)
+
+
+def test_a_page_whose_change_is_refused_stops_after_the_pages_before_it(
+    live_world: World, make_client: ClientMaker
+) -> None:
+    """Fault injected precisely: the third pull page reads as a page (cursor, has_more)
+    but its first change is one the client refuses. The pages are decoded in the store's
+    thread, several taken together on a first sync: pages one and two are still written,
+    with page two's cursor, before the error; nothing of page three or later is."""
+    tap = Tap()
+    ok = lambda request, response: response  # noqa: E731 - pass the real answer through
+    tap.add("GET", "/v1/sync/pull", ok)
+    tap.add("GET", "/v1/sync/pull", ok)
+    tap.add("GET", "/v1/sync/pull", _one_change_refused)
+    ada = make_client("ada", transport=tap, pull_limit=3)
+    live_world.sign_in(ada, live_world.ada)
+
+    with pytest.raises(UntrustedServerError):
+        ada.engine.sync()
+
+    pulls = tap.requests_to("GET", "/v1/sync/pull")
+    assert len(pulls) >= 3  # the feed may have fetched further; those pages are dropped
+    assert ada.store.sync_state().cursor == pulls[2].params["cursor"]  # page two's
+    assert ada.store.sync_state().last_error == GARBAGE
+    report = ada.engine.sync()  # the hub's own pages again, from there
+    assert report.pulled > 0
+    assert set(ada.store.lead_ids(LeadQuery())) == set(live_world.ada.leads)

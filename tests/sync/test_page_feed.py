@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import threading
 
+import msgspec
 import pytest
 
 from repdesk.sync.http import CursorExpired
 from repdesk.sync.page_feed import PageFeed
-from repdesk.sync.pages import PageChange, PulledPage
+from repdesk.sync.pages import PageHead
 
 WAIT = 30  # seconds: only reached if the feed is broken
 
 
-def _page(n: int, size: int, more: bool) -> PulledPage:
-    changes = [PageChange("lead", f"p{n}-{i}", "remove", 1) for i in range(size)]
-    return PulledPage(changes=changes, cursor=f"c{n}", has_more=more)
+def _page(n: int, size: int, more: bool) -> PageHead:
+    changes = [msgspec.Raw(b"{}") for _ in range(size)]
+    return PageHead(changes=changes, cursor=f"c{n}", has_more=more)
 
 
 class Hub:
@@ -30,14 +31,14 @@ class Hub:
         self.began = [threading.Event() for _ in range(count + 2)]
         self.asked: list[str | None] = []
 
-    def fetch(self, cursor: str | None) -> tuple[PulledPage, list[object]]:
+    def fetch(self, cursor: str | None) -> tuple[PageHead, bytes]:
         n = 1 if cursor is None else int(cursor[1:]) + 1
         self.asked.append(cursor)
         self.began[n].set()
         assert self.release[n].wait(WAIT)
         if n == self.fail_at:
             raise CursorExpired("gone")
-        return _page(n, self.size, n < self.count), []
+        return _page(n, self.size, n < self.count), b""
 
     def let_through(self, *pages: int) -> None:
         for n in pages:

@@ -39,8 +39,8 @@ from repdesk.sync.credentials import Credentials
 from repdesk.sync.disabled import erase_for_disabled_rep
 from repdesk.sync.export import UNSENT_STATES, export_pending
 from repdesk.sync.http import CursorExpired, HubClient, normalize_hub_url, plain_text
-from repdesk.sync.page_feed import InlineFeed, PageFeed
-from repdesk.sync.pages import PulledPage, decode_page, remote_changes
+from repdesk.sync.page_feed import Fetched, InlineFeed, PageFeed
+from repdesk.sync.pages import PageHead, decode_head, decode_page, remote_changes
 from repdesk.sync.progress import Cancel, CancelSource, Phase, ProgressCallback, SyncProgress
 from repdesk.sync.push import push_outbox
 from repdesk.sync.results import (
@@ -445,9 +445,8 @@ class SyncEngine:
         )
 
     def _pull(self, run: _Run) -> None:
-        """Pages in order; the next ones are fetched (and converted) on a helper thread
-        while the store applies the current one, so the hub's work and the local writes
-        overlap, and pages already fetched are applied together in one transaction
+        """Pages in order; the next ones are fetched on a helper thread while this one
+        decodes and writes the current one, so the hub's work and the local work overlap, and pages already fetched are applied together in one transaction
         (`sync/page_feed.py`). Pages are applied only after every page before them, with
         the last one's cursor, so a failure at any point leaves a consistent cursor."""
         client, retry, report = run.client, run.retry, run.report
@@ -471,10 +470,9 @@ class SyncEngine:
 
         fetch_retry = dataclasses.replace(retry, sleep=pause)
 
-        def fetch(after: str | None) -> tuple[PulledPage, list[RemoteChange]]:
+        def fetch(after: str | None) -> tuple[PageHead, bytes]:
             body = fetch_retry.call(lambda: client.pull_body(after, self.pull_limit), "pull")
-            page = decode_page(body)
-            return page, remote_changes(page)
+            return decode_head(body), body
 
         def feed_from(after: str | None) -> PageFeed | InlineFeed:
             if self.prefetch:
@@ -512,20 +510,35 @@ class SyncEngine:
                         continue
                     if taken[-1].stuck:
                         log.warning("hub said has_more without progress; stopping this pull")
-                    remote = taken[0].remote
-                    if len(taken) > 1:
-                        remote = [change for item in taken for change in item.remote]
-                    last = taken[-1].page
-                    changed = self.store.apply_pull_page(remote, last.cursor)
-                    report.changes = report.changes | changed
-                    report.pulled += sum(len(item.page.changes) for item in taken)
-                    cursor = last.cursor
+                    self._apply_pages(taken, report)
+                    cursor = taken[-1].page.cursor
                     if taken[-1].last:
                         break
         finally:
             abandon.set()
             feed.close()
         progress(phase, report.pulled, report.pulled)
+
+    def _apply_pages(self, taken: list[Fetched], report: SyncReport) -> None:
+        """Decode pages taken together and write them in one transaction, with the last
+        one's cursor. A page that cannot be read stops there: the pages before it are
+        written first (with the cursor of the last of them), as when each page was decoded
+        on the feed's thread and its error came out of the feed in its place."""
+        remote: list[RemoteChange] = []
+        for n, item in enumerate(taken):
+            try:
+                remote.extend(remote_changes(decode_page(item.body)))
+            except Exception:
+                if n:
+                    self._write_pages(taken[:n], remote, report)
+                raise
+        self._write_pages(taken, remote, report)
+
+    def _write_pages(
+        self, pages: list[Fetched], remote: list[RemoteChange], report: SyncReport
+    ) -> None:
+        report.changes = report.changes | self.store.apply_pull_page(remote, pages[-1].page.cursor)
+        report.pulled += sum(len(item.page.changes) for item in pages)
 
     def _fetch_collateral(self, run: _Run) -> None:
         client, retry, report = run.client, run.retry, run.report

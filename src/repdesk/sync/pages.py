@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import datetime
+from typing import TypeVar
 
 import msgspec
 
@@ -30,6 +31,7 @@ from repdesk.sync.wire import remote_of
 log = logging.getLogger(__name__)
 
 _NULL = msgspec.Raw(b"null")
+_T = TypeVar("_T")
 
 
 class PageChange(msgspec.Struct, frozen=True):
@@ -51,6 +53,17 @@ class PulledPage(msgspec.Struct, frozen=True):
     has_more: bool
 
 
+class PageHead(msgspec.Struct, frozen=True):
+    """A pull body read only as far as the page feed needs it (the next cursor, whether
+    more follow, how many changes): the changes stay raw JSON, so the next page is asked
+    for ~1 ms after this one arrived (`decode_page` reads it whole later, in the store's
+    thread)."""
+
+    changes: list[msgspec.Raw]
+    cursor: str
+    has_more: bool
+
+
 class _EventData(msgspec.Struct, frozen=True):
     """`NurtureEventData` as msgspec reads it (strict: anything it does not take as is
     goes through the pydantic model instead)."""
@@ -66,14 +79,24 @@ class _EventData(msgspec.Struct, frozen=True):
 
 
 _PAGE = msgspec.json.Decoder(PulledPage)
+_HEAD = msgspec.json.Decoder(PageHead)
 _EVENT = msgspec.json.Decoder(_EventData)
 _ANY = msgspec.json.Decoder()
 
 
 def decode_page(body: bytes) -> PulledPage:
     """The page, or UntrustedServerError for a body that is not one."""
+    return _decoded(_PAGE, body)
+
+
+def decode_head(body: bytes) -> PageHead:
+    """The page's head (`PageHead`), or UntrustedServerError for a body that is not a page."""
+    return _decoded(_HEAD, body)
+
+
+def _decoded(decoder: msgspec.json.Decoder[_T], body: bytes) -> _T:
     try:
-        return _PAGE.decode(body)
+        return decoder.decode(body)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         log.warning("hub answered a pull with an unusable body: %s", exc)
         text = plain_text(body[:2000].decode("utf-8", "replace"))
@@ -134,4 +157,4 @@ def remote_changes(page: PulledPage) -> list[RemoteChange]:
     return found
 
 
-__all__ = ["PageChange", "PulledPage", "decode_page", "remote_changes"]
+__all__ = ["PageChange", "PageHead", "PulledPage", "decode_head", "decode_page", "remote_changes"]
