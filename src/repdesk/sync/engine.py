@@ -446,7 +446,8 @@ class SyncEngine:
 
     def _pull(self, run: _Run) -> None:
         """Pages in order; the next ones are fetched on a helper thread while this one
-        decodes and writes the current one, so the hub's work and the local work overlap, and pages already fetched are applied together in one transaction
+        decodes and writes the current one, so the hub's work and the local work overlap,
+        and pages already fetched are applied together in one transaction
         (`sync/page_feed.py`). Pages are applied only after every page before them, with
         the last one's cursor, so a failure at any point leaves a consistent cursor."""
         client, retry, report = run.client, run.retry, run.report
