@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import new_id
@@ -35,6 +35,7 @@ from repdesk.hub.admin.lead_batches import (
     import_batch,
     sqlite_cache,
 )
+from repdesk.hub.db.base import table_of
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent, Rep
 from repdesk.hub.importers import EventRecord, RowError
 from repdesk.hub.importers.encoding import Decoding, How
@@ -152,12 +153,6 @@ def _mixed_case_emails(session: Session) -> dict[str, list[str]]:
     for email, lead_id in session.execute(query):
         out.setdefault(email.lower(), []).append(lead_id)
     return out
-
-
-def _table(model: type[Lead | NurtureEvent]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 def import_leads(
@@ -394,6 +389,6 @@ def _add_events(
             )
         report.created += 1
     if new_rows:
-        session.execute(insert(_table(NurtureEvent)), new_rows)
+        session.execute(insert(table_of(NurtureEvent)), new_rows)
     touch_many(session, touches)
     session.expunge_all()

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import ordered_ids, utcnow
 from repdesk.hub.admin.fresh_load import FreshLoad
+from repdesk.hub.db.base import table_of
 from repdesk.hub.db.models import Lead
 from repdesk.hub.importers import LeadRecord
 from repdesk.hub.sync.changes import (
@@ -208,8 +209,7 @@ class RowWriter:
 
     def __init__(self, session: Session) -> None:
         dialect = session.get_bind().dialect
-        table = Lead.__table__
-        assert isinstance(table, Table)
+        table = table_of(Lead)
         marker = "?" if dialect.paramstyle == "qmark" else "%s"
         self.sql = (
             f"INSERT INTO leads ({', '.join(INSERT_COLUMNS)}) "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, Dialect, MetaData, Table, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 ID = 64
@@ -52,4 +52,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
 
 
-__all__ = ["ID", "NAMING", "Base", "UtcDateTime"]
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core statements (bulk writes without the ORM's per-row work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+__all__ = ["ID", "NAMING", "Base", "UtcDateTime", "table_of"]

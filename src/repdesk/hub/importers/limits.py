@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
 
+from repdesk.hub.db.base import table_of
 from repdesk.hub.db.models import Campaign, Lead, NurtureEvent
 from repdesk.hub.importers.values import BadValue
 
@@ -76,15 +77,9 @@ def column_limits(table: Table) -> dict[str, Limit]:
     return out
 
 
-def _table(model: type[Lead | NurtureEvent | Campaign]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-LEAD_LIMITS: Mapping[str, Limit] = column_limits(_table(Lead))
-EVENT_LIMITS: Mapping[str, Limit] = column_limits(_table(NurtureEvent))
-CAMPAIGN_LIMITS: Mapping[str, Limit] = column_limits(_table(Campaign))
+LEAD_LIMITS: Mapping[str, Limit] = column_limits(table_of(Lead))
+EVENT_LIMITS: Mapping[str, Limit] = column_limits(table_of(NurtureEvent))
+CAMPAIGN_LIMITS: Mapping[str, Limit] = column_limits(table_of(Campaign))
 
 
 __all__ = ["CAMPAIGN_LIMITS", "EVENT_LIMITS", "LEAD_LIMITS", "Limit", "column_limits"]

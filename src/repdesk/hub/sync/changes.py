@@ -61,6 +61,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from repdesk.domain.ids import utcnow
+from repdesk.hub.db.base import table_of
 from repdesk.hub.db.engine import lock_writers
 from repdesk.hub.db.models import (
     CallNote,
@@ -246,23 +247,24 @@ def touch_many(session: Session, rows: Iterable[Touch]) -> int:
         for part in chunks(pg_values, 5000):
             session.execute(upsert, list(part))
         return len(pg_values)
+    # Core statements on the table (no ORM bulk path: no per-row ORM bookkeeping, no
+    # session synchronisation for the delete; the session was flushed above).
+    connection, log = session.connection(), table_of(ChangeLog)
     by_group: dict[tuple[str, str], list[str]] = {}
     for entity, entity_id, audience in latest:
         by_group.setdefault((entity, audience), []).append(entity_id)
     for (entity, audience), ids in by_group.items():
         for chunk in chunks(ids):
-            session.execute(
-                delete(ChangeLog).where(
-                    ChangeLog.entity == entity,
-                    ChangeLog.audience == audience,
-                    ChangeLog.entity_id.in_(chunk),
+            connection.execute(
+                delete(log).where(
+                    log.c.entity == entity, log.c.audience == audience, log.c.entity_id.in_(chunk)
                 )
             )
     values = [_row_values(t, now) for t in latest.values()]
     # Plain executemany (no RETURNING): rows are inserted one after another, in order,
     # so their seqs follow the order of `rows` on both back-ends.
     for part in chunks(values, 5000):
-        session.execute(insert(ChangeLog), list(part))
+        connection.execute(insert(log), list(part))
     return len(values)
 
 

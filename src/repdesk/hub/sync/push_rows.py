@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from repdesk.domain.outbox import MutationKind
 from repdesk.hub.db import models as m
+from repdesk.hub.db.base import table_of
 from repdesk.hub.sync.changes import chunks
 from repdesk.protocol.schema import Mutation
 
@@ -29,12 +30,6 @@ APPEND_MODELS: dict[MutationKind, type[m.Base]] = {
     MutationKind.DISPOSITION_SET: m.DispositionRow,
 }
 """Kinds that create a row with id `entity_id` (a second one is `duplicate_entity`)."""
-
-
-def table_of(model: type[m.Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 @dataclass(slots=True)
@@ -288,5 +283,4 @@ __all__ = [
     "QualState",
     "Record",
     "load",
-    "table_of",
 ]

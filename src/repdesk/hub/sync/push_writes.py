@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from repdesk.domain.ids import utcnow
 from repdesk.domain.outbox import MutationKind
 from repdesk.hub.db import models as m
+from repdesk.hub.db.base import table_of
 from repdesk.hub.sync import changes
-from repdesk.hub.sync.push_rows import APPEND_MODELS, BatchRows, table_of
+from repdesk.hub.sync.push_rows import APPEND_MODELS, BatchRows
 
 _ROWS = 5000
 """Rows per executemany: bounded memory for the drivers' parameter buffers."""
