@@ -28,7 +28,7 @@ def pulled(hub: admin.Hub, rep: str) -> dict[tuple[str, str], str]:
         while True:
             page = pull_page(session, rep, after, 5000)
             for change in page.changes:
-                out[(change.entity.value, change.id)] = change.op
+                out[(change["entity"], change["id"])] = change["op"]
             after = page.last
             if not page.has_more:
                 return out

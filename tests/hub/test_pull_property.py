@@ -43,11 +43,11 @@ class Device:
             with db.read() as s:
                 page = pull_page(s, self.rep, self.cursor, limit)
             for c in page.changes:
-                key = (c.entity.value, c.id)
-                if c.op == "remove":
+                key = (c["entity"], c["id"])
+                if c["op"] == "remove":
                     self.state.pop(key, None)
-                elif c.version >= self.state.get(key, -1):
-                    self.state[key] = c.version
+                elif c["version"] >= self.state.get(key, -1):
+                    self.state[key] = c["version"]
             self.cursor = page.last
             if not (to_the_end and page.has_more):
                 return

@@ -68,7 +68,7 @@ class Puller:
         while True:
             with self.db.read() as s:
                 page = pull_page(s, self.rep, self.cursor, 7)
-            self.got += [(c.entity.value, c.id) for c in page.changes]
+            self.got += [(c["entity"], c["id"]) for c in page.changes]
             if page.changes:
                 assert page.last > self.cursor
                 self.positions.append(page.last)
