@@ -221,3 +221,22 @@ def test_an_event_whose_stored_time_is_not_a_time_is_left_out_and_the_page_still
     assert response.status_code == 200
     events = {c["id"] for c in response.json()["changes"] if c["entity"] == "nurture_event"}
     assert broken not in events and kept in events
+
+
+def test_a_lead_whose_stored_time_is_not_a_time_is_left_out_and_the_page_still_served(
+    world: World, embedded_hub: EmbeddedHub, client_for: Clients
+) -> None:
+    """Text some other writer stored in a lead's `assigned_at`: the wire model refuses it,
+    the rest of the page goes out (reading the column as a time failed the whole pull).
+    SQLite only: PostgreSQL refuses to store such a value at all."""
+    if not embedded_hub.state.db.sqlite:
+        pytest.skip("PostgreSQL cannot hold text in a timestamp column")
+    broken, kept = world.ada.leads[0], world.ada.leads[1]
+    with embedded_hub.state.db.write() as s:
+        s.execute(
+            text("UPDATE leads SET assigned_at = 'last tuesday' WHERE id = :id"), {"id": broken}
+        )
+    response = client_for(world.ada.email).get("/v1/sync/pull", params={"limit": 5000})
+    assert response.status_code == 200
+    leads = {c["id"] for c in response.json()["changes"] if c["entity"] == "lead"}
+    assert broken not in leads and kept in leads

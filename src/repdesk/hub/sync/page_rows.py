@@ -80,7 +80,10 @@ _EVENT_FIELDS: tuple[tuple[str, ColumnElement[Any], tuple[type, ...]], ...] = (
     ("detail", EVENTS.detail, _TEXT),
     ("score_delta", EVENTS.score_delta, _OPT_INT),
 )
-_EXTERNAL_ID = [name for name, _c, _t in _LEAD_FIELDS].index("external_id")
+_LEAD_NAMES = [name for name, _c, _t in _LEAD_FIELDS]
+_LEAD_TYPES = [t for _n, _c, t in _LEAD_FIELDS]
+_EXTERNAL_ID = _LEAD_NAMES.index("external_id")
+_LEAD_TIMES = [i for i, t in enumerate(_LEAD_TYPES) if datetime in t]
 
 _BOOL = (bool,)
 _TIME = (datetime,)
@@ -175,24 +178,28 @@ def owned_leads(session: Session, rep_id: str, lead_ids: Collection[str]) -> set
 def leads(
     session: Session, rep_id: str, ids: Sequence[str]
 ) -> dict[str, tuple[int, dict[str, Any]]]:
-    """id -> (version, data) for the leads among `ids` the rep owns now (not deleted)."""
-    names = [name for name, _c, _t in _LEAD_FIELDS]
-    types = [t for _n, _c, t in _LEAD_FIELDS]
-    query = select(
-        LEADS.id,
-        LEADS.owner_rep_id,
-        LEADS.deleted,
-        LEADS.version,
-        *(c for _n, c, _t in _LEAD_FIELDS),
-    ).where(LEADS.id.in_(ids))  # by id alone, the owner checked here (see `owned_leads`)
+    """id -> (version, data) for the leads among `ids` the rep owns now (not deleted):
+    driver tuples, times read as the driver gives them and made UTC (`_utc_column`), types
+    checked a column at a time as the events' (`joined_events`)."""
+    columns = [type_coerce(c, String) if datetime in t else c for _n, c, t in _LEAD_FIELDS]
+    query = select(LEADS.id, LEADS.owner_rep_id, LEADS.deleted, LEADS.version, *columns).where(
+        LEADS.id.in_(ids)  # by id alone, the owner checked here (see `owned_leads`)
+    )
+    rows = [row for row in driver_rows(session, query) if row[1] == rep_id and not row[2]]
+    if not rows:
+        return {}
+    transposed: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    lead_ids, versions, fields = transposed[0], transposed[3], transposed[4:]
+    fields[_EXTERNAL_ID] = ["" if value is None else value for value in fields[_EXTERNAL_ID]]
+    for i in _LEAD_TIMES:
+        fields[i] = _utc_column(fields[i])
+    fits = _column_fits(versions, _INT) and all(
+        _column_fits(column, t) for column, (_n, _c, t) in zip(fields, _LEAD_FIELDS, strict=True)
+    )
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    for lead_id, owner, deleted, version, *values in session.execute(query):
-        if owner != rep_id or deleted:
-            continue
-        if values[_EXTERNAL_ID] is None:
-            values[_EXTERNAL_ID] = ""
-        data = dict(zip(names, values, strict=True))
-        if not _fits(values, types) or type(version) is not int:
+    for lead_id, version, *values in zip(lead_ids, versions, *fields, strict=True):
+        data = dict(zip(_LEAD_NAMES, values, strict=True))
+        if not fits and (not _fits(values, _LEAD_TYPES) or type(version) is not int):
             data = _strict("lead", lead_id, LeadData, data)
         out[lead_id] = (version, data)
     return out
@@ -293,11 +300,13 @@ def driver_rows(session: Session, query: Select[Any]) -> list[Any]:
 
 
 def _utc_column(values: Sequence[Any]) -> list[Any]:
-    """`_utc` over a column: SQLite's naive UTC text parsed in one comprehension (3x
-    faster than a call per value); anything else (PostgreSQL's datetimes, text with an
+    """`_utc` over a column: SQLite's naive UTC text (or NULL) parsed in one comprehension
+    (3x faster than a call per value); anything else (PostgreSQL's datetimes, text with an
     offset or not a time) value by value through `_utc`."""
     try:
-        return [datetime.fromisoformat(value + "+00:00") for value in values]
+        return [
+            None if value is None else datetime.fromisoformat(value + "+00:00") for value in values
+        ]
     except (TypeError, ValueError):
         return list(map(_utc, values))
 
