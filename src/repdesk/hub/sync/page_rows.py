@@ -1,10 +1,12 @@
 """Leads, nurture events and the rep's own lead items (call notes, objections,
-dispositions, collateral uses, follow-ups) for a pull page straight from Core column tuples.
+dispositions, collateral uses, follow-ups) for a pull page straight from column tuples
+(leads and events: the driver's own, `driver_rows`).
 
 They are nearly every row of a first sync (10k leads bring 300k events), so they skip the
 ORM objects and the pydantic model per row that `serialize` uses for the other entities,
 and events come in the page's own query (`with_events`: the change-log rows joined to
-their events, no second lookup by a list of thousands of ids, no ORM result):
+their events, no second lookup by a list of thousands of ids, no ORM result; their types
+checked and their times made UTC a column at a time, each event's change one dict literal):
 a row whose values have the column types the wire model wants becomes its `data` dict as
 is (datetimes stay `datetime`; the page serialiser writes them as pydantic would), and
 only a row that does not (a value some writer stored outside the hub's models) goes
