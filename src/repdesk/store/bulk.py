@@ -68,7 +68,8 @@ def upsert_tuples(
     group_by: int | None = None,
 ) -> None:
     """As `upsert_rows`, for rows that are tuples of `columns` whose values are already
-    what the database takes (no bind processing, no dict per row); `group_by`: the
+    what the database takes (no bind processing, no dict per row; columns left out get
+    their default on insert and keep their value on update); `group_by`: the
     position of the lead id, to write them grouped by lead (see `upsert_rows`)."""
     if not rows:
         return
@@ -76,7 +77,10 @@ def upsert_tuples(
         rows = sorted(rows, key=itemgetter(group_by))
     plan = _plan(conn, table, key, columns, ())
     if plan.defaults:
-        raise ValueError(f"{table.name}: no value for {sorted(plan.defaults)}")
+        # Columns the rows leave out (the derived ones): their default, on insert only.
+        tail = tuple(plan.defaults.values())
+        columns = (*columns, *plan.defaults)
+        rows = [row + tail for row in rows]
     pick = [columns.index(name) for name in plan.order]
     params = rows if pick == list(range(len(columns))) else list(map(itemgetter(*pick), rows))
     for start in range(0, len(params), 20_000):

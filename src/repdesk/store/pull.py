@@ -24,16 +24,27 @@ from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantDimension, Rubric
 from repdesk.store import fts
-from repdesk.store.api import EventRow, RemoteChange, RemoteEvents, RemoteRemove, RemoteUpsert
+from repdesk.store.api import (
+    EventRow,
+    PulledLead,
+    RemoteChange,
+    RemoteEvents,
+    RemoteLeads,
+    RemoteRemove,
+    RemoteUpsert,
+)
 from repdesk.store.bulk import BULK_THRESHOLD, begin_bulk, upsert_rows, upsert_tuples
 from repdesk.store.convert import (
     EVENT_COLUMNS,
+    LEAD_COLUMNS,
     answer_to_json,
     campaign_values,
     collateral_values,
     event_db_rows,
     event_row,
     event_values,
+    lead_db_rows,
+    lead_row,
     lead_values,
     parse_iso,
     rubric_to_json,
@@ -147,14 +158,17 @@ class _Page:
         self.changes = self.changes | Changes(**flags)
 
 
-_Upserts = list[RemoteUpsert | RemoteEvents]
+_Upserts = list[RemoteUpsert | RemoteEvents | RemoteLeads]
 
 
 def _upsert_run(conn: Connection, entity: str, run: _Upserts, page: _Page) -> None:
     if entity == "nurture_event":
         _upsert_events(conn, _event_rows(run), page)
         return
-    upserts = [c for c in run if isinstance(c, RemoteUpsert)]  # RemoteEvents: events only
+    if entity == "lead":
+        _upsert_leads(conn, _lead_rows(run), page)
+        return
+    upserts = [c for c in run if isinstance(c, RemoteUpsert)]  # rows: events and leads only
     if entity == "qualification":
         for change in upserts:
             _upsert_qualification(conn, change, page)
@@ -226,11 +240,44 @@ def _event_rows(run: _Upserts) -> list[EventRow]:
     for change in run:
         if isinstance(change, RemoteEvents):
             rows.extend(change.rows)
-        elif isinstance(change.obj, NurtureEvent):
+        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, NurtureEvent):
             rows.append(event_row(change.obj, change.version))
         else:
-            log.warning("pull: nurture_event %s carries a %s; skipped", change.id, type(change.obj))
+            log.warning(
+                "pull: nurture_event %s is not an event; skipped", getattr(change, "id", "?")
+            )
     return rows
+
+
+def _lead_rows(run: _Upserts) -> list[PulledLead]:
+    rows: list[PulledLead] = []
+    for change in run:
+        if isinstance(change, RemoteLeads):
+            rows.extend(change.rows)
+        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, Lead):
+            rows.append(lead_row(change.obj, change.version))
+        else:
+            log.warning("pull: lead %s is not a lead; skipped", getattr(change, "id", "?"))
+    return rows
+
+
+def _upsert_leads(conn: Connection, rows: list[PulledLead], page: _Page) -> None:
+    """Leads as rows into one executemany (as `_upsert_events`)."""
+    stones = _tombstoned(conn, "lead", [r[0] for r in rows])
+    if stones:
+        rows = [r for r in rows if stones.get(r[0], -1) <= r[1]]
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    index = fts.LEADS_FTS
+    if page.live_fts:
+        fts.forget(conn, index, fts.pks_where(conn, index, "id", ids))
+    upsert_tuples(conn, LEADS, "id", LEAD_COLUMNS, lead_db_rows(rows))
+    if page.live_fts:
+        fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
+    page.judge.update(ids)
+    page.touch.update(ids)
+    page.add(leads=True, lead_ids=frozenset(ids))
 
 
 def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
@@ -430,7 +477,7 @@ def _drop_leads(conn: Connection, run: list[RemoteRemove], page: _Page) -> None:
 def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -> Changes:
     """Apply one page and store its cursor in the caller's single transaction."""
     stale = bool(conn.execute(select(SYNC.c.fts_stale)).scalar_one())
-    size = sum(len(c.rows) if isinstance(c, RemoteEvents) else 1 for c in changes)
+    size = sum(len(c.rows) if isinstance(c, (RemoteEvents, RemoteLeads)) else 1 for c in changes)
     big = stale or _rebuild_pays(conn, size)
     page = _Page(live_fts=not (stale or big))
     if big:
