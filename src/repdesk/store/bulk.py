@@ -167,6 +167,13 @@ def begin_bulk(conn: Connection) -> None:
     for table in BULK_TABLES:
         for index in table.indexes:
             index.drop(conn, checkfirst=True)
+    conn.info[EMPTY_LOAD] = True
+
+
+EMPTY_LOAD = "repdesk.empty_load"
+"""Set in the connection's `info` by `begin_bulk` when a load into an empty cache begins:
+once that transaction commits, the store writes the rest of the load with a rollback
+journal (`Store.apply_pull_page`)."""
 
 
 def finish_bulk(conn: Connection) -> None:
