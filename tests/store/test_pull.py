@@ -569,3 +569,28 @@ def test_lead_rows_end_like_the_same_leads_as_upserts(data_dir: Path) -> None:
     assert (l1.name, l1.last_touch_at) == ("Renamed Later", at(42))
     l3 = next(x for x in got["leads"] if x is not None and x.id == "L3")
     assert l3.created_at == datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+
+
+def test_a_bulk_load_ends_like_the_same_rows_pulled(data_dir: Path) -> None:
+    """`Store.bulk_load` (demo data: rows, indexes built after, a rollback journal into an
+    empty cache) against the same leads and events as one bulk pull page."""
+    leads = [lead(f"L{i}", f"First{i}", "Last", f"Co {i % 5}") for i in range(40)]
+    events = [
+        event(f"L{i % 40}", i, "Pricing page" if i % 2 else f"Asset {i}", event_id=f"E{i}")
+        for i in range(BULK_THRESHOLD + 10)
+    ]
+    with Store.open(data_dir / "loaded") as loaded:
+        loaded.bulk_load(leads, events)
+        _fts_ok(loaded)
+        with loaded._tx() as conn:  # white-box: back to WAL after the load
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        got = _snapshot(loaded)
+    with Store.open(data_dir / "pulled") as pulled:
+        page: list[RemoteChange] = [
+            *(up("lead", x, x.version) for x in leads),
+            *(up("nurture_event", e, e.version) for e in events),
+        ]
+        pulled.apply_pull_page(page, "c1")
+        pulled.finish_sync()
+        assert _snapshot(pulled) == got
+    assert len(got["events"]["L1"]) == len([e for e in events if e.lead_id == "L1"])

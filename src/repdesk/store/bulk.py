@@ -14,7 +14,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from repdesk.domain.changes import Changes
 from repdesk.domain.leads import Lead, NurtureEvent
 from repdesk.store import fts
-from repdesk.store.convert import datetime_text, event_values, lead_values
+from repdesk.store.convert import (
+    EVENT_COLUMNS,
+    LEAD_COLUMNS,
+    datetime_text,
+    event_db_rows,
+    event_row,
+    lead_db_rows,
+    lead_row,
+)
 from repdesk.store.derived import recompute_last_touch, recompute_readiness
 from repdesk.store.models import EVENTS, LEADS, SYNC
 
@@ -162,7 +170,7 @@ def begin_bulk(conn: Connection) -> None:
     several times faster than it updates it per insert). The caller marks the cache stale
     (`fts_stale`) in the same transaction, so whatever stops the sync, `finish_bulk` runs
     at its end or at the next open. Primary and unique keys stay: the upserts need them."""
-    if conn.execute(select(EVENTS.c.pk).limit(1)).first() is not None:
+    if not empty(conn):
         return  # rows are there already: keep their indexes
     for table in BULK_TABLES:
         for index in table.indexes:
@@ -174,6 +182,11 @@ EMPTY_LOAD = "repdesk.empty_load"
 """Set in the connection's `info` by `begin_bulk` when a load into an empty cache begins:
 once that transaction commits, the store writes the rest of the load with a rollback
 journal (`Store.apply_pull_page`)."""
+
+
+def empty(conn: Connection) -> bool:
+    """No nurture events yet: a cache a load fills from nothing."""
+    return conn.execute(select(EVENTS.c.pk).limit(1)).first() is None
 
 
 def finish_bulk(conn: Connection) -> None:
@@ -200,10 +213,15 @@ def _create_indexes(conn: Connection, table: Table) -> None:
 def bulk_load(
     conn: Connection, leads: Sequence[Lead], events: Sequence[NurtureEvent], chunk: int
 ) -> Changes:
-    """The bulk path: Core executemany upserts, no FTS upkeep, then one index rebuild."""
+    """The bulk path: rows into executemany upserts (into an empty cache without the
+    secondary indexes, `begin_bulk`), no FTS upkeep, then one index rebuild."""
+    begin_bulk(conn)
     for start in range(0, len(leads), chunk):
-        upsert_rows(conn, LEADS, "id", [lead_values(x) for x in leads[start : start + chunk]])
+        rows = lead_db_rows([lead_row(x, x.version) for x in leads[start : start + chunk]])
+        upsert_tuples(conn, LEADS, "id", LEAD_COLUMNS, rows)
     for start in range(0, len(events), chunk):
-        upsert_rows(conn, EVENTS, "id", [event_values(x) for x in events[start : start + chunk]])
+        part = events[start : start + chunk]
+        rows = event_db_rows([event_row(x, x.version) for x in part])
+        upsert_tuples(conn, EVENTS, "id", EVENT_COLUMNS, rows, group_by=2)
     finish_bulk(conn)
     return Changes(leads=True, timeline=True)

@@ -502,8 +502,16 @@ class Store:
             finally:
                 bulk_cache(c, False)
 
-        changes = self._run(load)
-        self.checkpoint()
+        if self._run(bulk.empty):
+            self._journal(rollback=True)  # written once, as a first sync (`apply_pull_page`)
+        rollback = self._rollback_journal
+        try:
+            changes = self._run(load)
+        finally:
+            if rollback:
+                self._journal(rollback=False)  # nothing in the WAL to fold back
+        if not rollback:
+            self.checkpoint()
         return changes
 
     def checkpoint(self) -> None:
