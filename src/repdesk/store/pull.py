@@ -33,7 +33,14 @@ from repdesk.store.api import (
     RemoteRemove,
     RemoteUpsert,
 )
-from repdesk.store.bulk import BULK_THRESHOLD, begin_bulk, upsert_rows, upsert_tuples
+from repdesk.store.bulk import (
+    BULK_THRESHOLD,
+    begin_bulk,
+    keep_fts,
+    max_pk,
+    upsert_rows,
+    upsert_tuples,
+)
 from repdesk.store.convert import (
     EVENT_COLUMNS,
     LEAD_COLUMNS,
@@ -153,6 +160,8 @@ class _Page:
         self.judge: set[str] = set()
         self.rubric = False
         self.changes = Changes()
+        self.fts_in_step = True
+        """No lead or event of a bulk page was updated or removed (`bulk.keep_fts`)."""
 
     def add(self, **flags: Any) -> None:
         self.changes = self.changes | Changes(**flags)
@@ -272,12 +281,28 @@ def _upsert_leads(conn: Connection, rows: list[PulledLead], page: _Page) -> None
     index = fts.LEADS_FTS
     if page.live_fts:
         fts.forget(conn, index, fts.pks_where(conn, index, "id", ids))
-    upsert_tuples(conn, LEADS, "id", LEAD_COLUMNS, lead_db_rows(rows))
+    _append_only(
+        conn,
+        LEADS,
+        page,
+        lambda: upsert_tuples(conn, LEADS, "id", LEAD_COLUMNS, lead_db_rows(rows)),
+    )
     if page.live_fts:
         fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
     page.judge.update(ids)
     page.touch.update(ids)
     page.add(leads=True, lead_ids=frozenset(ids))
+
+
+def _append_only(conn: Connection, table: Table, page: _Page, write: Callable[[], int]) -> None:
+    """Run `write` (an upsert); on a bulk page, note whether it only appended rows (as many
+    new pks as rows written), which keeps the full-text index in step (`bulk.keep_fts`)."""
+    if page.live_fts or not page.fts_in_step:
+        write()
+        return
+    before = max_pk(conn, table)
+    if write() != max_pk(conn, table) - before:
+        page.fts_in_step = False
 
 
 def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
@@ -295,7 +320,10 @@ def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
     # An event may arrive under another lead than before: that lead's derived columns are
     # worked out again too. (Bulk pages skip it: finish_bulk works out every lead's.)
     previous = _current_leads(conn, EVENTS, "id", ids) if page.live_fts else set()
-    upsert_tuples(conn, EVENTS, "id", EVENT_COLUMNS, event_db_rows(rows), group_by=2)
+    _append_only(
+        conn, EVENTS, page,
+        lambda: upsert_tuples(conn, EVENTS, "id", EVENT_COLUMNS, event_db_rows(rows), group_by=2),
+    )  # fmt: skip
     if page.live_fts:
         fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
     lead_ids = {r[2] for r in rows} | previous
@@ -500,8 +528,12 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
             continue
         _flush_upserts(conn, buckets, page)
         for entity, run in groupby(group, key=lambda c: c.entity):
+            if entity in ("lead", "nurture_event"):
+                page.fts_in_step = False  # a removed row stays in the index until rebuilt
             _remove_run(conn, entity, list(run), page)  # type: ignore[arg-type]
     _flush_upserts(conn, buckets, page)
+    if big:
+        keep_fts(conn, page.fts_in_step)
     if page.live_fts:  # else finish_bulk derives every lead's columns once, at the end
         _finish_derived(conn, page)
     conn.execute(update(SYNC).values(cursor=cursor, fts_stale=big))

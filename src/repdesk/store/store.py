@@ -420,7 +420,15 @@ class Store:
             return pull.apply_page(c, changes, cursor)
 
         self._conn.info.pop(bulk.EMPTY_LOAD, None)
-        changed = self._run(apply)
+        kept = self._conn.info.get(bulk.FTS_KEPT)
+        try:
+            changed = self._run(apply)
+        except BaseException:
+            # Rolled back: what was indexed is what the last commit indexed.
+            self._conn.info.pop(bulk.FTS_KEPT, None)
+            if kept is not None:
+                self._conn.info[bulk.FTS_KEPT] = kept
+            raise
         if self._conn.info.pop(bulk.EMPTY_LOAD, False):
             # A first sync (or a full resync) into an empty cache: its pages, indexes and
             # full-text indexes written once, not into the WAL and again by the
