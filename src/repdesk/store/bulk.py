@@ -173,6 +173,7 @@ def begin_bulk(conn: Connection) -> None:
     several times faster than it updates it per insert). The caller marks the cache stale
     (`fts_stale`) in the same transaction, so whatever stops the sync, `finish_bulk` runs
     at its end or at the next open. Primary and unique keys stay: the upserts need them."""
+    conn.info.pop(FTS_KEPT, None)
     if not empty(conn):
         return  # rows are there already: keep their indexes
     for table in BULK_TABLES:

@@ -35,6 +35,7 @@ from repdesk.store.api import (
 )
 from repdesk.store.bulk import (
     BULK_THRESHOLD,
+    FTS_KEPT,
     begin_bulk,
     keep_fts,
     max_pk,
@@ -534,6 +535,8 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
     _flush_upserts(conn, buckets, page)
     if big:
         keep_fts(conn, page.fts_in_step)
+    else:
+        conn.info.pop(FTS_KEPT, None)  # no load in progress
     if page.live_fts:  # else finish_bulk derives every lead's columns once, at the end
         _finish_derived(conn, page)
     conn.execute(update(SYNC).values(cursor=cursor, fts_stale=big))

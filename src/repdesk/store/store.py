@@ -447,6 +447,8 @@ class Store:
     def begin_full_resync(self, set_aside_unsent: bool = False) -> Changes:
         """`set_aside_unsent`: another rep signs in; their exported work leaves the queue."""
 
+        self._conn.info.pop(bulk.FTS_KEPT, None)  # a load in progress starts again
+
         def run(c: Connection) -> Changes:
             if set_aside_unsent:
                 resync.set_aside_unsent(c)
@@ -458,6 +460,8 @@ class Store:
         """Erase every lead and all the rep's work (outbox too) and forget the session; the
         freed pages are then overwritten (VACUUM) and the WAL emptied. For a rep marketing
         disabled: the caller exports the unsent work first (`sync/disabled.py`)."""
+
+        self._conn.info.pop(bulk.FTS_KEPT, None)
 
         def erase(c: Connection) -> None:
             resync.erase_everything(c)
@@ -516,6 +520,7 @@ class Store:
         try:
             changes = self._run(load)
         finally:
+            self._conn.info.pop(bulk.FTS_KEPT, None)  # one transaction: rebuilt in it
             if rollback:
                 self._journal(rollback=False)  # nothing in the WAL to fold back
         if not rollback:
