@@ -188,3 +188,44 @@ def test_sqlite_full_and_enospc_are_the_same_error_and_sentence(tmp_path: Path) 
     nospace = db.map_error(OSError(errno.ENOSPC, "No space left on device"), tmp_path / "x")
     assert isinstance(full, DiskFullError) and isinstance(nospace, DiskFullError)
     assert str(full) == str(nospace) == f"{SENTENCE} {tmp_path}{TAIL}"
+
+
+def test_a_first_sync_that_fills_the_disk_says_so_and_keeps_what_it_had(
+    small_disk: Path,
+) -> None:
+    """A first sync writes its pages after the first with a rollback journal: the disk
+    filling up in one of them is the one sentence, that page's transaction is rolled
+    back, and the cache opens again with its outbox and the pages before it."""
+    from repdesk.store import Store
+    from repdesk.store.api import LeadQuery, RemoteLeads
+    from repdesk.store.convert import lead_row
+    from tests.store.factories import lead
+
+    data = small_disk / "data"
+    reserve = small_disk / "reserve"  # what the rep frees afterwards
+    with Store.open(data) as store:
+        store.set_session(REP)
+        seed_notes(store, 3)
+
+        def page(n: int) -> RemoteLeads:
+            notes = f"Page {n}. " + "Marketing notes " * 4
+            return RemoteLeads(
+                [lead_row(lead(f"P{n}-{i}", "Fill", f"N{i}", marketing_notes=notes), 1)
+                 for i in range(510)]
+            )  # fmt: skip
+
+        store.apply_pull_page([page(0)], "c0")
+        assert store._rollback_journal  # white-box: the pages after the first
+        reserve.write_bytes(b"\0" * 1_000_000)
+        with pytest.raises(DiskFullError) as raised:
+            for n in range(1, 100):
+                store.apply_pull_page([page(n)], f"c{n}")
+        assert str(raised.value).startswith(SENTENCE)
+        cursor = store.sync_state().cursor
+        assert cursor is not None and cursor != f"c{n}"
+    reserve.unlink()
+    with Store.open(data) as store:
+        assert store.recovery is None
+        assert store.sync_state().cursor == cursor
+        assert len(store.pending_mutations(10)) == 3
+        assert len(store.lead_ids(LeadQuery(search="fill"))) == 510 * n

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,10 @@ from repdesk.store.api import (
     MutationOutcome,
     RemoteChange,
     RemoteEvents,
+    RemoteLeads,
 )
 from repdesk.store.bulk import BULK_THRESHOLD
-from repdesk.store.convert import event_row
+from repdesk.store.convert import event_row, lead_row
 from tests.store.factories import at, event, lead, note, rm, up
 
 N = BantDimension.NEED
@@ -526,3 +527,70 @@ def test_event_rows_end_like_the_same_events_as_upserts(data_dir: Path) -> None:
         assert "E2" not in [e.id for e in rows.events("L2")]
         assert rows.search("roadmap")
         _fts_ok(rows)
+
+
+def test_lead_rows_end_like_the_same_leads_as_upserts(data_dir: Path) -> None:
+    """`RemoteLeads` (how pull pages hand leads over: rows, no `Lead` per lead) against a
+    `RemoteUpsert` of each lead, on the bulk path and on a small page later: times in
+    any zone stored as UTC, and an update keeps the derived columns (last touch)."""
+    berlin = timezone(timedelta(hours=1))
+    leads = [
+        lead(
+            f"L{i}", f"First{i}", "Last", f"Company {i % 7}",
+            created_at=datetime(2026, 3, 1, 9, 30, tzinfo=berlin) if i % 2 else None,
+            assigned_at=at(i), company_size=None if i % 3 else i,
+        )
+        for i in range(BULK_THRESHOLD + 10)
+    ]  # fmt: skip
+    touched = event("L1", 42, "Pricing page", event_id="E1")
+    later = lead("L1", "Renamed", "Later", "Newco", updated_at=at(50))
+
+    def apply(store: Store, as_rows: bool) -> dict[str, Any]:
+        first: list[RemoteChange] = (
+            [RemoteLeads([lead_row(x, 2) for x in leads])]
+            if as_rows
+            else [up("lead", x, 2) for x in leads]
+        )
+        store.apply_pull_page([*first, up("nurture_event", touched, 1)], "c1")
+        assert _autocheckpoint(store) == 0  # the bulk path
+        store.finish_sync()
+        update: RemoteChange = (
+            RemoteLeads([lead_row(later, 3)]) if as_rows else up("lead", later, 3)
+        )
+        store.apply_pull_page([update], "c2")
+        _fts_ok(store)
+        return _snapshot(store) | {"search": store.search("renamed")}
+
+    with Store.open(data_dir / "rows") as rows:
+        got = apply(rows, as_rows=True)
+    with Store.open(data_dir / "upserts") as upserts:
+        assert apply(upserts, as_rows=False) == got
+    l1 = next(x for x in got["rows"] if x.id == "L1")
+    assert (l1.name, l1.last_touch_at) == ("Renamed Later", at(42))
+    l3 = next(x for x in got["leads"] if x is not None and x.id == "L3")
+    assert l3.created_at == datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+
+
+def test_a_bulk_load_ends_like_the_same_rows_pulled(data_dir: Path) -> None:
+    """`Store.bulk_load` (demo data: rows, indexes built after, a rollback journal into an
+    empty cache) against the same leads and events as one bulk pull page."""
+    leads = [lead(f"L{i}", f"First{i}", "Last", f"Co {i % 5}") for i in range(40)]
+    events = [
+        event(f"L{i % 40}", i, "Pricing page" if i % 2 else f"Asset {i}", event_id=f"E{i}")
+        for i in range(BULK_THRESHOLD + 10)
+    ]
+    with Store.open(data_dir / "loaded") as loaded:
+        loaded.bulk_load(leads, events)
+        _fts_ok(loaded)
+        with loaded._tx() as conn:  # white-box: back to WAL after the load
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        got = _snapshot(loaded)
+    with Store.open(data_dir / "pulled") as pulled:
+        page: list[RemoteChange] = [
+            *(up("lead", x, x.version) for x in leads),
+            *(up("nurture_event", e, e.version) for e in events),
+        ]
+        pulled.apply_pull_page(page, "c1")
+        pulled.finish_sync()
+        assert _snapshot(pulled) == got
+    assert len(got["events"]["L1"]) == len([e for e in events if e.lead_id == "L1"])

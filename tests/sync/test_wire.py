@@ -12,11 +12,17 @@ from hypothesis import strategies as st
 
 from repdesk.domain.errors import UntrustedServerError
 from repdesk.domain.feedback import CallNote, Disposition, DispositionKind
-from repdesk.domain.leads import Lead, NurtureEvent, NurtureEventType
+from repdesk.domain.leads import Lead, LeadStatus, LifecycleStage, NurtureEvent, NurtureEventType
 from repdesk.domain.outbox import OutboxState
 from repdesk.domain.qualification import Bant
 from repdesk.protocol.schema import Change, PullResponse, PushResult, PushStatus
-from repdesk.store.api import RemoteChange, RemoteEvents, RemoteRemove, RemoteUpsert
+from repdesk.store.api import (
+    RemoteChange,
+    RemoteEvents,
+    RemoteLeads,
+    RemoteRemove,
+    RemoteUpsert,
+)
 from repdesk.sync.pages import PulledPage, decode_page
 from repdesk.sync.pages import remote_changes as page_changes
 from repdesk.sync.wire import outcome_of, remote_change
@@ -116,10 +122,13 @@ def test_push_results() -> None:
 
 
 def remote_changes(page: PulledPage) -> list[RemoteChange]:
-    """The page's changes with each event row as the `RemoteUpsert` it stands for (what
-    the store takes either way), to compare with the change-by-change way."""
+    """The page's changes with each event or lead row as the `RemoteUpsert` it stands for
+    (what the store takes either way), to compare with the change-by-change way."""
     found: list[RemoteChange] = []
     for remote in page_changes(page):
+        if isinstance(remote, RemoteLeads):
+            found.extend(_lead_upserts(remote))
+            continue
         if not isinstance(remote, RemoteEvents):
             found.append(remote)
             continue
@@ -133,6 +142,24 @@ def remote_changes(page: PulledPage) -> list[RemoteChange]:
     return found
 
 
+def _lead_upserts(remote: RemoteLeads) -> list[RemoteUpsert]:
+    found = []
+    for row in remote.rows:
+        (lead_id, version, first, last, company, email, title, industry, size, phone, country,
+         stage, status, score, campaign, owner, notes, external, created, updated, assigned,
+         step) = row  # fmt: skip
+        lead = Lead(
+            id=lead_id, first_name=first, last_name=last, company=company, email=email,
+            title=title, industry=industry, company_size=size, phone=phone, country=country,
+            lifecycle_stage=LifecycleStage(stage), lead_status=LeadStatus(status), score=score,
+            source_campaign_id=campaign, owner_rep_id=owner, marketing_notes=notes,
+            external_id=external, created_at=created, updated_at=updated, next_step=step,
+            version=version, assigned_at=assigned,
+        )  # fmt: skip
+        found.append(RemoteUpsert("lead", lead_id, version, lead))
+    return found
+
+
 def test_consecutive_events_come_as_one_run_of_rows() -> None:
     event = {"lead_id": "L1", "type": "web_visit", "occurred_at": T}
     body = _page(
@@ -142,7 +169,7 @@ def test_consecutive_events_come_as_one_run_of_rows() -> None:
         {"entity": "nurture_event", "id": "E9", "op": "upsert", "version": 2, "data": event},
     )  # fmt: skip
     remote = page_changes(decode_page(body))
-    assert [type(r).__name__ for r in remote] == ["RemoteEvents", "RemoteUpsert", "RemoteEvents"]
+    assert [type(r).__name__ for r in remote] == ["RemoteEvents", "RemoteLeads", "RemoteEvents"]
     first = remote[0]
     assert isinstance(first, RemoteEvents) and [row[0] for row in first.rows] == ["E0", "E1", "E2"]
     assert first.rows[0][1:4] == (1, "L1", "web_visit")
@@ -216,15 +243,29 @@ _event_data = st.fixed_dictionaries(
         "added_by_a_newer_hub": _text,
     },
 )
+_any_time = (
+    st.none() | _when | st.sampled_from(["2026-11-24T05:00:00", "2026-11-24T07:00:00+02:00"])
+)
 _lead_data = st.fixed_dictionaries(
     {},
     optional={
         "first_name": _text,
+        "last_name": _text,
         "company": _text,
-        "score": st.integers(0, 100),
+        "email": _text,
+        "title": _text,
+        "phone": _text,
+        "score": st.integers(0, 100) | st.sampled_from(["3", 2.0, True]),
         "company_size": st.none() | st.integers(1, 10**6),
-        "lifecycle_stage": st.sampled_from(["sales_accepted_lead", "mystery"]),
-        "created_at": st.none() | _when,
+        "lifecycle_stage": st.sampled_from(["sales_accepted_lead", "customer", "mystery"]),
+        "lead_status": st.sampled_from(["new", "qualified", "archived_by_a_newer_hub"]),
+        "source_campaign_id": st.none() | _text,
+        "owner_rep_id": st.none() | _text,
+        "marketing_notes": _text,
+        "created_at": _any_time,
+        "updated_at": _any_time,
+        "assigned_at": _any_time,
+        "added_by_a_newer_hub": _text,
     },
 )
 
@@ -239,7 +280,7 @@ _lead_data = st.fixed_dictionaries(
 def test_the_one_pass_page_gives_exactly_what_change_by_change_gives(
     items: list[tuple[str, dict[str, Any], dict[str, Any]]],
 ) -> None:
-    """The msgspec page (events built directly) against PullResponse
+    """The msgspec page (events and leads built directly) against PullResponse
     plus one model per change and the shared protocol converters."""
     changes = [
         {"entity": entity, "id": f"x{n}", "op": "upsert", "version": n,

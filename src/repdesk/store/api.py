@@ -221,7 +221,28 @@ class RemoteRemove:
     version: int
 
 
-RemoteChange = RemoteUpsert | RemoteEvents | RemoteRemove
+PulledLead = tuple[
+    str, int, str, str, str, str, str, str, int | None, str, str, str, str, int, str | None,
+    str | None, str, str, datetime | None, datetime | None, datetime | None, str,
+]  # fmt: skip
+"""One pulled lead as the values of the columns the hub owns: (id, version, first_name,
+last_name, company, email, title, industry, company_size, phone, country,
+lifecycle_stage, lead_status (their enums' values), score, source_campaign_id,
+owner_rep_id, marketing_notes, external_id, created_at, updated_at, assigned_at (each
+timezone-aware or None), next_step)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteLeads:
+    """Lead upserts as rows (`PulledLead`), as `RemoteEvents` are for events: a pydantic
+    model, a `Lead`, an upsert value and a dict per lead cost more than writing it. The
+    same as a `RemoteUpsert` of each row's `Lead`."""
+
+    rows: Sequence[PulledLead]
+    entity: str = "lead"
+
+
+RemoteChange = RemoteUpsert | RemoteEvents | RemoteLeads | RemoteRemove
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from repdesk.domain.qualification import (
     RubricDimension,
     ScaleOption,
 )
-from repdesk.store.api import EventRow
+from repdesk.store.api import EventRow, PulledLead
 
 
 def to_db(value: datetime | None) -> datetime | None:
@@ -97,6 +97,46 @@ def lead_values(lead: Lead) -> dict[str, Any]:
         "assigned_at": to_db(lead.assigned_at),
         "name_key": name_key(lead.first_name, lead.last_name, lead.email),
     }
+
+
+LEAD_COLUMNS = (
+    "id", "version", "first_name", "last_name", "company", "email", "title", "industry",
+    "company_size", "phone", "country", "lifecycle_stage", "lead_status", "score",
+    "source_campaign_id", "owner_rep_id", "marketing_notes", "external_id", "created_at",
+    "updated_at", "assigned_at", "next_step", "name_key",
+)  # fmt: skip
+"""The columns of a `PulledLead`, in its order, then the store's `name_key`
+(`lead_db_rows`)."""
+
+
+def lead_row(lead: Lead, version: int) -> PulledLead:
+    return (
+        lead.id, version, lead.first_name, lead.last_name, lead.company, lead.email, lead.title,
+        lead.industry, lead.company_size, lead.phone, lead.country, lead.lifecycle_stage.value,
+        lead.lead_status.value, lead.score, lead.source_campaign_id, lead.owner_rep_id,
+        lead.marketing_notes, lead.external_id, lead.created_at, lead.updated_at,
+        lead.assigned_at, lead.next_step,
+    )  # fmt: skip
+
+
+def _time_or_none(value: datetime | None) -> str | None:
+    return None if value is None else db_time(value)
+
+
+def lead_db_rows(rows: Sequence[PulledLead]) -> list[tuple[Any, ...]]:
+    """`PulledLead`s as the values of `LEAD_COLUMNS` (times as `db_time`, and the name key)."""
+    t = _time_or_none
+    return [
+        (
+            i, v, first, last, co, email, ti, ind, size, ph, cy, stage, status, score, camp,
+            owner, notes, ext, t(created), t(updated), t(assigned), step,
+            name_key(first, last, email),
+        )
+        for (
+            i, v, first, last, co, email, ti, ind, size, ph, cy, stage, status, score, camp,
+            owner, notes, ext, created, updated, assigned, step,
+        ) in rows
+    ]  # fmt: skip
 
 
 def _enum(enum: Any, value: str, default: Any) -> Any:

@@ -174,6 +174,23 @@ def mapped_errors(db_path: Path) -> Iterator[None]:
         raise map_error(exc, db_path) from exc
 
 
+def rollback_journal(driver: Any, on: bool) -> bool:
+    """A rollback journal (`on`) for a load into an empty cache, then back to WAL.
+
+    Outside any transaction; the store's one connection is the only one, as switching
+    out of WAL needs. In WAL every page is written twice, into the `-wal` at each commit
+    and again into the file by the checkpoint; with a rollback journal a page that is new
+    (past the end of the file when its transaction began: nearly every page of a first
+    sync) goes straight to the file, and only pages that existed are copied to the
+    journal first. Crash safety is SQLite's either way: a transaction a crash cut short
+    is rolled back from the `-journal` when the file is next opened
+    (`recovery.before_open` has the store's own connection do that before its read-only
+    check, which cannot). True when the connection writes with a rollback journal now
+    (SQLite keeps the mode it had when it cannot switch)."""
+    mode = driver.execute(f"PRAGMA journal_mode={'TRUNCATE' if on else 'WAL'}").fetchone()
+    return str(mode[0]).lower() != "wal"
+
+
 def bulk_cache(conn: Connection, on: bool) -> None:
     """A big page cache for bulk writes (`on`), then back to the session's size with its
     memory handed back (`PRAGMA shrink_memory`)."""

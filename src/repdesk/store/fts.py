@@ -110,8 +110,8 @@ def pks_where(conn: Connection, index: FtsIndex, column: str, values: Sequence[s
     return found
 
 
-def rebuild(conn: Connection) -> None:
-    for index in ALL_INDEXES:
+def rebuild(conn: Connection, indexes: Sequence[FtsIndex] = ALL_INDEXES) -> None:
+    for index in indexes:
         conn.exec_driver_sql(f"INSERT INTO {index.name}({index.name}) VALUES('rebuild')")
 
 

@@ -24,16 +24,35 @@ from repdesk.domain.leads import Campaign, Collateral, Lead, NurtureEvent
 from repdesk.domain.outbox import MutationKind, OutboxState
 from repdesk.domain.qualification import BANT_ORDER, Bant, BantDimension, Rubric
 from repdesk.store import fts
-from repdesk.store.api import EventRow, RemoteChange, RemoteEvents, RemoteRemove, RemoteUpsert
-from repdesk.store.bulk import BULK_THRESHOLD, begin_bulk, upsert_rows, upsert_tuples
+from repdesk.store.api import (
+    EventRow,
+    PulledLead,
+    RemoteChange,
+    RemoteEvents,
+    RemoteLeads,
+    RemoteRemove,
+    RemoteUpsert,
+)
+from repdesk.store.bulk import (
+    BULK_THRESHOLD,
+    FTS_KEPT,
+    begin_bulk,
+    keep_fts,
+    max_pk,
+    upsert_rows,
+    upsert_tuples,
+)
 from repdesk.store.convert import (
     EVENT_COLUMNS,
+    LEAD_COLUMNS,
     answer_to_json,
     campaign_values,
     collateral_values,
     event_db_rows,
     event_row,
     event_values,
+    lead_db_rows,
+    lead_row,
     lead_values,
     parse_iso,
     rubric_to_json,
@@ -142,19 +161,24 @@ class _Page:
         self.judge: set[str] = set()
         self.rubric = False
         self.changes = Changes()
+        self.fts_in_step = True
+        """No lead or event of a bulk page was updated or removed (`bulk.keep_fts`)."""
 
     def add(self, **flags: Any) -> None:
         self.changes = self.changes | Changes(**flags)
 
 
-_Upserts = list[RemoteUpsert | RemoteEvents]
+_Upserts = list[RemoteUpsert | RemoteEvents | RemoteLeads]
 
 
 def _upsert_run(conn: Connection, entity: str, run: _Upserts, page: _Page) -> None:
     if entity == "nurture_event":
         _upsert_events(conn, _event_rows(run), page)
         return
-    upserts = [c for c in run if isinstance(c, RemoteUpsert)]  # RemoteEvents: events only
+    if entity == "lead":
+        _upsert_leads(conn, _lead_rows(run), page)
+        return
+    upserts = [c for c in run if isinstance(c, RemoteUpsert)]  # rows: events and leads only
     if entity == "qualification":
         for change in upserts:
             _upsert_qualification(conn, change, page)
@@ -226,11 +250,60 @@ def _event_rows(run: _Upserts) -> list[EventRow]:
     for change in run:
         if isinstance(change, RemoteEvents):
             rows.extend(change.rows)
-        elif isinstance(change.obj, NurtureEvent):
+        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, NurtureEvent):
             rows.append(event_row(change.obj, change.version))
         else:
-            log.warning("pull: nurture_event %s carries a %s; skipped", change.id, type(change.obj))
+            log.warning(
+                "pull: nurture_event %s is not an event; skipped", getattr(change, "id", "?")
+            )
     return rows
+
+
+def _lead_rows(run: _Upserts) -> list[PulledLead]:
+    rows: list[PulledLead] = []
+    for change in run:
+        if isinstance(change, RemoteLeads):
+            rows.extend(change.rows)
+        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, Lead):
+            rows.append(lead_row(change.obj, change.version))
+        else:
+            log.warning("pull: lead %s is not a lead; skipped", getattr(change, "id", "?"))
+    return rows
+
+
+def _upsert_leads(conn: Connection, rows: list[PulledLead], page: _Page) -> None:
+    """Leads as rows into one executemany (as `_upsert_events`)."""
+    stones = _tombstoned(conn, "lead", [r[0] for r in rows])
+    if stones:
+        rows = [r for r in rows if stones.get(r[0], -1) <= r[1]]
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    index = fts.LEADS_FTS
+    if page.live_fts:
+        fts.forget(conn, index, fts.pks_where(conn, index, "id", ids))
+    _append_only(
+        conn,
+        LEADS,
+        page,
+        lambda: upsert_tuples(conn, LEADS, "id", LEAD_COLUMNS, lead_db_rows(rows)),
+    )
+    if page.live_fts:
+        fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
+    page.judge.update(ids)
+    page.touch.update(ids)
+    page.add(leads=True, lead_ids=frozenset(ids))
+
+
+def _append_only(conn: Connection, table: Table, page: _Page, write: Callable[[], int]) -> None:
+    """Run `write` (an upsert); on a bulk page, note whether it only appended rows (as many
+    new pks as rows written), which keeps the full-text index in step (`bulk.keep_fts`)."""
+    if page.live_fts or not page.fts_in_step:
+        write()
+        return
+    before = max_pk(conn, table)
+    if write() != max_pk(conn, table) - before:
+        page.fts_in_step = False
 
 
 def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
@@ -248,7 +321,10 @@ def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
     # An event may arrive under another lead than before: that lead's derived columns are
     # worked out again too. (Bulk pages skip it: finish_bulk works out every lead's.)
     previous = _current_leads(conn, EVENTS, "id", ids) if page.live_fts else set()
-    upsert_tuples(conn, EVENTS, "id", EVENT_COLUMNS, event_db_rows(rows), group_by=2)
+    _append_only(
+        conn, EVENTS, page,
+        lambda: upsert_tuples(conn, EVENTS, "id", EVENT_COLUMNS, event_db_rows(rows), group_by=2),
+    )  # fmt: skip
     if page.live_fts:
         fts.index_rows(conn, index, fts.pks_where(conn, index, "id", ids))
     lead_ids = {r[2] for r in rows} | previous
@@ -430,7 +506,7 @@ def _drop_leads(conn: Connection, run: list[RemoteRemove], page: _Page) -> None:
 def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -> Changes:
     """Apply one page and store its cursor in the caller's single transaction."""
     stale = bool(conn.execute(select(SYNC.c.fts_stale)).scalar_one())
-    size = sum(len(c.rows) if isinstance(c, RemoteEvents) else 1 for c in changes)
+    size = sum(len(c.rows) if isinstance(c, (RemoteEvents, RemoteLeads)) else 1 for c in changes)
     big = stale or _rebuild_pays(conn, size)
     page = _Page(live_fts=not (stale or big))
     if big:
@@ -453,8 +529,14 @@ def apply_page(conn: Connection, changes: Sequence[RemoteChange], cursor: str) -
             continue
         _flush_upserts(conn, buckets, page)
         for entity, run in groupby(group, key=lambda c: c.entity):
+            if entity in ("lead", "nurture_event"):
+                page.fts_in_step = False  # a removed row stays in the index until rebuilt
             _remove_run(conn, entity, list(run), page)  # type: ignore[arg-type]
     _flush_upserts(conn, buckets, page)
+    if big:
+        keep_fts(conn, page.fts_in_step)
+    else:
+        conn.info.pop(FTS_KEPT, None)  # no load in progress
     if page.live_fts:  # else finish_bulk derives every lead's columns once, at the end
         _finish_derived(conn, page)
     conn.execute(update(SYNC).values(cursor=cursor, fts_stale=big))

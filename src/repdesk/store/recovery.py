@@ -215,6 +215,25 @@ def check(path: Path, *, full: bool = True, key: CacheKey | None = None) -> str 
     return "; ".join(result[:3]) or None
 
 
+def _roll_back_cut_short(path: Path, key: CacheKey | None) -> None:
+    """A transaction a crash cut short while the store wrote with a rollback journal (a
+    load into an empty cache, `db.rollback_journal`) left a hot `-journal`: rolled back
+    here, as SQLite does at the first read of a connection that may write. The read-only
+    check cannot ("attempt to write a readonly database"), and without the rollback the
+    file is half of a transaction. Whatever fails here is left to the check to report."""
+    journal = Path(f"{path}-journal")
+    try:
+        if not journal.exists() or journal.stat().st_size == 0:
+            return
+        conn = cipher_connect(path, key)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+        finally:
+            conn.close()
+    except (sqlcipher.Error, CacheKeyError, OSError) as exc:
+        log.warning("could not roll back the journal of %s: %s", path, exc)
+
+
 def _full_check_due(data_dir: Path) -> bool:
     """No full check for a day, or SQLite met damage since (`db.CHECK_NEEDED`)."""
     if (data_dir / CHECK_NEEDED).exists():
@@ -287,6 +306,7 @@ def before_open(data_dir: Path, path: Path, key: CacheKey | None = None) -> Reco
     encrypted = file_state(path) is FileState.ENCRYPTED
     full = _full_check_due(data_dir)
     read_key = key if key is not None and encrypted else None
+    _roll_back_cut_short(path, read_key)
     kind = "damaged"
     try:
         problem = check(path, full=full, key=read_key)

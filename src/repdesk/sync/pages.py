@@ -23,8 +23,8 @@ from typing import TypeVar
 import msgspec
 
 from repdesk.domain.errors import UntrustedServerError
-from repdesk.domain.leads import NurtureEventType
-from repdesk.store.api import EventRow, RemoteChange, RemoteEvents
+from repdesk.domain.leads import LeadStatus, LifecycleStage, NurtureEventType
+from repdesk.store.api import EventRow, PulledLead, RemoteChange, RemoteEvents, RemoteLeads
 from repdesk.sync.http import GARBAGE, plain_text
 from repdesk.sync.wire import remote_of
 
@@ -78,9 +78,34 @@ class _EventData(msgspec.Struct, frozen=True):
     score_delta: int | None = None
 
 
+class _LeadData(msgspec.Struct, frozen=True):
+    """`LeadData` as msgspec reads it (strict, like `_EventData`)."""
+
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    email: str = ""
+    title: str = ""
+    industry: str = ""
+    company_size: int | None = None
+    phone: str = ""
+    country: str = ""
+    lifecycle_stage: str = LifecycleStage.MQL.value
+    lead_status: str = LeadStatus.NEW.value
+    score: int = 0
+    source_campaign_id: str | None = None
+    owner_rep_id: str | None = None
+    marketing_notes: str = ""
+    external_id: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    assigned_at: datetime | None = None
+
+
 _PAGE = msgspec.json.Decoder(PulledPage)
 _HEAD = msgspec.json.Decoder(PageHead)
 _EVENT = msgspec.json.Decoder(_EventData)
+_LEAD = msgspec.json.Decoder(_LeadData)
 _ANY = msgspec.json.Decoder()
 
 
@@ -121,6 +146,34 @@ def _event(change: PageChange) -> EventRow | RemoteChange | None:
     )  # fmt: skip
 
 
+_STAGES = frozenset(s.value for s in LifecycleStage)
+_STATUSES = frozenset(s.value for s in LeadStatus)
+
+
+def _naive(value: datetime | None) -> bool:
+    return value is not None and value.tzinfo is None
+
+
+def _lead(change: PageChange) -> PulledLead | RemoteChange | None:
+    """The lead's row (a stage or status this client does not know read as `convert.
+    lead_from_data` reads it), or the wire models' verdict when msgspec does not take it
+    as is."""
+    try:
+        d = _LEAD.decode(change.data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return _checked(change)
+    if _naive(d.created_at) or _naive(d.updated_at) or _naive(d.assigned_at):
+        return _checked(change)
+    stage = d.lifecycle_stage if d.lifecycle_stage in _STAGES else LifecycleStage.OTHER.value
+    status = d.lead_status if d.lead_status in _STATUSES else LeadStatus.OPEN.value
+    return (
+        change.id, change.version, d.first_name, d.last_name, d.company, d.email, d.title,
+        d.industry, d.company_size, d.phone, d.country, stage, status, d.score,
+        d.source_campaign_id, d.owner_rep_id, d.marketing_notes, d.external_id, d.created_at,
+        d.updated_at, d.assigned_at, "",
+    )  # fmt: skip
+
+
 def _checked(change: PageChange) -> RemoteChange | None:
     """Through the wire models, as every change went before."""
     try:
@@ -131,27 +184,50 @@ def _checked(change: PageChange) -> RemoteChange | None:
 
 
 def remote_changes(page: PulledPage) -> list[RemoteChange]:
-    """What the store applies for a page; unknown entities and ops are counted and skipped."""
+    """What the store applies for a page; unknown entities and ops are counted and skipped.
+
+    Consecutive events come as one `RemoteEvents`, consecutive leads as one `RemoteLeads`
+    (the hub sends a lead, then its events: runs of one lead each), in page order."""
     found: list[RemoteChange] = []
-    rows: list[EventRow] = []
+    events: list[EventRow] = []
+    leads: list[PulledLead] = []
     skipped: Counter[str] = Counter()
     for change in page.changes:
-        if change.entity == "nurture_event" and change.op == "upsert":
+        remote: EventRow | PulledLead | RemoteChange | None
+        if change.op != "upsert":
+            remote = _checked(change)
+        elif change.entity == "nurture_event":
             remote = _event(change)
             if isinstance(remote, tuple):
-                rows.append(remote)
+                if leads:
+                    found.append(RemoteLeads(leads))
+                    leads = []
+                events.append(remote)
+                continue
+        elif change.entity == "lead":
+            remote = _lead(change)
+            if isinstance(remote, tuple):
+                if events:
+                    found.append(RemoteEvents(events))
+                    events = []
+                leads.append(remote)
                 continue
         else:
             remote = _checked(change)
         if remote is None:
             skipped[f"{change.entity}/{change.op}"] += 1
             continue
-        if rows:
-            found.append(RemoteEvents(rows))
-            rows = []
+        if events:
+            found.append(RemoteEvents(events))
+            events = []
+        if leads:
+            found.append(RemoteLeads(leads))
+            leads = []
         found.append(remote)
-    if rows:
-        found.append(RemoteEvents(rows))
+    if events:
+        found.append(RemoteEvents(events))
+    if leads:
+        found.append(RemoteLeads(leads))
     if skipped:
         log.info("pull: skipped changes this client does not use: %s", dict(skipped))
     return found
