@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from itertools import groupby
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -271,11 +271,18 @@ def _lead_rows(run: _Upserts) -> list[PulledLead]:
     return rows
 
 
+_Row = TypeVar("_Row", EventRow, PulledLead)
+
+
+def _unburied(conn: Connection, entity: str, rows: list[_Row]) -> list[_Row]:
+    """`rows` (id first, version second) less those a removal at a later version buried."""
+    stones = _tombstoned(conn, entity, [r[0] for r in rows])
+    return [r for r in rows if stones.get(r[0], -1) <= r[1]] if stones else rows
+
+
 def _upsert_leads(conn: Connection, rows: list[PulledLead], page: _Page) -> None:
     """Leads as rows into one executemany (as `_upsert_events`)."""
-    stones = _tombstoned(conn, "lead", [r[0] for r in rows])
-    if stones:
-        rows = [r for r in rows if stones.get(r[0], -1) <= r[1]]
+    rows = _unburied(conn, "lead", rows)
     if not rows:
         return
     ids = [r[0] for r in rows]
@@ -309,9 +316,7 @@ def _append_only(conn: Connection, table: Table, page: _Page, write: Callable[[]
 def _upsert_events(conn: Connection, rows: list[EventRow], page: _Page) -> None:
     """Events as rows into one executemany (what `_upsert_run` does for other entities,
     without a domain object or a dict per event)."""
-    stones = _tombstoned(conn, "nurture_event", [r[0] for r in rows])
-    if stones:
-        rows = [r for r in rows if stones.get(r[0], -1) <= r[1]]
+    rows = _unburied(conn, "nurture_event", rows)
     if not rows:
         return
     ids = [r[0] for r in rows]
