@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from itertools import groupby
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -173,10 +173,10 @@ _Upserts = list[RemoteUpsert | RemoteEvents | RemoteLeads]
 
 def _upsert_run(conn: Connection, entity: str, run: _Upserts, page: _Page) -> None:
     if entity == "nurture_event":
-        _upsert_events(conn, _event_rows(run), page)
+        _upsert_events(conn, _rows_of(run, RemoteEvents, NurtureEvent, event_row), page)
         return
     if entity == "lead":
-        _upsert_leads(conn, _lead_rows(run), page)
+        _upsert_leads(conn, _rows_of(run, RemoteLeads, Lead, lead_row), page)
         return
     upserts = [c for c in run if isinstance(c, RemoteUpsert)]  # rows: events and leads only
     if entity == "qualification":
@@ -245,33 +245,28 @@ def _upsert_run(conn: Connection, entity: str, run: _Upserts, page: _Page) -> No
         page.add(reference=True)
 
 
-def _event_rows(run: _Upserts) -> list[EventRow]:
-    rows: list[EventRow] = []
+_Row = TypeVar("_Row", EventRow, PulledLead)
+
+
+def _rows_of(
+    run: _Upserts,
+    batch: type[RemoteEvents | RemoteLeads],
+    kind: type[Any],
+    to_row: Callable[[Any, int], _Row],
+) -> list[_Row]:
+    """A run's rows: those that came as rows (`batch`), and each upsert of a `kind` object
+    made one (`to_row`); anything else is skipped with a log line."""
+    rows: list[_Row] = []
     for change in run:
-        if isinstance(change, RemoteEvents):
-            rows.extend(change.rows)
-        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, NurtureEvent):
-            rows.append(event_row(change.obj, change.version))
+        if isinstance(change, batch):
+            rows.extend(cast(Sequence[_Row], change.rows))
+        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, kind):
+            rows.append(to_row(change.obj, change.version))
         else:
             log.warning(
-                "pull: nurture_event %s is not an event; skipped", getattr(change, "id", "?")
+                "pull: %s %s is not one; skipped", change.entity, getattr(change, "id", "?")
             )
     return rows
-
-
-def _lead_rows(run: _Upserts) -> list[PulledLead]:
-    rows: list[PulledLead] = []
-    for change in run:
-        if isinstance(change, RemoteLeads):
-            rows.extend(change.rows)
-        elif isinstance(change, RemoteUpsert) and isinstance(change.obj, Lead):
-            rows.append(lead_row(change.obj, change.version))
-        else:
-            log.warning("pull: lead %s is not a lead; skipped", getattr(change, "id", "?"))
-    return rows
-
-
-_Row = TypeVar("_Row", EventRow, PulledLead)
 
 
 def _unburied(conn: Connection, entity: str, rows: list[_Row]) -> list[_Row]:

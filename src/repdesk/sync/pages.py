@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -183,51 +184,45 @@ def _checked(change: PageChange) -> RemoteChange | None:
     return remote_of(change.entity, change.id, change.op, change.version, data)
 
 
+_AS_ROWS: dict[str, tuple[Callable[[PageChange], Any], type[RemoteEvents | RemoteLeads]]] = {
+    "nurture_event": (_event, RemoteEvents),
+    "lead": (_lead, RemoteLeads),
+}
+"""Upserts of these entities made rows by msgspec, consecutive ones handed over together."""
+
+
 def remote_changes(page: PulledPage) -> list[RemoteChange]:
     """What the store applies for a page; unknown entities and ops are counted and skipped.
 
     Consecutive events come as one `RemoteEvents`, consecutive leads as one `RemoteLeads`
     (the hub sends a lead, then its events: runs of one lead each), in page order."""
     found: list[RemoteChange] = []
-    events: list[EventRow] = []
-    leads: list[PulledLead] = []
+    rows: list[Any] = []
+    batch: type[RemoteEvents | RemoteLeads] = RemoteEvents  # the kind of `rows`
     skipped: Counter[str] = Counter()
     for change in page.changes:
-        remote: EventRow | PulledLead | RemoteChange | None
-        if change.op != "upsert":
+        as_rows = _AS_ROWS.get(change.entity) if change.op == "upsert" else None
+        if as_rows is None:
             remote = _checked(change)
-        elif change.entity == "nurture_event":
-            remote = _event(change)
-            if isinstance(remote, tuple):
-                if leads:
-                    found.append(RemoteLeads(leads))
-                    leads = []
-                events.append(remote)
-                continue
-        elif change.entity == "lead":
-            remote = _lead(change)
-            if isinstance(remote, tuple):
-                if events:
-                    found.append(RemoteEvents(events))
-                    events = []
-                leads.append(remote)
-                continue
         else:
-            remote = _checked(change)
+            to_row, kind = as_rows
+            remote = to_row(change)
+            if isinstance(remote, tuple):
+                if rows and kind is not batch:
+                    found.append(batch(rows))
+                    rows = []
+                batch = kind
+                rows.append(remote)
+                continue
         if remote is None:
             skipped[f"{change.entity}/{change.op}"] += 1
             continue
-        if events:
-            found.append(RemoteEvents(events))
-            events = []
-        if leads:
-            found.append(RemoteLeads(leads))
-            leads = []
+        if rows:
+            found.append(batch(rows))
+            rows = []
         found.append(remote)
-    if events:
-        found.append(RemoteEvents(events))
-    if leads:
-        found.append(RemoteLeads(leads))
+    if rows:
+        found.append(batch(rows))
     if skipped:
         log.info("pull: skipped changes this client does not use: %s", dict(skipped))
     return found
